@@ -1,0 +1,53 @@
+// Arena: a bump allocator that owns every node and string of one loaded template.
+//
+// The template tree is built once and never mutated after normalization, so nodes are
+// allocated from a monotonic buffer and freed all at once with the arena. An arena is used by
+// one thread at a time; it is not thread-safe.
+#pragma once
+#include <cstring>
+#include <memory_resource>
+#include <new>
+#include <span>
+#include <string_view>
+#include <type_traits>
+
+namespace polc {
+
+class Arena {
+ public:
+  Arena() : resource_(initial_, sizeof(initial_)) {}
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+
+  /// Allocates and constructs one `T`. `T` must be trivially destructible: destructors never run.
+  template <typename T, typename... Args>
+  T* make(Args&&... args) {
+    static_assert(std::is_trivially_destructible_v<T>);
+    void* p = resource_.allocate(sizeof(T), alignof(T));
+    return new (p) T(std::forward<Args>(args)...);
+  }
+
+  /// Allocates an array of `n` value-initialized `T`.
+  template <typename T>
+  std::span<T> array(std::size_t n) {
+    static_assert(std::is_trivially_destructible_v<T>);
+    if (n == 0) return {};
+    T* p = static_cast<T*>(resource_.allocate(sizeof(T) * n, alignof(T)));
+    for (std::size_t i = 0; i < n; ++i) new (p + i) T();
+    return {p, n};
+  }
+
+  /// Copies `s` into the arena; the view lives as long as the arena.
+  std::string_view copy(std::string_view s) {
+    if (s.empty()) return {};
+    char* p = static_cast<char*>(resource_.allocate(s.size(), 1));
+    std::memcpy(p, s.data(), s.size());
+    return {p, s.size()};
+  }
+
+ private:
+  alignas(std::max_align_t) char initial_[4096];
+  std::pmr::monotonic_buffer_resource resource_;
+};
+
+}  // namespace polc

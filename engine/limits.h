@@ -1,0 +1,61 @@
+// Named limits. Every bound polc puts on untrusted input lives here, with the reason for its
+// value. Each limit has a test that pushes past it and expects a positioned diagnostic while the
+// rest of the scan goes on (tests/limits_test.cpp, tests/lang/limit_*.polc).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace polc {
+
+/// Largest template file read, in bytes. The largest real CloudFormation template the service
+/// accepts from S3 is 1 MB (AWS CloudFormation quotas page); CDK output rarely passes 5 MB.
+/// 64 MiB leaves room for pre-processed templates and still bounds memory per worker.
+inline constexpr std::size_t kMaxTemplateBytes = 64u << 20;
+
+/// Deepest nesting of lists and maps in a template. Real templates nest 20 to 40 levels; the
+/// loaders are iterative, so the bound protects memory and the recursive consumers of the tree.
+inline constexpr std::size_t kMaxNestingDepth = 256;
+
+/// Most nodes that YAML alias expansion may add to one document (billion-laughs guard).
+inline constexpr std::size_t kMaxAliasExpansionNodes = 1'000'000;
+
+/// Most resources in one template. The CloudFormation quota is 500; SAM and ForEach expansion
+/// can exceed it before the service sees the template, so polc allows more.
+inline constexpr std::size_t kMaxResources = 20'000;
+
+/// Longest string scalar accepted, in bytes (a base64 `UserData` is the usual large one).
+inline constexpr std::size_t kMaxStringBytes = 4u << 20;
+
+/// Most `Fn::ForEach` iterations expanded in one template.
+inline constexpr std::size_t kMaxForEachExpansions = 10'000;
+
+/// Largest policy source file, in bytes.
+inline constexpr std::size_t kMaxPolicyBytes = 1u << 20;
+
+/// Deepest nesting of policy expressions; the parser and checker recurse per level.
+inline constexpr std::size_t kMaxExpressionDepth = 128;
+
+/// VM instructions one evaluation (one policy on one subject under one condition assignment)
+/// may execute. A policy that loops or recurses without end is stopped here.
+inline constexpr std::uint64_t kMaxVmSteps = 2'000'000;
+
+/// Deepest VM value stack, in values.
+inline constexpr std::size_t kMaxVmStack = 4096;
+
+/// Deepest VM call stack, in frames (bounds recursion in helper functions).
+inline constexpr std::size_t kMaxVmFrames = 256;
+
+/// Most condition assignments explored for one policy on one subject. Past it the evaluator
+/// stops forking and reports the result as incomplete.
+inline constexpr std::size_t kMaxConditionCombinations = 256;
+
+/// Largest compiled RE2 program, in RE2's cost units (`RE2::Options::max_mem` in bytes).
+inline constexpr std::int64_t kMaxRegexMemory = 1 << 20;
+
+/// Most findings reported for one template; past it the rest are counted, not listed.
+inline constexpr std::size_t kMaxFindingsPerTemplate = 10'000;
+
+/// Most constants in one chunk's constant pool (operands are 16-bit).
+inline constexpr std::size_t kMaxConstants = 65'535;
+
+}  // namespace polc

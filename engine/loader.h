@@ -1,0 +1,43 @@
+// Loading a template file: read it, recognize it, parse it, normalize it.
+//
+// `load_template` is the entry point the scanner calls for every candidate file. It never
+// throws and never aborts the scan: every problem becomes a positioned `Diagnostic`.
+// Thread-safe: it touches no shared state.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "engine/diagnostic.h"
+#include "engine/template.h"
+
+namespace polc {
+
+enum class LoadStatus : std::uint8_t {
+  kTemplate,     // loaded; `tmpl` is set (warnings may be present)
+  kNotTemplate,  // valid YAML/JSON whose top level has neither `Resources` nor
+                 // `AWSTemplateFormatVersion`: skipped and counted, never an error
+  kError,        // could not be loaded: at least one error diagnostic
+};
+
+struct LoadResult {
+  LoadStatus status = LoadStatus::kError;
+  std::unique_ptr<Template> tmpl;
+  Diagnostics diagnostics;
+};
+
+enum class FileFormat : std::uint8_t { kAuto, kYaml, kJson };
+
+/// Parses `bytes` (the file's full contents) as a template. `path` is used for messages only.
+/// With `kAuto`, a file whose first non-blank byte is `{` is JSON, anything else YAML
+/// (CloudFormation accepts JSON through its YAML parser too).
+LoadResult load_template_bytes(std::string path, std::string bytes, FileFormat format = FileFormat::kAuto);
+
+/// Reads the file at `path` (bounded by `kMaxTemplateBytes`) and loads it. Unreadable files,
+/// directories, FIFOs and devices give an error diagnostic without blocking.
+LoadResult load_template_file(const std::string& path);
+
+/// Quick test on the first bytes of a file: false when it certainly is not a CloudFormation
+/// template (no `Resources` / `AWSTemplateFormatVersion` key anywhere in the text).
+bool may_be_template(std::string_view bytes);
+
+}  // namespace polc

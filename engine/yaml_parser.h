@@ -1,0 +1,24 @@
+// YAML → value tree, through libyaml's event API (libyaml 0.2.5, YAML 1.1, the same parser
+// PyYAML and therefore cfn-lint use).
+//
+// What it does beyond plain parsing:
+//  - short-form tags (`!Ref`, `!GetAtt`, `!Sub`, ...) become long-form single-key maps;
+//  - scalars are typed as CloudFormation reads them (YAML 1.1: `yes`/`on`/`True` booleans,
+//    leading-zero octal `000400` = 256, `0x` hex, `.inf`); map keys always stay strings;
+//  - anchors, aliases and `<<` merge keys are expanded, explicit keys winning, bounded by
+//    `kMaxAliasExpansionNodes`;
+//  - duplicate keys: every duplicate is reported with both lines, the last occurrence wins;
+//  - a second document, a tab used as indentation, nesting beyond `kMaxNestingDepth`, invalid
+//    UTF-8 and syntax errors are positioned errors.
+// The builder is iterative (an explicit stack), never recursive per nesting level.
+#pragma once
+#include "engine/diagnostic.h"
+#include "engine/document.h"
+
+namespace polc {
+
+/// Parses `doc.file` into `doc.root`. Returns false (with at least one error in `diags`) when
+/// the file cannot be loaded. Thread-safe on distinct documents.
+bool parse_yaml(Document& doc, Diagnostics& diags);
+
+}  // namespace polc
