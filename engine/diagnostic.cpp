@@ -67,7 +67,10 @@ void append_source_snippet(std::string& out, const Location& loc) {
   out += " | ";
   std::uint32_t col = loc.column > 0 ? loc.column - 1 : 0;
   if (col > loc.source_line.size()) col = static_cast<std::uint32_t>(loc.source_line.size());
-  out.append(col, ' ');
+  // One space per character before the column: UTF-8 continuation bytes take no cell.
+  for (std::uint32_t i = 0; i < col; ++i) {
+    if ((static_cast<unsigned char>(loc.source_line[i]) & 0xC0) != 0x80) out += ' ';
+  }
   out += "^\n";
 }
 

@@ -119,7 +119,6 @@ std::string render_github(const ScanResult& result, const ReportOptions& options
     if (!finding_listed(f, options)) continue;
     const bool quiet = f.suppressed || f.baselined;
     std::string message = finding_message(f);
-    if (f.outcome == Outcome::kUnknown) message = "could not be decided offline: " + message;
     if (f.suppressed) {
       message += " (suppressed";
       if (!f.suppression_reason.empty()) message += ": " + f.suppression_reason;
@@ -137,8 +136,10 @@ std::string render_github(const ScanResult& result, const ReportOptions& options
       message += "\nremediation: ";
       message += first_line(f.remediation);
     }
+    std::string title = rule_label(f);
+    if (f.outcome == Outcome::kUnknown) title += " (unknown outcome)";
     annotation(out, quiet ? "notice" : annotation_level(f.severity), f.location, result.scan_root,
-               rule_label(f), message);
+               title, message);
   }
   out += summary_line(result);
   out += '\n';

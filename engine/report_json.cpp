@@ -124,7 +124,7 @@ std::string render_json(const ScanResult& result, const ReportOptions& options) 
   w.key("tool");
   w.begin_object();
   w.member("name", "polc");
-  w.member("version", options.tool_version);
+  write_string_or_null(w, "version", options.tool_version);
   write_string_or_null(w, "pack_version", options.pack_version);
   w.end_object();
   w.key("findings");

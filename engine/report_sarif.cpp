@@ -7,8 +7,8 @@
 // polc's byte columns to Unicode code points using each location's copy of its source line, and
 // the run declares `columnKind: unicodeCodePoints`. Suppressed findings are kept with
 // `suppressions`, baselined ones get `baselineState: unchanged`. Load and policy diagnostics
-// become `toolExecutionNotifications`; `executionSuccessful` is true exactly when the exit code
-// is 0 or 1 (a complete scan, with or without findings).
+// become `toolExecutionNotifications`; `executionSuccessful` is true exactly when everything
+// was checked: no error diagnostic, no template that failed to load, no incomplete policy run.
 #include <map>
 #include <set>
 
@@ -345,7 +345,10 @@ std::string render_sarif(const ScanResult& result, const ReportOptions& options)
   w.key("invocations");
   w.begin_array();
   w.begin_object();
-  w.member("executionSuccessful", result.exit_code == 0 || result.exit_code == 1);
+  bool complete = result.summary.templates_failed == 0 && result.summary.incomplete == 0;
+  for (const Diagnostic& d : result.errors)
+    complete = complete && d.severity != DiagSeverity::kError;
+  w.member("executionSuccessful", complete);
   w.member("exitCode", result.exit_code);
   w.key("toolExecutionNotifications");
   w.begin_array();
