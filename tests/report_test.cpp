@@ -304,6 +304,11 @@ TEST_CASE("report: SARIF validates against the 2.1.0 schema", "[report]") {
                    schema.string()) == 0);
   CHECK(run_python(script, render_report(ScanResult{}, ReportFormat::kSarif, o), schema.string()) ==
         0);
+  // Findings whose policy is not in `policies` still get a rule, so `ruleIndex` stays valid.
+  ScanResult unlisted = sample_result();
+  unlisted.policies.clear();
+  CHECK(run_python(script, render_report(unlisted, ReportFormat::kSarif, ReportOptions{}),
+                   schema.string()) == 0);
 }
 
 TEST_CASE("report: JSON and JUnit parse, even with hostile text", "[report]") {
@@ -328,6 +333,21 @@ TEST_CASE("report: JSON and JUnit parse, even with hostile text", "[report]") {
     CHECK(run_python(json_script, render_report(r, ReportFormat::kJson, o)) == 0);
     CHECK(run_python(xml_script, render_report(r, ReportFormat::kJunit, o)) == 0);
   }
+}
+
+TEST_CASE("report: GitHub annotations stay one line each, even with hostile text", "[report]") {
+  ReportOptions o;
+  o.show_suppressed = true;
+  const ScanResult r = hostile_result();
+  const std::string out = render_report(r, ReportFormat::kGithub, o);
+  std::size_t lines = 0;
+  for (char c : out) lines += c == '\n';
+  CHECK(lines == r.errors.size() + r.findings.size() + 1);  // + the summary line
+  CHECK(out.find('\r') == std::string::npos);
+  CHECK(internal::sanitize_utf8(out) == out);
+  // Text output never crashes and lists every finding when asked to.
+  const std::string text = render_report(r, ReportFormat::kText, o);
+  CHECK(text.find("polc: 2 templates checked") != std::string::npos);
 }
 
 TEST_CASE("report: parse_report_format", "[report]") {
