@@ -9,6 +9,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace polc::internal {
@@ -16,12 +17,16 @@ namespace polc::internal {
 class MarkToOffset {
  public:
   explicit MarkToOffset(std::string_view text) : text_(text) {
-    ascii_ = true;
-    for (unsigned char c : text)
-      if (c & 0x80) {
-        ascii_ = false;
-        break;
-      }
+    // Eight bytes at a time: this runs over every file loaded.
+    std::size_t i = 0;
+    std::uint64_t high = 0;
+    for (; i + 8 <= text.size(); i += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, text.data() + i, 8);
+      high |= word;
+    }
+    for (; i < text.size(); ++i) high |= static_cast<unsigned char>(text[i]);
+    ascii_ = (high & 0x8080808080808080ull) == 0;
   }
 
   /// Returns the byte offset of the character with 0-based index `char_index`, clamped to the
