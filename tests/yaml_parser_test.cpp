@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -567,6 +568,63 @@ TEST_CASE("offsets are byte offsets after non-ASCII text", "[yaml]") {
       "a: 1\n");
   REQUIRE(bom.ok);
   CHECK(bom.root().map()[0].key_offset == 0);
+}
+
+TEST_CASE("case 18: YAML 1.1 scalars as CloudFormation reads them", "[yaml]") {
+  fs::path path = shared_dir() / "cases/18-yaml11-scalars/template.yaml";
+  if (!fs::exists(path)) {
+    WARN("shared case 18 absent; skipped");
+    return;
+  }
+  Parsed p = parse(read_file(path), path.string());
+  INFO(p.rendered());
+  REQUIRE(p.ok);
+  CHECK(p.diags.empty());
+  const Value* res = p.root().get("Resources");
+  const Value* block =
+      res->get("MyBucket")->get("Properties")->get("PublicAccessBlockConfiguration");
+  CHECK(
+      value_json(*block) ==
+      R"({"BlockPublicAcls":true,"BlockPublicPolicy":true,"IgnorePublicAcls":true,"RestrictPublicBuckets":true})");
+  CHECK(
+      value_json(*res->get("MyBucket")->get("Properties")->get("Tags")) ==
+      R"([{"Key":"backup","Value":false},{"Key":"backup-quoted","Value":"no"},{"Key":"legacy-flag","Value":false}])");
+  CHECK(value_json(*res->get("MyVpc")->get("Properties")->get("EnableDnsSupport")) == "true");
+  const Value* files = res->get("MyInstance")
+                           ->get("Metadata")
+                           ->get("AWS::CloudFormation::Init")
+                           ->get("config")
+                           ->get("files");
+  const Value* secret = files->get("/etc/app/secret.conf")->get("mode");
+  CHECK(secret->kind == ValueKind::kInt);
+  CHECK(secret->integer == 256);
+  const Value* pub = files->get("/etc/app/public.conf")->get("mode");
+  CHECK(pub->str() == "000644");
+  CHECK(pub->quoted);
+}
+
+// Each tests/data/yaml/<name>.yaml loads into <name>.out: the tree as JSON (or "<not loaded>")
+// followed by the rendered diagnostics. POLC_UPDATE_GOLDEN=1 rewrites the .out files.
+TEST_CASE("golden files: tree and diagnostics", "[yaml]") {
+  fs::path dir = fs::path(POLC_SOURCE_DIR) / "tests/data/yaml";
+  const bool update = std::getenv("POLC_UPDATE_GOLDEN") != nullptr;
+  std::size_t checked = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() != ".yaml") continue;
+    Parsed p = parse(read_file(entry.path()), entry.path().filename().string());
+    std::string actual = (p.ok ? p.json() : std::string("<not loaded>")) + "\n" + p.rendered();
+    fs::path golden = entry.path();
+    golden.replace_extension(".out");
+    if (update) {
+      std::ofstream(golden, std::ios::binary) << actual;
+      continue;
+    }
+    INFO("golden " << golden.filename().string() << "; actual output:\n" << actual);
+    REQUIRE(fs::exists(golden));
+    CHECK(read_file(golden) == actual);
+    ++checked;
+  }
+  if (!update) CHECK(checked >= 6);
 }
 
 TEST_CASE("corpus: every YAML template loads without errors", "[yaml][corpus]") {
