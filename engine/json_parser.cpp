@@ -37,7 +37,8 @@ class JsonBuilder {
  public:
   JsonBuilder(Document& doc, Diagnostics& diags) : doc_(doc), diags_(diags) {}
 
-  bool run();
+  /// Parses `text` (the file's text, or a same-length patched copy of it).
+  bool run(std::string_view text);
 
  private:
   std::uint32_t offset_of(const char* p) const {
@@ -256,8 +257,7 @@ void JsonBuilder::close_top() {
   if (!stack_.empty()) advance(stack_.back());
 }
 
-bool JsonBuilder::run() {
-  std::string_view text = doc_.file->text();
+bool JsonBuilder::run(std::string_view text) {
   if (text.size() > 0xFFFFFFF0u) {
     diags_.error("file-size", Location::whole(doc_.file->path()), "file too large");
     return false;
@@ -384,11 +384,70 @@ bool JsonBuilder::run() {
   return true;
 }
 
+/// Offsets of commas followed (after blanks) by `}` or `]`, outside strings.
+std::vector<std::size_t> find_trailing_commas(std::string_view text) {
+  std::vector<std::size_t> out;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == ',') {
+      std::size_t j = i + 1;
+      while (j < text.size() &&
+             (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r'))
+        ++j;
+      std::size_t k = i;  // the comma must follow a value, not `{`, `[` or another comma
+      while (k > 0 && (text[k - 1] == ' ' || text[k - 1] == '\t' || text[k - 1] == '\n' ||
+                       text[k - 1] == '\r'))
+        --k;
+      bool after_value = k > 0 && text[k - 1] != '{' && text[k - 1] != '[' && text[k - 1] != ',';
+      if (after_value && j < text.size() && (text[j] == '}' || text[j] == ']')) out.push_back(i);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 bool parse_json(Document& doc, Diagnostics& diags) {
-  JsonBuilder b(doc, diags);
-  return b.run();
+  const std::size_t mark = diags.size();
+  {
+    JsonBuilder b(doc, diags);
+    if (b.run(doc.file->text())) return true;
+  }
+  // CloudFormation reads JSON with a YAML parser, which accepts a comma before `}` or `]`.
+  // Retry once with those commas blanked (same length, so offsets are unchanged).
+  bool syntax = false;
+  for (std::size_t i = mark; i < diags.size(); ++i)
+    syntax = syntax || diags.items()[i].code == "json-syntax";
+  if (!syntax) return false;
+  std::vector<std::size_t> commas = find_trailing_commas(doc.file->text());
+  if (commas.empty()) return false;
+  std::string patched(doc.file->text());
+  for (std::size_t c : commas) patched[c] = ' ';
+  Diagnostics retry;
+  JsonBuilder b(doc, retry);
+  if (!b.run(patched)) return false;
+  diags.items().resize(mark);
+  Diagnostic d;
+  d.severity = DiagSeverity::kWarning;
+  d.code = "json-trailing-comma";
+  d.message = "trailing comma is not valid JSON (CloudFormation accepts it)";
+  if (commas.size() > 1)
+    d.message += "; " + std::to_string(commas.size() - 1) + " more in this file";
+  d.location = Location::at(*doc.file, static_cast<std::uint32_t>(commas[0]));
+  diags.add(std::move(d));
+  for (auto& x : retry.items()) diags.add(std::move(x));
+  return true;
 }
 
 }  // namespace polc

@@ -96,8 +96,16 @@ TEST_CASE("json: syntax errors are positioned", "[json]") {
     REQUIRE(d);
     CHECK(d->location.line >= 2);
   }
-  SECTION("trailing comma") {
-    auto p = parse("{\n  \"a\": [1, 2,]\n}");
+  SECTION("trailing comma is accepted with a warning, as CloudFormation does") {
+    auto p = parse("{\n  \"a\": [1, 2,],\n \"s\": \",]\"\n}");
+    CHECK(p.ok);
+    REQUIRE(find_code(p.diags, "json-trailing-comma"));
+    CHECK(find_code(p.diags, "json-trailing-comma")->location.line == 2);
+    CHECK(find_code(p.diags, "json-syntax") == nullptr);
+    CHECK(polc::value_to_json(p.doc->root) == R"({"a":[1,2],"s":",]"})");
+  }
+  SECTION("comma without a value") {
+    auto p = parse("{\n  \"a\": [1, 2,,]\n}");
     CHECK(!p.ok);
     REQUIRE(find_code(p.diags, "json-syntax"));
     CHECK(find_code(p.diags, "json-syntax")->location.line == 2);
