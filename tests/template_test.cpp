@@ -212,3 +212,50 @@ TEST_CASE("model: structural problems", "[model]") {
     CHECK(r.diagnostics.items()[0].code == "too-many-resources");
   }
 }
+
+TEST_CASE("model: shared cases 16 and 27 (JSON)", "[model]") {
+  const fs::path cases = fs::path(POLC_SOURCE_DIR "/../shared/cases");
+  if (!fs::exists(cases)) {
+    WARN("shared cases not found; skipping");
+    return;
+  }
+  auto bom = polc::load_template_file((cases / "16-utf8-bom-json" / "template.json").string());
+  REQUIRE(bom.status == polc::LoadStatus::kTemplate);
+  CHECK(bom.tmpl->resources().size() == 2);
+  const auto& sg = bom.tmpl->resources()[bom.tmpl->find_resource("MySG")];
+  CHECK(bom.tmpl->file().locate(sg.offset).line == 5);
+  CHECK(bom.tmpl->root()->map()[0].key == "AWSTemplateFormatVersion");
+
+  auto deep = polc::load_template_file((cases / "27-deep-nesting-json" / "template.json").string());
+  CHECK(deep.status == polc::LoadStatus::kError);
+  REQUIRE(deep.diagnostics.size() == 1);
+  CHECK(deep.diagnostics.items()[0].code == "nesting-depth");
+  CHECK(deep.diagnostics.items()[0].location.line == 5);
+}
+
+TEST_CASE("model: shared cases 14 and 19 (YAML)", "[model][yaml]") {
+  const fs::path cases = fs::path(POLC_SOURCE_DIR "/../shared/cases");
+  if (!fs::exists(cases) || !polc::test::yaml_available()) {
+    WARN("shared cases or YAML parser not available; skipping");
+    return;
+  }
+  auto loop = polc::load_template_file((cases / "19-fn-foreach" / "template.yaml").string());
+  REQUIRE(loop.status == polc::LoadStatus::kTemplate);
+  std::vector<std::string> ids;
+  for (const auto& r : loop.tmpl->resources()) ids.emplace_back(r.logical_id);
+  CHECK(ids == std::vector<std::string>{"SgSsm", "EndpointSsm", "SgKms", "EndpointKms", "FixedSG",
+                                        "FixedEndpoint"});
+  const polc::Template& t = *loop.tmpl;
+  CHECK(find_ref(t, "EndpointKms", "Properties.SecurityGroupIds[0]", "SgKms"));
+  const polc::Reference* out = find_ref(t, "Outputs", "Outputs.SsmEndpointId.Value", "EndpointSsm");
+  REQUIRE(out);
+  CHECK(out->target_kind == polc::TargetKind::kResource);
+  CHECK(loop.diagnostics.empty());
+
+  auto dup = polc::load_template_file((cases / "14-duplicate-keys" / "template.yaml").string());
+  REQUIRE(dup.status == polc::LoadStatus::kTemplate);
+  CHECK(dup.tmpl->resources().size() == 3);
+  std::size_t dups = 0;
+  for (const auto& d : dup.diagnostics.items()) dups += d.code == "duplicate-key";
+  CHECK(dups == 2);
+}
