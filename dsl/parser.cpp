@@ -20,6 +20,7 @@
 
 #include "dsl/internal/grammar.h"
 #include "dsl/internal/grammar_errors.h"
+#include "dsl/internal/parse_state.h"
 #include "dsl/internal/string_text.h"
 #include "engine/limits.h"
 
@@ -28,254 +29,9 @@ namespace {
 
 namespace pegtl = tao::pegtl;
 namespace g = dsl::grammar;
-using ast::Expr;
-using ast::ExprKind;
-using ast::ExprPtr;
+using namespace dsl;  // NOLINT: the parser's own internals
 using ast::BinaryOp;
 using ast::Quantifier;
-using ast::Span;
-using ast::Stmt;
-using ast::StmtKind;
-using ast::StmtPtr;
-
-/// Thrown when nesting passes `kMaxExpressionDepth`; reported with code `expression-depth`.
-struct DepthError : pegtl::parse_error {
-  using pegtl::parse_error::parse_error;
-};
-
-constexpr const char* kDepthMessage =
-    "expression or block nested too deeply (the limit is 128 levels)";
-static_assert(kMaxExpressionDepth == 128, "update kDepthMessage");
-
-struct Mark {
-  std::size_t index;    // operand stack size when the construct began
-  std::uint32_t begin;  // its first byte
-};
-
-struct Frame {
-  StmtPtr stmt;
-  bool in_else = false;  // appending to `else_body`
-};
-
-struct Checkpoint {
-  std::size_t exprs, marks, frames;
-};
-
-class ParseState {
- public:
-  ParseState(const SourceFile& source, Diagnostics& diags, ast::File& file)
-      : source_(source), diags_(diags), file_(file), base_(source.text().data()) {}
-
-  std::uint32_t offset(const char* p) const { return static_cast<std::uint32_t>(p - base_); }
-  const char* base() const { return base_; }
-  std::string_view text() const { return source_.text(); }
-  ast::File& file() { return file_; }
-
-  template <typename In>
-  Span span(const In& in) const {
-    return {offset(in.begin()), offset(in.end())};
-  }
-
-  ExprPtr make(ExprKind kind, Span span) const {
-    auto e = std::make_unique<Expr>();
-    e->kind = kind;
-    e->span = span;
-    return e;
-  }
-
-  /// Pushes a leaf.
-  void push(ExprPtr e) { push_at_depth(std::move(e), 1); }
-  /// Pushes a node whose tree is `depth` deep.
-  void push_at_depth(ExprPtr e, std::uint32_t depth) { exprs_.emplace_back(std::move(e), depth); }
-  /// Sets the span of the top operand.
-  void set_top_span(Span span) {
-    if (!exprs_.empty()) exprs_.back().first->span = span;
-  }
-  /// Pushes a node whose children had depths up to `child_depth`; throws `DepthError` at
-  /// `where` when the tree becomes deeper than `kMaxExpressionDepth`.
-  void push_node(ExprPtr e, std::uint32_t child_depth, const char* where) {
-    if (child_depth + 1 > kMaxExpressionDepth)
-      throw DepthError(kDepthMessage, pegtl::position(offset(where), 1, 1, source_.path()));
-    push_at_depth(std::move(e), child_depth + 1);
-  }
-
-  ExprPtr pop(std::uint32_t* depth = nullptr) {
-    if (exprs_.empty()) return make(ExprKind::kNull, {});  // unreachable with this grammar
-    ExprPtr e = std::move(exprs_.back().first);
-    if (depth != nullptr) *depth = std::max(*depth, exprs_.back().second);
-    exprs_.pop_back();
-    return e;
-  }
-  bool top_is(ExprKind kind) const { return !exprs_.empty() && exprs_.back().first->kind == kind; }
-
-  void mark(std::uint32_t begin) { marks_.push_back({exprs_.size(), begin}); }
-  /// Pops everything pushed since the last mark, in order; `begin` gets the mark's offset.
-  std::vector<ExprPtr> pop_to_mark(std::uint32_t* depth, std::uint32_t* begin) {
-    std::vector<ExprPtr> out;
-    if (marks_.empty()) return out;
-    Mark m = marks_.back();
-    marks_.pop_back();
-    *begin = m.begin;
-    for (std::size_t i = std::min(m.index, exprs_.size()); i < exprs_.size(); ++i) {
-      *depth = std::max(*depth, exprs_[i].second);
-      out.push_back(std::move(exprs_[i].first));
-    }
-    exprs_.resize(std::min(m.index, exprs_.size()));
-    return out;
-  }
-
-  void open_stmt(StmtKind kind, ExprPtr expr, std::string name) {
-    auto s = std::make_unique<Stmt>();
-    s->kind = kind;
-    s->expr = std::move(expr);
-    s->name = std::move(name);
-    frames_.push_back({std::move(s), false});
-  }
-  Stmt* open_frame() { return frames_.empty() ? nullptr : frames_.back().stmt.get(); }
-  void set_in_else() {
-    if (!frames_.empty()) frames_.back().in_else = true;
-  }
-  StmtPtr close_stmt(Span span) {
-    if (frames_.empty()) return nullptr;
-    StmtPtr s = std::move(frames_.back().stmt);
-    frames_.pop_back();
-    s->span = span;
-    return s;
-  }
-  void append_stmt(StmtPtr s) {
-    if (!s) return;
-    if (!frames_.empty()) {
-      Frame& f = frames_.back();
-      (f.in_else ? f.stmt->else_body : f.stmt->body).push_back(std::move(s));
-    } else if (policy_) {
-      policy_->body.push_back(std::move(s));
-      policy_has_statements_ = true;
-    }
-  }
-
-  ast::Policy* policy() { return policy_.get(); }
-  bool policy_has_statements() const { return policy_has_statements_; }
-  void begin_policy(std::string name, Span name_span) {
-    finish_policy({name_span.begin, name_span.end});
-    policy_ = std::make_unique<ast::Policy>();
-    policy_->name = std::move(name);
-    policy_->name_span = name_span;
-    policy_begin_ = name_span.begin;
-  }
-  void set_policy_begin(std::uint32_t begin) { policy_begin_ = begin; }
-  /// Moves the policy under construction (complete or not) into the file.
-  void finish_policy(Span span) {
-    if (!policy_) return;
-    policy_->span = {std::min(policy_begin_, span.begin), span.end};
-    file_.policies.push_back(std::move(*policy_));
-    policy_.reset();
-    policy_has_statements_ = false;
-  }
-
-  Checkpoint checkpoint() const { return {exprs_.size(), marks_.size(), frames_.size()}; }
-  void restore(const Checkpoint& c) {
-    if (exprs_.size() > c.exprs) exprs_.resize(c.exprs);
-    if (marks_.size() > c.marks) marks_.resize(c.marks);
-    while (frames_.size() > c.frames) frames_.pop_back();
-  }
-
-  /// Records an error at `offset`, unless one was already recorded there (a failure seen by
-  /// several recovery points).
-  void error(std::string code, std::uint32_t offset, std::string message) {
-    if (offset == last_error_) return;
-    last_error_ = offset;
-    diags_.error(std::move(code), Location::at(source_, offset), std::move(message));
-  }
-
-  std::size_t nesting = 0;  // current grammar recursion depth
-
- private:
-
-  const SourceFile& source_;
-  Diagnostics& diags_;
-  ast::File& file_;
-  const char* base_;
-  std::vector<std::pair<ExprPtr, std::uint32_t>> exprs_;
-  std::vector<Mark> marks_;
-  std::vector<Frame> frames_;
-  std::unique_ptr<ast::Policy> policy_;
-  std::uint32_t policy_begin_ = 0;
-  bool policy_has_statements_ = false;
-  std::int64_t last_error_ = -1;
-};
-
-// ---- Lexical helpers for recovery and messages (the grammar proper is in grammar.h)
-
-bool ident_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-std::string_view word_at(const char* p, const char* end) {
-  const char* q = p;
-  while (q < end && ident_char(*q)) ++q;
-  return {p, static_cast<std::size_t>(q - p)};
-}
-
-/// Describes the token at `offset` for "..., found X".
-std::string describe_found(std::string_view text, std::uint32_t offset) {
-  if (offset >= text.size()) return "end of file";
-  unsigned char c = static_cast<unsigned char>(text[offset]);
-  if (c == '\n' || c == '\r') return "end of line";
-  if (ident_char(static_cast<char>(c))) {
-    std::string_view w = word_at(text.data() + offset, text.data() + text.size());
-    if (w.size() > 32) return "'" + std::string(w.substr(0, 32)) + "...'";
-    return "'" + std::string(w) + "'";
-  }
-  if (c > 0x20 && c < 0x7f) return std::string("'") + static_cast<char>(c) + "'";
-  if (c >= 0x80) return "a non-ASCII character";
-  static const char* kHex = "0123456789abcdef";
-  return std::string("invalid character 0x") + kHex[c >> 4] + kHex[c & 15];
-}
-
-enum class Sync : std::uint8_t { kNone, kDeclaration, kPolicyMember, kStatement };
-
-/// True when a line whose first token is at `p` (`col1`: at column 1) is a place to resume.
-bool is_sync_point(const char* p, const char* end, bool col1, Sync level) {
-  if (p >= end) return true;
-  std::string_view w = word_at(p, end);
-  if (col1 && (w == "import" || w == "const" || w == "fn" || w == "policy")) return true;
-  if (level == Sync::kDeclaration) return false;
-  if (*p == '}') return true;
-  if (w == "for" || w == "let" || w == "when" || w == "require" || w == "report" || w == "if")
-    return true;
-  if (level == Sync::kPolicyMember && !w.empty()) {
-    if (w == "param") return true;
-    const char* q = p + w.size();
-    while (q < end && (*q == ' ' || *q == '\t')) ++q;
-    return q < end && *q == '=' && (q + 1 >= end || q[1] != '=');  // an attribute `key = ...`
-  }
-  return false;
-}
-
-/// Returns where parsing resumes after an error at `error` in an item that began at `start`:
-/// the error position itself when it is the first token of its line and a sync point,
-/// otherwise the first token of the next line that is one. Always past `start`.
-const char* find_resume(const char* base, const char* end, const char* start, const char* error,
-                        Sync level) {
-  const char* p = std::max(error, start);
-  if (p > start && p < end && *p == '}' && level != Sync::kDeclaration) return p;  // closes a body
-  if (p > start) {
-    const char* b = p;
-    while (b > base && (b[-1] == ' ' || b[-1] == '\t')) --b;
-    bool first_token = b == base || b[-1] == '\n' || b[-1] == '\r';
-    if (first_token && is_sync_point(p, end, b == base || b[-1] == '\n', level)) return p;
-  }
-  while (p < end) {
-    const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
-    if (nl == nullptr) return end;
-    const char* line = static_cast<const char*>(nl) + 1;
-    p = line;
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r')) ++p;
-    if (p < end && *p == '\n') continue;
-    if (is_sync_point(p, end, p == line, level)) return p;
-  }
-  return end;
-}
 
 // ---- Control: error messages, recovery, nesting bound, backtracking roll-back
 
@@ -318,12 +74,12 @@ struct control : pegtl::normal<Rule> {
       std::uint32_t error_at = 0;
       try {
         return base::template match<A, M, Action, Control>(in, st);
-      } catch (const DepthError& e) {
+      } catch (const DepthExceeded& e) {
         // Too deep: resuming at the next statement would be as deep again, so only the
         // declaration level recovers from this.
         if constexpr (kRecovery<Rule> != Sync::kDeclaration) throw;
-        error_at = static_cast<std::uint32_t>(e.positions().front().byte);
-        st.error("expression-depth", error_at, std::string(e.message()));
+        error_at = e.offset;
+        st.error("expression-depth", error_at, kDepthMessage);
       } catch (const pegtl::parse_error& e) {
         error_at = static_cast<std::uint32_t>(e.positions().front().byte);
         st.error("syntax", error_at,
@@ -339,7 +95,7 @@ struct control : pegtl::normal<Rule> {
       if (resume > in.current()) in.bump(static_cast<std::size_t>(resume - in.current()));
       return true;
     } else if constexpr (kNesting<Rule>) {
-      if (st.nesting >= kMaxExpressionDepth) throw DepthError(kDepthMessage, in);
+      if (st.nesting >= kMaxExpressionDepth) throw DepthExceeded{st.offset(in.current())};
       ++st.nesting;
       struct Guard {
         ParseState& st;
@@ -378,19 +134,6 @@ BinaryOp binary_op_at(const char* p) {
   }
 }
 
-/// Skips whitespace and comments (the grammar's `sep`) from `p`.
-const char* skip_sep(const char* p, const char* end) {
-  while (p < end) {
-    if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
-      ++p;
-    } else if (*p == '#') {
-      while (p < end && *p != '\n') ++p;
-    } else {
-      break;
-    }
-  }
-  return p;
-}
 
 struct push_name {  // an identifier: a name reference or a name being bound
   template <typename In>
@@ -977,6 +720,8 @@ std::unique_ptr<ast::File> parse_policy_source(const SourceFile& source, Diagnos
   } catch (const pegtl::parse_error& e) {  // not expected: every declaration recovers
     auto at = static_cast<std::uint32_t>(e.positions().front().byte);
     st.error("syntax", at, std::string(e.message()));
+  } catch (const DepthExceeded& e) {
+    st.error("expression-depth", e.offset, kDepthMessage);
   }
   st.finish_policy({static_cast<std::uint32_t>(text.size()), static_cast<std::uint32_t>(text.size())});
   return file;
