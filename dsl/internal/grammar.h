@@ -129,7 +129,7 @@ struct map_entry : seq<map_key, sep, must<colon>, sep, must<map_value>> {};  // 
 struct map_items : seq<star<comma, sep, map_entry, sep>, opt<comma, sep>, must<map_close>> {};  // , k: v ... }
 struct map_expr : seq<map_open, sep, sor<empty_map_close, seq<map_entry, sep, map_items>>> {};  // {k: v}
 
-struct callee : seq<identifier, opt<sep, one<'.'>, sep, ident_word>> {};  // f or mod.f
+struct callee : seq<identifier, opt<sep, one<'.'>, sep, identifier>> {};  // f or mod.f
 struct call_head : seq<callee, sep, one<'('>> {};                      // f( or mod.f(
 struct call_close : one<')'> {};                                       // closes the arguments
 struct call_args : opt<expression, sep, star<comma, sep, expression, sep>, opt<comma, sep>> {};  // a, b,
@@ -160,7 +160,7 @@ struct primary : sor<paren_expr, list_expr, map_expr, string_lit, float_lit, int
 
 // ---- Expressions, operators from tightest to loosest
 
-struct field_word : ident_word {};                                     // .name (keywords allowed)
+struct field_word : identifier {};                                     // .name (not a keyword)
 struct field_name : sor<field_word, plain_string> {};                  // name or "quoted name"
 struct field_suffix : seq<one<'.'>, sep, must<field_name>> {};         // .name
 struct index_inner;                                                    // expression in [ ]

@@ -22,6 +22,12 @@ std::string describe_found(std::string_view text, std::uint32_t offset) {
 
 namespace {
 
+/// True when only blanks and a comment follow `p` on its line.
+bool ends_line(const char* p, const char* end) {
+  while (p < end && (*p == ' ' || *p == '\t' || *p == '\r')) ++p;
+  return p >= end || *p == '\n' || *p == '#';
+}
+
 /// True when a line whose first token is at `p` (`col1`: at column 1) is a place to resume.
 bool is_sync_point(const char* p, const char* end, bool col1, Sync level) {
   if (p >= end) return true;
@@ -48,7 +54,9 @@ bool is_sync_point(const char* p, const char* end, bool col1, Sync level) {
 const char* find_resume(const char* base, const char* end, const char* start, const char* error,
                         Sync level) {
   const char* p = std::max(error, start);
-  if (p > start && p < end && *p == '}' && level != Sync::kDeclaration) return p;  // closes a body
+  if (p > start && p < end && *p == '}' && level != Sync::kDeclaration &&
+      ends_line(p + 1, end))
+    return p;  // the `}` that closes the body, as in `policy p { id = }`
   if (p > start) {
     const char* b = p;
     while (b > base && (b[-1] == ' ' || b[-1] == '\t')) --b;
