@@ -1,6 +1,8 @@
 // Parser tests: golden AST dumps (tests/data/parser/*.polc -> *.ast), golden diagnostics for
 // broken inputs (*.polc -> *.errors), nesting and size limits, and every shipped policy file.
 // POLC_UPDATE_GOLDEN=1 rewrites the golden files from the current output.
+#include "dsl/parser.h"
+
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -9,7 +11,6 @@
 #include <sstream>
 
 #include "dsl/ast.h"
-#include "dsl/parser.h"
 #include "engine/limits.h"
 
 namespace fs = std::filesystem;
@@ -91,7 +92,8 @@ TEST_CASE("golden files: valid inputs give the expected AST, broken ones the exp
     } else {
       ++ast_count;
       CHECK(r.rendered == "");
-      std::string actual = ast::dump(*r.file, SourceFile(input.filename().string(), read_file(input)));
+      std::string actual =
+          ast::dump(*r.file, SourceFile(input.filename().string(), read_file(input)));
       if (update_golden()) std::ofstream(ast_path, std::ios::binary) << actual;
       REQUIRE(fs::exists(ast_path));
       std::string expected = read_file(ast_path);
@@ -109,8 +111,7 @@ TEST_CASE("garbage gives a positioned error on line 1", "[parser]") {
   CHECK(d.code == "syntax");
   CHECK(d.location.line == 1);
   CHECK(d.location.column == 1);
-  CHECK(d.message ==
-        "expected a declaration ('import', 'const', 'fn' or 'policy'), found 'this'");
+  CHECK(d.message == "expected a declaration ('import', 'const', 'fn' or 'policy'), found 'this'");
   CHECK(r.file->policies.empty());
 }
 
@@ -246,7 +247,8 @@ TEST_CASE("every .polc under stdlib/ and policies/ parses without errors", "[par
     for (const auto& entry : fs::recursive_directory_iterator(root)) {
       if (entry.path().extension() != ".polc") continue;
       ++files;
-      Parsed r = parse(fs::relative(entry.path(), POLC_SOURCE_DIR).string(), read_file(entry.path()));
+      Parsed r =
+          parse(fs::relative(entry.path(), POLC_SOURCE_DIR).string(), read_file(entry.path()));
       INFO(entry.path().string());
       CHECK(r.rendered == "");
     }
@@ -309,9 +311,14 @@ TEST_CASE("mutated inputs never crash and keep spans inside the source", "[parse
         std::size_t at = next() % text.size();
         char c = alphabet[next() % alphabet.size()];
         switch (next() % 3) {
-          case 0: text.erase(at, 1 + next() % 8); break;
-          case 1: text.insert(at, 1 + next() % 3, c); break;
-          default: text[at] = c;
+          case 0:
+            text.erase(at, 1 + next() % 8);
+            break;
+          case 1:
+            text.insert(at, 1 + next() % 3, c);
+            break;
+          default:
+            text[at] = c;
         }
       }
       Parsed r = parse("m.polc", text);
