@@ -153,32 +153,21 @@ struct push_name {  // an identifier: a name reference or a name being bound
     st.push(std::move(e));
   }
 };
-template <>
-struct action<g::name_ref> : push_name {};
-template <>
-struct action<g::lit_name> : push_name {};
-template <>
-struct action<g::let_name> : push_name {};
-template <>
-struct action<g::quant_name> : push_name {};
-template <>
-struct action<g::comp_name> : push_name {};
-template <>
-struct action<g::for_name> : push_name {};
-template <>
-struct action<g::related_name> : push_name {};
-template <>
-struct action<g::import_alias> : push_name {};
-template <>
-struct action<g::const_name> : push_name {};
-template <>
-struct action<g::fn_name> : push_name {};
-template <>
-struct action<g::fn_param> : push_name {};
-template <>
-struct action<g::attr_key> : push_name {};
-template <>
-struct action<g::param_name> : push_name {};
+// clang-format off
+template <> struct action<g::name_ref> : push_name {};
+template <> struct action<g::lit_name> : push_name {};
+template <> struct action<g::let_name> : push_name {};
+template <> struct action<g::quant_name> : push_name {};
+template <> struct action<g::comp_name> : push_name {};
+template <> struct action<g::for_name> : push_name {};
+template <> struct action<g::related_name> : push_name {};
+template <> struct action<g::import_alias> : push_name {};
+template <> struct action<g::const_name> : push_name {};
+template <> struct action<g::fn_name> : push_name {};
+template <> struct action<g::fn_param> : push_name {};
+template <> struct action<g::attr_key> : push_name {};
+template <> struct action<g::param_name> : push_name {};
+// clang-format on
 
 struct push_word {  // a field name or map key written as a word
   template <typename In>
@@ -188,10 +177,10 @@ struct push_word {  // a field name or map key written as a word
     st.push(std::move(e));
   }
 };
-template <>
-struct action<g::field_word> : push_word {};
-template <>
-struct action<g::map_key_word> : push_word {};
+// clang-format off
+template <> struct action<g::field_word> : push_word {};
+template <> struct action<g::map_key_word> : push_word {};
+// clang-format on
 
 template <bool V>
 struct push_bool {
@@ -202,10 +191,10 @@ struct push_bool {
     st.push(std::move(e));
   }
 };
-template <>
-struct action<g::true_lit> : push_bool<true> {};
-template <>
-struct action<g::false_lit> : push_bool<false> {};
+// clang-format off
+template <> struct action<g::true_lit> : push_bool<true> {};
+template <> struct action<g::false_lit> : push_bool<false> {};
+// clang-format on
 template <>
 struct action<g::null_lit> {
   template <typename In>
@@ -280,16 +269,13 @@ struct open_mark {  // remembers where a list, map, template or parameter list b
     st.mark(st.offset(in.begin()));
   }
 };
-template <>
-struct action<g::tmpl_quote> : open_mark {};
-template <>
-struct action<g::long_tmpl_quote> : open_mark {};
-template <>
-struct action<g::list_open> : open_mark {};
-template <>
-struct action<g::map_open> : open_mark {};
-template <>
-struct action<g::fn_open> : open_mark {};
+// clang-format off
+template <> struct action<g::tmpl_quote> : open_mark {};
+template <> struct action<g::long_tmpl_quote> : open_mark {};
+template <> struct action<g::list_open> : open_mark {};
+template <> struct action<g::map_open> : open_mark {};
+template <> struct action<g::fn_open> : open_mark {};
+// clang-format on
 
 struct push_piece {  // literal text of a template, cooked when the template is complete
   template <typename In>
@@ -299,10 +285,10 @@ struct push_piece {  // literal text of a template, cooked when the template is 
     st.push(std::move(e));
   }
 };
-template <>
-struct action<g::tmpl_text> : push_piece {};
-template <>
-struct action<g::long_tmpl_text> : push_piece {};
+// clang-format off
+template <> struct action<g::tmpl_text> : push_piece {};
+template <> struct action<g::long_tmpl_text> : push_piece {};
+// clang-format on
 
 template <std::size_t Quote>
 struct build_template {  // a kString when nothing is interpolated, else a kTemplate
@@ -346,10 +332,10 @@ struct build_template {  // a kString when nothing is interpolated, else a kTemp
     st.push_node(std::move(e), depth, in.begin());
   }
 };
-template <>
-struct action<g::template_string> : build_template<1> {};
-template <>
-struct action<g::long_template> : build_template<3> {};
+// clang-format off
+template <> struct action<g::template_string> : build_template<1> {};
+template <> struct action<g::long_template> : build_template<3> {};
+// clang-format on
 
 // ---- Expressions
 
@@ -408,12 +394,11 @@ struct build_list {
     st.push_node(std::move(e), depth, st.base() + begin);
   }
 };
-template <>
-struct action<g::empty_list_close> : build_list {};
-template <>
-struct action<g::list_items> : build_list {};
-template <>
-struct action<g::lit_list_items> : build_list {};
+// clang-format off
+template <> struct action<g::empty_list_close> : build_list {};
+template <> struct action<g::list_items> : build_list {};
+template <> struct action<g::lit_list_items> : build_list {};
+// clang-format on
 
 struct build_map {  // the stack holds key (kString), value, key, value, ...
   template <typename In>
@@ -428,12 +413,11 @@ struct build_map {  // the stack holds key (kString), value, key, value, ...
     st.push_node(std::move(e), depth, st.base() + begin);
   }
 };
-template <>
-struct action<g::empty_map_close> : build_map {};
-template <>
-struct action<g::map_items> : build_map {};
-template <>
-struct action<g::lit_map_items> : build_map {};
+// clang-format off
+template <> struct action<g::empty_map_close> : build_map {};
+template <> struct action<g::map_items> : build_map {};
+template <> struct action<g::lit_map_items> : build_map {};
+// clang-format on
 
 template <>
 struct action<g::comp_tail> {  // the stack holds elem, name, coll [, cond]
@@ -466,12 +450,11 @@ struct build_postfix {  // base.name, base[index], base[*]
     st.push_node(std::move(e), depth, in.begin());
   }
 };
-template <>
-struct action<g::field_suffix> : build_postfix<ExprKind::kField> {};
-template <>
-struct action<g::index_suffix> : build_postfix<ExprKind::kIndex> {};
-template <>
-struct action<g::wildcard_suffix> : build_postfix<ExprKind::kWildcard> {};
+// clang-format off
+template <> struct action<g::field_suffix> : build_postfix<ExprKind::kField> {};
+template <> struct action<g::index_suffix> : build_postfix<ExprKind::kIndex> {};
+template <> struct action<g::wildcard_suffix> : build_postfix<ExprKind::kWildcard> {};
+// clang-format on
 
 struct build_negation {  // -literal folds into the literal; -e is kUnary
   template <typename In>
@@ -492,10 +475,10 @@ struct build_negation {  // -literal folds into the literal; -e is kUnary
     st.push_node(std::move(e), depth, in.begin());
   }
 };
-template <>
-struct action<g::neg_prefix> : build_negation {};
-template <>
-struct action<g::lit_negative> : build_negation {};
+// clang-format off
+template <> struct action<g::neg_prefix> : build_negation {};
+template <> struct action<g::lit_negative> : build_negation {};
+// clang-format on
 
 struct build_not {
   template <typename In>
@@ -507,10 +490,10 @@ struct build_not {
     st.push_node(std::move(e), depth, in.begin());
   }
 };
-template <>
-struct action<g::not_prefix> : build_not {};
-template <>
-struct action<g::not_prefix_plain> : build_not {};
+// clang-format off
+template <> struct action<g::not_prefix> : build_not {};
+template <> struct action<g::not_prefix_plain> : build_not {};
+// clang-format on
 
 template <ExprKind Kind>
 struct build_binary {  // the tail's text starts with its operator
@@ -526,22 +509,16 @@ struct build_binary {  // the tail's text starts with its operator
     st.push_node(std::move(e), depth, in.begin());
   }
 };
-template <>
-struct action<g::mul_tail> : build_binary<ExprKind::kBinary> {};
-template <>
-struct action<g::add_tail> : build_binary<ExprKind::kBinary> {};
-template <>
-struct action<g::cmp_tail> : build_binary<ExprKind::kBinary> {};
-template <>
-struct action<g::cmp_tail_plain> : build_binary<ExprKind::kBinary> {};
-template <>
-struct action<g::and_tail> : build_binary<ExprKind::kAnd> {};
-template <>
-struct action<g::and_tail_plain> : build_binary<ExprKind::kAnd> {};
-template <>
-struct action<g::or_tail> : build_binary<ExprKind::kOr> {};
-template <>
-struct action<g::or_tail_plain> : build_binary<ExprKind::kOr> {};
+// clang-format off
+template <> struct action<g::mul_tail> : build_binary<ExprKind::kBinary> {};
+template <> struct action<g::add_tail> : build_binary<ExprKind::kBinary> {};
+template <> struct action<g::cmp_tail> : build_binary<ExprKind::kBinary> {};
+template <> struct action<g::cmp_tail_plain> : build_binary<ExprKind::kBinary> {};
+template <> struct action<g::and_tail> : build_binary<ExprKind::kAnd> {};
+template <> struct action<g::and_tail_plain> : build_binary<ExprKind::kAnd> {};
+template <> struct action<g::or_tail> : build_binary<ExprKind::kOr> {};
+template <> struct action<g::or_tail_plain> : build_binary<ExprKind::kOr> {};
+// clang-format on
 
 template <>
 struct action<g::if_expr> {
@@ -645,14 +622,12 @@ struct close_statement {  // for, require, report, if: the statement under const
     st.append_stmt(st.close_stmt(st.span(in)));
   }
 };
-template <>
-struct action<g::for_stmt> : close_statement {};
-template <>
-struct action<g::require_stmt> : close_statement {};
-template <>
-struct action<g::report_stmt> : close_statement {};
-template <>
-struct action<g::if_stmt> : close_statement {};
+// clang-format off
+template <> struct action<g::for_stmt> : close_statement {};
+template <> struct action<g::require_stmt> : close_statement {};
+template <> struct action<g::report_stmt> : close_statement {};
+template <> struct action<g::if_stmt> : close_statement {};
+// clang-format on
 
 template <>
 struct action<g::let_stmt> {
@@ -708,10 +683,10 @@ struct add_related {
     if (Stmt* s = st.open_frame()) s->report.related.push_back(std::move(r));
   }
 };
-template <>
-struct action<g::related_each> : add_related<true> {};
-template <>
-struct action<g::related_single> : add_related<false> {};
+// clang-format off
+template <> struct action<g::related_each> : add_related<true> {};
+template <> struct action<g::related_single> : add_related<false> {};
+// clang-format on
 template <>
 struct action<g::related_clause> {  // widens the last related span to 'related'
   template <typename In>
@@ -750,10 +725,10 @@ struct add_policy_member {  // `key = literal` or `param name = literal`
     }
   }
 };
-template <>
-struct action<g::attribute> : add_policy_member<false> {};
-template <>
-struct action<g::param_decl> : add_policy_member<true> {};
+// clang-format off
+template <> struct action<g::attribute> : add_policy_member<false> {};
+template <> struct action<g::param_decl> : add_policy_member<true> {};
+// clang-format on
 template <>
 struct action<g::policy_decl> {
   template <typename In>
