@@ -13,6 +13,9 @@ namespace polc::dsl::grammar {
 
 using namespace tao::pegtl;  // NOLINT: rule vocabulary, this header is private to parser.cpp
 
+// One rule per line, as in contrib/json.hpp, however long.
+// clang-format off
+
 // ---- Lexical structure
 
 struct comment : seq<one<'#'>, star<not_one<'\n'>>> {};              // '#' to end of line
@@ -349,5 +352,6 @@ struct policy_decl : seq<policy_, sep, must<policy_name>, sep, must<policy_open>
 struct declaration : sor<import_decl, const_decl, fn_decl, policy_decl> {};  // a top-level declaration
 struct decl_item : must<declaration> {};                               // one declaration (recovers)
 struct file : seq<sep, star<not_at<eof>, decl_item, sep>, eof> {};     // a whole policy file
+// clang-format on
 
 }  // namespace polc::dsl::grammar
