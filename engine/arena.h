@@ -38,6 +38,9 @@ class Arena {
   }
 
   /// Copies `s` into the arena; the view lives as long as the arena.
+  /// Frees everything allocated so far; earlier pointers become invalid.
+  void reset() { resource_.release(); }
+
   std::string_view copy(std::string_view s) {
     if (s.empty()) return {};
     char* p = static_cast<char*>(resource_.allocate(s.size(), 1));

@@ -44,9 +44,7 @@ bool Diagnostics::has_errors() const {
   return false;
 }
 
-namespace {
-
-void render_location(std::string& out, const Location& loc) {
+void append_location(std::string& out, const Location& loc) {
   out += loc.file;
   if (loc.line > 0) {
     out += ':';
@@ -56,7 +54,7 @@ void render_location(std::string& out, const Location& loc) {
   }
 }
 
-void render_snippet(std::string& out, const Location& loc) {
+void append_source_snippet(std::string& out, const Location& loc) {
   if (loc.line == 0 || loc.source_line.empty()) return;
   std::string num = std::to_string(loc.line);
   out += ' ';
@@ -69,16 +67,17 @@ void render_snippet(std::string& out, const Location& loc) {
   out += " | ";
   std::uint32_t col = loc.column > 0 ? loc.column - 1 : 0;
   if (col > loc.source_line.size()) col = static_cast<std::uint32_t>(loc.source_line.size());
-  out.append(col, ' ');
+  // One space per character before the column: UTF-8 continuation bytes take no cell.
+  for (std::uint32_t i = 0; i < col; ++i) {
+    if ((static_cast<unsigned char>(loc.source_line[i]) & 0xC0) != 0x80) out += ' ';
+  }
   out += "^\n";
 }
-
-}  // namespace
 
 std::string render_diagnostic(const Diagnostic& d, bool color) {
   std::string out;
   if (color) out += "\x1b[1m";
-  render_location(out, d.location);
+  append_location(out, d.location);
   out += ": ";
   if (color) out += d.severity == DiagSeverity::kError ? "\x1b[31m" : d.severity == DiagSeverity::kWarning ? "\x1b[35m" : "\x1b[36m";
   out += diag_severity_name(d.severity);
@@ -93,13 +92,13 @@ std::string render_diagnostic(const Diagnostic& d, bool color) {
   }
   if (color) out += "\x1b[0m";
   out += '\n';
-  render_snippet(out, d.location);
+  append_source_snippet(out, d.location);
   for (const auto& n : d.notes) {
-    render_location(out, n.location);
+    append_location(out, n.location);
     out += ": note: ";
     out += n.message;
     out += '\n';
-    render_snippet(out, n.location);
+    append_source_snippet(out, n.location);
   }
   return out;
 }

@@ -68,4 +68,11 @@ class Diagnostics {
 /// caret under the column, then each note the same way. Ends with a newline.
 std::string render_diagnostic(const Diagnostic& d, bool color = false);
 
+/// Appends `file:line:col` to `out`, or just `file` when `loc.line == 0`.
+void append_location(std::string& out, const Location& loc);
+/// Appends the source snippet `render_diagnostic` prints: ` 12 | <source line>` and a caret line
+/// under `loc.column` (tabs shown as single spaces), each ending with a newline. Appends nothing
+/// when `loc` has no line or no source text.
+void append_source_snippet(std::string& out, const Location& loc);
+
 }  // namespace polc

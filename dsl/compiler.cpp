@@ -1,0 +1,841 @@
+#include "dsl/compiler.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "dsl/checker.h"
+#include "engine/builtins.h"
+#include "engine/limits.h"
+
+namespace polc {
+namespace {
+
+using ast::BinaryOp;
+using ast::Expr;
+using ast::ExprKind;
+using ast::Stmt;
+using ast::StmtKind;
+
+struct CompileError {
+  ast::Span span;
+  std::string message;
+};
+
+// Everything the compiler knows across modules.
+struct Program {
+  PolicySet* set = nullptr;
+  std::map<std::pair<const Module*, std::string>, std::uint32_t> functions;  // (module, fn) -> chunk
+  std::map<const Module*, std::uint32_t> source_index;
+  std::map<std::pair<const Module*, std::string>, Constant> consts;
+  bool optimize = true;
+};
+
+Constant make_bool(bool b) {
+  Constant c;
+  c.kind = VKind::kBool;
+  c.boolean = b;
+  return c;
+}
+
+bool is_number(const Constant& c) { return c.kind == VKind::kInt || c.kind == VKind::kFloat; }
+double as_double(const Constant& c) { return c.kind == VKind::kInt ? static_cast<double>(c.integer) : c.number; }
+
+// Folds a literal expression; `consts` resolves names of constants. With `deep` false only
+// leaves and literal containers fold (the unoptimized compiler uses this for constants only).
+std::optional<Constant> fold(const Expr& e, const Module* m, const Program& prog, bool deep, int depth = 0) {
+  if (depth > static_cast<int>(kMaxExpressionDepth) * 2) return std::nullopt;
+  Constant c;
+  switch (e.kind) {
+    case ExprKind::kNull: return c;
+    case ExprKind::kBool: return make_bool(e.bool_value);
+    case ExprKind::kInt:
+      c.kind = VKind::kInt;
+      c.integer = e.int_value;
+      return c;
+    case ExprKind::kFloat:
+      c.kind = VKind::kFloat;
+      c.number = e.float_value;
+      return c;
+    case ExprKind::kString:
+      c.kind = VKind::kString;
+      c.text = e.string_value;
+      return c;
+    case ExprKind::kName: {
+      auto it = prog.consts.find({m, e.name});
+      if (it != prog.consts.end()) return it->second;
+      return std::nullopt;
+    }
+    case ExprKind::kField: {
+      if (e.lhs && e.lhs->kind == ExprKind::kName) {
+        auto imp = m->imports.find(e.lhs->name);
+        if (imp != m->imports.end()) {
+          auto it = prog.consts.find({imp->second, e.name});
+          if (it != prog.consts.end()) return it->second;
+        }
+      }
+      return std::nullopt;
+    }
+    case ExprKind::kUnary: {
+      auto v = fold(*e.lhs, m, prog, deep, depth + 1);
+      if (!v) return std::nullopt;
+      if (v->kind == VKind::kInt && v->integer != INT64_MIN) {
+        v->integer = -v->integer;
+        return v;
+      }
+      if (v->kind == VKind::kFloat) {
+        v->number = -v->number;
+        return v;
+      }
+      return std::nullopt;
+    }
+    case ExprKind::kList: {
+      c.kind = VKind::kList;
+      for (const auto& a : e.args) {
+        auto v = fold(*a, m, prog, deep, depth + 1);
+        if (!v) return std::nullopt;
+        c.items.push_back(std::move(*v));
+      }
+      return c;
+    }
+    case ExprKind::kMap: {
+      c.kind = VKind::kMap;
+      for (std::size_t i = 0; i < e.args.size(); ++i) {
+        auto v = fold(*e.args[i], m, prog, deep, depth + 1);
+        if (!v) return std::nullopt;
+        c.keys.push_back(e.keys[i]);
+        c.items.push_back(std::move(*v));
+      }
+      return c;
+    }
+    default: break;
+  }
+  if (!deep) return std::nullopt;
+  switch (e.kind) {
+    case ExprKind::kNot: {
+      auto v = fold(*e.lhs, m, prog, deep, depth + 1);
+      if (v && v->kind == VKind::kBool) return make_bool(!v->boolean);
+      return std::nullopt;
+    }
+    case ExprKind::kAnd:
+    case ExprKind::kOr: {
+      auto a = fold(*e.lhs, m, prog, deep, depth + 1);
+      auto b = fold(*e.rhs, m, prog, deep, depth + 1);
+      if (!a || !b || a->kind != VKind::kBool || b->kind != VKind::kBool) return std::nullopt;
+      return make_bool(e.kind == ExprKind::kAnd ? a->boolean && b->boolean : a->boolean || b->boolean);
+    }
+    case ExprKind::kBinary: {
+      auto a = fold(*e.lhs, m, prog, deep, depth + 1);
+      auto b = fold(*e.rhs, m, prog, deep, depth + 1);
+      if (!a || !b) return std::nullopt;
+      if (is_number(*a) && is_number(*b)) {
+        double x = as_double(*a), y = as_double(*b);
+        bool ints = a->kind == VKind::kInt && b->kind == VKind::kInt;
+        switch (e.op) {
+          case BinaryOp::kEq: return make_bool(x == y);
+          case BinaryOp::kNe: return make_bool(x != y);
+          case BinaryOp::kLt: return make_bool(x < y);
+          case BinaryOp::kLe: return make_bool(x <= y);
+          case BinaryOp::kGt: return make_bool(x > y);
+          case BinaryOp::kGe: return make_bool(x >= y);
+          case BinaryOp::kAdd:
+          case BinaryOp::kSub:
+          case BinaryOp::kMul:
+            if (ints) {
+              std::int64_t r;
+              bool ovf = e.op == BinaryOp::kAdd   ? __builtin_add_overflow(a->integer, b->integer, &r)
+                         : e.op == BinaryOp::kSub ? __builtin_sub_overflow(a->integer, b->integer, &r)
+                                                  : __builtin_mul_overflow(a->integer, b->integer, &r);
+              if (ovf) return std::nullopt;
+              c.kind = VKind::kInt;
+              c.integer = r;
+              return c;
+            }
+            c.kind = VKind::kFloat;
+            c.number = e.op == BinaryOp::kAdd ? x + y : e.op == BinaryOp::kSub ? x - y : x * y;
+            return c;
+          default: return std::nullopt;
+        }
+      }
+      if (a->kind == VKind::kString && b->kind == VKind::kString) {
+        switch (e.op) {
+          case BinaryOp::kEq: return make_bool(a->text == b->text);
+          case BinaryOp::kNe: return make_bool(a->text != b->text);
+          case BinaryOp::kAdd:
+            c.kind = VKind::kString;
+            c.text = a->text + b->text;
+            return c;
+          default: return std::nullopt;
+        }
+      }
+      return std::nullopt;
+    }
+    default: return std::nullopt;
+  }
+}
+
+class ChunkCompiler {
+ public:
+  ChunkCompiler(Program& prog, const Module& m, Chunk& chunk, const ast::Policy* policy, CompiledPolicy* cp,
+                std::map<std::string, std::uint16_t>* params)
+      : prog_(prog), m_(m), chunk_(chunk), policy_(policy), cp_(cp), params_(params) {}
+
+  // ---- emission
+  void op(Opcode o) { byte(static_cast<std::uint8_t>(o)); }
+  void byte(std::uint8_t b) {
+    chunk_.code.push_back(b);
+    chunk_.offsets.push_back(span_.begin);
+  }
+  void u16(std::size_t v) {
+    if (v > 0xFFFF) throw CompileError{span_, "operand too large for the bytecode format"};
+    byte(static_cast<std::uint8_t>(v & 0xFF));
+    byte(static_cast<std::uint8_t>(v >> 8));
+  }
+  std::size_t jump(Opcode o) {
+    op(o);
+    u16(0);
+    return chunk_.code.size() - 2;
+  }
+  void patch(std::size_t at) {
+    std::size_t dist = chunk_.code.size() - (at + 2);
+    if (dist > 0xFFFF) throw CompileError{span_, "rule body too large: a jump exceeds 65535 bytes"};
+    chunk_.code[at] = static_cast<std::uint8_t>(dist & 0xFF);
+    chunk_.code[at + 1] = static_cast<std::uint8_t>(dist >> 8);
+  }
+  void loop(std::size_t target) {
+    std::size_t here = chunk_.code.size();
+    op(Opcode::kLoop);
+    std::size_t dist = here - target;
+    if (dist > 0xFFFF) throw CompileError{span_, "rule body too large: a loop exceeds 65535 bytes"};
+    u16(dist);
+  }
+  std::uint16_t constant(const Constant& c) {
+    for (std::size_t i = 0; i < chunk_.constants.size(); ++i)
+      if (chunk_.constants[i] == c) return static_cast<std::uint16_t>(i);
+    if (chunk_.constants.size() >= kMaxConstants)
+      throw CompileError{span_, "too many constants in one chunk (kMaxConstants)"};
+    chunk_.constants.push_back(c);
+    return static_cast<std::uint16_t>(chunk_.constants.size() - 1);
+  }
+  std::uint16_t string_constant(const std::string& s) {
+    Constant c;
+    c.kind = VKind::kString;
+    c.text = s;
+    return constant(c);
+  }
+  void emit_constant(const Constant& c) {
+    if (c.kind == VKind::kNull) return op(Opcode::kNull);
+    if (c.kind == VKind::kBool) return op(c.boolean ? Opcode::kTrue : Opcode::kFalse);
+    op(Opcode::kConst);
+    u16(constant(c));
+  }
+
+  // ---- locals
+  std::uint8_t declare(const std::string& name) {
+    std::uint8_t slot = alloc();
+    locals_.push_back({name, slot, depth_});
+    return slot;
+  }
+  std::uint8_t alloc() {
+    if (next_slot_ >= 250) throw CompileError{span_, "too many local variables in one rule or function (max 250)"};
+    std::uint8_t s = static_cast<std::uint8_t>(next_slot_++);
+    if (next_slot_ > chunk_.num_locals) chunk_.num_locals = static_cast<std::uint8_t>(next_slot_);
+    return s;
+  }
+  void begin_scope() { ++depth_; }
+  void end_scope() {
+    while (!locals_.empty() && locals_.back().depth == depth_) locals_.pop_back();
+    --depth_;
+    // Slots are not reused, which keeps iterator slots stable; 250 is plenty for rules.
+  }
+  int find_local(const std::string& name) const {
+    for (auto it = locals_.rbegin(); it != locals_.rend(); ++it)
+      if (it->name == name) return it->slot;
+    return -1;
+  }
+
+  // ---- expressions
+  void expr(const Expr& e, int depth = 0) {
+    if (depth > static_cast<int>(kMaxExpressionDepth) * 2) throw CompileError{e.span, "expression nests too deeply"};
+    ast::Span saved = span_;
+    span_ = e.span;
+    if (auto folded = fold(e, &m_, prog_, prog_.optimize)) {
+      emit_constant(*folded);
+      span_ = saved;
+      return;
+    }
+    switch (e.kind) {
+      case ExprKind::kTemplate: {
+        std::size_t n = 0;
+        for (const auto& part : e.args) {
+          expr(*part, depth + 1);
+          ++n;
+        }
+        op(Opcode::kConcat);
+        u16(n);
+        break;
+      }
+      case ExprKind::kName: {
+        int slot = find_local(e.name);
+        if (slot >= 0) {
+          op(Opcode::kGetLocal);
+          byte(static_cast<std::uint8_t>(slot));
+        } else if (params_ && params_->count(e.name)) {
+          op(Opcode::kGetGlobal);
+          u16(params_->at(e.name));
+        } else if (e.name == "template") {
+          op(Opcode::kTemplate);
+        } else {
+          throw CompileError{e.span, "unknown name '" + e.name + "'"};
+        }
+        break;
+      }
+      case ExprKind::kField:
+        expr(*e.lhs, depth + 1);
+        op(Opcode::kField);
+        u16(string_constant(e.name));
+        break;
+      case ExprKind::kIndex:
+        expr(*e.lhs, depth + 1);
+        expr(*e.rhs, depth + 1);
+        op(Opcode::kIndex);
+        break;
+      case ExprKind::kWildcard:
+        expr(*e.lhs, depth + 1);
+        op(Opcode::kWildcard);
+        break;
+      case ExprKind::kCall: call(e, depth); break;
+      case ExprKind::kUnary:
+        expr(*e.lhs, depth + 1);
+        op(Opcode::kNeg);
+        break;
+      case ExprKind::kNot:
+        expr(*e.lhs, depth + 1);
+        op(Opcode::kNot);
+        break;
+      case ExprKind::kBinary: {
+        expr(*e.lhs, depth + 1);
+        expr(*e.rhs, depth + 1);
+        span_ = e.span;
+        switch (e.op) {
+          case BinaryOp::kAdd: op(Opcode::kAdd); break;
+          case BinaryOp::kSub: op(Opcode::kSub); break;
+          case BinaryOp::kMul: op(Opcode::kMul); break;
+          case BinaryOp::kDiv: op(Opcode::kDiv); break;
+          case BinaryOp::kMod: op(Opcode::kMod); break;
+          case BinaryOp::kEq: op(Opcode::kEq); break;
+          case BinaryOp::kNe: op(Opcode::kNe); break;
+          case BinaryOp::kLt: op(Opcode::kLt); break;
+          case BinaryOp::kLe: op(Opcode::kLe); break;
+          case BinaryOp::kGt: op(Opcode::kGt); break;
+          case BinaryOp::kGe: op(Opcode::kGe); break;
+          case BinaryOp::kIn: op(Opcode::kIn); break;
+          case BinaryOp::kNotIn:
+            op(Opcode::kIn);
+            op(Opcode::kNot);
+            break;
+        }
+        break;
+      }
+      case ExprKind::kAnd:
+      case ExprKind::kOr: {
+        expr(*e.lhs, depth + 1);
+        span_ = e.span;
+        std::size_t j = jump(e.kind == ExprKind::kAnd ? Opcode::kJumpIfFalseKeep : Opcode::kJumpIfTrueKeep);
+        expr(*e.rhs, depth + 1);
+        span_ = e.span;
+        op(e.kind == ExprKind::kAnd ? Opcode::kAnd : Opcode::kOr);
+        patch(j);
+        break;
+      }
+      case ExprKind::kIf: {
+        expr(*e.args[0], depth + 1);
+        std::size_t to_else = jump(Opcode::kJumpIfFalse);
+        expr(*e.args[1], depth + 1);
+        std::size_t to_end = jump(Opcode::kJump);
+        patch(to_else);
+        expr(*e.args[2], depth + 1);
+        patch(to_end);
+        break;
+      }
+      case ExprKind::kLet: {
+        expr(*e.lhs, depth + 1);
+        begin_scope();
+        std::uint8_t slot = declare(e.name);
+        op(Opcode::kSetLocal);
+        byte(slot);
+        expr(*e.rhs, depth + 1);
+        end_scope();
+        break;
+      }
+      case ExprKind::kQuantifier: quantifier(e, depth); break;
+      case ExprKind::kList: {
+        for (const auto& a : e.args) expr(*a, depth + 1);
+        op(Opcode::kList);
+        u16(e.args.size());
+        break;
+      }
+      case ExprKind::kMap: {
+        for (std::size_t i = 0; i < e.args.size(); ++i) {
+          op(Opcode::kConst);
+          u16(string_constant(e.keys[i]));
+          expr(*e.args[i], depth + 1);
+        }
+        op(Opcode::kMap);
+        u16(e.args.size());
+        break;
+      }
+      case ExprKind::kComprehension: {
+        begin_scope();
+        std::uint8_t acc = alloc();
+        op(Opcode::kList);
+        u16(0);
+        op(Opcode::kSetLocal);
+        byte(acc);
+        std::uint8_t it = alloc();
+        alloc();
+        expr(*e.rhs, depth + 1);
+        op(Opcode::kIterInit);
+        byte(it);
+        std::size_t top = chunk_.code.size();
+        op(Opcode::kIterNext);
+        byte(it);
+        u16(0);
+        std::size_t exit = chunk_.code.size() - 2;
+        std::uint8_t var = declare(e.name);
+        op(Opcode::kSetLocal);
+        byte(var);
+        std::size_t skip = 0;
+        bool has_cond = e.cond != nullptr;
+        if (has_cond) {
+          expr(*e.cond, depth + 1);
+          skip = jump(Opcode::kJumpIfFalse);
+        }
+        expr(*e.lhs, depth + 1);
+        op(Opcode::kAppend);
+        byte(acc);
+        if (has_cond) patch(skip);
+        loop(top);
+        patch(exit);
+        op(Opcode::kGetLocal);
+        byte(acc);
+        end_scope();
+        break;
+      }
+      default: throw CompileError{e.span, "cannot compile this expression"};
+    }
+    span_ = saved;
+  }
+
+  void quantifier(const Expr& e, int depth) {
+    // acc = (all: true | any/none: false); for x in coll: acc = acc AND/OR pred; stop early.
+    bool is_all = e.quantifier == ast::Quantifier::kAll;
+    begin_scope();
+    std::uint8_t acc = alloc();
+    op(is_all ? Opcode::kTrue : Opcode::kFalse);
+    op(Opcode::kSetLocal);
+    byte(acc);
+    std::uint8_t it = alloc();
+    alloc();
+    expr(*e.lhs, depth + 1);
+    span_ = e.span;
+    op(Opcode::kIterInit);
+    byte(it);
+    std::size_t top = chunk_.code.size();
+    op(Opcode::kIterNext);
+    byte(it);
+    u16(0);
+    std::size_t exit = chunk_.code.size() - 2;
+    std::uint8_t var = declare(e.name);
+    op(Opcode::kSetLocal);
+    byte(var);
+    expr(*e.rhs, depth + 1);
+    span_ = e.span;
+    op(Opcode::kGetLocal);
+    byte(acc);
+    op(is_all ? Opcode::kAnd : Opcode::kOr);
+    op(Opcode::kSetLocal);
+    byte(acc);
+    op(Opcode::kGetLocal);
+    byte(acc);
+    std::size_t brk = jump(is_all ? Opcode::kJumpIfFalseKeep : Opcode::kJumpIfTrueKeep);
+    op(Opcode::kPop);
+    loop(top);
+    patch(brk);
+    op(Opcode::kPop);
+    patch(exit);
+    op(Opcode::kGetLocal);
+    byte(acc);
+    if (e.quantifier == ast::Quantifier::kNone) op(Opcode::kNot);
+    end_scope();
+  }
+
+  void call(const Expr& e, int depth) {
+    std::size_t dot = e.name.find('.');
+    const Module* target = &m_;
+    std::string fn = e.name;
+    if (dot != std::string::npos) {
+      auto it = m_.imports.find(e.name.substr(0, dot));
+      if (it == m_.imports.end()) throw CompileError{e.span, "unknown module in '" + e.name + "'"};
+      target = it->second;
+      fn = e.name.substr(dot + 1);
+    }
+    for (const auto& a : e.args) expr(*a, depth + 1);
+    span_ = e.span;
+    auto f = prog_.functions.find({target, fn});
+    if (f != prog_.functions.end()) {
+      op(Opcode::kCall);
+      u16(f->second);
+      byte(static_cast<std::uint8_t>(e.args.size()));
+      return;
+    }
+    int b = dot == std::string::npos ? find_builtin(fn) : -1;
+    if (b < 0) throw CompileError{e.span, "unknown function '" + e.name + "'"};
+    op(Opcode::kCallBuiltin);
+    byte(static_cast<std::uint8_t>(b));
+    byte(static_cast<std::uint8_t>(e.args.size()));
+  }
+
+  // ---- statements
+  void block(const std::vector<ast::StmtPtr>& body) {
+    begin_scope();
+    std::vector<std::size_t> guards;
+    for (const auto& s : body) stmt(*s, guards);
+    for (std::size_t g : guards) patch(g);
+    end_scope();
+  }
+
+  void report(const ast::Report& r, ast::Span at_span) {
+    span_ = at_span;
+    if (r.message) expr(*r.message);
+    else op(Opcode::kNull);
+    if (r.at) expr(*r.at);
+    else op(Opcode::kNull);
+    // Related: a list of [location, message] pairs.
+    std::size_t parts = 0;
+    for (const auto& rel : r.related) {
+      span_ = rel.span;
+      if (rel.name.empty()) {
+        expr(*rel.target);
+        if (rel.message) expr(*rel.message);
+        else op(Opcode::kNull);
+        op(Opcode::kList);
+        u16(2);
+        op(Opcode::kList);
+        u16(1);
+      } else {
+        begin_scope();
+        std::uint8_t acc = alloc();
+        op(Opcode::kList);
+        u16(0);
+        op(Opcode::kSetLocal);
+        byte(acc);
+        std::uint8_t it = alloc();
+        alloc();
+        expr(*rel.target);
+        op(Opcode::kIterInit);
+        byte(it);
+        std::size_t top = chunk_.code.size();
+        op(Opcode::kIterNext);
+        byte(it);
+        u16(0);
+        std::size_t exit = chunk_.code.size() - 2;
+        std::uint8_t var = declare(rel.name);
+        op(Opcode::kSetLocal);
+        byte(var);
+        op(Opcode::kGetLocal);
+        byte(var);
+        if (rel.message) expr(*rel.message);
+        else op(Opcode::kNull);
+        op(Opcode::kList);
+        u16(2);
+        op(Opcode::kAppend);
+        byte(acc);
+        loop(top);
+        patch(exit);
+        op(Opcode::kGetLocal);
+        byte(acc);
+        end_scope();
+      }
+      if (++parts > 1) op(Opcode::kAdd);
+    }
+    if (parts == 0) {
+      op(Opcode::kList);
+      u16(0);
+    }
+    ReportSite site;
+    site.offset = at_span.begin;
+    site.has_at = r.at != nullptr;
+    site.has_message = r.message != nullptr;
+    for (const auto& rel : r.related) site.related.push_back({!rel.name.empty()});
+    cp_->report_sites.push_back(site);
+    span_ = at_span;
+    op(Opcode::kReport);
+    u16(cp_->report_sites.size() - 1);
+  }
+
+  void stmt(const Stmt& s, std::vector<std::size_t>& guards) {
+    span_ = s.span;
+    switch (s.kind) {
+      case StmtKind::kFor: {
+        begin_scope();
+        std::uint8_t it = alloc();
+        alloc();
+        expr(*s.expr);
+        span_ = s.span;
+        op(Opcode::kIterInit);
+        byte(it);
+        std::size_t top = chunk_.code.size();
+        op(Opcode::kIterNext);
+        byte(it);
+        u16(0);
+        std::size_t exit = chunk_.code.size() - 2;
+        std::uint8_t var = declare(s.name);
+        op(Opcode::kSetLocal);
+        byte(var);
+        block(s.body);
+        span_ = s.span;
+        loop(top);
+        patch(exit);
+        end_scope();
+        break;
+      }
+      case StmtKind::kLet: {
+        expr(*s.expr);
+        std::uint8_t slot = declare(s.name);
+        span_ = s.span;
+        op(Opcode::kSetLocal);
+        byte(slot);
+        break;
+      }
+      case StmtKind::kWhen:
+        expr(*s.expr);
+        span_ = s.span;
+        guards.push_back(jump(Opcode::kGuard));
+        break;
+      case StmtKind::kRequire: {
+        expr(*s.expr);
+        span_ = s.span;
+        std::size_t ok = jump(Opcode::kCheck);
+        report(s.report, s.span);
+        patch(ok);
+        break;
+      }
+      case StmtKind::kReport: report(s.report, s.span); break;
+      case StmtKind::kIf: {
+        expr(*s.expr);
+        span_ = s.span;
+        std::size_t to_else = jump(Opcode::kJumpIfFalse);
+        block(s.body);
+        std::size_t to_end = jump(Opcode::kJump);
+        patch(to_else);
+        block(s.else_body);
+        patch(to_end);
+        break;
+      }
+    }
+  }
+
+  void set_span(ast::Span s) { span_ = s; }
+
+ private:
+  struct Local {
+    std::string name;
+    std::uint8_t slot;
+    int depth;
+  };
+  Program& prog_;
+  const Module& m_;
+  Chunk& chunk_;
+  [[maybe_unused]] const ast::Policy* policy_;
+  CompiledPolicy* cp_;
+  std::map<std::string, std::uint16_t>* params_;
+  std::vector<Local> locals_;
+  int depth_ = 0;
+  int next_slot_ = 0;
+  ast::Span span_;
+};
+
+std::string attr_string(const ast::Policy& p, std::string_view key) {
+  for (const auto& a : p.attributes) {
+    if (a.key != key || !a.value) continue;
+    if (a.value->kind == ExprKind::kString) return a.value->string_value;
+    if (a.value->kind == ExprKind::kName) return a.value->name;
+  }
+  return {};
+}
+
+std::vector<std::string> attr_list(const ast::Policy& p, std::string_view key) {
+  std::vector<std::string> out;
+  for (const auto& a : p.attributes)
+    if (a.key == key && a.value && a.value->kind == ExprKind::kList)
+      for (const auto& item : a.value->args)
+        if (item->kind == ExprKind::kString) out.push_back(item->string_value);
+  return out;
+}
+
+// `for x in resources("Type")` with a literal type: the subject loop.
+bool subject_loop(const Stmt& s, std::string& type) {
+  if (s.kind != StmtKind::kFor || !s.expr || s.expr->kind != ExprKind::kCall || s.expr->name != "resources" ||
+      s.expr->args.size() != 1 || s.expr->args[0]->kind != ExprKind::kString)
+    return false;
+  type = s.expr->args[0]->string_value;
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<PolicySet> compile_modules(ModuleSet& modules, Diagnostics& diags, const CompileOptions& options) {
+  if (diags.has_errors()) return nullptr;
+  if (check_modules(modules, diags) > 0) return nullptr;
+  auto set = std::make_unique<PolicySet>();
+  Program prog;
+  prog.set = set.get();
+  prog.optimize = options.optimize;
+  // Sources and function chunk indices first, so calls can be forward or recursive.
+  for (const auto& m : modules.modules()) {
+    prog.source_index[m.get()] = static_cast<std::uint32_t>(set->sources.size());
+    set->sources.push_back(std::make_unique<SourceFile>(m->source->path(), std::string(m->source->text())));
+  }
+  // Constants, in declaration order per module (a constant may use earlier ones and imports').
+  for (int pass = 0; pass < 4; ++pass) {
+    for (const auto& m : modules.modules()) {
+      if (!m->ast) continue;
+      for (const auto& c : m->ast->consts) {
+        if (prog.consts.count({m.get(), c.name})) continue;
+        if (auto v = fold(*c.value, m.get(), prog, true)) prog.consts[{m.get(), c.name}] = *v;
+      }
+    }
+  }
+  for (const auto& m : modules.modules()) {
+    if (!m->ast) continue;
+    for (const auto& c : m->ast->consts)
+      if (!prog.consts.count({m.get(), c.name})) {
+        diags.error("compile", Location::at(*m->source, c.span.begin), "constant '" + c.name + "' is not a literal value");
+        return nullptr;
+      }
+    for (const auto& f : m->ast->functions) {
+      prog.functions[{m.get(), f.name}] = static_cast<std::uint32_t>(set->chunks.size());
+      Chunk chunk;
+      chunk.name = m->stem + "." + f.name;
+      chunk.source = prog.source_index[m.get()];
+      chunk.arity = static_cast<std::uint8_t>(f.params.size());
+      set->chunks.push_back(std::move(chunk));
+    }
+  }
+  const Module* current = nullptr;
+  try {
+    for (const auto& m : modules.modules()) {
+      if (!m->ast) continue;
+      current = m.get();
+      for (const auto& f : m->ast->functions) {
+        Chunk& chunk = set->chunks[prog.functions[{m.get(), f.name}]];
+        ChunkCompiler cc(prog, *m, chunk, nullptr, nullptr, nullptr);
+        cc.begin_scope();
+        for (const auto& p : f.params) cc.declare(p);
+        cc.expr(*f.body);
+        cc.set_span(f.body->span);
+        cc.op(Opcode::kReturn);
+      }
+    }
+    for (const auto& m : modules.modules()) {
+      if (!m->ast || !m->root) continue;
+      current = m.get();
+      for (const auto& p : m->ast->policies) {
+        CompiledPolicy cp;
+        cp.source = prog.source_index[m.get()];
+        cp.builtin = m->builtin;
+        PolicyInfo& info = cp.info;
+        info.id = attr_string(p, "id");
+        info.name = p.name;
+        info.title = attr_string(p, "title");
+        parse_severity(attr_string(p, "severity"), info.severity);
+        info.description = attr_string(p, "description");
+        info.remediation = attr_string(p, "remediation");
+        info.docs_url = attr_string(p, "docs");
+        info.tags = attr_list(p, "tags");
+        info.aliases = attr_list(p, "aliases");
+        info.applies_to = attr_list(p, "applies_to");
+        info.source_file = m->source->path();
+        std::map<std::string, std::uint16_t> params;
+        for (const auto& b : p.params) {
+          auto v = fold(*b.value, m.get(), prog, true);
+          params[b.name] = static_cast<std::uint16_t>(set->globals.size());
+          set->globals.push_back({p.name + "." + b.name, v ? *v : Constant{}});
+        }
+        // Partition the body: leading subject loops become subject rules.
+        std::vector<const Stmt*> rest;
+        bool leading = true;
+        for (const auto& s : p.body) {
+          std::string type;
+          if (leading && subject_loop(*s, type)) {
+            Chunk chunk;
+            chunk.name = p.name + "/for " + s->name + " in " + type;
+            chunk.source = cp.source;
+            chunk.arity = 1;
+            ChunkCompiler cc(prog, *m, chunk, &p, &cp, &params);
+            cc.begin_scope();
+            cc.declare(s->name);
+            cc.block(s->body);
+            cc.set_span(s->span);
+            cc.op(Opcode::kEnd);
+            cp.subject_rules.push_back({type, static_cast<std::uint32_t>(set->chunks.size())});
+            set->chunks.push_back(std::move(chunk));
+            if (std::find(info.applies_to.begin(), info.applies_to.end(), type) == info.applies_to.end() &&
+                attr_list(p, "applies_to").empty())
+              info.applies_to.push_back(type);
+            continue;
+          }
+          leading = false;
+          rest.push_back(s.get());
+        }
+        if (!rest.empty()) {
+          Chunk chunk;
+          chunk.name = p.name + "/template";
+          chunk.source = cp.source;
+          chunk.arity = 1;  // local 0 is null: rules run with a uniform frame
+          ChunkCompiler cc(prog, *m, chunk, &p, &cp, &params);
+          cc.begin_scope();
+          cc.declare("");
+          std::vector<std::size_t> guards;
+          for (const Stmt* s : rest) cc.stmt(*s, guards);
+          for (std::size_t g : guards) cc.patch(g);
+          cc.op(Opcode::kEnd);
+          cp.template_chunk = static_cast<std::int32_t>(set->chunks.size());
+          set->chunks.push_back(std::move(chunk));
+        }
+        set->policies.push_back(std::move(cp));
+      }
+    }
+  } catch (const CompileError& e) {
+    diags.error("compile", current ? Location::at(*current->source, e.span.begin) : Location::whole("<compiler>"),
+                e.message);
+    return nullptr;
+  }
+  std::sort(set->policies.begin(), set->policies.end(),
+            [](const CompiledPolicy& a, const CompiledPolicy& b) { return a.info.id < b.info.id; });
+  std::string err = verify_policy_set(*set, builtin_count());
+  if (!err.empty()) {
+    diags.error("verify", Location::whole("<compiler>"), "internal error: compiled bytecode failed verification: " + err);
+    return nullptr;
+  }
+  return set;
+}
+
+std::unique_ptr<PolicySet> compile_policy_files(const std::vector<std::string>& paths, bool builtin_pack,
+                                                Diagnostics& diags, const CompileOptions& options) {
+  ModuleSet modules;
+  if (builtin_pack) modules.load_builtin_pack(diags);
+  for (const auto& p : paths) modules.load_file(p, diags);
+  return compile_modules(modules, diags, options);
+}
+
+std::unique_ptr<PolicySet> compile_policy_text(const std::string& name, const std::string& text, Diagnostics& diags,
+                                               const CompileOptions& options) {
+  ModuleSet modules;
+  modules.load_source(name, text, false, diags);
+  return compile_modules(modules, diags, options);
+}
+
+}  // namespace polc

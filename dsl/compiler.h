@@ -1,0 +1,37 @@
+// The compiler: checked ASTs → bytecode (`PolicySet`).
+//
+// Each function becomes a chunk; each policy becomes subject-rule chunks (one per top-level
+// `for x in resources("Type")` loop, run by the engine once per resource of that type) and at
+// most one template-rule chunk for its other top-level statements. Constants are folded into
+// constant pools. With `optimize`, literal sub-expressions are folded and `and`/`or`/`not` on
+// literals simplified; findings must be identical either way (the differential test checks).
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dsl/module.h"
+#include "engine/bytecode.h"
+#include "engine/diagnostic.h"
+
+namespace polc {
+
+struct CompileOptions {
+  bool optimize = true;
+};
+
+/// Compiles every root module's policies (and every function of every module). Returns nullptr
+/// when `modules` has errors or compilation fails (diagnostics in `diags`). The returned set is
+/// verified but not frozen: apply parameters, then call `freeze()`.
+std::unique_ptr<PolicySet> compile_modules(ModuleSet& modules, Diagnostics& diags, const CompileOptions& options = {});
+
+/// Parses, checks and compiles: the builtin pack (when `builtin_pack`) plus the policy files in
+/// `paths`. Convenience for the CLI and tests.
+std::unique_ptr<PolicySet> compile_policy_files(const std::vector<std::string>& paths, bool builtin_pack,
+                                                Diagnostics& diags, const CompileOptions& options = {});
+
+/// Compiles policy source `text` (named `name`) alone, without the pack. For tests.
+std::unique_ptr<PolicySet> compile_policy_text(const std::string& name, const std::string& text, Diagnostics& diags,
+                                               const CompileOptions& options = {});
+
+}  // namespace polc

@@ -1,0 +1,72 @@
+// JsonWriter: a small streaming JSON writer for the reporters.
+//
+// The writer appends to a caller-owned `std::string`, inserts commas and (optionally) two-space
+// indentation itself, and escapes strings so the output is always valid JSON in valid UTF-8:
+// `"` and `\` are escaped, newline, carriage return and tab use their short escapes, every other
+// control character (U+0000..U+001F) and DEL are written as `\u00XX`, valid UTF-8 passes through
+// unchanged, and each byte that is not part of valid UTF-8 becomes U+FFFD. Non-finite doubles
+// are written as `null`. The writer does not check that keys and values alternate correctly; the
+// reporters are its only callers and the tests parse their output. Not thread-safe; cheap to
+// create, one per document.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace polc {
+
+/// Appends `text` to `out` as a quoted, escaped JSON string (see the header comment).
+void append_json_string(std::string& out, std::string_view text);
+
+class JsonWriter {
+ public:
+  /// Writes into `out`, which must outlive the writer. `pretty` selects two-space indentation
+  /// with one member per line; otherwise the output is compact.
+  explicit JsonWriter(std::string& out, bool pretty = true) : out_(out), pretty_(pretty) {}
+
+  void begin_object();
+  void end_object();
+  void begin_array();
+  void end_array();
+  /// Writes a member name; the next call must write its value.
+  void key(std::string_view name);
+
+  void value(std::string_view text);
+  void value(const char* text) { value(std::string_view(text)); }
+  void value(bool b);
+  void value(std::int64_t n);
+  void value(std::uint64_t n);
+  void value(int n) { value(static_cast<std::int64_t>(n)); }
+  void value(std::uint32_t n) { value(static_cast<std::uint64_t>(n)); }
+  /// Writes `d` with `decimals` digits after the point (fixed notation, locale-independent).
+  void value(double d, int decimals = 3);
+  void null();
+
+  /// Shorthands for `key(name)` followed by `value(v)` / `null()`.
+  template <typename T>
+  void member(std::string_view name, const T& v) {
+    key(name);
+    value(v);
+  }
+  void null_member(std::string_view name) {
+    key(name);
+    null();
+  }
+
+ private:
+  void before_value();
+  void open(char c);
+  void close(char c);
+  void newline_indent();
+
+  struct Level {
+    bool empty = true;
+  };
+  std::string& out_;
+  bool pretty_;
+  bool after_key_ = false;
+  std::vector<Level> stack_;
+};
+
+}  // namespace polc

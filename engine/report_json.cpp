@@ -1,0 +1,143 @@
+// The `json` reporter: polc's own machine-readable report, schema version 1.
+//
+// docs/json-report.md documents every field and the stability promise. All findings are
+// included, suppressed and baselined ones flagged, so tools can count them; the document is
+// pretty-printed with two-space indentation and members in a fixed order.
+#include "engine/internal/report_util.h"
+#include "engine/json_writer.h"
+
+namespace polc::internal {
+
+namespace {
+
+/// The `version` field: bumped only for incompatible changes (see docs/json-report.md).
+constexpr int kJsonReportVersion = 1;
+
+void write_location_fields(JsonWriter& w, const Location& loc) {
+  w.member("file", loc.file);
+  w.member("line", loc.line);
+  w.member("column", loc.column);
+}
+
+void write_string_or_null(JsonWriter& w, std::string_view name, std::string_view value) {
+  if (value.empty()) {
+    w.null_member(name);
+  } else {
+    w.member(name, value);
+  }
+}
+
+void write_finding(JsonWriter& w, const Finding& f, std::string_view scan_root) {
+  w.begin_object();
+  w.member("policy_id", f.policy_id);
+  w.member("policy_name", f.policy_name);
+  w.member("severity", severity_name(f.severity));
+  w.member("outcome", f.outcome == Outcome::kUnknown ? "unknown" : "fail");
+  w.member("file", f.location.file);
+  w.member("resource", f.resource);
+  w.member("property_path", f.property_path);
+  w.member("line", f.location.line);
+  w.member("column", f.location.column);
+  w.member("message", f.message);
+  w.key("conditions");
+  w.begin_array();
+  for (const ConditionClause& clause : f.conditions) {
+    w.begin_object();
+    for (const ConditionTerm& term : clause) w.member(term.name, term.value);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("related");
+  w.begin_array();
+  for (const RelatedLocation& r : f.related) {
+    w.begin_object();
+    write_location_fields(w, r.location);
+    w.member("message", r.message);
+    w.end_object();
+  }
+  w.end_array();
+  w.member("remediation", f.remediation);
+  w.member("suppressed", f.suppressed);
+  if (f.suppressed) {
+    w.key("suppression");
+    w.begin_object();
+    w.member("reason", f.suppression_reason);
+    w.member("source", f.suppression_source);
+    w.end_object();
+  } else {
+    w.null_member("suppression");
+  }
+  w.member("baselined", f.baselined);
+  w.member("fingerprint", finding_fingerprint(f, scan_root));
+  w.end_object();
+}
+
+void write_error(JsonWriter& w, const Diagnostic& d) {
+  w.begin_object();
+  write_location_fields(w, d.location);
+  w.member("severity", diag_severity_name(d.severity));
+  w.member("code", d.code);
+  w.member("message", d.message);
+  write_string_or_null(w, "policy_id", d.policy_id);
+  w.key("notes");
+  w.begin_array();
+  for (const DiagNote& n : d.notes) {
+    w.begin_object();
+    write_location_fields(w, n.location);
+    w.member("message", n.message);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
+void write_summary(JsonWriter& w, const ScanResult& result) {
+  const ScanSummary& s = result.summary;
+  w.key("summary");
+  w.begin_object();
+  w.member("templates_checked", s.templates_checked);
+  w.member("files_skipped", s.files_skipped);
+  w.member("templates_failed", s.templates_failed);
+  w.key("findings");
+  w.begin_object();
+  for (int i = 0; i < 5; ++i) {
+    w.member(severity_name(static_cast<Severity>(i)), s.findings_by_severity[i]);
+  }
+  w.end_object();
+  w.member("suppressed", s.suppressed);
+  w.member("baselined", s.baselined);
+  w.member("unknown", s.unknown);
+  w.member("incomplete", s.incomplete);
+  w.key("elapsed_seconds");
+  w.value(s.elapsed_seconds, 3);
+  w.member("exit_code", result.exit_code);
+  w.end_object();
+}
+
+}  // namespace
+
+std::string render_json(const ScanResult& result, const ReportOptions& options) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.member("version", kJsonReportVersion);
+  w.key("tool");
+  w.begin_object();
+  w.member("name", "polc");
+  write_string_or_null(w, "version", options.tool_version);
+  write_string_or_null(w, "pack_version", options.pack_version);
+  w.end_object();
+  w.key("findings");
+  w.begin_array();
+  for (const Finding& f : result.findings) write_finding(w, f, result.scan_root);
+  w.end_array();
+  w.key("errors");
+  w.begin_array();
+  for (const Diagnostic& d : result.errors) write_error(w, d);
+  w.end_array();
+  write_summary(w, result);
+  w.end_object();
+  return out;
+}
+
+}  // namespace polc::internal

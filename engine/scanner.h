@@ -1,0 +1,45 @@
+// Scanner: checks many templates against a compiled policy set with a pool of workers.
+//
+// Each worker owns a `Vm` and loads, checks and frees one template at a time (streaming: memory
+// does not grow with the number of templates). All workers share the frozen `PolicySet`.
+// Results are collected per file and merged in file order, and findings are sorted with
+// `finding_less`, so the output is identical at any number of workers.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/bytecode.h"
+#include "engine/scan_result.h"
+#include "engine/suppression.h"
+#include "engine/vm.h"
+
+namespace polc {
+
+struct ScanOptions {
+  unsigned jobs = 0;  // 0: the hardware threads
+  SuppressionOptions suppressions;
+  /// Called after each file (from worker threads; must be thread-safe), e.g. for progress.
+  std::function<void(std::size_t done, std::size_t total)> progress;
+};
+
+/// Per-file outcome, in the order of `files`.
+struct FileOutcome {
+  enum class Status : std::uint8_t { kChecked, kSkipped, kFailed } status = Status::kSkipped;
+  std::vector<Finding> findings;
+  std::vector<Diagnostic> diagnostics;
+  bool incomplete = false;
+};
+
+/// Checks `files` with the policies `active` (indices into `set.policies`). `known` lists all
+/// policies (including inactive ones) for suppression warnings. Thread-safe with respect to
+/// the set; creates its own threads.
+std::vector<FileOutcome> scan_files(const PolicySet& set, const std::vector<std::uint32_t>& active,
+                                    const std::vector<PolicyInfo>& known, const std::vector<std::string>& files,
+                                    const ScanOptions& options);
+
+/// Checks one already-loaded template (used by `scan_files`, `polc test` and tests).
+FileOutcome check_template(Vm& vm, const PolicySet& set, const std::vector<std::uint32_t>& active,
+                           const std::vector<PolicyInfo>& known, const Template& tmpl, const ScanOptions& options);
+
+}  // namespace polc

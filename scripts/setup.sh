@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what polc needs to build and test, from Debian's packages only. Idempotent: packages
+# already present are not reinstalled. Run as root (or with sudo) on Debian 12.
+set -euo pipefail
+packages=(cmake make g++ clang ccache pkg-config tao-pegtl-dev libyaml-dev libsimdjson-dev libcli11-dev catch2
+  libbenchmark-dev libre2-dev libclang-rt-14-dev python3 python3-jsonschema)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
