@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/internal/message_text.h"
 #include "engine/internal/utf8.h"
 #include "engine/limits.h"
 
@@ -223,15 +224,15 @@ void JsonBuilder::check_duplicates(std::vector<MapEntry>& entries, std::size_t f
     if (inserted) continue;
     std::size_t prev = it->second;
     LineCol before = doc_.file->locate(entries[prev].key_offset);
-    LineCol now = doc_.file->locate(entries[i].key_offset);
     Diagnostic d;
     d.severity = DiagSeverity::kWarning;
     d.code = "duplicate-key";
-    d.message = "duplicate key '" + std::string(entries[i].key) + "' at line " +
-                std::to_string(now.line) + " (first at line " + std::to_string(before.line) +
-                "); the last one wins";
+    // Same wording as the YAML loader.
+    d.message = "duplicate key " + internal::quote_name(entries[i].key) + " (first at line " +
+                std::to_string(before.line) + "); the last occurrence wins";
     d.location = Location::at(*doc_.file, entries[i].key_offset);
-    d.notes.push_back({Location::at(*doc_.file, entries[prev].key_offset), "previous definition"});
+    d.notes.push_back({Location::at(*doc_.file, entries[prev].key_offset),
+                       "first occurrence of " + internal::quote_name(entries[i].key)});
     diags_.add(std::move(d));
     dropped[prev - first] = true;
     it->second = i;
