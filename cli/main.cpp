@@ -16,15 +16,15 @@ int main(int argc, char** argv) {
   polc::cli::CheckArgs check;
   auto* cmd_check = app.add_subcommand("check", "Check templates against policies (the main job)");
   cmd_check->add_option("paths", check.paths, "Templates, policy files (.polc) and directories, walked recursively");
-  cmd_check->add_option("--policies", check.policies, "Policy files or directories (repeatable)");
-  cmd_check->add_option("--exclude", check.excludes, "Skip paths matching this glob (repeatable)");
+  cmd_check->add_option("--policies", check.policies, "Policy files or directories (repeatable)")->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd_check->add_option("--exclude", check.excludes, "Skip paths matching this glob (repeatable)")->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd_check->add_flag("--no-builtin", check.no_builtin, "Do not load the built-in standard policy pack");
-  cmd_check->add_option("--only", check.only, "Run only this policy (id or name; repeatable)");
-  cmd_check->add_option("--skip", check.skip, "Do not run this policy (id or name; repeatable)");
+  cmd_check->add_option("--only", check.only, "Run only this policy (id or name; repeatable)")->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd_check->add_option("--skip", check.skip, "Do not run this policy (id or name; repeatable)")->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd_check->add_option("--severity", check.severity,
                         "Hide findings below this severity and do not fail on them (critical|high|medium|low|info)");
   cmd_check->add_option("--format,-f", check.format, "Report format: text, json, sarif, junit, github");
-  cmd_check->add_option("--output,-o", check.outputs, "Also write a report: FORMAT=PATH (repeatable)");
+  cmd_check->add_option("--output,-o", check.outputs, "Also write a report: FORMAT=PATH (repeatable)")->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd_check->add_option("-j,--jobs", check.jobs, "Worker threads (default: hardware threads)");
   cmd_check->add_flag("--show-suppressed", check.show_suppressed, "List suppressed findings too");
   cmd_check->add_flag("--no-inline-suppressions", check.no_inline_suppressions,
