@@ -58,6 +58,12 @@ int main(int argc, char** argv) {
   cmd_compile->add_option("-o,--output", compile_out, "The bundle file to write (e.g. policies.polcb)")->required();
   cmd_compile->add_flag("--no-builtin", compile_no_builtin, "Leave the built-in pack out of the bundle");
 
+  std::vector<std::string> doc_paths;
+  std::string doc_out = "docs/policies";
+  auto* cmd_doc = app.add_subcommand("doc", "Generate one Markdown page per policy from the sources and their tests");
+  cmd_doc->add_option("paths", doc_paths, "Policy directories (default: policies)");
+  cmd_doc->add_option("-o,--output", doc_out, "Output directory (default: docs/policies)");
+
   std::vector<std::string> test_paths;
   auto* cmd_test = app.add_subcommand("test", "Run policy test files (*.tests.yaml) against the policies next to them");
   cmd_test->add_option("paths", test_paths, "Directories or files with policies and their tests");
@@ -84,6 +90,7 @@ int main(int argc, char** argv) {
   if (cmd_parse->parsed()) return polc::cli::run_parse(parse_files);
   if (cmd_disasm->parsed()) return polc::cli::run_disasm(disasm_files, disasm_builtin || disasm_files.empty());
   if (cmd_compile->parsed()) return polc::cli::run_compile(compile_paths, compile_out, compile_no_builtin);
+  if (cmd_doc->parsed()) return polc::cli::run_doc(doc_paths, doc_out);
   if (cmd_test->parsed()) return polc::cli::run_test(test_paths);
   if (cmd_explain->parsed()) return polc::cli::run_explain(explain_name, explain_paths);
   std::cout << app.help();

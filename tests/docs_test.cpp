@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 #include "engine/builtins.h"
 #include "engine/bytecode.h"
@@ -34,4 +35,25 @@ TEST_CASE("docs/bytecode.md lists every opcode", "[docs]") {
     INFO(name);
     CHECK(doc.find("| `" + name + "` |") != std::string::npos);
   }
+}
+
+TEST_CASE("docs/policies is generated from the current policy sources", "[docs]") {
+  namespace fs = std::filesystem;
+  fs::path root = POLC_SOURCE_DIR;
+  fs::path tmp = fs::temp_directory_path() / ("polc-doc-" + std::to_string(::getpid()));
+  std::string cmd = "cd '" + root.string() + "' && '" + std::string(POLC_BINARY) + "' doc policies -o '" + tmp.string() +
+                    "' 2>/dev/null";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  std::size_t pages = 0;
+  for (const auto& e : fs::directory_iterator(tmp)) {
+    ++pages;
+    std::ifstream a(e.path()), b(root / "docs" / "policies" / e.path().filename());
+    std::stringstream sa, sb;
+    sa << a.rdbuf();
+    sb << b.rdbuf();
+    INFO(e.path().filename().string() << " is stale: run `polc doc policies -o docs/policies`");
+    CHECK(sa.str() == sb.str());
+  }
+  CHECK(pages >= 2);
+  fs::remove_all(tmp);
 }
