@@ -29,6 +29,11 @@ inline constexpr std::size_t kMaxStringBytes = 4u << 20;
 /// Most `Fn::ForEach` iterations expanded in one template.
 inline constexpr std::size_t kMaxForEachExpansions = 10'000;
 
+/// Deepest nesting of `Fn::ForEach` loops inside one another's output maps. The transform
+/// allows loops in loop bodies; real templates use one or two levels. The expander recurses
+/// per level, so the bound also protects the stack.
+inline constexpr std::size_t kMaxForEachNesting = 5;
+
 /// Largest policy source file, in bytes.
 inline constexpr std::size_t kMaxPolicyBytes = 1u << 20;
 

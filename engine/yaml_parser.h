@@ -18,7 +18,13 @@
 namespace polc {
 
 /// Parses `doc.file` into `doc.root`. Returns false (with at least one error in `diags`) when
-/// the file cannot be loaded. Thread-safe on distinct documents.
+/// the file cannot be loaded; `doc.root` is then nullptr. An empty stream (or only comments)
+/// loads as a null root. Offsets in the tree are 0-based byte offsets into `doc.file->text()`.
+/// Error codes: `yaml-syntax` (libyaml's problem and context, invalid UTF-8, truncation),
+/// `multiple-documents`, `nesting-depth`, `string-length`, `alias-expansion`, `yaml-alias`
+/// (unknown or recursive alias), `merge-key`, `complex-key`; warnings: `duplicate-key`,
+/// `yaml-tag`. Sets `doc.uses_aliases` when an alias or merge key is used. New diagnostics are
+/// appended in source order. Thread-safe on distinct documents.
 bool parse_yaml(Document& doc, Diagnostics& diags);
 
 }  // namespace polc

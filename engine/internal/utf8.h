@@ -26,4 +26,8 @@ std::string sanitize_utf8(std::string_view s);
 /// Number of code points in the first `bytes` bytes of `s` (each invalid byte counts as one).
 std::size_t count_code_points(std::string_view s, std::size_t bytes);
 
+/// Returns the 0-based byte offset of the first byte that starts an invalid UTF-8 sequence in
+/// `text`, or `std::string_view::npos` when the whole buffer is valid.
+std::size_t find_invalid_utf8(std::string_view text);
+
 }  // namespace polc::internal

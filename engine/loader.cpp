@@ -1,0 +1,172 @@
+// Loader: file reading (bounded, non-blocking on special files), format detection, parsing and
+// the template / not-a-template decision.
+#include "engine/loader.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+
+#include "engine/json_parser.h"
+#include "engine/limits.h"
+#include "engine/yaml_parser.h"
+
+namespace polc {
+namespace {
+
+/// Closes a file descriptor on scope exit.
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+bool looks_like_json(std::string_view text) {
+  if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
+      static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF)
+    text.remove_prefix(3);
+  std::size_t i = text.find_first_not_of(" \t\r\n");
+  if (i == std::string_view::npos || text[i] != '{') return false;
+  // `{{` opens Go/Jinja templating (Helm charts), not a JSON object.
+  std::size_t j = text.find_first_not_of(" \t\r\n", i + 1);
+  return j == std::string_view::npos || text[j] != '{';
+}
+
+/// Stricter than `may_be_template`: `Resources` written as a key (`Resources:` or
+/// `"Resources":`, not `controlledResources:`), or `AWSTemplateFormatVersion` anywhere. Used to
+/// decide whether a file that fails to parse is a broken template or unrelated noise.
+bool mentions_template_key(std::string_view text) {
+  if (text.find("AWSTemplateFormatVersion") != std::string_view::npos) return true;
+  constexpr std::string_view kKey = "Resources";
+  for (std::size_t at = text.find(kKey); at != std::string_view::npos;
+       at = text.find(kKey, at + 1)) {
+    if (at > 0) {
+      auto prev = static_cast<unsigned char>(text[at - 1]);
+      if (std::isalnum(prev) || prev == '_' || prev == '-' || prev == ':') continue;
+    }
+    std::size_t k = at + kKey.size();
+    if (k < text.size() && (text[k] == '"' || text[k] == '\'')) ++k;
+    while (k < text.size() && (text[k] == ' ' || text[k] == '\t')) ++k;
+    if (k < text.size() && text[k] == ':') return true;
+  }
+  return false;
+}
+
+bool is_template_root(const Value* root) {
+  return root != nullptr && root->is_map() &&
+         (root->find("Resources") != nullptr || root->find("AWSTemplateFormatVersion") != nullptr);
+}
+
+LoadResult error_result(const std::string& path, std::string code, std::string message) {
+  LoadResult r;
+  r.status = LoadStatus::kError;
+  r.diagnostics.error(std::move(code), Location::whole(path), std::move(message));
+  return r;
+}
+
+}  // namespace
+
+bool may_be_template(std::string_view bytes) {
+  return bytes.find("Resources") != std::string_view::npos ||
+         bytes.find("AWSTemplateFormatVersion") != std::string_view::npos;
+}
+
+LoadResult load_template_bytes(std::string path, std::string bytes, FileFormat format) {
+  LoadResult r;
+  if (bytes.size() > kMaxTemplateBytes)
+    return error_result(path, "file-size",
+                        "file is " + std::to_string(bytes.size()) + " bytes; the limit is " +
+                            std::to_string(kMaxTemplateBytes));
+  if (format == FileFormat::kAuto)
+    format = looks_like_json(bytes) ? FileFormat::kJson : FileFormat::kYaml;
+  auto doc =
+      std::make_unique<Document>(std::make_unique<SourceFile>(std::move(path), std::move(bytes)));
+  // An empty (or blank) file is not a template; no need to run a parser on it.
+  std::string_view text = doc->file->text();
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    r.status = LoadStatus::kNotTemplate;
+    return r;
+  }
+  bool ok = format == FileFormat::kJson ? parse_json(*doc, r.diagnostics)
+                                        : parse_yaml(*doc, r.diagnostics);
+  if (!ok || r.diagnostics.has_errors()) {
+    if (!mentions_template_key(text)) {
+      // A broken file that never mentions a template key (JSON with comments, a Helm chart
+      // with Go templating) is not CloudFormation: skip it quietly.
+      r.diagnostics = Diagnostics();
+      r.status = LoadStatus::kNotTemplate;
+      return r;
+    }
+    r.status = LoadStatus::kError;
+    if (!r.diagnostics.has_errors())
+      r.diagnostics.error("parse", Location::whole(doc->file->path()), "could not be parsed");
+    return r;
+  }
+  if (!is_template_root(doc->root)) {
+    // Not CloudFormation: skipped quietly, whatever the parser noticed on the way.
+    r.diagnostics = Diagnostics();
+    r.status = LoadStatus::kNotTemplate;
+    return r;
+  }
+  r.tmpl = build_template(std::move(doc), r.diagnostics);
+  if (r.tmpl == nullptr || r.diagnostics.has_errors()) {
+    r.tmpl.reset();
+    r.status = LoadStatus::kError;
+    return r;
+  }
+  r.status = LoadStatus::kTemplate;
+  return r;
+}
+
+LoadResult load_template_file(const std::string& path) {
+  Fd f;
+  // O_NONBLOCK: opening a FIFO without a writer must not hang; regular files ignore it.
+  f.fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (f.fd < 0)
+    return error_result(path, "unreadable", std::string("cannot open: ") + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0)
+    return error_result(path, "unreadable", std::string("cannot stat: ") + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) {
+    const char* what = S_ISDIR(st.st_mode)                          ? "a directory"
+                       : S_ISFIFO(st.st_mode)                       ? "a FIFO"
+                       : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                       : S_ISSOCK(st.st_mode)                       ? "a socket"
+                                                                    : "not a regular file";
+    return error_result(path, "not-a-regular-file",
+                        std::string("not a regular file (") + what + ")");
+  }
+  if (static_cast<std::uint64_t>(st.st_size) > kMaxTemplateBytes)
+    return error_result(path, "file-size",
+                        "file is " + std::to_string(st.st_size) + " bytes; the limit is " +
+                            std::to_string(kMaxTemplateBytes));
+  std::string bytes;
+  bytes.resize(static_cast<std::size_t>(st.st_size));
+  std::size_t got = 0;
+  while (true) {
+    if (got == bytes.size()) {
+      // The file may have grown since fstat: read on, within the limit.
+      if (bytes.size() >= kMaxTemplateBytes + 1) break;
+      bytes.resize(std::min<std::size_t>(bytes.size() + 65536, kMaxTemplateBytes + 1));
+    }
+    ssize_t n = ::read(f.fd, bytes.data() + got, bytes.size() - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return error_result(path, "unreadable", std::string("cannot read: ") + std::strerror(errno));
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  bytes.resize(got);
+  if (bytes.size() > kMaxTemplateBytes)
+    return error_result(
+        path, "file-size",
+        "file exceeds the limit of " + std::to_string(kMaxTemplateBytes) + " bytes");
+  return load_template_bytes(path, std::move(bytes));
+}
+
+}  // namespace polc

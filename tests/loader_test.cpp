@@ -1,0 +1,235 @@
+// Tests for the loader (engine/loader.cpp): file handling, format detection, the template /
+// not-a-template decision, the shared corpus and the non-CloudFormation noise.
+#include "engine/loader.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "engine/json_parser.h"
+#include "engine/limits.h"
+#include "model_test_util.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kShared = fs::path(POLC_SOURCE_DIR "/../shared");
+
+struct ManifestRow {
+  std::string path;
+  std::string format;
+  std::size_t resources = 0;
+};
+
+std::vector<ManifestRow> read_manifest(const fs::path& file) {
+  std::vector<ManifestRow> rows;
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::vector<std::string> cols;
+    std::size_t start = 0;
+    while (true) {
+      std::size_t tab = line.find('\t', start);
+      cols.push_back(
+          line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+      if (tab == std::string::npos) break;
+      start = tab + 1;
+    }
+    if (cols.size() < 6) continue;
+    rows.push_back({cols[0], cols[3], static_cast<std::size_t>(std::stoul(cols[5]))});
+  }
+  return rows;
+}
+
+/// The manifest counts the keys of `Resources` as written (a `Fn::ForEach` loop is one key):
+/// parse the file again, without building the model, and count them.
+std::size_t written_resource_count(const fs::path& file, const std::string& format,
+                                   std::size_t& loops) {
+  polc::Document doc(
+      std::make_unique<polc::SourceFile>(file.string(), polc::test::read_text(file)));
+  polc::Diagnostics d;
+  bool ok = format == "json" ? polc::parse_json(doc, d) : polc::parse_yaml(doc, d);
+  const polc::Value* res = ok && doc.root ? doc.root->get("Resources") : nullptr;
+  loops = 0;
+  if (res == nullptr) return 0;
+  for (const auto& e : res->map()) loops += e.key.starts_with("Fn::ForEach::") ? 1 : 0;
+  return res->size;
+}
+
+void check_corpus(const std::string& format) {
+  const fs::path corpus = kShared / "corpus";
+  if (!fs::exists(corpus / "MANIFEST.tsv")) {
+    WARN("shared corpus not found; skipping");
+    return;
+  }
+  std::size_t checked = 0, good = 0, bad_loaded = 0, bad_errors = 0;
+  for (const ManifestRow& row : read_manifest(corpus / "MANIFEST.tsv")) {
+    if (row.format != format) continue;
+    const bool bad = row.path.find("-bad/") != std::string::npos;
+    polc::LoadResult r = polc::load_template_file((corpus / row.path).string());
+    ++checked;
+    INFO(row.path << "\n" << polc::test::render_diagnostics_short(r.diagnostics));
+    if (!bad) {
+      CHECK(r.status == polc::LoadStatus::kTemplate);
+      CHECK(!r.diagnostics.has_errors());
+      if (r.tmpl) {
+        std::size_t loops = 0;
+        const std::size_t written = written_resource_count(corpus / row.path, format, loops);
+        CHECK(written == row.resources);
+        // Every written resource that is not a loop is in the model; loops add what they generate.
+        std::size_t literal = 0;
+        for (const auto& res : r.tmpl->resources()) literal += res.generated_by.empty() ? 1 : 0;
+        CHECK(literal == written - loops);
+      }
+      ++good;
+    } else if (r.status == polc::LoadStatus::kError) {
+      ++bad_errors;
+      bool positioned = false;
+      for (const auto& d : r.diagnostics.items())
+        positioned =
+            positioned || (d.severity == polc::DiagSeverity::kError && d.location.line > 0);
+      CHECK(positioned);
+    } else {
+      ++bad_loaded;
+    }
+  }
+  WARN(format << " corpus: " << checked << " files, " << good << " good, " << bad_loaded
+              << " bad files loaded, " << bad_errors << " bad files with errors");
+  CHECK(checked > 0);
+}
+
+}  // namespace
+
+TEST_CASE("loader: JSON corpus loads", "[loader][corpus]") { check_corpus("json"); }
+
+TEST_CASE("loader: YAML corpus loads", "[loader][corpus][yaml]") {
+  if (!polc::test::yaml_available()) {
+    WARN("YAML parser not available in this build; skipping the YAML corpus");
+    return;
+  }
+  check_corpus("yaml");
+}
+
+TEST_CASE("loader: noise is skipped quietly", "[loader][noise]") {
+  const fs::path noise = kShared / "noise";
+  if (!fs::exists(noise)) {
+    WARN("shared noise not found; skipping");
+    return;
+  }
+  const bool yaml = polc::test::yaml_available();
+  std::size_t n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(noise)) {
+    if (!e.is_regular_file()) continue;
+    const std::string ext = e.path().extension().string();
+    if (ext != ".json" && ext != ".yaml" && ext != ".yml") continue;
+    std::string bytes = polc::test::read_text(e.path());
+    const std::size_t first = bytes.find_first_not_of(" \t\r\n");
+    const bool json = first != std::string::npos && bytes[first] == '{' &&
+                      bytes.find_first_not_of(" \t\r\n", first + 1) != std::string::npos &&
+                      bytes[bytes.find_first_not_of(" \t\r\n", first + 1)] != '{';
+    if (!yaml && !json) continue;
+    polc::LoadResult r = polc::load_template_file(e.path().string());
+    INFO(e.path().string() << "\n" << polc::test::render_diagnostics_short(r.diagnostics));
+    CHECK(r.status != polc::LoadStatus::kError);
+    ++n;
+  }
+  CHECK(n > 0);
+}
+
+TEST_CASE("loader: format detection and template recognition", "[loader]") {
+  using polc::LoadStatus;
+  CHECK(polc::load_template_bytes("a.json", "").status == LoadStatus::kNotTemplate);
+  CHECK(polc::load_template_bytes("a.json", "  \n").status == LoadStatus::kNotTemplate);
+  CHECK(polc::load_template_bytes("a.json", R"({"name": "pkg"})").status ==
+        LoadStatus::kNotTemplate);
+  CHECK(polc::load_template_bytes("a.json", "\xEF\xBB\xBF {\"Resources\": {}}").status ==
+        LoadStatus::kTemplate);
+  CHECK(
+      polc::load_template_bytes("a.json", R"({"AWSTemplateFormatVersion": "2010-09-09"})").status ==
+      LoadStatus::kTemplate);
+  // A broken JSON template reports the JSON error, positioned.
+  auto r = polc::load_template_bytes("a.json", "{\"Resources\": {\n  \"A\": {\"B\" 1}\n}}");
+  CHECK(r.status == LoadStatus::kError);
+  REQUIRE(!r.diagnostics.empty());
+  CHECK(r.diagnostics.items()[0].code == "json-syntax");
+  CHECK(r.diagnostics.items()[0].location.line == 2);
+  // A trailing comma is accepted (CloudFormation reads JSON as YAML) with a warning.
+  auto t =
+      polc::load_template_bytes("a.json", "{\"Resources\": {\n  \"A\": {\"Type\": \"X\",},\n}}");
+  CHECK(t.status == LoadStatus::kTemplate);
+  REQUIRE(!t.diagnostics.empty());
+  CHECK(t.diagnostics.items()[0].code == "json-trailing-comma");
+  CHECK(t.diagnostics.items()[0].location.line == 2);
+  CHECK(t.diagnostics.items()[0].location.column == 20);
+  CHECK(polc::load_template_bytes("a.json", "{\"Resources\": {\"A\": [,]}}").status ==
+        LoadStatus::kError);
+  // Helm templating is not JSON, and unrelated broken files are skipped quietly.
+  CHECK(polc::load_template_bytes("a.yaml", "{{- if .X }}\ncontrolledResources: 1\n",
+                                  polc::FileFormat::kJson)
+            .status == LoadStatus::kNotTemplate);
+  // Forced JSON on a list root: not a template.
+  CHECK(polc::load_template_bytes("a.json", "[1, 2]", polc::FileFormat::kJson).status ==
+        LoadStatus::kNotTemplate);
+  CHECK(polc::may_be_template("x: 1\nResources:\n"));
+  CHECK(polc::may_be_template("{\"AWSTemplateFormatVersion\": 1}"));
+  CHECK(!polc::may_be_template("name: chart\nversion: 1\n"));
+}
+
+TEST_CASE("loader: files that are not regular, missing or too large", "[loader]") {
+  const fs::path dir =
+      fs::temp_directory_path() / ("polc_loader_test_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  SECTION("directory") {
+    auto r = polc::load_template_file(dir.string());
+    CHECK(r.status == polc::LoadStatus::kError);
+    REQUIRE(r.diagnostics.size() == 1);
+    CHECK(r.diagnostics.items()[0].code == "not-a-regular-file");
+  }
+  SECTION("fifo does not block") {
+    const fs::path fifo = dir / "fifo.yaml";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    auto r = polc::load_template_file(fifo.string());
+    CHECK(r.status == polc::LoadStatus::kError);
+    REQUIRE(r.diagnostics.size() == 1);
+    CHECK(r.diagnostics.items()[0].code == "not-a-regular-file");
+  }
+  SECTION("device") {
+    auto r = polc::load_template_file("/dev/null");
+    CHECK(r.diagnostics.items().at(0).code == "not-a-regular-file");
+  }
+  SECTION("missing") {
+    auto r = polc::load_template_file((dir / "missing.json").string());
+    CHECK(r.status == polc::LoadStatus::kError);
+    CHECK(r.diagnostics.items().at(0).code == "unreadable");
+    CHECK(r.diagnostics.items().at(0).message.find("No such file") != std::string::npos);
+  }
+  SECTION("too large") {
+    const fs::path big = dir / "big.json";
+    {
+      std::ofstream out(big, std::ios::binary);
+      out << "{}";
+    }
+    fs::resize_file(big, polc::kMaxTemplateBytes + 1);
+    auto r = polc::load_template_file(big.string());
+    CHECK(r.status == polc::LoadStatus::kError);
+    CHECK(r.diagnostics.items().at(0).code == "file-size");
+  }
+  SECTION("regular JSON file") {
+    const fs::path ok = dir / "ok.json";
+    {
+      std::ofstream out(ok, std::ios::binary);
+      out << R"({"Resources": {"T": {"Type": "AWS::SNS::Topic"}}})";
+    }
+    auto r = polc::load_template_file(ok.string());
+    REQUIRE(r.status == polc::LoadStatus::kTemplate);
+    CHECK(r.tmpl->resources().size() == 1);
+    CHECK(r.tmpl->file().path() == ok.string());
+  }
+  fs::remove_all(dir);
+}
