@@ -1,5 +1,7 @@
 #include "engine/config.h"
 
+#include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <system_error>
 
@@ -277,41 +279,54 @@ std::string yaml_quoted(std::string_view s) {
   return out;
 }
 
+void render_scalar(std::string& out, const Constant& v) {
+  switch (v.kind) {
+    case VKind::kBool: out += v.boolean ? "true" : "false"; break;
+    case VKind::kInt: out += std::to_string(v.integer); break;
+    case VKind::kFloat: {
+      char buf[64];
+      auto r = std::to_chars(buf, buf + sizeof buf, v.number);  // shortest round-trip form
+      std::string_view text(buf, static_cast<std::size_t>(r.ptr - buf));
+      out += text;
+      if (text.find_first_of(".eEn") == std::string_view::npos) out += ".0";
+      break;
+    }
+    case VKind::kString: append_json_string(out, v.text); break;
+    default: out += "null"; break;
+  }
+}
+
+/// Renders `c` in JSON flow syntax (valid YAML), iteratively.
 void render_constant(std::string& out, const Constant& c) {
-  // JSON flow syntax is valid YAML; JsonWriter handles escaping and nesting.
   struct Frame {
     const Constant* c;
     std::size_t next;
   };
-  std::string json;
-  JsonWriter w(json, false);
   std::vector<Frame> stack;
-  auto scalar = [&](const Constant& v) {
-    switch (v.kind) {
-      case VKind::kBool: w.value(v.boolean); return true;
-      case VKind::kInt: w.value(v.integer); return true;
-      case VKind::kFloat: w.value(v.number, 6); return true;
-      case VKind::kString: w.value(v.text); return true;
-      case VKind::kList: w.begin_array(); return false;
-      case VKind::kMap: w.begin_object(); return false;
-      default: w.null(); return true;
+  auto open = [&](const Constant& v) {
+    if (v.kind != VKind::kList && v.kind != VKind::kMap) {
+      render_scalar(out, v);
+      return;
     }
+    out += v.kind == VKind::kList ? '[' : '{';
+    stack.push_back({&v, 0});
   };
-  if (!scalar(c)) stack.push_back({&c, 0});
+  open(c);
   while (!stack.empty()) {
     Frame& f = stack.back();
     if (f.next >= f.c->items.size()) {
-      if (f.c->kind == VKind::kList) w.end_array();
-      else w.end_object();
+      out += f.c->kind == VKind::kList ? ']' : '}';
       stack.pop_back();
       continue;
     }
     std::size_t i = f.next++;
-    if (f.c->kind == VKind::kMap) w.key(i < f.c->keys.size() ? f.c->keys[i] : std::string());
-    const Constant& child = f.c->items[i];
-    if (!scalar(child)) stack.push_back({&child, 0});
+    if (i > 0) out += ", ";
+    if (f.c->kind == VKind::kMap) {
+      append_json_string(out, i < f.c->keys.size() ? f.c->keys[i] : std::string());
+      out += ": ";
+    }
+    open(f.c->items[i]);  // may invalidate `f`; not used afterwards
   }
-  out += json;
 }
 
 void render_list(std::string& out, const char* key, const std::vector<std::string>& items) {
@@ -388,6 +403,38 @@ bool apply_config_parameters(const std::vector<ConfigParameter>& params,
     slot->value = std::move(v);
   }
   return ok;
+}
+
+Config merge_config(const Config& file, const Config& flags) {
+  Config c = file;
+  auto list = [](std::vector<std::string>& dst, const std::vector<std::string>& src) {
+    if (!src.empty()) dst = src;
+  };
+  list(c.policies, flags.policies);
+  list(c.exclude, flags.exclude);
+  list(c.enable, flags.enable);
+  list(c.disable, flags.disable);
+  if (!flags.severity_overrides.empty()) c.severity_overrides = flags.severity_overrides;
+  if (!flags.parameters.empty()) c.parameters = flags.parameters;
+  if (!flags.waiver_files.empty() || !flags.waivers.empty()) {
+    c.waiver_files = flags.waiver_files;
+    c.waivers = flags.waivers;
+  }
+  if (flags.severity) c.severity = flags.severity;
+  if (flags.fail_threshold) c.fail_threshold = flags.fail_threshold;
+  auto stdout_entry = [](const OutputSpec& o) { return o.path.empty(); };
+  bool flag_stdout = std::any_of(flags.outputs.begin(), flags.outputs.end(), stdout_entry);
+  bool flag_files = !std::all_of(flags.outputs.begin(), flags.outputs.end(), stdout_entry);
+  std::vector<OutputSpec> outs;
+  for (const OutputSpec& o : (flag_stdout ? flags.outputs : file.outputs))
+    if (stdout_entry(o)) outs.push_back(o);
+  for (const OutputSpec& o : (flag_files ? flags.outputs : file.outputs))
+    if (!stdout_entry(o)) outs.push_back(o);
+  c.outputs = std::move(outs);
+  if (!flags.baseline.empty()) c.baseline = flags.baseline;
+  if (flags.honor_foreign_suppressions) c.honor_foreign_suppressions = flags.honor_foreign_suppressions;
+  if (flags.inline_suppressions) c.inline_suppressions = flags.inline_suppressions;
+  return c;
 }
 
 std::string render_config_yaml(const Config& c) {

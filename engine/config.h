@@ -93,6 +93,14 @@ bool parse_config(const SourceFile& file, const Value* root, Config& out, Diagno
 bool apply_config_parameters(const std::vector<ConfigParameter>& params,
                              std::vector<GlobalSlot>& globals, Diagnostics& diags);
 
+/// Overlays command-line settings on a loaded configuration: every field set in `flags` (a
+/// non-empty list, a present optional, a non-empty string) replaces the same field of `file`
+/// whole; lists are not concatenated. `outputs` is split in two: a stdout entry of `flags`
+/// (`--format`) replaces the file's stdout entry, file entries (`--output`) replace the file's
+/// file entries. Inline waivers and waiver files are one setting: `flags.waiver_files` replaces
+/// both. `path` is taken from `file`. Pure.
+Config merge_config(const Config& file, const Config& flags);
+
 /// Renders `config` as YAML in the shape `.polc.yaml` accepts (strings double-quoted), with a
 /// leading comment naming the file read, for `polc config`. Inline and file waivers are listed
 /// together under `waivers`. Pure.
