@@ -192,7 +192,7 @@ void apply_waivers(const std::vector<Waiver>& waivers, const CivilDate& today,
       if (!wv.resource.empty()) msg += " (resource " + wv.resource + ")";
       msg += " expired on " + format_civil_date(*wv.expires) + " and no longer suppresses; " +
              std::to_string(expired_hits[w]) + " finding" + (expired_hits[w] == 1 ? "" : "s") +
-             " matched it. Fix them, or renew 'expires' with a reason";
+             " matched it. Fix the findings, or renew 'expires' with a reason";
       diags.push_back({DiagSeverity::kWarning, "waiver-expired", std::move(msg), wv.location, {}, {}});
     }
   }
