@@ -593,11 +593,16 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
       std::vector<std::size_t> leaves;
       bool any_fail = false;
     };
-    std::map<std::tuple<std::uint32_t, std::uint32_t, std::string>, Merged> merged;
-    std::vector<std::tuple<std::uint32_t, std::uint32_t, std::string>> order;
+    // Key: location, report site and the occurrence of that pair within the leaf, so a loop that
+    // reports twice at one place gives two findings while leaves still line up.
+    using Key = std::tuple<std::uint32_t, std::uint32_t, std::string, std::uint16_t, std::uint32_t>;
+    std::map<Key, Merged> merged;
+    std::vector<Key> order;
     for (std::size_t li = 0; li < leaves.size(); ++li) {
+      std::map<std::tuple<std::uint32_t, std::uint32_t, std::string, std::uint16_t>, std::uint32_t> seen;
       for (const RawFinding& rf : leaves[li].findings) {
-        auto key = std::make_tuple(rf.resource, rf.offset, rf.path);
+        std::uint32_t occurrence = seen[std::make_tuple(rf.resource, rf.offset, rf.path, rf.site)]++;
+        auto key = std::make_tuple(rf.resource, rf.offset, rf.path, rf.site, occurrence);
         auto [it, inserted] = merged.try_emplace(key);
         if (inserted) {
           it->second.first = &rf;
