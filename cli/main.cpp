@@ -23,7 +23,7 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
       ->allow_extra_args(false);
   cmd->add_option("--severity", check.severity,
                   "Hide findings below this severity and do not fail on them (critical|high|medium|low|info)");
-  cmd->add_option("--fail-threshold", check.fail_threshold,
+  cmd->add_option("--fail-threshold,--fail-on", check.fail_threshold,
                   "Fail (exit 1) only on findings at or above this severity; others are still reported");
   cmd->add_option("--format,-f", check.format, "Report format on stdout: text, json, sarif, junit, github");
   cmd->add_option("--output,-o", check.outputs, "Also write a report: FORMAT=PATH (repeatable)")
