@@ -42,6 +42,7 @@ int run_config(const CheckArgs& args);
 int run_dump(const std::vector<std::string>& files);
 int run_parse(const std::vector<std::string>& files);
 int run_disasm(const std::vector<std::string>& files, bool builtin);
+int run_test(const std::vector<std::string>& paths);
 int run_explain(const std::string& policy, const std::vector<std::string>& policy_paths);
 
 /// True when output to `fd` should use ANSI colours (a terminal, no `--no-color`, no NO_COLOR).

@@ -12,28 +12,44 @@ namespace {
 
 const char* binary_op_name(BinaryOp op) {
   switch (op) {
-    case BinaryOp::kAdd: return "add";
-    case BinaryOp::kSub: return "sub";
-    case BinaryOp::kMul: return "mul";
-    case BinaryOp::kDiv: return "div";
-    case BinaryOp::kMod: return "mod";
-    case BinaryOp::kEq: return "eq";
-    case BinaryOp::kNe: return "ne";
-    case BinaryOp::kLt: return "lt";
-    case BinaryOp::kLe: return "le";
-    case BinaryOp::kGt: return "gt";
-    case BinaryOp::kGe: return "ge";
-    case BinaryOp::kIn: return "in";
-    case BinaryOp::kNotIn: return "not-in";
+    case BinaryOp::kAdd:
+      return "add";
+    case BinaryOp::kSub:
+      return "sub";
+    case BinaryOp::kMul:
+      return "mul";
+    case BinaryOp::kDiv:
+      return "div";
+    case BinaryOp::kMod:
+      return "mod";
+    case BinaryOp::kEq:
+      return "eq";
+    case BinaryOp::kNe:
+      return "ne";
+    case BinaryOp::kLt:
+      return "lt";
+    case BinaryOp::kLe:
+      return "le";
+    case BinaryOp::kGt:
+      return "gt";
+    case BinaryOp::kGe:
+      return "ge";
+    case BinaryOp::kIn:
+      return "in";
+    case BinaryOp::kNotIn:
+      return "not-in";
   }
   return "?";
 }
 
 const char* quantifier_name(Quantifier q) {
   switch (q) {
-    case Quantifier::kAll: return "all";
-    case Quantifier::kAny: return "any";
-    case Quantifier::kNone: return "none";
+    case Quantifier::kAll:
+      return "all";
+    case Quantifier::kAny:
+      return "any";
+    case Quantifier::kNone:
+      return "none";
   }
   return "?";
 }
@@ -44,11 +60,21 @@ std::string quote(std::string_view s) {
   for (char c : s) {
     unsigned char u = static_cast<unsigned char>(c);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (u < 0x20 || u == 0x7f) {
           out += "\\x";
@@ -204,6 +230,10 @@ class Dumper {
       expr(rel.message.get());
       close();
     }
+    if (!r.severity.empty()) {
+      open("severity " + r.severity, r.severity_span);
+      close();
+    }
   }
 
   void expr(const Expr* e) {
@@ -213,30 +243,72 @@ class Dumper {
       return;
     }
     switch (e->kind) {
-      case ExprKind::kNull: open("null", e->span); break;
-      case ExprKind::kBool: open(e->bool_value ? "bool true" : "bool false", e->span); break;
-      case ExprKind::kInt: open("int " + std::to_string(e->int_value), e->span); break;
-      case ExprKind::kFloat: open("float " + format_float(e->float_value), e->span); break;
-      case ExprKind::kString: open("string " + quote(e->string_value), e->span); break;
-      case ExprKind::kTemplate: open("template", e->span); break;
-      case ExprKind::kName: open("name " + e->name, e->span); break;
-      case ExprKind::kField: open("field " + quote(e->name), e->span); break;
-      case ExprKind::kIndex: open("index", e->span); break;
-      case ExprKind::kWildcard: open("wildcard", e->span); break;
-      case ExprKind::kCall: open("call " + e->name, e->span); break;
-      case ExprKind::kUnary: open("neg", e->span); break;
-      case ExprKind::kNot: open("not", e->span); break;
-      case ExprKind::kBinary: open(binary_op_name(e->op), e->span); break;
-      case ExprKind::kAnd: open("and", e->span); break;
-      case ExprKind::kOr: open("or", e->span); break;
-      case ExprKind::kIf: open("if", e->span); break;
-      case ExprKind::kLet: open("let " + e->name, e->span); break;
+      case ExprKind::kNull:
+        open("null", e->span);
+        break;
+      case ExprKind::kBool:
+        open(e->bool_value ? "bool true" : "bool false", e->span);
+        break;
+      case ExprKind::kInt:
+        open("int " + std::to_string(e->int_value), e->span);
+        break;
+      case ExprKind::kFloat:
+        open("float " + format_float(e->float_value), e->span);
+        break;
+      case ExprKind::kString:
+        open("string " + quote(e->string_value), e->span);
+        break;
+      case ExprKind::kTemplate:
+        open("template", e->span);
+        break;
+      case ExprKind::kName:
+        open("name " + e->name, e->span);
+        break;
+      case ExprKind::kField:
+        open("field " + quote(e->name), e->span);
+        break;
+      case ExprKind::kIndex:
+        open("index", e->span);
+        break;
+      case ExprKind::kWildcard:
+        open("wildcard", e->span);
+        break;
+      case ExprKind::kCall:
+        open("call " + e->name, e->span);
+        break;
+      case ExprKind::kUnary:
+        open("neg", e->span);
+        break;
+      case ExprKind::kNot:
+        open("not", e->span);
+        break;
+      case ExprKind::kBinary:
+        open(binary_op_name(e->op), e->span);
+        break;
+      case ExprKind::kAnd:
+        open("and", e->span);
+        break;
+      case ExprKind::kOr:
+        open("or", e->span);
+        break;
+      case ExprKind::kIf:
+        open("if", e->span);
+        break;
+      case ExprKind::kLet:
+        open("let " + e->name, e->span);
+        break;
       case ExprKind::kQuantifier:
         open(std::string(quantifier_name(e->quantifier)) + " " + e->name, e->span);
         break;
-      case ExprKind::kList: open("list", e->span); break;
-      case ExprKind::kComprehension: open("comprehension " + e->name, e->span); break;
-      case ExprKind::kMap: open("map", e->span); break;
+      case ExprKind::kList:
+        open("list", e->span);
+        break;
+      case ExprKind::kComprehension:
+        open("comprehension " + e->name, e->span);
+        break;
+      case ExprKind::kMap:
+        open("map", e->span);
+        break;
     }
     if (e->kind == ExprKind::kMap) {
       for (std::size_t i = 0; i < e->args.size(); ++i) {

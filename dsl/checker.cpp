@@ -85,9 +85,16 @@ class Checker {
       case ExprKind::kName:
         if (consts_.count(e.name)) return;
         break;
+      case ExprKind::kNot: check_const(*e.lhs); return;
+      case ExprKind::kBinary:
+      case ExprKind::kAnd:
+      case ExprKind::kOr:
+        check_const(*e.lhs);
+        check_const(*e.rhs);
+        return;
       default: break;
     }
-    error(e.span, "a constant or parameter value must be a literal (string, number, bool, null, list or map)");
+    error(e.span, "a constant or parameter value must be computable from literals (strings, numbers, bools, null, lists, maps, other constants and operators)");
   }
 
   void check_policy(const ast::Policy& p) {

@@ -42,13 +42,12 @@ constexpr Sync kRecovery = std::is_same_v<Rule, g::decl_item>     ? Sync::kDecla
                                                                   : Sync::kNone;
 
 template <typename Rule>
-constexpr bool kNesting = std::is_base_of_v<g::expression, Rule> ||
-                          std::is_base_of_v<g::or_expr_plain, Rule> ||
-                          std::is_base_of_v<g::block, Rule> || std::is_same_v<Rule, g::neg_prefix> ||
-                          std::is_same_v<Rule, g::not_prefix> ||
-                          std::is_same_v<Rule, g::not_prefix_plain> ||
-                          std::is_same_v<Rule, g::else_part> || std::is_same_v<Rule, g::lit_list> ||
-                          std::is_same_v<Rule, g::lit_map>;
+constexpr bool kNesting =
+    std::is_base_of_v<g::expression, Rule> || std::is_base_of_v<g::or_expr_plain, Rule> ||
+    std::is_base_of_v<g::block, Rule> || std::is_same_v<Rule, g::neg_prefix> ||
+    std::is_same_v<Rule, g::not_prefix> || std::is_same_v<Rule, g::not_prefix_plain> ||
+    std::is_same_v<Rule, g::else_part> || std::is_same_v<Rule, g::lit_list> ||
+    std::is_same_v<Rule, g::lit_map>;
 
 // Alternatives that can fail after their actions pushed operands.
 template <typename Rule>
@@ -91,7 +90,8 @@ struct control : pegtl::normal<Rule> {
         if (st.policy() != nullptr) st.finish_policy({st.offset(start), error_at});
       }
       const char* end = st.base() + st.text().size();
-      const char* resume = find_resume(st.base(), end, start, st.base() + error_at, kRecovery<Rule>);
+      const char* resume =
+          find_resume(st.base(), end, start, st.base() + error_at, kRecovery<Rule>);
       if (resume > in.current()) in.bump(static_cast<std::size_t>(resume - in.current()));
       return true;
     } else if constexpr (kNesting<Rule>) {
@@ -120,20 +120,30 @@ struct action : pegtl::nothing<Rule> {};
 
 BinaryOp binary_op_at(const char* p) {
   switch (p[0]) {
-    case '*': return BinaryOp::kMul;
-    case '/': return BinaryOp::kDiv;
-    case '%': return BinaryOp::kMod;
-    case '+': return BinaryOp::kAdd;
-    case '-': return BinaryOp::kSub;
-    case '=': return BinaryOp::kEq;
-    case '!': return BinaryOp::kNe;
-    case '<': return p[1] == '=' ? BinaryOp::kLe : BinaryOp::kLt;
-    case '>': return p[1] == '=' ? BinaryOp::kGe : BinaryOp::kGt;
-    case 'i': return BinaryOp::kIn;
-    default: return BinaryOp::kNotIn;  // "not in"
+    case '*':
+      return BinaryOp::kMul;
+    case '/':
+      return BinaryOp::kDiv;
+    case '%':
+      return BinaryOp::kMod;
+    case '+':
+      return BinaryOp::kAdd;
+    case '-':
+      return BinaryOp::kSub;
+    case '=':
+      return BinaryOp::kEq;
+    case '!':
+      return BinaryOp::kNe;
+    case '<':
+      return p[1] == '=' ? BinaryOp::kLe : BinaryOp::kLt;
+    case '>':
+      return p[1] == '=' ? BinaryOp::kGe : BinaryOp::kGt;
+    case 'i':
+      return BinaryOp::kIn;
+    default:
+      return BinaryOp::kNotIn;  // "not in"
   }
 }
-
 
 struct push_name {  // an identifier: a name reference or a name being bound
   template <typename In>
@@ -143,6 +153,7 @@ struct push_name {  // an identifier: a name reference or a name being bound
     st.push(std::move(e));
   }
 };
+// clang-format off
 template <> struct action<g::name_ref> : push_name {};
 template <> struct action<g::lit_name> : push_name {};
 template <> struct action<g::let_name> : push_name {};
@@ -156,6 +167,7 @@ template <> struct action<g::fn_name> : push_name {};
 template <> struct action<g::fn_param> : push_name {};
 template <> struct action<g::attr_key> : push_name {};
 template <> struct action<g::param_name> : push_name {};
+// clang-format on
 
 struct push_word {  // a field name or map key written as a word
   template <typename In>
@@ -165,8 +177,10 @@ struct push_word {  // a field name or map key written as a word
     st.push(std::move(e));
   }
 };
+// clang-format off
 template <> struct action<g::field_word> : push_word {};
 template <> struct action<g::map_key_word> : push_word {};
+// clang-format on
 
 template <bool V>
 struct push_bool {
@@ -177,16 +191,20 @@ struct push_bool {
     st.push(std::move(e));
   }
 };
+// clang-format off
 template <> struct action<g::true_lit> : push_bool<true> {};
 template <> struct action<g::false_lit> : push_bool<false> {};
-template <> struct action<g::null_lit> {
+// clang-format on
+template <>
+struct action<g::null_lit> {
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     st.push(st.make(ExprKind::kNull, st.span(in)));
   }
 };
 
-template <> struct action<g::int_lit> {
+template <>
+struct action<g::int_lit> {
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     ExprPtr e = st.make(ExprKind::kInt, st.span(in));
@@ -197,7 +215,8 @@ template <> struct action<g::int_lit> {
     st.push(std::move(e));
   }
 };
-template <> struct action<g::float_lit> {
+template <>
+struct action<g::float_lit> {
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     ExprPtr e = st.make(ExprKind::kFloat, st.span(in));
@@ -209,7 +228,8 @@ template <> struct action<g::float_lit> {
 
 // ---- Strings and templates
 
-template <> struct action<g::plain_string> {
+template <>
+struct action<g::plain_string> {
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     ExprPtr e = st.make(ExprKind::kString, st.span(in));
@@ -217,7 +237,8 @@ template <> struct action<g::plain_string> {
     st.push(std::move(e));
   }
 };
-template <> struct action<g::raw_string> {
+template <>
+struct action<g::raw_string> {
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     ExprPtr e = st.make(ExprKind::kString, st.span(in));
@@ -225,7 +246,8 @@ template <> struct action<g::raw_string> {
     st.push(std::move(e));
   }
 };
-template <> struct action<g::long_string> {
+template <>
+struct action<g::long_string> {
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     ExprPtr e = st.make(ExprKind::kString, st.span(in));
@@ -247,11 +269,13 @@ struct open_mark {  // remembers where a list, map, template or parameter list b
     st.mark(st.offset(in.begin()));
   }
 };
+// clang-format off
 template <> struct action<g::tmpl_quote> : open_mark {};
 template <> struct action<g::long_tmpl_quote> : open_mark {};
 template <> struct action<g::list_open> : open_mark {};
 template <> struct action<g::map_open> : open_mark {};
 template <> struct action<g::fn_open> : open_mark {};
+// clang-format on
 
 struct push_piece {  // literal text of a template, cooked when the template is complete
   template <typename In>
@@ -261,8 +285,10 @@ struct push_piece {  // literal text of a template, cooked when the template is 
     st.push(std::move(e));
   }
 };
+// clang-format off
 template <> struct action<g::tmpl_text> : push_piece {};
 template <> struct action<g::long_tmpl_text> : push_piece {};
+// clang-format on
 
 template <std::size_t Quote>
 struct build_template {  // a kString when nothing is interpolated, else a kTemplate
@@ -287,8 +313,7 @@ struct build_template {  // a kString when nothing is interpolated, else a kTemp
     for (ExprPtr& p : parts) {
       if (p->kind == ExprKind::kString && p->bool_value) {
         p->bool_value = false;
-        p->string_value =
-            dsl::cook_string(st.base() + p->span.begin, st.base() + p->span.end, o);
+        p->string_value = dsl::cook_string(st.base() + p->span.begin, st.base() + p->span.end, o);
         text += p->string_value;
         if (!p->string_value.empty()) out.push_back(std::move(p));
       } else {
@@ -307,19 +332,23 @@ struct build_template {  // a kString when nothing is interpolated, else a kTemp
     st.push_node(std::move(e), depth, in.begin());
   }
 };
+// clang-format off
 template <> struct action<g::template_string> : build_template<1> {};
 template <> struct action<g::long_template> : build_template<3> {};
+// clang-format on
 
 // ---- Expressions
 
-template <> struct action<g::paren_expr> {  // the inner node's span grows to the parentheses
+template <>
+struct action<g::paren_expr> {  // the inner node's span grows to the parentheses
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     st.set_top_span(st.span(in));
   }
 };
 
-template <> struct action<g::call_head> {  // pushes the callee name, then a mark for the args
+template <>
+struct action<g::call_head> {  // pushes the callee name, then a mark for the args
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     const char* p = in.begin();
@@ -341,7 +370,8 @@ template <> struct action<g::call_head> {  // pushes the callee name, then a mar
     st.mark(st.offset(p));
   }
 };
-template <> struct action<g::call> {
+template <>
+struct action<g::call> {
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     std::uint32_t depth = 0, begin = 0;
@@ -364,9 +394,11 @@ struct build_list {
     st.push_node(std::move(e), depth, st.base() + begin);
   }
 };
+// clang-format off
 template <> struct action<g::empty_list_close> : build_list {};
 template <> struct action<g::list_items> : build_list {};
 template <> struct action<g::lit_list_items> : build_list {};
+// clang-format on
 
 struct build_map {  // the stack holds key (kString), value, key, value, ...
   template <typename In>
@@ -381,11 +413,14 @@ struct build_map {  // the stack holds key (kString), value, key, value, ...
     st.push_node(std::move(e), depth, st.base() + begin);
   }
 };
+// clang-format off
 template <> struct action<g::empty_map_close> : build_map {};
 template <> struct action<g::map_items> : build_map {};
 template <> struct action<g::lit_map_items> : build_map {};
+// clang-format on
 
-template <> struct action<g::comp_tail> {  // the stack holds elem, name, coll [, cond]
+template <>
+struct action<g::comp_tail> {  // the stack holds elem, name, coll [, cond]
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     std::uint32_t depth = 0, begin = 0;
@@ -415,9 +450,11 @@ struct build_postfix {  // base.name, base[index], base[*]
     st.push_node(std::move(e), depth, in.begin());
   }
 };
+// clang-format off
 template <> struct action<g::field_suffix> : build_postfix<ExprKind::kField> {};
 template <> struct action<g::index_suffix> : build_postfix<ExprKind::kIndex> {};
 template <> struct action<g::wildcard_suffix> : build_postfix<ExprKind::kWildcard> {};
+// clang-format on
 
 struct build_negation {  // -literal folds into the literal; -e is kUnary
   template <typename In>
@@ -438,8 +475,10 @@ struct build_negation {  // -literal folds into the literal; -e is kUnary
     st.push_node(std::move(e), depth, in.begin());
   }
 };
+// clang-format off
 template <> struct action<g::neg_prefix> : build_negation {};
 template <> struct action<g::lit_negative> : build_negation {};
+// clang-format on
 
 struct build_not {
   template <typename In>
@@ -451,8 +490,10 @@ struct build_not {
     st.push_node(std::move(e), depth, in.begin());
   }
 };
+// clang-format off
 template <> struct action<g::not_prefix> : build_not {};
 template <> struct action<g::not_prefix_plain> : build_not {};
+// clang-format on
 
 template <ExprKind Kind>
 struct build_binary {  // the tail's text starts with its operator
@@ -468,6 +509,7 @@ struct build_binary {  // the tail's text starts with its operator
     st.push_node(std::move(e), depth, in.begin());
   }
 };
+// clang-format off
 template <> struct action<g::mul_tail> : build_binary<ExprKind::kBinary> {};
 template <> struct action<g::add_tail> : build_binary<ExprKind::kBinary> {};
 template <> struct action<g::cmp_tail> : build_binary<ExprKind::kBinary> {};
@@ -476,8 +518,10 @@ template <> struct action<g::and_tail> : build_binary<ExprKind::kAnd> {};
 template <> struct action<g::and_tail_plain> : build_binary<ExprKind::kAnd> {};
 template <> struct action<g::or_tail> : build_binary<ExprKind::kOr> {};
 template <> struct action<g::or_tail_plain> : build_binary<ExprKind::kOr> {};
+// clang-format on
 
-template <> struct action<g::if_expr> {
+template <>
+struct action<g::if_expr> {
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     std::uint32_t depth = 0;
@@ -491,7 +535,8 @@ template <> struct action<g::if_expr> {
     st.push_node(std::move(e), depth, in.begin());
   }
 };
-template <> struct action<g::let_expr> {
+template <>
+struct action<g::let_expr> {
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     std::uint32_t depth = 0;
@@ -505,7 +550,8 @@ template <> struct action<g::let_expr> {
     st.push_node(std::move(e), depth, in.begin());
   }
 };
-template <> struct action<g::quant_expr> {
+template <>
+struct action<g::quant_expr> {
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     std::uint32_t depth = 0;
@@ -514,7 +560,9 @@ template <> struct action<g::quant_expr> {
     ExprPtr name = st.pop(&depth);
     ExprPtr e = st.make(ExprKind::kQuantifier, st.span(in));
     const char* p = in.begin();
-    e->quantifier = p[0] == 'n' ? Quantifier::kNone : p[1] == 'l' ? Quantifier::kAll : Quantifier::kAny;
+    e->quantifier = p[0] == 'n'   ? Quantifier::kNone
+                    : p[1] == 'l' ? Quantifier::kAll
+                                  : Quantifier::kAny;
     e->name = std::move(name->name);
     e->lhs = std::move(coll);
     e->rhs = std::move(pred);
@@ -531,7 +579,8 @@ StmtPtr new_stmt(StmtKind kind, Span span) {
   return s;
 }
 
-template <> struct action<g::for_head> {
+template <>
+struct action<g::for_head> {
   template <typename In>
   static void apply(const In&, ParseState& st) {
     ExprPtr coll = st.pop();
@@ -539,25 +588,29 @@ template <> struct action<g::for_head> {
     st.open_stmt(StmtKind::kFor, std::move(coll), std::move(name->name));
   }
 };
-template <> struct action<g::require_head> {
+template <>
+struct action<g::require_head> {
   template <typename In>
   static void apply(const In&, ParseState& st) {
     st.open_stmt(StmtKind::kRequire, st.pop(), {});
   }
 };
-template <> struct action<g::report_head> {
+template <>
+struct action<g::report_head> {
   template <typename In>
   static void apply(const In&, ParseState& st) {
     st.open_stmt(StmtKind::kReport, nullptr, {});
   }
 };
-template <> struct action<g::if_head> {
+template <>
+struct action<g::if_head> {
   template <typename In>
   static void apply(const In&, ParseState& st) {
     st.open_stmt(StmtKind::kIf, st.pop(), {});
   }
 };
-template <> struct action<g::else_kw> {
+template <>
+struct action<g::else_kw> {
   template <typename In>
   static void apply(const In&, ParseState& st) {
     st.set_in_else();
@@ -569,12 +622,15 @@ struct close_statement {  // for, require, report, if: the statement under const
     st.append_stmt(st.close_stmt(st.span(in)));
   }
 };
+// clang-format off
 template <> struct action<g::for_stmt> : close_statement {};
 template <> struct action<g::require_stmt> : close_statement {};
 template <> struct action<g::report_stmt> : close_statement {};
 template <> struct action<g::if_stmt> : close_statement {};
+// clang-format on
 
-template <> struct action<g::let_stmt> {
+template <>
+struct action<g::let_stmt> {
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     StmtPtr s = new_stmt(StmtKind::kLet, st.span(in));
@@ -583,7 +639,8 @@ template <> struct action<g::let_stmt> {
     st.append_stmt(std::move(s));
   }
 };
-template <> struct action<g::when_stmt> {
+template <>
+struct action<g::when_stmt> {
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     StmtPtr s = new_stmt(StmtKind::kWhen, st.span(in));
@@ -608,8 +665,25 @@ struct set_report_field {  // message / at: once per report
     s->report.*Field = std::move(value);
   }
 };
-template <> struct action<g::message_clause> : set_report_field<&ast::Report::message> {};
-template <> struct action<g::at_clause> : set_report_field<&ast::Report::at> {};
+template <>
+struct action<g::message_clause> : set_report_field<&ast::Report::message> {};
+template <>
+struct action<g::at_clause> : set_report_field<&ast::Report::at> {};
+
+template <>
+struct action<g::severity_level> {
+  template <typename In>
+  static void apply(const In& in, ParseState& st) {
+    Stmt* s = st.open_frame();
+    if (s == nullptr) return;
+    if (!s->report.severity.empty()) {
+      st.error("syntax", st.offset(in.begin()), "duplicate 'severity' clause in this report");
+      return;
+    }
+    s->report.severity = in.string();
+    s->report.severity_span = st.span(in);
+  }
+};
 
 template <bool Named>
 struct add_related {
@@ -624,9 +698,12 @@ struct add_related {
     if (Stmt* s = st.open_frame()) s->report.related.push_back(std::move(r));
   }
 };
+// clang-format off
 template <> struct action<g::related_each> : add_related<true> {};
 template <> struct action<g::related_single> : add_related<false> {};
-template <> struct action<g::related_clause> {  // widens the last related span to 'related'
+// clang-format on
+template <>
+struct action<g::related_clause> {  // widens the last related span to 'related'
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     Stmt* s = st.open_frame();
@@ -637,7 +714,8 @@ template <> struct action<g::related_clause> {  // widens the last related span 
 
 // ---- Policies and declarations
 
-template <> struct action<g::policy_name> {
+template <>
+struct action<g::policy_name> {
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     st.begin_policy(in.string(), st.span(in));
@@ -662,16 +740,20 @@ struct add_policy_member {  // `key = literal` or `param name = literal`
     }
   }
 };
+// clang-format off
 template <> struct action<g::attribute> : add_policy_member<false> {};
 template <> struct action<g::param_decl> : add_policy_member<true> {};
-template <> struct action<g::policy_decl> {
+// clang-format on
+template <>
+struct action<g::policy_decl> {
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     st.finish_policy(st.span(in));
   }
 };
 
-template <> struct action<g::import_decl> {
+template <>
+struct action<g::import_decl> {
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     ast::Import imp;
@@ -681,7 +763,8 @@ template <> struct action<g::import_decl> {
     st.file().imports.push_back(std::move(imp));
   }
 };
-template <> struct action<g::const_decl> {
+template <>
+struct action<g::const_decl> {
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     ExprPtr value = st.pop();
@@ -689,7 +772,8 @@ template <> struct action<g::const_decl> {
     st.file().consts.push_back({st.span(in), std::move(name), std::move(value)});
   }
 };
-template <> struct action<g::fn_decl> {
+template <>
+struct action<g::fn_decl> {
   template <typename In>
   static void apply(const In& in, ParseState& st) {
     ast::Function fn;
@@ -709,8 +793,8 @@ std::unique_ptr<ast::File> parse_policy_source(const SourceFile& source, Diagnos
   std::string_view text = source.text();
   if (text.size() > kMaxPolicyBytes) {
     diags.error("policy-too-large", Location::whole(source.path()),
-                "policy source is " + std::to_string(text.size()) +
-                    " bytes; the limit is " + std::to_string(kMaxPolicyBytes) + " bytes");
+                "policy source is " + std::to_string(text.size()) + " bytes; the limit is " +
+                    std::to_string(kMaxPolicyBytes) + " bytes");
     return file;
   }
   ParseState st(source, diags, *file);
@@ -723,7 +807,8 @@ std::unique_ptr<ast::File> parse_policy_source(const SourceFile& source, Diagnos
   } catch (const DepthExceeded& e) {
     st.error("expression-depth", e.offset, kDepthMessage);
   }
-  st.finish_policy({static_cast<std::uint32_t>(text.size()), static_cast<std::uint32_t>(text.size())});
+  st.finish_policy(
+      {static_cast<std::uint32_t>(text.size()), static_cast<std::uint32_t>(text.size())});
   return file;
 }
 

@@ -1,6 +1,8 @@
 // Parser tests: golden AST dumps (tests/data/parser/*.polc -> *.ast), golden diagnostics for
 // broken inputs (*.polc -> *.errors), nesting and size limits, and every shipped policy file.
 // POLC_UPDATE_GOLDEN=1 rewrites the golden files from the current output.
+#include "dsl/parser.h"
+
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -9,7 +11,6 @@
 #include <sstream>
 
 #include "dsl/ast.h"
-#include "dsl/parser.h"
 #include "engine/limits.h"
 
 namespace fs = std::filesystem;
@@ -91,7 +92,8 @@ TEST_CASE("golden files: valid inputs give the expected AST, broken ones the exp
     } else {
       ++ast_count;
       CHECK(r.rendered == "");
-      std::string actual = ast::dump(*r.file, SourceFile(input.filename().string(), read_file(input)));
+      std::string actual =
+          ast::dump(*r.file, SourceFile(input.filename().string(), read_file(input)));
       if (update_golden()) std::ofstream(ast_path, std::ios::binary) << actual;
       REQUIRE(fs::exists(ast_path));
       std::string expected = read_file(ast_path);
@@ -109,8 +111,7 @@ TEST_CASE("garbage gives a positioned error on line 1", "[parser]") {
   CHECK(d.code == "syntax");
   CHECK(d.location.line == 1);
   CHECK(d.location.column == 1);
-  CHECK(d.message ==
-        "expected a declaration ('import', 'const', 'fn' or 'policy'), found 'this'");
+  CHECK(d.message == "expected a declaration ('import', 'const', 'fn' or 'policy'), found 'this'");
   CHECK(r.file->policies.empty());
 }
 
@@ -246,12 +247,92 @@ TEST_CASE("every .polc under stdlib/ and policies/ parses without errors", "[par
     for (const auto& entry : fs::recursive_directory_iterator(root)) {
       if (entry.path().extension() != ".polc") continue;
       ++files;
-      Parsed r = parse(fs::relative(entry.path(), POLC_SOURCE_DIR).string(), read_file(entry.path()));
+      Parsed r =
+          parse(fs::relative(entry.path(), POLC_SOURCE_DIR).string(), read_file(entry.path()));
       INFO(entry.path().string());
       CHECK(r.rendered == "");
     }
   }
   if (files == 0) WARN("no .polc files under stdlib/ or policies/ yet");
+}
+
+namespace {
+
+void check_span(ast::Span s, std::size_t size) {
+  CHECK(s.begin <= s.end);
+  CHECK(s.end <= size);
+}
+
+void check_expr(const ast::Expr* e, std::size_t size) {
+  if (e == nullptr) return;
+  check_span(e->span, size);
+  check_expr(e->lhs.get(), size);
+  check_expr(e->rhs.get(), size);
+  check_expr(e->cond.get(), size);
+  for (const auto& a : e->args) check_expr(a.get(), size);
+}
+
+void check_stmts(const std::vector<ast::StmtPtr>& stmts, std::size_t size) {
+  for (const auto& s : stmts) {
+    check_span(s->span, size);
+    check_expr(s->expr.get(), size);
+    check_expr(s->report.message.get(), size);
+    check_expr(s->report.at.get(), size);
+    for (const auto& r : s->report.related) {
+      check_span(r.span, size);
+      check_expr(r.target.get(), size);
+      check_expr(r.message.get(), size);
+    }
+    check_stmts(s->body, size);
+    check_stmts(s->else_body, size);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("mutated inputs never crash and keep spans inside the source", "[parser]") {
+  std::vector<std::string> seeds;
+  for (const auto& entry : fs::directory_iterator(kDataDir))
+    if (entry.path().extension() == ".polc") seeds.push_back(read_file(entry.path()));
+  std::sort(seeds.begin(), seeds.end());
+  const std::string alphabet = "{}[]()\"'#:,.=-+*/%<>!\n \t\r\\abz09_\x01\xc3";
+  std::uint64_t rng = 0x9e3779b97f4a7c15ull;
+  auto next = [&rng]() {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+  };
+  for (const std::string& seed : seeds) {
+    for (int round = 0; round < 150; ++round) {
+      std::string text = seed;
+      const int edits = 1 + static_cast<int>(next() % 4);
+      for (int k = 0; k < edits && !text.empty(); ++k) {
+        std::size_t at = next() % text.size();
+        char c = alphabet[next() % alphabet.size()];
+        switch (next() % 3) {
+          case 0:
+            text.erase(at, 1 + next() % 8);
+            break;
+          case 1:
+            text.insert(at, 1 + next() % 3, c);
+            break;
+          default:
+            text[at] = c;
+        }
+      }
+      Parsed r = parse("m.polc", text);
+      for (const Diagnostic& d : r.diags.items()) CHECK(d.location.offset <= text.size());
+      for (const auto& c : r.file->consts) check_expr(c.value.get(), text.size());
+      for (const auto& f : r.file->functions) check_expr(f.body.get(), text.size());
+      for (const auto& p : r.file->policies) {
+        check_span(p.span, text.size());
+        for (const auto& a : p.attributes) check_expr(a.value.get(), text.size());
+        check_stmts(p.body, text.size());
+      }
+      (void)ast::dump(*r.file, SourceFile("m.polc", text));
+    }
+  }
 }
 
 // A debugging aid, hidden from normal runs: POLC_DUMP_FILE=x.polc polc_tests "[.dump]".

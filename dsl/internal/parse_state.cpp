@@ -54,8 +54,7 @@ bool is_sync_point(const char* p, const char* end, bool col1, Sync level) {
 const char* find_resume(const char* base, const char* end, const char* start, const char* error,
                         Sync level) {
   const char* p = std::max(error, start);
-  if (p > start && p < end && *p == '}' && level != Sync::kDeclaration &&
-      ends_line(p + 1, end))
+  if (p > start && p < end && *p == '}' && level != Sync::kDeclaration && ends_line(p + 1, end))
     return p;  // the `}` that closes the body, as in `policy p { id = }`
   if (p > start) {
     const char* b = p;
@@ -74,7 +73,6 @@ const char* find_resume(const char* base, const char* end, const char* start, co
   }
   return end;
 }
-
 
 /// Skips whitespace and comments (the grammar's `sep`) from `p`.
 const char* skip_sep(const char* p, const char* end) {

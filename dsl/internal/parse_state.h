@@ -87,8 +87,7 @@ class ParseState {
   /// Pushes a node whose children had depths up to `child_depth`; throws `DepthError` at
   /// `where` when the tree becomes deeper than `kMaxExpressionDepth`.
   void push_node(ExprPtr e, std::uint32_t child_depth, const char* where) {
-    if (child_depth + 1 > kMaxExpressionDepth)
-      throw DepthExceeded{offset(where)};
+    if (child_depth + 1 > kMaxExpressionDepth) throw DepthExceeded{offset(where)};
     push_at_depth(std::move(e), child_depth + 1);
   }
 
@@ -183,7 +182,6 @@ class ParseState {
   std::size_t nesting = 0;  // current grammar recursion depth
 
  private:
-
   const SourceFile& source_;
   Diagnostics& diags_;
   ast::File& file_;

@@ -71,12 +71,18 @@ std::string cook_string(const char* begin, const char* end, const CookOptions& o
     if (c == '\\' && p + 1 < end) {
       char e = *++p;
       switch (e) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case '"':
         case '\\':
         case '{':
-        case '}': out += e; break;
+        case '}':
+          out += e;
+          break;
         default:
           out += '\\';
           out += e;

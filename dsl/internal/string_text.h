@@ -26,9 +26,9 @@ class DedentMask {
 
 /// Options of `cook_string`.
 struct CookOptions {
-  bool template_braces = false;     // `{{` and `}}` stand for one brace (message templates)
-  bool normalize_crlf = false;      // `\r\n` becomes `\n` (long strings)
-  const DedentMask* mask = nullptr; // bytes to drop; offsets relative to `mask_origin`
+  bool template_braces = false;      // `{{` and `}}` stand for one brace (message templates)
+  bool normalize_crlf = false;       // `\r\n` becomes `\n` (long strings)
+  const DedentMask* mask = nullptr;  // bytes to drop; offsets relative to `mask_origin`
   const char* mask_origin = nullptr;
 };
 
