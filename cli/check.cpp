@@ -31,8 +31,7 @@ bool matches_policy(const PolicyInfo& p, const std::string& sel) {
   return p.id == sel || p.name == sel;
 }
 
-bool parse_severity_flag(const std::string& text, const char* flag,
-                         std::optional<Severity>& out) {
+bool parse_severity_flag(const std::string& text, const char* flag, std::optional<Severity>& out) {
   if (text.empty()) return true;
   Severity s;
   if (!parse_severity(text, s)) {
@@ -274,8 +273,12 @@ int run_check(const CheckArgs& args) {
         ++result.summary.templates_checked;
         checked_files.insert(normalize_report_path(files.templates[i]));
         break;
-      case FileOutcome::Status::kSkipped: ++result.summary.files_skipped; break;
-      case FileOutcome::Status::kFailed: ++result.summary.templates_failed; break;
+      case FileOutcome::Status::kSkipped:
+        ++result.summary.files_skipped;
+        break;
+      case FileOutcome::Status::kFailed:
+        ++result.summary.templates_failed;
+        break;
     }
     if (o.incomplete) ++result.summary.incomplete;
     for (auto& d : o.diagnostics) result.errors.push_back(std::move(d));
@@ -307,18 +310,21 @@ int run_check(const CheckArgs& args) {
         f.baselined = true;
         ++n;
       }
-    std::cerr << "polc: wrote the baseline " << args.write_baseline << " (" << n
-              << " new finding" << (n == 1 ? "" : "s")
-              << "); check it in and run `polc check --baseline " << args.write_baseline
-              << "` in CI\n";
+    std::cerr << "polc: wrote the baseline " << args.write_baseline << " (" << n << " new finding"
+              << (n == 1 ? "" : "s") << "); check it in and run `polc check --baseline "
+              << args.write_baseline << "` in CI\n";
   }
 
   for (Finding& f : all) {
     if (static_cast<int>(f.severity) > static_cast<int>(threshold)) continue;  // hidden
-    if (f.suppressed) ++result.summary.suppressed;
-    else if (f.baselined) ++result.summary.baselined;
-    else if (f.outcome == Outcome::kUnknown) ++result.summary.unknown;
-    else ++result.summary.findings_by_severity[static_cast<int>(f.severity)];
+    if (f.suppressed)
+      ++result.summary.suppressed;
+    else if (f.baselined)
+      ++result.summary.baselined;
+    else if (f.outcome == Outcome::kUnknown)
+      ++result.summary.unknown;
+    else
+      ++result.summary.findings_by_severity[static_cast<int>(f.severity)];
     result.findings.push_back(std::move(f));
   }
   std::stable_sort(result.findings.begin(), result.findings.end(), finding_less);

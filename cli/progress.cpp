@@ -13,7 +13,8 @@ namespace {
 constexpr int kBarWidth = 30;
 }
 
-ProgressBar::ProgressBar(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
+ProgressBar::ProgressBar(bool enabled)
+    : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
 
 void ProgressBar::update(std::size_t done, std::size_t total) {
   if (!enabled_ || total == 0) return;

@@ -115,9 +115,9 @@ bool parse_baseline(std::string_view json, const std::string& path, Baseline& ou
 bool load_baseline(const std::string& path, Baseline& out, Diagnostics& diags) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    diags.error("baseline", Location::whole(path),
-                "cannot read the baseline; create it with `polc check --write-baseline " + path +
-                    "`");
+    diags.error(
+        "baseline", Location::whole(path),
+        "cannot read the baseline; create it with `polc check --write-baseline " + path + "`");
     return false;
   }
   std::string text;
@@ -135,7 +135,8 @@ bool load_baseline(const std::string& path, Baseline& out, Diagnostics& diags) {
   return parse_baseline(text, path, out, diags);
 }
 
-std::vector<BaselineEntry> apply_baseline(const Baseline& baseline, std::vector<Finding>& findings) {
+std::vector<BaselineEntry> apply_baseline(const Baseline& baseline,
+                                          std::vector<Finding>& findings) {
   std::unordered_set<std::string_view> listed;
   for (const BaselineEntry& e : baseline.entries) listed.insert(e.fingerprint);
   std::unordered_set<std::string_view> matched;

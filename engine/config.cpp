@@ -67,9 +67,9 @@ bool ConfigParser::string_list(const MapEntry& e, std::vector<std::string>& out)
     return true;
   }
   if (!v || v->kind != ValueKind::kList) {
-    error(v ? v->offset : e.key_offset,
-          "'" + std::string(e.key) + "' must be a list of strings, e.g. " + std::string(e.key) +
-              ": [a, b]");
+    error(v ? v->offset : e.key_offset, "'" + std::string(e.key) +
+                                            "' must be a list of strings, e.g. " +
+                                            std::string(e.key) + ": [a, b]");
     return false;
   }
   for (const Value* item : v->list()) {
@@ -131,7 +131,9 @@ bool ConfigParser::to_constant(const Value* v, Constant& out, std::size_t depth)
   }
   out = Constant{};
   switch (v->kind) {
-    case ValueKind::kNull: out.kind = VKind::kNull; return true;
+    case ValueKind::kNull:
+      out.kind = VKind::kNull;
+      return true;
     case ValueKind::kBool:
       out.kind = VKind::kBool;
       out.boolean = v->boolean;
@@ -213,7 +215,8 @@ void ConfigParser::outputs(const MapEntry& e) {
     } else if (eq == 0 || eq + 1 >= s.size()) {
       error(e.value->offset, "'" + std::string(e.key) +
                                  "' entries are FORMAT or FORMAT=PATH (e.g. sarif=polc.sarif), "
-                                 "got '" + s + "'");
+                                 "got '" +
+                                 s + "'");
     } else {
       out_.outputs.push_back({s.substr(0, eq), resolve(s.substr(eq + 1))});
     }
@@ -224,8 +227,8 @@ bool ConfigParser::run(const Value* root) {
   out_.path = file_.path();
   if (!root || root->kind == ValueKind::kNull) return true;  // an empty file
   if (root->kind != ValueKind::kMap) {
-    error(root->offset, "the configuration must be a map of settings (" + std::string(kKnownKeys) +
-                            ")");
+    error(root->offset,
+          "the configuration must be a map of settings (" + std::string(kKnownKeys) + ")");
     return false;
   }
   bool seen_outputs = false;
@@ -259,15 +262,17 @@ bool ConfigParser::run(const Value* root) {
       seen_outputs = true;
       outputs(e);
     } else if (k == "baseline") {
-      if (!is_scalar(e.value)) error(e.key_offset, "'baseline' must be the path of a file");
-      else out_.baseline = resolve(scalar_string(e.value));
+      if (!is_scalar(e.value))
+        error(e.key_offset, "'baseline' must be the path of a file");
+      else
+        out_.baseline = resolve(scalar_string(e.value));
     } else if (k == "honor_foreign_suppressions") {
       bool_value(e, out_.honor_foreign_suppressions);
     } else if (k == "inline_suppressions") {
       bool_value(e, out_.inline_suppressions);
     } else {
-      error(e.key_offset, "unknown configuration key '" + std::string(k) + "'; known keys: " +
-                              kKnownKeys + " (see docs/configuration.md)");
+      error(e.key_offset, "unknown configuration key '" + std::string(k) +
+                              "'; known keys: " + kKnownKeys + " (see docs/configuration.md)");
     }
   }
   return ok_;
@@ -281,8 +286,12 @@ std::string yaml_quoted(std::string_view s) {
 
 void render_scalar(std::string& out, const Constant& v) {
   switch (v.kind) {
-    case VKind::kBool: out += v.boolean ? "true" : "false"; break;
-    case VKind::kInt: out += std::to_string(v.integer); break;
+    case VKind::kBool:
+      out += v.boolean ? "true" : "false";
+      break;
+    case VKind::kInt:
+      out += std::to_string(v.integer);
+      break;
     case VKind::kFloat: {
       char buf[64];
       auto r = std::to_chars(buf, buf + sizeof buf, v.number);  // shortest round-trip form
@@ -291,8 +300,12 @@ void render_scalar(std::string& out, const Constant& v) {
       if (text.find_first_of(".eEn") == std::string_view::npos) out += ".0";
       break;
     }
-    case VKind::kString: append_json_string(out, v.text); break;
-    default: out += "null"; break;
+    case VKind::kString:
+      append_json_string(out, v.text);
+      break;
+    default:
+      out += "null";
+      break;
   }
 }
 
@@ -432,7 +445,8 @@ Config merge_config(const Config& file, const Config& flags) {
     if (!stdout_entry(o)) outs.push_back(o);
   c.outputs = std::move(outs);
   if (!flags.baseline.empty()) c.baseline = flags.baseline;
-  if (flags.honor_foreign_suppressions) c.honor_foreign_suppressions = flags.honor_foreign_suppressions;
+  if (flags.honor_foreign_suppressions)
+    c.honor_foreign_suppressions = flags.honor_foreign_suppressions;
   if (flags.inline_suppressions) c.inline_suppressions = flags.inline_suppressions;
   return c;
 }
@@ -469,7 +483,8 @@ std::string render_config_yaml(const Config& c) {
   out += "severity: " + sev(c.severity, "low") + "\n";
   out += "fail_threshold: " + sev(c.fail_threshold, sev(c.severity, "low").c_str()) + "\n";
   std::vector<std::string> outs;
-  for (const auto& o : c.outputs) outs.push_back(o.path.empty() ? o.format : o.format + "=" + o.path);
+  for (const auto& o : c.outputs)
+    outs.push_back(o.path.empty() ? o.format : o.format + "=" + o.path);
   if (outs.empty()) outs.push_back("text");
   render_list(out, "formats", outs);
   out += "baseline: " + (c.baseline.empty() ? std::string("null") : yaml_quoted(c.baseline)) + "\n";

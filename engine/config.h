@@ -45,7 +45,7 @@ struct OutputSpec {
 struct SeverityOverride {
   std::string policy;  // id or name
   Severity severity = Severity::kMedium;
-  Location location;   // of the key, for "names no policy" errors
+  Location location;  // of the key, for "names no policy" errors
 };
 
 struct ConfigParameter {
@@ -55,7 +55,7 @@ struct ConfigParameter {
 };
 
 struct Config {
-  std::string path;  // the file read; empty when no file was used
+  std::string path;                   // the file read; empty when no file was used
   std::vector<std::string> policies;  // resolved against the file's directory
   std::vector<std::string> exclude;
   std::vector<std::string> enable;
@@ -64,7 +64,7 @@ struct Config {
   std::vector<ConfigParameter> parameters;
   std::vector<std::string> waiver_files;  // resolved against the file's directory
   std::vector<Waiver> waivers;            // inline waivers, and those of `waiver_files` once loaded
-  std::optional<Severity> severity;        // display threshold (`--severity`)
+  std::optional<Severity> severity;       // display threshold (`--severity`)
   std::optional<Severity> fail_threshold;  // least severe severity that fails the run
   std::vector<OutputSpec> outputs;         // `formats` / `outputs`
   std::string baseline;                    // resolved against the file's directory

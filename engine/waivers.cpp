@@ -43,8 +43,8 @@ void parse_one(const SourceFile& file, const Value* item, std::vector<Waiver>& o
   bool bad = false;
   for (const MapEntry& e : item->map()) {
     std::string text = internal::scalar_string(e.value);
-    bool scalar = e.value && e.value->kind != ValueKind::kList && e.value->kind != ValueKind::kMap &&
-                  e.value->kind != ValueKind::kNull;
+    bool scalar = e.value && e.value->kind != ValueKind::kList &&
+                  e.value->kind != ValueKind::kMap && e.value->kind != ValueKind::kNull;
     if (e.key != "rule" && e.key != "path" && e.key != "resource" && e.key != "reason" &&
         e.key != "expires") {
       diags.error("waiver", Location::at(file, e.key_offset),
@@ -59,10 +59,14 @@ void parse_one(const SourceFile& file, const Value* item, std::vector<Waiver>& o
       bad = true;
       continue;
     }
-    if (e.key == "rule") w.rule = text;
-    else if (e.key == "path") w.path = text;
-    else if (e.key == "resource") w.resource = text;
-    else if (e.key == "reason") w.reason = text;
+    if (e.key == "rule")
+      w.rule = text;
+    else if (e.key == "path")
+      w.path = text;
+    else if (e.key == "resource")
+      w.resource = text;
+    else if (e.key == "reason")
+      w.reason = text;
     else {
       CivilDate d;
       if (!parse_civil_date(text, d)) {
@@ -128,9 +132,9 @@ bool parse_waivers(const SourceFile& file, const Value* node, std::vector<Waiver
   if (node && node->kind == ValueKind::kMap) {
     for (const MapEntry& e : node->map()) {
       if (e.key != "waivers") {
-        diags.error("waiver", Location::at(file, e.key_offset),
-                    "unknown key '" + std::string(e.key) +
-                        "' in a waiver file; expected a 'waivers' list");
+        diags.error(
+            "waiver", Location::at(file, e.key_offset),
+            "unknown key '" + std::string(e.key) + "' in a waiver file; expected a 'waivers' list");
         return false;
       }
     }
@@ -182,10 +186,13 @@ void apply_waivers(const std::vector<Waiver>& waivers, const CivilDate& today,
     bool known_rule = false;
     for (const PolicyInfo& p : known) known_rule |= p.id == wv.rule || p.name == wv.rule;
     if (!known_rule) {
-      diags.push_back({DiagSeverity::kWarning, "waiver-unknown-rule",
+      diags.push_back({DiagSeverity::kWarning,
+                       "waiver-unknown-rule",
                        "waiver names unknown policy '" + wv.rule +
                            "'; check the id or name with `polc explain`",
-                       wv.location, {}, {}});
+                       wv.location,
+                       {},
+                       {}});
     }
     if (wv.expires && today > *wv.expires) {
       std::string msg = "waiver for '" + wv.rule + "' on '" + wv.path + "'";
@@ -193,7 +200,8 @@ void apply_waivers(const std::vector<Waiver>& waivers, const CivilDate& today,
       msg += " expired on " + format_civil_date(*wv.expires) + " and no longer suppresses; " +
              std::to_string(expired_hits[w]) + " finding" + (expired_hits[w] == 1 ? "" : "s") +
              " matched it. Fix the findings, or renew 'expires' with a reason";
-      diags.push_back({DiagSeverity::kWarning, "waiver-expired", std::move(msg), wv.location, {}, {}});
+      diags.push_back(
+          {DiagSeverity::kWarning, "waiver-expired", std::move(msg), wv.location, {}, {}});
     }
   }
 }

@@ -49,7 +49,7 @@ struct Waiver {
   std::string resource;  // logical ID; empty: every resource (and template-level findings)
   std::string reason;    // required, shown with suppressed findings
   std::optional<CivilDate> expires;  // last day the waiver applies; none: never expires
-  Location location;     // where the waiver is written (for diagnostics)
+  Location location;                 // where the waiver is written (for diagnostics)
 };
 
 /// Reads the waivers of `node` (a list of waiver maps, or a map with a `waivers` list) written

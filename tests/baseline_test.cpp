@@ -1,17 +1,18 @@
 // Tests of baselines (engine/baseline.h): the written document (golden), reading it back, a
 // finding whose line moved stays baselined, a new resource is not, fixed entries are returned.
-#include <catch2/catch.hpp>
+#include "engine/baseline.h"
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "engine/baseline.h"
 #include "engine/fingerprint.h"
 #include "tests/model_test_util.h"
 
 namespace polc {
 namespace {
 
-const std::filesystem::path kData = std::filesystem::path(POLC_SOURCE_DIR) / "tests/data/ci/baseline";
+const std::filesystem::path kData =
+    std::filesystem::path(POLC_SOURCE_DIR) / "tests/data/ci/baseline";
 
 Finding make_finding(std::string file, std::string resource, std::uint32_t line) {
   Finding f;
@@ -64,8 +65,8 @@ TEST_CASE("a baseline is written sorted and read back", "[baseline]") {
 
 TEST_CASE("bad baselines are errors that say what to do", "[baseline]") {
   Baseline b;
-  for (const char* text : {"", "[]", "{\"version\": 2, \"findings\": []}",
-                           "{\"version\": 1}", "{\"version\": 1, \"findings\": [{}]}",
+  for (const char* text : {"", "[]", "{\"version\": 2, \"findings\": []}", "{\"version\": 1}",
+                           "{\"version\": 1, \"findings\": [{}]}",
                            "{\"version\": 1, \"findings\": [{\"fingerprint\": 3}]}"}) {
     Diagnostics diags;
     INFO(text);

@@ -2,10 +2,10 @@
 // run on fixtures under tests/data/ci/ and on the shared suppression cases 20 and 21. Reports
 // are read back as JSON and summarized one line per finding, so the assertions name exactly
 // which resource was reported, suppressed (and by what) or baselined.
-#include <catch2/catch.hpp>
 #include <simdjson.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -102,7 +102,8 @@ void write_text(const fs::path& p, const std::string& text) {
 }  // namespace
 
 TEST_CASE("cli: unknown configuration keys stop the run with file:line:col", "[cli]") {
-  Run r = run_polc(kSource, "check --config tests/data/ci/e2e/bad.polc.yaml tests/data/ci/e2e/net.yaml");
+  Run r = run_polc(kSource,
+                   "check --config tests/data/ci/e2e/bad.polc.yaml tests/data/ci/e2e/net.yaml");
   CHECK(r.exit_code == 2);
   CHECK(r.out.empty());
   CHECK(r.err.find("tests/data/ci/e2e/bad.polc.yaml:3:1: error: unknown configuration key "
@@ -111,7 +112,8 @@ TEST_CASE("cli: unknown configuration keys stop the run with file:line:col", "[c
 }
 
 TEST_CASE("cli: waivers, expiry, inline suppressions and flag precedence", "[cli]") {
-  const std::string base = "check --config tests/data/ci/e2e/ci.polc.yaml tests/data/ci/e2e/net.yaml";
+  const std::string base =
+      "check --config tests/data/ci/e2e/ci.polc.yaml tests/data/ci/e2e/net.yaml";
   const std::string today = "POLC_TODAY=2025-01-01";
   SECTION("the configuration: json on stdout, fail only on critical, waivers from its file") {
     Run r = run_polc(kSource, base, today);
@@ -158,7 +160,9 @@ TEST_CASE("cli: waivers, expiry, inline suppressions and flag precedence", "[cli
 }
 
 TEST_CASE("cli: polc config prints the effective configuration", "[cli]") {
-  Run r = run_polc(kSource, "config --config tests/data/ci/e2e/ci.polc.yaml --fail-threshold high --exclude 'legacy/**'");
+  Run r = run_polc(
+      kSource,
+      "config --config tests/data/ci/e2e/ci.polc.yaml --fail-threshold high --exclude 'legacy/**'");
   CHECK(r.exit_code == 0);
   test::check_golden(kCi / "e2e/config.out", r.out);
   Run none = run_polc(kCi / "e2e", "config --no-config");
@@ -171,11 +175,13 @@ TEST_CASE("cli: baselines survive moved lines and catch new resources", "[cli]")
   TempDir dir("baseline");
   std::string tmpl = test::read_text(kCi / "e2e/net.yaml");
   write_text(dir.path / "net.yaml", tmpl);
-  Run w = run_polc(dir.path, "check --no-config -q --write-baseline polc-baseline.json net.yaml -f json");
+  Run w = run_polc(dir.path,
+                   "check --no-config -q --write-baseline polc-baseline.json net.yaml -f json");
   INFO(w.err);
   CHECK(w.exit_code == 0);
   CHECK(w.err.find("wrote the baseline polc-baseline.json (2 new findings)") != std::string::npos);
-  CHECK(summarize(w.out) == "SgA baselined\nSgB baselined\nSgC suppressed(metadata: inline suppression)\nexit 0\n");
+  CHECK(summarize(w.out) ==
+        "SgA baselined\nSgB baselined\nSgC suppressed(metadata: inline suppression)\nexit 0\n");
   std::string written = test::read_text(dir.path / "polc-baseline.json");
   CHECK(written.find("\"resource\": \"SgA\"") != std::string::npos);
   CHECK(written.find("\"file\": \"net.yaml\"") != std::string::npos);
@@ -196,7 +202,8 @@ TEST_CASE("cli: baselines survive moved lines and catch new resources", "[cli]")
   // SgB gets an egress rule: its baseline entry is reported as fixed (a note), exit 0 without SgD.
   std::string fixed = tmpl;
   fixed.replace(fixed.find("      GroupDescription: waived, but"), 0,
-                "      SecurityGroupEgress: [{CidrIp: 10.0.0.0/8, IpProtocol: tcp, FromPort: 443, ToPort: 443}]\n");
+                "      SecurityGroupEgress: [{CidrIp: 10.0.0.0/8, IpProtocol: tcp, FromPort: 443, "
+                "ToPort: 443}]\n");
   write_text(dir.path / "net.yaml", fixed);
   Run f = run_polc(dir.path, "check --no-config --baseline polc-baseline.json net.yaml -f json");
   CHECK(f.exit_code == 0);
@@ -209,12 +216,14 @@ TEST_CASE("cli: baselines survive moved lines and catch new resources", "[cli]")
 
   Run missing = run_polc(dir.path, "check --no-config --baseline nope.json net.yaml");
   CHECK(missing.exit_code == 2);
-  CHECK(missing.err.find("create it with `polc check --write-baseline nope.json`") != std::string::npos);
+  CHECK(missing.err.find("create it with `polc check --write-baseline nope.json`") !=
+        std::string::npos);
 }
 
 TEST_CASE("cli: foreign suppressions need --honor-foreign-suppressions and an alias", "[cli]") {
   const std::string base =
-      "check --no-config --no-builtin --policies tests/data/ci/policies tests/data/ci/e2e/foreign.yaml -f json";
+      "check --no-config --no-builtin --policies tests/data/ci/policies "
+      "tests/data/ci/e2e/foreign.yaml -f json";
   Run off = run_polc(kSource, base);
   CHECK(off.exit_code == 1);
   CHECK(summarize(off.out) ==
@@ -228,7 +237,8 @@ TEST_CASE("cli: foreign suppressions need --honor-foreign-suppressions and an al
         "SgLint suppressed(cfn-lint: ignored for cfn-lint)\n"
         "SgOtherIds reported\nSgNone reported\nexit 1\n");
   // --no-inline-suppressions turns foreign ones off too.
-  Run no_inline = run_polc(kSource, base + " --honor-foreign-suppressions --no-inline-suppressions");
+  Run no_inline =
+      run_polc(kSource, base + " --honor-foreign-suppressions --no-inline-suppressions");
   CHECK(summarize(no_inline.out) == summarize(off.out));
 }
 
@@ -238,7 +248,8 @@ TEST_CASE("cli: shared case 21, metadata suppressions in JSON", "[cli]") {
     WARN("../shared is absent; skipping case 21");
     return;
   }
-  Run r = run_polc(dir, "check --no-config --only vpce-sg-no-implicit-egress -f json template.json");
+  Run r =
+      run_polc(dir, "check --no-config --only vpce-sg-no-implicit-egress -f json template.json");
   CHECK(r.exit_code == 1);
   std::string s = summarize(r.out);
   CHECK(s.find("SgSuppressed suppressed(metadata: egress filtered by a network firewall)\n") !=
@@ -258,7 +269,8 @@ TEST_CASE("cli: shared case 20, suppression on a SAM function", "[cli]") {
     return;
   }
   // The headline policy reports the shared group; the SAM functions carry no polc finding.
-  Run r = run_polc(dir, "check --no-config --only vpce-sg-no-implicit-egress -f json template.yaml");
+  Run r =
+      run_polc(dir, "check --no-config --only vpce-sg-no-implicit-egress -f json template.yaml");
   CHECK(r.exit_code == 1);
   CHECK(summarize(r.out).find("FunctionSG reported\n") == 0);
   // A lambda-reserved-concurrency policy with the peers' aliases: the polc suppression on
@@ -275,7 +287,8 @@ TEST_CASE("cli: shared case 20, suppression on a SAM function", "[cli]") {
              "      message \"Function {f.id} does not set ReservedConcurrentExecutions\"\n"
              "  }\n}\n");
   const std::string args = "check --no-config --no-builtin --policies " +
-                           shell_quote((tmp.path / "lambda.polc").string()) + " -f json template.yaml";
+                           shell_quote((tmp.path / "lambda.polc").string()) +
+                           " -f json template.yaml";
   const std::string expected =
       "FnSuppressed suppressed(metadata: batch job, concurrency limited by the queue)\n"
       "FnPlain reported\nexit 1\n";

@@ -1,14 +1,14 @@
 // Tests of `.polc.yaml` parsing (engine/config.h): every key, unknown keys and ill-typed values
 // located at file:line:col, flag precedence (`merge_config`), policy parameters and the search
 // for the file in parent directories.
-#include <catch2/catch.hpp>
-
-#include <filesystem>
-#include <fstream>
+#include "engine/config.h"
 
 #include <unistd.h>
 
-#include "engine/config.h"
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
 #include "engine/internal/data_file.h"
 #include "tests/model_test_util.h"
 

@@ -1,16 +1,17 @@
 // Tests of central waivers (engine/waivers.h): matching by rule, path glob and resource,
 // expiry against an injected "today", diagnostics located in the waiver file.
-#include <catch2/catch.hpp>
+#include "engine/waivers.h"
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "engine/waivers.h"
 #include "tests/model_test_util.h"
 
 namespace polc {
 namespace {
 
-const std::filesystem::path kData = std::filesystem::path(POLC_SOURCE_DIR) / "tests/data/ci/waivers";
+const std::filesystem::path kData =
+    std::filesystem::path(POLC_SOURCE_DIR) / "tests/data/ci/waivers";
 
 Finding make_finding(std::string file, std::string resource) {
   Finding f;
@@ -91,7 +92,8 @@ TEST_CASE("waivers suppress matching findings until they expire", "[waivers]") {
     CHECK(d.location.file.find("waivers.yaml") != std::string::npos);
     CHECK(d.message ==
           "waiver for 'POLC-NET-001' on 'net/*.yaml' (resource OldSG) expired on 2024-01-31 and "
-          "no longer suppresses; 1 finding matched it. Fix the findings, or renew 'expires' with a reason");
+          "no longer suppresses; 1 finding matched it. Fix the findings, or renew 'expires' with a "
+          "reason");
   }
 }
 

@@ -33,8 +33,9 @@ std::unique_ptr<Document> read_data_file(const std::string& path, std::size_t ma
     in.read(buf, sizeof buf);
     text.append(buf, static_cast<std::size_t>(in.gcount()));
     if (text.size() > max_bytes) {
-      diags.error("file-too-large", Location::whole(path),
-                  "file larger than " + std::to_string(max_bytes) + " bytes; is this the right file?");
+      diags.error(
+          "file-too-large", Location::whole(path),
+          "file larger than " + std::to_string(max_bytes) + " bytes; is this the right file?");
       return nullptr;
     }
   }
@@ -48,15 +49,19 @@ std::unique_ptr<Document> read_data_file(const std::string& path, std::size_t ma
 std::string scalar_string(const Value* v) {
   if (!v) return {};
   switch (v->kind) {
-    case ValueKind::kString: return std::string(v->str());
-    case ValueKind::kInt: return std::to_string(v->integer);
-    case ValueKind::kBool: return v->boolean ? "true" : "false";
+    case ValueKind::kString:
+      return std::string(v->str());
+    case ValueKind::kInt:
+      return std::to_string(v->integer);
+    case ValueKind::kBool:
+      return v->boolean ? "true" : "false";
     case ValueKind::kFloat: {
       std::ostringstream os;
       os << v->number;
       return os.str();
     }
-    default: return {};
+    default:
+      return {};
   }
 }
 
