@@ -8,6 +8,47 @@
 #include "engine/bundle.h"
 #include "engine/exit_codes.h"
 
+namespace {
+
+/// The options of `polc check`; `polc config` takes the same ones, so it can show their effect.
+void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
+  cmd->add_option("paths", check.paths, "Templates, policy files (.polc) and directories, walked recursively");
+  cmd->add_option("--policies", check.policies, "Policy files or directories (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--exclude", check.excludes, "Skip paths matching this glob (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--no-builtin", check.no_builtin, "Do not load the built-in standard policy pack");
+  cmd->add_option("--only", check.only, "Run only this policy (id or name; repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--skip", check.skip, "Do not run this policy (id or name; repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--severity", check.severity,
+                  "Hide findings below this severity and do not fail on them (critical|high|medium|low|info)");
+  cmd->add_option("--fail-threshold,--fail-on", check.fail_threshold,
+                  "Fail (exit 1) only on findings at or above this severity; others are still reported");
+  cmd->add_option("--format,-f", check.format, "Report format on stdout: text, json, sarif, junit, github");
+  cmd->add_option("--output,-o", check.outputs, "Also write a report: FORMAT=PATH (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--config", check.config_path, "Read this configuration file instead of searching for .polc.yaml");
+  cmd->add_flag("--no-config", check.no_config, "Do not read any .polc.yaml");
+  cmd->add_option("--waivers", check.waivers, "Read central waivers from this file (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--baseline", check.baseline, "Do not fail on findings listed in this baseline file");
+  cmd->add_option("--write-baseline", check.write_baseline,
+                  "Write today's unsuppressed findings to this baseline file and accept them");
+  cmd->add_option("-j,--jobs", check.jobs, "Worker threads (default: hardware threads)");
+  cmd->add_flag("--show-suppressed", check.show_suppressed, "List suppressed and baselined findings too");
+  cmd->add_flag("--no-inline-suppressions", check.no_inline_suppressions,
+                "Ignore suppressions written in templates' Metadata (waivers still apply)");
+  cmd->add_flag("--honor-foreign-suppressions", check.honor_foreign,
+                "Honour cfn_nag, checkov, cfn-guard and cfn-lint suppressions for policies with matching aliases");
+  cmd->add_flag("-q,--quiet", check.quiet, "No progress bar");
+  cmd->add_flag("--no-color", check.no_color, "Never use colour (NO_COLOR is honoured too)");
+  cmd->add_flag("-v,--verbose", check.verbose, "Print whole remediation texts");
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"polc: checks AWS CloudFormation templates against policies written in the polc language"};
   app.require_subcommand(0, 1);
@@ -16,25 +57,10 @@ int main(int argc, char** argv) {
 
   polc::cli::CheckArgs check;
   auto* cmd_check = app.add_subcommand("check", "Check templates against policies (the main job)");
-  cmd_check->add_option("paths", check.paths, "Templates, policy files (.polc) and directories, walked recursively");
-  cmd_check->add_option("--policies", check.policies, "Policy files or directories (repeatable)")->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  cmd_check->add_option("--exclude", check.excludes, "Skip paths matching this glob (repeatable)")->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  cmd_check->add_flag("--no-builtin", check.no_builtin, "Do not load the built-in standard policy pack");
-  cmd_check->add_option("--only", check.only, "Run only this policy (id or name; repeatable)")->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  cmd_check->add_option("--skip", check.skip, "Do not run this policy (id or name; repeatable)")->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  cmd_check->add_option("--severity", check.severity,
-                        "Hide findings below this severity and do not fail on them (critical|high|medium|low|info)");
-  cmd_check->add_option("--format,-f", check.format, "Report format: text, json, sarif, junit, github");
-  cmd_check->add_option("--output,-o", check.outputs, "Also write a report: FORMAT=PATH (repeatable)")->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  cmd_check->add_option("-j,--jobs", check.jobs, "Worker threads (default: hardware threads)");
-  cmd_check->add_flag("--show-suppressed", check.show_suppressed, "List suppressed findings too");
-  cmd_check->add_flag("--no-inline-suppressions", check.no_inline_suppressions,
-                      "Ignore suppressions written in templates' Metadata");
-  cmd_check->add_flag("--honor-foreign-suppressions", check.honor_foreign,
-                      "Honour cfn_nag, checkov, cfn-guard and cfn-lint suppressions for policies with matching aliases");
-  cmd_check->add_flag("-q,--quiet", check.quiet, "No progress output");
-  cmd_check->add_flag("--no-color", check.no_color, "Never use colour (NO_COLOR is honoured too)");
-  cmd_check->add_flag("-v,--verbose", check.verbose, "Print whole remediation texts");
+  add_check_options(cmd_check, check);
+  auto* cmd_config = app.add_subcommand(
+      "config", "Print the effective configuration (.polc.yaml plus flags) as YAML");
+  add_check_options(cmd_config, check);
 
   std::vector<std::string> dump_files;
   auto* cmd_dump = app.add_subcommand("dump", "Print the normalized model of templates as JSON");
@@ -86,6 +112,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cmd_check->parsed()) return polc::cli::run_check(check);
+  if (cmd_config->parsed()) return polc::cli::run_config(check);
   if (cmd_dump->parsed()) return polc::cli::run_dump(dump_files);
   if (cmd_parse->parsed()) return polc::cli::run_parse(parse_files);
   if (cmd_disasm->parsed()) return polc::cli::run_disasm(disasm_files, disasm_builtin || disasm_files.empty());

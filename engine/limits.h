@@ -63,4 +63,15 @@ inline constexpr std::size_t kMaxFindingsPerTemplate = 10'000;
 /// Most constants in one chunk's constant pool (operands are 16-bit).
 inline constexpr std::size_t kMaxConstants = 65'535;
 
+/// Largest configuration (`.polc.yaml`) or waiver file read, in bytes. Real ones are a few KB;
+/// 1 MiB bounds memory against a mistaken `--config` pointing at a large file.
+inline constexpr std::size_t kMaxConfigBytes = 1u << 20;
+
+/// Largest baseline file read, in bytes. One entry is about 300 bytes, so 64 MiB holds some
+/// 200,000 accepted findings, far more than any real baseline.
+inline constexpr std::size_t kMaxBaselineBytes = 64u << 20;
+
+/// Directories walked up from the working directory when looking for `.polc.yaml`.
+inline constexpr std::size_t kMaxConfigSearchDepth = 64;
+
 }  // namespace polc
