@@ -29,6 +29,7 @@ int run_check(const CheckArgs& args);
 int run_dump(const std::vector<std::string>& files);
 int run_parse(const std::vector<std::string>& files);
 int run_disasm(const std::vector<std::string>& files, bool builtin);
+int run_test(const std::vector<std::string>& paths);
 int run_explain(const std::string& policy, const std::vector<std::string>& policy_paths);
 
 /// Loads policies (the pack unless `no_builtin`, plus `paths`), printing diagnostics to stderr.

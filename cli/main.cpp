@@ -49,6 +49,10 @@ int main(int argc, char** argv) {
   cmd_disasm->add_option("policies", disasm_files, "Policy files (default: the built-in pack)");
   cmd_disasm->add_flag("--builtin", disasm_builtin, "Include the built-in pack");
 
+  std::vector<std::string> test_paths;
+  auto* cmd_test = app.add_subcommand("test", "Run policy test files (*.tests.yaml) against the policies next to them");
+  cmd_test->add_option("paths", test_paths, "Directories or files with policies and their tests");
+
   std::string explain_name;
   std::vector<std::string> explain_paths;
   auto* cmd_explain = app.add_subcommand("explain", "Print a policy's documentation and source");
@@ -69,6 +73,7 @@ int main(int argc, char** argv) {
   if (cmd_dump->parsed()) return polc::cli::run_dump(dump_files);
   if (cmd_parse->parsed()) return polc::cli::run_parse(parse_files);
   if (cmd_disasm->parsed()) return polc::cli::run_disasm(disasm_files, disasm_builtin || disasm_files.empty());
+  if (cmd_test->parsed()) return polc::cli::run_test(test_paths);
   if (cmd_explain->parsed()) return polc::cli::run_explain(explain_name, explain_paths);
   std::cout << app.help();
   return polc::kExitUsageOrPolicyError;

@@ -78,6 +78,8 @@ struct Report {
   ExprPtr message;  // kTemplate / kString; null means "use the policy title"
   ExprPtr at;       // location: a resource or template value; null means the loop's subject
   std::vector<Related> related;
+  std::string severity;  // `severity LEVEL` override for this finding; empty: the policy's
+  Span severity_span;
 };
 
 enum class StmtKind : std::uint8_t {

@@ -230,6 +230,10 @@ class Dumper {
       expr(rel.message.get());
       close();
     }
+    if (!r.severity.empty()) {
+      open("severity " + r.severity, r.severity_span);
+      close();
+    }
   }
 
   void expr(const Expr* e) {

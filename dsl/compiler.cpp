@@ -569,6 +569,7 @@ class ChunkCompiler {
     site.has_at = r.at != nullptr;
     site.has_message = r.message != nullptr;
     for (const auto& rel : r.related) site.related.push_back({!rel.name.empty()});
+    if (!r.severity.empty()) site.has_severity = parse_severity(r.severity, site.severity);
     cp_->report_sites.push_back(site);
     span_ = at_span;
     op(Opcode::kReport);

@@ -670,6 +670,21 @@ struct action<g::message_clause> : set_report_field<&ast::Report::message> {};
 template <>
 struct action<g::at_clause> : set_report_field<&ast::Report::at> {};
 
+template <>
+struct action<g::severity_level> {
+  template <typename In>
+  static void apply(const In& in, ParseState& st) {
+    Stmt* s = st.open_frame();
+    if (s == nullptr) return;
+    if (!s->report.severity.empty()) {
+      st.error("syntax", st.offset(in.begin()), "duplicate 'severity' clause in this report");
+      return;
+    }
+    s->report.severity = in.string();
+    s->report.severity_span = st.span(in);
+  }
+};
+
 template <bool Named>
 struct add_related {
   template <typename In>

@@ -39,7 +39,7 @@ bool path_matches_glob(const std::string& pattern, const std::string& path) {
 
 DiscoveredFiles discover_files(const std::vector<std::string>& paths, const std::vector<std::string>& excludes) {
   DiscoveredFiles out;
-  std::set<std::string> templates, policies, bundles;
+  std::set<std::string> templates, policies, bundles, tests;
   auto excluded = [&](const std::string& p) {
     for (const auto& g : excludes)
       if (path_matches_glob(g, p)) return true;
@@ -48,6 +48,7 @@ DiscoveredFiles discover_files(const std::vector<std::string>& paths, const std:
   auto classify = [&](const std::string& p, bool explicit_arg) {
     if (excluded(p)) return;
     if (has_ext(p, {".polc"})) policies.insert(p);
+    else if (has_ext(p, {".tests.yaml", ".tests.yml"})) tests.insert(p);
     else if (has_ext(p, {".polcb", ".bundle"})) bundles.insert(p);
     else if (is_template_name(p) || explicit_arg) templates.insert(p);
   };
@@ -104,6 +105,7 @@ DiscoveredFiles discover_files(const std::vector<std::string>& paths, const std:
   out.templates.assign(templates.begin(), templates.end());
   out.policies.assign(policies.begin(), policies.end());
   out.bundles.assign(bundles.begin(), bundles.end());
+  out.tests.assign(tests.begin(), tests.end());
   return out;
 }
 

@@ -16,6 +16,7 @@ struct DiscoveredFiles {
   std::vector<std::string> templates;  // .yaml .yml .json .template, sorted, unique
   std::vector<std::string> policies;   // .polc sources, sorted, unique
   std::vector<std::string> bundles;    // .polcb compiled bundles
+  std::vector<std::string> tests;      // *.tests.yaml policy test files (never templates)
   std::vector<Diagnostic> errors;      // a missing argument, an unreadable directory
 };
 

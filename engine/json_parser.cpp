@@ -8,10 +8,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "engine/internal/message_text.h"
 #include "engine/internal/utf8.h"
 #include "engine/limits.h"
 
@@ -22,6 +25,10 @@ namespace od = simdjson::ondemand;
 
 /// simdjson's own depth bound; ours (`kMaxNestingDepth`) is checked first, with a position.
 constexpr std::size_t kSimdjsonMaxDepth = kMaxNestingDepth + 8;
+
+/// Files up to this size are parsed with the thread's cached parser and buffer (simdjson keeps
+/// about 5 bytes per input byte); larger ones use memory released after the parse.
+constexpr std::size_t kMaxRetainedJsonBytes = 4u << 20;
 
 struct Frame {
   Value* node = nullptr;
@@ -217,15 +224,15 @@ void JsonBuilder::check_duplicates(std::vector<MapEntry>& entries, std::size_t f
     if (inserted) continue;
     std::size_t prev = it->second;
     LineCol before = doc_.file->locate(entries[prev].key_offset);
-    LineCol now = doc_.file->locate(entries[i].key_offset);
     Diagnostic d;
     d.severity = DiagSeverity::kWarning;
     d.code = "duplicate-key";
-    d.message = "duplicate key '" + std::string(entries[i].key) + "' at line " +
-                std::to_string(now.line) + " (first at line " + std::to_string(before.line) +
-                "); the last one wins";
+    // Same wording as the YAML loader.
+    d.message = "duplicate key " + internal::quote_name(entries[i].key) + " (first at line " +
+                std::to_string(before.line) + "); the last occurrence wins";
     d.location = Location::at(*doc_.file, entries[i].key_offset);
-    d.notes.push_back({Location::at(*doc_.file, entries[prev].key_offset), "previous definition"});
+    d.notes.push_back({Location::at(*doc_.file, entries[prev].key_offset),
+                       "first occurrence of " + internal::quote_name(entries[i].key)});
     diags_.add(std::move(d));
     dropped[prev - first] = true;
     it->second = i;
@@ -269,24 +276,35 @@ bool JsonBuilder::run(std::string_view text) {
                  "invalid UTF-8 byte sequence");
     return false;
   }
-  // One parser and padded buffer per thread, reused across files.
-  thread_local od::parser parser;
-  thread_local simdjson::padded_string buffer;
-  if (buffer.size() < text.size() || buffer.size() > text.size() + (1u << 20))
-    buffer = simdjson::padded_string(text.size());
-  std::memcpy(buffer.data(), text.data(), text.size());
-  if (parser.capacity() < text.size() || parser.max_depth() != kSimdjsonMaxDepth) {
-    if (parser.allocate(std::max<std::size_t>(text.size(), 4096), kSimdjsonMaxDepth)) {
+  // One parser and padded buffer per thread, reused across files; a large file gets its own,
+  // freed on return, so a worker does not keep hundreds of MB after one big template.
+  thread_local od::parser tl_parser;
+  thread_local simdjson::padded_string tl_buffer;
+  std::unique_ptr<od::parser> own_parser;
+  simdjson::padded_string own_buffer;
+  od::parser* parser = &tl_parser;
+  simdjson::padded_string* buffer = &tl_buffer;
+  if (text.size() > kMaxRetainedJsonBytes) {
+    own_parser = std::make_unique<od::parser>();
+    parser = own_parser.get();
+    buffer = &own_buffer;
+  }
+  if (buffer->size() < text.size() || buffer->size() > text.size() + kMaxRetainedJsonBytes)
+    *buffer = simdjson::padded_string(text.size());
+  std::memcpy(buffer->data(), text.data(), text.size());
+  if (parser->capacity() < text.size() || parser->max_depth() != kSimdjsonMaxDepth) {
+    if (parser->allocate(std::max<std::size_t>(text.size(), 4096), kSimdjsonMaxDepth)) {
       diags_.error("json-syntax", Location::whole(doc_.file->path()), "out of memory");
       return false;
     }
   }
-  base_ = buffer.data();
+  base_ = buffer->data();
   len_ = text.size();
 
   od::document d;
   simdjson::error_code ec =
-      parser.iterate(buffer.data(), text.size(), buffer.size() + simdjson::SIMDJSON_PADDING).get(d);
+      parser->iterate(buffer->data(), text.size(), buffer->size() + simdjson::SIMDJSON_PADDING)
+          .get(d);
   if (ec) {
     std::uint32_t off = 0;
     // Stage 1 errors (unclosed string, bad characters) carry no position: scan for a

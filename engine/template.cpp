@@ -5,6 +5,7 @@
 
 #include "engine/internal/foreach.h"
 #include "engine/internal/intrinsics.h"
+#include "engine/internal/message_text.h"
 #include "engine/limits.h"
 
 namespace polc {
@@ -169,7 +170,7 @@ void TemplateBuilder::read_resources(const MapEntry& section,
     const Value* body = e.value;
     if (body == nullptr || !body->is_map()) {
       diags_.warning("resource-not-map", at(e.key_offset),
-                     "resource '" + std::string(e.key) + "' is not a map");
+                     "resource " + internal::quote_name(e.key) + " is not a map");
       body = nullptr;
     }
     const Value* type = body ? body->get("Type") : nullptr;
@@ -177,7 +178,7 @@ void TemplateBuilder::read_resources(const MapEntry& section,
       r.type = type->str();
     } else if (body) {
       diags_.warning("missing-type", at(e.key_offset),
-                     "resource '" + std::string(e.key) + "' has no 'Type'");
+                     "resource " + internal::quote_name(e.key) + " has no 'Type'");
     }
     if (body) {
       r.properties = body->get("Properties");
@@ -233,7 +234,7 @@ void TemplateBuilder::add_ref(RefKind kind, const Value* node, std::uint32_t off
                          : kind == RefKind::kSub    ? "Fn::Sub variable naming"
                                                     : "DependsOn on";
       diags_.warning("unknown-reference", at(offset),
-                     what + " unknown logical ID '" + std::string(target) + "'");
+                     what + " unknown logical ID " + internal::quote_name(target));
     }
   }
   auto index = static_cast<std::uint32_t>(t_->references_.size());

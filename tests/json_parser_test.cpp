@@ -85,7 +85,7 @@ TEST_CASE("json: duplicate keys warn with both lines, last wins", "[json]") {
   REQUIRE(d);
   CHECK(d->severity == polc::DiagSeverity::kWarning);
   CHECK(d->location.line == 4);
-  CHECK(d->message == "duplicate key 'A' at line 4 (first at line 2); the last one wins");
+  CHECK(d->message == "duplicate key 'A' (first at line 2); the last occurrence wins");
 }
 
 TEST_CASE("json: syntax errors are positioned", "[json]") {
@@ -176,4 +176,23 @@ TEST_CASE("json: case 16 BOM and case 27 deep nesting", "[json]") {
     REQUIRE(d);
     CHECK(d->location.line == 5);
   }
+}
+
+TEST_CASE("json: large input uses its own parser and strings are bounded", "[json]") {
+  const std::string chunk(1u << 20, 'x');
+  std::string big = "{\"a\": [";
+  for (int i = 0; i < 5; ++i) big += (i ? ",\"" : "\"") + chunk + "\"";
+  big += "],\n \"b\": 1}";
+  auto p = parse(big);
+  REQUIRE(p.ok);
+  CHECK(p.doc->root->get("a")->size == 5);
+  CHECK(p.doc->root->get("a")->list()[4]->size == chunk.size());
+  CHECK(p.doc->file->locate(p.doc->root->find("b")->key_offset).line == 2);
+  // A small parse afterwards still works with the thread's cached parser.
+  CHECK(parse("{\"c\": [1]}").ok);
+  // One string longer than kMaxStringBytes is a positioned error.
+  auto q = parse("{\n\"s\": \"" + std::string(polc::kMaxStringBytes + 1, 'y') + "\"}");
+  CHECK(!q.ok);
+  REQUIRE(find_code(q.diags, "string-size"));
+  CHECK(find_code(q.diags, "string-size")->location.line == 2);
 }

@@ -233,3 +233,28 @@ TEST_CASE("loader: files that are not regular, missing or too large", "[loader]"
   }
   fs::remove_all(dir);
 }
+
+TEST_CASE("loader: truncated and corrupted JSON never crashes", "[loader]") {
+  const std::string base =
+      polc::test::read_text(fs::path(POLC_SOURCE_DIR) / "tests/data/model/foreach.json");
+  REQUIRE(!base.empty());
+  std::size_t errors = 0;
+  for (std::size_t cut = 0; cut < base.size(); cut += 7) {
+    auto r = polc::load_template_bytes("cut.json", base.substr(0, cut), polc::FileFormat::kJson);
+    if (r.status == polc::LoadStatus::kError) {
+      ++errors;
+      CHECK(r.diagnostics.has_errors());
+    }
+  }
+  CHECK(errors > 0);
+  // Deterministic byte corruption: every structural character replaced in turn.
+  for (std::size_t i = 0; i < base.size(); i += 3) {
+    std::string bad = base;
+    bad[i] = "{}[],:\"\\\x01\xff"[i % 10];
+    auto r = polc::load_template_bytes("bad.json", bad, polc::FileFormat::kJson);
+    if (r.status == polc::LoadStatus::kError) {
+      for (const auto& d : r.diagnostics.items())
+        if (d.severity == polc::DiagSeverity::kError) CHECK(d.location.line > 0);
+    }
+  }
+}

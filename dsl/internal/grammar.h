@@ -299,7 +299,10 @@ struct related_target : expression {};                                 // relate
 struct related_single : seq<related_target, sep, must<colon>, sep, must<related_message>> {};  // e: "..."
 struct related_body : sor<related_each, related_single> {};            // after 'related'
 struct related_clause : seq<related_, sep, must<related_body>> {};     // related ...
-struct report_clause : sor<message_clause, at_clause, related_clause> {};  // one REPORT clause
+struct severity_word : TAO_PEGTL_KEYWORD("severity") {};              // contextual: not reserved
+struct severity_level : sor<TAO_PEGTL_KEYWORD("critical"), TAO_PEGTL_KEYWORD("high"), TAO_PEGTL_KEYWORD("medium"), TAO_PEGTL_KEYWORD("low"), TAO_PEGTL_KEYWORD("info")> {};  // a severity
+struct severity_clause : seq<severity_word, sep, must<severity_level>> {};  // severity LEVEL
+struct report_clause : sor<message_clause, at_clause, related_clause, severity_clause> {};  // one REPORT clause
 struct report_clauses : star<sep, report_clause> {};                   // REPORT, any order
 
 struct require_cond : expression {};                                   // require COND

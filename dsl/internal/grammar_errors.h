@@ -86,6 +86,7 @@ template <> inline constexpr const char* error_message<for_body> = "expected '{'
 template <> inline constexpr const char* error_message<let_stmt_value> = "expected an expression after '=' in the let statement";
 template <> inline constexpr const char* error_message<when_cond> = "expected an expression after 'when'";
 template <> inline constexpr const char* error_message<require_cond> = "expected an expression after 'require'";
+template <> inline constexpr const char* error_message<severity_level> = "expected a severity (critical, high, medium, low or info) after 'severity'";
 template <> inline constexpr const char* error_message<at_target> = "expected an expression after 'at'";
 template <> inline constexpr const char* error_message<related_body> = "expected 'NAME in EXPR: \"message\"' or 'EXPR: \"message\"' after 'related'";
 template <> inline constexpr const char* error_message<if_stmt_cond> = "expected a condition after 'if'";

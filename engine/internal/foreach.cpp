@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "engine/internal/message_text.h"
 #include "engine/limits.h"
 
 namespace polc::internal {
@@ -43,7 +44,7 @@ class Expander {
   void not_expanded(std::string_view key, std::uint32_t offset, const std::string& why,
                     std::size_t templates) {
     diags_.warning("foreach-not-expanded", Location::at(*doc_.file, offset),
-                   std::string(key) + " not expanded (" + why + "); " + std::to_string(templates) +
+                   cut_name(key) + " not expanded (" + why + "); " + std::to_string(templates) +
                        " " + std::string(noun_) + " templates not evaluated");
   }
 
@@ -155,8 +156,8 @@ bool Expander::items_of(const Value* coll, std::string_view key, std::uint32_t k
     Diagnostic d;
     d.severity = DiagSeverity::kNote;
     d.code = "foreach-default";
-    d.message = std::string(key) + " expanded with the default value of parameter '" +
-                std::string(pname) + "'";
+    d.message =
+        cut_name(key) + " expanded with the default value of parameter " + quote_name(pname);
     d.location = Location::at(*doc_.file, key_offset);
     diags_.add(std::move(d));
     if (list == nullptr) return true;
@@ -260,13 +261,14 @@ void expand_foreach(Document& doc, Value* section, const Value* parameters, std:
     Diagnostic d;
     d.severity = DiagSeverity::kWarning;
     d.code = "duplicate-key";
-    d.message = "key '" + std::string(out[i].entry.key) + "' is declared more than once" +
+    d.message = "key " + quote_name(out[i].entry.key) + " is declared more than once" +
                 (out[i].generated_by.empty() && out[it->second].generated_by.empty()
                      ? std::string()
                      : " (after Fn::ForEach expansion)") +
-                "; the last one wins";
+                "; the last occurrence wins";
     d.location = Location::at(*doc.file, out[i].entry.key_offset);
-    d.notes.push_back({Location::at(*doc.file, out[it->second].entry.key_offset), "previous"});
+    d.notes.push_back({Location::at(*doc.file, out[it->second].entry.key_offset),
+                       "first occurrence of " + quote_name(out[i].entry.key)});
     diags.add(std::move(d));
     dropped[it->second] = true;
     it->second = i;
