@@ -13,6 +13,7 @@
 #include "dsl/module.h"
 #include "dsl/parser.h"
 #include "engine/builtins.h"
+#include "engine/bundle.h"
 #include "engine/discovery.h"
 #include "engine/dump.h"
 #include "engine/exit_codes.h"
@@ -74,7 +75,29 @@ int run_check(const CheckArgs& args) {
 
   Diagnostics policy_diags;
   for (auto& e : policy_files.errors) policy_diags.add(e);
-  auto set = compile_policy_files(policy_paths, !args.no_builtin, policy_diags);
+  std::vector<std::string> bundles = files.bundles;
+  bundles.insert(bundles.end(), policy_files.bundles.begin(), policy_files.bundles.end());
+  std::unique_ptr<PolicySet> set;
+  if (!bundles.empty()) {
+    if (bundles.size() > 1 || !policy_paths.empty()) {
+      std::cerr << "polc: give either policy sources or one bundle, not both (compile them together with 'polc compile')\n";
+      return kExitUsageOrPolicyError;
+    }
+    std::string bytes, error;
+    std::ifstream in(bundles[0], std::ios::binary);
+    if (!in) {
+      std::cerr << bundles[0] << ": error: cannot read the bundle\n";
+      return kExitUsageOrPolicyError;
+    }
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    set = load_bundle(bytes, error);
+    if (!set) {
+      std::cerr << bundles[0] << ": error: " << error << "\n";
+      return kExitUsageOrPolicyError;
+    }
+  } else {
+    set = compile_policy_files(policy_paths, !args.no_builtin, policy_diags);
+  }
   bool usage_error = false;
   for (const auto& e : files.errors) {
     if (e.code == "no-such-file") usage_error = true;
@@ -162,6 +185,25 @@ int run_check(const CheckArgs& args) {
     }
   }
   return result.exit_code;
+}
+
+int run_compile(const std::vector<std::string>& paths, const std::string& output, bool no_builtin) {
+  DiscoveredFiles found = discover_files(paths, {});
+  for (const auto& e : found.errors) std::cerr << render_diagnostic(e);
+  if (!found.errors.empty()) return kExitUsageOrPolicyError;
+  Diagnostics diags;
+  auto set = compile_policy_files(found.policies, !no_builtin, diags);
+  print_diagnostics(diags.items(), use_color(false, 2));
+  if (!set) return kExitUsageOrPolicyError;
+  std::string bytes = save_bundle(*set);
+  std::ofstream out(output, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) {
+    std::cerr << "polc: cannot write " << output << "\n";
+    return kExitUsageOrPolicyError;
+  }
+  std::cerr << "polc: wrote " << set->policies.size() << " policies (" << bytes.size() << " bytes) to " << output << "\n";
+  return 0;
 }
 
 int run_dump(const std::vector<std::string>& files) {

@@ -29,6 +29,8 @@ int run_check(const CheckArgs& args);
 int run_dump(const std::vector<std::string>& files);
 int run_parse(const std::vector<std::string>& files);
 int run_disasm(const std::vector<std::string>& files, bool builtin);
+int run_compile(const std::vector<std::string>& paths, const std::string& output, bool no_builtin);
+int run_doc(const std::vector<std::string>& paths, const std::string& out_dir);
 int run_test(const std::vector<std::string>& paths);
 int run_explain(const std::string& policy, const std::vector<std::string>& policy_paths);
 

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "engine/bundle.h"
 #include "engine/exit_codes.h"
 
 int main(int argc, char** argv) {
@@ -49,6 +50,20 @@ int main(int argc, char** argv) {
   cmd_disasm->add_option("policies", disasm_files, "Policy files (default: the built-in pack)");
   cmd_disasm->add_flag("--builtin", disasm_builtin, "Include the built-in pack");
 
+  std::vector<std::string> compile_paths;
+  std::string compile_out;
+  bool compile_no_builtin = false;
+  auto* cmd_compile = app.add_subcommand("compile", "Compile policies into a bundle that 'polc check' can load instead of sources");
+  cmd_compile->add_option("paths", compile_paths, "Policy files and directories");
+  cmd_compile->add_option("-o,--output", compile_out, "The bundle file to write (e.g. policies.polcb)")->required();
+  cmd_compile->add_flag("--no-builtin", compile_no_builtin, "Leave the built-in pack out of the bundle");
+
+  std::vector<std::string> doc_paths;
+  std::string doc_out = "docs/policies";
+  auto* cmd_doc = app.add_subcommand("doc", "Generate one Markdown page per policy from the sources and their tests");
+  cmd_doc->add_option("paths", doc_paths, "Policy directories (default: policies)");
+  cmd_doc->add_option("-o,--output", doc_out, "Output directory (default: docs/policies)");
+
   std::vector<std::string> test_paths;
   auto* cmd_test = app.add_subcommand("test", "Run policy test files (*.tests.yaml) against the policies next to them");
   cmd_test->add_option("paths", test_paths, "Directories or files with policies and their tests");
@@ -66,13 +81,16 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : polc::kExitUsageOrPolicyError;
   }
   if (version) {
-    std::printf("polc %s\npolicy pack %s\nbytecode format %d\n", POLC_VERSION, POLC_VERSION, 1);
+    std::printf("polc %s\npolicy pack %s\nbytecode format %u (bundle format %u)\n", POLC_VERSION, POLC_VERSION,
+                polc::kBytecodeVersion, polc::kBundleFormatVersion);
     return 0;
   }
   if (cmd_check->parsed()) return polc::cli::run_check(check);
   if (cmd_dump->parsed()) return polc::cli::run_dump(dump_files);
   if (cmd_parse->parsed()) return polc::cli::run_parse(parse_files);
   if (cmd_disasm->parsed()) return polc::cli::run_disasm(disasm_files, disasm_builtin || disasm_files.empty());
+  if (cmd_compile->parsed()) return polc::cli::run_compile(compile_paths, compile_out, compile_no_builtin);
+  if (cmd_doc->parsed()) return polc::cli::run_doc(doc_paths, doc_out);
   if (cmd_test->parsed()) return polc::cli::run_test(test_paths);
   if (cmd_explain->parsed()) return polc::cli::run_explain(explain_name, explain_paths);
   std::cout << app.help();

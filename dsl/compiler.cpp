@@ -658,10 +658,30 @@ class ChunkCompiler {
   ast::Span span_;
 };
 
+// Folds the lines of a long text into paragraphs: single newlines become spaces, blank lines
+// separate paragraphs. Keeps descriptions written as indented `"""` blocks readable on one line.
+std::string fold_text(const std::string& s) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (s[i] == '\n') {
+      std::size_t j = i;
+      int newlines = 0;
+      while (j < s.size() && (s[j] == '\n' || s[j] == ' ' || s[j] == '\t')) newlines += s[j++] == '\n';
+      if (!out.empty() && j < s.size()) out += newlines > 1 ? "\n\n" : " ";
+      i = j;
+      continue;
+    }
+    out += s[i++];
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\n')) out.pop_back();
+  return out;
+}
+
 std::string attr_string(const ast::Policy& p, std::string_view key) {
   for (const auto& a : p.attributes) {
     if (a.key != key || !a.value) continue;
-    if (a.value->kind == ExprKind::kString) return a.value->string_value;
+    if (a.value->kind == ExprKind::kString) return fold_text(a.value->string_value);
     if (a.value->kind == ExprKind::kName) return a.value->name;
   }
   return {};

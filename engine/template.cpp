@@ -272,7 +272,7 @@ void TemplateBuilder::walk(const Value* v, std::string& path, bool frozen, std::
   const std::size_t mark = path.size();
   if (v->is_list()) {
     for (std::uint32_t i = 0; i < v->size; ++i) {
-      if (!frozen) path += "[" + std::to_string(i) + "]";
+      if (!frozen) path.append("[").append(std::to_string(i)).append("]");
       walk(v->items[i], path, frozen, depth + 1);
       path.resize(mark);
     }

@@ -407,6 +407,10 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
 namespace polc {
 
 void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val related) {
+  if (site_index >= policy->report_sites.size()) {
+    fail("internal", "report site out of range");
+    return;
+  }
   RawFinding f;
   f.site = site_index;
   f.outcome = (uncertain || check_unknown) ? Outcome::kUnknown : Outcome::kFail;

@@ -29,6 +29,10 @@ inline std::string cut_name(std::string_view s) {
 }
 
 /// Returns `cut_name(s)` in single quotes.
-inline std::string quote_name(std::string_view s) { return "'" + cut_name(s) + "'"; }
+inline std::string quote_name(std::string_view s) {
+  std::string out(1, '\'');
+  out.append(cut_name(s)).push_back('\'');
+  return out;
+}
 
 }  // namespace polc::internal
