@@ -449,6 +449,7 @@ Val Vm::Impl::arith(Opcode op, Val a, Val b) {
     if (al && bl) {
       VList* x = to_list(a, false);
       VList* y = to_list(b, false);
+      if (!x || !y) return Val::null();  // a condition fork or an error is pending (status)
       VList* out = new_list(x->size + y->size);
       for (std::uint32_t i = 0; i < x->size; ++i) list_push(out, x->items[i]);
       for (std::uint32_t i = 0; i < y->size; ++i) list_push(out, y->items[i]);
