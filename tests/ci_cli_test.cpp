@@ -113,7 +113,7 @@ TEST_CASE("cli: unknown configuration keys stop the run with file:line:col", "[c
 
 TEST_CASE("cli: waivers, expiry, inline suppressions and flag precedence", "[cli]") {
   const std::string base =
-      "check --config tests/data/ci/e2e/ci.polc.yaml tests/data/ci/e2e/net.yaml";
+      "check --only vpce-sg-no-implicit-egress --config tests/data/ci/e2e/ci.polc.yaml tests/data/ci/e2e/net.yaml";
   const std::string today = "POLC_TODAY=2025-01-01";
   SECTION("the configuration: json on stdout, fail only on critical, waivers from its file") {
     Run r = run_polc(kSource, base, today);
@@ -176,7 +176,7 @@ TEST_CASE("cli: baselines survive moved lines and catch new resources", "[cli]")
   std::string tmpl = test::read_text(kCi / "e2e/net.yaml");
   write_text(dir.path / "net.yaml", tmpl);
   Run w = run_polc(dir.path,
-                   "check --no-config -q --write-baseline polc-baseline.json net.yaml -f json");
+                   "check --no-config --only vpce-sg-no-implicit-egress -q --write-baseline polc-baseline.json net.yaml -f json");
   INFO(w.err);
   CHECK(w.exit_code == 0);
   CHECK(w.err.find("wrote the baseline polc-baseline.json (2 new findings)") != std::string::npos);
@@ -193,7 +193,7 @@ TEST_CASE("cli: baselines survive moved lines and catch new resources", "[cli]")
                 "      GroupDescription: new\n      VpcId: vpc-1\n");
   moved.replace(moved.find("!Ref SgC]"), 9, "!Ref SgC, !Ref SgD]");
   write_text(dir.path / "net.yaml", moved);
-  Run b = run_polc(dir.path, "check --no-config --baseline polc-baseline.json net.yaml -f json");
+  Run b = run_polc(dir.path, "check --no-config --only vpce-sg-no-implicit-egress --baseline polc-baseline.json net.yaml -f json");
   CHECK(b.exit_code == 1);
   CHECK(summarize(b.out) ==
         "SgA baselined\nSgB baselined\nSgC suppressed(metadata: inline suppression)\n"
@@ -205,12 +205,12 @@ TEST_CASE("cli: baselines survive moved lines and catch new resources", "[cli]")
                 "      SecurityGroupEgress: [{CidrIp: 10.0.0.0/8, IpProtocol: tcp, FromPort: 443, "
                 "ToPort: 443}]\n");
   write_text(dir.path / "net.yaml", fixed);
-  Run f = run_polc(dir.path, "check --no-config --baseline polc-baseline.json net.yaml -f json");
+  Run f = run_polc(dir.path, "check --no-config --only vpce-sg-no-implicit-egress --baseline polc-baseline.json net.yaml -f json");
   CHECK(f.exit_code == 0);
   CHECK(summarize(f.out) ==
         "SgA baselined\nSgC suppressed(metadata: inline suppression)\n"
         "baseline-fixed note net.yaml\nexit 0\n");
-  Run t = run_polc(dir.path, "check --no-config --baseline polc-baseline.json net.yaml");
+  Run t = run_polc(dir.path, "check --no-config --only vpce-sg-no-implicit-egress --baseline polc-baseline.json net.yaml");
   CHECK(t.out.find("net.yaml: note: fixed: baselined finding vpce-sg-no-implicit-egress on SgB") !=
         std::string::npos);
 
