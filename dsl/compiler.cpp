@@ -580,7 +580,11 @@ class ChunkCompiler {
     span_ = s.span;
     switch (s.kind) {
       case StmtKind::kFor: {
+        // An unknown `when` or `if` inside the body makes only that iteration uncertain.
         begin_scope();
+        std::uint8_t flag = alloc();
+        op(Opcode::kSaveUncertain);
+        byte(flag);
         std::uint8_t it = alloc();
         alloc();
         expr(*s.expr);
@@ -597,8 +601,12 @@ class ChunkCompiler {
         byte(var);
         block(s.body);
         span_ = s.span;
+        op(Opcode::kRestoreUncertain);
+        byte(flag);
         loop(top);
         patch(exit);
+        op(Opcode::kRestoreUncertain);
+        byte(flag);
         end_scope();
         break;
       }
@@ -625,10 +633,17 @@ class ChunkCompiler {
       }
       case StmtKind::kReport: report(s.report, s.span); break;
       case StmtKind::kIf: {
+        // true: the first block; false or null: the else block; unknown: the first block, whose
+        // findings are then "unknown" (never a silent skip).
+        std::uint8_t flag = alloc();
+        op(Opcode::kSaveUncertain);
+        byte(flag);
         expr(*s.expr);
         span_ = s.span;
-        std::size_t to_else = jump(Opcode::kJumpIfFalse);
+        std::size_t to_else = jump(Opcode::kGuard);
         block(s.body);
+        op(Opcode::kRestoreUncertain);
+        byte(flag);
         std::size_t to_end = jump(Opcode::kJump);
         patch(to_else);
         block(s.else_body);

@@ -197,7 +197,9 @@ std::string disassemble(const Chunk& chunk, const PolicySet& set) {
       case Opcode::kGetLocal:
       case Opcode::kSetLocal:
       case Opcode::kIterInit:
-      case Opcode::kAppend: append_operand(line, p[0]); break;
+      case Opcode::kAppend:
+      case Opcode::kSaveUncertain:
+      case Opcode::kRestoreUncertain: append_operand(line, p[0]); break;
       case Opcode::kGetGlobal: {
         std::uint16_t g = read_u16(p);
         append_operand(line, g);
@@ -326,6 +328,8 @@ std::string verify_chunk(const Chunk& chunk, const PolicySet& set, std::size_t b
       case Opcode::kGetLocal:
       case Opcode::kSetLocal:
       case Opcode::kAppend:
+      case Opcode::kSaveUncertain:
+      case Opcode::kRestoreUncertain:
         if (p[0] >= chunk.num_locals) return chunk.name + ": local slot out of range at " + std::to_string(at);
         break;
       case Opcode::kIterInit:

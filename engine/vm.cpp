@@ -213,6 +213,8 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
         if (frames.size() < entry_depth) return true;
         continue;
       }
+      case Opcode::kSaveUncertain: stack[f.base + p[0]] = Val::of_bool(uncertain); break;
+      case Opcode::kRestoreUncertain: uncertain = stack[f.base + p[0]].is_true(); break;
       case Opcode::kEnd:
         stack.resize(f.base);
         frames.pop_back();
