@@ -852,6 +852,17 @@ std::unique_ptr<PolicySet> compile_modules(ModuleSet& modules, Diagnostics& diag
   std::sort(set->policies.begin(), set->policies.end(),
             [](const CompiledPolicy& a, const CompiledPolicy& b) { return a.info.id < b.info.id; });
   std::string err = verify_policy_set(*set, builtin_count());
+  if (err.find("stack too deep") != std::string::npos) {
+    // Not a compiler bug: the policy itself needs more stack than the VM allows.
+    for (const Chunk& c : set->chunks)
+      if (err.starts_with(c.name + ": ") && c.source < set->sources.size()) {
+        const std::string& chunk = c.name;
+        diags.error("vm-stack", Location::at(*set->sources[c.source], c.offsets.empty() ? 0 : c.offsets.front()),
+                    "'" + chunk + "' needs more than " + std::to_string(kMaxVmStack) +
+                        " values on the VM stack (kMaxVmStack); split the expression");
+        return nullptr;
+      }
+  }
   if (!err.empty()) {
     diags.error("verify", Location::whole("<compiler>"), "internal error: compiled bytecode failed verification: " + err);
     return nullptr;
