@@ -457,6 +457,7 @@ Val Vm::Impl::arith(Opcode op, Val a, Val b) {
     if (al && bl) {
       VList* x = to_list(a, false);
       VList* y = to_list(b, false);
+      if (!x || !y) return Val::null();  // a fork was requested while resolving the items
       if (static_cast<std::uint64_t>(x->size) + y->size > kMaxVmMemoryBytes / sizeof(Val)) {
         fail("vm-memory", "list concatenation exceeds kMaxVmMemoryBytes");
         return Val::null();

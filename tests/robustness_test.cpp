@@ -19,10 +19,12 @@
 #include <sstream>
 #include <string>
 
+#include "engine/builtins.h"
 #include "engine/discovery.h"
 #include "engine/limits.h"
 #include "engine/loader.h"
 #include "engine/report.h"
+#include "fuzz/targets.h"
 #include "tests/robust_util.h"
 
 using namespace polc;
@@ -173,7 +175,7 @@ TEST_CASE("hostile: NUL bytes and invalid UTF-8", "[robust]") {
   CHECK(valid_utf8(json));
 }
 
-TEST_CASE("hostile: FIFOs, devices, symlink loops and unreadable files among templates", "[robust]") {
+TEST_CASE("hostile: FIFOs / devices / symlink loops and unreadable files among templates", "[robust]") {
   TempDir dir("special");
   dir.write("a-ok.yaml", kBucketYaml);
   REQUIRE(::mkfifo((dir.path() / "fifo.yaml").c_str(), 0600) == 0);
@@ -241,7 +243,7 @@ TEST_CASE("hostile: a file deleted between discovery and scan", "[robust]") {
   CHECK(out[2].findings.size() == 1);
 }
 
-TEST_CASE("hostile: a directory of 100,000 small files", "[robust][many]") {
+TEST_CASE("hostile: a directory of 100000 small files", "[robust][many]") {
   if (std::getenv("POLC_SKIP_SLOW")) {
     WARN("POLC_SKIP_SLOW set: skipping the 100,000-file scan");
     return;
@@ -382,7 +384,7 @@ TEST_CASE("scanner: -j 4 gives the same report as -j 1 on generated templates", 
 // ---------------------------------------------------------------------------------------------
 // The shared corpus
 
-TEST_CASE("corpus: every file with the whole pack, timed, positioned, deterministic", "[corpus]") {
+TEST_CASE("corpus: every file with the whole pack / timed / positioned / deterministic", "[corpus]") {
   fs::path corpus = fs::path(POLC_SOURCE_DIR) / ".." / "shared" / "corpus";
   if (!fs::is_directory(corpus)) {
     WARN("../shared/corpus not found; skipping the corpus robustness test");
@@ -474,7 +476,7 @@ policy spin {
 
 }  // namespace
 
-TEST_CASE("exit codes: load failure, incomplete run, findings, broken policy", "[exit][robust]") {
+TEST_CASE("exit codes: load failure / incomplete run / findings / broken policy", "[exit][robust]") {
   TempDir dir("exit");
   dir.write("quiet.polc", kNeverFires);
   dir.write("fires.polc", kAlwaysFires);
@@ -505,4 +507,137 @@ TEST_CASE("exit codes: load failure, incomplete run, findings, broken policy", "
   SECTION("a broken policy: 2, whatever else") {
     CHECK(run_polc(dir, "--no-builtin --policies broken.polc --policies fires.polc ok bad") == 2);
   }
+}
+
+TEST_CASE("regression: indexing with NaN / infinite or huge numbers", "[robust]") {
+  // `static_cast<long>` of NaN or of 1e309 was undefined behaviour in Vm::Impl::index, and a
+  // NaN index passed the range check of Fn::Select.
+  auto pack = test::make_pack(R"(
+policy indexes {
+  id = "T-H-4"
+  title = "indexes"
+  severity = low
+  for b in resources("AWS::S3::Bucket") {
+    let inf = b.Properties.Big * 10
+    let nan = inf - inf
+    require [1, 2][nan] == null and [1, 2][inf] == null and [1, 2][0 - inf] == null
+    require [1, 2][b.Properties.Big * 1] == null and [1, 2][-1] == 2
+  }
+}
+)",
+                              false);
+  INFO(pack.diagnostics);
+  REQUIRE(pack.set);
+  TempDir dir("nan");
+  std::string a = dir.write("a.yaml", std::string(kBucketYaml) +
+                                          "    Properties:\n      Big: 1.0e308\n"
+                                          "      BucketName: !Select [1.0e308, [a, b]]\n");
+  auto out = test::scan(pack, {a});
+  INFO(codes_of(out[0].diagnostics));
+  CHECK(out[0].status == FileOutcome::Status::kChecked);
+  CHECK(out[0].diagnostics.empty());
+  CHECK(out[0].findings.empty());
+}
+
+TEST_CASE("regression: verified bytecode that sets a negative iterator index", "[robust]") {
+  // The verifier cannot know types, so bytecode (from a bundle) may store -1 in an iterator's
+  // index slot; ITER_NEXT then read items[-1]. It must end the loop instead.
+  auto set = std::make_unique<PolicySet>();
+  set->sources.push_back(std::make_unique<SourceFile>("hand.polc", "policy hand {}\n"));
+  Chunk c;
+  c.name = "hand/rule";
+  c.arity = 1;
+  c.num_locals = 3;
+  auto op = [&](Opcode o, std::initializer_list<std::uint8_t> operands) {
+    c.code.push_back(static_cast<std::uint8_t>(o));
+    c.code.insert(c.code.end(), operands);
+  };
+  op(Opcode::kConst, {0, 0});       // [1, 2]
+  op(Opcode::kIterInit, {1});       // locals 1 and 2: the list and the index
+  op(Opcode::kConst, {1, 0});       // -1
+  op(Opcode::kSetLocal, {2});       // index := -1
+  op(Opcode::kIterNext, {1, 1, 0});  // done: jump over the POP
+  op(Opcode::kPop, {});
+  op(Opcode::kEnd, {});
+  c.offsets.assign(c.code.size(), 0);
+  Constant list;
+  list.kind = VKind::kList;
+  list.items.resize(2);
+  list.items[0].kind = list.items[1].kind = VKind::kInt;
+  list.items[0].integer = 1;
+  list.items[1].integer = 2;
+  Constant minus_one;
+  minus_one.kind = VKind::kInt;
+  minus_one.integer = -1;
+  c.constants = {list, minus_one};
+  set->chunks.push_back(std::move(c));
+  CompiledPolicy p;
+  p.info.id = "T-HAND";
+  p.info.name = "hand";
+  p.subject_rules.push_back({"AWS::S3::Bucket", 0});
+  set->policies.push_back(std::move(p));
+  REQUIRE(verify_policy_set(*set, builtin_count()) == "");
+  set->freeze();
+  LoadResult lr = load_template_bytes("t.yaml", kBucketYaml);
+  REQUIRE(lr.status == LoadStatus::kTemplate);
+  Vm vm(*set);
+  PolicyOutput out;
+  vm.evaluate_policy(set->policies[0], *lr.tmpl, out);
+  CHECK(out.diagnostics.empty());
+  CHECK(out.findings.empty());
+}
+
+TEST_CASE("regression: list concatenation over a list with a conditional item", "[robust]") {
+  // Found by fuzz_verifier: `+` on a template list whose items need a condition fork got a null
+  // list from to_list (the fork request) and dereferenced it: a segfault from plain source.
+  auto pack = test::make_pack(R"(
+policy concat {
+  id = "T-H-5"
+  title = "concat"
+  severity = low
+  for sg in resources("AWS::EC2::SecurityGroup") {
+    require count(sg.Properties.SecurityGroupIngress + [1]) == 1
+  }
+}
+)",
+                              false);
+  INFO(pack.diagnostics);
+  REQUIRE(pack.set);
+  TempDir dir("fork");
+  std::string a = dir.write("a.yaml",
+                            "Conditions:\n  C: !Equals [!Ref P, a]\nParameters:\n  P: {Type: String}\nResources:\n"
+                            "  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: x\n"
+                            "      SecurityGroupIngress:\n        - !If [C, {IpProtocol: tcp}, !Ref AWS::NoValue]\n");
+  auto out = test::scan(pack, {a});
+  INFO(codes_of(out[0].diagnostics));
+  CHECK(out[0].status == FileOutcome::Status::kChecked);
+  CHECK(out[0].diagnostics.empty());
+  // When C is true the sum has two items: one finding, under that condition.
+  REQUIRE(out[0].findings.size() == 1);
+  REQUIRE(out[0].findings[0].conditions.size() == 1);
+  CHECK(out[0].findings[0].conditions[0][0].name == "C");
+  CHECK(out[0].findings[0].conditions[0][0].value == true);
+}
+
+TEST_CASE("fuzz reproducers replay without crashing", "[robust][fuzz]") {
+  // Every crash input the fuzzers found is kept in tests/data/robust/TARGET/ and replayed here
+  // through the same code as the fuzz target (fuzz/targets.h), under every sanitizer stage.
+  fs::path root = fs::path(POLC_SOURCE_DIR) / "tests" / "data" / "robust";
+  std::size_t replayed = 0;
+  for (const char* target : {"yaml", "json", "policy", "verifier"}) {
+    if (!fs::is_directory(root / target)) continue;
+    for (const auto& e : fs::directory_iterator(root / target)) {
+      std::ifstream in(e.path(), std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
+      INFO(e.path().string());
+      std::string t = target;
+      if (t == "yaml") fuzz::run_loader(data, bytes.size(), FileFormat::kYaml);
+      else if (t == "json") fuzz::run_loader(data, bytes.size(), FileFormat::kJson);
+      else if (t == "policy") fuzz::run_policy_source(data, bytes.size());
+      else fuzz::run_policy_set(data, bytes.size());
+      ++replayed;
+    }
+  }
+  CHECK(replayed >= 1);
 }
