@@ -370,7 +370,8 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
       case Opcode::kIterNext: {
         Val& lv = stack[f.base + p[0]];
         Val& iv = stack[f.base + p[0] + 1];
-        if (lv.kind == VKind::kList && iv.kind == VKind::kInt && iv.integer >= 0 && iv.integer < lv.list->size) {
+        if (lv.kind == VKind::kList && iv.kind == VKind::kInt && iv.integer >= 0 &&
+            iv.integer < lv.list->size) {
           stack.push_back(lv.list->items[iv.integer]);
           iv.integer++;
         } else {

@@ -329,7 +329,8 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
         if (i) o += sep.str();
         o += text(l->items[i]);
         if (o.size() > kMaxStringBytes) {
-          fail("string-length", "join() result exceeds " + std::to_string(kMaxStringBytes) + " bytes (kMaxStringBytes)");
+          fail("string-length", "join() result exceeds " + std::to_string(kMaxStringBytes) +
+                                    " bytes (kMaxStringBytes)");
           return Val::null();
         }
       }

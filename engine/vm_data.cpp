@@ -174,7 +174,8 @@ Val Vm::Impl::resolve_node(const Value* n) {
         if (status != VmStatus::kOk) return Val::null();
         Val whole = resolve_node(arg->items[1]);
         if (whole.kind == VKind::kUnknown) return whole;
-        if (!items || !(idx >= 0 && idx < items->size)) return Val::unknown("Fn::Select out of range");  // NaN too
+        if (!items || !(idx >= 0 && idx < items->size))
+          return Val::unknown("Fn::Select out of range");  // NaN too
         return resolve(items->items[static_cast<std::uint32_t>(idx)]);
       }
       case Intrinsic::kFindInMap: {
@@ -535,13 +536,15 @@ std::string Vm::Impl::text(Val v, int depth) {
       std::string out = is_map ? "{" : "[";
       if (is_map) {
         VList* ks = to_list(v, true);
-        for (std::uint32_t i = 0; ks && i < ks->size && i < 20 && out.size() <= kMaxStringBytes; ++i) {
+        for (std::uint32_t i = 0; ks && i < ks->size && i < 20 && out.size() <= kMaxStringBytes;
+             ++i) {
           if (i) out += ", ";
           out += std::string(ks->items[i].str()) + ": " + text(field(v, ks->items[i].str()), depth + 1);
         }
       } else {
         VList* l = to_list(v, false);
-        for (std::uint32_t i = 0; l && i < l->size && i < 20 && out.size() <= kMaxStringBytes; ++i) {
+        for (std::uint32_t i = 0; l && i < l->size && i < 20 && out.size() <= kMaxStringBytes;
+             ++i) {
           if (i) out += ", ";
           out += text(l->items[i], depth + 1);
         }

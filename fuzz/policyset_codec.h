@@ -20,16 +20,20 @@ inline constexpr std::size_t kMaxChunks = 16;
 inline constexpr std::size_t kMaxCode = 4096;
 inline constexpr std::size_t kMaxConst = 64;
 inline constexpr std::size_t kMaxConstDepth = 4;
-inline constexpr const char* kTypes[] = {"*", "AWS::S3::Bucket", "AWS::EC2::SecurityGroup", "AWS::EC2::VPCEndpoint",
-                                         "AWS::*"};
+inline constexpr const char* kTypes[] = {"*", "AWS::S3::Bucket", "AWS::EC2::SecurityGroup",
+                                         "AWS::EC2::VPCEndpoint", "AWS::*"};
 
 class Reader {
  public:
   Reader(const std::uint8_t* d, std::size_t n) : d_(d), n_(n) {}
   std::uint8_t u8() { return at_ < n_ ? d_[at_++] : 0; }
   std::uint16_t u16() { return static_cast<std::uint16_t>(u8() | (u8() << 8)); }
-  std::uint32_t u32() { return static_cast<std::uint32_t>(u16()) | (static_cast<std::uint32_t>(u16()) << 16); }
-  std::uint64_t u64() { return static_cast<std::uint64_t>(u32()) | (static_cast<std::uint64_t>(u32()) << 32); }
+  std::uint32_t u32() {
+    return static_cast<std::uint32_t>(u16()) | (static_cast<std::uint32_t>(u16()) << 16);
+  }
+  std::uint64_t u64() {
+    return static_cast<std::uint64_t>(u32()) | (static_cast<std::uint64_t>(u32()) << 32);
+  }
   std::string str(std::size_t max) {
     std::size_t len = std::min<std::size_t>(u16(), max);
     std::string s;
@@ -60,14 +64,20 @@ inline Constant read_constant(Reader& r, std::size_t depth) {
   Constant c;
   c.kind = static_cast<VKind>(r.u8() % 7);
   switch (c.kind) {
-    case VKind::kBool: c.boolean = r.u8() & 1; break;
-    case VKind::kInt: c.integer = static_cast<std::int64_t>(r.u64()); break;
+    case VKind::kBool:
+      c.boolean = r.u8() & 1;
+      break;
+    case VKind::kInt:
+      c.integer = static_cast<std::int64_t>(r.u64());
+      break;
     case VKind::kFloat: {
       std::uint64_t bits = r.u64();
       std::memcpy(&c.number, &bits, sizeof bits);
       break;
     }
-    case VKind::kString: c.text = r.str(256); break;
+    case VKind::kString:
+      c.text = r.str(256);
+      break;
     case VKind::kList:
     case VKind::kMap: {
       std::size_t n = depth < kMaxConstDepth ? r.u8() % 8 : 0;
@@ -77,7 +87,8 @@ inline Constant read_constant(Reader& r, std::size_t depth) {
       }
       break;
     }
-    default: break;
+    default:
+      break;
   }
   return c;
 }
@@ -85,15 +96,21 @@ inline Constant read_constant(Reader& r, std::size_t depth) {
 inline void write_constant(Writer& w, const Constant& c) {
   w.u8(static_cast<std::uint8_t>(c.kind));
   switch (c.kind) {
-    case VKind::kBool: w.u8(c.boolean); break;
-    case VKind::kInt: w.u64(static_cast<std::uint64_t>(c.integer)); break;
+    case VKind::kBool:
+      w.u8(c.boolean);
+      break;
+    case VKind::kInt:
+      w.u64(static_cast<std::uint64_t>(c.integer));
+      break;
     case VKind::kFloat: {
       std::uint64_t bits;
       std::memcpy(&bits, &c.number, sizeof bits);
       w.u64(bits);
       break;
     }
-    case VKind::kString: w.str(c.text); break;
+    case VKind::kString:
+      w.str(c.text);
+      break;
     case VKind::kList:
     case VKind::kMap:
       w.u8(c.items.size());
@@ -102,19 +119,22 @@ inline void write_constant(Writer& w, const Constant& c) {
         write_constant(w, c.items[i]);
       }
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
 /// Decodes `data` into a set whose one policy source is `source_text`. Never fails.
-inline std::unique_ptr<PolicySet> decode(const std::uint8_t* data, std::size_t size, const std::string& source_text) {
+inline std::unique_ptr<PolicySet> decode(const std::uint8_t* data, std::size_t size,
+                                         const std::string& source_text) {
   Reader r(data, size);
   auto set = std::make_unique<PolicySet>();
   set->sources.push_back(std::make_unique<SourceFile>("fuzz.polc", source_text));
   std::size_t nchunks = r.u8() % (kMaxChunks + 1);
   std::size_t nglobals = r.u8() % 5;
   std::size_t npolicies = r.u8() % 3;
-  for (std::size_t i = 0; i < nglobals; ++i) set->globals.push_back({"g" + std::to_string(i), read_constant(r, 0)});
+  for (std::size_t i = 0; i < nglobals; ++i)
+    set->globals.push_back({"g" + std::to_string(i), read_constant(r, 0)});
   for (std::size_t i = 0; i < nchunks; ++i) {
     Chunk c;
     c.name = "chunk" + std::to_string(i);
@@ -123,7 +143,8 @@ inline std::unique_ptr<PolicySet> decode(const std::uint8_t* data, std::size_t s
     std::size_t len = std::min<std::size_t>(r.u16(), kMaxCode);
     for (std::size_t k = 0; k < len; ++k) c.code.push_back(r.u8());
     std::uint32_t base = r.u32();
-    for (std::size_t k = 0; k < len; ++k) c.offsets.push_back(base == 0 ? 0 : base + static_cast<std::uint32_t>(k));
+    for (std::size_t k = 0; k < len; ++k)
+      c.offsets.push_back(base == 0 ? 0 : base + static_cast<std::uint32_t>(k));
     std::size_t nconst = std::min<std::size_t>(r.u8(), kMaxConst);
     for (std::size_t k = 0; k < nconst; ++k) c.constants.push_back(read_constant(r, 0));
     set->chunks.push_back(std::move(c));
@@ -166,7 +187,8 @@ inline std::vector<std::uint8_t> encode(const PolicySet& set) {
   w.u8(std::min(set.chunks.size(), kMaxChunks));
   w.u8(std::min<std::size_t>(set.globals.size(), 4));
   w.u8(std::min<std::size_t>(set.policies.size(), 2));
-  for (std::size_t i = 0; i < set.globals.size() && i < 4; ++i) write_constant(w, set.globals[i].value);
+  for (std::size_t i = 0; i < set.globals.size() && i < 4; ++i)
+    write_constant(w, set.globals[i].value);
   for (std::size_t i = 0; i < set.chunks.size() && i < kMaxChunks; ++i) {
     const Chunk& c = set.chunks[i];
     w.u8(c.arity);

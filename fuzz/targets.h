@@ -18,7 +18,8 @@ namespace polc::fuzz {
 /// The template loader on `data`, forced to `format`.
 inline void run_loader(const std::uint8_t* data, std::size_t size, FileFormat format) {
   std::string bytes(reinterpret_cast<const char*>(data), size);
-  LoadResult r = load_template_bytes(format == FileFormat::kJson ? "fuzz.json" : "fuzz.yaml", std::move(bytes), format);
+  LoadResult r = load_template_bytes(format == FileFormat::kJson ? "fuzz.json" : "fuzz.yaml",
+                                     std::move(bytes), format);
   // A template result carries a model; an error carries at least one error diagnostic.
   if (r.status == LoadStatus::kTemplate && !r.tmpl) __builtin_trap();
   if (r.status == LoadStatus::kError && !r.diagnostics.has_errors()) __builtin_trap();

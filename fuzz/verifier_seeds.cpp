@@ -21,9 +21,11 @@ int main(int argc, char** argv) {
     auto set = polc::compile_policy_files({argv[i]}, false, diags);
     if (!set) continue;
     auto bytes = polc::fuzz::encode(*set);
-    std::ofstream f(out / (std::filesystem::path(argv[i]).stem().string() + "-" + std::to_string(i) + ".bin"),
-                    std::ios::binary);
-    f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    std::ofstream f(
+        out / (std::filesystem::path(argv[i]).stem().string() + "-" + std::to_string(i) + ".bin"),
+        std::ios::binary);
+    f.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
     ++written;
   }
   std::printf("%d seeds\n", written);

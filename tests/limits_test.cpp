@@ -2,14 +2,14 @@
 // pushes past the limit and expects a clear, positioned diagnostic while the rest of the scan
 // goes on: another file of the same scan is still checked, and (for VM limits) another policy
 // still runs on the same template. Limits tested elsewhere are listed at the end.
+#include "engine/limits.h"
+
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <string>
 
-#include "engine/limits.h"
 #include "engine/loader.h"
 #include "tests/robust_util.h"
 
@@ -41,7 +41,8 @@ bool has_finding(const FileOutcome& o, const std::string& policy) {
 }
 
 // Scans {bad, ok} and checks: `bad` fails to load with `code` at a line > 0; `ok` is checked.
-void expect_load_limit(const std::string& bad_name, const std::string& bad_text, const std::string& code) {
+void expect_load_limit(const std::string& bad_name, const std::string& bad_text,
+                       const std::string& code) {
   TempDir dir("limit");
   std::string bad = dir.write(bad_name, bad_text);
   std::string ok = dir.write("ok.yaml", kBucketYaml);
@@ -79,18 +80,21 @@ VmRun run_policy(const std::string& policy, const std::string& template_text) {
 TEST_CASE("kMaxNestingDepth", "[limits]") {
   const std::size_t n = kMaxNestingDepth + 10;
   SECTION("YAML flow") {
-    expect_load_limit("deep.yaml", "Resources:\n  X: " + std::string(n, '[') + std::string(n, ']') + "\n",
+    expect_load_limit("deep.yaml",
+                      "Resources:\n  X: " + std::string(n, '[') + std::string(n, ']') + "\n",
                       "nesting-depth");
   }
   SECTION("YAML block") {
     std::string text = "Resources:\n";
-    for (std::size_t i = 0; i < n; ++i) text += std::string(2 * (i + 1), ' ') + "k" + std::to_string(i) + ":\n";
+    for (std::size_t i = 0; i < n; ++i)
+      text += std::string(2 * (i + 1), ' ') + "k" + std::to_string(i) + ":\n";
     expect_load_limit("deep-block.yaml", text, "nesting-depth");
   }
   SECTION("JSON") {
-    expect_load_limit("deep.json",
-                      "{\"Resources\": {\"X\": " + std::string(n, '[') + std::string(n, ']') + "}}\n",
-                      "nesting-depth");
+    expect_load_limit(
+        "deep.json",
+        "{\"Resources\": {\"X\": " + std::string(n, '[') + std::string(n, ']') + "}}\n",
+        "nesting-depth");
   }
 }
 
@@ -137,7 +141,8 @@ TEST_CASE("kMaxTemplateBytes", "[limits]") {
 TEST_CASE("kMaxResources", "[limits]") {
   std::string text = "{\"Resources\": {";
   for (std::size_t i = 0; i <= kMaxResources; ++i)
-    text += (i ? ",\n" : "\n") + std::string("\"B") + std::to_string(i) + "\": {\"Type\": \"AWS::SNS::Topic\"}";
+    text += (i ? ",\n" : "\n") + std::string("\"B") + std::to_string(i) +
+            "\": {\"Type\": \"AWS::SNS::Topic\"}";
   text += "}}\n";
   expect_load_limit("many.json", text, "too-many-resources");
 }
@@ -145,10 +150,12 @@ TEST_CASE("kMaxResources", "[limits]") {
 TEST_CASE("kMaxStringBytes", "[limits]") {
   const std::string huge(kMaxStringBytes + 1, 'x');
   SECTION("YAML scalar") {
-    expect_load_limit("long.yaml", std::string(kBucketYaml) + "Metadata:\n  s: " + huge + "\n", "string-length");
+    expect_load_limit("long.yaml", std::string(kBucketYaml) + "Metadata:\n  s: " + huge + "\n",
+                      "string-length");
   }
   SECTION("JSON string") {
-    expect_load_limit("long.json", "{\"Resources\": {},\n\"Metadata\": \"" + huge + "\"}\n", "string-size");
+    expect_load_limit("long.json", "{\"Resources\": {},\n\"Metadata\": \"" + huge + "\"}\n",
+                      "string-size");
   }
   SECTION("policy string concatenation (regression: unbounded doubling)") {
     auto r = run_policy(R"(
@@ -200,8 +207,9 @@ policy list-doubling {
 
 TEST_CASE("kMaxExpressionDepth", "[limits]") {
   const std::size_t n = kMaxExpressionDepth + 20;
-  std::string text = "policy deep {\n  id = \"T-D-1\"\n  title = \"deep\"\n  severity = low\n  require " +
-                     std::string(n, '(') + "true" + std::string(n, ')') + "\n}\n";
+  std::string text =
+      "policy deep {\n  id = \"T-D-1\"\n  title = \"deep\"\n  severity = low\n  require " +
+      std::string(n, '(') + "true" + std::string(n, ')') + "\n}\n";
   Diagnostics diags;
   auto set = compile_policy_text("deep.polc", text, diags);
   CHECK(set == nullptr);
@@ -210,8 +218,9 @@ TEST_CASE("kMaxExpressionDepth", "[limits]") {
   CHECK(diags.items()[0].location.column > 10);
   // Just under the limit still compiles.
   const std::size_t ok = kMaxExpressionDepth / 2;
-  std::string fine = "policy fine {\n  id = \"T-D-2\"\n  title = \"fine\"\n  severity = low\n  require " +
-                     std::string(ok, '(') + "true" + std::string(ok, ')') + "\n}\n";
+  std::string fine =
+      "policy fine {\n  id = \"T-D-2\"\n  title = \"fine\"\n  severity = low\n  require " +
+      std::string(ok, '(') + "true" + std::string(ok, ')') + "\n}\n";
   Diagnostics d2;
   auto set2 = compile_policy_text("fine.polc", fine, d2);
   INFO((d2.items().empty() ? std::string() : render_diagnostic(d2.items()[0])));
@@ -264,7 +273,8 @@ TEST_CASE("kMaxVmStack", "[limits]") {
   std::string items;
   for (int i = 0; i < 40; ++i) items += "n, ";
   auto r = run_policy(R"(
-fn wide(n) = if n > 1000 then [] else [)" + items + R"(wide(n + 1)]
+fn wide(n) = if n > 1000 then [] else [)" +
+                          items + R"(wide(n + 1)]
 policy stack {
   id = "T-L-K"
   title = "stack"
@@ -286,11 +296,12 @@ policy stack {
     std::string many;
     for (std::size_t i = 0; i < kMaxVmStack + 10; ++i) many += "b, ";
     Diagnostics diags;
-    auto set = compile_policy_text("wide.polc",
-                                   "policy w {\n  id = \"T-W\"\n  title = \"w\"\n  severity = low\n"
-                                   "  for b in resources(\"AWS::S3::Bucket\") {\n    require count([" +
-                                       many + "b]) == 0\n  }\n}\n",
-                                   diags);
+    auto set =
+        compile_policy_text("wide.polc",
+                            "policy w {\n  id = \"T-W\"\n  title = \"w\"\n  severity = low\n"
+                            "  for b in resources(\"AWS::S3::Bucket\") {\n    require count([" +
+                                many + "b]) == 0\n  }\n}\n",
+                            diags);
     CHECK(set == nullptr);
     REQUIRE(diags.has_errors());
     const Diagnostic& d = diags.items()[0];
@@ -325,12 +336,15 @@ policy big-regex {
 
 TEST_CASE("kMaxConditionCombinations", "[limits]") {
   std::string text = "Parameters:\n";
-  for (int i = 0; i < 10; ++i) text += "  P" + std::to_string(i) + ": {Type: String, Default: 'on'}\n";
+  for (int i = 0; i < 10; ++i)
+    text += "  P" + std::to_string(i) + ": {Type: String, Default: 'on'}\n";
   text += "Conditions:\n";
-  for (int i = 0; i < 10; ++i) text += "  C" + std::to_string(i) + ": !Equals [!Ref P" + std::to_string(i) + ", 'on']\n";
+  for (int i = 0; i < 10; ++i)
+    text += "  C" + std::to_string(i) + ": !Equals [!Ref P" + std::to_string(i) + ", 'on']\n";
   text += "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags:\n";
   for (int i = 0; i < 10; ++i)
-    text += "        - !If [C" + std::to_string(i) + ", {Key: k" + std::to_string(i) + ", Value: v}, !Ref AWS::NoValue]\n";
+    text += "        - !If [C" + std::to_string(i) + ", {Key: k" + std::to_string(i) +
+            ", Value: v}, !Ref AWS::NoValue]\n";
   auto r = run_policy(R"(
 policy tags {
   id = "T-L-6"
@@ -355,7 +369,8 @@ policy tags {
 TEST_CASE("kMaxFindingsPerTemplate", "[limits]") {
   std::string text = "{\"Resources\": {";
   for (std::size_t i = 0; i <= kMaxFindingsPerTemplate + 5; ++i)
-    text += (i ? ",\n" : "\n") + std::string("\"B") + std::to_string(i) + "\": {\"Type\": \"AWS::S3::Bucket\"}";
+    text += (i ? ",\n" : "\n") + std::string("\"B") + std::to_string(i) +
+            "\": {\"Type\": \"AWS::S3::Bucket\"}";
   text += "}}\n";
   TempDir dir("findings");
   std::string many = dir.write("many.json", text);

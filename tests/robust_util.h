@@ -4,10 +4,9 @@
 #pragma once
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -33,7 +32,8 @@ class TempDir {
   ~TempDir() {
     std::error_code ec;
     // Restore permissions a test may have removed, so removal succeeds.
-    std::filesystem::permissions(path_, std::filesystem::perms::owner_all, std::filesystem::perm_options::add, ec);
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::add, ec);
     std::filesystem::remove_all(path_, ec);
   }
   const std::filesystem::path& path() const { return path_; }
@@ -88,7 +88,8 @@ inline Pack make_pack(const std::string& policy_text, bool builtin) {
 }
 
 /// Scans `files` with `pack` at `jobs` workers.
-inline std::vector<FileOutcome> scan(const Pack& pack, const std::vector<std::string>& files, unsigned jobs = 1) {
+inline std::vector<FileOutcome> scan(const Pack& pack, const std::vector<std::string>& files,
+                                     unsigned jobs = 1) {
   ScanOptions o;
   o.jobs = jobs;
   return scan_files(*pack.set, pack.active, pack.known, files, o);
@@ -100,17 +101,27 @@ inline ScanResult aggregate(const Pack& pack, std::vector<FileOutcome> outcomes)
   for (std::uint32_t i : pack.active) result.policies.push_back(pack.set->policies[i].info);
   for (auto& o : outcomes) {
     switch (o.status) {
-      case FileOutcome::Status::kChecked: ++result.summary.templates_checked; break;
-      case FileOutcome::Status::kSkipped: ++result.summary.files_skipped; break;
-      case FileOutcome::Status::kFailed: ++result.summary.templates_failed; break;
+      case FileOutcome::Status::kChecked:
+        ++result.summary.templates_checked;
+        break;
+      case FileOutcome::Status::kSkipped:
+        ++result.summary.files_skipped;
+        break;
+      case FileOutcome::Status::kFailed:
+        ++result.summary.templates_failed;
+        break;
     }
     if (o.incomplete) ++result.summary.incomplete;
     for (auto& d : o.diagnostics) result.errors.push_back(std::move(d));
     for (auto& f : o.findings) {
-      f.fingerprint = compute_fingerprint(f.policy_id, normalize_report_path(f.location.file), f.resource, f.property_path);
-      if (f.suppressed) ++result.summary.suppressed;
-      else if (f.outcome == Outcome::kUnknown) ++result.summary.unknown;
-      else ++result.summary.findings_by_severity[static_cast<int>(f.severity)];
+      f.fingerprint = compute_fingerprint(f.policy_id, normalize_report_path(f.location.file),
+                                          f.resource, f.property_path);
+      if (f.suppressed)
+        ++result.summary.suppressed;
+      else if (f.outcome == Outcome::kUnknown)
+        ++result.summary.unknown;
+      else
+        ++result.summary.findings_by_severity[static_cast<int>(f.severity)];
       result.findings.push_back(std::move(f));
     }
   }

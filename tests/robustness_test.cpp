@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <cstdlib>
 #include <map>
@@ -72,14 +71,17 @@ policy witness {
 }
 )";
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 // A failed load must say where: a line, or the whole file for problems of the file itself.
 bool positioned(const FileOutcome& o) {
   for (const auto& d : o.diagnostics) {
     if (d.severity != DiagSeverity::kError) continue;
     if (d.location.line > 0) return true;
-    if (d.code == "unreadable" || d.code == "not-a-regular-file" || d.code == "file-size") return true;
+    if (d.code == "unreadable" || d.code == "not-a-regular-file" || d.code == "file-size")
+      return true;
   }
   return false;
 }
@@ -108,23 +110,32 @@ void generate_templates(const TempDir& dir, int n) {
     std::string name = "t" + std::to_string(i);
     switch (i % 5) {
       case 0:
-        dir.write(name + ".yaml", "Resources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n"
-                                  "      GroupDescription: g" + std::to_string(i) +
-                                      "\n      VpcId: vpc-1\n  Ep:\n    Type: AWS::EC2::VPCEndpoint\n    Properties:\n"
-                                      "      VpcId: vpc-1\n      ServiceName: s3\n      SecurityGroupIds: [!Ref Sg]\n");
+        dir.write(
+            name + ".yaml",
+            "Resources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n"
+            "      GroupDescription: g" +
+                std::to_string(i) +
+                "\n      VpcId: vpc-1\n  Ep:\n    Type: AWS::EC2::VPCEndpoint\n    Properties:\n"
+                "      VpcId: vpc-1\n      ServiceName: s3\n      SecurityGroupIds: [!Ref Sg]\n");
         break;
       case 1:
         dir.write(name + ".json", "{\"Resources\": {\"B" + std::to_string(i) +
                                       "\": {\"Type\": \"AWS::S3::Bucket\", \"Properties\": {}}}}");
         break;
-      case 2: dir.write(name + ".yaml", "Resources:\n  X: [unclosed\n"); break;
-      case 3: dir.write(name + ".yml", "name: not a template\nitems: [1, 2]\n"); break;
+      case 2:
+        dir.write(name + ".yaml", "Resources:\n  X: [unclosed\n");
+        break;
+      case 3:
+        dir.write(name + ".yml", "name: not a template\nitems: [1, 2]\n");
+        break;
       default:
-        dir.write("sub/" + name + ".yaml",
-                  "Conditions:\n  C: !Equals [a, !Ref P]\nParameters:\n  P: {Type: String}\nResources:\n"
-                  "  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: x\n"
-                  "      SecurityGroupIngress:\n        - !If [C, {IpProtocol: tcp, FromPort: 22, ToPort: 22, "
-                  "CidrIp: 0.0.0.0/0}, !Ref AWS::NoValue]\n");
+        dir.write(
+            "sub/" + name + ".yaml",
+            "Conditions:\n  C: !Equals [a, !Ref P]\nParameters:\n  P: {Type: String}\nResources:\n"
+            "  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: x\n"
+            "      SecurityGroupIngress:\n        - !If [C, {IpProtocol: tcp, FromPort: 22, "
+            "ToPort: 22, "
+            "CidrIp: 0.0.0.0/0}, !Ref AWS::NoValue]\n");
     }
   }
 }
@@ -137,9 +148,7 @@ void generate_templates(const TempDir& dir, int n) {
 TEST_CASE("hostile: a 100 MB file is refused by its size without being read", "[robust]") {
   TempDir dir("huge");
   std::string big = (dir.path() / "huge.yaml").string();
-  {
-    std::ofstream(big, std::ios::binary) << kBucketYaml;
-  }
+  { std::ofstream(big, std::ios::binary) << kBucketYaml; }
   fs::resize_file(big, 100u << 20);  // sparse
   std::string ok = dir.write("ok.yaml", kBucketYaml);
   auto pack = test::make_pack(kAlwaysFires, false);
@@ -155,12 +164,16 @@ TEST_CASE("hostile: a 100 MB file is refused by its size without being read", "[
 TEST_CASE("hostile: NUL bytes and invalid UTF-8", "[robust]") {
   TempDir dir("binary");
   std::string nul = dir.write("nul.yaml", std::string(4096, '\0'));
-  std::string nul_tmpl = dir.write("nul-template.yaml", std::string(kBucketYaml) + std::string(64, '\0') + "\n");
+  std::string nul_tmpl =
+      dir.write("nul-template.yaml", std::string(kBucketYaml) + std::string(64, '\0') + "\n");
   std::string nul_json = dir.write("nul.json", "{\"Resources\": {\"B\": \0 }}");
   std::string bad_utf8 =
-      dir.write("utf8.yaml", "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n"
-                             "      BucketName: \"caf\xC3\x28 \xff\xfe \xED\xA0\x80\"\n  \xC0\xAF\xff: {Type: AWS::SNS::Topic}\n");
-  std::string bad_utf8_json = dir.write("utf8.json", "{\"Resources\": {\"B\xff\xfe\": {\"Type\": \"AWS::S3::Bucket\"}}}");
+      dir.write("utf8.yaml",
+                "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+                "      BucketName: \"caf\xC3\x28 \xff\xfe \xED\xA0\x80\"\n  \xC0\xAF\xff: {Type: "
+                "AWS::SNS::Topic}\n");
+  std::string bad_utf8_json =
+      dir.write("utf8.json", "{\"Resources\": {\"B\xff\xfe\": {\"Type\": \"AWS::S3::Bucket\"}}}");
   auto pack = test::make_pack(kAlwaysFires, false);
   auto out = test::scan(pack, {nul, nul_tmpl, nul_json, bad_utf8, bad_utf8_json});
   // A file of NULs mentions no template key: skipped, not an error.
@@ -175,16 +188,17 @@ TEST_CASE("hostile: NUL bytes and invalid UTF-8", "[robust]") {
   CHECK(valid_utf8(json));
 }
 
-TEST_CASE("hostile: FIFOs / devices / symlink loops and unreadable files among templates", "[robust]") {
+TEST_CASE("hostile: FIFOs / devices / symlink loops and unreadable files among templates",
+          "[robust]") {
   TempDir dir("special");
   dir.write("a-ok.yaml", kBucketYaml);
   REQUIRE(::mkfifo((dir.path() / "fifo.yaml").c_str(), 0600) == 0);
   fs::create_symlink("/dev/zero", dir.path() / "zero.yaml");
   fs::create_symlink("/dev/urandom", dir.path() / "urandom.json");
   fs::create_directory(dir.path() / "loop");
-  fs::create_directory_symlink("..", dir.path() / "loop" / "up");     // directory loop
-  fs::create_symlink("self.yaml", dir.path() / "self.yaml");          // a symlink to itself
-  fs::create_symlink("missing.yaml", dir.path() / "dangling.yaml");   // a dangling symlink
+  fs::create_directory_symlink("..", dir.path() / "loop" / "up");    // directory loop
+  fs::create_symlink("self.yaml", dir.path() / "self.yaml");         // a symlink to itself
+  fs::create_symlink("missing.yaml", dir.path() / "dangling.yaml");  // a dangling symlink
   std::string locked = dir.write("locked.yaml", kBucketYaml);
   ::chmod(locked.c_str(), 0);
   bool root = ::geteuid() == 0;
@@ -215,14 +229,15 @@ TEST_CASE("hostile: FIFOs / devices / symlink loops and unreadable files among t
   }
   REQUIRE(by_name.count("locked.yaml"));
   if (root) {
-    WARN("running as root: permissions do not block reads; the unreadable path is covered by "
-         "the dangling and self-referencing symlinks");
+    WARN(
+        "running as root: permissions do not block reads; the unreadable path is covered by "
+        "the dangling and self-referencing symlinks");
     CHECK(by_name["locked.yaml"]->status == FileOutcome::Status::kChecked);
   } else {
     CHECK(by_name["locked.yaml"]->status == FileOutcome::Status::kFailed);
     REQUIRE(find_code(by_name["locked.yaml"]->diagnostics, "unreadable") != nullptr);
-    CHECK(find_code(by_name["locked.yaml"]->diagnostics, "unreadable")->message.find("Permission denied") !=
-          std::string::npos);
+    CHECK(find_code(by_name["locked.yaml"]->diagnostics, "unreadable")
+              ->message.find("Permission denied") != std::string::npos);
   }
 }
 
@@ -239,7 +254,8 @@ TEST_CASE("hostile: a file deleted between discovery and scan", "[robust]") {
   CHECK(out[0].findings.size() == 1);
   CHECK(out[1].status == FileOutcome::Status::kFailed);
   REQUIRE(find_code(out[1].diagnostics, "unreadable") != nullptr);
-  CHECK(find_code(out[1].diagnostics, "unreadable")->message.find("No such file") != std::string::npos);
+  CHECK(find_code(out[1].diagnostics, "unreadable")->message.find("No such file") !=
+        std::string::npos);
   CHECK(out[2].findings.size() == 1);
 }
 
@@ -252,8 +268,10 @@ TEST_CASE("hostile: a directory of 100000 small files", "[robust][many]") {
   const int n = 100'000;
   auto start = Clock::now();
   for (int i = 0; i < n; ++i) {
-    std::string name = "d" + std::to_string(i / 1000) + "/t" + std::to_string(i) + (i % 2 ? ".yaml" : ".json");
-    dir.write(name, i % 2 ? std::string(kBucketYaml) : "{\"Resources\": {\"T\": {\"Type\": \"AWS::SNS::Topic\"}}}");
+    std::string name =
+        "d" + std::to_string(i / 1000) + "/t" + std::to_string(i) + (i % 2 ? ".yaml" : ".json");
+    dir.write(name, i % 2 ? std::string(kBucketYaml)
+                          : "{\"Resources\": {\"T\": {\"Type\": \"AWS::SNS::Topic\"}}}");
   }
   double generate = seconds_since(start);
   start = Clock::now();
@@ -349,7 +367,8 @@ policy backtrack {
   REQUIRE(pack.set);
   TempDir dir("regex");
   std::string name = std::string(100'000, 'a') + "!";
-  std::string a = dir.write("a.yaml", std::string(kBucketYaml) + "    Properties:\n      BucketName: " + name + "\n");
+  std::string a = dir.write(
+      "a.yaml", std::string(kBucketYaml) + "    Properties:\n      BucketName: " + name + "\n");
   auto start = Clock::now();
   auto out = test::scan(pack, {a});
   CHECK(seconds_since(start) < 1.0);
@@ -374,25 +393,63 @@ TEST_CASE("scanner: -j 4 gives the same report as -j 1 on generated templates", 
   ScanOptions o;
   o.jobs = 4;
   o.progress = [&](std::size_t, std::size_t) { progress_calls.fetch_add(1); };
-  std::string four = json_report(pack, scan_files(*pack.set, pack.active, pack.known, found.templates, o));
+  std::string four =
+      json_report(pack, scan_files(*pack.set, pack.active, pack.known, found.templates, o));
   CHECK(progress_calls.load() == 200);
   CHECK(one == four);
   CHECK(one.find("\"templates_checked\": 120") != std::string::npos);
   CHECK(one.find("POLC-NET-001") != std::string::npos);
 }
 
+TEST_CASE("scanner: runtime errors in many workers at once", "[scanner]") {
+  // Regression: every worker that hits a runtime error locates it in the shared policy source,
+  // whose line table was built lazily on first use: a data race between workers (ThreadSanitizer).
+  // PolicySet::freeze now builds the tables up front.
+  TempDir dir("parallel-errors");
+  for (int i = 0; i < 64; ++i)
+    dir.write("t" + std::to_string(i) + ".yaml", "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n"
+                                                 "    Properties: {BucketName: b" + std::to_string(i) + "}\n");
+  auto pack = test::make_pack(std::string(kAlwaysFires) + R"(
+policy typeerr {
+  id = "T-E-1"
+  title = "type error"
+  severity = low
+  for b in resources("AWS::S3::Bucket") {
+    require b.Properties.BucketName
+  }
+}
+)",
+                              false);
+  INFO(pack.diagnostics);
+  REQUIRE(pack.set);
+  DiscoveredFiles found = discover_files({dir.path().string()}, {});
+  auto one = test::scan(pack, found.templates, 1);
+  auto four = test::scan(pack, found.templates, 4);
+  for (const auto& o : four) {
+    REQUIRE(o.diagnostics.size() == 1);
+    CHECK(o.diagnostics[0].code == "type");
+    INFO(o.diagnostics[0].message);
+    CHECK(o.diagnostics[0].message.find("(at test.polc:") != std::string::npos);
+    CHECK(o.incomplete);
+  }
+  CHECK(json_report(pack, std::move(one)) == json_report(pack, std::move(four)));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The shared corpus
 
-TEST_CASE("corpus: every file with the whole pack / timed / positioned / deterministic", "[corpus]") {
+TEST_CASE("corpus: every file with the whole pack / timed / positioned / deterministic",
+          "[corpus]") {
   fs::path corpus = fs::path(POLC_SOURCE_DIR) / ".." / "shared" / "corpus";
   if (!fs::is_directory(corpus)) {
     WARN("../shared/corpus not found; skipping the corpus robustness test");
     return;
   }
   std::vector<std::string> files;
-  for (auto it = fs::recursive_directory_iterator(corpus); it != fs::recursive_directory_iterator(); ++it)
-    if (it->is_regular_file() && it->path().filename() != "MANIFEST.tsv") files.push_back(it->path().string());
+  for (auto it = fs::recursive_directory_iterator(corpus); it != fs::recursive_directory_iterator();
+       ++it)
+    if (it->is_regular_file() && it->path().filename() != "MANIFEST.tsv")
+      files.push_back(it->path().string());
   std::sort(files.begin(), files.end());
   REQUIRE(files.size() > 1000);
   auto pack = test::make_pack("", true);
@@ -421,8 +478,8 @@ TEST_CASE("corpus: every file with the whole pack / timed / positioned / determi
     }
     timed.push_back(std::move(out[0]));
   }
-  WARN(files.size() << " corpus files; " << failed << " failed to load; slowest " << slowest << " s ("
-                    << slowest_file << ")");
+  WARN(files.size() << " corpus files; " << failed << " failed to load; slowest " << slowest
+                    << " s (" << slowest_file << ")");
   CHECK(slow == 0);
   CHECK(unpositioned == 0);
   std::string j1 = json_report(pack, test::scan(pack, files, 1));
@@ -437,8 +494,8 @@ TEST_CASE("corpus: every file with the whole pack / timed / positioned / determi
 namespace {
 
 int run_polc(const TempDir& dir, const std::string& args, std::string* out = nullptr) {
-  std::string cmd = "cd '" + dir.path().string() + "' && NO_COLOR=1 '" + std::string(POLC_BINARY) + "' check -j 1 " +
-                    args + " >stdout.txt 2>stderr.txt </dev/null";
+  std::string cmd = "cd '" + dir.path().string() + "' && NO_COLOR=1 '" + std::string(POLC_BINARY) +
+                    "' check -j 1 " + args + " >stdout.txt 2>stderr.txt </dev/null";
   int status = std::system(cmd.c_str());
   if (out) {
     std::ifstream in(dir.path() / "stdout.txt", std::ios::binary);
@@ -476,7 +533,8 @@ policy spin {
 
 }  // namespace
 
-TEST_CASE("exit codes: load failure / incomplete run / findings / broken policy", "[exit][robust]") {
+TEST_CASE("exit codes: load failure / incomplete run / findings / broken policy",
+          "[exit][robust]") {
   TempDir dir("exit");
   dir.write("quiet.polc", kNeverFires);
   dir.write("fires.polc", kAlwaysFires);
@@ -552,10 +610,10 @@ TEST_CASE("regression: verified bytecode that sets a negative iterator index", "
     c.code.push_back(static_cast<std::uint8_t>(o));
     c.code.insert(c.code.end(), operands);
   };
-  op(Opcode::kConst, {0, 0});       // [1, 2]
-  op(Opcode::kIterInit, {1});       // locals 1 and 2: the list and the index
-  op(Opcode::kConst, {1, 0});       // -1
-  op(Opcode::kSetLocal, {2});       // index := -1
+  op(Opcode::kConst, {0, 0});        // [1, 2]
+  op(Opcode::kIterInit, {1});        // locals 1 and 2: the list and the index
+  op(Opcode::kConst, {1, 0});        // -1
+  op(Opcode::kSetLocal, {2});        // index := -1
   op(Opcode::kIterNext, {1, 1, 0});  // done: jump over the POP
   op(Opcode::kPop, {});
   op(Opcode::kEnd, {});
@@ -604,10 +662,11 @@ policy concat {
   INFO(pack.diagnostics);
   REQUIRE(pack.set);
   TempDir dir("fork");
-  std::string a = dir.write("a.yaml",
-                            "Conditions:\n  C: !Equals [!Ref P, a]\nParameters:\n  P: {Type: String}\nResources:\n"
-                            "  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: x\n"
-                            "      SecurityGroupIngress:\n        - !If [C, {IpProtocol: tcp}, !Ref AWS::NoValue]\n");
+  std::string a = dir.write(
+      "a.yaml",
+      "Conditions:\n  C: !Equals [!Ref P, a]\nParameters:\n  P: {Type: String}\nResources:\n"
+      "  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: x\n"
+      "      SecurityGroupIngress:\n        - !If [C, {IpProtocol: tcp}, !Ref AWS::NoValue]\n");
   auto out = test::scan(pack, {a});
   INFO(codes_of(out[0].diagnostics));
   CHECK(out[0].status == FileOutcome::Status::kChecked);
@@ -632,10 +691,14 @@ TEST_CASE("fuzz reproducers replay without crashing", "[robust][fuzz]") {
       auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
       INFO(e.path().string());
       std::string t = target;
-      if (t == "yaml") fuzz::run_loader(data, bytes.size(), FileFormat::kYaml);
-      else if (t == "json") fuzz::run_loader(data, bytes.size(), FileFormat::kJson);
-      else if (t == "policy") fuzz::run_policy_source(data, bytes.size());
-      else fuzz::run_policy_set(data, bytes.size());
+      if (t == "yaml")
+        fuzz::run_loader(data, bytes.size(), FileFormat::kYaml);
+      else if (t == "json")
+        fuzz::run_loader(data, bytes.size(), FileFormat::kJson);
+      else if (t == "policy")
+        fuzz::run_policy_source(data, bytes.size());
+      else
+        fuzz::run_policy_set(data, bytes.size());
       ++replayed;
     }
   }
