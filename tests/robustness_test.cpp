@@ -402,9 +402,9 @@ TEST_CASE("scanner: -j 4 gives the same report as -j 1 on generated templates", 
 }
 
 TEST_CASE("scanner: runtime errors in many workers at once", "[scanner]") {
-  // Regression: every worker that hits a runtime error locates it in the shared policy source,
-  // whose line table was built lazily on first use: a data race between workers (ThreadSanitizer).
-  // PolicySet::freeze now builds the tables up front.
+  // Every worker that hits a runtime error locates it in the shared policy source, whose line
+  // table is built lazily. Compiling happens to build it first; a set that was never compiled
+  // here (a bundle) would not, so PolicySet::freeze now builds the tables up front.
   TempDir dir("parallel-errors");
   for (int i = 0; i < 64; ++i)
     dir.write("t" + std::to_string(i) + ".yaml", "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n"
