@@ -1,6 +1,7 @@
 #include "dsl/compiler.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <set>
@@ -851,6 +852,20 @@ std::unique_ptr<PolicySet> compile_modules(ModuleSet& modules, Diagnostics& diag
   }
   std::sort(set->policies.begin(), set->policies.end(),
             [](const CompiledPolicy& a, const CompiledPolicy& b) { return a.info.id < b.info.id; });
+  // The one verifier failure valid source can cause: an expression wider than the VM stack
+  // (a list literal of thousands of items). Report it at the expression, not as internal.
+  for (const Chunk& c : set->chunks) {
+    std::string e = verify_chunk(c, *set, builtin_count());
+    constexpr std::string_view kTooDeep = ": stack too deep at ";
+    std::size_t at = e.find(kTooDeep);
+    if (at == std::string::npos || c.source >= set->sources.size()) continue;
+    std::size_t pc = std::strtoul(e.c_str() + at + kTooDeep.size(), nullptr, 10);
+    std::uint32_t offset = pc < c.offsets.size() ? c.offsets[pc] : 0;
+    diags.error("expression-too-large", Location::at(*set->sources[c.source], offset),
+                "this expression needs more than " + std::to_string(kMaxVmStack) +
+                    " values on the VM stack at once (kMaxVmStack); split it into smaller parts");
+    return nullptr;
+  }
   std::string err = verify_policy_set(*set, builtin_count());
   if (err.find("stack too deep") != std::string::npos) {
     // Not a compiler bug: the policy itself needs more stack than the VM allows.

@@ -24,6 +24,7 @@ class Arena {
   T* make(Args&&... args) {
     static_assert(std::is_trivially_destructible_v<T>);
     void* p = resource_.allocate(sizeof(T), alignof(T));
+    used_ += sizeof(T);
     return new (p) T(std::forward<Args>(args)...);
   }
 
@@ -33,17 +34,25 @@ class Arena {
     static_assert(std::is_trivially_destructible_v<T>);
     if (n == 0) return {};
     T* p = static_cast<T*>(resource_.allocate(sizeof(T) * n, alignof(T)));
+    used_ += sizeof(T) * n;
     for (std::size_t i = 0; i < n; ++i) new (p + i) T();
     return {p, n};
   }
 
   /// Copies `s` into the arena; the view lives as long as the arena.
   /// Frees everything allocated so far; earlier pointers become invalid.
-  void reset() { resource_.release(); }
+  void reset() {
+    resource_.release();
+    used_ = 0;
+  }
+
+  /// Bytes handed out since construction or the last `reset` (payload only, without padding).
+  std::size_t used() const { return used_; }
 
   std::string_view copy(std::string_view s) {
     if (s.empty()) return {};
     char* p = static_cast<char*>(resource_.allocate(s.size(), 1));
+    used_ += s.size();
     std::memcpy(p, s.data(), s.size());
     return {p, s.size()};
   }
@@ -51,6 +60,7 @@ class Arena {
  private:
   alignas(std::max_align_t) char initial_[4096];
   std::pmr::monotonic_buffer_resource resource_;
+  std::size_t used_ = 0;
 };
 
 }  // namespace polc

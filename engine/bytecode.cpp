@@ -104,6 +104,9 @@ void PolicySet::freeze() {
   }
   global_vals.clear();
   for (const auto& g : globals) global_vals.push_back(materialize(g.value, *arena_));
+  // Workers locate runtime errors in these sources concurrently; build the lazy line tables now.
+  for (const auto& s : sources)
+    if (s) s->locate(0);
   frozen_ = true;
 }
 

@@ -108,7 +108,8 @@ class PolicySet {
   std::vector<std::unique_ptr<SourceFile>> sources;  // policy sources, for runtime diagnostics
   std::vector<Val> global_vals;                      // materialized by `freeze`
 
-  /// Converts every constant to a `Val` in the set's own arena. Call once, after compiling and
+  /// Converts every constant to a `Val` in the set's own arena and builds the line tables of
+  /// `sources` (so workers may locate runtime errors concurrently). Call once, after compiling and
   /// after applying configuration parameters; the set is read-only afterwards.
   void freeze();
   bool frozen() const { return frozen_; }

@@ -47,6 +47,11 @@ inline constexpr std::uint64_t kMaxVmSteps = 2'000'000;
 /// Deepest VM value stack, in values.
 inline constexpr std::size_t kMaxVmStack = 4096;
 
+/// Most memory one evaluation (one policy on one subject under one condition assignment) may
+/// allocate for the values it builds, in bytes. Doubling a string or a list a few dozen times
+/// takes only a few steps, so the step budget alone does not bound memory.
+inline constexpr std::size_t kMaxVmMemoryBytes = 256u << 20;
+
 /// Deepest VM call stack, in frames (bounds recursion in helper functions).
 inline constexpr std::size_t kMaxVmFrames = 256;
 

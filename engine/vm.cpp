@@ -150,6 +150,11 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
       fail("vm-steps", "evaluation exceeds " + std::to_string(max_steps) + " steps (kMaxVmSteps)");
       return false;
     }
+    if (arena.used() - memory_base > kMaxVmMemoryBytes) {
+      fail("vm-memory", "evaluation allocates more than " + std::to_string(kMaxVmMemoryBytes) +
+                            " bytes (kMaxVmMemoryBytes)");
+      return false;
+    }
     if (stack.size() + 8 > kMaxVmStack) {
       fail("vm-stack", "value stack exceeds " + std::to_string(kMaxVmStack) + " values (kMaxVmStack)");
       return false;
@@ -367,7 +372,8 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
       case Opcode::kIterNext: {
         Val& lv = stack[f.base + p[0]];
         Val& iv = stack[f.base + p[0] + 1];
-        if (lv.kind == VKind::kList && iv.kind == VKind::kInt && iv.integer < lv.list->size) {
+        if (lv.kind == VKind::kList && iv.kind == VKind::kInt && iv.integer >= 0 &&
+            iv.integer < lv.list->size) {
           stack.push_back(lv.list->items[iv.integer]);
           iv.integer++;
         } else {
@@ -547,6 +553,7 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
       m.stack.clear();
       m.frames.clear();
       m.steps = 0;
+      m.memory_base = m.arena.used();
       m.status = VmStatus::kOk;
       m.uncertain = false;
       m.check_unknown = false;

@@ -328,6 +328,11 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       for (std::uint32_t i = 0; i < l->size; ++i) {
         if (i) o += sep.str();
         o += text(l->items[i]);
+        if (o.size() > kMaxStringBytes) {
+          fail("string-length", "join() result exceeds " + std::to_string(kMaxStringBytes) +
+                                    " bytes (kMaxStringBytes)");
+          return Val::null();
+        }
       }
       return make_string(o);
     }

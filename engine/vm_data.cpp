@@ -242,7 +242,8 @@ Val Vm::Impl::resolve_node(const Value* n) {
         if (status != VmStatus::kOk) return Val::null();
         Val whole = resolve_node(arg->items[1]);
         if (whole.kind == VKind::kUnknown) return whole;
-        if (!items || idx < 0 || idx >= items->size) return Val::unknown("Fn::Select out of range");
+        if (!items || !(idx >= 0 && idx < items->size))
+          return Val::unknown("Fn::Select out of range");  // NaN too
         return resolve(items->items[static_cast<std::uint32_t>(idx)]);
       }
       case Intrinsic::kFindInMap: {
@@ -413,6 +414,7 @@ Val Vm::Impl::index(Val base, Val idx) {
   if (base.kind == VKind::kUnknown) return base;
   VList* l = to_list(base, false);
   if (!l) return Val::null();
+  if (!(d > -4e9 && d < 4e9)) return Val::null();  // also NaN; keeps the cast below defined
   long i = static_cast<long>(d);
   if (i < 0) i += l->size;
   if (i < 0 || i >= static_cast<long>(l->size)) return Val::null();
@@ -550,7 +552,14 @@ Val Vm::Impl::arith(Opcode op, Val a, Val b) {
   if (b.kind == VKind::kUnknown) return b;
   if (op == Opcode::kAdd) {
     if (a.kind == VKind::kString || b.kind == VKind::kString) {
-      if (a.kind == VKind::kString && b.kind == VKind::kString) return make_string(std::string(a.str()) + std::string(b.str()));
+      if (a.kind == VKind::kString && b.kind == VKind::kString) {
+        if (a.str().size() + b.str().size() > kMaxStringBytes) {
+          fail("string-length", "string concatenation exceeds " + std::to_string(kMaxStringBytes) +
+                                    " bytes (kMaxStringBytes)");
+          return Val::null();
+        }
+        return make_string(std::string(a.str()) + std::string(b.str()));
+      }
       return Val::null();
     }
     bool al = a.kind == VKind::kList || (a.kind == VKind::kNode && a.node->kind == ValueKind::kList);
@@ -558,7 +567,11 @@ Val Vm::Impl::arith(Opcode op, Val a, Val b) {
     if (al && bl) {
       VList* x = to_list(a, false);
       VList* y = to_list(b, false);
-      if (!x || !y) return Val::null();  // a condition fork or an error is pending (status)
+      if (!x || !y) return Val::null();  // a fork was requested while resolving the items
+      if (static_cast<std::uint64_t>(x->size) + y->size > kMaxVmMemoryBytes / sizeof(Val)) {
+        fail("vm-memory", "list concatenation exceeds kMaxVmMemoryBytes");
+        return Val::null();
+      }
       VList* out = new_list(x->size + y->size);
       for (std::uint32_t i = 0; i < x->size; ++i) list_push(out, x->items[i]);
       for (std::uint32_t i = 0; i < y->size; ++i) list_push(out, y->items[i]);
@@ -632,13 +645,15 @@ std::string Vm::Impl::text(Val v, int depth) {
       std::string out = is_map ? "{" : "[";
       if (is_map) {
         VList* ks = to_list(v, true);
-        for (std::uint32_t i = 0; ks && i < ks->size && i < 20; ++i) {
+        for (std::uint32_t i = 0; ks && i < ks->size && i < 20 && out.size() <= kMaxStringBytes;
+             ++i) {
           if (i) out += ", ";
           out += std::string(ks->items[i].str()) + ": " + text(field(v, ks->items[i].str()), depth + 1);
         }
       } else {
         VList* l = to_list(v, false);
-        for (std::uint32_t i = 0; l && i < l->size && i < 20; ++i) {
+        for (std::uint32_t i = 0; l && i < l->size && i < 20 && out.size() <= kMaxStringBytes;
+             ++i) {
           if (i) out += ", ";
           out += text(l->items[i], depth + 1);
         }

@@ -43,6 +43,7 @@ struct Vm::Impl {
   std::vector<Val> stack;
   std::vector<Frame> frames;
   std::uint64_t steps = 0;
+  std::size_t memory_base = 0;  // `arena.used()` when the current evaluation started
   VmStatus status = VmStatus::kOk;
   std::string_view fork_condition;
   std::string error;
