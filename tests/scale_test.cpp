@@ -15,6 +15,7 @@
 #include <set>
 
 #include "engine/cache.h"
+#include "engine/fingerprint.h"
 #include "engine/internal/merge_util.h"
 #include "engine/limits.h"
 #include "engine/report_merge.h"
@@ -86,7 +87,7 @@ std::string without_elapsed(std::string s) {
 // The common arguments of every end-to-end run: the fixture tree, with waivers (one live, one
 // expired: a diagnostic every shard repeats) and the built-in pack.
 const std::string kTreeArgs =
-    "--no-config -q --waivers tests/data/scale/waivers.yaml tests/data/scale/tree";
+    "check --no-config -q --waivers tests/data/scale/waivers.yaml tests/data/scale/tree";
 
 // ---- shards
 
@@ -254,7 +255,8 @@ TEST_CASE("cache entries round-trip every field of an outcome", "[scale]") {
   CHECK(encode_cache_entry("k1", back) == text);
   const Finding& f = back.findings.at(0);
   CHECK(f.location.source_line == "  Sg:\t\xc3\xa9");
-  CHECK(f.location.offset == 5);
+  CHECK(f.location.offset == 42);
+  CHECK(f.location.line == 3);
   CHECK(f.conditions == o.findings[0].conditions);
   CHECK(f.suppression_source == "metadata");
   CHECK(back.diagnostics.at(0).notes.at(0).message == "note");
