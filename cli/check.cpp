@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
@@ -170,6 +171,19 @@ bool write_file(const std::string& path, const std::string& text, const char* wh
   return true;
 }
 
+/// Removes the files inside the `--cache` directory from `templates`: its entries are JSON files,
+/// and a cache kept inside the scanned tree must not be scanned.
+void drop_cache_files(std::vector<std::string>& templates, const std::string& cache_dir) {
+  std::error_code ec;
+  const std::string root = std::filesystem::weakly_canonical(cache_dir, ec).string() + "/";
+  if (ec) return;
+  std::erase_if(templates, [&](const std::string& t) {
+    std::error_code tec;
+    const std::string path = std::filesystem::weakly_canonical(t, tec).string();
+    return !tec && path.compare(0, root.size(), root) == 0;
+  });
+}
+
 /// Opens the `--cache` directory for this run's policy set and options; prints why not and
 /// returns nullptr on failure.
 std::unique_ptr<DiskCache> open_cache(const CheckArgs& args, const PolicySet& set,
@@ -230,6 +244,7 @@ int run_check(const CheckArgs& args) {
   std::vector<std::string> scan_paths = args.paths;
   if (scan_paths.empty()) scan_paths.push_back(".");
   DiscoveredFiles files = discover_files(scan_paths, cfg.exclude);
+  if (!args.cache_dir.empty()) drop_cache_files(files.templates, args.cache_dir);
   files.templates = select_shard(files.templates, shard);
   DiscoveredFiles policy_files = discover_files(cfg.policies, {});
   std::vector<std::string> policy_paths = files.policies;

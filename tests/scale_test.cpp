@@ -453,6 +453,13 @@ TEST_CASE("a warm cache serves every file and gives the same report", "[scale]")
   CHECK(without_elapsed(healed.out).size() > 100);
   CHECK(cache_counts(polc(tmp.path, args).err) == std::make_pair(10, 0));
 
+  // A cache inside the scanned tree is not scanned itself.
+  const std::string inside = "check --no-config --format json --cache tree/.polc-cache tree";
+  polc(tmp.path, inside);
+  const Run again = polc(tmp.path, inside);
+  CHECK(cache_counts(again.err) == std::make_pair(10, 0));
+  CHECK(again.out.find("\"files_skipped\": 1,") != std::string::npos);
+
   // Shards and the cache combine.
   CHECK(polc(tmp.path, args + " --shard 1/2").exit_code == polc(tmp.path, args + " -q --shard 1/2").exit_code);
   const Run bad = polc(tmp.path, args + " --cache-max-mb 0");
