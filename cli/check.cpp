@@ -174,12 +174,14 @@ bool write_file(const std::string& path, const std::string& text, const char* wh
 /// Removes the files inside the `--cache` directory from `templates`: its entries are JSON files,
 /// and a cache kept inside the scanned tree must not be scanned.
 void drop_cache_files(std::vector<std::string>& templates, const std::string& cache_dir) {
+  // Lexical (absolute, normalized) comparison: no system call per file.
   std::error_code ec;
-  const std::string root = std::filesystem::weakly_canonical(cache_dir, ec).string() + "/";
+  const std::string root =
+      (std::filesystem::absolute(cache_dir, ec).lexically_normal() / "").string();
   if (ec) return;
   std::erase_if(templates, [&](const std::string& t) {
     std::error_code tec;
-    const std::string path = std::filesystem::weakly_canonical(t, tec).string();
+    const std::string path = std::filesystem::absolute(t, tec).lexically_normal().string();
     return !tec && path.compare(0, root.size(), root) == 0;
   });
 }
