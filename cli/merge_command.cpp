@@ -13,7 +13,8 @@
 namespace polc::cli {
 namespace {
 
-bool parse_severity_option(const std::string& text, const char* flag, std::optional<Severity>& out) {
+bool parse_severity_option(const std::string& text, const char* flag,
+                           std::optional<Severity>& out) {
   if (text.empty()) return true;
   Severity s;
   if (!parse_severity(text, s)) {

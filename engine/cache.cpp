@@ -4,9 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -56,7 +55,8 @@ ReadStatus read_bounded(const std::string& path, std::size_t limit, std::string&
   if (fd < 0) return errno == ENOENT ? ReadStatus::kMissing : ReadStatus::kFailed;
   struct stat st;
   ReadStatus status = ReadStatus::kFailed;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) <= limit) {
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+      static_cast<std::uint64_t>(st.st_size) <= limit) {
     out.resize(static_cast<std::size_t>(st.st_size));
     std::size_t got = 0;
     while (got < out.size()) {
@@ -201,7 +201,8 @@ std::vector<Diagnostic> DiskCache::take_warnings() {
 bool DiskCache::lookup(const std::string& path, std::string& key, FileOutcome& out) {
   key.clear();
   std::string bytes;
-  if (read_bounded(path, kMaxTemplateBytes, bytes) != ReadStatus::kOk) return false;  // the loader says why
+  if (read_bounded(path, kMaxTemplateBytes, bytes) != ReadStatus::kOk)
+    return false;  // the loader says why
   Hash128 h;
   h.add(kCacheFormat);
   h.add(POLC_VERSION);
@@ -224,7 +225,8 @@ bool DiskCache::lookup(const std::string& path, std::string& key, FileOutcome& o
     return true;
   }
   out = FileOutcome{};
-  warn(entry, "corrupt cache entry for " + path + " (" + error + "); ignored, the file is checked again");
+  warn(entry,
+       "corrupt cache entry for " + path + " (" + error + "); ignored, the file is checked again");
   ++misses_;
   return false;
 }

@@ -48,7 +48,8 @@ bool get_string(object o, const char* key, std::string& out, std::string& error,
   return true;
 }
 
-bool get_u32(object o, const char* key, std::uint32_t& out, std::string& error, bool required = true) {
+bool get_u32(object o, const char* key, std::uint32_t& out, std::string& error,
+             bool required = true) {
   element e;
   if (o[key].get(e) != simdjson::SUCCESS) {
     out = 0;

@@ -108,8 +108,8 @@ bool split_match_count(std::string_view message, std::string& shape, std::uint64
 std::string join_match_count(std::string_view shape, std::uint64_t count) {
   const std::size_t z = shape.find('\0');
   if (z == std::string_view::npos) return std::string(shape);
-  return std::string(shape.substr(0, z)) + std::to_string(count) + (count == 1 ? " finding" : " findings") +
-         std::string(shape.substr(z + 1));
+  return std::string(shape.substr(0, z)) + std::to_string(count) +
+         (count == 1 ? " finding" : " findings") + std::string(shape.substr(z + 1));
 }
 
 int combine_exit_codes(int a, int b) {
@@ -195,8 +195,9 @@ bool read_json_report(const MergeInput& in, JsonReport& r, Diagnostics& diags) {
   std::int64_t version = 0;
   if (root.get_object().get(o) != simdjson::SUCCESS ||
       o["version"].get_int64().get(version) != simdjson::SUCCESS || version != 1) {
-    merge_error(diags, in.path,
-                "is not a polc JSON report of version 1 (write it with `polc check --format json`)");
+    merge_error(
+        diags, in.path,
+        "is not a polc JSON report of version 1 (write it with `polc check --format json`)");
     return false;
   }
   std::string_view tv;
@@ -241,12 +242,14 @@ bool read_json_report(const MergeInput& in, JsonReport& r, Diagnostics& diags) {
   }
   for (simdjson::dom::element f : findings) {
     Finding finding;
-    if (!read_finding_record(f, finding, error)) return bad("finding " + std::to_string(r.findings.size() + 1));
+    if (!read_finding_record(f, finding, error))
+      return bad("finding " + std::to_string(r.findings.size() + 1));
     r.findings.push_back(std::move(finding));
   }
   for (simdjson::dom::element e : errors) {
     Diagnostic d;
-    if (!read_diagnostic_record(e, d, error)) return bad("error entry " + std::to_string(r.errors.size() + 1));
+    if (!read_diagnostic_record(e, d, error))
+      return bad("error entry " + std::to_string(r.errors.size() + 1));
     r.errors.push_back(std::move(d));
   }
   simdjson::dom::object summary;
@@ -273,7 +276,8 @@ ReportKind detect_report_kind(std::string_view text) {
   // Both formats are objects whose first members identify them: polc's report starts with
   // "version": 1, SARIF with "$schema" (polc's writer) or has "runs".
   const std::string_view head = text.substr(0, 4096);
-  if (head.find("\"$schema\"") != std::string_view::npos || head.find("\"runs\"") != std::string_view::npos)
+  if (head.find("\"$schema\"") != std::string_view::npos ||
+      head.find("\"runs\"") != std::string_view::npos)
     return ReportKind::kSarif;
   if (head.find("\"version\"") != std::string_view::npos) return ReportKind::kJson;
   return ReportKind::kUnknown;
@@ -283,7 +287,8 @@ bool merge_json_reports(const std::vector<MergeInput>& inputs, const MergeOption
                         ScanResult& out, Diagnostics& diags) {
   std::vector<JsonReport> reports(inputs.size());
   bool ok = !inputs.empty();
-  for (std::size_t i = 0; i < inputs.size(); ++i) ok = read_json_report(inputs[i], reports[i], diags) && ok;
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    ok = read_json_report(inputs[i], reports[i], diags) && ok;
   if (!ok) return false;
   std::vector<internal::ShardMark> marks;
   for (const JsonReport& r : reports) {
@@ -291,7 +296,8 @@ bool merge_json_reports(const std::vector<MergeInput>& inputs, const MergeOption
     if (r.tool_version != reports[0].tool_version) {
       merge_error(diags, r.mark.path,
                   "was written by polc " + r.tool_version + ", " + reports[0].mark.path +
-                      " by polc " + reports[0].tool_version + "; run every shard with the same polc");
+                      " by polc " + reports[0].tool_version +
+                      "; run every shard with the same polc");
       ok = false;
     }
   }
@@ -316,7 +322,8 @@ bool merge_json_reports(const std::vector<MergeInput>& inputs, const MergeOption
     out.summary.incomplete += r.summary.incomplete;
     out.summary.elapsed_seconds = std::max(out.summary.elapsed_seconds, r.summary.elapsed_seconds);
     policy_errors = policy_errors || r.exit_code == kExitUsageOrPolicyError;
-    if (r.fail_threshold && (!recorded || static_cast<int>(*r.fail_threshold) > static_cast<int>(*recorded)))
+    if (r.fail_threshold &&
+        (!recorded || static_cast<int>(*r.fail_threshold) > static_cast<int>(*recorded)))
       recorded = r.fail_threshold;  // the most lenient, should shards disagree
     std::vector<std::string> keys;
     std::map<std::string, std::size_t> ordinal;
@@ -352,9 +359,9 @@ bool merge_json_reports(const std::vector<MergeInput>& inputs, const MergeOption
   }
   std::stable_sort(out.findings.begin(), out.findings.end(), finding_less);
   std::stable_sort(out.errors.begin(), out.errors.end(), location_less);
-  const Severity threshold = options.fail_threshold
-                                 ? *options.fail_threshold
-                                 : options.severity ? *options.severity : recorded.value_or(Severity::kLow);
+  const Severity threshold = options.fail_threshold ? *options.fail_threshold
+                             : options.severity     ? *options.severity
+                                                    : recorded.value_or(Severity::kLow);
   out.exit_code = compute_exit_code(out, threshold, policy_errors);
   return true;
 }

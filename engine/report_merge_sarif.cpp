@@ -27,7 +27,8 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-/// Copies `e` into `w` (numbers keep their integer type; doubles get 6 decimals).
+/// Copies `e` into `w` (numbers keep their integer type; doubles get 6 decimals). Recurses per
+/// nesting level: bounded by the parser's maximum depth (simdjson's default, 1024 levels).
 void copy_element(JsonWriter& w, element e) {
   switch (e.type()) {
     case simdjson::dom::element_type::ARRAY:
@@ -86,8 +87,7 @@ std::string percent_decode(std::string_view s) {
   };
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 &&
-        hex(s[i + 2]) >= 0) {
+    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
       out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
       i += 2;
     } else {
@@ -98,7 +98,8 @@ std::string percent_decode(std::string_view s) {
 }
 
 /// Sort key of a result or notification: file, line, column, then rule, resource, message.
-using SortKey = std::tuple<std::string, std::uint64_t, std::uint64_t, std::string, std::string, std::string>;
+using SortKey =
+    std::tuple<std::string, std::uint64_t, std::uint64_t, std::string, std::string, std::string>;
 
 SortKey location_key(Maybe loc) {
   std::string file;
@@ -132,7 +133,8 @@ bool read_run(const MergeInput& in, simdjson::dom::parser& parser, Run& r, Diagn
   }
   element root;
   if (auto err = parser.parse(in.text).get(root)) {
-    merge_error(diags, in.path, std::string("is not valid JSON (") + simdjson::error_message(err) + ")");
+    merge_error(diags, in.path,
+                std::string("is not valid JSON (") + simdjson::error_message(err) + ")");
     return false;
   }
   array runs;
@@ -163,7 +165,8 @@ bool read_run(const MergeInput& in, simdjson::dom::parser& parser, Run& r, Diagn
   element inv;
   if (r.run["invocations"].at(0).get(inv) == simdjson::SUCCESS) {
     std::int64_t code = 0;
-    if (inv["exitCode"].get_int64().get(code) == simdjson::SUCCESS) r.exit_code = static_cast<int>(code);
+    if (inv["exitCode"].get_int64().get(code) == simdjson::SUCCESS)
+      r.exit_code = static_cast<int>(code);
     bool ok = true;
     if (inv["executionSuccessful"].get_bool().get(ok) == simdjson::SUCCESS) r.success = ok;
   }
@@ -185,7 +188,8 @@ bool merge_sarif_reports(const std::vector<MergeInput>& inputs, const MergeOptio
   std::vector<simdjson::dom::parser> parsers(inputs.size());
   std::vector<Run> runs(inputs.size());
   bool ok = !inputs.empty();
-  for (std::size_t i = 0; i < inputs.size(); ++i) ok = read_run(inputs[i], parsers[i], runs[i], diags) && ok;
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    ok = read_run(inputs[i], parsers[i], runs[i], diags) && ok;
   if (!ok) return false;
   std::vector<internal::ShardMark> marks;
   for (const Run& r : runs) marks.push_back(r.mark);
@@ -216,15 +220,15 @@ bool merge_sarif_reports(const std::vector<MergeInput>& inputs, const MergeOptio
   std::map<std::string, std::string> shapes;
   for (const Run& r : runs) {
     for (element res : elements(element(r.run), "results")) {
-      Result x{location_key(res["locations"].at(0)), res,
-               std::string(str(res["ruleId"]))};
+      Result x{location_key(res["locations"].at(0)), res, std::string(str(res["ruleId"]))};
       std::get<3>(x.key) = x.rule;
       std::get<4>(x.key) = str(res["locations"].at(0)["logicalLocations"].at(0)["name"]);
       std::get<5>(x.key) = str(res["message"]["text"]);
       if (str(res["baselineState"]) == "unchanged") any_baselined = true;
       results.push_back(std::move(x));
     }
-    if (r.fail_threshold && (!recorded || static_cast<int>(*r.fail_threshold) > static_cast<int>(*recorded)))
+    if (r.fail_threshold &&
+        (!recorded || static_cast<int>(*r.fail_threshold) > static_cast<int>(*recorded)))
       recorded = r.fail_threshold;
     success = success && r.success;
     policy_errors = policy_errors || r.exit_code == kExitUsageOrPolicyError;
@@ -241,8 +245,9 @@ bool merge_sarif_reports(const std::vector<MergeInput>& inputs, const MergeOptio
           internal::split_match_count(str(n["message"]["text"]), shape, count)) {
         // Each shard counts only its own matching findings: key without the count, summed.
         element locs;
-        std::string key = "waiver-expired\xff" + shape + "\xff" +
-                          (n["locations"].get(locs) == simdjson::SUCCESS ? simdjson::minify(locs) : "");
+        std::string key =
+            "waiver-expired\xff" + shape + "\xff" +
+            (n["locations"].get(locs) == simdjson::SUCCESS ? simdjson::minify(locs) : "");
         match_counts[{key, ordinal[key]++}] += count;
         shapes[key] = shape;
         keys.push_back(std::move(key));
@@ -286,8 +291,9 @@ bool merge_sarif_reports(const std::vector<MergeInput>& inputs, const MergeOptio
 
   // The exit code: recomputed from the results when a threshold is known, else the inputs'
   // codes combined by priority (the same thing when every shard used one threshold).
-  const std::optional<Severity> threshold =
-      options.fail_threshold ? options.fail_threshold : options.severity ? options.severity : recorded;
+  const std::optional<Severity> threshold = options.fail_threshold ? options.fail_threshold
+                                            : options.severity     ? options.severity
+                                                                   : recorded;
   if (!threshold) {
     exit_code = policy_errors ? kExitUsageOrPolicyError : combined;
   } else if (policy_errors) {

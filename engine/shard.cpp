@@ -48,7 +48,8 @@ std::uint32_t shard_of(std::string_view path, std::uint32_t count) {
   return static_cast<std::uint32_t>(h % count) + 1;
 }
 
-std::vector<std::string> select_shard(const std::vector<std::string>& files, const ShardSpec& shard) {
+std::vector<std::string> select_shard(const std::vector<std::string>& files,
+                                      const ShardSpec& shard) {
   if (!shard.active()) return files;
   std::vector<std::string> out;
   for (const std::string& f : files)

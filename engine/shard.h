@@ -30,6 +30,7 @@ std::uint32_t shard_of(std::string_view path, std::uint32_t count);
 
 /// The paths of `files` that belong to `shard`, in their original order. All of them when the
 /// shard is not active.
-std::vector<std::string> select_shard(const std::vector<std::string>& files, const ShardSpec& shard);
+std::vector<std::string> select_shard(const std::vector<std::string>& files,
+                                      const ShardSpec& shard);
 
 }  // namespace polc

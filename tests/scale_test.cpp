@@ -106,11 +106,13 @@ TEST_CASE("shard specs parse K/N and reject everything else with a reason", "[sc
     CHECK(error.find("--shard") != std::string::npos);
   }
   CHECK_FALSE(parse_shard_spec("5/3", s, error));
-  CHECK(error == "--shard 5/3: the shard number 5 is larger than the shard count 3; shards are "
-                 "numbered 1 to 3");
+  CHECK(error ==
+        "--shard 5/3: the shard number 5 is larger than the shard count 3; shards are "
+        "numbered 1 to 3");
 }
 
-TEST_CASE("the shard of a path is FNV-1a of its normalized form, stable and a partition", "[scale]") {
+TEST_CASE("the shard of a path is FNV-1a of its normalized form, stable and a partition",
+          "[scale]") {
   // Pinned: changing the hash would move files between CI shards (and caches) silently.
   CHECK(shard_of("stacks/app.yaml", 1) == 1);
   CHECK(shard_of("stacks/app.yaml", 7) == shard_of("./stacks//app.yaml", 7));
@@ -118,7 +120,8 @@ TEST_CASE("the shard of a path is FNV-1a of its normalized form, stable and a pa
   CHECK(fnv1a64(kFnv64Offset, "stacks/app.yaml") % 7 + 1 == shard_of("stacks/app.yaml", 7));
 
   std::vector<std::string> files;
-  for (int i = 0; i < 500; ++i) files.push_back("dir" + std::to_string(i % 13) + "/t" + std::to_string(i) + ".yaml");
+  for (int i = 0; i < 500; ++i)
+    files.push_back("dir" + std::to_string(i % 13) + "/t" + std::to_string(i) + ".yaml");
   for (std::uint32_t n : {1u, 2u, 3u, 8u}) {
     std::multiset<std::string> seen;
     for (std::uint32_t k = 1; k <= n; ++k) {
@@ -139,7 +142,8 @@ TEST_CASE("the fixture tree's shard assignment is pinned", "[scale]") {
   std::vector<std::string> paths;
   for (auto& e : fs::recursive_directory_iterator(kScale / "tree"))
     if (e.is_regular_file())
-      paths.push_back("tests/data/scale/tree/" + fs::relative(e.path(), kScale / "tree").generic_string());
+      paths.push_back("tests/data/scale/tree/" +
+                      fs::relative(e.path(), kScale / "tree").generic_string());
   std::sort(paths.begin(), paths.end());
   std::string actual;
   for (const auto& p : paths) actual += p + " " + std::to_string(shard_of(p, 3)) + "\n";
@@ -158,8 +162,9 @@ TEST_CASE("uniting diagnostics keeps each as often as one shard has it", "[scale
 TEST_CASE("expired-waiver match counts are split out and summed", "[scale]") {
   std::string shape;
   std::uint64_t n = 0;
-  const std::string msg = "waiver for 'X' on '**' expired on 2024-01-31 and no longer suppresses; "
-                          "1 finding matched it. Fix the findings, or renew 'expires' with a reason";
+  const std::string msg =
+      "waiver for 'X' on '**' expired on 2024-01-31 and no longer suppresses; "
+      "1 finding matched it. Fix the findings, or renew 'expires' with a reason";
   REQUIRE(internal::split_match_count(msg, shape, n));
   CHECK(n == 1);
   CHECK(internal::join_match_count(shape, 1) == msg);
@@ -183,25 +188,29 @@ TEST_CASE("merge refuses incomplete, repeated or mixed shard sets", "[scale]") {
   ScanResult out;
   {
     Diagnostics d;
-    CHECK_FALSE(merge_json_reports({{"a", shard_report(1, 3)}, {"b", shard_report(3, 3)}}, {}, out, d));
+    CHECK_FALSE(
+        merge_json_reports({{"a", shard_report(1, 3)}, {"b", shard_report(3, 3)}}, {}, out, d));
     REQUIRE(d.size() == 1);
     CHECK(d.items()[0].message.find("shard(s) 2 of 3 missing") != std::string::npos);
   }
   {
     Diagnostics d;
-    CHECK_FALSE(merge_json_reports({{"a", shard_report(1, 2)}, {"b", shard_report(1, 2)}}, {}, out, d));
+    CHECK_FALSE(
+        merge_json_reports({{"a", shard_report(1, 2)}, {"b", shard_report(1, 2)}}, {}, out, d));
     CHECK(d.items().at(0).message.find("again") != std::string::npos);
   }
   {
     Diagnostics d;
-    CHECK_FALSE(merge_json_reports({{"a", shard_report(1, 2)}, {"b", shard_report(2, 3)}}, {}, out, d));
+    CHECK_FALSE(
+        merge_json_reports({{"a", shard_report(1, 2)}, {"b", shard_report(2, 3)}}, {}, out, d));
   }
   {
     Diagnostics d;
     CHECK_FALSE(merge_json_reports({{"a", "{\"version\": 1"}}, {}, out, d));
     CHECK(d.items().at(0).message.find("not valid JSON") != std::string::npos);
     CHECK_FALSE(merge_json_reports({{"a", "[1, 2]"}}, {}, out, d));
-    CHECK_FALSE(merge_json_reports({{"a", R"({"version": 1, "findings": [{"policy_id": 3}], "errors": []})"}}, {}, out, d));
+    CHECK_FALSE(merge_json_reports(
+        {{"a", R"({"version": 1, "findings": [{"policy_id": 3}], "errors": []})"}}, {}, out, d));
   }
   Diagnostics d;
   REQUIRE(merge_json_reports({{"a", shard_report(2, 2)}, {"b", shard_report(1, 2)}}, {}, out, d));
@@ -308,8 +317,9 @@ TEST_CASE("the disk cache serves stored outcomes, ignores corrupt entries and ev
   small->store("bb000000000000000000000000000000", sample_outcome());
   fs::last_write_time(small->entry_path("aa000000000000000000000000000000"),
                       fs::file_time_type::clock::now() - std::chrono::hours(1));
-  auto sized = DiskCache::open((tmp.path / "s").string(), "ctx",
-                               fs::file_size(small->entry_path("bb000000000000000000000000000000")), error);
+  auto sized =
+      DiskCache::open((tmp.path / "s").string(), "ctx",
+                      fs::file_size(small->entry_path("bb000000000000000000000000000000")), error);
   CHECK(sized->evict() == 1);
   CHECK_FALSE(fs::exists(small->entry_path("aa000000000000000000000000000000")));
   CHECK(fs::exists(small->entry_path("bb000000000000000000000000000000")));
@@ -340,7 +350,8 @@ TEST_CASE("three shards merged give exactly the unsharded report, in every forma
   for (int k = 1; k <= 3; ++k) {
     const std::string json = (tmp.path / ("s" + std::to_string(k) + ".json")).string();
     const std::string sarif = (tmp.path / ("s" + std::to_string(k) + ".sarif")).string();
-    const Run r = polc(kSource, kTreeArgs + " --shard " + std::to_string(k) + "/3 --format json -o sarif=" + sarif);
+    const Run r = polc(kSource, kTreeArgs + " --shard " + std::to_string(k) +
+                                    "/3 --format json -o sarif=" + sarif);
     INFO(r.err);
     REQUIRE(r.err.empty());
     std::ofstream(json) << r.out;
@@ -376,8 +387,11 @@ TEST_CASE("three shards merged give exactly the unsharded report, in every forma
   for (const char* t : {"critical", "high", "info"}) {
     INFO(t);
     const Run c = polc(kSource, kTreeArgs + " --format json --fail-threshold " + std::string(t));
-    CHECK(polc(kSource, "merge --format json --fail-threshold " + std::string(t) + jsons).exit_code == c.exit_code);
-    CHECK(polc(kSource, "merge --fail-threshold " + std::string(t) + sarifs).exit_code == c.exit_code);
+    CHECK(
+        polc(kSource, "merge --format json --fail-threshold " + std::string(t) + jsons).exit_code ==
+        c.exit_code);
+    CHECK(polc(kSource, "merge --fail-threshold " + std::string(t) + sarifs).exit_code ==
+          c.exit_code);
   }
   // Missing a shard is an error, never a silently smaller report.
   const Run partial = polc(kSource, "merge " + quote((tmp.path / "s1.json").string()));
@@ -411,8 +425,10 @@ TEST_CASE("a warm cache serves every file and gives the same report", "[scale]")
   const fs::path tree = tmp.path / "tree";
   fs::copy(kScale / "tree", tree, fs::copy_options::recursive);
   fs::copy_file(kScale / "waivers.yaml", tmp.path / "waivers.yaml");
-  const std::string args = "check --no-config --waivers waivers.yaml --format json --cache cache tree";
-  const Run plain = polc(tmp.path, "check --no-config -q --waivers waivers.yaml --format json tree");
+  const std::string args =
+      "check --no-config --waivers waivers.yaml --format json --cache cache tree";
+  const Run plain =
+      polc(tmp.path, "check --no-config -q --waivers waivers.yaml --format json tree");
   const Run cold = polc(tmp.path, args);
   const Run warm = polc(tmp.path, args);
   INFO(cold.err);
@@ -431,8 +447,10 @@ TEST_CASE("a warm cache serves every file and gives the same report", "[scale]")
   CHECK(without_elapsed(cold.out) == without_elapsed(plain.out));
 
   // Waivers and the severity threshold apply after the cache: same cache, other settings.
-  const Run crit = polc(tmp.path, "check --no-config --format json --severity critical --cache cache tree");
-  const Run crit_plain = polc(tmp.path, "check --no-config -q --format json --severity critical tree");
+  const Run crit =
+      polc(tmp.path, "check --no-config --format json --severity critical --cache cache tree");
+  const Run crit_plain =
+      polc(tmp.path, "check --no-config -q --format json --severity critical tree");
   CHECK(cache_counts(crit.err) == std::make_pair(10, 0));
   CHECK(without_elapsed(crit.out) == without_elapsed(crit_plain.out));
 
@@ -461,7 +479,8 @@ TEST_CASE("a warm cache serves every file and gives the same report", "[scale]")
   CHECK(again.out.find("\"files_skipped\": 1,") != std::string::npos);
 
   // Shards and the cache combine.
-  CHECK(polc(tmp.path, args + " --shard 1/2").exit_code == polc(tmp.path, args + " -q --shard 1/2").exit_code);
+  CHECK(polc(tmp.path, args + " --shard 1/2").exit_code ==
+        polc(tmp.path, args + " -q --shard 1/2").exit_code);
   const Run bad = polc(tmp.path, args + " --cache-max-mb 0");
   CHECK(bad.exit_code == 2);
   const Run unwritable = polc(tmp.path, "check --no-config --cache waivers.yaml/x tree");
