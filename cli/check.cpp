@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
@@ -17,12 +18,15 @@
 #include "dsl/compiler.h"
 #include "engine/baseline.h"
 #include "engine/bundle.h"
+#include "engine/cache.h"
 #include "engine/config.h"
 #include "engine/discovery.h"
 #include "engine/exit_codes.h"
 #include "engine/fingerprint.h"
 #include "engine/report.h"
+#include "engine/limits.h"
 #include "engine/scanner.h"
+#include "engine/shard.h"
 #include "engine/waivers.h"
 
 namespace polc::cli {
@@ -167,6 +171,50 @@ bool write_file(const std::string& path, const std::string& text, const char* wh
   return true;
 }
 
+/// Removes the files inside the `--cache` directory from `templates`: its entries are JSON files,
+/// and a cache kept inside the scanned tree must not be scanned.
+void drop_cache_files(std::vector<std::string>& templates, const std::string& cache_dir) {
+  // Lexical (absolute, normalized) comparison: no system call per file.
+  std::error_code ec;
+  const std::string root =
+      (std::filesystem::absolute(cache_dir, ec).lexically_normal() / "").string();
+  if (ec) return;
+  std::erase_if(templates, [&](const std::string& t) {
+    std::error_code tec;
+    const std::string path = std::filesystem::absolute(t, tec).lexically_normal().string();
+    return !tec && path.compare(0, root.size(), root) == 0;
+  });
+}
+
+/// Opens the `--cache` directory for this run's policy set and options; prints why not and
+/// returns nullptr on failure.
+std::unique_ptr<DiskCache> open_cache(const CheckArgs& args, const PolicySet& set,
+                                      const std::vector<PolicyInfo>& active,
+                                      const SuppressionOptions& suppressions) {
+  const std::uint64_t max_mb = args.cache_max_mb ? args.cache_max_mb : kDefaultCacheMaxMb;
+  if (max_mb > (std::uint64_t{1} << 40)) {
+    std::cerr << "polc: --cache-max-mb " << max_mb << " is too large; give a size in MiB\n";
+    return nullptr;
+  }
+  std::vector<std::string> ids;
+  for (const PolicyInfo& p : active) ids.push_back(p.id);
+  std::string error;
+  auto cache = DiskCache::open(args.cache_dir, cache_context(save_bundle(set), ids, suppressions),
+                               max_mb << 20, error);
+  if (!cache) std::cerr << "polc: " << error << "\n";
+  return cache;
+}
+
+/// After the scan: prints the cache's warnings and statistics, then trims it to its bound.
+void finish_cache(DiskCache& cache, const CheckArgs& args, bool color) {
+  print_diagnostics(cache.take_warnings(), color);
+  cache.evict();
+  if (!args.quiet)
+    std::cerr << "polc: cache " << args.cache_dir << ": " << cache.hits() << " hit"
+              << (cache.hits() == 1 ? "" : "s") << ", " << cache.misses() << " miss"
+              << (cache.misses() == 1 ? "" : "es") << "\n";
+}
+
 }  // namespace
 
 int run_check(const CheckArgs& args) {
@@ -181,10 +229,25 @@ int run_check(const CheckArgs& args) {
   const Severity fail_threshold = cfg.fail_threshold.value_or(threshold);
   CivilDate today;
   if (!resolve_today(today)) return kExitUsageOrPolicyError;
+  ShardSpec shard;
+  if (!args.shard.empty()) {
+    std::string error;
+    if (!parse_shard_spec(args.shard, shard, error)) {
+      std::cerr << "polc: " << error << "\n";
+      return kExitUsageOrPolicyError;
+    }
+    if (!args.write_baseline.empty()) {
+      std::cerr << "polc: --write-baseline cannot be combined with --shard: a shard sees only "
+                   "its part of the findings; write the baseline from an unsharded run\n";
+      return kExitUsageOrPolicyError;
+    }
+  }
 
   std::vector<std::string> scan_paths = args.paths;
   if (scan_paths.empty()) scan_paths.push_back(".");
   DiscoveredFiles files = discover_files(scan_paths, cfg.exclude);
+  if (!args.cache_dir.empty()) drop_cache_files(files.templates, args.cache_dir);
+  files.templates = select_shard(files.templates, shard);
   DiscoveredFiles policy_files = discover_files(cfg.policies, {});
   std::vector<std::string> policy_paths = files.policies;
   policy_paths.insert(policy_paths.end(), policy_files.policies.begin(),
@@ -283,8 +346,15 @@ int run_check(const CheckArgs& args) {
   options.progress = [&progress](std::size_t done, std::size_t total) {
     progress.update(done, total);
   };
+  std::unique_ptr<DiskCache> cache;
+  if (!args.cache_dir.empty()) {
+    cache = open_cache(args, *set, result.policies, options.suppressions);
+    if (!cache) return kExitUsageOrPolicyError;
+    options.cache = cache.get();
+  }
   std::vector<FileOutcome> outcomes = scan_files(*set, active, known, files.templates, options);
   progress.finish();
+  if (cache) finish_cache(*cache, args, color_err);
 
   for (auto& e : files.errors) result.errors.push_back(e);
   std::vector<Finding> all;
@@ -353,6 +423,7 @@ int run_check(const CheckArgs& args) {
   std::stable_sort(result.findings.begin(), result.findings.end(), finding_less);
   std::stable_sort(result.errors.begin(), result.errors.end(), location_less);
   result.scan_root = ".";
+  if (shard.active()) result.shard = {shard.index, shard.count, fail_threshold};
   result.summary.elapsed_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.exit_code = compute_exit_code(result, fail_threshold, usage_error);

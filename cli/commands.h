@@ -1,6 +1,7 @@
 // The `polc` command line: one function per subcommand. Each returns the process exit code
 // (engine/exit_codes.h) and writes reports to stdout and diagnostics to stderr.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct CheckArgs {
   std::string config_path;           // --config; empty: search for .polc.yaml
   std::string baseline;              // --baseline FILE
   std::string write_baseline;        // --write-baseline FILE
+  std::string shard;                 // --shard K/N; empty: not sharded
+  std::string cache_dir;             // --cache DIR; empty: no result cache
+  std::uint64_t cache_max_mb = 0;    // --cache-max-mb; 0: kDefaultCacheMaxMb
   unsigned jobs = 0;
   bool no_config = false;
   bool no_builtin = false;
@@ -36,7 +40,21 @@ struct CheckArgs {
   bool verbose = false;
 };
 
+/// Options of `polc merge`.
+struct MergeArgs {
+  std::vector<std::string> reports;
+  std::vector<std::string> outputs;  // FORMAT=PATH
+  std::string format;                // stdout format; empty: text (sarif for SARIF inputs)
+  std::string severity;
+  std::string fail_threshold;
+  bool show_suppressed = false;
+  bool no_color = false;
+  bool verbose = false;
+};
+
 int run_check(const CheckArgs& args);
+/// `polc merge`: combines shard reports (JSON or SARIF) into one report.
+int run_merge(const MergeArgs& args);
 /// `polc config`: prints the effective configuration (file plus flags) as YAML.
 int run_config(const CheckArgs& args);
 int run_dump(const std::vector<std::string>& files);

@@ -1,6 +1,7 @@
 // polc: policy-as-code for AWS CloudFormation. The command line entry point.
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 
@@ -37,6 +38,15 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
   cmd->add_option("--write-baseline", check.write_baseline,
                   "Write today's unsuppressed findings to this baseline file and accept them");
   cmd->add_option("-j,--jobs", check.jobs, "Worker threads (default: hardware threads)");
+  cmd->add_option("--shard", check.shard,
+                  "Check only shard K of N (K/N, 1 <= K <= N): files are split by a hash of their "
+                  "path; combine the reports with 'polc merge'");
+  cmd->add_option("--cache", check.cache_dir,
+                  "Keep per-file results in this directory and reuse them for unchanged files");
+  cmd->add_option("--cache-max-mb", check.cache_max_mb,
+                  "Size bound of the --cache directory in MiB; the oldest entries are evicted "
+                  "(default 512)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   cmd->add_flag("--show-suppressed", check.show_suppressed, "List suppressed and baselined findings too");
   cmd->add_flag("--no-inline-suppressions", check.no_inline_suppressions,
                 "Ignore suppressions written in templates' Metadata (waivers still apply)");
@@ -61,6 +71,25 @@ int main(int argc, char** argv) {
   auto* cmd_config = app.add_subcommand(
       "config", "Print the effective configuration (.polc.yaml plus flags) as YAML");
   add_check_options(cmd_config, check);
+
+  polc::cli::MergeArgs merge;
+  auto* cmd_merge = app.add_subcommand(
+      "merge", "Combine the reports of sharded runs (JSON or SARIF) into one report");
+  cmd_merge->add_option("reports", merge.reports, "Reports written by 'polc check --shard K/N'")
+      ->required();
+  cmd_merge->add_option("--format,-f", merge.format,
+                        "Report format on stdout: text, json, sarif, junit, github (SARIF inputs: sarif)");
+  cmd_merge->add_option("--output,-o", merge.outputs, "Also write a report: FORMAT=PATH (repeatable)")
+      ->allow_extra_args(false);
+  cmd_merge->add_option("--severity", merge.severity,
+                        "Hide findings below this severity and do not fail on them");
+  cmd_merge->add_option("--fail-threshold,--fail-on", merge.fail_threshold,
+                        "Fail (exit 1) only on findings at or above this severity (default: the "
+                        "threshold the shards recorded)");
+  cmd_merge->add_flag("--show-suppressed", merge.show_suppressed,
+                      "List suppressed and baselined findings too");
+  cmd_merge->add_flag("--no-color", merge.no_color, "Never use colour (NO_COLOR is honoured too)");
+  cmd_merge->add_flag("-v,--verbose", merge.verbose, "Print whole remediation texts");
 
   std::vector<std::string> dump_files;
   auto* cmd_dump = app.add_subcommand("dump", "Print the normalized model of templates as JSON");
@@ -113,6 +142,7 @@ int main(int argc, char** argv) {
   }
   if (cmd_check->parsed()) return polc::cli::run_check(check);
   if (cmd_config->parsed()) return polc::cli::run_config(check);
+  if (cmd_merge->parsed()) return polc::cli::run_merge(merge);
   if (cmd_dump->parsed()) return polc::cli::run_dump(dump_files);
   if (cmd_parse->parsed()) return polc::cli::run_parse(parse_files);
   if (cmd_disasm->parsed()) return polc::cli::run_disasm(disasm_files, disasm_builtin || disasm_files.empty());

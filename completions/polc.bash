@@ -9,10 +9,10 @@ _polc() {
     words=("${COMP_WORDS[@]}")
     cword=$COMP_CWORD
   fi
-  local subcommands="check config explain dump parse disasm"
+  local subcommands="check config merge explain dump parse disasm"
   local check_opts="--policies --no-builtin --exclude --only --skip --severity --fail-threshold
     --fail-on --format -f --output -o --config --no-config --waivers --baseline --write-baseline
-    --jobs -j --show-suppressed --no-inline-suppressions --honor-foreign-suppressions --quiet -q
+    --jobs -j --shard --cache --cache-max-mb --show-suppressed --no-inline-suppressions --honor-foreign-suppressions --quiet -q
     --no-color --verbose -v --help -h"
   local severities="critical high medium low info"
   local formats="text json sarif junit github"
@@ -20,7 +20,7 @@ _polc() {
   local sub="" i
   for ((i = 1; i < cword; i++)); do
     case ${words[i]} in
-      check | config | explain | dump | parse | disasm) sub=${words[i]}; break ;;
+      check | config | merge | explain | dump | parse | disasm) sub=${words[i]}; break ;;
     esac
   done
   if [[ -z $sub ]]; then
@@ -31,7 +31,8 @@ _polc() {
     --severity | --fail-threshold | --fail-on) COMPREPLY=($(compgen -W "$severities" -- "$cur")); return ;;
     --format | -f) COMPREPLY=($(compgen -W "$formats" -- "$cur")); return ;;
     --output | -o) COMPREPLY=($(compgen -W "text= json= sarif= junit= github=" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
-    --jobs | -j | --only | --skip) return ;;
+    --jobs | -j | --only | --skip | --shard | --cache-max-mb) return ;;
+    --cache) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --policies | --exclude | --config | --waivers | --baseline | --write-baseline)
       COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
@@ -39,6 +40,13 @@ _polc() {
     check | config)
       if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$check_opts" -- "$cur"))
+      else
+        COMPREPLY=($(compgen -f -- "$cur"))
+      fi ;;
+    merge)
+      if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "--format -f --output -o --severity --fail-threshold --fail-on
+          --show-suppressed --no-color --verbose -v --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi ;;

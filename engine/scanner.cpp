@@ -53,6 +53,12 @@ std::vector<FileOutcome> scan_files(const PolicySet& set, const std::vector<std:
     while (true) {
       std::size_t i = next.fetch_add(1);
       if (i >= files.size()) break;
+      std::string cache_key;
+      if (options.cache && options.cache->lookup(files[i], cache_key, outcomes[i])) {
+        std::size_t d = done.fetch_add(1) + 1;
+        if (options.progress) options.progress(d, files.size());
+        continue;
+      }
       LoadResult lr = load_template_file(files[i]);
       FileOutcome& out = outcomes[i];
       if (lr.status == LoadStatus::kTemplate && lr.tmpl) {
@@ -66,6 +72,7 @@ std::vector<FileOutcome> scan_files(const PolicySet& set, const std::vector<std:
       auto& diags = lr.diagnostics.items();
       out.diagnostics.insert(out.diagnostics.begin(), std::make_move_iterator(diags.begin()),
                              std::make_move_iterator(diags.end()));
+      if (options.cache && !cache_key.empty()) options.cache->store(cache_key, out);
       std::size_t d = done.fetch_add(1) + 1;
       if (options.progress) options.progress(d, files.size());
     }

@@ -16,11 +16,15 @@
 
 namespace polc {
 
+class OutcomeCache;
+
 struct ScanOptions {
   unsigned jobs = 0;  // 0: the hardware threads
   SuppressionOptions suppressions;
   /// Called after each file (from worker threads; must be thread-safe), e.g. for progress.
   std::function<void(std::size_t done, std::size_t total)> progress;
+  /// Optional per-file result cache (engine/cache.h); not owned, must outlive the scan.
+  OutcomeCache* cache = nullptr;
 };
 
 /// Per-file outcome, in the order of `files`.
@@ -29,6 +33,18 @@ struct FileOutcome {
   std::vector<Finding> findings;
   std::vector<Diagnostic> diagnostics;
   bool incomplete = false;
+};
+
+/// A per-file result cache the scanner consults before loading a file. Implementations must be
+/// thread-safe: workers call them concurrently.
+class OutcomeCache {
+ public:
+  virtual ~OutcomeCache() = default;
+  /// Returns true and sets `out` when the outcome of `path` is cached. Otherwise sets `key` to
+  /// the key `store` should file the computed outcome under ("" when it must not be stored).
+  virtual bool lookup(const std::string& path, std::string& key, FileOutcome& out) = 0;
+  /// Files `outcome` (load and policy diagnostics included) under `key`.
+  virtual void store(const std::string& key, const FileOutcome& outcome) = 0;
 };
 
 /// Checks `files` with the policies `active` (indices into `set.policies`). `known` lists all
