@@ -32,7 +32,6 @@ need_apt() {  # need_apt COMMAND PACKAGE
   else sudo apt-get install -y -qq "$2" >/dev/null; fi
 }
 need_apt npm npm
-need_apt hyperfine hyperfine || true
 [[ -x /usr/bin/time ]] || need_apt /usr/bin/time time
 GUARD=$("$SHARED/peers/install.sh" "$WORK/peers" 2>"$WORK/peers.log" | tail -1)
 [[ -x $GUARD ]] || { cat "$WORK/peers.log" >&2; log "cannot install cfn-guard"; exit 1; }
@@ -61,136 +60,139 @@ SAMPLE=$WORK/sample100
 rm -rf "$SAMPLE"; mkdir -p "$SAMPLE"
 awk 'NR % 51 == 1' "$WORK/guardset.list" | head -100 | xargs -I{} cp {} "$SAMPLE/"
 # The corpus 10 times: ten trees of symlinks to the same files (polc follows file symlinks).
+# The 1x baseline of the scaling test is the first tree alone, so that both sides pay the same
+# per-file cost of resolving a symlink.
 REP=$WORK/rep10
 if [[ ! -f $REP/.complete ]]; then
   rm -rf "$REP"; mkdir -p "$REP"
   for k in 0 1 2 3 4 5 6 7 8 9; do cp -rs "$SET" "$REP/$k"; rm -f "$REP/$k/.complete"; done
   touch "$REP/.complete"
 fi
-for k in 0 1 2 3 4 5 6 7 8 9; do cat "$WORK/guardset.list"; done >"$WORK/rep10.list"
+find "$REP/0" -type l | sort >"$WORK/rep1.list"
+find "$REP" -type l | sort >"$WORK/rep10.list"
 SCALE=$WORK/scale
 mkdir -p "$SCALE"
 (cd "$SCALE" && python3 "$SHARED/peers/guard/gen_scale.py" 500 1000 2500)
 
 # ---- measurement helpers
-# median_time NAME RUNS CMD...: median wall seconds (hyperfine when present, else /usr/bin/time).
-median_time() {
-  local name=$1 runs=$2; shift 2
-  if command -v hyperfine >/dev/null; then
-    hyperfine -N -i --warmup 1 --runs "$runs" --export-json "$WORK/hf-$name.json" -- "$(printf '%q ' "$@")" >/dev/null 2>&1
-    python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][0]['median'])" "$WORK/hf-$name.json"
-  else
-    local t=()
-    for ((r = 0; r < runs; r++)); do
-      /usr/bin/time -f %e -o "$WORK/time.out" "$@" >/dev/null 2>&1 || true
-      t+=("$(tail -1 "$WORK/time.out")")
-    done
-    printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
-  fi
+# Commands are timed in interleaved rounds (every command once per round) rather than each
+# command's runs back to back, as hyperfine does: load from other users of the machine then
+# falls on all commands alike. Each run records wall seconds, CPU seconds (user + system) and
+# peak RSS (KB) with /usr/bin/time; figures are medians.
+declare -A CMD WALL CPU RSS
+def() { local n=$1; shift; CMD[$n]=$(printf '%q ' "$@"); }
+run_once() {  # run_once NAME: one timed run, recorded
+  local n=$1 w u s m
+  eval "/usr/bin/time -f '%e %U %S %M' -o '$WORK/time.out' ${CMD[$n]}" >/dev/null 2>&1 || true
+  read -r w u s m < <(tail -1 "$WORK/time.out")
+  WALL[$n]+="$w "; CPU[$n]+="$(python3 -c "print(round($u + $s, 3))") "; RSS[$n]+="$m "
 }
-# peak_rss CMD...: median peak RSS in KB over 3 runs.
-peak_rss() {
-  local m=()
-  for r in 1 2 3; do
-    /usr/bin/time -f %M -o "$WORK/time.out" "$@" >/dev/null 2>&1 || true
-    m+=("$(tail -1 "$WORK/time.out")")
-  done
-  printf '%s\n' "${m[@]}" | sort -n | sed -n 2p
+rounds() {  # rounds RUNS NAME...: a warm-up run of each (not recorded), then RUNS rounds
+  local runs=$1 r n; shift
+  for n in "$@"; do eval "${CMD[$n]}" >/dev/null 2>&1 || true; done
+  for ((r = 0; r < runs; r++)); do for n in "$@"; do run_once "$n"; done; done
 }
+med() { python3 -c "import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))" $1; }
+wall() { med "${WALL[$1]}"; }
+cpu() { med "${CPU[$1]}"; }
+rss_mb() { python3 -c "print(round($(med "${RSS[$1]}") / 1024))"; }
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print(f'{a/max(b,1e-9):.2f}')" "$1" "$2"; }
 yesno() { python3 -c "import sys; print('met' if eval(sys.argv[1]) else 'NOT met')" "$1"; }
 
-POLC_H=("$POLC" check --only "$HEADLINE" --format json -q)
-POLC_P=("$POLC" check --format json -q)
-GUARD_CMD=("$GUARD" validate -r "$RULE" --show-summary none -d)
+def polc_h "$POLC" check --only "$HEADLINE" --format json -q "$SET"
+def polc_h1 "$POLC" check --only "$HEADLINE" --format json -q -j 1 "$SET"
+def polc_p "$POLC" check --format json -q "$SET"
+def polc_p1 "$POLC" check --format json -q -j 1 "$SET"
+def floor "$FLOOR" "$WORK/guardset.list"
+def guard "$GUARD" validate -r "$RULE" --show-summary none -d "$SET"
+def polc_sample "$POLC" check --format json -q "$SAMPLE"
+def lint cfn-lint -- "$SAMPLE"/*
+def polc_rep1 "$POLC" check --only "$HEADLINE" --format json -q "$REP/0"
+def polc_rep "$POLC" check --only "$HEADLINE" --format json -q "$REP"
+def floor_rep1 "$FLOOR" "$WORK/rep1.list"
+def floor_rep "$FLOOR" "$WORK/rep10.list"
 
-log "timing the corpus ($NFILES templates), $RUNS runs each"
-t_h=$(median_time polc_headline "$RUNS" "${POLC_H[@]}" "$SET")
-t_h1=$(median_time polc_headline_j1 "$RUNS" "${POLC_H[@]}" -j 1 "$SET")
-t_p=$(median_time polc_pack "$RUNS" "${POLC_P[@]}" "$SET")
-t_p1=$(median_time polc_pack_j1 "$RUNS" "${POLC_P[@]}" -j 1 "$SET")
-t_f=$(median_time floor "$RUNS" "$FLOOR" "$WORK/guardset.list")
-t_g=$(median_time guard "$SLOW_RUNS" "${GUARD_CMD[@]}" "$SET")
-m_h=$(peak_rss "${POLC_H[@]}" "$SET")
-m_p=$(peak_rss "${POLC_P[@]}" "$SET")
-m_g=$(peak_rss "${GUARD_CMD[@]}" "$SET")
-m_f=$(peak_rss "$FLOOR" "$WORK/guardset.list")
+log "timing the corpus ($NFILES templates): $SLOW_RUNS rounds with cfn-guard, $((RUNS - SLOW_RUNS)) more without"
+rounds "$SLOW_RUNS" polc_h polc_h1 polc_p polc_p1 floor guard
+((RUNS > SLOW_RUNS)) && for ((r = SLOW_RUNS; r < RUNS; r++)); do for n in polc_h polc_h1 polc_p polc_p1 floor; do run_once $n; done; done
 if ((HAVE_LINT)); then
   log "cfn-lint on 100 templates"
-  t_l=$(median_time cfnlint "$SLOW_RUNS" cfn-lint -- "$SAMPLE"/*)
-  t_s=$(median_time polc_sample "$RUNS" "${POLC_P[@]}" "$SAMPLE")
-  m_l=$(peak_rss cfn-lint -- "$SAMPLE"/*)
+  rounds "$SLOW_RUNS" lint polc_sample
 fi
-
 log "memory flatness and scaling: the corpus 10 times"
-t_r=$(median_time polc_rep10 "$SLOW_RUNS" "${POLC_H[@]}" "$REP")
-m_r=$(peak_rss "${POLC_H[@]}" "$REP")
-t_rf=$(median_time floor_rep10 "$SLOW_RUNS" "$FLOOR" "$WORK/rep10.list")
+rounds "$SLOW_RUNS" polc_rep1 polc_rep floor_rep1 floor_rep
 
 if [[ ${SKIP_SCALE:-0} != 1 ]]; then
   log "within-template scaling"
-  t_e=$(median_time polc_empty "$RUNS" "${POLC_H[@]}" "$ROOT/examples/templates/article-before.yaml")
-  for n in 500 1000 2500; do
-    declare "t_n$n=$(median_time "polc_n$n" "$RUNS" "${POLC_H[@]}" "$SCALE/n$n.json")"
-  done
-  t_g500=$(median_time guard_n500 1 "$GUARD" validate -r "$RULE" --show-summary none -d "$SCALE/n500.json")
+  def polc_one "$POLC" check --only "$HEADLINE" --format json -q "$ROOT/examples/templates/article-before.yaml"
+  for n in 500 1000 2500; do def "polc_n$n" "$POLC" check --only "$HEADLINE" --format json -q "$SCALE/n$n.json"; done
+  def guard_n500 "$GUARD" validate -r "$RULE" --show-summary none -d "$SCALE/n500.json"
+  rounds "$RUNS" polc_one polc_n500 polc_n1000 polc_n2500
+  run_once guard_n500
 fi
 
 # ---- report
+t_h=$(wall polc_h); t_h1=$(wall polc_h1); t_p=$(wall polc_p); t_p1=$(wall polc_p1)
+t_f=$(wall floor); t_g=$(wall guard)
 {
   echo "# polc benchmark, $(date -u +%Y-%m-%d)"
   echo
-  echo "Machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, $(free -g | awk '/Mem:/ {print $2}') GB RAM."
-  echo "Shared machine: absolute times are noise; the ratios (same run) are the result."
-  echo "polc $("$POLC" --version 2>/dev/null | head -1); $("$GUARD" --version 2>&1 | head -1); hyperfine: $(command -v hyperfine >/dev/null && echo yes || echo no, /usr/bin/time)."
+  echo "Machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, $(free -g | awk '/Mem:/ {print $2}') GB RAM; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "Shared machine: absolute times are noise; the ratios between commands of the same run are the result."
+  echo "$("$POLC" --version 2>/dev/null | head -1); cfn-guard $("$GUARD" --version 2>&1 | head -1 | awk '{print $NF}')."
   echo
-  echo "## Corpus: $NFILES templates (guard_loadable.txt), medians of $RUNS (peers: $SLOW_RUNS)"
+  echo "## Corpus: $NFILES templates (guard_loadable.txt); medians of $RUNS interleaved runs (cfn-guard: $SLOW_RUNS)"
   echo
-  echo "| command | median s | peak RSS MB | ratio |"
-  echo "|---|---|---|---|"
-  echo "| polc, headline policy (2 workers) | $t_h | $((m_h / 1024)) | cfn-guard / polc = $(ratio "$t_g" "$t_h"); polc / floor = $(ratio "$t_h" "$t_f") |"
-  echo "| polc, headline policy, -j 1 | $t_h1 | | polc / floor = $(ratio "$t_h1" "$t_f") |"
-  echo "| polc, whole pack (2 workers) | $t_p | $((m_p / 1024)) | cfn-guard / polc = $(ratio "$t_g" "$t_p"); polc / floor = $(ratio "$t_p" "$t_f") |"
-  echo "| polc, whole pack, -j 1 | $t_p1 | | polc / floor = $(ratio "$t_p1" "$t_f") |"
-  echo "| cfn-guard, vpce_sg_explicit_egress.guard | $t_g | $((m_g / 1024)) | |"
-  echo "| libyaml event pass, 1 thread (floor) | $t_f | $((m_f / 1024)) | |"
+  echo "| command | wall s | CPU s | peak RSS MB | ratios (wall) |"
+  echo "|---|---|---|---|---|"
+  echo "| polc, headline policy, 2 workers | $t_h | $(cpu polc_h) | $(rss_mb polc_h) | cfn-guard / polc = **$(ratio "$t_g" "$t_h")**; polc / floor = **$(ratio "$t_h" "$t_f")** |"
+  echo "| polc, headline policy, -j 1 | $t_h1 | $(cpu polc_h1) | $(rss_mb polc_h1) | polc / floor = $(ratio "$t_h1" "$t_f") |"
+  echo "| polc, whole pack, 2 workers | $t_p | $(cpu polc_p) | $(rss_mb polc_p) | cfn-guard / polc = **$(ratio "$t_g" "$t_p")**; polc / floor = $(ratio "$t_p" "$t_f") |"
+  echo "| polc, whole pack, -j 1 | $t_p1 | $(cpu polc_p1) | $(rss_mb polc_p1) | polc / floor = $(ratio "$t_p1" "$t_f") |"
+  echo "| cfn-guard, vpce_sg_explicit_egress.guard | $t_g | $(cpu guard) | $(rss_mb guard) | |"
+  echo "| libyaml event pass, 1 thread (floor) | $t_f | $(cpu floor) | $(rss_mb floor) | |"
   if ((HAVE_LINT)); then
-    echo "| cfn-lint, 100-template sample | $t_l | $((m_l / 1024)) | cfn-lint / polc = $(ratio "$t_l" "$t_s") |"
-    echo "| polc whole pack, same 100 | $t_s | | |"
+    echo "| cfn-lint, 100-template sample | $(wall lint) | $(cpu lint) | $(rss_mb lint) | cfn-lint / polc = **$(ratio "$(wall lint)" "$(wall polc_sample)")** |"
+    echo "| polc whole pack, same 100 | $(wall polc_sample) | $(cpu polc_sample) | $(rss_mb polc_sample) | |"
   fi
   echo
-  echo "## The corpus 10 times ($((NFILES * 10)) files, symlinks)"
+  echo "## The corpus 10 times ($((NFILES * 10)) files as symlinks), medians of $SLOW_RUNS interleaved runs"
   echo
-  echo "| | 1x | 10x | ratio |"
+  echo "| | 1x | 10x | 10x / 1x |"
   echo "|---|---|---|---|"
-  echo "| polc headline, s | $t_h | $t_r | $(ratio "$t_r" "$t_h") (goal <= 10.5) |"
-  echo "| floor, s | $t_f | $t_rf | $(ratio "$t_rf" "$t_f") |"
-  echo "| polc peak RSS, MB | $((m_h / 1024)) | $((m_r / 1024)) | $(ratio "$m_r" "$m_h") (goal: flat) |"
+  echo "| polc headline, wall s | $(wall polc_rep1) | $(wall polc_rep) | $(ratio "$(wall polc_rep)" "$(wall polc_rep1)") (goal <= 10.5) |"
+  echo "| polc headline, CPU s | $(cpu polc_rep1) | $(cpu polc_rep) | $(ratio "$(cpu polc_rep)" "$(cpu polc_rep1)") |"
+  echo "| floor, wall s | $(wall floor_rep1) | $(wall floor_rep) | $(ratio "$(wall floor_rep)" "$(wall floor_rep1)") |"
+  echo "| polc peak RSS, MB | $(rss_mb polc_rep1) | $(rss_mb polc_rep) | $(ratio "$(med "${RSS[polc_rep]}")" "$(med "${RSS[polc_rep1]}")") (goal: flat) |"
+  echo
+  echo "Report size: $("$POLC" check --only "$HEADLINE" --format json -q "$REP/0" | wc -c) bytes (1x), $("$POLC" check --only "$HEADLINE" --format json -q "$REP" | wc -c) bytes (10x)."
   if [[ ${SKIP_SCALE:-0} != 1 ]]; then
+    t_e=$(wall polc_one)
     echo
-    echo "## One template, N security group / endpoint pairs (gen_scale.py)"
+    echo "## One template with N security group / endpoint pairs (gen_scale.py), medians of $RUNS"
     echo
-    echo "| pairs | polc s | polc s minus a one-resource run ($t_e s) | cfn-guard s |"
-    echo "|---|---|---|---|"
+    echo "| pairs | polc wall s | polc CPU s | minus a one-resource run ($t_e s) | peak RSS MB | cfn-guard s |"
+    echo "|---|---|---|---|---|---|"
     for n in 500 1000 2500; do
-      v=t_n$n
-      echo "| $n | ${!v} | $(python3 -c "print(f'{${!v} - $t_e:.4f}')") | $([[ $n == 500 ]] && echo "$t_g500 ($(ratio "$t_g500" "$t_n500")x polc)") |"
+      v=$(wall polc_n$n)
+      g=""; [[ $n == 500 ]] && g="$(wall guard_n500) (cfn-guard / polc = $(ratio "$(wall guard_n500)" "$v"))"
+      echo "| $n | $v | $(cpu polc_n$n) | $(python3 -c "print(round($v - $t_e, 4))") | $(rss_mb polc_n$n) | $g |"
     done
     echo
-    echo "Linearity: (t2500 - t_empty) / (t500 - t_empty) = $(python3 -c "print(f'{($t_n2500 - $t_e) / max($t_n500 - $t_e, 1e-6):.2f}')") (linear: 5)."
+    echo "Linearity: (t2500 - t1) / (t500 - t1) = $(python3 -c "a=$(wall polc_n2500)-$t_e; b=$(wall polc_n500)-$t_e; print(f'{a/max(b,1e-6):.2f}')") in wall time, $(python3 -c "a=$(cpu polc_n2500)-$(cpu polc_one); b=$(cpu polc_n500)-$(cpu polc_one); print(f'{a/max(b,1e-6):.2f}')") in CPU time (linear: 5)."
   fi
   echo
   echo "## Goals"
   echo
   echo "- >= 30x faster than cfn-guard, headline policy: $(ratio "$t_g" "$t_h")x, $(yesno "$t_g / $t_h >= 30")"
   echo "- >= 20x faster than cfn-guard, whole pack: $(ratio "$t_g" "$t_p")x, $(yesno "$t_g / $t_p >= 20")"
-  echo "- <= 1.5x the one-thread floor, headline policy (2 workers): $(ratio "$t_h" "$t_f"), $(yesno "$t_h / $t_f <= 1.5")"
+  echo "- <= 1.5x the one-thread floor, headline policy: $(ratio "$t_h" "$t_f") (2 workers), $(ratio "$t_h1" "$t_f") (-j 1), $(yesno "$t_h / $t_f <= 1.5")"
   echo "- below the floor with 2 workers: $(yesno "$t_h < $t_f")"
-  echo "- peak RSS <= 100 MB: $((m_h / 1024)) MB (pack $((m_p / 1024)) MB), $(yesno "$m_h <= 102400 and $m_p <= 102400")"
-  echo "- peak RSS flat over 10x: $(ratio "$m_r" "$m_h"), $(yesno "$m_r <= $m_h * 1.1 + 4096")"
-  echo "- 10x corpus <= 10.5x time: $(ratio "$t_r" "$t_h"), $(yesno "$t_r <= 10.5 * $t_h")"
+  echo "- peak RSS <= 100 MB: $(rss_mb polc_h) MB (pack $(rss_mb polc_p) MB), $(yesno "$(med "${RSS[polc_h]}") <= 102400 and $(med "${RSS[polc_p]}") <= 102400")"
+  echo "- peak RSS flat over 10x the corpus: $(rss_mb polc_rep1) MB -> $(rss_mb polc_rep) MB, $(yesno "$(med "${RSS[polc_rep]}") <= $(med "${RSS[polc_rep1]}") * 1.1 + 4096")"
+  echo "- 10x the corpus <= 10.5x the time: $(ratio "$(wall polc_rep)" "$(wall polc_rep1)") (CPU $(ratio "$(cpu polc_rep)" "$(cpu polc_rep1)")), $(yesno "$(wall polc_rep) <= 10.5 * $(wall polc_rep1)")"
   if [[ ${SKIP_SCALE:-0} != 1 ]]; then
-    echo "- under 50 ms at 2,500 pairs: $t_n2500 s, $(yesno "$t_n2500 < 0.05")"
+    echo "- under 50 ms at 2,500 pairs: $(wall polc_n2500) s, $(yesno "$(wall polc_n2500) < 0.05")"
   fi
 } >"$OUT"
 cat "$OUT"
