@@ -132,8 +132,10 @@ class Dumper {
   std::string span_text(Span s) const {
     LineCol b = source_.locate(s.begin);
     LineCol e = source_.locate(s.end);
-    return "@" + std::to_string(b.line) + ":" + std::to_string(b.column) + "-" +
-           std::to_string(e.line) + ":" + std::to_string(e.column);
+    std::string out(1, '@');
+    out.append(std::to_string(b.line)).append(1, ':').append(std::to_string(b.column));
+    out.append(1, '-').append(std::to_string(e.line)).append(1, ':').append(std::to_string(e.column));
+    return out;
   }
 
   void open(const std::string& head, Span span) {
@@ -225,13 +227,13 @@ class Dumper {
       close();
     }
     for (const Related& rel : r.related) {
-      open(rel.name.empty() ? std::string("related") : "related " + rel.name, rel.span);
+      open(rel.name.empty() ? std::string("related") : std::string("related ").append(rel.name), rel.span);
       expr(rel.target.get());
       expr(rel.message.get());
       close();
     }
     if (!r.severity.empty()) {
-      open("severity " + r.severity, r.severity_span);
+      open(std::string("severity ").append(r.severity), r.severity_span);
       close();
     }
   }
