@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzz_seconds=${POLC_FUZZ_SECONDS:-60}
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
 times=()
 stage_start=$SECONDS
 stage() {  # stage NAME: closes the previous stage's timer and opens NAME's
