@@ -1,11 +1,17 @@
 // The `polc` command line: one function per subcommand. Each returns the process exit code
 // (engine/exit_codes.h) and writes reports to stdout and diagnostics to stderr.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "engine/diagnostic.h"
+
 namespace polc::cli {
 
+/// Options of `polc check` (and `polc config`, which prints the effective configuration).
+/// Empty strings, empty lists and false flags mean "not given on the command line", so the
+/// configuration file's setting applies (engine/config.h `merge_config`).
 struct CheckArgs {
   std::vector<std::string> paths;
   std::vector<std::string> policies;
@@ -13,9 +19,18 @@ struct CheckArgs {
   std::vector<std::string> only;
   std::vector<std::string> skip;
   std::vector<std::string> outputs;  // FORMAT=PATH
-  std::string format = "text";
-  std::string severity;  // threshold; empty: low
+  std::vector<std::string> waivers;  // waiver files
+  std::string format;                // stdout format; empty: from the config, else text
+  std::string severity;              // display threshold; empty: low
+  std::string fail_threshold;        // empty: the display threshold
+  std::string config_path;           // --config; empty: search for .polc.yaml
+  std::string baseline;              // --baseline FILE
+  std::string write_baseline;        // --write-baseline FILE
+  std::string shard;                 // --shard K/N; empty: not sharded
+  std::string cache_dir;             // --cache DIR; empty: no result cache
+  std::uint64_t cache_max_mb = 0;    // --cache-max-mb; 0: kDefaultCacheMaxMb
   unsigned jobs = 0;
+  bool no_config = false;
   bool no_builtin = false;
   bool show_suppressed = false;
   bool no_inline_suppressions = false;
@@ -25,15 +40,34 @@ struct CheckArgs {
   bool verbose = false;
 };
 
+/// Options of `polc merge`.
+struct MergeArgs {
+  std::vector<std::string> reports;
+  std::vector<std::string> outputs;  // FORMAT=PATH
+  std::string format;                // stdout format; empty: text (sarif for SARIF inputs)
+  std::string severity;
+  std::string fail_threshold;
+  bool show_suppressed = false;
+  bool no_color = false;
+  bool verbose = false;
+};
+
 int run_check(const CheckArgs& args);
+/// `polc merge`: combines shard reports (JSON or SARIF) into one report.
+int run_merge(const MergeArgs& args);
+/// `polc config`: prints the effective configuration (file plus flags) as YAML.
+int run_config(const CheckArgs& args);
 int run_dump(const std::vector<std::string>& files);
 int run_parse(const std::vector<std::string>& files);
 int run_disasm(const std::vector<std::string>& files, bool builtin);
+int run_compile(const std::vector<std::string>& paths, const std::string& output, bool no_builtin);
+int run_doc(const std::vector<std::string>& paths, const std::string& out_dir);
 int run_test(const std::vector<std::string>& paths);
 int run_explain(const std::string& policy, const std::vector<std::string>& policy_paths);
 
-/// Loads policies (the pack unless `no_builtin`, plus `paths`), printing diagnostics to stderr.
-/// Shared by the subcommands. Returns nullptr on errors.
-struct LoadedPolicies;
+/// True when output to `fd` should use ANSI colours (a terminal, no `--no-color`, no NO_COLOR).
+bool use_color(bool no_color, int fd);
+/// Prints `diags` to stderr, compiler-style.
+void print_diagnostics(const std::vector<Diagnostic>& diags, bool color);
 
 }  // namespace polc::cli

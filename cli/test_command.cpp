@@ -63,8 +63,10 @@ std::set<std::set<std::string>> finding_conditions(const Finding& f) {
 
 std::string describe(const Finding& f) {
   std::string s = f.resource.empty() ? "(template)" : f.resource;
-  s += " [" + std::string(severity_name(f.severity)) + (f.outcome == Outcome::kUnknown ? ", unknown" : "") + "]";
-  if (!f.conditions.empty()) s += " " + describe_conditions(f.conditions);
+  s.append(" [").append(severity_name(f.severity));
+  if (f.outcome == Outcome::kUnknown) s.append(", unknown");
+  s.append("]");
+  if (!f.conditions.empty()) s.append(" ").append(describe_conditions(f.conditions));
   return s;
 }
 

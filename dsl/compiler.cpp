@@ -581,7 +581,11 @@ class ChunkCompiler {
     span_ = s.span;
     switch (s.kind) {
       case StmtKind::kFor: {
+        // An unknown `when` or `if` inside the body makes only that iteration uncertain.
         begin_scope();
+        std::uint8_t flag = alloc();
+        op(Opcode::kSaveUncertain);
+        byte(flag);
         std::uint8_t it = alloc();
         alloc();
         expr(*s.expr);
@@ -598,8 +602,12 @@ class ChunkCompiler {
         byte(var);
         block(s.body);
         span_ = s.span;
+        op(Opcode::kRestoreUncertain);
+        byte(flag);
         loop(top);
         patch(exit);
+        op(Opcode::kRestoreUncertain);
+        byte(flag);
         end_scope();
         break;
       }
@@ -626,10 +634,17 @@ class ChunkCompiler {
       }
       case StmtKind::kReport: report(s.report, s.span); break;
       case StmtKind::kIf: {
+        // true: the first block; false or null: the else block; unknown: the first block, whose
+        // findings are then "unknown" (never a silent skip).
+        std::uint8_t flag = alloc();
+        op(Opcode::kSaveUncertain);
+        byte(flag);
         expr(*s.expr);
         span_ = s.span;
-        std::size_t to_else = jump(Opcode::kJumpIfFalse);
+        std::size_t to_else = jump(Opcode::kGuard);
         block(s.body);
+        op(Opcode::kRestoreUncertain);
+        byte(flag);
         std::size_t to_end = jump(Opcode::kJump);
         patch(to_else);
         block(s.else_body);
@@ -659,10 +674,30 @@ class ChunkCompiler {
   ast::Span span_;
 };
 
+// Folds the lines of a long text into paragraphs: single newlines become spaces, blank lines
+// separate paragraphs. Keeps descriptions written as indented `"""` blocks readable on one line.
+std::string fold_text(const std::string& s) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (s[i] == '\n') {
+      std::size_t j = i;
+      int newlines = 0;
+      while (j < s.size() && (s[j] == '\n' || s[j] == ' ' || s[j] == '\t')) newlines += s[j++] == '\n';
+      if (!out.empty() && j < s.size()) out += newlines > 1 ? "\n\n" : " ";
+      i = j;
+      continue;
+    }
+    out += s[i++];
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\n')) out.pop_back();
+  return out;
+}
+
 std::string attr_string(const ast::Policy& p, std::string_view key) {
   for (const auto& a : p.attributes) {
     if (a.key != key || !a.value) continue;
-    if (a.value->kind == ExprKind::kString) return a.value->string_value;
+    if (a.value->kind == ExprKind::kString) return fold_text(a.value->string_value);
     if (a.value->kind == ExprKind::kName) return a.value->name;
   }
   return {};
@@ -832,6 +867,17 @@ std::unique_ptr<PolicySet> compile_modules(ModuleSet& modules, Diagnostics& diag
     return nullptr;
   }
   std::string err = verify_policy_set(*set, builtin_count());
+  if (err.find("stack too deep") != std::string::npos) {
+    // Not a compiler bug: the policy itself needs more stack than the VM allows.
+    for (const Chunk& c : set->chunks)
+      if (err.starts_with(c.name + ": ") && c.source < set->sources.size()) {
+        const std::string& chunk = c.name;
+        diags.error("vm-stack", Location::at(*set->sources[c.source], c.offsets.empty() ? 0 : c.offsets.front()),
+                    "'" + chunk + "' needs more than " + std::to_string(kMaxVmStack) +
+                        " values on the VM stack (kMaxVmStack); split the expression");
+        return nullptr;
+      }
+  }
   if (!err.empty()) {
     diags.error("verify", Location::whole("<compiler>"), "internal error: compiled bytecode failed verification: " + err);
     return nullptr;

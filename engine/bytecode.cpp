@@ -200,7 +200,9 @@ std::string disassemble(const Chunk& chunk, const PolicySet& set) {
       case Opcode::kGetLocal:
       case Opcode::kSetLocal:
       case Opcode::kIterInit:
-      case Opcode::kAppend: append_operand(line, p[0]); break;
+      case Opcode::kAppend:
+      case Opcode::kSaveUncertain:
+      case Opcode::kRestoreUncertain: append_operand(line, p[0]); break;
       case Opcode::kGetGlobal: {
         std::uint16_t g = read_u16(p);
         append_operand(line, g);
@@ -323,10 +325,14 @@ std::string verify_chunk(const Chunk& chunk, const PolicySet& set, std::size_t b
       case Opcode::kConst:
       case Opcode::kField:
         if (read_u16(p) >= chunk.constants.size()) return chunk.name + ": constant index out of range at " + std::to_string(at);
+        if (op == Opcode::kField && chunk.constants[read_u16(p)].kind != VKind::kString)
+          return chunk.name + ": FIELD operand is not a string constant at " + std::to_string(at);
         break;
       case Opcode::kGetLocal:
       case Opcode::kSetLocal:
       case Opcode::kAppend:
+      case Opcode::kSaveUncertain:
+      case Opcode::kRestoreUncertain:
         if (p[0] >= chunk.num_locals) return chunk.name + ": local slot out of range at " + std::to_string(at);
         break;
       case Opcode::kIterInit:
@@ -408,7 +414,21 @@ std::string verify_policy_set(const PolicySet& set, std::size_t builtin_count) {
     std::string err = verify_chunk(chunk, set, builtin_count);
     if (!err.empty()) return err;
   }
+  // REPORT belongs in rule chunks only: a function chunk can be called from any policy.
+  std::vector<char> is_rule(set.chunks.size(), 0);
   for (const auto& p : set.policies) {
+    for (const auto& r : p.subject_rules)
+      if (r.chunk < is_rule.size()) is_rule[r.chunk] = 1;
+    if (p.template_chunk >= 0 && static_cast<std::size_t>(p.template_chunk) < is_rule.size()) is_rule[p.template_chunk] = 1;
+  }
+  for (std::size_t ci = 0; ci < set.chunks.size(); ++ci) {
+    const auto& code = set.chunks[ci].code;
+    for (std::size_t pc = 0; pc < code.size(); pc += 1 + opcode_info(static_cast<Opcode>(code[pc])).operand_bytes)
+      if (static_cast<Opcode>(code[pc]) == Opcode::kReport && !is_rule[ci])
+        return set.chunks[ci].name + ": REPORT outside a rule chunk";
+  }
+  for (const auto& p : set.policies) {
+    if (p.template_chunk < -1) return p.info.name + ": bad template chunk index";
     for (const auto& r : p.subject_rules)
       if (r.chunk >= set.chunks.size() || set.chunks[r.chunk].arity != 1)
         return p.info.name + ": subject rule chunk out of range";

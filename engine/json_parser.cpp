@@ -29,6 +29,8 @@ constexpr std::size_t kSimdjsonMaxDepth = kMaxNestingDepth + 8;
 /// Files up to this size are parsed with the thread's cached parser and buffer (simdjson keeps
 /// about 5 bytes per input byte); larger ones use memory released after the parse.
 constexpr std::size_t kMaxRetainedJsonBytes = 4u << 20;
+/// Maps up to this many entries are checked for duplicate keys pairwise (no allocation).
+constexpr std::size_t kSmallMapEntries = 16;
 
 struct Frame {
   Value* node = nullptr;
@@ -214,15 +216,8 @@ bool JsonBuilder::open(V& v, od::json_type type, std::uint32_t offset, Value*& o
 void JsonBuilder::check_duplicates(std::vector<MapEntry>& entries, std::size_t first) {
   const std::size_t n = entries.size() - first;
   if (n < 2) return;
-  // Index of the surviving (latest) occurrence of each key.
-  std::unordered_map<std::string_view, std::size_t> seen;
-  seen.reserve(n);
-  std::vector<bool> dropped(n, false);
-  bool any = false;
-  for (std::size_t i = first; i < entries.size(); ++i) {
-    auto [it, inserted] = seen.emplace(entries[i].key, i);
-    if (inserted) continue;
-    std::size_t prev = it->second;
+  // Reports entry `i` as a duplicate of the earlier surviving entry `prev` (dropped later).
+  auto report = [&](std::size_t prev, std::size_t i) {
     LineCol before = doc_.file->locate(entries[prev].key_offset);
     Diagnostic d;
     d.severity = DiagSeverity::kWarning;
@@ -234,9 +229,35 @@ void JsonBuilder::check_duplicates(std::vector<MapEntry>& entries, std::size_t f
     d.notes.push_back({Location::at(*doc_.file, entries[prev].key_offset),
                        "first occurrence of " + internal::quote_name(entries[i].key)});
     diags_.add(std::move(d));
-    dropped[prev - first] = true;
-    it->second = i;
-    any = true;
+  };
+  // The surviving occurrence of a key is its latest one so far, so entry `i` duplicates the
+  // nearest earlier entry with the same key. Small maps (nearly all) compare pairwise, without
+  // allocating; larger ones index the keys in a hash map.
+  std::vector<bool> dropped;
+  bool any = false;
+  if (n <= kSmallMapEntries) {
+    for (std::size_t i = first + 1; i < entries.size(); ++i) {
+      for (std::size_t j = i; j-- > first;) {
+        if (entries[j].key != entries[i].key) continue;
+        if (!any) dropped.assign(n, false);
+        report(j, i);
+        dropped[j - first] = true;
+        any = true;
+        break;
+      }
+    }
+  } else {
+    std::unordered_map<std::string_view, std::size_t> seen;
+    seen.reserve(n);
+    for (std::size_t i = first; i < entries.size(); ++i) {
+      auto [it, inserted] = seen.emplace(entries[i].key, i);
+      if (inserted) continue;
+      if (!any) dropped.assign(n, false);
+      report(it->second, i);
+      dropped[it->second - first] = true;
+      it->second = i;
+      any = true;
+    }
   }
   if (!any) return;
   std::size_t out = first;
@@ -289,22 +310,32 @@ bool JsonBuilder::run(std::string_view text) {
     parser = own_parser.get();
     buffer = &own_buffer;
   }
-  if (buffer->size() < text.size() || buffer->size() > text.size() + kMaxRetainedJsonBytes)
-    *buffer = simdjson::padded_string(text.size());
-  std::memcpy(buffer->data(), text.data(), text.size());
+  // The file's own bytes are parsed in place when the loader allocated simdjson's padding after
+  // them (load_template_file does); otherwise they are copied into a padded buffer.
+  static_assert(kSourcePadding >= simdjson::SIMDJSON_PADDING);
+  const std::string_view file_text = doc_.file->text();
+  const bool in_place = text.data() == file_text.data() && text.size() == file_text.size() &&
+                        doc_.file->padding() >= simdjson::SIMDJSON_PADDING;
+  const char* input = text.data();
+  std::size_t allocated = text.size() + doc_.file->padding();
+  if (!in_place) {
+    if (buffer->size() < text.size() || buffer->size() > text.size() + kMaxRetainedJsonBytes)
+      *buffer = simdjson::padded_string(text.size());
+    std::memcpy(buffer->data(), text.data(), text.size());
+    input = buffer->data();
+    allocated = buffer->size() + simdjson::SIMDJSON_PADDING;
+  }
   if (parser->capacity() < text.size() || parser->max_depth() != kSimdjsonMaxDepth) {
     if (parser->allocate(std::max<std::size_t>(text.size(), 4096), kSimdjsonMaxDepth)) {
       diags_.error("json-syntax", Location::whole(doc_.file->path()), "out of memory");
       return false;
     }
   }
-  base_ = buffer->data();
+  base_ = input;
   len_ = text.size();
 
   od::document d;
-  simdjson::error_code ec =
-      parser->iterate(buffer->data(), text.size(), buffer->size() + simdjson::SIMDJSON_PADDING)
-          .get(d);
+  simdjson::error_code ec = parser->iterate(input, text.size(), allocated).get(d);
   if (ec) {
     std::uint32_t off = 0;
     // Stage 1 errors (unclosed string, bad characters) carry no position: scan for a

@@ -68,4 +68,32 @@ inline constexpr std::size_t kMaxFindingsPerTemplate = 10'000;
 /// Most constants in one chunk's constant pool (operands are 16-bit).
 inline constexpr std::size_t kMaxConstants = 65'535;
 
+/// Largest configuration (`.polc.yaml`) or waiver file read, in bytes. Real ones are a few KB;
+/// 1 MiB bounds memory against a mistaken `--config` pointing at a large file.
+inline constexpr std::size_t kMaxConfigBytes = 1u << 20;
+
+/// Largest baseline file read, in bytes. One entry is about 300 bytes, so 64 MiB holds some
+/// 200,000 accepted findings, far more than any real baseline.
+inline constexpr std::size_t kMaxBaselineBytes = 64u << 20;
+
+/// Directories walked up from the working directory when looking for `.polc.yaml`.
+inline constexpr std::size_t kMaxConfigSearchDepth = 64;
+
+/// Most shards `--shard K/N` accepts. A CI matrix has tens of jobs; the bound only keeps the
+/// number parser simple and the value far from overflow.
+inline constexpr std::uint32_t kMaxShards = 100'000;
+
+/// Default size bound of the `--cache` directory (`--cache-max-mb`), in MiB. An entry is about
+/// 1 KB per finding plus 300 bytes, so 512 MiB holds results for hundreds of thousands of
+/// templates; past the bound the oldest entries (by modification time) are evicted.
+inline constexpr std::uint64_t kDefaultCacheMaxMb = 512;
+
+/// Largest cache entry read, in bytes. Entries above it are treated as corrupt (recomputed), so
+/// a damaged or foreign file in the cache directory cannot make polc read gigabytes.
+inline constexpr std::size_t kMaxCacheEntryBytes = 64u << 20;
+
+/// Largest report file `polc merge` reads, in bytes. A JSON finding is about 1 KB; 1 GiB holds a
+/// million findings.
+inline constexpr std::size_t kMaxMergeReportBytes = 1u << 30;
+
 }  // namespace polc

@@ -144,16 +144,21 @@ LoadResult load_template_file(const std::string& path) {
     return error_result(path, "file-size",
                         "file is " + std::to_string(st.st_size) + " bytes; the limit is " +
                             std::to_string(kMaxTemplateBytes));
+  // One byte more than the size (a read that fills it means the file grew since fstat), and
+  // `kSourcePadding` zeroed bytes after the contents for the JSON parser. Sizing the buffer
+  // exactly would grow (and zero) 64 KiB more for every file to see its end.
+  std::size_t want = static_cast<std::size_t>(st.st_size) + 1;
   std::string bytes;
-  bytes.resize(static_cast<std::size_t>(st.st_size));
+  bytes.resize(want + kSourcePadding);
   std::size_t got = 0;
   while (true) {
-    if (got == bytes.size()) {
+    if (got == want) {
       // The file may have grown since fstat: read on, within the limit.
-      if (bytes.size() >= kMaxTemplateBytes + 1) break;
-      bytes.resize(std::min<std::size_t>(bytes.size() + 65536, kMaxTemplateBytes + 1));
+      if (want >= kMaxTemplateBytes + 1) break;
+      want = std::min<std::size_t>(want + 65536, kMaxTemplateBytes + 1);
+      bytes.resize(want + kSourcePadding);
     }
-    ssize_t n = ::read(f.fd, bytes.data() + got, bytes.size() - got);
+    ssize_t n = ::read(f.fd, bytes.data() + got, want - got);
     if (n < 0) {
       if (errno == EINTR) continue;
       return error_result(path, "unreadable", std::string("cannot read: ") + std::strerror(errno));
@@ -161,7 +166,7 @@ LoadResult load_template_file(const std::string& path) {
     if (n == 0) break;
     got += static_cast<std::size_t>(n);
   }
-  bytes.resize(got);
+  bytes.resize(got);  // keeps the capacity: the padding stays allocated and zero
   if (bytes.size() > kMaxTemplateBytes)
     return error_result(
         path, "file-size",

@@ -5,6 +5,7 @@
 // pretty-printed with two-space indentation and members in a fixed order.
 #include "engine/internal/report_util.h"
 #include "engine/json_writer.h"
+#include "engine/record_json.h"
 
 namespace polc::internal {
 
@@ -19,6 +20,11 @@ void write_location_fields(JsonWriter& w, const Location& loc) {
   w.member("column", loc.column);
 }
 
+/// Shard reports only: the location's source line, so `polc merge` can print snippets.
+void write_source_line(JsonWriter& w, const Location& loc, bool shard) {
+  if (shard) w.member("source_line", loc.source_line);
+}
+
 void write_string_or_null(JsonWriter& w, std::string_view name, std::string_view value) {
   if (value.empty()) {
     w.null_member(name);
@@ -27,7 +33,7 @@ void write_string_or_null(JsonWriter& w, std::string_view name, std::string_view
   }
 }
 
-void write_finding(JsonWriter& w, const Finding& f, std::string_view scan_root) {
+void write_finding(JsonWriter& w, const Finding& f, std::string_view scan_root, bool shard) {
   w.begin_object();
   w.member("policy_id", f.policy_id);
   w.member("policy_name", f.policy_name);
@@ -38,6 +44,7 @@ void write_finding(JsonWriter& w, const Finding& f, std::string_view scan_root) 
   w.member("property_path", f.property_path);
   w.member("line", f.location.line);
   w.member("column", f.location.column);
+  write_source_line(w, f.location, shard);
   w.member("message", f.message);
   w.key("conditions");
   w.begin_array();
@@ -52,6 +59,7 @@ void write_finding(JsonWriter& w, const Finding& f, std::string_view scan_root) 
   for (const RelatedLocation& r : f.related) {
     w.begin_object();
     write_location_fields(w, r.location);
+    write_source_line(w, r.location, shard);
     w.member("message", r.message);
     w.end_object();
   }
@@ -72,9 +80,10 @@ void write_finding(JsonWriter& w, const Finding& f, std::string_view scan_root) 
   w.end_object();
 }
 
-void write_error(JsonWriter& w, const Diagnostic& d) {
+void write_error(JsonWriter& w, const Diagnostic& d, bool shard) {
   w.begin_object();
   write_location_fields(w, d.location);
+  write_source_line(w, d.location, shard);
   w.member("severity", diag_severity_name(d.severity));
   w.member("code", d.code);
   w.member("message", d.message);
@@ -84,6 +93,7 @@ void write_error(JsonWriter& w, const Diagnostic& d) {
   for (const DiagNote& n : d.notes) {
     w.begin_object();
     write_location_fields(w, n.location);
+    write_source_line(w, n.location, shard);
     w.member("message", n.message);
     w.end_object();
   }
@@ -114,6 +124,24 @@ void write_summary(JsonWriter& w, const ScanResult& result) {
   w.end_object();
 }
 
+/// Shard reports only: `shard` and the `merge` data `polc merge` needs to rebuild the unsharded
+/// report in any format (docs/json-report.md, "Shard reports").
+void write_shard(JsonWriter& w, const ScanResult& result) {
+  w.key("shard");
+  w.begin_object();
+  w.member("index", result.shard.index);
+  w.member("count", result.shard.count);
+  w.end_object();
+  w.key("merge");
+  w.begin_object();
+  w.member("fail_threshold", severity_name(result.shard.fail_threshold));
+  w.key("policies");
+  w.begin_array();
+  for (const PolicyInfo& p : result.policies) write_policy_record(w, p);
+  w.end_array();
+  w.end_object();
+}
+
 }  // namespace
 
 std::string render_json(const ScanResult& result, const ReportOptions& options) {
@@ -129,13 +157,15 @@ std::string render_json(const ScanResult& result, const ReportOptions& options) 
   w.end_object();
   w.key("findings");
   w.begin_array();
-  for (const Finding& f : result.findings) write_finding(w, f, result.scan_root);
+  const bool shard = result.shard.count > 0;
+  for (const Finding& f : result.findings) write_finding(w, f, result.scan_root, shard);
   w.end_array();
   w.key("errors");
   w.begin_array();
-  for (const Diagnostic& d : result.errors) write_error(w, d);
+  for (const Diagnostic& d : result.errors) write_error(w, d, shard);
   w.end_array();
   write_summary(w, result);
+  if (shard) write_shard(w, result);
   w.end_object();
   return out;
 }

@@ -372,6 +372,23 @@ std::string render_sarif(const ScanResult& result, const ReportOptions& options)
   w.end_object();
 
   w.member("columnKind", "unicodeCodePoints");
+  if (result.shard.count > 0) {
+    // Shard reports only: what `polc merge` needs to recombine SARIF shards (docs/cli.md).
+    const ScanSummary& s = result.summary;
+    w.key("properties");
+    w.begin_object();
+    w.key("polcShard");
+    w.begin_object();
+    w.member("index", result.shard.index);
+    w.member("count", result.shard.count);
+    w.member("failThreshold", severity_name(result.shard.fail_threshold));
+    w.member("templatesChecked", s.templates_checked);
+    w.member("filesSkipped", s.files_skipped);
+    w.member("templatesFailed", s.templates_failed);
+    w.member("incomplete", s.incomplete);
+    w.end_object();
+    w.end_object();
+  }
   w.key("results");
   w.begin_array();
   for (const Finding& f : result.findings) {

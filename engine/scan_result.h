@@ -37,6 +37,14 @@ struct ScanSummary {
   double elapsed_seconds = 0;
 };
 
+/// What a sharded run (`polc check --shard K/N`) records in its reports so that `polc merge`
+/// (engine/report_merge.h) can recombine the shards exactly. `count == 0`: not a shard report.
+struct ShardInfo {
+  std::uint32_t index = 0;  // 1-based
+  std::uint32_t count = 0;
+  Severity fail_threshold = Severity::kLow;  // the run's fail threshold, for the exit code
+};
+
 struct ScanResult {
   std::vector<PolicyInfo> policies;    // the active policy set, sorted by id
   std::vector<Finding> findings;       // sorted by `finding_less`; includes suppressed ones
@@ -44,6 +52,8 @@ struct ScanResult {
   ScanSummary summary;
   std::string scan_root;               // for SARIF artifact URIs; "." by default
   int exit_code = 0;
+  /// Set by sharded runs; the JSON and SARIF reporters then add the shard and merge data.
+  ShardInfo shard;
 };
 
 }  // namespace polc

@@ -1,7 +1,10 @@
 #include "engine/scanner.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "engine/limits.h"
@@ -9,9 +12,33 @@
 #include "engine/vm.h"
 
 namespace polc {
+namespace {
+
+/// Allocations up to this size come from the C heap rather than from their own mmap (glibc's
+/// largest allowed value on 64-bit): a block freed after one template is reused by the next
+/// one instead of being unmapped and faulted in again.
+constexpr int kAllocatorMmapThreshold = 32 << 20;
+/// Free memory kept at the top of the C heap before it is returned to the system. Peak RSS is
+/// what the largest template needs either way; this only avoids giving it back in between.
+constexpr int kAllocatorTrimThreshold = 128 << 20;
+
+}  // namespace
+
+void retain_freed_memory() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+#if defined(__GLIBC__)
+    // Large blocks from the heap rather than from mmap (each munmap'd block is faulted in
+    // again by the next template), and no trimming of the heap top below this size.
+    mallopt(M_MMAP_THRESHOLD, kAllocatorMmapThreshold);
+    mallopt(M_TRIM_THRESHOLD, kAllocatorTrimThreshold);
+#endif
+  });
+}
 
 FileOutcome check_template(Vm& vm, const PolicySet& set, const std::vector<std::uint32_t>& active,
-                           const std::vector<PolicyInfo>& known, const Template& tmpl, const ScanOptions& options) {
+                           const std::vector<PolicyInfo>& known, const Template& tmpl,
+                           const ScanOptions& options) {
   FileOutcome out;
   out.status = FileOutcome::Status::kChecked;
   PolicyOutput po;
@@ -29,7 +56,8 @@ FileOutcome check_template(Vm& vm, const PolicySet& set, const std::vector<std::
     d.code = "findings-limit";
     d.location = Location::whole(tmpl.file().path());
     d.message = "more than " + std::to_string(kMaxFindingsPerTemplate) +
-                " findings in this template (kMaxFindingsPerTemplate); " + std::to_string(dropped) + " not listed";
+                " findings in this template (kMaxFindingsPerTemplate); " + std::to_string(dropped) +
+                " not listed";
     po.diagnostics.push_back(std::move(d));
     po.incomplete = true;
   }
@@ -42,8 +70,10 @@ FileOutcome check_template(Vm& vm, const PolicySet& set, const std::vector<std::
 }
 
 std::vector<FileOutcome> scan_files(const PolicySet& set, const std::vector<std::uint32_t>& active,
-                                    const std::vector<PolicyInfo>& known, const std::vector<std::string>& files,
+                                    const std::vector<PolicyInfo>& known,
+                                    const std::vector<std::string>& files,
                                     const ScanOptions& options) {
+  retain_freed_memory();
   std::vector<FileOutcome> outcomes(files.size());
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = std::min<unsigned>(jobs, std::max<std::size_t>(1, files.size()));
@@ -53,6 +83,12 @@ std::vector<FileOutcome> scan_files(const PolicySet& set, const std::vector<std:
     while (true) {
       std::size_t i = next.fetch_add(1);
       if (i >= files.size()) break;
+      std::string cache_key;
+      if (options.cache && options.cache->lookup(files[i], cache_key, outcomes[i])) {
+        std::size_t d = done.fetch_add(1) + 1;
+        if (options.progress) options.progress(d, files.size());
+        continue;
+      }
       LoadResult lr = load_template_file(files[i]);
       FileOutcome& out = outcomes[i];
       if (lr.status == LoadStatus::kTemplate && lr.tmpl) {
@@ -66,6 +102,7 @@ std::vector<FileOutcome> scan_files(const PolicySet& set, const std::vector<std:
       auto& diags = lr.diagnostics.items();
       out.diagnostics.insert(out.diagnostics.begin(), std::make_move_iterator(diags.begin()),
                              std::make_move_iterator(diags.end()));
+      if (options.cache && !cache_key.empty()) options.cache->store(cache_key, out);
       std::size_t d = done.fetch_add(1) + 1;
       if (options.progress) options.progress(d, files.size());
     }

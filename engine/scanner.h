@@ -16,11 +16,15 @@
 
 namespace polc {
 
+class OutcomeCache;
+
 struct ScanOptions {
   unsigned jobs = 0;  // 0: the hardware threads
   SuppressionOptions suppressions;
   /// Called after each file (from worker threads; must be thread-safe), e.g. for progress.
   std::function<void(std::size_t done, std::size_t total)> progress;
+  /// Optional per-file result cache (engine/cache.h); not owned, must outlive the scan.
+  OutcomeCache* cache = nullptr;
 };
 
 /// Per-file outcome, in the order of `files`.
@@ -31,12 +35,31 @@ struct FileOutcome {
   bool incomplete = false;
 };
 
+/// A per-file result cache the scanner consults before loading a file. Implementations must be
+/// thread-safe: workers call them concurrently.
+class OutcomeCache {
+ public:
+  virtual ~OutcomeCache() = default;
+  /// Returns true and sets `out` when the outcome of `path` is cached. Otherwise sets `key` to
+  /// the key `store` should file the computed outcome under ("" when it must not be stored).
+  virtual bool lookup(const std::string& path, std::string& key, FileOutcome& out) = 0;
+  /// Files `outcome` (load and policy diagnostics included) under `key`.
+  virtual void store(const std::string& key, const FileOutcome& outcome) = 0;
+};
+
 /// Checks `files` with the policies `active` (indices into `set.policies`). `known` lists all
 /// policies (including inactive ones) for suppression warnings. Thread-safe with respect to
 /// the set; creates its own threads.
 std::vector<FileOutcome> scan_files(const PolicySet& set, const std::vector<std::uint32_t>& active,
                                     const std::vector<PolicyInfo>& known, const std::vector<std::string>& files,
                                     const ScanOptions& options);
+
+/// Asks the C allocator (glibc) to keep freed memory for reuse instead of returning it to the
+/// operating system, so that each template reuses the pages the previous one touched rather than
+/// faulting in fresh ones (page faults dominate the load of a large template on a virtual
+/// machine). Peak RSS is unchanged: what is kept was in use before. Process-wide and
+/// idempotent; `scan_files` calls it. Thread-safe.
+void retain_freed_memory();
 
 /// Checks one already-loaded template (used by `scan_files`, `polc test` and tests).
 FileOutcome check_template(Vm& vm, const PolicySet& set, const std::vector<std::uint32_t>& active,

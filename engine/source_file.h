@@ -19,6 +19,10 @@ struct LineCol {
   std::uint32_t column = 0;  // 1-based, in bytes
 };
 
+/// Bytes `load_template_file` allocates, zero-filled, after a file's contents, so that the
+/// JSON parser (simdjson reads up to 64 bytes past the end) can use them in place.
+inline constexpr std::size_t kSourcePadding = 64;
+
 class SourceFile {
  public:
   /// Takes ownership of `bytes`. `path` is kept verbatim, as reached from the command line.
@@ -27,6 +31,9 @@ class SourceFile {
   const std::string& path() const { return path_; }
   /// The file's bytes, without a leading UTF-8 BOM.
   std::string_view text() const { return text_; }
+  /// Bytes allocated after the end of `text()` (readable; their contents are unspecified
+  /// unless the creator zeroed them, as `load_template_file` does). Used to parse in place.
+  std::size_t padding() const { return bytes_.capacity() - bytes_.size(); }
   /// Number of BOM bytes skipped at the start (0 or 3).
   std::uint32_t bom_bytes() const { return bom_; }
 

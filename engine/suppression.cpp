@@ -94,6 +94,13 @@ void read_polc(const SourceFile& file, const Value* metadata, const char* source
   }
 }
 
+// A foreign suppression without a reason still suppresses (the tool it was written for allows
+// that), but the report must not show an empty reason.
+std::string reason_or(std::string reason, const char* tool) {
+  if (!reason.empty()) return reason;
+  return std::string("suppressed for ") + tool + " (no reason given)";
+}
+
 // Foreign formats: cfn_nag rules_to_suppress [{id, reason}], checkov skip [{id, comment}],
 // guard SuppressedRules [names], cfn-lint config.ignore_checks [ids].
 void read_foreign(const Value* metadata, std::vector<Entry>& out) {
@@ -101,11 +108,13 @@ void read_foreign(const Value* metadata, std::vector<Entry>& out) {
   if (const Value* nag = metadata->get("cfn_nag"))
     if (const Value* list = nag->get("rules_to_suppress"))
       for (const Value* it : list->list())
-        out.push_back({"cfn_nag:" + scalar_text(it->get("id")), scalar_text(it->get("reason")), "cfn_nag"});
+        out.push_back({"cfn_nag:" + scalar_text(it->get("id")),
+                       reason_or(scalar_text(it->get("reason")), "cfn_nag"), "cfn_nag"});
   if (const Value* ck = metadata->get("checkov"))
     if (const Value* list = ck->get("skip"))
       for (const Value* it : list->list())
-        out.push_back({"checkov:" + scalar_text(it->get("id")), scalar_text(it->get("comment")), "checkov"});
+        out.push_back({"checkov:" + scalar_text(it->get("id")),
+                       reason_or(scalar_text(it->get("comment")), "checkov"), "checkov"});
   if (const Value* g = metadata->get("guard"))
     if (const Value* list = g->get("SuppressedRules"))
       for (const Value* it : list->list()) out.push_back({"guard:" + scalar_text(it), "suppressed for cfn-guard", "guard"});

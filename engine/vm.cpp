@@ -218,6 +218,8 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
         if (frames.size() < entry_depth) return true;
         continue;
       }
+      case Opcode::kSaveUncertain: stack[f.base + p[0]] = Val::of_bool(uncertain); break;
+      case Opcode::kRestoreUncertain: uncertain = stack[f.base + p[0]].is_true(); break;
       case Opcode::kEnd:
         stack.resize(f.base);
         frames.pop_back();
@@ -413,6 +415,10 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
 namespace polc {
 
 void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val related) {
+  if (site_index >= policy->report_sites.size()) {
+    fail("internal", "report site out of range");
+    return;
+  }
   RawFinding f;
   f.site = site_index;
   f.outcome = (uncertain || check_unknown) ? Outcome::kUnknown : Outcome::kFail;

@@ -9,6 +9,69 @@
 
 namespace polc {
 
+const Value Vm::Impl::kUnknownParameter{};
+
+const Value* Vm::Impl::implied_parameter(std::string_view name, const Parameter& p) {
+  // Under an assignment, a condition `Fn::Equals [Ref P, literal]` (possibly under `Fn::Not`)
+  // fixes P: equal to the literal when the condition holds, and different from it otherwise (so
+  // a default equal to that literal cannot be used).
+  for (const auto& [cname, value] : assignment) {
+    const ConditionDecl* decl = tmpl->find_condition(cname);
+    if (!decl || !decl->expr) continue;
+    const Value* e = decl->expr;
+    bool want = value;
+    for (int i = 0; i < 4 && e && e->kind == ValueKind::kMap && e->size == 1 && e->entries[0].key == "Fn::Not"; ++i) {
+      const Value* arg = e->entries[0].value;
+      if (!arg || arg->kind != ValueKind::kList || arg->size != 1) {
+        e = nullptr;
+        break;
+      }
+      e = arg->items[0];
+      want = !want;
+    }
+    if (!e || e->kind != ValueKind::kMap || e->size != 1 || e->entries[0].key != "Fn::Equals") continue;
+    const Value* args = e->entries[0].value;
+    if (!args || args->kind != ValueKind::kList || args->size != 2) continue;
+    for (int side = 0; side < 2; ++side) {
+      const Value* ref = args->items[side];
+      const Value* lit = args->items[1 - side];
+      if (!lit || lit->kind == ValueKind::kMap || lit->kind == ValueKind::kList) continue;
+      // `Fn::Join [delim, Ref P]` (how templates test a list parameter for emptiness).
+      std::string_view delim;
+      bool joined = false;
+      if (ref && ref->kind == ValueKind::kMap && ref->size == 1 && ref->entries[0].key == "Fn::Join") {
+        const Value* j = ref->entries[0].value;
+        if (!j || j->kind != ValueKind::kList || j->size != 2 || j->items[0]->kind != ValueKind::kString) continue;
+        delim = j->items[0]->str();
+        ref = j->items[1];
+        joined = true;
+      }
+      const Value* target = ref && ref->kind == ValueKind::kMap && ref->size == 1 && ref->entries[0].key == "Ref"
+                                ? ref->entries[0].value
+                                : nullptr;
+      if (!target || target->kind != ValueKind::kString || target->str() != name) continue;
+      if (want) {
+        if (!joined) return lit;
+        continue;
+      }
+      if (!p.default_value) continue;
+      if (joined) {
+        // The default as the joined text: a CommaDelimitedList default "a,b" joins to "a<delim>b".
+        if (p.default_value->kind != ValueKind::kString || lit->kind != ValueKind::kString) continue;
+        std::string text;
+        for (char c : p.default_value->str()) {
+          if (c == ',') text += delim;
+          else if (c != ' ') text += c;
+        }
+        if (text == lit->str()) return &kUnknownParameter;
+        continue;
+      }
+      if (equals(resolve_node(p.default_value), resolve_node(lit)) == 1) return &kUnknownParameter;
+    }
+  }
+  return nullptr;
+}
+
 VList* Vm::Impl::new_list(std::uint32_t capacity) {
   auto* l = arena.make<VList>();
   if (capacity < 4) capacity = 4;
@@ -92,6 +155,11 @@ Val Vm::Impl::resolve_node(const Value* n) {
         std::uint32_t pi = tmpl->find_parameter(target);
         if (pi != kNoIndex) {
           const Parameter& p = tmpl->parameters()[pi];
+          if (const Value* implied = implied_parameter(target, p)) {
+            if (implied == &kUnknownParameter) return Val::unknown("parameter value implied by a condition");
+            n = implied;
+            continue;
+          }
           if (!p.default_value) return Val::unknown("parameter without a default");
           // A CommaDelimitedList default is a list at deploy time.
           if (p.type == "CommaDelimitedList" || p.type.starts_with("List<")) {
@@ -205,6 +273,44 @@ Val Vm::Impl::resolve_node(const Value* n) {
   return n ? Val::unknown("intrinsic nesting too deep") : Val::null();
 }
 
+Val Vm::Impl::located(const Value* v) {
+  Val r = resolve_node(v);
+  if (status != VmStatus::kOk) return Val::null();
+  // A scalar written in the template, or a value that cannot be computed offline, stays a node:
+  // `at` can then point at it, and two identical intrinsic expressions still compare equal.
+  bool scalar = r.kind == VKind::kBool || r.kind == VKind::kInt || r.kind == VKind::kFloat || r.kind == VKind::kString;
+  if ((scalar && v->kind != ValueKind::kMap) || (r.kind == VKind::kUnknown && v->kind == ValueKind::kMap))
+    return Val::of_node(v);
+  return r;
+}
+
+namespace {
+// Structural equality of two raw template values (intrinsic functions compared as written).
+bool raw_equal(const Value* a, const Value* b, int depth) {
+  if (a == b) return true;
+  if (!a || !b || depth > 64 || a->kind != b->kind) return false;
+  switch (a->kind) {
+    case ValueKind::kNull: return true;
+    case ValueKind::kBool: return a->boolean == b->boolean;
+    case ValueKind::kInt: return a->integer == b->integer;
+    case ValueKind::kFloat: return a->number == b->number;
+    case ValueKind::kString: return a->str() == b->str();
+    case ValueKind::kList:
+      if (a->size != b->size) return false;
+      for (std::uint32_t i = 0; i < a->size; ++i)
+        if (!raw_equal(a->items[i], b->items[i], depth + 1)) return false;
+      return true;
+    case ValueKind::kMap:
+      if (a->size != b->size) return false;
+      for (std::uint32_t i = 0; i < a->size; ++i)
+        if (a->entries[i].key != b->entries[i].key || !raw_equal(a->entries[i].value, b->entries[i].value, depth + 1))
+          return false;
+      return true;
+  }
+  return false;
+}
+}  // namespace
+
 VList* Vm::Impl::to_list(Val v, bool map_keys) {
   v = resolve(v);
   if (status != VmStatus::kOk) return nullptr;
@@ -256,16 +362,16 @@ Val Vm::Impl::field(Val base, std::string_view name) {
       if (name == "Condition" || name == "condition")
         return r.condition.empty() ? Val::null() : Val::of_string(r.condition);
       if (name == "cdk_path") return r.cdk_path.empty() ? Val::null() : Val::of_string(r.cdk_path);
-      if (name == "Properties" || name == "properties") return r.properties ? resolve_node(r.properties) : Val::null();
-      if (name == "Metadata" || name == "metadata") return r.metadata ? resolve_node(r.metadata) : Val::null();
+      if (name == "Properties" || name == "properties") return r.properties ? located(r.properties) : Val::null();
+      if (name == "Metadata" || name == "metadata") return r.metadata ? located(r.metadata) : Val::null();
       const Value* v = r.node ? r.node->get(name) : nullptr;
-      return v ? resolve_node(v) : Val::null();
+      return v ? located(v) : Val::null();
     }
     case VKind::kNode: {
       const Value* n = base.node;
       if (n->kind == ValueKind::kMap && !n->is_intrinsic()) {
         const Value* v = n->get(name);
-        return v ? resolve_node(v) : Val::null();
+        return v ? located(v) : Val::null();
       }
       if (n->kind == ValueKind::kList) {
         VList* items = to_list(base, false);
@@ -339,6 +445,9 @@ int Vm::Impl::truth(Val v) {
 }
 
 int Vm::Impl::equals(Val a, Val b, int depth) {
+  if (a.kind == VKind::kNode && b.kind == VKind::kNode && a.node->kind == ValueKind::kMap && a.node->is_intrinsic() &&
+      raw_equal(a.node, b.node, 0))
+    return 1;
   a = resolve(a);
   b = resolve(b);
   if (status != VmStatus::kOk) return 0;

@@ -46,6 +46,10 @@ TEST_CASE("CLI golden tests", "[cli]") {
   fs::path dir = root / "tests" / "data" / "cli";
   fs::path tmp = fs::temp_directory_path() / ("polc-cli-" + std::to_string(::getpid()));
   fs::create_directories(tmp);
+  // Git cannot track a `.git` folder inside the repository: make the one the walk must skip.
+  fs::create_directories(dir / "tree" / ".git");
+  fs::copy_file(dir / "tree" / "stacks" / "app.yaml", dir / "tree" / ".git" / "ignored.yaml",
+                fs::copy_options::overwrite_existing);
   std::ifstream cases(dir / "cases.txt");
   std::string line;
   int n = 0;

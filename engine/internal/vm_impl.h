@@ -74,6 +74,14 @@ struct Vm::Impl {
   /// returns scalars as VM scalars. Lists, maps and reference intrinsics stay `kNode`.
   Val resolve_node(const Value* n);
   Val resolve(Val v) { return v.kind == VKind::kNode ? resolve_node(v.node) : v; }
+  /// The value of a property read from the template: like `resolve_node`, but scalars written
+  /// in the template and unknown intrinsic results stay `kNode`, keeping their location.
+  Val located(const Value* v);
+  /// A parameter's value fixed by the condition assignment (the literal of an `Fn::Equals`
+  /// condition that holds), `&kUnknownParameter` when the assignment rules out the default,
+  /// or nullptr when the assignment says nothing about it.
+  const Value* implied_parameter(std::string_view name, const Parameter& p);
+  static const Value kUnknownParameter;
   /// The items of a collection (absent items dropped); nullptr when `v` is not a list.
   /// Maps give their keys when `map_keys`, else their values.
   VList* to_list(Val v, bool map_keys);

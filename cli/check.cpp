@@ -1,0 +1,458 @@
+// `polc check` and `polc config`: the configuration (file plus flags), the scan, then the
+// post-processing chain every finding goes through, in this order: severity overrides, inline
+// suppressions (done by the scanner), central waivers, the baseline, the display threshold.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <tuple>
+
+#include "cli/commands.h"
+#include "cli/progress.h"
+#include "dsl/compiler.h"
+#include "engine/baseline.h"
+#include "engine/bundle.h"
+#include "engine/cache.h"
+#include "engine/config.h"
+#include "engine/discovery.h"
+#include "engine/exit_codes.h"
+#include "engine/fingerprint.h"
+#include "engine/report.h"
+#include "engine/limits.h"
+#include "engine/scanner.h"
+#include "engine/shard.h"
+#include "engine/waivers.h"
+
+namespace polc::cli {
+namespace {
+
+bool matches_policy(const PolicyInfo& p, const std::string& sel) {
+  return p.id == sel || p.name == sel;
+}
+
+bool parse_severity_flag(const std::string& text, const char* flag, std::optional<Severity>& out) {
+  if (text.empty()) return true;
+  Severity s;
+  if (!parse_severity(text, s)) {
+    std::cerr << "polc: " << flag << " '" << text
+              << "' is not a severity; use critical, high, medium, low or info\n";
+    return false;
+  }
+  out = s;
+  return true;
+}
+
+/// The command-line flags as a `Config` (only what was given is set).
+bool flags_config(const CheckArgs& a, Config& out) {
+  out.policies = a.policies;
+  out.exclude = a.excludes;
+  out.enable = a.only;
+  out.disable = a.skip;
+  if (!parse_severity_flag(a.severity, "--severity", out.severity) ||
+      !parse_severity_flag(a.fail_threshold, "--fail-threshold", out.fail_threshold))
+    return false;
+  if (!a.format.empty()) out.outputs.push_back({a.format, {}});
+  for (const auto& o : a.outputs) {
+    std::size_t eq = o.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 >= o.size()) {
+      std::cerr << "polc: --output expects FORMAT=PATH (for example sarif=polc.sarif), got '" << o
+                << "'\n";
+      return false;
+    }
+    out.outputs.push_back({o.substr(0, eq), o.substr(eq + 1)});
+  }
+  out.waiver_files = a.waivers;
+  out.baseline = a.baseline;
+  if (a.honor_foreign) out.honor_foreign_suppressions = true;
+  if (a.no_inline_suppressions) out.inline_suppressions = false;
+  return true;
+}
+
+/// Loads `.polc.yaml` (or `--config`), overlays the flags and loads waiver files into
+/// `out.waivers`. Prints problems to stderr; false on errors.
+bool effective_config(const CheckArgs& a, Config& out, bool color) {
+  Config flags;
+  if (!flags_config(a, flags)) return false;
+  Config file;
+  Diagnostics diags;
+  std::string path = a.config_path;
+  if (path.empty() && !a.no_config) path = find_config_file(".");
+  if (!path.empty() && !load_config(path, file, diags)) {
+    print_diagnostics(diags.items(), color);
+    std::cerr << "polc: the configuration " << path
+              << " has errors (see docs/configuration.md); fix them, or run with --no-config to "
+                 "ignore it\n";
+    return false;
+  }
+  out = merge_config(file, flags);
+  for (const std::string& wf : out.waiver_files) load_waiver_file(wf, out.waivers, diags);
+  print_diagnostics(diags.items(), color);
+  if (diags.has_errors()) {
+    std::cerr << "polc: the waivers have errors; nothing was checked\n";
+    return false;
+  }
+  return true;
+}
+
+/// Splits the configured outputs into the stdout format and the report files.
+bool resolve_outputs(const Config& cfg, ReportFormat& format,
+                     std::vector<std::pair<ReportFormat, std::string>>& files) {
+  format = ReportFormat::kText;
+  int stdout_formats = 0;
+  for (const OutputSpec& o : cfg.outputs) {
+    ReportFormat f;
+    if (!parse_report_format(o.format, f)) {
+      std::cerr << "polc: unknown report format '" << o.format
+                << "'; use text, json, sarif, junit or github\n";
+      return false;
+    }
+    if (o.path.empty()) {
+      format = f;
+      ++stdout_formats;
+    } else {
+      files.emplace_back(f, o.path);
+    }
+  }
+  if (stdout_formats > 1) {
+    std::cerr << "polc: more than one format for standard output in 'formats'; keep one and "
+                 "write the others to files with FORMAT=PATH\n";
+    return false;
+  }
+  return true;
+}
+
+/// "Today" for waiver expiry: `POLC_TODAY` (YYYY-MM-DD, for reproducible CI tests) or the clock.
+bool resolve_today(CivilDate& today) {
+  const char* env = std::getenv("POLC_TODAY");
+  if (!env || !*env) {
+    today = today_utc();
+    return true;
+  }
+  if (!parse_civil_date(env, today)) {
+    std::cerr << "polc: POLC_TODAY must be a date written YYYY-MM-DD, got '" << env
+              << "'; unset it to use the current date\n";
+    return false;
+  }
+  return true;
+}
+
+bool check_selectors(const std::vector<std::string>& sels, const std::vector<PolicyInfo>& known,
+                     const char* what) {
+  for (const auto& sel : sels)
+    if (std::none_of(known.begin(), known.end(),
+                     [&](const PolicyInfo& p) { return matches_policy(p, sel); })) {
+      std::cerr << "polc: " << what << " names no known policy: '" << sel
+                << "'; check the id or name (`polc explain ID` prints a policy)\n";
+      return false;
+    }
+  return true;
+}
+
+bool location_less(const Diagnostic& a, const Diagnostic& b) {
+  return std::tie(a.location.file, a.location.line, a.location.column) <
+         std::tie(b.location.file, b.location.line, b.location.column);
+}
+
+bool write_file(const std::string& path, const std::string& text, const char* what) {
+  std::ofstream of(path, std::ios::binary);
+  of.write(text.data(), static_cast<std::streamsize>(text.size()));
+  of.close();
+  if (!of) {
+    std::cerr << "polc: cannot write the " << what << " to " << path
+              << "; check that its directory exists and is writable\n";
+    return false;
+  }
+  return true;
+}
+
+/// Removes the files inside the `--cache` directory from `templates`: its entries are JSON files,
+/// and a cache kept inside the scanned tree must not be scanned.
+void drop_cache_files(std::vector<std::string>& templates, const std::string& cache_dir) {
+  // Lexical (absolute, normalized) comparison: no system call per file.
+  std::error_code ec;
+  const std::string root =
+      (std::filesystem::absolute(cache_dir, ec).lexically_normal() / "").string();
+  if (ec) return;
+  std::erase_if(templates, [&](const std::string& t) {
+    std::error_code tec;
+    const std::string path = std::filesystem::absolute(t, tec).lexically_normal().string();
+    return !tec && path.compare(0, root.size(), root) == 0;
+  });
+}
+
+/// Opens the `--cache` directory for this run's policy set and options; prints why not and
+/// returns nullptr on failure.
+std::unique_ptr<DiskCache> open_cache(const CheckArgs& args, const PolicySet& set,
+                                      const std::vector<PolicyInfo>& active,
+                                      const SuppressionOptions& suppressions) {
+  const std::uint64_t max_mb = args.cache_max_mb ? args.cache_max_mb : kDefaultCacheMaxMb;
+  if (max_mb > (std::uint64_t{1} << 40)) {
+    std::cerr << "polc: --cache-max-mb " << max_mb << " is too large; give a size in MiB\n";
+    return nullptr;
+  }
+  std::vector<std::string> ids;
+  for (const PolicyInfo& p : active) ids.push_back(p.id);
+  std::string error;
+  auto cache = DiskCache::open(args.cache_dir, cache_context(save_bundle(set), ids, suppressions),
+                               max_mb << 20, error);
+  if (!cache) std::cerr << "polc: " << error << "\n";
+  return cache;
+}
+
+/// After the scan: prints the cache's warnings and statistics, then trims it to its bound.
+void finish_cache(DiskCache& cache, const CheckArgs& args, bool color) {
+  print_diagnostics(cache.take_warnings(), color);
+  cache.evict();
+  if (!args.quiet)
+    std::cerr << "polc: cache " << args.cache_dir << ": " << cache.hits() << " hit"
+              << (cache.hits() == 1 ? "" : "s") << ", " << cache.misses() << " miss"
+              << (cache.misses() == 1 ? "" : "es") << "\n";
+}
+
+}  // namespace
+
+int run_check(const CheckArgs& args) {
+  auto start = std::chrono::steady_clock::now();
+  bool color_err = use_color(args.no_color, 2);
+  Config cfg;
+  if (!effective_config(args, cfg, color_err)) return kExitUsageOrPolicyError;
+  ReportFormat format;
+  std::vector<std::pair<ReportFormat, std::string>> extra_outputs;
+  if (!resolve_outputs(cfg, format, extra_outputs)) return kExitUsageOrPolicyError;
+  const Severity threshold = cfg.severity.value_or(Severity::kLow);
+  const Severity fail_threshold = cfg.fail_threshold.value_or(threshold);
+  CivilDate today;
+  if (!resolve_today(today)) return kExitUsageOrPolicyError;
+  ShardSpec shard;
+  if (!args.shard.empty()) {
+    std::string error;
+    if (!parse_shard_spec(args.shard, shard, error)) {
+      std::cerr << "polc: " << error << "\n";
+      return kExitUsageOrPolicyError;
+    }
+    if (!args.write_baseline.empty()) {
+      std::cerr << "polc: --write-baseline cannot be combined with --shard: a shard sees only "
+                   "its part of the findings; write the baseline from an unsharded run\n";
+      return kExitUsageOrPolicyError;
+    }
+  }
+
+  std::vector<std::string> scan_paths = args.paths;
+  if (scan_paths.empty()) scan_paths.push_back(".");
+  DiscoveredFiles files = discover_files(scan_paths, cfg.exclude);
+  if (!args.cache_dir.empty()) drop_cache_files(files.templates, args.cache_dir);
+  files.templates = select_shard(files.templates, shard);
+  DiscoveredFiles policy_files = discover_files(cfg.policies, {});
+  std::vector<std::string> policy_paths = files.policies;
+  policy_paths.insert(policy_paths.end(), policy_files.policies.begin(),
+                      policy_files.policies.end());
+  // Explicit --policies arguments that are not .polc files are still policies.
+  for (const auto& t : policy_files.templates) policy_paths.push_back(t);
+
+  Diagnostics policy_diags;
+  for (auto& e : policy_files.errors) policy_diags.add(e);
+  std::vector<std::string> bundles = files.bundles;
+  bundles.insert(bundles.end(), policy_files.bundles.begin(), policy_files.bundles.end());
+  std::unique_ptr<PolicySet> set;
+  if (!bundles.empty()) {
+    if (bundles.size() > 1 || !policy_paths.empty()) {
+      std::cerr << "polc: give either policy sources or one bundle, not both (compile them together with 'polc compile')\n";
+      return kExitUsageOrPolicyError;
+    }
+    std::string bytes, error;
+    std::ifstream in(bundles[0], std::ios::binary);
+    if (!in) {
+      std::cerr << bundles[0] << ": error: cannot read the bundle\n";
+      return kExitUsageOrPolicyError;
+    }
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    set = load_bundle(bytes, error);
+    if (!set) {
+      std::cerr << bundles[0] << ": error: " << error << "\n";
+      return kExitUsageOrPolicyError;
+    }
+  } else {
+    set = compile_policy_files(policy_paths, !args.no_builtin, policy_diags);
+  }
+  bool usage_error = false;
+  for (const auto& e : files.errors)
+    if (e.code == "no-such-file") usage_error = true;
+  if (!set || policy_diags.has_errors()) {
+    print_diagnostics(policy_diags.items(), color_err);
+    std::cerr << "polc: the policies have errors; nothing was checked\n";
+    return kExitUsageOrPolicyError;
+  }
+  print_diagnostics(policy_diags.items(), color_err);  // warnings
+
+  std::vector<PolicyInfo> known;
+  for (const auto& p : set->policies) known.push_back(p.info);
+  if (!check_selectors(cfg.enable, known, "--only (or 'enable')") ||
+      !check_selectors(cfg.disable, known, "--skip (or 'disable')"))
+    return kExitUsageOrPolicyError;
+  Diagnostics cfg_diags;
+  for (const SeverityOverride& o : cfg.severity_overrides)
+    if (std::none_of(known.begin(), known.end(),
+                     [&](const PolicyInfo& p) { return matches_policy(p, o.policy); }))
+      cfg_diags.error("config", o.location,
+                      "severity override names no known policy '" + o.policy +
+                          "'; check the id or name with `polc explain`");
+  apply_config_parameters(cfg.parameters, set->globals, cfg_diags);
+  if (cfg_diags.has_errors()) {
+    print_diagnostics(cfg_diags.items(), color_err);
+    std::cerr << "polc: the configuration has errors; nothing was checked\n";
+    return kExitUsageOrPolicyError;
+  }
+  auto overridden = [&](const PolicyInfo& p, Severity& s) {
+    for (const SeverityOverride& o : cfg.severity_overrides)
+      if (matches_policy(p, o.policy)) s = o.severity;
+  };
+
+  std::vector<std::uint32_t> active;
+  std::set<std::string> active_ids;
+  ScanResult result;
+  for (std::uint32_t i = 0; i < set->policies.size(); ++i) {
+    PolicyInfo p = set->policies[i].info;
+    auto named = [&](const std::string& s) { return matches_policy(p, s); };
+    bool on = cfg.enable.empty() || std::any_of(cfg.enable.begin(), cfg.enable.end(), named);
+    if (std::any_of(cfg.disable.begin(), cfg.disable.end(), named)) on = false;
+    if (!on) continue;
+    active.push_back(i);
+    active_ids.insert(p.id);
+    overridden(p, p.severity);
+    result.policies.push_back(std::move(p));
+  }
+  set->freeze();
+
+  Baseline baseline;
+  if (!cfg.baseline.empty()) {
+    Diagnostics bd;
+    if (!load_baseline(cfg.baseline, baseline, bd)) {
+      print_diagnostics(bd.items(), color_err);
+      return kExitUsageOrPolicyError;
+    }
+  }
+
+  ProgressBar progress(!args.quiet && stderr_is_interactive());
+  ScanOptions options;
+  options.jobs = args.jobs;
+  options.suppressions.inline_suppressions = cfg.inline_suppressions.value_or(true);
+  options.suppressions.foreign = cfg.honor_foreign_suppressions.value_or(false);
+  options.progress = [&progress](std::size_t done, std::size_t total) {
+    progress.update(done, total);
+  };
+  std::unique_ptr<DiskCache> cache;
+  if (!args.cache_dir.empty()) {
+    cache = open_cache(args, *set, result.policies, options.suppressions);
+    if (!cache) return kExitUsageOrPolicyError;
+    options.cache = cache.get();
+  }
+  std::vector<FileOutcome> outcomes = scan_files(*set, active, known, files.templates, options);
+  progress.finish();
+  if (cache) finish_cache(*cache, args, color_err);
+
+  for (auto& e : files.errors) result.errors.push_back(e);
+  std::vector<Finding> all;
+  std::set<std::string> checked_files;
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    FileOutcome& o = outcomes[i];
+    switch (o.status) {
+      case FileOutcome::Status::kChecked:
+        ++result.summary.templates_checked;
+        checked_files.insert(normalize_report_path(files.templates[i]));
+        break;
+      case FileOutcome::Status::kSkipped:
+        ++result.summary.files_skipped;
+        break;
+      case FileOutcome::Status::kFailed:
+        ++result.summary.templates_failed;
+        break;
+    }
+    if (o.incomplete) ++result.summary.incomplete;
+    for (auto& d : o.diagnostics) result.errors.push_back(std::move(d));
+    for (auto& f : o.findings) {
+      f.fingerprint = compute_fingerprint(f.policy_id, normalize_report_path(f.location.file),
+                                          f.resource, f.property_path);
+      for (const PolicyInfo& p : result.policies)
+        if (p.id == f.policy_id) overridden(p, f.severity);
+      all.push_back(std::move(f));
+    }
+  }
+
+  // Central waivers, after the inline suppressions the scanner applied.
+  apply_waivers(cfg.waivers, today, known, all, result.errors);
+
+  // The baseline: known findings do not fail; entries nothing matched were fixed (reported only
+  // for policies and files that were part of this run).
+  if (!cfg.baseline.empty()) {
+    for (const BaselineEntry& e : apply_baseline(baseline, all))
+      if (active_ids.count(e.policy_id) && checked_files.count(e.file))
+        result.errors.push_back(fixed_baseline_note(e, cfg.baseline));
+  }
+  if (!args.write_baseline.empty()) {
+    if (!write_file(args.write_baseline, render_baseline(all), "baseline"))
+      return kExitUsageOrPolicyError;
+    std::size_t n = 0;
+    for (Finding& f : all)
+      if (!f.suppressed && !f.baselined) {
+        f.baselined = true;
+        ++n;
+      }
+    std::cerr << "polc: wrote the baseline " << args.write_baseline << " (" << n << " new finding"
+              << (n == 1 ? "" : "s") << "); check it in and run `polc check --baseline "
+              << args.write_baseline << "` in CI\n";
+  }
+
+  for (Finding& f : all) {
+    if (static_cast<int>(f.severity) > static_cast<int>(threshold)) continue;  // hidden
+    if (f.suppressed)
+      ++result.summary.suppressed;
+    else if (f.baselined)
+      ++result.summary.baselined;
+    else if (f.outcome == Outcome::kUnknown)
+      ++result.summary.unknown;
+    else
+      ++result.summary.findings_by_severity[static_cast<int>(f.severity)];
+    result.findings.push_back(std::move(f));
+  }
+  std::stable_sort(result.findings.begin(), result.findings.end(), finding_less);
+  std::stable_sort(result.errors.begin(), result.errors.end(), location_less);
+  result.scan_root = ".";
+  if (shard.active()) result.shard = {shard.index, shard.count, fail_threshold};
+  result.summary.elapsed_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.exit_code = compute_exit_code(result, fail_threshold, usage_error);
+  ReportOptions ro;
+  ro.color = format == ReportFormat::kText && use_color(args.no_color, 1);
+  ro.show_suppressed = args.show_suppressed;
+  ro.verbose = args.verbose;
+  ro.tool_version = POLC_VERSION;
+  ro.pack_version = POLC_VERSION;
+  std::string out = render_report(result, format, ro);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  for (const auto& [f, path] : extra_outputs) {
+    ReportOptions xo = ro;
+    xo.color = false;
+    if (!write_file(path, render_report(result, f, xo), "report")) return kExitUsageOrPolicyError;
+  }
+  return result.exit_code;
+}
+
+int run_config(const CheckArgs& args) {
+  Config cfg;
+  if (!effective_config(args, cfg, use_color(args.no_color, 2))) return kExitUsageOrPolicyError;
+  ReportFormat format;
+  std::vector<std::pair<ReportFormat, std::string>> files;
+  if (!resolve_outputs(cfg, format, files)) return kExitUsageOrPolicyError;
+  std::string text = render_config_yaml(cfg);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return 0;
+}
+
+}  // namespace polc::cli

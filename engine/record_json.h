@@ -1,0 +1,35 @@
+// Findings, diagnostics and policy metadata as JSON records, written and read back.
+//
+// `polc merge` (engine/report_merge.h) reads the findings and errors of JSON reports, and the
+// result cache (engine/cache.h) stores per-file outcomes; both use the record layout of the JSON
+// report (docs/json-report.md) so there is one description of a finding on disk. The writers
+// here add what the report leaves out but a faithful copy needs: each location's byte `offset`
+// and `source_line`. The readers accept both forms (the extra members are optional) and treat
+// their input as untrusted: every member is type-checked and every number range-checked, and a
+// record that does not fit gives `false` with a one-line reason, never a crash.
+#pragma once
+#include <simdjson.h>
+
+#include <string>
+
+#include "engine/json_writer.h"
+#include "engine/scan_result.h"
+
+namespace polc {
+
+/// Writes `f` as one JSON object (report layout plus `offset`/`source_line`).
+void write_finding_record(JsonWriter& w, const Finding& f);
+/// Writes `d` as one JSON object (report layout plus `offset`/`source_line`).
+void write_diagnostic_record(JsonWriter& w, const Diagnostic& d);
+/// Writes `p` as one JSON object (the `merge.policies` layout of shard reports).
+void write_policy_record(JsonWriter& w, const PolicyInfo& p);
+
+/// Reads a finding record into `f`. Returns false and sets `error` when a required member is
+/// missing or has the wrong type or range. Thread-safe (no shared state).
+bool read_finding_record(simdjson::dom::element e, Finding& f, std::string& error);
+/// Reads a diagnostic (report `errors` entry) into `d`; as `read_finding_record`.
+bool read_diagnostic_record(simdjson::dom::element e, Diagnostic& d, std::string& error);
+/// Reads a policy record (`merge.policies` entry) into `p`; as `read_finding_record`.
+bool read_policy_record(simdjson::dom::element e, PolicyInfo& p, std::string& error);
+
+}  // namespace polc

@@ -1,0 +1,100 @@
+#include <catch2/catch.hpp>
+
+#include "dsl/compiler.h"
+#include "engine/bundle.h"
+
+using namespace polc;
+
+TEST_CASE("a bundle round-trips the compiled pack exactly", "[bundle]") {
+  Diagnostics diags;
+  auto set = compile_policy_files({}, true, diags);
+  REQUIRE(set);
+  std::string bytes = save_bundle(*set);
+  std::string error;
+  auto back = load_bundle(bytes, error);
+  INFO(error);
+  REQUIRE(back);
+  CHECK(save_bundle(*back) == bytes);
+  CHECK(disassemble(*back) == disassemble(*set));
+  REQUIRE(back->policies.size() == set->policies.size());
+  CHECK(back->policies[0].info.name == set->policies[0].info.name);
+}
+
+TEST_CASE("bundles from another version, truncated or corrupted bundles are rejected", "[bundle]") {
+  Diagnostics diags;
+  auto set = compile_policy_files({}, true, diags);
+  REQUIRE(set);
+  std::string bytes = save_bundle(*set);
+  std::string error;
+  CHECK_FALSE(load_bundle("not a bundle", error));
+  CHECK(error.find("not a polc bundle") != std::string::npos);
+  std::string other = bytes;
+  other[8] = 99;  // format version
+  CHECK_FALSE(load_bundle(other, error));
+  CHECK(error.find("recompile it with 'polc compile'") != std::string::npos);
+  for (std::size_t cut : {bytes.size() - 1, bytes.size() / 2, std::size_t{20}}) {
+    CHECK_FALSE(load_bundle(std::string_view(bytes).substr(0, cut), error));
+  }
+  // Flip bytes across the whole bundle: every result is either rejected or verified; none crashes.
+  std::size_t accepted = 0;
+  for (std::size_t i = 12; i < bytes.size(); i += 7) {
+    std::string mutated = bytes;
+    mutated[i] = static_cast<char>(mutated[i] ^ 0x5A);
+    if (auto s = load_bundle(mutated, error)) {
+      ++accepted;
+      CHECK(verify_policy_set(*s, 1000).empty() == verify_policy_set(*s, 1000).empty());
+    }
+  }
+  CHECK(accepted < bytes.size() / 7);
+}
+
+TEST_CASE("the verifier rejects bad jumps, stack underflow and bad operands", "[bundle][verifier]") {
+  PolicySet set;
+  set.sources.push_back(std::make_unique<SourceFile>("x.polc", ""));
+  Chunk c;
+  c.name = "f";
+  c.arity = 0;
+  c.num_locals = 1;
+  auto emit = [&](std::initializer_list<std::uint8_t> bytes) {
+    for (auto b : bytes) {
+      c.code.push_back(b);
+      c.offsets.push_back(0);
+    }
+  };
+  const auto op = [](Opcode o) { return static_cast<std::uint8_t>(o); };
+  SECTION("underflow") {
+    emit({op(Opcode::kPop), op(Opcode::kNull), op(Opcode::kReturn)});
+    set.chunks.push_back(c);
+    CHECK(verify_policy_set(set, 10).find("underflow") != std::string::npos);
+  }
+  SECTION("jump into an operand") {
+    emit({op(Opcode::kJump), 1, 0, op(Opcode::kConst), 0, 0, op(Opcode::kReturn)});
+    set.chunks.push_back(c);
+    CHECK(verify_policy_set(set, 10).find("boundary") != std::string::npos);
+  }
+  SECTION("constant out of range") {
+    emit({op(Opcode::kConst), 5, 0, op(Opcode::kReturn)});
+    set.chunks.push_back(c);
+    CHECK(verify_policy_set(set, 10).find("constant index") != std::string::npos);
+  }
+  SECTION("local out of range") {
+    emit({op(Opcode::kGetLocal), 9, op(Opcode::kReturn)});
+    set.chunks.push_back(c);
+    CHECK(verify_policy_set(set, 10).find("local slot") != std::string::npos);
+  }
+  SECTION("unknown opcode") {
+    emit({250});
+    set.chunks.push_back(c);
+    CHECK(verify_policy_set(set, 10).find("unknown opcode") != std::string::npos);
+  }
+  SECTION("inconsistent depth at a join") {
+    emit({op(Opcode::kTrue), op(Opcode::kJumpIfFalse), 1, 0, op(Opcode::kNull), op(Opcode::kNull), op(Opcode::kReturn)});
+    set.chunks.push_back(c);
+    CHECK_FALSE(verify_policy_set(set, 10).empty());
+  }
+  SECTION("a valid chunk passes") {
+    emit({op(Opcode::kNull), op(Opcode::kReturn)});
+    set.chunks.push_back(c);
+    CHECK(verify_policy_set(set, 10).empty());
+  }
+}

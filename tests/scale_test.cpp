@@ -1,0 +1,492 @@
+// Tests of "beyond one machine" (issue 7): `--shard K/N` (engine/shard.h), `polc merge`
+// (engine/report_merge.h) and the result cache `--cache DIR` (engine/cache.h). Unit tests pin
+// the shard hash, the cache entry format and the merge rules; end-to-end tests run the built
+// binary (POLC_BINARY) on tests/data/scale/tree and require that three shards merged give
+// exactly the unsharded report (elapsed time aside) in every format, and that a warm cache
+// serves every file without checking any.
+#include <simdjson.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "engine/cache.h"
+#include "engine/fingerprint.h"
+#include "engine/internal/merge_util.h"
+#include "engine/limits.h"
+#include "engine/report_merge.h"
+#include "engine/shard.h"
+#include "tests/model_test_util.h"
+
+namespace polc {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kSource = POLC_SOURCE_DIR;
+const fs::path kScale = kSource / "tests/data/scale";
+
+struct Run {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+/// A fresh temporary directory, removed at the end of the test.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static int counter = 0;
+    path = fs::temp_directory_path() /
+           ("polc-scale-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+/// Runs `polc ARGS` in `cwd` with a fixed date (waiver expiry) and no colours.
+Run polc(const fs::path& cwd, const std::string& args) {
+  TempDir tmp;
+  const fs::path err = tmp.path / "stderr";
+  const std::string cmd = "cd " + quote(cwd.string()) + " && POLC_TODAY=2025-06-01 NO_COLOR=1 " +
+                          quote(POLC_BINARY) + " " + args + " 2>" + quote(err.string());
+  Run r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p);
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.err = test::read_text(err);
+  return r;
+}
+
+/// Blanks what legitimately differs between runs: elapsed times in every format.
+std::string without_elapsed(std::string s) {
+  s = std::regex_replace(s, std::regex(R"("elapsed_seconds": [0-9.]+)"), "\"elapsed_seconds\": X");
+  s = std::regex_replace(s, std::regex(R"(; [0-9]+\.[0-9]+s)"), "; Xs");
+  s = std::regex_replace(s, std::regex(R"(time="[0-9.]+")"), "time=\"X\"");
+  return s;
+}
+
+// The common arguments of every end-to-end run: the fixture tree, with waivers (one live, one
+// expired: a diagnostic every shard repeats) and the built-in pack.
+const std::string kTreeArgs =
+    "check --no-config -q --waivers tests/data/scale/waivers.yaml tests/data/scale/tree";
+
+// ---- shards
+
+TEST_CASE("shard specs parse K/N and reject everything else with a reason", "[scale]") {
+  ShardSpec s;
+  std::string error;
+  REQUIRE(parse_shard_spec("2/4", s, error));
+  CHECK(s.index == 2);
+  CHECK(s.count == 4);
+  REQUIRE(parse_shard_spec("1/1", s, error));
+  CHECK(s.active());
+  for (const char* bad : {"", "3", "0/3", "4/3", "1/0", "-1/2", "+1/2", " 1/2", "1/2/3", "a/b",
+                          "1/100001", "99999999/99999999"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_shard_spec(bad, s, error));
+    CHECK(error.find("--shard") != std::string::npos);
+  }
+  CHECK_FALSE(parse_shard_spec("5/3", s, error));
+  CHECK(error ==
+        "--shard 5/3: the shard number 5 is larger than the shard count 3; shards are "
+        "numbered 1 to 3");
+}
+
+TEST_CASE("the shard of a path is FNV-1a of its normalized form, stable and a partition",
+          "[scale]") {
+  // Pinned: changing the hash would move files between CI shards (and caches) silently.
+  CHECK(shard_of("stacks/app.yaml", 1) == 1);
+  CHECK(shard_of("stacks/app.yaml", 7) == shard_of("./stacks//app.yaml", 7));
+  CHECK(shard_of("stacks\\app.yaml", 7) == shard_of("stacks/app.yaml", 7));
+  CHECK(fnv1a64(kFnv64Offset, "stacks/app.yaml") % 7 + 1 == shard_of("stacks/app.yaml", 7));
+
+  std::vector<std::string> files;
+  for (int i = 0; i < 500; ++i)
+    files.push_back("dir" + std::to_string(i % 13) + "/t" + std::to_string(i) + ".yaml");
+  for (std::uint32_t n : {1u, 2u, 3u, 8u}) {
+    std::multiset<std::string> seen;
+    for (std::uint32_t k = 1; k <= n; ++k) {
+      auto part = select_shard(files, {k, n});
+      if (n <= 8) CHECK(part.size() > 500 / n / 2);  // roughly balanced
+      seen.insert(part.begin(), part.end());
+    }
+    CHECK(seen == std::multiset<std::string>(files.begin(), files.end()));
+  }
+  // Independent of order: reversing the list selects the same files.
+  std::vector<std::string> reversed(files.rbegin(), files.rend());
+  auto a = select_shard(files, {2, 3});
+  auto b = select_shard(reversed, {2, 3});
+  CHECK(std::set<std::string>(a.begin(), a.end()) == std::set<std::string>(b.begin(), b.end()));
+}
+
+TEST_CASE("the fixture tree's shard assignment is pinned", "[scale]") {
+  std::vector<std::string> paths;
+  for (auto& e : fs::recursive_directory_iterator(kScale / "tree"))
+    if (e.is_regular_file())
+      paths.push_back("tests/data/scale/tree/" +
+                      fs::relative(e.path(), kScale / "tree").generic_string());
+  std::sort(paths.begin(), paths.end());
+  std::string actual;
+  for (const auto& p : paths) actual += p + " " + std::to_string(shard_of(p, 3)) + "\n";
+  test::check_golden(kScale / "shards-3.txt", actual);
+}
+
+// ---- merge rules
+
+TEST_CASE("uniting diagnostics keeps each as often as one shard has it", "[scale]") {
+  // Input 0: a (global), x; input 1: a (global), y, y; input 2: a.
+  auto kept = internal::unite_by_max_multiplicity({{"a", "x"}, {"a", "y", "y"}, {"a"}});
+  std::vector<std::pair<std::size_t, std::size_t>> expected{{0, 0}, {0, 1}, {1, 1}, {1, 2}};
+  CHECK(kept == expected);
+}
+
+TEST_CASE("expired-waiver match counts are split out and summed", "[scale]") {
+  std::string shape;
+  std::uint64_t n = 0;
+  const std::string msg =
+      "waiver for 'X' on '**' expired on 2024-01-31 and no longer suppresses; "
+      "1 finding matched it. Fix the findings, or renew 'expires' with a reason";
+  REQUIRE(internal::split_match_count(msg, shape, n));
+  CHECK(n == 1);
+  CHECK(internal::join_match_count(shape, 1) == msg);
+  CHECK(internal::join_match_count(shape, 3).find("suppresses; 3 findings matched it. Fix") !=
+        std::string::npos);
+  CHECK_FALSE(internal::split_match_count("no longer suppresses; many findings", shape, n));
+  CHECK(internal::combine_exit_codes(0, 4) == 4);
+  CHECK(internal::combine_exit_codes(3, 4) == 3);
+  CHECK(internal::combine_exit_codes(3, 1) == 1);
+  CHECK(internal::combine_exit_codes(1, 2) == 2);
+}
+
+std::string shard_report(std::uint32_t index, std::uint32_t count) {
+  return R"({"version": 1, "tool": {"name": "polc", "version": "0.1.0"}, "findings": [], "errors": [],
+    "summary": {"templates_checked": 1, "files_skipped": 0, "templates_failed": 0, "incomplete": 0,
+    "elapsed_seconds": 0.5, "exit_code": 0}, "shard": {"index": )" +
+         std::to_string(index) + R"(, "count": )" + std::to_string(count) + "}}";
+}
+
+TEST_CASE("merge refuses incomplete, repeated or mixed shard sets", "[scale]") {
+  ScanResult out;
+  {
+    Diagnostics d;
+    CHECK_FALSE(
+        merge_json_reports({{"a", shard_report(1, 3)}, {"b", shard_report(3, 3)}}, {}, out, d));
+    REQUIRE(d.size() == 1);
+    CHECK(d.items()[0].message.find("shard(s) 2 of 3 missing") != std::string::npos);
+  }
+  {
+    Diagnostics d;
+    CHECK_FALSE(
+        merge_json_reports({{"a", shard_report(1, 2)}, {"b", shard_report(1, 2)}}, {}, out, d));
+    CHECK(d.items().at(0).message.find("again") != std::string::npos);
+  }
+  {
+    Diagnostics d;
+    CHECK_FALSE(
+        merge_json_reports({{"a", shard_report(1, 2)}, {"b", shard_report(2, 3)}}, {}, out, d));
+  }
+  {
+    Diagnostics d;
+    CHECK_FALSE(merge_json_reports({{"a", "{\"version\": 1"}}, {}, out, d));
+    CHECK(d.items().at(0).message.find("not valid JSON") != std::string::npos);
+    CHECK_FALSE(merge_json_reports({{"a", "[1, 2]"}}, {}, out, d));
+    CHECK_FALSE(merge_json_reports(
+        {{"a", R"({"version": 1, "findings": [{"policy_id": 3}], "errors": []})"}}, {}, out, d));
+  }
+  Diagnostics d;
+  REQUIRE(merge_json_reports({{"a", shard_report(2, 2)}, {"b", shard_report(1, 2)}}, {}, out, d));
+  CHECK(out.summary.templates_checked == 2);
+  CHECK(out.summary.elapsed_seconds == 0.5);
+  CHECK(out.exit_code == 0);
+  CHECK(detect_report_kind(shard_report(1, 1)) == ReportKind::kJson);
+  CHECK(detect_report_kind("{\"$schema\": \"x\", \"runs\": []}") == ReportKind::kSarif);
+  CHECK(detect_report_kind("hello") == ReportKind::kUnknown);
+}
+
+// ---- cache units
+
+FileOutcome sample_outcome() {
+  FileOutcome o;
+  o.status = FileOutcome::Status::kChecked;
+  o.incomplete = true;
+  Finding f;
+  f.policy_id = "POLC-NET-001";
+  f.policy_name = "vpce-sg-no-implicit-egress";
+  f.severity = Severity::kHigh;
+  f.outcome = Outcome::kUnknown;
+  f.resource = "Sg";
+  f.property_path = "Properties.SecurityGroupEgress";
+  f.location = {"a/b.yaml", 42, 3, 5, "  Sg:\t\xc3\xa9"};
+  f.message = "line one\nline two";
+  f.conditions = {{{"IsProd", true}, {"Legacy", false}}, {{"Other", true}}};
+  f.related = {{{"a/b.yaml", 50, 9, 3, "  Ep:"}, "used here"}};
+  f.remediation = "fix it";
+  f.suppressed = true;
+  f.suppression_reason = "because";
+  f.suppression_source = "metadata";
+  o.findings.push_back(f);
+  Diagnostic d;
+  d.severity = DiagSeverity::kWarning;
+  d.code = "suppression";
+  d.message = "m";
+  d.location = {"a/b.yaml", 7, 2, 1, "x"};
+  d.notes = {{{"a/b.yaml", 8, 1, 1, "y"}, "note"}};
+  d.policy_id = "POLC-X";
+  o.diagnostics.push_back(d);
+  return o;
+}
+
+TEST_CASE("cache entries round-trip every field of an outcome", "[scale]") {
+  const FileOutcome o = sample_outcome();
+  const std::string text = encode_cache_entry("k1", o);
+  FileOutcome back;
+  std::string error;
+  REQUIRE(decode_cache_entry(text, "k1", back, error));
+  CHECK(encode_cache_entry("k1", back) == text);
+  const Finding& f = back.findings.at(0);
+  CHECK(f.location.source_line == "  Sg:\t\xc3\xa9");
+  CHECK(f.location.offset == 42);
+  CHECK(f.location.line == 3);
+  CHECK(f.conditions == o.findings[0].conditions);
+  CHECK(f.suppression_source == "metadata");
+  CHECK(back.diagnostics.at(0).notes.at(0).message == "note");
+  CHECK(back.incomplete);
+  CHECK_FALSE(decode_cache_entry(text, "k2", back, error));  // another key
+  CHECK_FALSE(decode_cache_entry(text.substr(0, text.size() / 2), "k1", back, error));
+  CHECK_FALSE(decode_cache_entry("{}", "k1", back, error));
+}
+
+TEST_CASE("the disk cache serves stored outcomes, ignores corrupt entries and evicts", "[scale]") {
+  TempDir tmp;
+  const fs::path tmpl = tmp.path / "t.yaml";
+  std::ofstream(tmpl) << "Resources: {}\n";
+  std::string error;
+  auto cache = DiskCache::open((tmp.path / "c").string(), "ctx", 1u << 20, error);
+  REQUIRE(cache);
+  std::string key;
+  FileOutcome out;
+  CHECK_FALSE(cache->lookup(tmpl.string(), key, out));
+  REQUIRE(key.size() == 32);
+  cache->store(key, sample_outcome());
+  std::string key2;
+  REQUIRE(cache->lookup(tmpl.string(), key2, out));
+  CHECK(key2 == key);
+  CHECK(out.findings.at(0).resource == "Sg");
+  CHECK(cache->hits() == 1);
+  CHECK(cache->misses() == 1);
+
+  // Another context (policy set) or other bytes: another key.
+  auto other = DiskCache::open((tmp.path / "c").string(), "ctx2", 1u << 20, error);
+  CHECK_FALSE(other->lookup(tmpl.string(), key2, out));
+  CHECK(key2 != key);
+  std::ofstream(tmpl) << "Resources: {A: {Type: X}}\n";
+  CHECK_FALSE(cache->lookup(tmpl.string(), key2, out));
+  std::ofstream(tmpl) << "Resources: {}\n";
+
+  // A corrupt entry: a warning, then a miss.
+  std::ofstream(cache->entry_path(key)) << "{\"format\": \"polc-cache-v1\", \"key\": 12";
+  CHECK_FALSE(cache->lookup(tmpl.string(), key2, out));
+  auto warnings = cache->take_warnings();
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].severity == DiagSeverity::kWarning);
+  CHECK(warnings[0].message.find("corrupt cache entry for " + tmpl.string()) == 0);
+  CHECK(out.findings.empty());
+
+  // Eviction: with room for one entry of two, the older goes.
+  auto small = DiskCache::open((tmp.path / "s").string(), "ctx", 0, error);
+  small->store("aa000000000000000000000000000000", sample_outcome());
+  small->store("bb000000000000000000000000000000", sample_outcome());
+  fs::last_write_time(small->entry_path("aa000000000000000000000000000000"),
+                      fs::file_time_type::clock::now() - std::chrono::hours(1));
+  auto sized =
+      DiskCache::open((tmp.path / "s").string(), "ctx",
+                      fs::file_size(small->entry_path("bb000000000000000000000000000000")), error);
+  CHECK(sized->evict() == 1);
+  CHECK_FALSE(fs::exists(small->entry_path("aa000000000000000000000000000000")));
+  CHECK(fs::exists(small->entry_path("bb000000000000000000000000000000")));
+
+  CHECK_FALSE(DiskCache::open((tmpl / "sub").string(), "ctx", 1, error));  // under a file
+  CHECK(error.find("--cache") != std::string::npos);
+}
+
+// ---- end to end
+
+TEST_CASE("three shards merged give exactly the unsharded report, in every format", "[scale]") {
+  TempDir tmp;
+  const Run whole = polc(kSource, kTreeArgs + " --format json");
+  REQUIRE(whole.err.empty());
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  REQUIRE(parser.parse(whole.out).get(doc) == simdjson::SUCCESS);
+  // The fixture exercises findings, a suppression, a waiver, a load failure, a skipped file.
+  CHECK(whole.exit_code == 1);
+  CHECK(doc["summary"]["templates_checked"].get_uint64().value() == 8);
+  CHECK(doc["summary"]["files_skipped"].get_uint64().value() == 1);
+  CHECK(doc["summary"]["templates_failed"].get_uint64().value() == 1);
+  CHECK(doc["summary"]["suppressed"].get_uint64().value() == 2);
+  CHECK(doc["findings"].get_array().size() > 8);
+
+  std::string jsons, sarifs;
+  std::uint64_t checked = 0;
+  for (int k = 1; k <= 3; ++k) {
+    const std::string json = (tmp.path / ("s" + std::to_string(k) + ".json")).string();
+    const std::string sarif = (tmp.path / ("s" + std::to_string(k) + ".sarif")).string();
+    const Run r = polc(kSource, kTreeArgs + " --shard " + std::to_string(k) +
+                                    "/3 --format json -o sarif=" + sarif);
+    INFO(r.err);
+    REQUIRE(r.err.empty());
+    std::ofstream(json) << r.out;
+    simdjson::dom::element sd;
+    REQUIRE(parser.parse(r.out).get(sd) == simdjson::SUCCESS);
+    CHECK(sd["shard"]["index"].get_uint64().value() == static_cast<std::uint64_t>(k));
+    CHECK(sd["shard"]["count"].get_uint64().value() == 3);
+    checked += sd["summary"]["templates_checked"].get_uint64().value();
+    // Each shard's exit code reflects only its files.
+    CHECK(sd["summary"]["exit_code"].get_int64().value() == r.exit_code);
+    jsons += " " + quote(json);
+    sarifs += " " + quote(sarif);
+  }
+  CHECK(checked == 8);
+
+  for (const char* format : {"json", "text", "sarif", "junit", "github"}) {
+    INFO(format);
+    const Run one = polc(kSource, kTreeArgs + " --format " + format);
+    const Run merged = polc(kSource, "merge --format " + std::string(format) + jsons);
+    INFO(merged.err);
+    CHECK(merged.err.empty());
+    CHECK(merged.exit_code == one.exit_code);
+    CHECK(without_elapsed(merged.out) == without_elapsed(one.out));
+  }
+  // SARIF shards merge into the unsharded SARIF too.
+  const Run one = polc(kSource, kTreeArgs + " --format sarif");
+  const Run merged = polc(kSource, "merge" + sarifs);
+  INFO(merged.err);
+  CHECK(merged.exit_code == one.exit_code);
+  CHECK(merged.out == one.out);
+
+  // A fail threshold given to merge recomputes the exit code, as `check --fail-threshold` does.
+  for (const char* t : {"critical", "high", "info"}) {
+    INFO(t);
+    const Run c = polc(kSource, kTreeArgs + " --format json --fail-threshold " + std::string(t));
+    CHECK(
+        polc(kSource, "merge --format json --fail-threshold " + std::string(t) + jsons).exit_code ==
+        c.exit_code);
+    CHECK(polc(kSource, "merge --fail-threshold " + std::string(t) + sarifs).exit_code ==
+          c.exit_code);
+  }
+  // Missing a shard is an error, never a silently smaller report.
+  const Run partial = polc(kSource, "merge " + quote((tmp.path / "s1.json").string()));
+  CHECK(partial.exit_code == 2);
+  CHECK(partial.err.find("shard(s) 2, 3 of 3 missing") != std::string::npos);
+  CHECK(polc(kSource, "merge --format junit" + sarifs).exit_code == 2);
+}
+
+TEST_CASE("bad --shard values and --write-baseline with --shard are usage errors", "[scale]") {
+  for (const char* bad : {"0/3", "4/3", "x", "1/0"}) {
+    INFO(bad);
+    const Run r = polc(kSource, kTreeArgs + " --shard " + std::string(bad));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("polc: --shard") == 0);
+    CHECK(r.out.empty());
+  }
+  const Run r = polc(kSource, kTreeArgs + " --shard 1/2 --write-baseline /dev/null");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--write-baseline cannot be combined with --shard") != std::string::npos);
+}
+
+/// "N hits, M misses" from the cache line on stderr.
+std::pair<int, int> cache_counts(const std::string& err) {
+  std::smatch m;
+  REQUIRE(std::regex_search(err, m, std::regex(R"(: ([0-9]+) hits?, ([0-9]+) miss(es)?)")));
+  return {std::stoi(m[1]), std::stoi(m[2])};
+}
+
+TEST_CASE("a warm cache serves every file and gives the same report", "[scale]") {
+  TempDir tmp;
+  const fs::path tree = tmp.path / "tree";
+  fs::copy(kScale / "tree", tree, fs::copy_options::recursive);
+  fs::copy_file(kScale / "waivers.yaml", tmp.path / "waivers.yaml");
+  const std::string args =
+      "check --no-config --waivers waivers.yaml --format json --cache cache tree";
+  const Run plain =
+      polc(tmp.path, "check --no-config -q --waivers waivers.yaml --format json tree");
+  const Run cold = polc(tmp.path, args);
+  const Run warm = polc(tmp.path, args);
+  INFO(cold.err);
+  INFO(warm.err);
+  // 10 files: 8 templates, 1 broken, 1 skipped. Cold: all computed; warm: none (the work of a
+  // warm run is reading and hashing only; bench/cache_bench.sh measures the time).
+  const auto [cold_hits, cold_misses] = cache_counts(cold.err);
+  const auto [warm_hits, warm_misses] = cache_counts(warm.err);
+  CHECK(cold_hits == 0);
+  CHECK(cold_misses == 10);
+  CHECK(warm_hits == 10);
+  CHECK(warm_misses == 0);
+  CHECK(warm.exit_code == plain.exit_code);
+  CHECK(cold.exit_code == plain.exit_code);
+  CHECK(without_elapsed(warm.out) == without_elapsed(plain.out));
+  CHECK(without_elapsed(cold.out) == without_elapsed(plain.out));
+
+  // Waivers and the severity threshold apply after the cache: same cache, other settings.
+  const Run crit =
+      polc(tmp.path, "check --no-config --format json --severity critical --cache cache tree");
+  const Run crit_plain =
+      polc(tmp.path, "check --no-config -q --format json --severity critical tree");
+  CHECK(cache_counts(crit.err) == std::make_pair(10, 0));
+  CHECK(without_elapsed(crit.out) == without_elapsed(crit_plain.out));
+
+  // Other policies or suppression options: another context, all misses.
+  CHECK(cache_counts(polc(tmp.path, args + " --only POLC-NET-001").err).second == 10);
+  CHECK(cache_counts(polc(tmp.path, args + " --no-inline-suppressions").err).second == 10);
+
+  // One edited file: one miss.
+  std::ofstream(tree / "data/clean.yaml", std::ios::app) << "# edited\n";
+  CHECK(cache_counts(polc(tmp.path, args).err) == std::make_pair(9, 1));
+
+  // Corrupt every entry: warnings, recomputed, same report.
+  for (auto& e : fs::recursive_directory_iterator(tmp.path / "cache"))
+    if (e.is_regular_file()) std::ofstream(e.path()) << "garbage";
+  const Run healed = polc(tmp.path, args);
+  CHECK(healed.err.find("warning: corrupt cache entry") != std::string::npos);
+  CHECK(cache_counts(healed.err).second == 10);
+  CHECK(without_elapsed(healed.out).size() > 100);
+  CHECK(cache_counts(polc(tmp.path, args).err) == std::make_pair(10, 0));
+
+  // A cache inside the scanned tree is not scanned itself.
+  const std::string inside = "check --no-config --format json --cache tree/.polc-cache tree";
+  polc(tmp.path, inside);
+  const Run again = polc(tmp.path, inside);
+  CHECK(cache_counts(again.err) == std::make_pair(10, 0));
+  CHECK(again.out.find("\"files_skipped\": 1,") != std::string::npos);
+
+  // Shards and the cache combine.
+  CHECK(polc(tmp.path, args + " --shard 1/2").exit_code ==
+        polc(tmp.path, args + " -q --shard 1/2").exit_code);
+  const Run bad = polc(tmp.path, args + " --cache-max-mb 0");
+  CHECK(bad.exit_code == 2);
+  const Run unwritable = polc(tmp.path, "check --no-config --cache waivers.yaml/x tree");
+  CHECK(unwritable.exit_code == 2);
+  CHECK(unwritable.err.find("cannot create or write the cache directory") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace polc
