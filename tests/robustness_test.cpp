@@ -407,8 +407,10 @@ TEST_CASE("scanner: runtime errors in many workers at once", "[scanner]") {
   // here (a bundle) would not, so PolicySet::freeze now builds the tables up front.
   TempDir dir("parallel-errors");
   for (int i = 0; i < 64; ++i)
-    dir.write("t" + std::to_string(i) + ".yaml", "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n"
-                                                 "    Properties: {BucketName: b" + std::to_string(i) + "}\n");
+    dir.write("t" + std::to_string(i) + ".yaml",
+              "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n"
+              "    Properties: {BucketName: b" +
+                  std::to_string(i) + "}\n");
   auto pack = test::make_pack(std::string(kAlwaysFires) + R"(
 policy typeerr {
   id = "T-E-1"
