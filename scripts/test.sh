@@ -41,9 +41,9 @@ stage "ASan/UBSan tests"
   ctest --output-on-failure -V)
 stage "TSan build"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOLC_TSAN=ON -DPOLC_BENCH=OFF >/dev/null
-cmake --build build-tsan -j2 --target polc_tests
+cmake --build build-tsan -j2 --target polc_scanner_tests
 stage "TSan scanner tests"
-TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ./build-tsan/tests/polc_tests "[scanner]"
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ./build-tsan/tests/polc_scanner_tests "[scanner]"
 if ((fuzz_seconds > 0)); then
   stage "fuzzing (${fuzz_seconds}s/target)"
   bash scripts/fuzz.sh "$fuzz_seconds"
