@@ -9,6 +9,7 @@
 
 #include "dsl/compiler.h"
 #include "engine/builtins.h"
+#include "engine/bundle.h"
 #include "engine/loader.h"
 #include "fuzz/fuzz_common.h"
 #include "fuzz/policyset_codec.h"
@@ -48,6 +49,20 @@ inline void run_policy_set(const std::uint8_t* data, std::size_t size) {
   static const std::string source = "policy fuzz {\n  id = \"F-1\"\n}\n";
   auto set = decode(data, size, source);
   if (!verify_policy_set(*set, builtin_count()).empty()) return;
+  set->freeze();
+  run_all(*set);
+}
+
+/// Bundle bytes: `load_bundle` must reject them with a reason or return a verified set, which
+/// then runs over the fixed template.
+inline void run_bundle(const std::uint8_t* data, std::size_t size) {
+  std::string error;
+  auto set = load_bundle(std::string_view(reinterpret_cast<const char*>(data), size), error);
+  if (!set) {
+    if (error.empty()) __builtin_trap();  // a refusal always says why
+    return;
+  }
+  if (!verify_policy_set(*set, builtin_count()).empty()) __builtin_trap();
   set->freeze();
   run_all(*set);
 }

@@ -5,13 +5,13 @@
 # from a sample of ../shared/corpus copied at run time into a temporary directory (never into
 # the repository). Inputs found while fuzzing are kept in build-fuzz/corpus/TARGET, crash
 # reproducers in build-fuzz/artifacts/TARGET/.
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]    (targets: yaml json policy verifier)
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]    (targets: yaml json policy verifier bundle)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(yaml json policy verifier)
+((${#targets[@]})) || targets=(yaml json policy verifier bundle)
 root=$PWD
 shared="$root/../shared"
 sample=${POLC_FUZZ_CORPUS_SAMPLE:-300}
@@ -19,11 +19,12 @@ sample=${POLC_FUZZ_CORPUS_SAMPLE:-300}
 echo "== fuzz build (build-fuzz, clang)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOLC_FUZZ=ON \
   -DPOLC_TESTS=OFF -DPOLC_BENCH=OFF >/dev/null
-cmake --build build-fuzz -j2 --target fuzz_yaml fuzz_json fuzz_policy fuzz_verifier fuzz_verifier_seeds
+cmake --build build-fuzz -j2 --target fuzz_yaml fuzz_json fuzz_policy fuzz_verifier fuzz_bundle \
+  fuzz_verifier_seeds
 
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
-mkdir -p "$seeds"/{yaml,json,policy,verifier}
+mkdir -p "$seeds"/{yaml,json,policy,verifier,bundle}
 copy_seeds() {  # copy_seeds DIR FILE...: files up to 64 KiB, renamed by index
   local dir=$1 i=0
   shift
@@ -38,7 +39,7 @@ shopt -s globstar nullglob
 copy_seeds "$seeds/yaml" tests/data/**/*.yaml tests/data/**/*.yml tests/lang/*.yaml examples/**/*.yaml policies/**/*.yaml
 copy_seeds "$seeds/json" tests/data/**/*.json examples/**/*.json
 copy_seeds "$seeds/policy" tests/lang/*.polc tests/lang/**/*.polc policies/**/*.polc stdlib/**/*.polc tests/data/**/*.polc
-./build-fuzz/fuzz/fuzz_verifier_seeds "$seeds/verifier" tests/lang/*.polc policies/**/*.polc >/dev/null
+./build-fuzz/fuzz/fuzz_verifier_seeds "$seeds/verifier" "$seeds/bundle" tests/lang/*.polc policies/**/*.polc >/dev/null
 if [[ -d $shared/corpus ]]; then
   mapfile -t ys < <(find "$shared/corpus" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.template' \) -size -64k | sort | awk -v n="$sample" 'NR % 7 == 0' | head -n "$sample")
   mapfile -t js < <(find "$shared/corpus" -type f -name '*.json' -size -64k | sort | awk 'NR % 3 == 0' | head -n "$sample")
