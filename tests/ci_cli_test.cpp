@@ -76,7 +76,7 @@ std::string summarize(const std::string& json) {
            fs::path(std::string(e["file"].get_string().value())).filename().string();
     int64_t line = 0;
     if (e["line"].get_int64().get(line) == simdjson::SUCCESS && line > 0)
-      out += ":" + std::to_string(line);
+      out.append(1, ':').append(std::to_string(line));
     out += "\n";
   }
   out += "exit " + std::to_string(doc["summary"]["exit_code"].get_int64().value()) + "\n";

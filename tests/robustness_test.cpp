@@ -268,8 +268,8 @@ TEST_CASE("hostile: a directory of 100000 small files", "[robust][many]") {
   const int n = 100'000;
   auto start = Clock::now();
   for (int i = 0; i < n; ++i) {
-    std::string name =
-        "d" + std::to_string(i / 1000) + "/t" + std::to_string(i) + (i % 2 ? ".yaml" : ".json");
+    std::string name = std::string(1, 'd');
+    name.append(std::to_string(i / 1000)).append("/t").append(std::to_string(i)).append(i % 2 ? ".yaml" : ".json");
     dir.write(name, i % 2 ? std::string(kBucketYaml)
                           : "{\"Resources\": {\"T\": {\"Type\": \"AWS::SNS::Topic\"}}}");
   }
@@ -407,7 +407,7 @@ TEST_CASE("scanner: runtime errors in many workers at once", "[scanner]") {
   // here (a bundle) would not, so PolicySet::freeze now builds the tables up front.
   TempDir dir("parallel-errors");
   for (int i = 0; i < 64; ++i)
-    dir.write("t" + std::to_string(i) + ".yaml",
+    dir.write(std::string(1, 't').append(std::to_string(i)).append(".yaml"),
               "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n"
               "    Properties: {BucketName: b" +
                   std::to_string(i) + "}\n");
