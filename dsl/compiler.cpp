@@ -256,6 +256,33 @@ class ChunkCompiler {
     return -1;
   }
 
+  // The head of every loop the compiler emits (for, comprehensions, quantifiers, related):
+  // ITER_INIT from the collection on the stack into slots `it`/`it+1`, then ITER_NEXT and the
+  // store of the element into a new local `name`. `end_loop` jumps back and patches the exit.
+  struct LoopHead {
+    std::size_t top;
+    std::size_t exit;
+    std::uint8_t var;
+  };
+  LoopHead begin_loop(std::uint8_t it, const std::string& name) {
+    op(Opcode::kIterInit);
+    byte(it);
+    LoopHead h;
+    h.top = chunk_.code.size();
+    op(Opcode::kIterNext);
+    byte(it);
+    u16(0);
+    h.exit = chunk_.code.size() - 2;
+    h.var = declare(name);
+    op(Opcode::kSetLocal);
+    byte(h.var);
+    return h;
+  }
+  void end_loop(const LoopHead& h) {
+    loop(h.top);
+    patch(h.exit);
+  }
+
   // ---- expressions
   void expr(const Expr& e, int depth = 0) {
     if (depth > static_cast<int>(kMaxExpressionDepth) * 2) throw CompileError{e.span, "expression nests too deeply"};
@@ -397,16 +424,7 @@ class ChunkCompiler {
         std::uint8_t it = alloc();
         alloc();
         expr(*e.rhs, depth + 1);
-        op(Opcode::kIterInit);
-        byte(it);
-        std::size_t top = chunk_.code.size();
-        op(Opcode::kIterNext);
-        byte(it);
-        u16(0);
-        std::size_t exit = chunk_.code.size() - 2;
-        std::uint8_t var = declare(e.name);
-        op(Opcode::kSetLocal);
-        byte(var);
+        LoopHead head = begin_loop(it, e.name);
         std::size_t skip = 0;
         bool has_cond = e.cond != nullptr;
         if (has_cond) {
@@ -417,8 +435,7 @@ class ChunkCompiler {
         op(Opcode::kAppend);
         byte(acc);
         if (has_cond) patch(skip);
-        loop(top);
-        patch(exit);
+        end_loop(head);
         op(Opcode::kGetLocal);
         byte(acc);
         end_scope();
@@ -441,16 +458,7 @@ class ChunkCompiler {
     alloc();
     expr(*e.lhs, depth + 1);
     span_ = e.span;
-    op(Opcode::kIterInit);
-    byte(it);
-    std::size_t top = chunk_.code.size();
-    op(Opcode::kIterNext);
-    byte(it);
-    u16(0);
-    std::size_t exit = chunk_.code.size() - 2;
-    std::uint8_t var = declare(e.name);
-    op(Opcode::kSetLocal);
-    byte(var);
+    LoopHead head = begin_loop(it, e.name);
     expr(*e.rhs, depth + 1);
     span_ = e.span;
     op(Opcode::kGetLocal);
@@ -462,10 +470,10 @@ class ChunkCompiler {
     byte(acc);
     std::size_t brk = jump(is_all ? Opcode::kJumpIfFalseKeep : Opcode::kJumpIfTrueKeep);
     op(Opcode::kPop);
-    loop(top);
+    loop(head.top);
     patch(brk);
     op(Opcode::kPop);
-    patch(exit);
+    patch(head.exit);
     op(Opcode::kGetLocal);
     byte(acc);
     if (e.quantifier == ast::Quantifier::kNone) op(Opcode::kNot);
@@ -535,16 +543,8 @@ class ChunkCompiler {
         std::uint8_t it = alloc();
         alloc();
         expr(*rel.target);
-        op(Opcode::kIterInit);
-        byte(it);
-        std::size_t top = chunk_.code.size();
-        op(Opcode::kIterNext);
-        byte(it);
-        u16(0);
-        std::size_t exit = chunk_.code.size() - 2;
-        std::uint8_t var = declare(rel.name);
-        op(Opcode::kSetLocal);
-        byte(var);
+        LoopHead head = begin_loop(it, rel.name);
+        std::uint8_t var = head.var;
         op(Opcode::kGetLocal);
         byte(var);
         if (rel.message) expr(*rel.message);
@@ -553,8 +553,7 @@ class ChunkCompiler {
         u16(2);
         op(Opcode::kAppend);
         byte(acc);
-        loop(top);
-        patch(exit);
+        end_loop(head);
         op(Opcode::kGetLocal);
         byte(acc);
         end_scope();
@@ -590,22 +589,12 @@ class ChunkCompiler {
         alloc();
         expr(*s.expr);
         span_ = s.span;
-        op(Opcode::kIterInit);
-        byte(it);
-        std::size_t top = chunk_.code.size();
-        op(Opcode::kIterNext);
-        byte(it);
-        u16(0);
-        std::size_t exit = chunk_.code.size() - 2;
-        std::uint8_t var = declare(s.name);
-        op(Opcode::kSetLocal);
-        byte(var);
+        LoopHead head = begin_loop(it, s.name);
         block(s.body);
         span_ = s.span;
         op(Opcode::kRestoreUncertain);
         byte(flag);
-        loop(top);
-        patch(exit);
+        end_loop(head);
         op(Opcode::kRestoreUncertain);
         byte(flag);
         end_scope();
@@ -852,31 +841,20 @@ std::unique_ptr<PolicySet> compile_modules(ModuleSet& modules, Diagnostics& diag
   }
   std::sort(set->policies.begin(), set->policies.end(),
             [](const CompiledPolicy& a, const CompiledPolicy& b) { return a.info.id < b.info.id; });
-  // The one verifier failure valid source can cause: an expression wider than the VM stack
-  // (a list literal of thousands of items). Report it at the expression, not as internal.
-  for (const Chunk& c : set->chunks) {
-    std::string e = verify_chunk(c, *set, builtin_count());
-    constexpr std::string_view kTooDeep = ": stack too deep at ";
-    std::size_t at = e.find(kTooDeep);
-    if (at == std::string::npos || c.source >= set->sources.size()) continue;
-    std::size_t pc = std::strtoul(e.c_str() + at + kTooDeep.size(), nullptr, 10);
-    std::uint32_t offset = pc < c.offsets.size() ? c.offsets[pc] : 0;
-    diags.error("expression-too-large", Location::at(*set->sources[c.source], offset),
-                "this expression needs more than " + std::to_string(kMaxVmStack) +
-                    " values on the VM stack at once (kMaxVmStack); split it into smaller parts");
-    return nullptr;
-  }
+  // Verify once. The one failure valid source can cause is an expression wider than the VM
+  // stack (a list literal of thousands of items): report it at the expression, not as internal.
   std::string err = verify_policy_set(*set, builtin_count());
-  if (err.find("stack too deep") != std::string::npos) {
-    // Not a compiler bug: the policy itself needs more stack than the VM allows.
-    for (const Chunk& c : set->chunks)
-      if (err.starts_with(c.name + ": ") && c.source < set->sources.size()) {
-        const std::string& chunk = c.name;
-        diags.error("vm-stack", Location::at(*set->sources[c.source], c.offsets.empty() ? 0 : c.offsets.front()),
-                    "'" + chunk + "' needs more than " + std::to_string(kMaxVmStack) +
-                        " values on the VM stack (kMaxVmStack); split the expression");
-        return nullptr;
-      }
+  constexpr std::string_view kTooDeep = ": stack too deep at ";
+  if (std::size_t at = err.find(kTooDeep); at != std::string::npos) {
+    for (const Chunk& c : set->chunks) {
+      if (!err.starts_with(c.name + ": ") || c.source >= set->sources.size()) continue;
+      std::size_t pc = std::strtoul(err.c_str() + at + kTooDeep.size(), nullptr, 10);
+      std::uint32_t offset = pc < c.offsets.size() ? c.offsets[pc] : 0;
+      diags.error("expression-too-large", Location::at(*set->sources[c.source], offset),
+                  "this expression needs more than " + std::to_string(kMaxVmStack) +
+                      " values on the VM stack at once (kMaxVmStack); split it into smaller parts");
+      return nullptr;
+    }
   }
   if (!err.empty()) {
     diags.error("verify", Location::whole("<compiler>"), "internal error: compiled bytecode failed verification: " + err);

@@ -1,5 +1,7 @@
 #include "engine/dump.h"
 
+#include "engine/json_writer.h"
+
 #include <charconv>
 #include <cmath>
 
@@ -14,46 +16,6 @@ constexpr std::size_t kMaxPrintDepth = kMaxNestingDepth + 16;
 
 /// Compact containers up to this many bytes print on one line in the pretty dump.
 constexpr std::size_t kInlineWidth = 72;
-
-void append_escaped(std::string& out, std::string_view s) {
-  out += '"';
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          static const char* hex = "0123456789abcdef";
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-}
 
 void append_double(std::string& out, double d) {
   if (std::isnan(d)) {
@@ -84,7 +46,7 @@ void append_scalar(std::string& out, const Value* v) {
       append_double(out, v->number);
       break;
     case ValueKind::kString:
-      append_escaped(out, v->str());
+      append_json_string(out, v->str());
       break;
     default:
       break;
@@ -115,7 +77,7 @@ void compact(std::string& out, const Value* v, std::size_t depth) {
     for (const MapEntry& e : v->map()) {
       if (!first) out += ',';
       first = false;
-      append_escaped(out, e.key);
+      append_json_string(out, e.key);
       out += ':';
       compact(out, e.value, depth + 1);
     }
@@ -162,7 +124,7 @@ class Pretty {
         if (!first) out += ',';
         first = false;
         newline(indent + 1);
-        append_escaped(out, e.key);
+        append_json_string(out, e.key);
         out += ": ";
         value(e.value, indent + 1, depth + 1);
       }
@@ -180,12 +142,12 @@ class ObjectWriter {
     if (!first_) p_.out += ',';
     first_ = false;
     p_.newline(indent_ + 1);
-    append_escaped(p_.out, k);
+    append_json_string(p_.out, k);
     p_.out += ": ";
   }
   void str(std::string_view k, std::string_view v) {
     key(k);
-    append_escaped(p_.out, v);
+    append_json_string(p_.out, v);
   }
   void num(std::string_view k, std::uint64_t v) {
     key(k);
@@ -299,7 +261,7 @@ std::string dump_template_json(const Template& t) {
         p.out += '[';
         for (std::size_t i = 0; i < r.depends_on.size(); ++i) {
           if (i) p.out += ", ";
-          append_escaped(p.out, r.depends_on[i]);
+          append_json_string(p.out, r.depends_on[i]);
         }
         p.out += ']';
       }
@@ -348,7 +310,7 @@ std::string dump_template_json(const Template& t) {
       for (std::size_t i = 0; i < ref.guards.size(); ++i) {
         if (i) p.out += ", ";
         p.out += "{\"condition\": ";
-        append_escaped(p.out, ref.guards[i].condition);
+        append_json_string(p.out, ref.guards[i].condition);
         p.out += ", \"branch\": ";
         p.out += ref.guards[i].branch ? "true}" : "false}";
       }
