@@ -23,8 +23,8 @@
 #include "engine/discovery.h"
 #include "engine/exit_codes.h"
 #include "engine/fingerprint.h"
-#include "engine/report.h"
 #include "engine/limits.h"
+#include "engine/report.h"
 #include "engine/scanner.h"
 #include "engine/shard.h"
 #include "engine/waivers.h"
@@ -171,20 +171,102 @@ bool write_file(const std::string& path, const std::string& text, const char* wh
   return true;
 }
 
-/// Removes the files inside the `--cache` directory from `templates`: its entries are JSON files,
-/// and a cache kept inside the scanned tree must not be scanned.
-void drop_cache_files(std::vector<std::string>& templates, const std::string& cache_dir) {
-  // Lexical (absolute, normalized) comparison: no system call per file.
-  std::error_code ec;
-  const std::string root =
-      (std::filesystem::absolute(cache_dir, ec).lexically_normal() / "").string();
-  if (ec) return;
-  std::erase_if(templates, [&](const std::string& t) {
-    std::error_code tec;
-    const std::string path = std::filesystem::absolute(t, tec).lexically_normal().string();
-    return !tec && path.compare(0, root.size(), root) == 0;
-  });
+/// Which discovered templates this run checks: not the files inside the `--cache` directory
+/// (its entries are JSON files, and a cache kept inside the scanned tree must not be scanned),
+/// and only those of this run's shard.
+class TemplateFilter {
+ public:
+  TemplateFilter(const std::string& cache_dir, const ShardSpec& shard) : shard_(shard) {
+    if (cache_dir.empty()) return;
+    std::error_code ec;
+    cache_root_ = (std::filesystem::absolute(cache_dir, ec).lexically_normal() / "").string();
+    if (ec) cache_root_.clear();
+  }
+
+  bool operator()(const std::string& path) const {
+    if (shard_.active() && shard_of(normalize_report_path(path), shard_.count) != shard_.index)
+      return false;
+    if (cache_root_.empty()) return true;
+    // Lexical (absolute, normalized) comparison: no system call per file.
+    std::error_code ec;
+    const std::string p = std::filesystem::absolute(path, ec).lexically_normal().string();
+    return ec || p.compare(0, cache_root_.size(), cache_root_) != 0;
+  }
+
+ private:
+  ShardSpec shard_;
+  std::string cache_root_;
+};
+
+/// What the first walk over the scan arguments finds: policies, bundles, problems, and how
+/// many templates the run will check (the templates themselves are streamed by a second walk).
+struct ScanInputs {
+  std::vector<std::string> policies;
+  std::vector<std::string> bundles;
+  std::vector<Diagnostic> errors;
+  std::size_t templates = 0;
+};
+
+ScanInputs find_scan_inputs(const std::vector<std::string>& paths,
+                            const std::vector<std::string>& excludes,
+                            const TemplateFilter& selected) {
+  ScanInputs out;
+  FileWalker walker(paths, excludes);
+  std::string path;
+  FileKind kind;
+  while (walker.next(path, kind)) {
+    if (kind == FileKind::kTemplate && selected(path)) ++out.templates;
+    if (kind == FileKind::kPolicy) out.policies.push_back(path);
+    if (kind == FileKind::kBundle) out.bundles.push_back(path);
+  }
+  out.errors = walker.take_errors();
+  return out;
 }
+
+/// Standard output for reports: clears the progress bar's line before each write.
+class ProgressAwareSink final : public FileSink {
+ public:
+  ProgressAwareSink(std::FILE* file, ProgressBar& progress) : FileSink(file), progress_(progress) {}
+  void write(std::string_view bytes) override {
+    progress_.finish();
+    FileSink::write(bytes);
+  }
+
+ private:
+  ProgressBar& progress_;
+};
+
+/// A report file (`--output FORMAT=PATH`), opened before the scan and written while it runs.
+class ReportFile {
+ public:
+  explicit ReportFile(std::string path) : path_(std::move(path)) {}
+  ~ReportFile() {
+    if (file_) std::fclose(file_);
+  }
+  bool open() {
+    file_ = std::fopen(path_.c_str(), "wb");
+    if (!file_) return fail();
+    sink_ = std::make_unique<FileSink>(file_);
+    return true;
+  }
+  FileSink& sink() { return *sink_; }
+  /// Closes the file; false (with a message) when any write failed.
+  bool close() {
+    const bool ok = sink_->ok() && std::fclose(file_) == 0;
+    file_ = nullptr;
+    return ok || fail();
+  }
+
+ private:
+  bool fail() const {
+    std::cerr << "polc: cannot write the report to " << path_
+              << "; check that its directory exists and is writable\n";
+    return false;
+  }
+  std::string path_;
+  std::FILE* file_ = nullptr;
+  std::unique_ptr<FileSink> sink_;
+};
 
 /// Opens the `--cache` directory for this run's policy set and options; prints why not and
 /// returns nullptr on failure.
@@ -245,9 +327,10 @@ int run_check(const CheckArgs& args) {
 
   std::vector<std::string> scan_paths = args.paths;
   if (scan_paths.empty()) scan_paths.push_back(".");
-  DiscoveredFiles files = discover_files(scan_paths, cfg.exclude);
-  if (!args.cache_dir.empty()) drop_cache_files(files.templates, args.cache_dir);
-  files.templates = select_shard(files.templates, shard);
+  // Templates are streamed (a second walk feeds the scanner); this first walk finds the
+  // policies among the arguments and counts the templates for the progress bar.
+  TemplateFilter selected(args.cache_dir, shard);
+  ScanInputs files = find_scan_inputs(scan_paths, cfg.exclude, selected);
   DiscoveredFiles policy_files = discover_files(cfg.policies, {});
   std::vector<std::string> policy_paths = files.policies;
   policy_paths.insert(policy_paths.end(), policy_files.policies.begin(),
@@ -262,7 +345,8 @@ int run_check(const CheckArgs& args) {
   std::unique_ptr<PolicySet> set;
   if (!bundles.empty()) {
     if (bundles.size() > 1 || !policy_paths.empty()) {
-      std::cerr << "polc: give either policy sources or one bundle, not both (compile them together with 'polc compile')\n";
+      std::cerr << "polc: give either policy sources or one bundle, not both (compile them "
+                   "together with 'polc compile')\n";
       return kExitUsageOrPolicyError;
     }
     std::string bytes, error;
@@ -315,7 +399,7 @@ int run_check(const CheckArgs& args) {
 
   std::vector<std::uint32_t> active;
   std::set<std::string> active_ids;
-  ScanResult result;
+  std::vector<PolicyInfo> policies;  // the active ones, with severity overrides
   for (std::uint32_t i = 0; i < set->policies.size(); ++i) {
     PolicyInfo p = set->policies[i].info;
     auto named = [&](const std::string& s) { return matches_policy(p, s); };
@@ -325,7 +409,7 @@ int run_check(const CheckArgs& args) {
     active.push_back(i);
     active_ids.insert(p.id);
     overridden(p, p.severity);
-    result.policies.push_back(std::move(p));
+    policies.push_back(std::move(p));
   }
   set->freeze();
 
@@ -338,110 +422,157 @@ int run_check(const CheckArgs& args) {
     }
   }
 
-  ProgressBar progress(!args.quiet && stderr_is_interactive());
   ScanOptions options;
   options.jobs = args.jobs;
   options.suppressions.inline_suppressions = cfg.inline_suppressions.value_or(true);
   options.suppressions.foreign = cfg.honor_foreign_suppressions.value_or(false);
-  options.progress = [&progress](std::size_t done, std::size_t total) {
-    progress.update(done, total);
-  };
   std::unique_ptr<DiskCache> cache;
   if (!args.cache_dir.empty()) {
-    cache = open_cache(args, *set, result.policies, options.suppressions);
+    cache = open_cache(args, *set, policies, options.suppressions);
     if (!cache) return kExitUsageOrPolicyError;
     options.cache = cache.get();
   }
-  std::vector<FileOutcome> outcomes = scan_files(*set, active, known, files.templates, options);
-  progress.finish();
-  if (cache) finish_cache(*cache, args, color_err);
 
-  for (auto& e : files.errors) result.errors.push_back(e);
-  std::vector<Finding> all;
-  std::set<std::string> checked_files;
-  for (std::size_t i = 0; i < outcomes.size(); ++i) {
-    FileOutcome& o = outcomes[i];
-    switch (o.status) {
-      case FileOutcome::Status::kChecked:
-        ++result.summary.templates_checked;
-        checked_files.insert(normalize_report_path(files.templates[i]));
-        break;
-      case FileOutcome::Status::kSkipped:
-        ++result.summary.files_skipped;
-        break;
-      case FileOutcome::Status::kFailed:
-        ++result.summary.templates_failed;
-        break;
-    }
-    if (o.incomplete) ++result.summary.incomplete;
-    for (auto& d : o.diagnostics) result.errors.push_back(std::move(d));
-    for (auto& f : o.findings) {
-      f.fingerprint = compute_fingerprint(f.policy_id, normalize_report_path(f.location.file),
-                                          f.resource, f.property_path);
-      for (const PolicyInfo& p : result.policies)
-        if (p.id == f.policy_id) overridden(p, f.severity);
-      all.push_back(std::move(f));
-    }
-  }
-
-  // Central waivers, after the inline suppressions the scanner applied.
-  apply_waivers(cfg.waivers, today, known, all, result.errors);
-
-  // The baseline: known findings do not fail; entries nothing matched were fixed (reported only
-  // for policies and files that were part of this run).
-  if (!cfg.baseline.empty()) {
-    for (const BaselineEntry& e : apply_baseline(baseline, all))
-      if (active_ids.count(e.policy_id) && checked_files.count(e.file))
-        result.errors.push_back(fixed_baseline_note(e, cfg.baseline));
-  }
-  if (!args.write_baseline.empty()) {
-    if (!write_file(args.write_baseline, render_baseline(all), "baseline"))
-      return kExitUsageOrPolicyError;
-    std::size_t n = 0;
-    for (Finding& f : all)
-      if (!f.suppressed && !f.baselined) {
-        f.baselined = true;
-        ++n;
-      }
-    std::cerr << "polc: wrote the baseline " << args.write_baseline << " (" << n << " new finding"
-              << (n == 1 ? "" : "s") << "); check it in and run `polc check --baseline "
-              << args.write_baseline << "` in CI\n";
-  }
-
-  for (Finding& f : all) {
-    if (static_cast<int>(f.severity) > static_cast<int>(threshold)) continue;  // hidden
-    if (f.suppressed)
-      ++result.summary.suppressed;
-    else if (f.baselined)
-      ++result.summary.baselined;
-    else if (f.outcome == Outcome::kUnknown)
-      ++result.summary.unknown;
-    else
-      ++result.summary.findings_by_severity[static_cast<int>(f.severity)];
-    result.findings.push_back(std::move(f));
-  }
-  std::stable_sort(result.findings.begin(), result.findings.end(), finding_less);
-  std::stable_sort(result.errors.begin(), result.errors.end(), location_less);
-  result.scan_root = ".";
-  if (shard.active()) result.shard = {shard.index, shard.count, fail_threshold};
-  result.summary.elapsed_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  result.exit_code = compute_exit_code(result, fail_threshold, usage_error);
+  // The reports are written while the scan runs (engine/report.h), each file's findings as
+  // soon as the files before it are done, so memory does not grow with the number of files.
+  ProgressBar progress(!args.quiet && stderr_is_interactive());
   ReportOptions ro;
   ro.color = format == ReportFormat::kText && use_color(args.no_color, 1);
   ro.show_suppressed = args.show_suppressed;
   ro.verbose = args.verbose;
   ro.tool_version = POLC_VERSION;
   ro.pack_version = POLC_VERSION;
-  std::string out = render_report(result, format, ro);
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  std::fflush(stdout);
+  ReportFrame frame;
+  frame.policies = policies;
+  frame.scan_root = ".";
+  if (shard.active()) frame.shard = {shard.index, shard.count, fail_threshold};
+  frame.baseline_used = !cfg.baseline.empty() || !args.write_baseline.empty();
+  ProgressAwareSink stdout_sink(stdout, progress);
+  std::vector<std::unique_ptr<ReportFile>> report_files;
   for (const auto& [f, path] : extra_outputs) {
+    auto file = std::make_unique<ReportFile>(path);
+    if (!file->open()) return kExitUsageOrPolicyError;
+    report_files.push_back(std::move(file));
+  }
+  std::vector<std::unique_ptr<ReportWriter>> writers;
+  writers.push_back(make_report_writer(format, ro, stdout_sink));
+  for (std::size_t k = 0; k < extra_outputs.size(); ++k) {
     ReportOptions xo = ro;
     xo.color = false;
-    if (!write_file(path, render_report(result, f, xo), "report")) return kExitUsageOrPolicyError;
+    writers.push_back(make_report_writer(extra_outputs[k].first, xo, report_files[k]->sink()));
   }
-  return result.exit_code;
+  for (auto& w : writers) w->begin(frame);
+
+  ScanSummary summary;
+  ExitCodeTracker exit_code(fail_threshold);
+  WaiverApplier waivers(cfg.waivers, today, known);
+  std::optional<BaselineMatcher> baseline_matcher;
+  if (!cfg.baseline.empty()) baseline_matcher.emplace(baseline);
+  std::vector<Finding> new_baseline;  // --write-baseline: the findings it will list
+  // Diagnostics found before the scan (discovery), merged in file order.
+  std::vector<Diagnostic> pending = std::move(files.errors);
+  std::stable_sort(pending.begin(), pending.end(), location_less);
+  std::size_t next_pending = 0;
+  std::size_t done = 0;
+
+  // Everything between the scanner and the reports, one file at a time: severity overrides,
+  // fingerprints, central waivers, the baseline, the display threshold and the counts.
+  auto report_group = [&](std::vector<Finding>& findings, std::vector<Diagnostic>& diags) {
+    std::stable_sort(diags.begin(), diags.end(), location_less);
+    std::vector<Finding> shown;
+    for (Finding& f : findings) {
+      if (static_cast<int>(f.severity) > static_cast<int>(threshold)) continue;  // hidden
+      if (f.suppressed)
+        ++summary.suppressed;
+      else if (f.baselined)
+        ++summary.baselined;
+      else if (f.outcome == Outcome::kUnknown)
+        ++summary.unknown;
+      else
+        ++summary.findings_by_severity[static_cast<int>(f.severity)];
+      exit_code.add(f);
+      shown.push_back(std::move(f));
+    }
+    for (const Diagnostic& d : diags) exit_code.add(d);
+    for (auto& w : writers) w->add(shown, diags);
+  };
+  auto consume = [&](const std::string& path, FileOutcome& o) {
+    switch (o.status) {
+      case FileOutcome::Status::kChecked:
+        ++summary.templates_checked;
+        break;
+      case FileOutcome::Status::kSkipped:
+        ++summary.files_skipped;
+        break;
+      case FileOutcome::Status::kFailed:
+        ++summary.templates_failed;
+        break;
+    }
+    if (o.incomplete) ++summary.incomplete;
+    std::vector<Diagnostic> diags;
+    while (next_pending < pending.size() && pending[next_pending].location.file <= path)
+      diags.push_back(std::move(pending[next_pending++]));
+    for (Diagnostic& d : o.diagnostics) diags.push_back(std::move(d));
+    for (Finding& f : o.findings) {
+      f.fingerprint = compute_fingerprint(f.policy_id, normalize_report_path(f.location.file),
+                                          f.resource, f.property_path);
+      for (const PolicyInfo& p : policies)
+        if (p.id == f.policy_id) overridden(p, f.severity);
+    }
+    // Central waivers, after the inline suppressions the scanner applied.
+    waivers.apply(o.findings);
+    // The baseline: known findings do not fail; entries of this file that nothing matched were
+    // fixed (reported only for the policies of this run).
+    if (baseline_matcher) {
+      baseline_matcher->apply(o.findings);
+      if (o.status == FileOutcome::Status::kChecked)
+        for (const BaselineEntry& e : baseline_matcher->unmatched_in(normalize_report_path(path)))
+          if (active_ids.count(e.policy_id)) diags.push_back(fixed_baseline_note(e, cfg.baseline));
+    }
+    if (!args.write_baseline.empty()) {
+      for (Finding& f : o.findings)
+        if (!f.suppressed && !f.baselined) {
+          new_baseline.push_back(f);
+          f.baselined = true;
+        }
+    }
+    report_group(o.findings, diags);
+    progress.update(++done, files.templates);
+  };
+  FileWalker walker(scan_paths, cfg.exclude);
+  auto source = [&](std::string& path) {
+    FileKind kind;
+    while (walker.next(path, kind))
+      if (kind == FileKind::kTemplate && selected(path)) return true;
+    return false;
+  };
+  scan_stream(*set, active, known, source, consume, options);
+  progress.finish();
+  if (cache) finish_cache(*cache, args, color_err);
+
+  // What is known only at the end: the rest of the discovery diagnostics and the waivers'.
+  std::vector<Diagnostic> tail(std::make_move_iterator(pending.begin() + next_pending),
+                               std::make_move_iterator(pending.end()));
+  waivers.finish(tail);
+  std::vector<Finding> no_findings;
+  if (!tail.empty()) report_group(no_findings, tail);
+
+  if (!args.write_baseline.empty()) {
+    if (!write_file(args.write_baseline, render_baseline(new_baseline), "baseline"))
+      return kExitUsageOrPolicyError;
+    std::cerr << "polc: wrote the baseline " << args.write_baseline << " (" << new_baseline.size()
+              << " new finding" << (new_baseline.size() == 1 ? "" : "s")
+              << "); check it in and run `polc check --baseline " << args.write_baseline
+              << "` in CI\n";
+  }
+  summary.elapsed_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const int code = exit_code.exit_code(summary, usage_error);
+  for (auto& w : writers) w->finish(summary, code);
+  std::fflush(stdout);
+  for (auto& f : report_files)
+    if (!f->close()) return kExitUsageOrPolicyError;
+  return code;
 }
 
 int run_config(const CheckArgs& args) {

@@ -135,20 +135,45 @@ bool load_baseline(const std::string& path, Baseline& out, Diagnostics& diags) {
   return parse_baseline(text, path, out, diags);
 }
 
-std::vector<BaselineEntry> apply_baseline(const Baseline& baseline,
-                                          std::vector<Finding>& findings) {
-  std::unordered_set<std::string_view> listed;
-  for (const BaselineEntry& e : baseline.entries) listed.insert(e.fingerprint);
-  std::unordered_set<std::string_view> matched;
+BaselineMatcher::BaselineMatcher(const Baseline& baseline) : baseline_(baseline) {
+  for (std::size_t i = 0; i < baseline.entries.size(); ++i) {
+    by_fingerprint_.emplace(baseline.entries[i].fingerprint, i);
+    by_file_.emplace(baseline.entries[i].file, i);
+  }
+}
+
+void BaselineMatcher::apply(std::vector<Finding>& findings) {
   for (Finding& f : findings) {
-    if (!listed.count(f.fingerprint)) continue;
-    matched.insert(f.fingerprint);
+    auto it = by_fingerprint_.find(f.fingerprint);
+    if (it == by_fingerprint_.end()) continue;
+    matched_.insert(it->first);
     if (!f.suppressed) f.baselined = true;
   }
-  std::vector<BaselineEntry> unmatched;
-  for (const BaselineEntry& e : baseline.entries)
-    if (!matched.count(e.fingerprint)) unmatched.push_back(e);
-  return unmatched;
+}
+
+std::vector<BaselineEntry> BaselineMatcher::unmatched_in(std::string_view file) const {
+  std::vector<std::size_t> indices;
+  auto [first, last] = by_file_.equal_range(file);
+  for (auto it = first; it != last; ++it)
+    if (!matched_.count(baseline_.entries[it->second].fingerprint)) indices.push_back(it->second);
+  std::sort(indices.begin(), indices.end());  // the baseline's order
+  std::vector<BaselineEntry> out;
+  for (std::size_t i : indices) out.push_back(baseline_.entries[i]);
+  return out;
+}
+
+std::vector<BaselineEntry> BaselineMatcher::unmatched() const {
+  std::vector<BaselineEntry> out;
+  for (const BaselineEntry& e : baseline_.entries)
+    if (!matched_.count(e.fingerprint)) out.push_back(e);
+  return out;
+}
+
+std::vector<BaselineEntry> apply_baseline(const Baseline& baseline,
+                                          std::vector<Finding>& findings) {
+  BaselineMatcher matcher(baseline);
+  matcher.apply(findings);
+  return matcher.unmatched();
 }
 
 Diagnostic fixed_baseline_note(const BaselineEntry& e, const std::string& baseline_path) {

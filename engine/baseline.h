@@ -20,6 +20,8 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/diagnostic.h"
@@ -60,6 +62,26 @@ bool load_baseline(const std::string& path, Baseline& out, Diagnostics& diags);
 /// still there). The caller decides which of those are "fixed" (e.g. only entries of files and
 /// policies that were part of this run). Pure apart from `findings`.
 std::vector<BaselineEntry> apply_baseline(const Baseline& baseline, std::vector<Finding>& findings);
+
+/// `apply_baseline` for a scan that streams: `apply` to each file's findings as they come; the
+/// entries of a file that nothing matched are known as soon as that file is done. Holds a
+/// reference to `baseline`; memory is the baseline's size. Not thread-safe.
+class BaselineMatcher {
+ public:
+  explicit BaselineMatcher(const Baseline& baseline);
+  /// Marks the unsuppressed findings the baseline lists as `baselined`.
+  void apply(std::vector<Finding>& findings);
+  /// The entries of `file` (normalized, as entries record it) that nothing has matched yet.
+  std::vector<BaselineEntry> unmatched_in(std::string_view file) const;
+  /// Every entry nothing has matched yet.
+  std::vector<BaselineEntry> unmatched() const;
+
+ private:
+  const Baseline& baseline_;
+  std::unordered_map<std::string_view, std::size_t> by_fingerprint_;  // first entry index
+  std::unordered_multimap<std::string_view, std::size_t> by_file_;
+  std::unordered_set<std::string_view> matched_;
+};
 
 /// A note diagnostic telling that `entry` of the baseline at `baseline_path` no longer matches a
 /// finding, so it was fixed and can be dropped by writing the baseline again.

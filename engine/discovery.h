@@ -5,6 +5,8 @@
 // path as reached from the argument and every path suffix after a `/`. Files keep the path as
 // reached from the argument (`dir/sub/t.yaml`). Not thread-safe; run once per scan.
 #pragma once
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,9 +22,40 @@ struct DiscoveredFiles {
   std::vector<Diagnostic> errors;      // a missing argument, an unreadable directory
 };
 
-/// Walks `paths`. A file argument is taken whatever its extension when it is a template or
-/// policy candidate by content; a directory contributes files by extension.
-DiscoveredFiles discover_files(const std::vector<std::string>& paths, const std::vector<std::string>& excludes);
+/// What a discovered file is, by its name (or, for a file argument, by its content later).
+enum class FileKind : std::uint8_t { kTemplate, kPolicy, kBundle, kTests };
+
+/// Streams the files `discover_files` lists, in the same order (sorted by path, byte-wise, and
+/// unique across the arguments), without holding the list: each argument is walked depth-first
+/// with each directory's entries sorted (a directory `d` as `d/`, which is where its files fall
+/// in the sorted list of paths), and the arguments' streams are merged. Memory is the entries of
+/// the directories on the current path, not the number of files, so a scan of any size streams.
+/// Problems (a missing argument, an unreadable directory) are collected as they are met. Not
+/// thread-safe; one walk per object.
+class FileWalker {
+ public:
+  FileWalker(const std::vector<std::string>& paths, std::vector<std::string> excludes);
+  ~FileWalker();
+  FileWalker(const FileWalker&) = delete;
+  FileWalker& operator=(const FileWalker&) = delete;
+
+  /// Sets `path` and `kind` to the next file; false when the walk is over.
+  bool next(std::string& path, FileKind& kind);
+  /// The diagnostics met so far (missing arguments first), moved out.
+  std::vector<Diagnostic> take_errors();
+
+ private:
+  struct ArgWalk;
+  std::vector<std::unique_ptr<ArgWalk>> walks_;
+  std::vector<std::string> excludes_;
+  std::vector<Diagnostic> errors_;
+};
+
+/// Walks `paths` (with `FileWalker`) and collects the files by kind. A file argument is taken
+/// whatever its extension when it is a template or policy candidate by content; a directory
+/// contributes files by extension.
+DiscoveredFiles discover_files(const std::vector<std::string>& paths,
+                               const std::vector<std::string>& excludes);
 
 /// True when `path` matches glob `pattern` (`*` within a path segment, `**` across segments,
 /// `?` one character), tried against the whole path and every suffix after a `/`.

@@ -36,4 +36,20 @@ inline constexpr int kExitIncomplete = 4;
 /// running a policy). Pure and thread-safe.
 int compute_exit_code(const ScanResult& result, Severity threshold, bool policy_errors);
 
+/// `compute_exit_code` for a scan whose findings and diagnostics stream past: `add` each one
+/// reported, then `exit_code` with the final summary. Not thread-safe.
+class ExitCodeTracker {
+ public:
+  explicit ExitCodeTracker(Severity threshold) : threshold_(threshold) {}
+  void add(const Finding& f);
+  void add(const Diagnostic& d);
+  int exit_code(const ScanSummary& summary, bool policy_errors) const;
+
+ private:
+  Severity threshold_;
+  bool failing_finding_ = false;
+  bool load_error_ = false;
+  bool incomplete_ = false;
+};
+
 }  // namespace polc

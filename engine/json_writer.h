@@ -24,6 +24,11 @@ class JsonWriter {
   /// Writes into `out`, which must outlive the writer. `pretty` selects two-space indentation
   /// with one member per line; otherwise the output is compact.
   explicit JsonWriter(std::string& out, bool pretty = true) : out_(out), pretty_(pretty) {}
+  /// Writes the elements of a container that is open `depth` levels deep in a document written
+  /// by another writer (a report section written apart and spliced in later): the first value
+  /// gets no comma, and every value is indented for that depth. Do not close the container.
+  JsonWriter(std::string& out, bool pretty, std::size_t depth)
+      : out_(out), pretty_(pretty), stack_(depth) {}
 
   void begin_object();
   void end_object();
@@ -42,6 +47,11 @@ class JsonWriter {
   /// Writes `d` with `decimals` digits after the point (fixed notation, locale-independent).
   void value(double d, int decimals = 3);
   void null();
+  /// Records that the innermost open container already holds values written by another writer
+  /// (a spliced section), so it gets commas and closes on its own line.
+  void mark_nonempty() {
+    if (!stack_.empty()) stack_.back().empty = false;
+  }
 
   /// Shorthands for `key(name)` followed by `value(v)` / `null()`.
   template <typename T>

@@ -96,4 +96,14 @@ inline constexpr std::size_t kMaxCacheEntryBytes = 64u << 20;
 /// million findings.
 inline constexpr std::size_t kMaxMergeReportBytes = 1u << 30;
 
+/// Most files the scanner has taken but not yet passed on in order. Outcomes are passed on in
+/// file order, so a slow file holds back the ones after it; workers wait rather than run ahead
+/// without bound, which keeps memory flat however many files follow a large one.
+inline constexpr std::size_t kMaxPendingOutcomes = 64;
+
+/// Bytes a streaming report keeps in memory for each section it writes out of order (the JSON
+/// `errors`, the SARIF `results`, the JUnit suites); past it the section goes to a temporary
+/// file, so a report of any size needs no more memory than this.
+inline constexpr std::size_t kReportSpoolMemoryBytes = 256u << 10;
+
 }  // namespace polc

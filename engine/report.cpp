@@ -40,21 +40,42 @@ bool parse_report_format(std::string_view text, ReportFormat& out) {
   return false;
 }
 
-std::string render_report(const ScanResult& result, ReportFormat format,
-                          const ReportOptions& options) {
+void FileSink::write(std::string_view bytes) {
+  if (!ok_ || bytes.empty()) return;
+  if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) ok_ = false;
+}
+
+std::unique_ptr<ReportWriter> make_report_writer(ReportFormat format, const ReportOptions& options,
+                                                 ReportSink& sink) {
   switch (format) {
     case ReportFormat::kText:
-      return internal::render_text(result, options);
+      break;
     case ReportFormat::kJson:
-      return internal::render_json(result, options);
+      return internal::make_json_writer(options, sink);
     case ReportFormat::kSarif:
-      return internal::render_sarif(result, options);
+      return internal::make_sarif_writer(options, sink);
     case ReportFormat::kJunit:
-      return internal::render_junit(result, options);
+      return internal::make_junit_writer(options, sink);
     case ReportFormat::kGithub:
-      return internal::render_github(result, options);
+      return internal::make_github_writer(options, sink);
   }
-  return internal::render_text(result, options);
+  return internal::make_text_writer(options, sink);
+}
+
+std::string render_report(const ScanResult& result, ReportFormat format,
+                          const ReportOptions& options) {
+  ReportFrame frame;
+  frame.policies = result.policies;
+  frame.scan_root = result.scan_root;
+  frame.shard = result.shard;
+  for (const Finding& f : result.findings) frame.baseline_used = frame.baseline_used || f.baselined;
+  std::string out;
+  StringSink sink(out);
+  auto writer = make_report_writer(format, options, sink);
+  writer->begin(frame);
+  writer->add(result.findings, result.errors);
+  writer->finish(result.summary, result.exit_code);
+  return out;
 }
 
 }  // namespace polc

@@ -8,8 +8,11 @@
 // kept as golden files. Machine formats always carry valid UTF-8 (invalid bytes become U+FFFD)
 // and escape everything their syntax requires.
 #pragma once
+#include <cstdio>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/scan_result.h"
 
@@ -38,6 +41,67 @@ struct ReportOptions {
   /// SARIF `tool.driver.informationUri` (the project's home page); omitted when empty.
   std::string information_uri;
 };
+
+/// Where a report's bytes go. Not thread-safe.
+class ReportSink {
+ public:
+  virtual ~ReportSink() = default;
+  virtual void write(std::string_view bytes) = 0;
+};
+
+/// Appends to a caller-owned string, which must outlive the sink.
+class StringSink final : public ReportSink {
+ public:
+  explicit StringSink(std::string& out) : out_(out) {}
+  void write(std::string_view bytes) override { out_.append(bytes); }
+
+ private:
+  std::string& out_;
+};
+
+/// Writes to a caller-owned `FILE*` (not closed by the sink). `ok()` is false once a write
+/// failed (a full disk, a closed pipe); later writes are skipped.
+class FileSink : public ReportSink {
+ public:
+  explicit FileSink(std::FILE* file) : file_(file) {}
+  void write(std::string_view bytes) override;
+  bool ok() const { return ok_; }
+
+ private:
+  std::FILE* file_;
+  bool ok_ = true;
+};
+
+/// What a report needs before its first finding.
+struct ReportFrame {
+  std::vector<PolicyInfo> policies;  // the active policy set, sorted by id
+  std::string scan_root = ".";       // for SARIF artifact URIs
+  ShardInfo shard;                   // set by sharded runs
+  /// A baseline takes part in the run (`--baseline`, `--write-baseline`, or baselined findings
+  /// in a merged report): SARIF then gives every result a `baselineState`.
+  bool baseline_used = false;
+};
+
+/// A report written while the scan runs: `begin`, then `add` once per group of files in report
+/// order, then `finish`. The output is byte-identical to `render_report` of the whole result,
+/// however the findings are grouped, as long as the groups come in file order. Sections that
+/// precede end-of-scan data in the format (the SARIF results, the JSON errors, the JUnit suites)
+/// are spooled, to a temporary file past `kReportSpoolMemoryBytes`, so memory stays flat
+/// whatever the number of files. Not thread-safe; one writer per report.
+class ReportWriter {
+ public:
+  virtual ~ReportWriter() = default;
+  virtual void begin(const ReportFrame& frame) = 0;
+  /// The next findings (sorted by `finding_less`) and diagnostics (sorted by file, line and
+  /// column) of one or more files, which come after those of earlier calls in file order.
+  virtual void add(const std::vector<Finding>& findings, const std::vector<Diagnostic>& diags) = 0;
+  /// Writes what depends on the whole scan (summary, exit code) and the spooled sections.
+  virtual void finish(const ScanSummary& summary, int exit_code) = 0;
+};
+
+/// A writer for `format` writing to `sink`, which must outlive it.
+std::unique_ptr<ReportWriter> make_report_writer(ReportFormat format, const ReportOptions& options,
+                                                 ReportSink& sink);
 
 /// Renders `result` in `format`. Returns the whole document, ending with a newline (text output
 /// with nothing to say is just the summary line). Reads only its arguments; thread-safe.

@@ -7,6 +7,7 @@
 // in property values also `:` and `,` become %3A and %2C. Suppressed and baselined findings are
 // listed (as notices) only with `show_suppressed`. The report ends with the plain summary line.
 #include "engine/internal/report_util.h"
+#include "engine/internal/spool.h"
 #include "engine/internal/utf8.h"
 
 namespace polc::internal {
@@ -99,51 +100,72 @@ void annotation(std::string& out, std::string_view level, const Location& loc,
   out += '\n';
 }
 
+/// All diagnostics come before all findings: diagnostics go out as they arrive, findings are
+/// spooled until the end.
+class GithubWriter final : public BufferedWriter {
+ public:
+  using BufferedWriter::BufferedWriter;
+  void begin(const ReportFrame& frame) override { frame_ = frame; }
+
+  void add(const std::vector<Finding>& findings, const std::vector<Diagnostic>& errors) override {
+    for (const Diagnostic& d : errors) {
+      std::string title = "polc";
+      if (!d.code.empty()) title += " " + d.code;
+      std::string message = d.message;
+      for (const DiagNote& n : d.notes) {
+        message += "\nnote: ";
+        append_location(message, n.location);
+        message += ": ";
+        message += n.message;
+      }
+      annotation(out_, annotation_level(d.severity), d.location, frame_.scan_root, title, message);
+    }
+    flush();
+    std::string text;
+    for (const Finding& f : findings) {
+      if (!finding_listed(f, options_)) continue;
+      const bool quiet = f.suppressed || f.baselined;
+      std::string message = finding_message(f);
+      if (f.suppressed) {
+        message += " (suppressed";
+        if (!f.suppression_reason.empty()) message += ": " + f.suppression_reason;
+        message += ')';
+      } else if (f.baselined) {
+        message += " (baselined)";
+      }
+      for (const RelatedLocation& r : f.related) {
+        message += "\nnote: ";
+        append_location(message, r.location);
+        message += ": ";
+        message += r.message;
+      }
+      if (!f.remediation.empty()) {
+        message += "\nremediation: ";
+        message += first_line(f.remediation);
+      }
+      std::string title = rule_label(f);
+      if (f.outcome == Outcome::kUnknown) title += " (unknown outcome)";
+      annotation(text, quiet ? "notice" : annotation_level(f.severity), f.location,
+                 frame_.scan_root, title, message);
+    }
+    findings_.append(text);
+  }
+
+  void finish(const ScanSummary& summary, int /*exit_code*/) override {
+    findings_.copy_to(sink_);
+    out_ += summary_line(summary);
+    out_ += '\n';
+    flush();
+  }
+
+ private:
+  Spool findings_;
+};
+
 }  // namespace
 
-std::string render_github(const ScanResult& result, const ReportOptions& options) {
-  std::string out;
-  for (const Diagnostic& d : result.errors) {
-    std::string title = "polc";
-    if (!d.code.empty()) title += " " + d.code;
-    std::string message = d.message;
-    for (const DiagNote& n : d.notes) {
-      message += "\nnote: ";
-      append_location(message, n.location);
-      message += ": ";
-      message += n.message;
-    }
-    annotation(out, annotation_level(d.severity), d.location, result.scan_root, title, message);
-  }
-  for (const Finding& f : result.findings) {
-    if (!finding_listed(f, options)) continue;
-    const bool quiet = f.suppressed || f.baselined;
-    std::string message = finding_message(f);
-    if (f.suppressed) {
-      message += " (suppressed";
-      if (!f.suppression_reason.empty()) message += ": " + f.suppression_reason;
-      message += ')';
-    } else if (f.baselined) {
-      message += " (baselined)";
-    }
-    for (const RelatedLocation& r : f.related) {
-      message += "\nnote: ";
-      append_location(message, r.location);
-      message += ": ";
-      message += r.message;
-    }
-    if (!f.remediation.empty()) {
-      message += "\nremediation: ";
-      message += first_line(f.remediation);
-    }
-    std::string title = rule_label(f);
-    if (f.outcome == Outcome::kUnknown) title += " (unknown outcome)";
-    annotation(out, quiet ? "notice" : annotation_level(f.severity), f.location, result.scan_root,
-               title, message);
-  }
-  out += summary_line(result);
-  out += '\n';
-  return out;
+std::unique_ptr<ReportWriter> make_github_writer(const ReportOptions& options, ReportSink& sink) {
+  return std::make_unique<GithubWriter>(options, sink);
 }
 
 }  // namespace polc::internal

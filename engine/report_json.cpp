@@ -2,8 +2,10 @@
 //
 // docs/json-report.md documents every field and the stability promise. All findings are
 // included, suppressed and baselined ones flagged, so tools can count them; the document is
-// pretty-printed with two-space indentation and members in a fixed order.
+// pretty-printed with two-space indentation and members in a fixed order. Findings are written as
+// files finish; the errors, which come after them, are spooled (engine/internal/spool.h).
 #include "engine/internal/report_util.h"
+#include "engine/internal/spool.h"
 #include "engine/json_writer.h"
 #include "engine/record_json.h"
 
@@ -101,8 +103,7 @@ void write_error(JsonWriter& w, const Diagnostic& d, bool shard) {
   w.end_object();
 }
 
-void write_summary(JsonWriter& w, const ScanResult& result) {
-  const ScanSummary& s = result.summary;
+void write_summary(JsonWriter& w, const ScanSummary& s, int exit_code) {
   w.key("summary");
   w.begin_object();
   w.member("templates_checked", s.templates_checked);
@@ -120,13 +121,13 @@ void write_summary(JsonWriter& w, const ScanResult& result) {
   w.member("incomplete", s.incomplete);
   w.key("elapsed_seconds");
   w.value(s.elapsed_seconds, 3);
-  w.member("exit_code", result.exit_code);
+  w.member("exit_code", exit_code);
   w.end_object();
 }
 
 /// Shard reports only: `shard` and the `merge` data `polc merge` needs to rebuild the unsharded
 /// report in any format (docs/json-report.md, "Shard reports").
-void write_shard(JsonWriter& w, const ScanResult& result) {
+void write_shard(JsonWriter& w, const ReportFrame& result) {
   w.key("shard");
   w.begin_object();
   w.member("index", result.shard.index);
@@ -142,32 +143,63 @@ void write_shard(JsonWriter& w, const ScanResult& result) {
   w.end_object();
 }
 
+/// Findings go out as they arrive; errors, which follow all findings, are spooled.
+class JsonReportWriter final : public BufferedWriter {
+ public:
+  JsonReportWriter(const ReportOptions& options, ReportSink& sink)
+      : BufferedWriter(options, sink), w_(out_), errors_writer_(error_text_, true, 2) {}
+
+  void begin(const ReportFrame& frame) override {
+    frame_ = frame;
+    shard_ = frame.shard.count > 0;
+    w_.begin_object();
+    w_.member("version", kJsonReportVersion);
+    w_.key("tool");
+    w_.begin_object();
+    w_.member("name", "polc");
+    write_string_or_null(w_, "version", options_.tool_version);
+    write_string_or_null(w_, "pack_version", options_.pack_version);
+    w_.end_object();
+    w_.key("findings");
+    w_.begin_array();
+  }
+
+  void add(const std::vector<Finding>& findings, const std::vector<Diagnostic>& errors) override {
+    for (const Finding& f : findings) write_finding(w_, f, frame_.scan_root, shard_);
+    flush();
+    for (const Diagnostic& d : errors) write_error(errors_writer_, d, shard_);
+    errors_.append(error_text_);
+    error_text_.clear();
+  }
+
+  void finish(const ScanSummary& summary, int exit_code) override {
+    w_.end_array();
+    w_.key("errors");
+    w_.begin_array();
+    if (errors_.size() > 0) {
+      flush();
+      errors_.copy_to(sink_);
+      w_.mark_nonempty();
+    }
+    w_.end_array();
+    write_summary(w_, summary, exit_code);
+    if (shard_) write_shard(w_, frame_);
+    w_.end_object();
+    flush();
+  }
+
+ private:
+  JsonWriter w_;
+  bool shard_ = false;
+  std::string error_text_;
+  JsonWriter errors_writer_;  // writes the elements of `errors` (depth 2) into `error_text_`
+  Spool errors_;
+};
+
 }  // namespace
 
-std::string render_json(const ScanResult& result, const ReportOptions& options) {
-  std::string out;
-  JsonWriter w(out);
-  w.begin_object();
-  w.member("version", kJsonReportVersion);
-  w.key("tool");
-  w.begin_object();
-  w.member("name", "polc");
-  write_string_or_null(w, "version", options.tool_version);
-  write_string_or_null(w, "pack_version", options.pack_version);
-  w.end_object();
-  w.key("findings");
-  w.begin_array();
-  const bool shard = result.shard.count > 0;
-  for (const Finding& f : result.findings) write_finding(w, f, result.scan_root, shard);
-  w.end_array();
-  w.key("errors");
-  w.begin_array();
-  for (const Diagnostic& d : result.errors) write_error(w, d, shard);
-  w.end_array();
-  write_summary(w, result);
-  if (shard) write_shard(w, result);
-  w.end_object();
-  return out;
+std::unique_ptr<ReportWriter> make_json_writer(const ReportOptions& options, ReportSink& sink) {
+  return std::make_unique<JsonReportWriter>(options, sink);
 }
 
 }  // namespace polc::internal

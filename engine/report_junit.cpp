@@ -7,12 +7,14 @@
 // compiler style); a pair whose findings are all suppressed or baselined is <skipped>. Each
 // error diagnostic is a <testcase> with an <error>; warnings and notes go to the suite's
 // <system-err>. polc only knows the files that produced something, so clean templates have no
-// suite. Text is escaped for XML 1.0: characters XML cannot carry at all (most C0 controls,
-// invalid UTF-8) become U+FFFD.
+// suite. The root element carries the totals, so the suites are spooled while the scan runs. Text
+// is escaped for XML 1.0: characters XML cannot carry at all (most C0 controls, invalid UTF-8)
+// become U+FFFD.
 #include <map>
 #include <set>
 
 #include "engine/internal/report_util.h"
+#include "engine/internal/spool.h"
 #include "engine/internal/utf8.h"
 
 namespace polc::internal {
@@ -179,67 +181,84 @@ void write_error_case(std::string& out, const Diagnostic& d) {
   out += "</error>\n    </testcase>\n";
 }
 
+/// The <testsuites> element carries totals, so the suites are spooled and written after it.
+class JunitWriter final : public BufferedWriter {
+ public:
+  using BufferedWriter::BufferedWriter;
+  void begin(const ReportFrame& frame) override { frame_ = frame; }
+
+  void add(const std::vector<Finding>& findings, const std::vector<Diagnostic>& errors) override {
+    std::map<std::string, Suite> suites;  // by file path: deterministic order
+    for (const Finding& f : findings) {
+      Suite& s = suites[f.location.file];
+      const auto key = std::make_pair(f.policy_id, f.resource);
+      auto [it, inserted] = s.case_index.emplace(key, s.cases.size());
+      if (inserted) {
+        Case c;
+        c.classname = f.policy_name.empty() ? f.policy_id : f.policy_name;
+        c.name = f.resource.empty() ? "<template>" : f.resource;
+        c.first = &f;
+        s.cases.push_back(std::move(c));
+      }
+      Case& c = s.cases[it->second];
+      (f.suppressed || f.baselined ? c.quiet : c.live).push_back(&f);
+    }
+    for (const Diagnostic& d : errors) {
+      Suite& s = suites[d.location.file];
+      (d.severity == DiagSeverity::kError ? s.errors : s.messages).push_back(&d);
+    }
+    std::string body;
+    for (const auto& [file, s] : suites) {
+      std::uint64_t f = 0, k = 0;
+      std::string cases;
+      for (const Case& c : s.cases) write_case(cases, c, f, k);
+      for (const Diagnostic* d : s.errors) write_error_case(cases, *d);
+      const std::uint64_t n = s.cases.size() + s.errors.size();
+      body += "  <testsuite";
+      attr(body, "name", file.empty() ? std::string_view("polc") : std::string_view(file));
+      attr(body, "tests", n);
+      attr(body, "failures", f);
+      attr(body, "errors", s.errors.size());
+      attr(body, "skipped", k);
+      body += ">\n";
+      body += cases;
+      if (!s.messages.empty()) {
+        body += "    <system-err>";
+        for (const Diagnostic* d : s.messages) append_xml(body, diagnostic_text(*d), false);
+        body += "</system-err>\n";
+      }
+      body += "  </testsuite>\n";
+      tests_ += n;
+      failures_ += f;
+      errors_ += s.errors.size();
+      skipped_ += k;
+    }
+    suites_.append(body);
+  }
+
+  void finish(const ScanSummary& /*summary*/, int /*exit_code*/) override {
+    out_ += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites";
+    attr(out_, "name", "polc");
+    attr(out_, "tests", tests_);
+    attr(out_, "failures", failures_);
+    attr(out_, "errors", errors_);
+    attr(out_, "skipped", skipped_);
+    out_ += ">\n";
+    flush();
+    suites_.copy_to(sink_);
+    out_ += "</testsuites>\n";
+    flush();
+  }
+
+ private:
+  std::uint64_t tests_ = 0, failures_ = 0, errors_ = 0, skipped_ = 0;
+  Spool suites_;
+};
+
 }  // namespace
 
-std::string render_junit(const ScanResult& result, const ReportOptions& /*options*/) {
-  std::map<std::string, Suite> suites;  // by file path: deterministic order
-  for (const Finding& f : result.findings) {
-    Suite& s = suites[f.location.file];
-    const auto key = std::make_pair(f.policy_id, f.resource);
-    auto [it, inserted] = s.case_index.emplace(key, s.cases.size());
-    if (inserted) {
-      Case c;
-      c.classname = f.policy_name.empty() ? f.policy_id : f.policy_name;
-      c.name = f.resource.empty() ? "<template>" : f.resource;
-      c.first = &f;
-      s.cases.push_back(std::move(c));
-    }
-    Case& c = s.cases[it->second];
-    (f.suppressed || f.baselined ? c.quiet : c.live).push_back(&f);
-  }
-  for (const Diagnostic& d : result.errors) {
-    Suite& s = suites[d.location.file];
-    (d.severity == DiagSeverity::kError ? s.errors : s.messages).push_back(&d);
-  }
-
-  std::string body;
-  std::uint64_t tests = 0, failures = 0, errors = 0, skipped = 0;
-  for (const auto& [file, s] : suites) {
-    std::uint64_t f = 0, k = 0;
-    std::string cases;
-    for (const Case& c : s.cases) write_case(cases, c, f, k);
-    for (const Diagnostic* d : s.errors) write_error_case(cases, *d);
-    const std::uint64_t n = s.cases.size() + s.errors.size();
-    body += "  <testsuite";
-    attr(body, "name", file.empty() ? std::string_view("polc") : std::string_view(file));
-    attr(body, "tests", n);
-    attr(body, "failures", f);
-    attr(body, "errors", s.errors.size());
-    attr(body, "skipped", k);
-    body += ">\n";
-    body += cases;
-    if (!s.messages.empty()) {
-      body += "    <system-err>";
-      for (const Diagnostic* d : s.messages) append_xml(body, diagnostic_text(*d), false);
-      body += "</system-err>\n";
-    }
-    body += "  </testsuite>\n";
-    tests += n;
-    failures += f;
-    errors += s.errors.size();
-    skipped += k;
-  }
-
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites";
-  attr(out, "name", "polc");
-  attr(out, "tests", tests);
-  attr(out, "failures", failures);
-  attr(out, "errors", errors);
-  attr(out, "skipped", skipped);
-  out += ">\n";
-  out += body;
-  out += "</testsuites>\n";
-  return out;
+std::unique_ptr<ReportWriter> make_junit_writer(const ReportOptions& options, ReportSink& sink) {
+  return std::make_unique<JunitWriter>(options, sink);
 }
 
 }  // namespace polc::internal

@@ -6,14 +6,18 @@
 // (`uriBaseId` "%SRCROOT%"), percent-encoded, with forward slashes. Columns are converted from
 // polc's byte columns to Unicode code points using each location's copy of its source line, and
 // the run declares `columnKind: unicodeCodePoints`. Suppressed findings are kept with
-// `suppressions`, baselined ones get `baselineState: unchanged`. Load and policy diagnostics
-// become `toolExecutionNotifications`; `executionSuccessful` is true exactly when everything
-// was checked: no error diagnostic, no template that failed to load, no incomplete policy run.
+// `suppressions`. When a baseline takes part in the run, every result has a `baselineState`:
+// `unchanged` for baselined findings, `new` for the others. Load and policy diagnostics become
+// `toolExecutionNotifications`; `executionSuccessful` is true exactly when everything was
+// checked: no error diagnostic, no template that failed to load, no incomplete policy run.
+// The invocation (exit code) comes before the results, so results and notifications are
+// spooled while the scan runs (engine/internal/spool.h) and the document is written at its end.
 #include <map>
 #include <set>
 
 #include "engine/fingerprint.h"
 #include "engine/internal/report_util.h"
+#include "engine/internal/spool.h"
 #include "engine/internal/utf8.h"
 #include "engine/json_writer.h"
 
@@ -287,119 +291,158 @@ void write_notification(JsonWriter& w, const Diagnostic& d, std::string_view sca
   w.end_object();
 }
 
+/// Everything before `results` depends on the whole scan (the rules of unlisted policies, the
+/// exit code, the notifications), so results and notifications are spooled and the document is
+/// written by `finish`.
+class SarifWriter final : public BufferedWriter {
+ public:
+  SarifWriter(const ReportOptions& options, ReportSink& sink)
+      : BufferedWriter(options, sink),
+        results_writer_(section_text_, true, 4),
+        notes_writer_(section_text_, true, 6) {}
+
+  void begin(const ReportFrame& frame) override {
+    frame_ = frame;
+    // Rules: the policy set, then a bare rule for each finding policy it does not list.
+    for (const PolicyInfo& p : frame_.policies)
+      if (rule_index_.emplace(p.id, rules_.size()).second) rules_.push_back(p);
+  }
+
+  void add(const std::vector<Finding>& findings, const std::vector<Diagnostic>& errors) override {
+    std::map<std::string, PolicyInfo> extra;  // sorted by id within the group
+    for (const Finding& f : findings) {
+      if (rule_index_.count(f.policy_id) || extra.count(f.policy_id)) continue;
+      PolicyInfo p;
+      p.id = f.policy_id;
+      p.name = f.policy_name;
+      p.severity = f.severity;
+      p.remediation = f.remediation;
+      extra.emplace(f.policy_id, std::move(p));
+    }
+    for (auto& [id, p] : extra) {
+      rule_index_.emplace(id, rules_.size());
+      rules_.push_back(std::move(p));
+    }
+    for (const Finding& f : findings)
+      write_result(results_writer_, f, rule_index_.at(f.policy_id), frame_.baseline_used,
+                   frame_.scan_root);
+    results_.append(section_text_);
+    section_text_.clear();
+    for (const Diagnostic& d : errors) {
+      any_error_ = any_error_ || d.severity == DiagSeverity::kError;
+      write_notification(notes_writer_, d, frame_.scan_root);
+    }
+    notifications_.append(section_text_);
+    section_text_.clear();
+  }
+
+  void finish(const ScanSummary& summary, int exit_code) override {
+    JsonWriter w(out_);
+    w.begin_object();
+    w.member("$schema", kSarifSchema);
+    w.member("version", "2.1.0");
+    w.key("runs");
+    w.begin_array();
+    w.begin_object();
+
+    w.key("tool");
+    w.begin_object();
+    w.key("driver");
+    w.begin_object();
+    w.member("name", "polc");
+    if (!options_.tool_version.empty()) w.member("version", options_.tool_version);
+    if (!options_.information_uri.empty()) w.member("informationUri", options_.information_uri);
+    w.key("rules");
+    w.begin_array();
+    for (const PolicyInfo& p : rules_) write_rule(w, p);
+    w.end_array();
+    if (!options_.pack_version.empty()) {
+      w.key("properties");
+      w.begin_object();
+      w.member("packVersion", options_.pack_version);
+      w.end_object();
+    }
+    w.end_object();
+    w.end_object();
+
+    w.key("invocations");
+    w.begin_array();
+    w.begin_object();
+    const bool complete = summary.templates_failed == 0 && summary.incomplete == 0 && !any_error_;
+    w.member("executionSuccessful", complete);
+    w.member("exitCode", exit_code);
+    w.key("toolExecutionNotifications");
+    w.begin_array();
+    splice(w, notifications_);
+    w.end_array();
+    w.end_object();
+    w.end_array();
+
+    w.key("originalUriBaseIds");
+    w.begin_object();
+    w.key(kSrcRoot);
+    w.begin_object();
+    const std::string root = normalize_report_path(frame_.scan_root);
+    if (is_absolute(root)) {
+      std::string uri = "file://" + std::string(root[0] == '/' ? "" : "/") + percent_encode(root);
+      if (uri.back() != '/') uri += '/';
+      w.member("uri", uri);
+    }
+    write_text_message(w, "description", "The scan root; artifact URIs are relative to it.");
+    w.end_object();
+    w.end_object();
+
+    w.member("columnKind", "unicodeCodePoints");
+    if (frame_.shard.count > 0) {
+      // Shard reports only: what `polc merge` needs to recombine SARIF shards (docs/cli.md).
+      w.key("properties");
+      w.begin_object();
+      w.key("polcShard");
+      w.begin_object();
+      w.member("index", frame_.shard.index);
+      w.member("count", frame_.shard.count);
+      w.member("failThreshold", severity_name(frame_.shard.fail_threshold));
+      w.member("templatesChecked", summary.templates_checked);
+      w.member("filesSkipped", summary.files_skipped);
+      w.member("templatesFailed", summary.templates_failed);
+      w.member("incomplete", summary.incomplete);
+      w.end_object();
+      w.end_object();
+    }
+    w.key("results");
+    w.begin_array();
+    splice(w, results_);
+    w.end_array();
+
+    w.end_object();
+    w.end_array();
+    w.end_object();
+    flush();
+  }
+
+ private:
+  /// Writes the spooled elements of the array `w` has just opened.
+  void splice(JsonWriter& w, Spool& section) {
+    if (section.size() == 0) return;
+    flush();
+    section.copy_to(sink_);
+    w.mark_nonempty();
+  }
+
+  std::vector<PolicyInfo> rules_;
+  std::map<std::string, std::size_t> rule_index_;
+  bool any_error_ = false;
+  std::string section_text_;
+  JsonWriter results_writer_;  // elements of runs[0].results (depth 4)
+  JsonWriter notes_writer_;    // elements of runs[0].invocations[0].toolExecutionNotifications
+  Spool results_;
+  Spool notifications_;
+};
+
 }  // namespace
 
-std::string render_sarif(const ScanResult& result, const ReportOptions& options) {
-  // Rules: the policy set, then a bare rule for each finding policy it does not list.
-  std::vector<PolicyInfo> rules;
-  std::map<std::string, std::size_t> rule_index;
-  for (const PolicyInfo& p : result.policies) {
-    if (rule_index.emplace(p.id, rules.size()).second) rules.push_back(p);
-  }
-  std::map<std::string, PolicyInfo> extra;
-  for (const Finding& f : result.findings) {
-    if (rule_index.count(f.policy_id) || extra.count(f.policy_id)) continue;
-    PolicyInfo p;
-    p.id = f.policy_id;
-    p.name = f.policy_name;
-    p.severity = f.severity;
-    p.remediation = f.remediation;
-    extra.emplace(f.policy_id, std::move(p));
-  }
-  for (auto& [id, p] : extra) {
-    rule_index.emplace(id, rules.size());
-    rules.push_back(std::move(p));
-  }
-  bool any_baselined = false;
-  for (const Finding& f : result.findings) any_baselined = any_baselined || f.baselined;
-
-  std::string out;
-  JsonWriter w(out);
-  w.begin_object();
-  w.member("$schema", kSarifSchema);
-  w.member("version", "2.1.0");
-  w.key("runs");
-  w.begin_array();
-  w.begin_object();
-
-  w.key("tool");
-  w.begin_object();
-  w.key("driver");
-  w.begin_object();
-  w.member("name", "polc");
-  if (!options.tool_version.empty()) w.member("version", options.tool_version);
-  if (!options.information_uri.empty()) w.member("informationUri", options.information_uri);
-  w.key("rules");
-  w.begin_array();
-  for (const PolicyInfo& p : rules) write_rule(w, p);
-  w.end_array();
-  if (!options.pack_version.empty()) {
-    w.key("properties");
-    w.begin_object();
-    w.member("packVersion", options.pack_version);
-    w.end_object();
-  }
-  w.end_object();
-  w.end_object();
-
-  w.key("invocations");
-  w.begin_array();
-  w.begin_object();
-  bool complete = result.summary.templates_failed == 0 && result.summary.incomplete == 0;
-  for (const Diagnostic& d : result.errors)
-    complete = complete && d.severity != DiagSeverity::kError;
-  w.member("executionSuccessful", complete);
-  w.member("exitCode", result.exit_code);
-  w.key("toolExecutionNotifications");
-  w.begin_array();
-  for (const Diagnostic& d : result.errors) write_notification(w, d, result.scan_root);
-  w.end_array();
-  w.end_object();
-  w.end_array();
-
-  w.key("originalUriBaseIds");
-  w.begin_object();
-  w.key(kSrcRoot);
-  w.begin_object();
-  const std::string root = normalize_report_path(result.scan_root);
-  if (is_absolute(root)) {
-    std::string uri = "file://" + std::string(root[0] == '/' ? "" : "/") + percent_encode(root);
-    if (uri.back() != '/') uri += '/';
-    w.member("uri", uri);
-  }
-  write_text_message(w, "description", "The scan root; artifact URIs are relative to it.");
-  w.end_object();
-  w.end_object();
-
-  w.member("columnKind", "unicodeCodePoints");
-  if (result.shard.count > 0) {
-    // Shard reports only: what `polc merge` needs to recombine SARIF shards (docs/cli.md).
-    const ScanSummary& s = result.summary;
-    w.key("properties");
-    w.begin_object();
-    w.key("polcShard");
-    w.begin_object();
-    w.member("index", result.shard.index);
-    w.member("count", result.shard.count);
-    w.member("failThreshold", severity_name(result.shard.fail_threshold));
-    w.member("templatesChecked", s.templates_checked);
-    w.member("filesSkipped", s.files_skipped);
-    w.member("templatesFailed", s.templates_failed);
-    w.member("incomplete", s.incomplete);
-    w.end_object();
-    w.end_object();
-  }
-  w.key("results");
-  w.begin_array();
-  for (const Finding& f : result.findings) {
-    write_result(w, f, rule_index.at(f.policy_id), any_baselined, result.scan_root);
-  }
-  w.end_array();
-
-  w.end_object();
-  w.end_array();
-  w.end_object();
-  return out;
+std::unique_ptr<ReportWriter> make_sarif_writer(const ReportOptions& options, ReportSink& sink) {
+  return std::make_unique<SarifWriter>(options, sink);
 }
 
 }  // namespace polc::internal

@@ -2,7 +2,9 @@
 //
 // Diagnostics and findings are interleaved in one order: by file, then line, then column, a
 // diagnostic before a finding at the same position (both lists arrive sorted that way), so a
-// reader sees everything about one template together. A final summary line closes the report.
+// reader sees everything about one template together. Each group of files is written as soon as
+// it arrives (a terminal shows findings while the scan runs); a final summary line closes the
+// report.
 #include <tuple>
 
 #include "engine/internal/report_util.h"
@@ -92,31 +94,42 @@ void render_finding(std::string& out, const Finding& f, const ReportOptions& opt
   }
 }
 
+class TextWriter final : public BufferedWriter {
+ public:
+  using BufferedWriter::BufferedWriter;
+  void begin(const ReportFrame& frame) override { frame_ = frame; }
+
+  void add(const std::vector<Finding>& findings, const std::vector<Diagnostic>& errors) override {
+    std::size_t e = 0;
+    std::size_t f = 0;
+    while (e < errors.size() || f < findings.size()) {
+      bool take_error = f >= findings.size();
+      if (!take_error && e < errors.size()) {
+        const Location& a = errors[e].location;
+        const Location& b = findings[f].location;
+        take_error = std::tie(a.file, a.line, a.column) <= std::tie(b.file, b.line, b.column);
+      }
+      if (take_error) {
+        out_ += render_diagnostic(errors[e++], options_.color);
+        continue;
+      }
+      const Finding& finding = findings[f++];
+      if (finding_listed(finding, options_)) render_finding(out_, finding, options_);
+    }
+    flush();  // a terminal shows each file's findings as soon as it is done
+  }
+
+  void finish(const ScanSummary& summary, int /*exit_code*/) override {
+    out_ += summary_line(summary);
+    out_ += '\n';
+    flush();
+  }
+};
+
 }  // namespace
 
-std::string render_text(const ScanResult& result, const ReportOptions& options) {
-  std::string out;
-  const auto& errors = result.errors;
-  const auto& findings = result.findings;
-  std::size_t e = 0;
-  std::size_t f = 0;
-  while (e < errors.size() || f < findings.size()) {
-    bool take_error = f >= findings.size();
-    if (!take_error && e < errors.size()) {
-      const Location& a = errors[e].location;
-      const Location& b = findings[f].location;
-      take_error = std::tie(a.file, a.line, a.column) <= std::tie(b.file, b.line, b.column);
-    }
-    if (take_error) {
-      out += render_diagnostic(errors[e++], options.color);
-      continue;
-    }
-    const Finding& finding = findings[f++];
-    if (finding_listed(finding, options)) render_finding(out, finding, options);
-  }
-  out += summary_line(result);
-  out += '\n';
-  return out;
+std::unique_ptr<ReportWriter> make_text_writer(const ReportOptions& options, ReportSink& sink) {
+  return std::make_unique<TextWriter>(options, sink);
 }
 
 }  // namespace polc::internal

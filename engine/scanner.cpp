@@ -3,7 +3,8 @@
 #include <malloc.h>
 
 #include <algorithm>
-#include <atomic>
+#include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -69,42 +70,75 @@ FileOutcome check_template(Vm& vm, const PolicySet& set, const std::vector<std::
   return out;
 }
 
-std::vector<FileOutcome> scan_files(const PolicySet& set, const std::vector<std::uint32_t>& active,
-                                    const std::vector<PolicyInfo>& known,
-                                    const std::vector<std::string>& files,
-                                    const ScanOptions& options) {
+namespace {
+
+/// Loads and checks one file (or takes its outcome from the cache).
+FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint32_t>& active,
+                       const std::vector<PolicyInfo>& known, const std::string& path,
+                       const ScanOptions& options) {
+  FileOutcome out;
+  std::string cache_key;
+  if (options.cache && options.cache->lookup(path, cache_key, out)) return out;
+  LoadResult lr = load_template_file(path);
+  if (lr.status == LoadStatus::kTemplate && lr.tmpl) {
+    out = check_template(vm, set, active, known, *lr.tmpl, options);
+  } else if (lr.status == LoadStatus::kNotTemplate) {
+    out.status = FileOutcome::Status::kSkipped;
+  } else {
+    out.status = FileOutcome::Status::kFailed;
+  }
+  // Load diagnostics first, then policy diagnostics.
+  auto& diags = lr.diagnostics.items();
+  out.diagnostics.insert(out.diagnostics.begin(), std::make_move_iterator(diags.begin()),
+                         std::make_move_iterator(diags.end()));
+  if (options.cache && !cache_key.empty()) options.cache->store(cache_key, out);
+  return out;
+}
+
+}  // namespace
+
+void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
+                 const std::vector<PolicyInfo>& known, const PathSource& source,
+                 const OutcomeConsumer& consume, const ScanOptions& options) {
   retain_freed_memory();
-  std::vector<FileOutcome> outcomes(files.size());
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-  jobs = std::min<unsigned>(jobs, std::max<std::size_t>(1, files.size()));
-  std::atomic<std::size_t> next{0}, done{0};
+  std::mutex mutex;  // guards everything below
+  std::condition_variable room;
+  std::uint64_t taken = 0;     // paths taken from the source
+  std::uint64_t consumed = 0;  // outcomes passed on
+  bool exhausted = false;
+  bool consuming = false;  // a worker is passing outcomes on (outside the lock)
+  std::map<std::uint64_t, std::pair<std::string, FileOutcome>> ready;  // done, not passed on
+
   auto worker = [&] {
     Vm vm(set);
     while (true) {
-      std::size_t i = next.fetch_add(1);
-      if (i >= files.size()) break;
-      std::string cache_key;
-      if (options.cache && options.cache->lookup(files[i], cache_key, outcomes[i])) {
-        std::size_t d = done.fetch_add(1) + 1;
-        if (options.progress) options.progress(d, files.size());
-        continue;
+      std::string path;
+      std::uint64_t seq;
+      {
+        std::unique_lock lock(mutex);
+        room.wait(lock, [&] { return exhausted || taken - consumed < kMaxPendingOutcomes; });
+        if (exhausted || !source(path)) {
+          exhausted = true;
+          room.notify_all();
+          return;
+        }
+        seq = taken++;
       }
-      LoadResult lr = load_template_file(files[i]);
-      FileOutcome& out = outcomes[i];
-      if (lr.status == LoadStatus::kTemplate && lr.tmpl) {
-        out = check_template(vm, set, active, known, *lr.tmpl, options);
-      } else if (lr.status == LoadStatus::kNotTemplate) {
-        out.status = FileOutcome::Status::kSkipped;
-      } else {
-        out.status = FileOutcome::Status::kFailed;
+      FileOutcome outcome = check_file(vm, set, active, known, path, options);
+      std::unique_lock lock(mutex);
+      ready.emplace(seq, std::make_pair(std::move(path), std::move(outcome)));
+      if (consuming) continue;  // the worker passing outcomes on will take this one too
+      consuming = true;
+      while (!ready.empty() && ready.begin()->first == consumed) {
+        auto node = ready.extract(ready.begin());
+        lock.unlock();
+        consume(node.mapped().first, node.mapped().second);
+        lock.lock();
+        ++consumed;
       }
-      // Load diagnostics first, then policy diagnostics.
-      auto& diags = lr.diagnostics.items();
-      out.diagnostics.insert(out.diagnostics.begin(), std::make_move_iterator(diags.begin()),
-                             std::make_move_iterator(diags.end()));
-      if (options.cache && !cache_key.empty()) options.cache->store(cache_key, out);
-      std::size_t d = done.fetch_add(1) + 1;
-      if (options.progress) options.progress(d, files.size());
+      consuming = false;
+      room.notify_all();
     }
   };
   if (jobs <= 1) {
@@ -114,6 +148,31 @@ std::vector<FileOutcome> scan_files(const PolicySet& set, const std::vector<std:
     for (unsigned t = 0; t < jobs; ++t) threads.emplace_back(worker);
     for (auto& t : threads) t.join();
   }
+}
+
+std::vector<FileOutcome> scan_files(const PolicySet& set, const std::vector<std::uint32_t>& active,
+                                    const std::vector<PolicyInfo>& known,
+                                    const std::vector<std::string>& files,
+                                    const ScanOptions& options) {
+  std::vector<FileOutcome> outcomes;
+  outcomes.reserve(files.size());
+  std::size_t next = 0;
+  ScanOptions o = options;
+  o.jobs = std::min<unsigned>(
+      options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency()),
+      std::max<std::size_t>(1, files.size()));
+  scan_stream(
+      set, active, known,
+      [&](std::string& path) {
+        if (next == files.size()) return false;
+        path = files[next++];
+        return true;
+      },
+      [&](const std::string&, FileOutcome& outcome) {
+        outcomes.push_back(std::move(outcome));
+        if (options.progress) options.progress(outcomes.size(), files.size());
+      },
+      o);
   return outcomes;
 }
 

@@ -1,12 +1,14 @@
 // Scanner: checks many templates against a compiled policy set with a pool of workers.
 //
-// Each worker owns a `Vm` and loads, checks and frees one template at a time (streaming: memory
-// does not grow with the number of templates). All workers share the frozen `PolicySet`.
-// Results are collected per file and merged in file order, and findings are sorted with
-// `finding_less`, so the output is identical at any number of workers.
+// Each worker owns a `Vm` and loads, checks and frees one template at a time. All workers share
+// the frozen `PolicySet`. `scan_stream` takes the paths from a source and passes each file's
+// outcome on, in source order, as soon as the files before it are done, so a scan of any number
+// of files holds at most `kMaxPendingOutcomes` outcomes (memory stays flat). Findings are sorted
+// with `finding_less`, so the output is identical at any number of workers.
 #pragma once
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/bytecode.h"
@@ -21,7 +23,7 @@ class OutcomeCache;
 struct ScanOptions {
   unsigned jobs = 0;  // 0: the hardware threads
   SuppressionOptions suppressions;
-  /// Called after each file (from worker threads; must be thread-safe), e.g. for progress.
+  /// `scan_files` only: called after each file (from worker threads; must be thread-safe).
   std::function<void(std::size_t done, std::size_t total)> progress;
   /// Optional per-file result cache (engine/cache.h); not owned, must outlive the scan.
   OutcomeCache* cache = nullptr;
@@ -47,11 +49,28 @@ class OutcomeCache {
   virtual void store(const std::string& key, const FileOutcome& outcome) = 0;
 };
 
+/// Supplies the next path to check into `path`; false when there are none left. Called by one
+/// thread at a time (under the scanner's lock), in the order the outcomes are passed on.
+using PathSource = std::function<bool(std::string& path)>;
+/// Receives the outcome of each path, in the source's order, one call at a time (from whichever
+/// worker thread finished the missing file; never concurrently). May move from `outcome`.
+using OutcomeConsumer = std::function<void(const std::string& path, FileOutcome& outcome)>;
+
+/// Checks the paths of `source` with the policies `active` (indices into `set.policies`) on
+/// `options.jobs` workers, passing each outcome to `consume` in source order. `known` lists all
+/// policies (including inactive ones) for suppression warnings. Thread-safe with respect to the
+/// set; creates its own threads and returns when every outcome has been consumed.
+void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
+                 const std::vector<PolicyInfo>& known, const PathSource& source,
+                 const OutcomeConsumer& consume, const ScanOptions& options);
+
 /// Checks `files` with the policies `active` (indices into `set.policies`). `known` lists all
 /// policies (including inactive ones) for suppression warnings. Thread-safe with respect to
-/// the set; creates its own threads.
+/// the set; creates its own threads. `scan_stream` collected into a vector (for tests and small
+/// runs; memory grows with the number of files).
 std::vector<FileOutcome> scan_files(const PolicySet& set, const std::vector<std::uint32_t>& active,
-                                    const std::vector<PolicyInfo>& known, const std::vector<std::string>& files,
+                                    const std::vector<PolicyInfo>& known,
+                                    const std::vector<std::string>& files,
                                     const ScanOptions& options);
 
 /// Asks the C allocator (glibc) to keep freed memory for reuse instead of returning it to the
@@ -63,6 +82,7 @@ void retain_freed_memory();
 
 /// Checks one already-loaded template (used by `scan_files`, `polc test` and tests).
 FileOutcome check_template(Vm& vm, const PolicySet& set, const std::vector<std::uint32_t>& active,
-                           const std::vector<PolicyInfo>& known, const Template& tmpl, const ScanOptions& options);
+                           const std::vector<PolicyInfo>& known, const Template& tmpl,
+                           const ScanOptions& options);
 
 }  // namespace polc

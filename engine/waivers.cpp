@@ -157,22 +157,21 @@ bool load_waiver_file(const std::string& path, std::vector<Waiver>& out, Diagnos
   return parse_waivers(*doc->file, doc->root, out, diags);
 }
 
-void apply_waivers(const std::vector<Waiver>& waivers, const CivilDate& today,
-                   const std::vector<PolicyInfo>& known, std::vector<Finding>& findings,
-                   std::vector<Diagnostic>& diags) {
-  if (waivers.empty()) return;
-  std::vector<std::size_t> expired_hits(waivers.size(), 0);
-  std::vector<std::string> files(findings.size());
-  for (std::size_t i = 0; i < findings.size(); ++i)
-    files[i] = normalize_report_path(findings[i].location.file);
-  for (std::size_t i = 0; i < findings.size(); ++i) {
-    Finding& f = findings[i];
+WaiverApplier::WaiverApplier(const std::vector<Waiver>& waivers, const CivilDate& today,
+                             const std::vector<PolicyInfo>& known)
+    : waivers_(waivers), today_(today), known_(known), expired_hits_(waivers.size(), 0) {}
+
+void WaiverApplier::apply(std::vector<Finding>& findings) {
+  if (waivers_.empty()) return;
+  std::string file;
+  for (Finding& f : findings) {
     if (f.suppressed) continue;
-    for (std::size_t w = 0; w < waivers.size(); ++w) {
-      const Waiver& wv = waivers[w];
-      if (!waiver_matches(wv, f, files[i])) continue;
-      if (wv.expires && today > *wv.expires) {
-        ++expired_hits[w];
+    file = normalize_report_path(f.location.file);
+    for (std::size_t w = 0; w < waivers_.size(); ++w) {
+      const Waiver& wv = waivers_[w];
+      if (!waiver_matches(wv, f, file)) continue;
+      if (wv.expires && today_ > *wv.expires) {
+        ++expired_hits_[w];
         continue;
       }
       f.suppressed = true;
@@ -181,10 +180,13 @@ void apply_waivers(const std::vector<Waiver>& waivers, const CivilDate& today,
       break;
     }
   }
-  for (std::size_t w = 0; w < waivers.size(); ++w) {
-    const Waiver& wv = waivers[w];
+}
+
+void WaiverApplier::finish(std::vector<Diagnostic>& diags) const {
+  for (std::size_t w = 0; w < waivers_.size(); ++w) {
+    const Waiver& wv = waivers_[w];
     bool known_rule = false;
-    for (const PolicyInfo& p : known) known_rule |= p.id == wv.rule || p.name == wv.rule;
+    for (const PolicyInfo& p : known_) known_rule |= p.id == wv.rule || p.name == wv.rule;
     if (!known_rule) {
       diags.push_back({DiagSeverity::kWarning,
                        "waiver-unknown-rule",
@@ -194,16 +196,25 @@ void apply_waivers(const std::vector<Waiver>& waivers, const CivilDate& today,
                        {},
                        {}});
     }
-    if (wv.expires && today > *wv.expires) {
+    if (wv.expires && today_ > *wv.expires) {
+      const std::size_t hits = expired_hits_[w];
       std::string msg = "waiver for '" + wv.rule + "' on '" + wv.path + "'";
       if (!wv.resource.empty()) msg += " (resource " + wv.resource + ")";
       msg += " expired on " + format_civil_date(*wv.expires) + " and no longer suppresses; " +
-             std::to_string(expired_hits[w]) + " finding" + (expired_hits[w] == 1 ? "" : "s") +
+             std::to_string(hits) + " finding" + (hits == 1 ? "" : "s") +
              " matched it. Fix the findings, or renew 'expires' with a reason";
       diags.push_back(
           {DiagSeverity::kWarning, "waiver-expired", std::move(msg), wv.location, {}, {}});
     }
   }
+}
+
+void apply_waivers(const std::vector<Waiver>& waivers, const CivilDate& today,
+                   const std::vector<PolicyInfo>& known, std::vector<Finding>& findings,
+                   std::vector<Diagnostic>& diags) {
+  WaiverApplier applier(waivers, today, known);
+  applier.apply(findings);
+  applier.finish(diags);
 }
 
 }  // namespace polc

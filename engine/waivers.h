@@ -74,4 +74,21 @@ void apply_waivers(const std::vector<Waiver>& waivers, const CivilDate& today,
                    const std::vector<PolicyInfo>& known, std::vector<Finding>& findings,
                    std::vector<Diagnostic>& diags);
 
+/// `apply_waivers` for a scan that streams: `apply` to each file's findings as they come, then
+/// `finish` once for the warnings (the expired waivers' counts cover every `apply`). Keeps only
+/// the waivers and their counts; holds references to `waivers` and `known`. Not thread-safe.
+class WaiverApplier {
+ public:
+  WaiverApplier(const std::vector<Waiver>& waivers, const CivilDate& today,
+                const std::vector<PolicyInfo>& known);
+  void apply(std::vector<Finding>& findings);
+  void finish(std::vector<Diagnostic>& diags) const;
+
+ private:
+  const std::vector<Waiver>& waivers_;
+  CivilDate today_;
+  const std::vector<PolicyInfo>& known_;
+  std::vector<std::size_t> expired_hits_;
+};
+
 }  // namespace polc

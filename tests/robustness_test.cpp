@@ -269,7 +269,10 @@ TEST_CASE("hostile: a directory of 100000 small files", "[robust][many]") {
   auto start = Clock::now();
   for (int i = 0; i < n; ++i) {
     std::string name = std::string(1, 'd');
-    name.append(std::to_string(i / 1000)).append("/t").append(std::to_string(i)).append(i % 2 ? ".yaml" : ".json");
+    name.append(std::to_string(i / 1000))
+        .append("/t")
+        .append(std::to_string(i))
+        .append(i % 2 ? ".yaml" : ".json");
     dir.write(name, i % 2 ? std::string(kBucketYaml)
                           : "{\"Resources\": {\"T\": {\"Type\": \"AWS::SNS::Topic\"}}}");
   }
@@ -399,6 +402,44 @@ TEST_CASE("scanner: -j 4 gives the same report as -j 1 on generated templates", 
   CHECK(one == four);
   CHECK(one.find("\"templates_checked\": 120") != std::string::npos);
   CHECK(one.find("POLC-NET-001") != std::string::npos);
+}
+
+TEST_CASE("scanner: scan_stream passes outcomes on in order, at most kMaxPendingOutcomes ahead",
+          "[scanner]") {
+  TempDir dir("stream");
+  // A large first template: the other workers finish many small files meanwhile, and must
+  // wait at the kMaxPendingOutcomes bound instead of running ahead without limit.
+  std::string big = "Resources:\n";
+  for (int i = 0; i < 20000; ++i)
+    big += "  B" + std::to_string(i) + ":\n    Type: AWS::S3::Bucket\n";
+  std::vector<std::string> files = {dir.write("a-big.yaml", big)};
+  for (int i = 0; i < 300; ++i)
+    files.push_back(dir.write("t" + std::to_string(1000 + i) + ".yaml", kBucketYaml));
+  auto pack = test::make_pack(kAlwaysFires, false);
+  REQUIRE(pack.set);
+  std::size_t taken = 0, consumed = 0, most_ahead = 0;
+  std::vector<std::string> order;
+  std::vector<std::size_t> findings;
+  ScanOptions o;
+  o.jobs = 4;
+  scan_stream(
+      *pack.set, pack.active, pack.known,
+      [&](std::string& path) {
+        if (taken == files.size()) return false;
+        most_ahead = std::max(most_ahead, taken - consumed);
+        path = files[taken++];
+        return true;
+      },
+      [&](const std::string& path, FileOutcome& outcome) {
+        order.push_back(path);
+        findings.push_back(outcome.findings.size());
+        ++consumed;
+      },
+      o);
+  CHECK(order == files);
+  CHECK(findings.front() == kMaxFindingsPerTemplate);
+  CHECK(std::all_of(findings.begin() + 1, findings.end(), [](std::size_t n) { return n == 1; }));
+  CHECK(most_ahead < kMaxPendingOutcomes);
 }
 
 TEST_CASE("scanner: runtime errors in many workers at once", "[scanner]") {

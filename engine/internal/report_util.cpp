@@ -72,8 +72,7 @@ void append_count(std::string& out, std::uint64_t n, std::string_view singular,
 
 }  // namespace
 
-std::string summary_line(const ScanResult& result) {
-  const ScanSummary& s = result.summary;
+std::string summary_line(const ScanSummary& s) {
   std::string out = "polc: ";
   append_count(out, s.templates_checked, "template checked", "templates checked");
   if (s.files_skipped > 0) {

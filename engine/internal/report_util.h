@@ -32,12 +32,31 @@ bool finding_listed(const Finding& f, const ReportOptions& options);
 /// The one-line run summary used by `text` and `github`, without a trailing newline:
 /// "polc: 12 templates checked, 3 skipped, 1 failed to load; findings: 2 high (1 suppressed);
 /// 0.31s".
-std::string summary_line(const ScanResult& result);
+std::string summary_line(const ScanSummary& summary);
 
-std::string render_text(const ScanResult& result, const ReportOptions& options);
-std::string render_json(const ScanResult& result, const ReportOptions& options);
-std::string render_sarif(const ScanResult& result, const ReportOptions& options);
-std::string render_junit(const ScanResult& result, const ReportOptions& options);
-std::string render_github(const ScanResult& result, const ReportOptions& options);
+/// Base of the report writers: output is built in `out_` and handed to the sink in pieces.
+class BufferedWriter : public ReportWriter {
+ public:
+  BufferedWriter(const ReportOptions& options, ReportSink& sink) : options_(options), sink_(sink) {}
+
+ protected:
+  /// Hands `out_` to the sink.
+  void flush() {
+    if (out_.empty()) return;
+    sink_.write(out_);
+    out_.clear();
+  }
+
+  ReportOptions options_;
+  ReportSink& sink_;
+  ReportFrame frame_;
+  std::string out_;
+};
+
+std::unique_ptr<ReportWriter> make_text_writer(const ReportOptions& options, ReportSink& sink);
+std::unique_ptr<ReportWriter> make_json_writer(const ReportOptions& options, ReportSink& sink);
+std::unique_ptr<ReportWriter> make_sarif_writer(const ReportOptions& options, ReportSink& sink);
+std::unique_ptr<ReportWriter> make_junit_writer(const ReportOptions& options, ReportSink& sink);
+std::unique_ptr<ReportWriter> make_github_writer(const ReportOptions& options, ReportSink& sink);
 
 }  // namespace polc::internal

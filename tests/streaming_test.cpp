@@ -1,0 +1,262 @@
+// Streaming: the file walker's order, the report spool, and report writers fed file by file
+// (what `polc check` does so memory stays flat however many templates it scans).
+#include <simdjson.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/baseline.h"
+#include "engine/discovery.h"
+#include "engine/internal/spool.h"
+#include "engine/limits.h"
+#include "engine/report.h"
+#include "engine/waivers.h"
+#include "tests/robust_util.h"
+
+using namespace polc;
+using polc::test::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Every file under `root` with a discoverable name, sorted as strings: what the walker must
+/// produce, computed the obvious way (collect everything, then sort).
+std::vector<std::string> sorted_listing(const fs::path& root) {
+  std::set<std::string> all;
+  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator();
+       ++it) {
+    const std::string name = it->path().filename().string();
+    if (it->is_directory() && (name == ".git" || name == "node_modules")) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file()) {
+      const std::string p = it->path().string();
+      for (const char* ext : {".yaml", ".yml", ".json", ".template", ".polc", ".polcb"})
+        if (p.size() > std::string(ext).size() && p.ends_with(ext)) all.insert(p);
+    }
+  }
+  return {all.begin(), all.end()};
+}
+
+std::vector<std::string> walk(const std::vector<std::string>& args) {
+  FileWalker walker(args, {});
+  std::vector<std::string> out;
+  std::string path;
+  FileKind kind;
+  while (walker.next(path, kind)) out.push_back(path);
+  return out;
+}
+
+Finding finding_at(const std::string& file, std::uint32_t line, const std::string& resource) {
+  Finding f;
+  f.policy_id = "T-1";
+  f.policy_name = "t";
+  f.severity = Severity::kHigh;
+  f.resource = resource;
+  f.location.file = file;
+  f.location.line = line;
+  f.location.column = 3;
+  f.location.source_line = "  " + resource + ":";
+  f.message = "message for " + resource +
+              " with some text to make the report larger than a "
+              "spool's memory when there are thousands of findings";
+  f.remediation = "fix it\nsecond line";
+  f.fingerprint = compute_fingerprint(f.policy_id, file, resource, "");
+  return f;
+}
+
+Diagnostic warning_at(const std::string& file, std::uint32_t line) {
+  Diagnostic d;
+  d.severity = DiagSeverity::kWarning;
+  d.code = "unknown-reference";
+  d.message = "Ref to unknown logical ID 'X" + std::to_string(line) + "'";
+  d.location.file = file;
+  d.location.line = line;
+  d.location.column = 5;
+  d.location.source_line = "    Ref: X";
+  return d;
+}
+
+/// A result over `files` files, each with two findings and one warning, sorted as reports are.
+ScanResult many_files_result(int files) {
+  ScanResult r;
+  PolicyInfo p;
+  p.id = "T-1";
+  p.name = "t";
+  p.title = "test policy";
+  r.policies.push_back(p);
+  for (int i = 0; i < files; ++i) {
+    const std::string file = "dir/t" + std::to_string(100000 + i) + ".yaml";
+    r.findings.push_back(finding_at(file, 4, "A"));
+    r.findings.push_back(finding_at(file, 9, "B"));
+    r.findings.back().suppressed = i % 3 == 0;
+    r.errors.push_back(warning_at(file, 7));
+    ++r.summary.templates_checked;
+  }
+  r.summary.findings_by_severity[static_cast<int>(Severity::kHigh)] =
+      static_cast<std::uint64_t>(files) * 2;
+  r.exit_code = 1;
+  return r;
+}
+
+/// Feeds `r` to a writer one file at a time, as `polc check` does.
+std::string stream_by_file(const ScanResult& r, ReportFormat format) {
+  std::string out;
+  StringSink sink(out);
+  auto writer = make_report_writer(format, {}, sink);
+  ReportFrame frame;
+  frame.policies = r.policies;
+  writer->begin(frame);
+  std::size_t f = 0, e = 0;
+  while (f < r.findings.size() || e < r.errors.size()) {
+    const std::string& file =
+        f < r.findings.size() ? r.findings[f].location.file : r.errors[e].location.file;
+    std::vector<Finding> fs;
+    std::vector<Diagnostic> ds;
+    while (f < r.findings.size() && r.findings[f].location.file == file)
+      fs.push_back(r.findings[f++]);
+    while (e < r.errors.size() && r.errors[e].location.file == file) ds.push_back(r.errors[e++]);
+    writer->add(fs, ds);
+  }
+  writer->finish(r.summary, r.exit_code);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("walker: streams files in sorted path order, as discover_files lists them", "[stream]") {
+  TempDir dir("walker");
+  // Names chosen where directory-by-directory order and whole-path order could differ:
+  // "b/" against "b.yaml" and "b-x/", digits, case, dots.
+  for (const char* name :
+       {"b/inner.yaml", "b.yaml", "b-x/z.yaml", "b0.json", "B.yaml", "a/b/c.yml", "a/b.yaml",
+        "a/b-c/d.yaml", "a.b/x.template", ".hidden/y.yaml", "p/rule.polc", "c/.git/no.yaml",
+        "c/node_modules/no.yaml", "c/yes.yaml", "deep/1/2/3/4/5/t.json", "notes.txt"})
+    dir.write(name, "Resources: {}\n");
+  const std::string root = dir.path().string();
+  const std::vector<std::string> expected = sorted_listing(dir.path());
+  REQUIRE(expected.size() == 13);
+  CHECK(walk({root}) == expected);
+
+  DiscoveredFiles found = discover_files({root}, {});
+  CHECK(found.templates.size() == 12);
+  CHECK(found.policies == std::vector<std::string>{(dir.path() / "p/rule.polc").string()});
+  CHECK(std::is_sorted(found.templates.begin(), found.templates.end()));
+
+  // Overlapping arguments, in any order: one sorted stream, each path once.
+  CHECK(walk({(dir.path() / "b").string(), root, (dir.path() / "b.yaml").string()}) == expected);
+}
+
+TEST_CASE("walker: a missing argument is a diagnostic and the rest is still walked", "[stream]") {
+  TempDir dir("walker-missing");
+  dir.write("t.yaml", "Resources: {}\n");
+  FileWalker walker({(dir.path() / "nope").string(), dir.path().string()}, {});
+  std::string path;
+  FileKind kind;
+  REQUIRE(walker.next(path, kind));
+  CHECK(kind == FileKind::kTemplate);
+  CHECK_FALSE(walker.next(path, kind));
+  auto errors = walker.take_errors();
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].code == "no-such-file");
+}
+
+TEST_CASE("spool: kReportSpoolMemoryBytes in memory, the rest in a temporary file", "[stream]") {
+  internal::Spool small;
+  small.append("abc");
+  CHECK_FALSE(small.spilled());
+  std::string out;
+  StringSink sink(out);
+  small.copy_to(sink);
+  CHECK(out == "abc");
+  CHECK(small.size() == 0);
+
+  internal::Spool big;
+  std::string expected;
+  for (int i = 0; expected.size() <= kReportSpoolMemoryBytes; ++i) {
+    const std::string piece = "piece " + std::to_string(i) + "\n";
+    big.append(piece);
+    expected += piece;
+  }
+  CHECK(big.spilled());
+  CHECK(big.size() == expected.size());
+  out.clear();
+  big.copy_to(sink);
+  CHECK(out == expected);
+}
+
+TEST_CASE("report writers: file-by-file output equals the whole report, past the spool limit",
+          "[stream]") {
+  // 2,000 files: each format's spooled section is several times kReportSpoolMemoryBytes.
+  const ScanResult r = many_files_result(2000);
+  for (ReportFormat format : {ReportFormat::kText, ReportFormat::kJson, ReportFormat::kSarif,
+                              ReportFormat::kJunit, ReportFormat::kGithub}) {
+    INFO(report_format_name(format));
+    const std::string whole = render_report(r, format, {});
+    CHECK(whole.size() > 2 * kReportSpoolMemoryBytes);
+    CHECK(stream_by_file(r, format) == whole);
+  }
+  // And the spliced documents are well formed, with every element.
+  simdjson::dom::parser parser;
+  const std::string json = render_report(r, ReportFormat::kJson, {});
+  simdjson::dom::element doc;
+  REQUIRE(parser.parse(json).get(doc) == simdjson::SUCCESS);
+  CHECK(doc["findings"].get_array().size() == 4000);
+  CHECK(doc["errors"].get_array().size() == 2000);
+  const std::string sarif = render_report(r, ReportFormat::kSarif, {});
+  REQUIRE(parser.parse(sarif).get(doc) == simdjson::SUCCESS);
+  CHECK(doc["runs"].at(0)["results"].get_array().size() == 4000);
+  CHECK(doc["runs"].at(0)["invocations"].at(0)["toolExecutionNotifications"].get_array().size() ==
+        2000);
+}
+
+TEST_CASE("baseline matcher: a file's unmatched entries are known when the file is done",
+          "[stream]") {
+  Baseline b;
+  b.path = "base.json";
+  for (const char* file : {"a.yaml", "b.yaml"})
+    for (const char* res : {"X", "Y"}) {
+      BaselineEntry e;
+      e.file = file;
+      e.resource = res;
+      e.policy_id = "T-1";
+      e.fingerprint = compute_fingerprint("T-1", file, res, "");
+      b.entries.push_back(e);
+    }
+  BaselineMatcher m(b);
+  std::vector<Finding> a = {finding_at("a.yaml", 3, "X")};
+  m.apply(a);
+  CHECK(a[0].baselined);
+  auto fixed = m.unmatched_in("a.yaml");
+  REQUIRE(fixed.size() == 1);
+  CHECK(fixed[0].resource == "Y");
+  CHECK(m.unmatched_in("b.yaml").size() == 2);
+  CHECK(m.unmatched().size() == 3);
+}
+
+TEST_CASE("waiver applier: expired-waiver counts add up over files", "[stream]") {
+  Waiver w;
+  w.rule = "T-1";
+  w.path = "**";
+  w.reason = "legacy";
+  w.expires = CivilDate{2024, 1, 31};
+  std::vector<Waiver> waivers = {w};
+  PolicyInfo p;
+  p.id = "T-1";
+  std::vector<PolicyInfo> known = {p};
+  WaiverApplier applier(waivers, CivilDate{2024, 2, 1}, known);
+  for (const char* file : {"a.yaml", "b.yaml", "c.yaml"}) {
+    std::vector<Finding> fs = {finding_at(file, 1, "X")};
+    applier.apply(fs);
+    CHECK_FALSE(fs[0].suppressed);
+  }
+  std::vector<Diagnostic> diags;
+  applier.finish(diags);
+  REQUIRE(diags.size() == 1);
+  CHECK(diags[0].code == "waiver-expired");
+  CHECK(diags[0].message.find("3 findings matched it") != std::string::npos);
+}
