@@ -72,7 +72,8 @@ LoadResult error_result(const std::string& path, std::string code, std::string m
 
 bool may_be_template(std::string_view bytes) {
   return bytes.find("Resources") != std::string_view::npos ||
-         bytes.find("AWSTemplateFormatVersion") != std::string_view::npos;
+         bytes.find("AWSTemplateFormatVersion") != std::string_view::npos ||
+         bytes.find('\\') != std::string_view::npos;
 }
 
 LoadResult load_template_bytes(std::string path, std::string bytes, FileFormat format) {
@@ -88,6 +89,13 @@ LoadResult load_template_bytes(std::string path, std::string bytes, FileFormat f
   // An empty (or blank) file is not a template; no need to run a parser on it.
   std::string_view text = doc->file->text();
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    r.status = LoadStatus::kNotTemplate;
+    return r;
+  }
+  // Cheap skipping: a file whose text cannot hold a template key is not parsed at all. (Parsed,
+  // it would be skipped quietly too: valid, it has no template root; broken, it mentions no
+  // template key.)
+  if (!may_be_template(text)) {
     r.status = LoadStatus::kNotTemplate;
     return r;
   }

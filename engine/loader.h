@@ -36,8 +36,11 @@ LoadResult load_template_bytes(std::string path, std::string bytes, FileFormat f
 /// directories, FIFOs and devices give an error diagnostic without blocking.
 LoadResult load_template_file(const std::string& path);
 
-/// Quick test on the first bytes of a file: false when it certainly is not a CloudFormation
-/// template (no `Resources` / `AWSTemplateFormatVersion` key anywhere in the text).
+/// Quick test on a file's bytes, run before any parser: false when it certainly is not a
+/// CloudFormation template, because neither `Resources` nor `AWSTemplateFormatVersion` occurs
+/// anywhere in the text and no backslash does either (a JSON `\u` or YAML `\x` escape could
+/// spell a key). Such files are skipped without being parsed. A byte search: linear, no
+/// allocation.
 bool may_be_template(std::string_view bytes);
 
 }  // namespace polc
