@@ -12,6 +12,7 @@
 #include <iostream>
 #include <optional>
 #include <set>
+#include <thread>
 #include <tuple>
 
 #include "cli/commands.h"
@@ -174,29 +175,39 @@ bool write_file(const std::string& path, const std::string& text, const char* wh
 
 /// Which discovered templates this run checks: not the files inside the `--cache` directory
 /// (its entries are JSON files, and a cache kept inside the scanned tree must not be scanned),
-/// and only those of this run's shard.
+/// not the report files this run writes (`--output`), and only those of this run's shard.
 class TemplateFilter {
  public:
-  TemplateFilter(const std::string& cache_dir, const ShardSpec& shard) : shard_(shard) {
-    if (cache_dir.empty()) return;
+  TemplateFilter(const std::string& cache_dir, const std::vector<std::string>& outputs,
+                 const ShardSpec& shard)
+      : shard_(shard) {
     std::error_code ec;
-    cache_root_ = (std::filesystem::absolute(cache_dir, ec).lexically_normal() / "").string();
-    if (ec) cache_root_.clear();
+    cwd_ = std::filesystem::current_path(ec);
+    if (ec) return;  // no working directory: nothing to compare against
+    if (!cache_dir.empty()) cache_root_ = (absolute(cache_dir) / "").string();
+    for (const std::string& o : outputs) outputs_.push_back(absolute(o).string());
   }
 
   bool operator()(const std::string& path) const {
     if (shard_.active() && shard_of(normalize_report_path(path), shard_.count) != shard_.index)
       return false;
-    if (cache_root_.empty()) return true;
-    // Lexical (absolute, normalized) comparison: no system call per file.
-    std::error_code ec;
-    const std::string p = std::filesystem::absolute(path, ec).lexically_normal().string();
-    return ec || p.compare(0, cache_root_.size(), cache_root_) != 0;
+    if (cache_root_.empty() && outputs_.empty()) return true;
+    const std::string p = absolute(path).string();
+    if (!cache_root_.empty() && p.compare(0, cache_root_.size(), cache_root_) == 0) return false;
+    return std::find(outputs_.begin(), outputs_.end(), p) == outputs_.end();
   }
 
  private:
+  /// Lexical: the working directory is read once, so there is no system call per file.
+  std::filesystem::path absolute(const std::string& path) const {
+    const std::filesystem::path p(path);
+    return (p.is_absolute() ? p : cwd_ / p).lexically_normal();
+  }
+
+  std::filesystem::path cwd_;
   ShardSpec shard_;
   std::string cache_root_;
+  std::vector<std::string> outputs_;
 };
 
 /// What the first walk over the scan arguments finds: policies, bundles, problems, and how
@@ -330,7 +341,10 @@ int run_check(const CheckArgs& args) {
   if (scan_paths.empty()) scan_paths.push_back(".");
   // Templates are streamed (a second walk feeds the scanner); this first walk finds the
   // policies among the arguments and counts the templates for the progress bar.
-  TemplateFilter selected(args.cache_dir, shard);
+  std::vector<std::string> written;  // report files: not templates, even inside the tree
+  for (const OutputSpec& o : cfg.outputs)
+    if (!o.path.empty()) written.push_back(o.path);
+  TemplateFilter selected(args.cache_dir, written, shard);
   ScanInputs files = find_scan_inputs(scan_paths, cfg.exclude, selected);
   DiscoveredFiles policy_files = discover_files(cfg.policies, {});
   std::vector<std::string> policy_paths = files.policies;
@@ -424,7 +438,10 @@ int run_check(const CheckArgs& args) {
   }
 
   ScanOptions options;
-  options.jobs = args.jobs;
+  // Never more workers than templates (nor than kMaxWorkers).
+  const unsigned wanted = args.jobs ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
+  options.jobs = static_cast<unsigned>(
+      std::min<std::size_t>({wanted, std::max<std::size_t>(1, files.templates), kMaxWorkers}));
   options.suppressions.inline_suppressions = cfg.inline_suppressions.value_or(true);
   options.suppressions.foreign = cfg.honor_foreign_suppressions.value_or(false);
   std::unique_ptr<DiskCache> cache;
@@ -528,7 +545,11 @@ int run_check(const CheckArgs& args) {
       baseline_matcher->apply(o.findings);
       if (o.status == FileOutcome::Status::kChecked)
         for (const BaselineEntry& e : baseline_matcher->unmatched_in(normalize_report_path(path)))
-          if (active_ids.count(e.policy_id)) diags.push_back(fixed_baseline_note(e, cfg.baseline));
+          if (active_ids.count(e.policy_id)) {
+            // Located at the template as this run names it, so it is reported with the file.
+            diags.push_back(fixed_baseline_note(e, cfg.baseline));
+            diags.back().location = Location::whole(path);
+          }
     }
     if (!args.write_baseline.empty()) {
       for (Finding& f : o.findings)
@@ -558,22 +579,24 @@ int run_check(const CheckArgs& args) {
   std::vector<Finding> no_findings;
   if (!tail.empty()) report_group(no_findings, tail);
 
+  bool write_failed = false;
   if (!args.write_baseline.empty()) {
-    if (!write_file(args.write_baseline, render_baseline(new_baseline), "baseline"))
-      return kExitUsageOrPolicyError;
-    std::cerr << "polc: wrote the baseline " << args.write_baseline << " (" << new_baseline.size()
-              << " new finding" << (new_baseline.size() == 1 ? "" : "s")
-              << "); check it in and run `polc check --baseline " << args.write_baseline
-              << "` in CI\n";
+    if (write_file(args.write_baseline, render_baseline(new_baseline), "baseline")) {
+      std::cerr << "polc: wrote the baseline " << args.write_baseline << " (" << new_baseline.size()
+                << " new finding" << (new_baseline.size() == 1 ? "" : "s")
+                << "); check it in and run `polc check --baseline " << args.write_baseline
+                << "` in CI\n";
+    } else {
+      write_failed = true;  // the reports are still completed (they are valid documents)
+    }
   }
   summary.elapsed_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const int code = exit_code.exit_code(summary, usage_error);
   for (auto& w : writers) w->finish(summary, code);
   std::fflush(stdout);
-  for (auto& f : report_files)
-    if (!f->close()) return kExitUsageOrPolicyError;
-  return code;
+  for (auto& f : report_files) write_failed = !f->close() || write_failed;
+  return write_failed ? kExitUsageOrPolicyError : code;
 }
 
 int run_config(const CheckArgs& args) {

@@ -96,6 +96,11 @@ inline constexpr std::size_t kMaxCacheEntryBytes = 64u << 20;
 /// million findings.
 inline constexpr std::size_t kMaxMergeReportBytes = 1u << 30;
 
+/// Most worker threads a scan starts, whatever `-j` asks (and never more than there are
+/// files). Each worker holds a VM and a template; past the machine's cores more only cost
+/// memory.
+inline constexpr std::size_t kMaxWorkers = 256;
+
 /// Most files the scanner has taken but not yet passed on in order. Outcomes are passed on in
 /// file order, so a slow file holds back the ones after it; workers wait rather than run ahead
 /// without bound, which keeps memory flat however many files follow a large one.

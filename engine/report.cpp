@@ -41,8 +41,8 @@ bool parse_report_format(std::string_view text, ReportFormat& out) {
 }
 
 void FileSink::write(std::string_view bytes) {
-  if (!ok_ || bytes.empty()) return;
-  if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) ok_ = false;
+  if (!ok() || bytes.empty()) return;
+  if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) set_failed();
 }
 
 std::unique_ptr<ReportWriter> make_report_writer(ReportFormat format, const ReportOptions& options,

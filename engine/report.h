@@ -47,6 +47,12 @@ class ReportSink {
  public:
   virtual ~ReportSink() = default;
   virtual void write(std::string_view bytes) = 0;
+  /// False once a write failed or a writer could not produce part of the report.
+  bool ok() const { return ok_; }
+  void set_failed() { ok_ = false; }
+
+ private:
+  bool ok_ = true;
 };
 
 /// Appends to a caller-owned string, which must outlive the sink.
@@ -65,11 +71,9 @@ class FileSink : public ReportSink {
  public:
   explicit FileSink(std::FILE* file) : file_(file) {}
   void write(std::string_view bytes) override;
-  bool ok() const { return ok_; }
 
  private:
   std::FILE* file_;
-  bool ok_ = true;
 };
 
 /// What a report needs before its first finding.
@@ -83,11 +87,12 @@ struct ReportFrame {
 };
 
 /// A report written while the scan runs: `begin`, then `add` once per group of files in report
-/// order, then `finish`. The output is byte-identical to `render_report` of the whole result,
-/// however the findings are grouped, as long as the groups come in file order. Sections that
-/// precede end-of-scan data in the format (the SARIF results, the JSON errors, the JUnit suites)
-/// are spooled, to a temporary file past `kReportSpoolMemoryBytes`, so memory stays flat
-/// whatever the number of files. Not thread-safe; one writer per report.
+/// order, then `finish`. (`polc check` adds one group per template, then one with what is known
+/// only at the end, such as the waivers' warnings.) The output is byte-identical to `render_report`
+/// of the whole result, however the findings are grouped, as long as the groups come in file order.
+/// Sections that precede end-of-scan data in the format (the SARIF results, the JSON errors, the
+/// JUnit suites) are spooled, to a temporary file past `kReportSpoolMemoryBytes`, so memory stays
+/// flat whatever the number of files. Not thread-safe; one writer per report.
 class ReportWriter {
  public:
   virtual ~ReportWriter() = default;

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "engine/limits.h"
@@ -102,6 +103,7 @@ void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
                  const OutcomeConsumer& consume, const ScanOptions& options) {
   retain_freed_memory();
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  jobs = std::min<unsigned>(jobs, kMaxWorkers);
   std::mutex mutex;  // guards everything below
   std::condition_variable room;
   std::uint64_t taken = 0;     // paths taken from the source
@@ -141,13 +143,16 @@ void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
       room.notify_all();
     }
   };
-  if (jobs <= 1) {
-    worker();
-  } else {
-    std::vector<std::thread> threads;
-    for (unsigned t = 0; t < jobs; ++t) threads.emplace_back(worker);
-    for (auto& t : threads) t.join();
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < jobs; ++t) {
+    try {
+      threads.emplace_back(worker);
+    } catch (const std::system_error&) {
+      break;  // no more threads (a process limit): the ones started, and this one, do the work
+    }
   }
+  worker();
+  for (auto& t : threads) t.join();
 }
 
 std::vector<FileOutcome> scan_files(const PolicySet& set, const std::vector<std::uint32_t>& active,

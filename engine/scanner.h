@@ -21,7 +21,7 @@ namespace polc {
 class OutcomeCache;
 
 struct ScanOptions {
-  unsigned jobs = 0;  // 0: the hardware threads
+  unsigned jobs = 0;  // 0: the hardware threads; at most kMaxWorkers (the caller's thread is one)
   SuppressionOptions suppressions;
   /// `scan_files` only: called after each file (from worker threads; must be thread-safe).
   std::function<void(std::size_t done, std::size_t total)> progress;

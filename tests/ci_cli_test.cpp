@@ -1,7 +1,7 @@
-// End-to-end tests of `polc check` / `polc config` for CI use (config, waivers, baselines): the built binary (POLC_BINARY)
-// run on fixtures under tests/data/ci/ and on the shared suppression cases 20 and 21. Reports
-// are read back as JSON and summarized one line per finding, so the assertions name exactly
-// which resource was reported, suppressed (and by what) or baselined.
+// End-to-end tests of `polc check` / `polc config` for CI use (config, waivers, baselines): the
+// built binary (POLC_BINARY) run on fixtures under tests/data/ci/ and on the shared suppression
+// cases 20 and 21. Reports are read back as JSON and summarized one line per finding, so the
+// assertions name exactly which resource was reported, suppressed (and by what) or baselined.
 #include <simdjson.h>
 #include <unistd.h>
 
@@ -113,7 +113,8 @@ TEST_CASE("cli: unknown configuration keys stop the run with file:line:col", "[c
 
 TEST_CASE("cli: waivers, expiry, inline suppressions and flag precedence", "[cli]") {
   const std::string base =
-      "check --only vpce-sg-no-implicit-egress --config tests/data/ci/e2e/ci.polc.yaml tests/data/ci/e2e/net.yaml";
+      "check --only vpce-sg-no-implicit-egress --config tests/data/ci/e2e/ci.polc.yaml "
+      "tests/data/ci/e2e/net.yaml";
   const std::string today = "POLC_TODAY=2025-01-01";
   SECTION("the configuration: json on stdout, fail only on critical, waivers from its file") {
     Run r = run_polc(kSource, base, today);
@@ -176,7 +177,8 @@ TEST_CASE("cli: baselines survive moved lines and catch new resources", "[cli]")
   std::string tmpl = test::read_text(kCi / "e2e/net.yaml");
   write_text(dir.path / "net.yaml", tmpl);
   Run w = run_polc(dir.path,
-                   "check --no-config --only vpce-sg-no-implicit-egress -q --write-baseline polc-baseline.json net.yaml -f json");
+                   "check --no-config --only vpce-sg-no-implicit-egress -q --write-baseline "
+                   "polc-baseline.json net.yaml -f json");
   INFO(w.err);
   CHECK(w.exit_code == 0);
   CHECK(w.err.find("wrote the baseline polc-baseline.json (2 new findings)") != std::string::npos);
@@ -193,7 +195,9 @@ TEST_CASE("cli: baselines survive moved lines and catch new resources", "[cli]")
                 "      GroupDescription: new\n      VpcId: vpc-1\n");
   moved.replace(moved.find("!Ref SgC]"), 9, "!Ref SgC, !Ref SgD]");
   write_text(dir.path / "net.yaml", moved);
-  Run b = run_polc(dir.path, "check --no-config --only vpce-sg-no-implicit-egress --baseline polc-baseline.json net.yaml -f json");
+  Run b = run_polc(dir.path,
+                   "check --no-config --only vpce-sg-no-implicit-egress --baseline "
+                   "polc-baseline.json net.yaml -f json");
   CHECK(b.exit_code == 1);
   CHECK(summarize(b.out) ==
         "SgA baselined\nSgB baselined\nSgC suppressed(metadata: inline suppression)\n"
@@ -205,12 +209,16 @@ TEST_CASE("cli: baselines survive moved lines and catch new resources", "[cli]")
                 "      SecurityGroupEgress: [{CidrIp: 10.0.0.0/8, IpProtocol: tcp, FromPort: 443, "
                 "ToPort: 443}]\n");
   write_text(dir.path / "net.yaml", fixed);
-  Run f = run_polc(dir.path, "check --no-config --only vpce-sg-no-implicit-egress --baseline polc-baseline.json net.yaml -f json");
+  Run f = run_polc(dir.path,
+                   "check --no-config --only vpce-sg-no-implicit-egress --baseline "
+                   "polc-baseline.json net.yaml -f json");
   CHECK(f.exit_code == 0);
   CHECK(summarize(f.out) ==
         "SgA baselined\nSgC suppressed(metadata: inline suppression)\n"
         "baseline-fixed note net.yaml\nexit 0\n");
-  Run t = run_polc(dir.path, "check --no-config --only vpce-sg-no-implicit-egress --baseline polc-baseline.json net.yaml");
+  Run t = run_polc(
+      dir.path,
+      "check --no-config --only vpce-sg-no-implicit-egress --baseline polc-baseline.json net.yaml");
   CHECK(t.out.find("net.yaml: note: fixed: baselined finding vpce-sg-no-implicit-egress on SgB") !=
         std::string::npos);
 
@@ -297,6 +305,43 @@ TEST_CASE("cli: shared case 20, suppression on a SAM function", "[cli]") {
   // Without inline suppressions nothing is suppressed (foreign ones are inline too).
   Run none = run_polc(dir, args + " --honor-foreign-suppressions --no-inline-suppressions");
   CHECK(summarize(none.out) == "FnSuppressed reported\nFnPlain reported\nexit 1\n");
+}
+
+TEST_CASE("cli: streamed reports: --output files are not scanned, failures still finish them",
+          "[cli]") {
+  TempDir dir("stream-cli");
+  std::string tmpl = test::read_text(kCi / "e2e/net.yaml");
+  write_text(dir.path / "net.yaml", tmpl);
+  // A report written inside the scanned tree is not a template of this run, even on reruns.
+  for (int round = 0; round < 2; ++round) {
+    Run r = run_polc(dir.path,
+                     "check --no-config --only vpce-sg-no-implicit-egress -q -f text "
+                     "--output json=report.json --output sarif=report.sarif");
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("polc: 1 template checked; findings: 2 high") != std::string::npos);
+    CHECK(r.out.find("skipped") == std::string::npos);
+  }
+  CHECK(summarize(test::read_text(dir.path / "report.json")) ==
+        "SgA reported\nSgB reported\nSgC suppressed(metadata: inline suppression)\nexit 1\n");
+
+  // A baseline that cannot be written: exit 2, and the reports are still whole documents.
+  Run b = run_polc(dir.path,
+                   "check --no-config --only vpce-sg-no-implicit-egress -q -f json net.yaml "
+                   "--write-baseline missing-dir/b.json");
+  CHECK(b.exit_code == 2);
+  CHECK(b.err.find("cannot write the baseline") != std::string::npos);
+  CHECK(summarize(b.out) ==
+        "SgA baselined\nSgB baselined\nSgC suppressed(metadata: inline suppression)\nexit 0\n");
+
+  // A baseline-fixed note is reported with its template, named as the run names it.
+  write_text(dir.path / "base.json",
+             "{\"version\": 1, \"findings\": [{\"fingerprint\": \"0\", "
+             "\"policy_id\": \"POLC-NET-001\", \"file\": \"net.yaml\"}]}");
+  Run f = run_polc(dir.path,
+                   "check --no-config --only vpce-sg-no-implicit-egress -q -f text --baseline "
+                   "base.json ./net.yaml");
+  CHECK(f.out.find("./net.yaml: note: fixed: baselined finding") != std::string::npos);
 }
 
 }  // namespace polc

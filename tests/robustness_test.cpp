@@ -440,6 +440,22 @@ TEST_CASE("scanner: scan_stream passes outcomes on in order, at most kMaxPending
   CHECK(findings.front() == kMaxFindingsPerTemplate);
   CHECK(std::all_of(findings.begin() + 1, findings.end(), [](std::size_t n) { return n == 1; }));
   CHECK(most_ahead < kMaxPendingOutcomes);
+
+  // kMaxWorkers: an absurd -j starts at most that many threads, and the scan still completes.
+  o.jobs = 1'000'000;
+  const std::vector<std::string> few(files.begin() + 1, files.begin() + 4);
+  auto outcomes = scan_files(*pack.set, pack.active, pack.known, few, o);
+  CHECK(outcomes.size() == 3);
+  std::size_t next = 0, got = 0;
+  scan_stream(
+      *pack.set, pack.active, pack.known,
+      [&](std::string& path) {
+        if (next == few.size()) return false;
+        path = few[next++];
+        return true;
+      },
+      [&](const std::string&, FileOutcome&) { ++got; }, o);
+  CHECK(got == 3);
 }
 
 TEST_CASE("scanner: runtime errors in many workers at once", "[scanner]") {

@@ -1,8 +1,10 @@
 // Streaming: the file walker's order, the report spool, and report writers fed file by file
 // (what `polc check` does so memory stays flat however many templates it scans).
 #include <simdjson.h>
+#include <sys/resource.h>
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -187,6 +189,33 @@ TEST_CASE("spool: kReportSpoolMemoryBytes in memory, the rest in a temporary fil
   out.clear();
   big.copy_to(sink);
   CHECK(out == expected);
+}
+
+TEST_CASE("spool: a full disk keeps the rest in memory, the section stays complete", "[stream]") {
+  // A file size limit makes writes to the temporary file fail (EFBIG) partway, as a full disk
+  // would; SIGXFSZ is ignored so the write returns an error instead of killing the process.
+  rlimit old{};
+  REQUIRE(getrlimit(RLIMIT_FSIZE, &old) == 0);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = old;
+  small.rlim_cur = kReportSpoolMemoryBytes + kReportSpoolMemoryBytes / 2;
+  REQUIRE(setrlimit(RLIMIT_FSIZE, &small) == 0);
+  std::string expected;
+  {
+    internal::Spool spool;
+    for (int i = 0; expected.size() < 4 * kReportSpoolMemoryBytes; ++i) {
+      const std::string piece = "line " + std::to_string(i) + "\n";
+      spool.append(piece);
+      expected += piece;
+    }
+    std::string out;
+    StringSink sink(out);
+    CHECK(spool.copy_to(sink));
+    CHECK(sink.ok());
+    CHECK(out == expected);
+  }
+  setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, old_handler);
 }
 
 TEST_CASE("report writers: file-by-file output equals the whole report, past the spool limit",

@@ -8,41 +8,49 @@ Spool::~Spool() {
 
 void Spool::append(std::string_view bytes) {
   size_ += bytes.size();
-  if (!file_ && memory_.size() + bytes.size() > memory_bytes_) {
-    file_ = std::tmpfile();
-    if (file_ && std::fwrite(memory_.data(), 1, memory_.size(), file_) == memory_.size()) {
-      memory_.clear();
-      memory_.shrink_to_fit();
-    } else if (file_) {  // the temporary file is unusable: stay in memory
-      std::fclose(file_);
-      file_ = nullptr;
-    }
-  }
-  if (file_ && !file_failed_) {
-    const std::size_t n = std::fwrite(bytes.data(), 1, bytes.size(), file_);
-    if (n == bytes.size()) return;
-    // A full disk mid-report: keep what was written, continue in memory after it.
-    file_failed_ = true;
-    bytes.remove_prefix(n);
-  }
   memory_.append(bytes);
+  if (memory_.size() >= memory_bytes_ && !spill_failed_) spill();
 }
 
-void Spool::copy_to(ReportSink& sink) {
+void Spool::spill() {
+  if (!file_) file_ = std::tmpfile();
+  if (file_ && std::fwrite(memory_.data(), 1, memory_.size(), file_) == memory_.size() &&
+      std::fflush(file_) == 0) {
+    file_bytes_ += memory_.size();
+    memory_.clear();
+    return;
+  }
+  // No temporary file, or a full disk: the first `file_bytes_` bytes of the file stay valid
+  // (`copy_to` reads back only those), the rest stays in memory, and the spool stops spilling.
+  spill_failed_ = true;
+}
+
+bool Spool::copy_to(ReportSink& sink) {
+  bool ok = true;
   if (file_) {
-    std::fflush(file_);
     std::rewind(file_);
     std::string chunk(64u << 10, '\0');
-    std::size_t n;
-    while ((n = std::fread(chunk.data(), 1, chunk.size(), file_)) > 0)
+    std::uint64_t left = file_bytes_;
+    while (left > 0) {
+      const std::size_t want = left < chunk.size() ? static_cast<std::size_t>(left) : chunk.size();
+      const std::size_t n = std::fread(chunk.data(), 1, want, file_);
+      if (n == 0) {
+        ok = false;  // the temporary file lost data: the section is incomplete
+        break;
+      }
       sink.write(std::string_view(chunk.data(), n));
+      left -= n;
+    }
     std::fclose(file_);
     file_ = nullptr;
-    file_failed_ = false;
   }
   sink.write(memory_);
   memory_.clear();
   size_ = 0;
+  file_bytes_ = 0;
+  spill_failed_ = false;
+  if (!ok) sink.set_failed();
+  return ok;
 }
 
 }  // namespace polc::internal
