@@ -83,13 +83,15 @@ std::vector<FileOutcome> scan_files(const PolicySet& set, const std::vector<std:
     while (true) {
       std::size_t i = next.fetch_add(1);
       if (i >= files.size()) break;
-      std::string cache_key;
-      if (options.cache && options.cache->lookup(files[i], cache_key, outcomes[i])) {
+      std::string cache_key, bytes;
+      if (options.cache && options.cache->lookup(files[i], cache_key, outcomes[i], bytes)) {
         std::size_t d = done.fetch_add(1) + 1;
         if (options.progress) options.progress(d, files.size());
         continue;
       }
-      LoadResult lr = load_template_file(files[i]);
+      // On a cache miss the file was read once already, for its key.
+      LoadResult lr = cache_key.empty() ? load_template_file(files[i])
+                                        : load_template_read(files[i], std::move(bytes));
       FileOutcome& out = outcomes[i];
       if (lr.status == LoadStatus::kTemplate && lr.tmpl) {
         out = check_template(vm, set, active, known, *lr.tmpl, options);
