@@ -7,10 +7,10 @@
 // foreign suppression options), the template path as given (findings carry it) and the
 // template's bytes. Value: the file's outcome as the scanner returns it: status, findings with
 // inline suppressions applied, load and policy diagnostics (`encode_cache_entry`: nothing at
-// all for the common outcome "checked, no findings, no diagnostics", JSON records from
-// engine/record_json.h otherwise). What comes after the scanner (severity overrides,
-// fingerprints, central waivers, the baseline, the display threshold) is applied to cached
-// outcomes like fresh ones, so changing those settings never needs a new cache.
+// all for the common outcome "checked, no findings, no diagnostics", otherwise a compact binary
+// form of every field, bounds- and range-checked when read). What comes after the scanner (severity
+// overrides, fingerprints, central waivers, the baseline, the display threshold) is applied to
+// cached outcomes like fresh ones, so changing those settings never needs a new cache.
 //
 // Layout: `DIR/v2/<context hash>/<name>.seg`. A *segment* file holds many entries, each framed
 // with its key, length and checksum (engine/cache.cpp). A run reads all segments of its
@@ -153,10 +153,11 @@ class DiskCache : public OutcomeCache {
 };
 
 /// Serializes `outcome` as the payload of a cache entry for `key`: empty for a checked file
-/// without findings, diagnostics or incompleteness, JSON otherwise. Pure.
+/// without findings, diagnostics or incompleteness; otherwise the format tag, `key` and every
+/// field of the outcome in a compact binary form (engine/cache.cpp). Pure.
 std::string encode_cache_entry(std::string_view key, const FileOutcome& outcome);
-/// Parses a payload from `encode_cache_entry`; false with `error` set when it is malformed or
-/// for another key. Thread-safe.
+/// Parses a payload from `encode_cache_entry`; false with `error` set (and `out` reset) when it
+/// is malformed, truncated, has out-of-range values or is for another key. Thread-safe.
 bool decode_cache_entry(std::string_view bytes, std::string_view key, FileOutcome& out,
                         std::string& error);
 
