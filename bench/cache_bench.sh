@@ -5,6 +5,8 @@
 # Defaults: build/polc and ../shared/corpus. ROUNDS (default 3) rounds of the three runs
 # (no cache, cold, warm) are interleaved; it prints each round's wall times, then the fastest
 # of each kind and their ratios (the machine is shared: the minimum is the least disturbed).
+# With BASELINE=OTHER_POLC_BINARY (e.g. a build of an older commit), each round also times that
+# binary's cold and warm runs (in its own cache directory), for same-run before/after ratios.
 set -eu
 polc=${1:-build/polc}
 dir=${2:-../shared/corpus}
@@ -16,8 +18,10 @@ now() { date +%s.%N; }
 run() { # run NAME ARGS...: times one polc check, report to $work/NAME.json
   name=$1
   shift
+  bin=$polc
+  case $name in base*) bin=$BASELINE ;; esac
   start=$(now)
-  "$polc" check --no-config -q --format json "$@" "$dir" >"$work/$name.json" 2>"$work/$name.err" || true
+  "$bin" check --no-config -q --format json "$@" "$dir" >"$work/$name.json" 2>"$work/$name.err" || true
   end=$(now)
   awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }'
 }
@@ -30,7 +34,7 @@ same() { # same NAME: the report of NAME is the uncached one (elapsed time aside
 }
 min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
 
-best_plain="" best_cold="" best_warm=""
+best_plain="" best_cold="" best_warm="" best_bcold="" best_bwarm=""
 i=0
 while [ "$i" -lt "$rounds" ]; do
   i=$((i + 1))
@@ -42,6 +46,15 @@ while [ "$i" -lt "$rounds" ]; do
   same cold
   same warm
   echo "round $i: no cache ${plain}s, cold ${cold}s, warm ${warm}s"
+  if [ -n "${BASELINE:-}" ]; then
+    rm -rf "$work/basecache"
+    bcold=$(run basecold --cache "$work/basecache")
+    bwarm=$(run basewarm --cache "$work/basecache")
+    same basewarm
+    echo "         baseline: cold ${bcold}s, warm ${bwarm}s"
+    best_bcold=$(min "$best_bcold" "$bcold")
+    best_bwarm=$(min "$best_bwarm" "$bwarm")
+  fi
   best_plain=$(min "$best_plain" "$plain")
   best_cold=$(min "$best_cold" "$cold")
   best_warm=$(min "$best_warm" "$warm")
@@ -54,3 +67,8 @@ echo "warm cache: ${best_warm}s"
 echo "cold/warm:  $(awk -v c="$best_cold" -v w="$best_warm" 'BEGIN { printf "%.1f", c / w }')x"
 echo "no cache/warm: $(awk -v c="$best_plain" -v w="$best_warm" 'BEGIN { printf "%.1f", c / w }')x"
 echo "cache size: $(du -sh "$work/cache" | cut -f1)"
+if [ -n "${BASELINE:-}" ]; then
+  echo "baseline cold: ${best_bcold}s, warm: ${best_bwarm}s ($BASELINE)"
+  echo "baseline warm/warm: $(awk -v b="$best_bwarm" -v w="$best_warm" 'BEGIN { printf "%.1f", b / w }')x"
+  echo "baseline cold/cold: $(awk -v b="$best_bcold" -v c="$best_cold" 'BEGIN { printf "%.1f", b / c }')x"
+fi

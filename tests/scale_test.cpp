@@ -278,6 +278,30 @@ TEST_CASE("cache entries round-trip every field of an outcome", "[scale]") {
   CHECK_FALSE(decode_cache_entry("{}", "k1", back, error));
 }
 
+TEST_CASE("damaged cache entries are rejected, never crash", "[scale]") {
+  const std::string text = encode_cache_entry("k1", sample_outcome());
+  FileOutcome back;
+  std::string error;
+  for (std::size_t n = 1; n < text.size(); ++n) {  // every truncation
+    INFO(n);
+    CHECK_FALSE(decode_cache_entry(text.substr(0, n), "k1", back, error));
+  }
+  CHECK_FALSE(decode_cache_entry(text + "x", "k1", back, error));  // trailing bytes
+  CHECK(error.find("after the last") != std::string::npos);
+  for (std::size_t i = 0; i < text.size(); ++i) {  // every byte flipped: no crash
+    std::string bad = text;
+    bad[i] = static_cast<char>(bad[i] ^ 0xff);
+    decode_cache_entry(bad, "k1", back, error);
+  }
+  // An out-of-range status (the byte after the format tag and the key).
+  std::string bad = text;
+  const std::size_t status_at = 1 + std::string("polc-cache-v2").size() + 1 + 2;
+  REQUIRE(bad[status_at] == 0);  // kChecked
+  bad[status_at] = 7;
+  CHECK_FALSE(decode_cache_entry(bad, "k1", back, error));
+  CHECK(error.find("out-of-range") != std::string::npos);
+}
+
 TEST_CASE("the common outcome is an empty cache entry", "[scale]") {
   FileOutcome clean;
   clean.status = FileOutcome::Status::kChecked;
