@@ -84,7 +84,7 @@ inline constexpr std::size_t kMaxConfigSearchDepth = 64;
 inline constexpr std::uint32_t kMaxShards = 100'000;
 
 /// Default size bound of the `--cache` directory (`--cache-max-mb`), in MiB. An entry is about
-/// 1 KB per finding plus 300 bytes (a template without findings or diagnostics: 28 bytes), so
+/// 600 bytes per finding plus 60 (a template without findings or diagnostics: 28 bytes), so
 /// 512 MiB holds results for hundreds of thousands of templates; past the bound the oldest
 /// segment files (by modification time) are evicted.
 inline constexpr std::uint64_t kDefaultCacheMaxMb = 512;
