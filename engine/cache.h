@@ -1,7 +1,7 @@
 // The result cache (`polc check --cache DIR`): per-file outcomes stored on disk, addressed by
 // content, so a run over an unchanged tree only reads and hashes its files.
 //
-// Key: a 128-bit hash (two FNV-1a 64 lanes fed 64-bit words, engine/cache.cpp) of a format tag,
+// Key: a 128-bit hash (XXH3-128 from xxHash, fields length-prefixed) of a format tag,
 // polc's version, the run's *context* (`cache_context`: the compiled policy set as `save_bundle`
 // bytes after configuration parameters are applied, the active policy ids and the inline and
 // foreign suppression options), the template path as given (findings carry it) and the
