@@ -2,10 +2,15 @@
 # Times `polc check --cache` cold (empty cache) and warm (unchanged tree) on a directory, and
 # checks that both give the report of a run without cache. Usage:
 #   bench/cache_bench.sh [POLC_BINARY] [DIRECTORY]
-# Defaults: build/polc and ../shared/corpus. Prints the wall times and the warm/cold ratio.
+# Defaults: build/polc and ../shared/corpus. ROUNDS (default 3) rounds of the three runs
+# (no cache, cold, warm) are interleaved; it prints each round's wall times, then the fastest
+# of each kind and their ratios (the machine is shared: the minimum is the least disturbed).
+# With BASELINE=OTHER_POLC_BINARY (e.g. a build of an older commit), each round also times that
+# binary's cold and warm runs (in its own cache directory), for same-run before/after ratios.
 set -eu
 polc=${1:-build/polc}
 dir=${2:-../shared/corpus}
+rounds=${ROUNDS:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -13,27 +18,57 @@ now() { date +%s.%N; }
 run() { # run NAME ARGS...: times one polc check, report to $work/NAME.json
   name=$1
   shift
+  bin=$polc
+  case $name in base*) bin=$BASELINE ;; esac
   start=$(now)
-  "$polc" check --no-config -q --format json "$@" "$dir" >"$work/$name.json" 2>"$work/$name.err" || true
+  "$bin" check --no-config -q --format json "$@" "$dir" >"$work/$name.json" 2>"$work/$name.err" || true
   end=$(now)
-  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }'
+  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }'
 }
-
-plain=$(run plain)
-cold=$(run cold --cache "$work/cache")
-warm=$(run warm --cache "$work/cache")
-grep -v '"elapsed_seconds"' "$work/plain.json" >"$work/plain.cmp"
-for r in cold warm; do
-  grep -v '"elapsed_seconds"' "$work/$r.json" >"$work/$r.cmp"
-  if ! cmp -s "$work/plain.cmp" "$work/$r.cmp"; then
-    echo "cache_bench: the $r report differs from the uncached one" >&2
+same() { # same NAME: the report of NAME is the uncached one (elapsed time aside)
+  grep -v '"elapsed_seconds"' "$work/$1.json" >"$work/$1.cmp"
+  if ! cmp -s "$work/plain.cmp" "$work/$1.cmp"; then
+    echo "cache_bench: the $1 report differs from the uncached one" >&2
     exit 1
   fi
+}
+min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
+
+best_plain="" best_cold="" best_warm="" best_bcold="" best_bwarm=""
+i=0
+while [ "$i" -lt "$rounds" ]; do
+  i=$((i + 1))
+  rm -rf "$work/cache"
+  plain=$(run plain)
+  grep -v '"elapsed_seconds"' "$work/plain.json" >"$work/plain.cmp"
+  cold=$(run cold --cache "$work/cache")
+  warm=$(run warm --cache "$work/cache")
+  same cold
+  same warm
+  echo "round $i: no cache ${plain}s, cold ${cold}s, warm ${warm}s"
+  if [ -n "${BASELINE:-}" ]; then
+    rm -rf "$work/basecache"
+    bcold=$(run basecold --cache "$work/basecache")
+    bwarm=$(run basewarm --cache "$work/basecache")
+    same basewarm
+    echo "         baseline: cold ${bcold}s, warm ${bwarm}s"
+    best_bcold=$(min "$best_bcold" "$bcold")
+    best_bwarm=$(min "$best_bwarm" "$bwarm")
+  fi
+  best_plain=$(min "$best_plain" "$plain")
+  best_cold=$(min "$best_cold" "$cold")
+  best_warm=$(min "$best_warm" "$warm")
 done
 files=$(grep -o '"templates_checked": [0-9]*' "$work/plain.json" | grep -o '[0-9]*$')
 echo "templates checked: $files"
-echo "no cache:   ${plain}s"
-echo "cold cache: ${cold}s"
-echo "warm cache: ${warm}s"
-echo "cold/warm:  $(awk -v c="$cold" -v w="$warm" 'BEGIN { printf "%.1f", c / w }')x"
+echo "no cache:   ${best_plain}s (fastest of $rounds)"
+echo "cold cache: ${best_cold}s"
+echo "warm cache: ${best_warm}s"
+echo "cold/warm:  $(awk -v c="$best_cold" -v w="$best_warm" 'BEGIN { printf "%.1f", c / w }')x"
+echo "no cache/warm: $(awk -v c="$best_plain" -v w="$best_warm" 'BEGIN { printf "%.1f", c / w }')x"
 echo "cache size: $(du -sh "$work/cache" | cut -f1)"
+if [ -n "${BASELINE:-}" ]; then
+  echo "baseline cold: ${best_bcold}s, warm: ${best_bwarm}s ($BASELINE)"
+  echo "baseline warm/warm: $(awk -v b="$best_bwarm" -v w="$best_warm" 'BEGIN { printf "%.1f", b / w }')x"
+  echo "baseline cold/cold: $(awk -v b="$best_bcold" -v c="$best_cold" 'BEGIN { printf "%.1f", b / c }')x"
+fi

@@ -84,13 +84,31 @@ inline constexpr std::size_t kMaxConfigSearchDepth = 64;
 inline constexpr std::uint32_t kMaxShards = 100'000;
 
 /// Default size bound of the `--cache` directory (`--cache-max-mb`), in MiB. An entry is about
-/// 1 KB per finding plus 300 bytes, so 512 MiB holds results for hundreds of thousands of
-/// templates; past the bound the oldest entries (by modification time) are evicted.
+/// 600 bytes per finding plus 60 (a template without findings or diagnostics: 28 bytes), so
+/// 512 MiB holds results for hundreds of thousands of templates; past the bound the oldest
+/// segment files (by modification time) are evicted.
 inline constexpr std::uint64_t kDefaultCacheMaxMb = 512;
 
-/// Largest cache entry read, in bytes. Entries above it are treated as corrupt (recomputed), so
-/// a damaged or foreign file in the cache directory cannot make polc read gigabytes.
+/// Largest cache entry stored or read, in bytes (one file's outcome). Larger outcomes are not
+/// cached (the file is checked on every run), and a record claiming more makes its segment
+/// corrupt (ignored, recomputed).
 inline constexpr std::size_t kMaxCacheEntryBytes = 64u << 20;
+
+/// A cache segment file is written once the entries buffered by a run pass this size, in
+/// bytes; the rest are written at the end of the run. Bounds the memory a cold run uses for
+/// entries not yet written.
+inline constexpr std::size_t kCacheSegmentBytes = 32u << 20;
+
+/// Largest cache segment file read, in bytes: a full buffer plus one entry plus framing. A
+/// larger file in the cache directory is treated as corrupt (ignored and removed), so a
+/// damaged or foreign file cannot make polc read gigabytes.
+inline constexpr std::size_t kMaxCacheSegmentBytes = kCacheSegmentBytes + kMaxCacheEntryBytes + 64;
+
+/// Segment files of one policy set (cache context) above which a run compacts them: the
+/// entries it used and wrote go to one new segment, the others to an older-dated one (evicted
+/// first), and the old segments are removed. Each run that computes something adds a segment,
+/// and a run reads all segments of its context, so this bounds the files opened per run.
+inline constexpr std::size_t kMaxCacheSegments = 16;
 
 /// Largest report file `polc merge` reads, in bytes. A JSON finding is about 1 KB; 1 GiB holds a
 /// million findings.

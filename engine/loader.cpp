@@ -175,6 +175,10 @@ LoadResult load_template_file(const std::string& path) {
     got += static_cast<std::size_t>(n);
   }
   bytes.resize(got);  // keeps the capacity: the padding stays allocated and zero
+  return load_template_read(path, std::move(bytes));
+}
+
+LoadResult load_template_read(const std::string& path, std::string bytes) {
   if (bytes.size() > kMaxTemplateBytes)
     return error_result(
         path, "file-size",

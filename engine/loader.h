@@ -36,6 +36,12 @@ LoadResult load_template_bytes(std::string path, std::string bytes, FileFormat f
 /// directories, FIFOs and devices give an error diagnostic without blocking.
 LoadResult load_template_file(const std::string& path);
 
+/// Loads `bytes`, the full contents of the regular file `path` read by the caller (the result
+/// cache reads each file to hash it): as `load_template_file` after its read, without reading
+/// again. When `bytes` has at least `kSourcePadding` bytes of capacity after its end, zeroed,
+/// the JSON parser uses them in place; otherwise they are copied once.
+LoadResult load_template_read(const std::string& path, std::string bytes);
+
 /// Quick test on a file's bytes, run before any parser: false when it certainly is not a
 /// CloudFormation template, because neither `Resources` nor `AWSTemplateFormatVersion` occurs
 /// anywhere in the text and no backslash does either (a JSON `\u` or YAML `\x` escape could

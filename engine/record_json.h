@@ -1,12 +1,13 @@
 // Findings, diagnostics and policy metadata as JSON records, written and read back.
 //
-// `polc merge` (engine/report_merge.h) reads the findings and errors of JSON reports, and the
-// result cache (engine/cache.h) stores per-file outcomes; both use the record layout of the JSON
-// report (docs/json-report.md) so there is one description of a finding on disk. The writers
-// here add what the report leaves out but a faithful copy needs: each location's byte `offset`
-// and `source_line`. The readers accept both forms (the extra members are optional) and treat
-// their input as untrusted: every member is type-checked and every number range-checked, and a
-// record that does not fit gives `false` with a one-line reason, never a crash.
+// `polc merge` (engine/report_merge.h) reads the findings and errors of JSON reports with the
+// record layout of the JSON report (docs/json-report.md). (The result cache, engine/cache.h,
+// stores outcomes in a compact binary form of the same fields instead: a warm run decodes
+// thousands of them.) The writers here add what the report leaves out but a faithful copy
+// needs: each location's byte `offset` and `source_line`. The readers accept both forms (the extra
+// members are optional) and treat their input as untrusted: every member is type-checked and every
+// number range-checked, and a record that does not fit gives `false` with a one-line reason, never
+// a crash.
 #pragma once
 #include <simdjson.h>
 

@@ -78,9 +78,11 @@ FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint
                        const std::vector<PolicyInfo>& known, const std::string& path,
                        const ScanOptions& options) {
   FileOutcome out;
-  std::string cache_key;
-  if (options.cache && options.cache->lookup(path, cache_key, out)) return out;
-  LoadResult lr = load_template_file(path);
+  std::string cache_key, bytes;
+  if (options.cache && options.cache->lookup(path, cache_key, out, bytes)) return out;
+  // On a cache miss the file was read once already, for its key.
+  LoadResult lr = cache_key.empty() ? load_template_file(path)
+                                    : load_template_read(path, std::move(bytes));
   if (lr.status == LoadStatus::kTemplate && lr.tmpl) {
     out = check_template(vm, set, active, known, *lr.tmpl, options);
   } else if (lr.status == LoadStatus::kNotTemplate) {

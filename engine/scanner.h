@@ -43,8 +43,11 @@ class OutcomeCache {
  public:
   virtual ~OutcomeCache() = default;
   /// Returns true and sets `out` when the outcome of `path` is cached. Otherwise sets `key` to
-  /// the key `store` should file the computed outcome under ("" when it must not be stored).
-  virtual bool lookup(const std::string& path, std::string& key, FileOutcome& out) = 0;
+  /// the key `store` should file the computed outcome under ("" when it must not be stored)
+  /// and, when `key` is not "", `bytes` to the file's contents as read for the key, which the
+  /// scanner loads (`load_template_read`) instead of reading the file again.
+  virtual bool lookup(const std::string& path, std::string& key, FileOutcome& out,
+                      std::string& bytes) = 0;
   /// Files `outcome` (load and policy diagnostics included) under `key`.
   virtual void store(const std::string& key, const FileOutcome& outcome) = 0;
 };

@@ -243,6 +243,36 @@ TEST_CASE("loader: files that are not regular, missing or too large", "[loader]"
   fs::remove_all(dir);
 }
 
+TEST_CASE("loader: load_template_read loads bytes the caller read, as load_template_file",
+          "[loader]") {
+  const std::string json = R"({"Resources": {"T": {"Type": "AWS::SNS::Topic"}}})";
+  const std::string path = "dir/t.json";
+  // With the padding the JSON parser uses in place (as the result cache allocates it).
+  std::string padded;
+  padded.reserve(json.size() + polc::kSourcePadding);
+  padded.assign(json);
+  padded.append(polc::kSourcePadding, '\0');
+  padded.resize(json.size());
+  auto a = polc::load_template_read(path, std::move(padded));
+  REQUIRE(a.status == polc::LoadStatus::kTemplate);
+  CHECK(a.tmpl->file().padding() >= polc::kSourcePadding);
+  CHECK(a.tmpl->resources().size() == 1);
+  CHECK(a.tmpl->file().path() == path);
+  // Without padding: copied for the parser, same result.
+  std::string plain = json;
+  plain.shrink_to_fit();
+  auto b = polc::load_template_read(path, plain);
+  REQUIRE(b.status == polc::LoadStatus::kTemplate);
+  CHECK(b.tmpl->resources().size() == 1);
+  // YAML, not a template, and too large: the decisions of load_template_file.
+  CHECK(polc::load_template_read("t.yaml", "Resources:\n  Q: {Type: AWS::SQS::Queue}\n").status ==
+        polc::LoadStatus::kTemplate);
+  CHECK(polc::load_template_read("x.yaml", "a: 1\n").status == polc::LoadStatus::kNotTemplate);
+  auto big = polc::load_template_read("big.json", std::string(polc::kMaxTemplateBytes + 1, ' '));
+  CHECK(big.status == polc::LoadStatus::kError);
+  CHECK(big.diagnostics.items().at(0).code == "file-size");
+}
+
 TEST_CASE("loader: truncated and corrupted JSON never crashes", "[loader]") {
   const std::string base =
       polc::test::read_text(fs::path(POLC_SOURCE_DIR) / "tests/data/model/foreach.json");

@@ -7,7 +7,9 @@
 #include <simdjson.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +22,7 @@
 #include "engine/limits.h"
 #include "engine/report_merge.h"
 #include "engine/shard.h"
+#include "engine/source_file.h"
 #include "tests/model_test_util.h"
 
 namespace polc {
@@ -275,57 +278,311 @@ TEST_CASE("cache entries round-trip every field of an outcome", "[scale]") {
   CHECK_FALSE(decode_cache_entry("{}", "k1", back, error));
 }
 
+TEST_CASE("damaged cache entries are rejected, never crash", "[scale]") {
+  const std::string text = encode_cache_entry("k1", sample_outcome());
+  FileOutcome back;
+  std::string error;
+  for (std::size_t n = 1; n < text.size(); ++n) {  // every truncation
+    INFO(n);
+    CHECK_FALSE(decode_cache_entry(text.substr(0, n), "k1", back, error));
+  }
+  CHECK_FALSE(decode_cache_entry(text + "x", "k1", back, error));  // trailing bytes
+  CHECK(error.find("after the last") != std::string::npos);
+  for (std::size_t i = 0; i < text.size(); ++i) {  // every byte flipped: no crash
+    std::string bad = text;
+    bad[i] = static_cast<char>(bad[i] ^ 0xff);
+    decode_cache_entry(bad, "k1", back, error);
+  }
+  // An out-of-range status (the byte after the format tag and the key).
+  std::string bad = text;
+  const std::size_t status_at = 1 + std::string("polc-cache-v2").size() + 1 + 2;
+  REQUIRE(bad[status_at] == 0);  // kChecked
+  bad[status_at] = 7;
+  CHECK_FALSE(decode_cache_entry(bad, "k1", back, error));
+  CHECK(error.find("out-of-range") != std::string::npos);
+}
+
+TEST_CASE("the common outcome is an empty cache entry", "[scale]") {
+  FileOutcome clean;
+  clean.status = FileOutcome::Status::kChecked;
+  CHECK(encode_cache_entry("k1", clean).empty());
+  FileOutcome back = sample_outcome();
+  std::string error;
+  REQUIRE(decode_cache_entry("", "k1", back, error));
+  CHECK(back.status == FileOutcome::Status::kChecked);
+  CHECK(back.findings.empty());
+  CHECK(back.diagnostics.empty());
+  CHECK_FALSE(back.incomplete);
+  // Anything else is spelled out.
+  FileOutcome skipped;
+  skipped.status = FileOutcome::Status::kSkipped;
+  CHECK_FALSE(encode_cache_entry("k1", skipped).empty());
+  FileOutcome incomplete = clean;
+  incomplete.incomplete = true;
+  CHECK_FALSE(encode_cache_entry("k1", incomplete).empty());
+}
+
+std::string read_bytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void write_bytes(const fs::path& p, const std::string& bytes) {
+  std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+/// A 32-digit key for direct `store` calls.
+std::string test_key(int i) {
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%032x", i);
+  return buf;
+}
+
 TEST_CASE("the disk cache serves stored outcomes, ignores corrupt entries and evicts", "[scale]") {
   TempDir tmp;
   const fs::path tmpl = tmp.path / "t.yaml";
   std::ofstream(tmpl) << "Resources: {}\n";
+  const std::string dir = (tmp.path / "c").string();
   std::string error;
-  auto cache = DiskCache::open((tmp.path / "c").string(), "ctx", 1u << 20, error);
-  REQUIRE(cache);
-  std::string key;
+  std::string key, bytes;
   FileOutcome out;
-  CHECK_FALSE(cache->lookup(tmpl.string(), key, out));
-  REQUIRE(key.size() == 32);
-  cache->store(key, sample_outcome());
+  {
+    auto cache = DiskCache::open(dir, "ctx", 1u << 20, error);
+    REQUIRE(cache);
+    CHECK_FALSE(cache->lookup(tmpl.string(), key, out, bytes));
+    REQUIRE(key.size() == 32);
+    CHECK(bytes == "Resources: {}\n");  // for the loader: the file is read once
+    CHECK(bytes.capacity() >= bytes.size() + kSourcePadding);
+    cache->store(key, sample_outcome());
+    CHECK(cache->segment_paths().empty());  // buffered until flush
+    CHECK(cache->take_warnings().empty());  // flushes
+    CHECK(cache->segment_paths().size() == 1);
+    CHECK(cache->misses() == 1);
+  }
   std::string key2;
-  REQUIRE(cache->lookup(tmpl.string(), key2, out));
-  CHECK(key2 == key);
-  CHECK(out.findings.at(0).resource == "Sg");
-  CHECK(cache->hits() == 1);
-  CHECK(cache->misses() == 1);
+  {
+    auto cache = DiskCache::open(dir, "ctx", 1u << 20, error);
+    REQUIRE(cache->lookup(tmpl.string(), key2, out, bytes));
+    CHECK(key2 == key);
+    CHECK(out.findings.at(0).resource == "Sg");
+    CHECK(cache->hits() == 1);
+    CHECK(cache->misses() == 0);
+    CHECK(cache->evict() == 0);
+    CHECK(cache->segment_paths().size() == 1);  // nothing new: nothing written
+  }
 
   // Another context (policy set) or other bytes: another key.
-  auto other = DiskCache::open((tmp.path / "c").string(), "ctx2", 1u << 20, error);
-  CHECK_FALSE(other->lookup(tmpl.string(), key2, out));
+  auto other = DiskCache::open(dir, "ctx2", 1u << 20, error);
+  CHECK_FALSE(other->lookup(tmpl.string(), key2, out, bytes));
   CHECK(key2 != key);
-  std::ofstream(tmpl) << "Resources: {A: {Type: X}}\n";
-  CHECK_FALSE(cache->lookup(tmpl.string(), key2, out));
-  std::ofstream(tmpl) << "Resources: {}\n";
+  {
+    auto cache = DiskCache::open(dir, "ctx", 1u << 20, error);
+    std::ofstream(tmpl) << "Resources: {A: {Type: X}}\n";
+    CHECK_FALSE(cache->lookup(tmpl.string(), key2, out, bytes));
+    std::ofstream(tmpl) << "Resources: {}\n";
+  }
 
-  // A corrupt entry: a warning, then a miss.
-  std::ofstream(cache->entry_path(key)) << "{\"format\": \"polc-cache-v1\", \"key\": 12";
-  CHECK_FALSE(cache->lookup(tmpl.string(), key2, out));
-  auto warnings = cache->take_warnings();
-  REQUIRE(warnings.size() == 1);
-  CHECK(warnings[0].severity == DiagSeverity::kWarning);
-  CHECK(warnings[0].message.find("corrupt cache entry for " + tmpl.string()) == 0);
-  CHECK(out.findings.empty());
+  // A corrupt entry (a byte of its payload changed): a warning, then a miss.
+  {
+    auto cache = DiskCache::open(dir, "ctx", 1u << 20, error);
+    const fs::path seg = cache->segment_paths().at(0);
+    cache.reset();
+    std::string b = read_bytes(seg);
+    b[b.size() - 3] ^= 0x20;
+    write_bytes(seg, b);
+    cache = DiskCache::open(dir, "ctx", 1u << 20, error);
+    CHECK_FALSE(cache->lookup(tmpl.string(), key2, out, bytes));
+    auto warnings = cache->take_warnings();
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].severity == DiagSeverity::kWarning);
+    CHECK(warnings[0].message.find("corrupt cache entry for " + tmpl.string()) == 0);
+    CHECK(out.findings.empty());
+    CHECK(cache->misses() == 1);
+  }
+  // A corrupt segment (truncated inside an entry): a warning at open, removed, all misses.
+  {
+    auto cache = DiskCache::open(dir, "ctx", 1u << 20, error);
+    const fs::path seg = cache->segment_paths().at(0);
+    cache.reset();
+    write_bytes(seg, read_bytes(seg).substr(0, 20));
+    cache = DiskCache::open(dir, "ctx", 1u << 20, error);
+    auto warnings = cache->take_warnings();
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].message.find("corrupt cache segment") == 0);
+    CHECK_FALSE(fs::exists(seg));
+    CHECK_FALSE(cache->lookup(tmpl.string(), key2, out, bytes));
+  }
 
-  // Eviction: with room for one entry of two, the older goes.
-  auto small = DiskCache::open((tmp.path / "s").string(), "ctx", 0, error);
-  small->store("aa000000000000000000000000000000", sample_outcome());
-  small->store("bb000000000000000000000000000000", sample_outcome());
-  fs::last_write_time(small->entry_path("aa000000000000000000000000000000"),
-                      fs::file_time_type::clock::now() - std::chrono::hours(1));
-  auto sized =
-      DiskCache::open((tmp.path / "s").string(), "ctx",
-                      fs::file_size(small->entry_path("bb000000000000000000000000000000")), error);
-  CHECK(sized->evict() == 1);
-  CHECK_FALSE(fs::exists(small->entry_path("aa000000000000000000000000000000")));
-  CHECK(fs::exists(small->entry_path("bb000000000000000000000000000000")));
+  // Eviction: with room for one segment of two, the older goes.
+  {
+    auto a = DiskCache::open((tmp.path / "s").string(), "ctx", 0, error);
+    a->store(test_key(1), sample_outcome());
+    a->flush();
+    const fs::path first = a->segment_paths().at(0);
+    fs::last_write_time(first, fs::file_time_type::clock::now() - std::chrono::hours(1));
+    a->store(test_key(2), sample_outcome());
+    a->flush();
+    REQUIRE(a->segment_paths().size() == 2);
+    const fs::path second = a->segment_paths().at(0) == first.string() ? a->segment_paths().at(1)
+                                                                       : a->segment_paths().at(0);
+    auto sized = DiskCache::open((tmp.path / "s").string(), "ctx", fs::file_size(second), error);
+    CHECK(sized->evict() == 1);
+    CHECK_FALSE(fs::exists(first));
+    CHECK(fs::exists(second));
+  }
 
   CHECK_FALSE(DiskCache::open((tmpl / "sub").string(), "ctx", 1, error));  // under a file
   CHECK(error.find("--cache") != std::string::npos);
+}
+
+TEST_CASE("concurrent caches on one directory share their entries", "[scale]") {
+  TempDir tmp;
+  const std::string dir = (tmp.path / "c").string();
+  std::string error;
+  auto a = DiskCache::open(dir, "ctx", 1u << 30, error);
+  auto b = DiskCache::open(dir, "ctx", 1u << 30, error);
+  std::vector<fs::path> files;
+  for (int i = 0; i < 4; ++i) {
+    files.push_back(tmp.path / ("t" + std::to_string(i) + ".yaml"));
+    std::ofstream(files.back()) << "Resources: {B" << i << ": {Type: AWS::S3::Bucket}}\n";
+  }
+  // Both miss everything (as two runs started at once), both store; duplicates are harmless.
+  for (DiskCache* c : {a.get(), b.get()})
+    for (const fs::path& f : files) {
+      std::string key, bytes;
+      FileOutcome out;
+      REQUIRE_FALSE(c->lookup(f.string(), key, out, bytes));
+      FileOutcome clean;
+      clean.status = FileOutcome::Status::kChecked;
+      c->store(key, f == files[0] ? sample_outcome() : clean);
+    }
+  a->flush();
+  b->flush();
+  auto c = DiskCache::open(dir, "ctx", 1u << 30, error);
+  CHECK(c->segment_paths().size() == 2);
+  for (const fs::path& f : files) {
+    std::string key, bytes;
+    FileOutcome out;
+    CHECK(c->lookup(f.string(), key, out, bytes));
+    CHECK(out.findings.size() == (f == files[0] ? 1u : 0u));
+  }
+  CHECK(c->take_warnings().empty());
+  CHECK(std::none_of(fs::directory_iterator(fs::path(c->segment_paths().at(0)).parent_path()),
+                     fs::directory_iterator(), [](const fs::directory_entry& e) {
+                       return e.path().filename().string().rfind("tmp-", 0) == 0;
+                     }));
+}
+
+TEST_CASE("kMaxCacheSegments", "[scale][limits]") {
+  TempDir tmp;
+  const std::string dir = (tmp.path / "c").string();
+  std::string error;
+  const fs::path tmpl = tmp.path / "t.yaml";
+  std::ofstream(tmpl) << "Resources: {}\n";
+  std::string used_key;
+  {
+    auto c = DiskCache::open(dir, "ctx", 1u << 30, error);
+    std::string bytes;
+    FileOutcome out;
+    c->lookup(tmpl.string(), used_key, out, bytes);
+    c->store(used_key, sample_outcome());
+  }
+  // One segment per run, up to the bound: no compaction.
+  for (std::size_t i = 1; i < kMaxCacheSegments; ++i) {
+    auto c = DiskCache::open(dir, "ctx", 1u << 30, error);
+    c->store(test_key(static_cast<int>(i)), sample_outcome());
+  }
+  auto full = DiskCache::open(dir, "ctx", 1u << 30, error);
+  REQUIRE(full->segment_paths().size() == kMaxCacheSegments);
+  full.reset();
+  // One more: the run compacts into the entries it used or wrote, and the others.
+  {
+    auto c = DiskCache::open(dir, "ctx", 1u << 30, error);
+    std::string key, bytes;
+    FileOutcome out;
+    REQUIRE(c->lookup(tmpl.string(), key, out, bytes));
+    c->store(test_key(1000), sample_outcome());
+    CHECK(c->take_warnings().empty());
+    CHECK(c->segment_paths().size() == 2);
+  }
+  // Nothing lost.
+  auto c = DiskCache::open(dir, "ctx", 1u << 30, error);
+  std::string key, bytes;
+  FileOutcome out;
+  CHECK(c->lookup(tmpl.string(), key, out, bytes));
+  CHECK(out.findings.size() == 1);
+  // Unused entries sort before used ones for eviction: the older-dated segment holds them.
+  const auto paths = c->segment_paths();
+  const auto t0 = fs::last_write_time(paths.at(0)), t1 = fs::last_write_time(paths.at(1));
+  const fs::path rest = t0 < t1 ? paths[0] : paths[1];
+  const fs::path live = t0 < t1 ? paths[1] : paths[0];
+  CHECK(fs::file_size(rest) > fs::file_size(live));  // 15 entries against 2
+}
+
+/// An outcome whose JSON entry is about `bytes` long.
+FileOutcome outcome_of_size(std::size_t bytes) {
+  FileOutcome o = sample_outcome();
+  o.findings[0].message = std::string(bytes, 'm');
+  return o;
+}
+
+TEST_CASE("kCacheSegmentBytes", "[scale][limits]") {
+  TempDir tmp;
+  std::string error;
+  auto c = DiskCache::open((tmp.path / "c").string(), "ctx", 1u << 30, error);
+  const std::size_t each = kCacheSegmentBytes / 4;
+  for (int i = 0; i < 4; ++i) c->store(test_key(i), outcome_of_size(each));
+  // The buffer passed the bound with the fourth entry: written before any flush.
+  CHECK(c->segment_paths().size() == 1);
+  c->store(test_key(4), outcome_of_size(10));
+  c->flush();
+  CHECK(c->segment_paths().size() == 2);
+  CHECK(c->take_warnings().empty());
+}
+
+TEST_CASE("kMaxCacheEntryBytes", "[scale][limits]") {
+  TempDir tmp;
+  std::string error;
+  auto c = DiskCache::open((tmp.path / "c").string(), "ctx", 1u << 30, error);
+  c->store(test_key(1), outcome_of_size(kMaxCacheEntryBytes));  // too large: not cached
+  c->flush();
+  CHECK(c->segment_paths().empty());
+  // A record claiming more than the bound makes its segment corrupt.
+  std::string seg = "polcseg2" + std::string(16, '\0');
+  const std::uint32_t len = kMaxCacheEntryBytes + 1;
+  for (int i = 0; i < 4; ++i) seg.push_back(static_cast<char>((len >> (8 * i)) & 0xff));
+  seg += std::string(8, '\0');
+  c.reset();
+  auto probe = DiskCache::open((tmp.path / "c").string(), "ctx", 1u << 30, error);
+  probe->store(test_key(2), sample_outcome());
+  probe->flush();
+  const fs::path dir = fs::path(probe->segment_paths().at(0)).parent_path();
+  probe.reset();
+  write_bytes(dir / "0-claims-too-much.seg", seg);
+  auto again = DiskCache::open((tmp.path / "c").string(), "ctx", 1u << 30, error);
+  auto warnings = again->take_warnings();
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].message.find("runs past the end") != std::string::npos);
+  CHECK(again->segment_paths().size() == 1);
+}
+
+TEST_CASE("kMaxCacheSegmentBytes", "[scale][limits]") {
+  TempDir tmp;
+  std::string error;
+  auto c = DiskCache::open((tmp.path / "c").string(), "ctx", 1u << 30, error);
+  c->store(test_key(1), sample_outcome());
+  c->flush();
+  const fs::path dir = fs::path(c->segment_paths().at(0)).parent_path();
+  c.reset();
+  const fs::path big = dir / "0-big.seg";
+  write_bytes(big, "polcseg2");
+  fs::resize_file(big, kMaxCacheSegmentBytes + 1);  // sparse: nothing is written
+  auto again = DiskCache::open((tmp.path / "c").string(), "ctx", 1u << 30, error);
+  auto warnings = again->take_warnings();
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].message.find("kMaxCacheSegmentBytes") != std::string::npos);
+  CHECK_FALSE(fs::exists(big));
+  CHECK(kMaxCacheSegmentBytes > kCacheSegmentBytes + kMaxCacheEntryBytes);
 }
 
 // ---- end to end
@@ -466,7 +723,7 @@ TEST_CASE("a warm cache serves every file and gives the same report", "[scale]")
   for (auto& e : fs::recursive_directory_iterator(tmp.path / "cache"))
     if (e.is_regular_file()) std::ofstream(e.path()) << "garbage";
   const Run healed = polc(tmp.path, args);
-  CHECK(healed.err.find("warning: corrupt cache entry") != std::string::npos);
+  CHECK(healed.err.find("warning: corrupt cache segment") != std::string::npos);
   CHECK(cache_counts(healed.err).second == 10);
   CHECK(without_elapsed(healed.out).size() > 100);
   CHECK(cache_counts(polc(tmp.path, args).err) == std::make_pair(10, 0));
