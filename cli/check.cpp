@@ -210,13 +210,17 @@ class TemplateFilter {
   std::vector<std::string> outputs_;
 };
 
-/// What the first walk over the scan arguments finds: policies, bundles, problems, and how
-/// many templates the run will check (the templates themselves are streamed by a second walk).
+/// What the first walk over the scan arguments finds: policies, bundles, problems, how many
+/// templates the run will check, and the templates' paths themselves while they fit in
+/// `kMaxBufferedPathBytes` (then the scan needs no second walk; past it they are streamed by a
+/// second walk, so memory stays bounded).
 struct ScanInputs {
   std::vector<std::string> policies;
   std::vector<std::string> bundles;
   std::vector<Diagnostic> errors;
   std::size_t templates = 0;
+  std::vector<std::string> template_paths;  // all of them when `all_buffered`
+  bool all_buffered = true;
 };
 
 ScanInputs find_scan_inputs(const std::vector<std::string>& paths,
@@ -226,10 +230,20 @@ ScanInputs find_scan_inputs(const std::vector<std::string>& paths,
   FileWalker walker(paths, excludes);
   std::string path;
   FileKind kind;
+  std::size_t buffered_bytes = 0;
   while (walker.next(path, kind)) {
-    if (kind == FileKind::kTemplate && selected(path)) ++out.templates;
     if (kind == FileKind::kPolicy) out.policies.push_back(path);
     if (kind == FileKind::kBundle) out.bundles.push_back(path);
+    if (kind != FileKind::kTemplate || !selected(path)) continue;
+    ++out.templates;
+    if (!out.all_buffered) continue;
+    buffered_bytes += sizeof(std::string) + path.size();
+    if (buffered_bytes > kMaxBufferedPathBytes) {
+      out.all_buffered = false;
+      std::vector<std::string>().swap(out.template_paths);
+      continue;
+    }
+    out.template_paths.push_back(path);
   }
   out.errors = walker.take_errors();
   return out;
@@ -561,10 +575,18 @@ int run_check(const CheckArgs& args) {
     report_group(o.findings, diags);
     progress.update(++done, files.templates);
   };
-  FileWalker walker(scan_paths, cfg.exclude);
+  // The paths the first walk kept, or, for a tree too large to keep them, a second walk.
+  std::optional<FileWalker> walker;
+  if (!files.all_buffered) walker.emplace(scan_paths, cfg.exclude);
+  std::size_t next_path = 0;
   auto source = [&](std::string& path) {
+    if (!walker) {
+      if (next_path == files.template_paths.size()) return false;
+      path = std::move(files.template_paths[next_path++]);
+      return true;
+    }
     FileKind kind;
-    while (walker.next(path, kind))
+    while (walker->next(path, kind))
       if (kind == FileKind::kTemplate && selected(path)) return true;
     return false;
   };

@@ -119,6 +119,11 @@ inline constexpr std::size_t kMaxMergeReportBytes = 1u << 30;
 /// memory.
 inline constexpr std::size_t kMaxWorkers = 256;
 
+/// Bytes of template paths `polc check` keeps from its first walk over the arguments (which
+/// finds the policies among them). A tree whose paths fit (some 15,000 files) is walked once;
+/// a larger one is walked again as it is scanned, so memory does not grow with the tree.
+inline constexpr std::size_t kMaxBufferedPathBytes = 1u << 20;
+
 /// Most files the scanner has taken but not yet passed on in order. Outcomes are passed on in
 /// file order, so a slow file holds back the ones after it; workers wait rather than run ahead
 /// without bound, which keeps memory flat however many files follow a large one.
