@@ -258,3 +258,21 @@ TEST_CASE("loader: truncated and corrupted JSON never crashes", "[loader]") {
     }
   }
 }
+
+TEST_CASE("source file: line_text with every line terminator", "[loader][source]") {
+  polc::SourceFile f("a.yaml", std::string("a: 1\r\nbb\rccc\n\n\r\nlast"));
+  CHECK(f.line_text(1) == "a: 1");
+  CHECK(f.line_text(2) == "bb");
+  CHECK(f.line_text(3) == "ccc");
+  CHECK(f.line_text(4).empty());
+  CHECK(f.line_text(5).empty());
+  CHECK(f.line_text(6) == "last");
+  CHECK(f.line_text(7).empty());
+  CHECK(f.line_text(0).empty());
+  polc::SourceFile g("b.yaml", std::string("x\n"));
+  CHECK(g.line_text(1) == "x");
+  CHECK(g.line_text(2).empty());
+  polc::SourceFile h("c.yaml", std::string("\xEF\xBB\xBFy\r"));
+  CHECK(h.line_text(1) == "y");
+  CHECK(h.line_text(2).empty());
+}
