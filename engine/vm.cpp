@@ -540,14 +540,17 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
     return f;
   };
 
+  struct Leaf {
+    Clause assignment;
+    std::vector<RawFinding> findings;
+  };
+  // Kept across subjects so that their storage is reused (most subjects run one leaf).
+  std::vector<Leaf> leaves;
+  std::vector<Clause> todo;
   auto explore = [&](std::uint32_t chunk_index, std::uint32_t subject) {
     const Chunk& chunk = m.set.chunks[chunk_index];
-    struct Leaf {
-      Clause assignment;
-      std::vector<RawFinding> findings;
-    };
-    std::vector<Leaf> leaves;
-    std::vector<Clause> todo;
+    leaves.clear();
+    todo.clear();
     todo.push_back({});
     std::size_t runs = 0;
     bool stopped = false;
