@@ -13,9 +13,25 @@
 
 namespace polc {
 
+/// Arena chunks of at least this many bytes are mapped directly and marked for transparent huge
+/// pages (where the kernel offers them on request): one fault per 2 MiB instead of one per
+/// 4 KiB page. Page faults are most of the cost of a multi-megabyte template on a virtual
+/// machine. Smaller chunks come from the heap.
+inline constexpr std::size_t kArenaHugeChunkBytes = 2u << 20;
+
+/// The upstream of every arena: `operator new` below kArenaHugeChunkBytes, mmap + madvise
+/// (MADV_HUGEPAGE) at or above it. Stateless, so shared by all threads.
+std::pmr::memory_resource* arena_upstream();
+
 class Arena {
  public:
-  Arena() : resource_(initial_, sizeof(initial_)) {}
+  Arena() : resource_(initial_, sizeof(initial_), arena_upstream()) {}
+  /// An arena whose first chunk holds `first_chunk_bytes` (the loader sizes it from the file, so
+  /// a large template's tree lands in one chunk, of huge pages when large enough).
+  /// The inline buffer is then unused.
+  explicit Arena(std::size_t first_chunk_bytes)
+      : resource_(first_chunk_bytes < sizeof(initial_) ? sizeof(initial_) : first_chunk_bytes,
+                  arena_upstream()) {}
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 

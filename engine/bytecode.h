@@ -40,6 +40,15 @@ struct OpcodeInfo {
 /// The row of engine/opcodes.def for `op`.
 const OpcodeInfo& opcode_info(Opcode op);
 
+/// Operand bytes of every opcode (engine/opcodes.def), indexed by the opcode: the interpreter's
+/// hot path, with no lazy initialization (`opcode_info(op).operand_bytes` gives the same).
+inline constexpr std::uint8_t kOperandBytes[] = {
+#define OPCODE(name, operands, effect, doc) operands,
+#include "engine/opcodes.def"
+#undef OPCODE
+};
+static_assert(sizeof kOperandBytes == static_cast<std::size_t>(Opcode::kCount_));
+
 /// A constant of a chunk's pool, in a serializable form. Lists and maps nest.
 struct Constant {
   VKind kind = VKind::kNull;  // kNull, kBool, kInt, kFloat, kString, kList, kMap

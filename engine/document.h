@@ -12,6 +12,11 @@ namespace polc {
 
 struct Document {
   explicit Document(std::unique_ptr<SourceFile> f) : file(std::move(f)), arena(std::make_unique<Arena>()) {}
+  /// With the arena's first chunk of `arena_first_chunk` bytes (0: the default arena).
+  Document(std::unique_ptr<SourceFile> f, std::size_t arena_first_chunk)
+      : file(std::move(f)),
+        arena(arena_first_chunk ? std::make_unique<Arena>(arena_first_chunk)
+                                : std::make_unique<Arena>()) {}
   std::unique_ptr<SourceFile> file;
   std::unique_ptr<Arena> arena;
   /// The root value, or nullptr when parsing failed. Owned by `arena`.

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -53,6 +54,22 @@ class JsonBuilder {
   std::uint32_t offset_of(const char* p) const {
     if (p < base_ || p > base_ + len_) return last_offset_;
     return static_cast<std::uint32_t>(p - base_);
+  }
+  /// The string whose contents start at `p` (just after its opening quote, inside the text
+  /// being parsed), as a view of the file's own bytes, when it has no escape; else nothing.
+  /// The parsed text is the file's text or a same-length copy of it whose strings are unchanged,
+  /// so the view lives as long as the document, without a copy into the arena.
+  std::optional<std::string_view> unescaped_in_file(const char* p) const {
+    if (p < base_ || p > base_ + len_) return std::nullopt;
+    const char* end = base_ + len_;
+    // The first quote ends the string unless a backslash comes before it.
+    const auto* q =
+        static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
+    if (q == nullptr || std::memchr(p, '\\', static_cast<std::size_t>(q - p)) != nullptr)
+      return std::nullopt;
+    if (q == p) return std::string_view();  // as the arena's copy of "" is
+    return doc_.file->text().substr(static_cast<std::size_t>(p - base_),
+                                    static_cast<std::size_t>(q - p));
   }
   std::uint32_t error_offset(od::document& d) {
     const char* p = nullptr;
@@ -129,14 +146,21 @@ bool JsonBuilder::scalar(V& v, od::json_type type, std::uint32_t offset, Value*&
   switch (type) {
     case od::json_type::string: {
       std::string_view s;
-      if ((ec = v.get_string().get(s))) return false;
+      const std::string_view tok = token_of(v);
+      std::optional<std::string_view> plain;
+      if (!tok.empty() && tok[0] == '"') plain = unescaped_in_file(tok.data() + 1);
+      if (plain) {
+        s = *plain;
+      } else if ((ec = v.get_string().get(s))) {
+        return false;
+      }
       if (s.size() > kMaxStringBytes) {
         diags_.error("string-size", Location::at(*doc_.file, offset),
                      "string of " + std::to_string(s.size()) + " bytes exceeds the limit of " +
                          std::to_string(kMaxStringBytes));
         return false;
       }
-      s = doc_.arena->copy(s);
+      if (!plain) s = doc_.arena->copy(s);
       n->kind = ValueKind::kString;
       n->quoted = true;
       n->chars = s.data();
@@ -384,8 +408,12 @@ bool JsonBuilder::run(std::string_view text) {
       if ((ec = (*f.oit).get(field))) break;
       key_offset = offset_of(reinterpret_cast<const char*>(field.key().raw())) - 1;
       last_offset_ = key_offset;
-      if ((ec = field.unescaped_key().get(key))) break;
-      key = doc_.arena->copy(key);
+      if (auto plain = unescaped_in_file(reinterpret_cast<const char*>(field.key().raw()))) {
+        key = *plain;
+      } else {
+        if ((ec = field.unescaped_key().get(key))) break;
+        key = doc_.arena->copy(key);
+      }
       child = field.value();
     } else {
       if (!(f.ait != f.aend)) {

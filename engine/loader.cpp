@@ -84,8 +84,12 @@ LoadResult load_template_bytes(std::string path, std::string bytes, FileFormat f
                             std::to_string(kMaxTemplateBytes));
   if (format == FileFormat::kAuto)
     format = looks_like_json(bytes) ? FileFormat::kJson : FileFormat::kYaml;
-  auto doc =
-      std::make_unique<Document>(std::make_unique<SourceFile>(std::move(path), std::move(bytes)));
+  // A large file's tree (about 4 bytes of nodes per byte of JSON) goes into one first chunk,
+  // which the arena maps in huge pages; small files start in the arena's inline buffer.
+  const std::size_t arena_first_chunk =
+      bytes.size() >= kArenaHugeChunkBytes / 4 ? 4 * bytes.size() : 0;
+  auto doc = std::make_unique<Document>(
+      std::make_unique<SourceFile>(std::move(path), std::move(bytes)), arena_first_chunk);
   // An empty (or blank) file is not a template; no need to run a parser on it.
   std::string_view text = doc->file->text();
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {

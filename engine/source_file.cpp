@@ -1,6 +1,7 @@
 #include "engine/source_file.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace polc {
 
@@ -17,6 +18,15 @@ void SourceFile::build_lines() const {
   if (!line_starts_.empty()) return;
   line_starts_.reserve(text_.size() / 32 + 2);
   line_starts_.push_back(0);
+  const char* data = text_.data();
+  const std::size_t n = text_.size();
+  if (std::memchr(data, '\r', n) == nullptr) {
+    // Only "\n" terminators (the common case): memchr skips the long lines of minified JSON.
+    for (const char* p = data; (p = static_cast<const char*>(std::memchr(p, '\n', n - (p - data))));
+         ++p)
+      line_starts_.push_back(static_cast<std::uint32_t>(p - data + 1));
+    return;
+  }
   for (std::uint32_t i = 0; i < text_.size(); ++i) {
     char c = text_[i];
     if (c == '\n') {
@@ -46,8 +56,12 @@ std::string_view SourceFile::line_text(std::uint32_t line) const {
   build_lines();
   if (line == 0 || line > line_starts_.size()) return {};
   std::uint32_t b = line_starts_[line - 1];
-  std::uint32_t e = b;
-  while (e < text_.size() && text_[e] != '\n' && text_[e] != '\r') ++e;
+  // The line ends where the next one starts, less its terminator ("\n", "\r" or "\r\n"); the
+  // last line ends at the end of the text. O(1): a one-line template (minified JSON) of
+  // megabytes is asked for its line once per finding.
+  if (line == line_starts_.size()) return text_.substr(b);
+  std::uint32_t e = line_starts_[line] - 1;
+  if (text_[e] == '\n' && e > b && text_[e - 1] == '\r') --e;
   return text_.substr(b, e - b);
 }
 

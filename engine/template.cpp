@@ -1,6 +1,7 @@
 // build_template: sections, ForEach expansion, canonical intrinsics, reference graph.
 #include "engine/template.h"
 
+#include <algorithm>
 #include <array>
 
 #include "engine/internal/foreach.h"
@@ -160,6 +161,10 @@ void TemplateBuilder::read_resources(const MapEntry& section,
                      std::string(kind_name(v->kind)));
     return;
   }
+  // One allocation each, not a doubling series (a Resource is over 100 bytes).
+  const std::size_t expected = std::min<std::size_t>(v->size, kMaxResources);
+  t_->resources_.reserve(expected);
+  t_->resource_by_id_.reserve(expected);
   for (std::uint32_t i = 0; i < v->size; ++i) {
     const MapEntry& e = v->entries[i];
     if (internal::is_foreach_key(e.key)) continue;  // reported by the expander

@@ -12,6 +12,9 @@
 namespace polc {
 
 bool type_matches(std::string_view pattern, std::string_view type) {
+  // Most patterns are plain type names: compare them directly (`referrers` and `resources`
+  // test every candidate resource).
+  if (pattern.find('*') == std::string_view::npos) return pattern == type;
   // Iterative glob with `*` only.
   std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
   while (t < type.size()) {
@@ -161,7 +164,7 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
     }
     const auto op = static_cast<Opcode>(code[f.pc]);
     const std::uint8_t* p = code + f.pc + 1;
-    std::size_t next = f.pc + 1 + opcode_info(op).operand_bytes;
+    std::size_t next = f.pc + 1 + kOperandBytes[static_cast<std::size_t>(op)];
     auto pop = [&] {
       Val v = stack.back();
       stack.pop_back();
@@ -519,14 +522,35 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
   m.policy = &policy;
   const SourceFile& tfile = tmpl.file();
 
+  // The finding of `rf`, without conditions. Moves the strings out of `rf` when it may.
+  auto make_finding = [&](RawFinding& rf, bool any_fail) {
+    Finding f;
+    f.policy_id = policy.info.id;
+    f.policy_name = policy.info.name;
+    const ReportSite& site = policy.report_sites[rf.site];
+    f.severity = site.has_severity ? site.severity : policy.info.severity;
+    f.outcome = any_fail ? Outcome::kFail : Outcome::kUnknown;
+    if (rf.resource != kNoIndex) f.resource = std::string(tmpl.resources()[rf.resource].logical_id);
+    f.property_path = std::move(rf.path);
+    f.location = Location::at(tfile, rf.offset);
+    f.message = std::move(rf.message);
+    f.remediation = policy.info.remediation;
+    for (auto& [off, msg] : rf.related)
+      f.related.push_back({Location::at(tfile, off), std::move(msg)});
+    return f;
+  };
+
+  struct Leaf {
+    Clause assignment;
+    std::vector<RawFinding> findings;
+  };
+  // Kept across subjects so that their storage is reused (most subjects run one leaf).
+  std::vector<Leaf> leaves;
+  std::vector<Clause> todo;
   auto explore = [&](std::uint32_t chunk_index, std::uint32_t subject) {
     const Chunk& chunk = m.set.chunks[chunk_index];
-    struct Leaf {
-      Clause assignment;
-      std::vector<RawFinding> findings;
-    };
-    std::vector<Leaf> leaves;
-    std::vector<Clause> todo;
+    leaves.clear();
+    todo.clear();
     todo.push_back({});
     std::size_t runs = 0;
     bool stopped = false;
@@ -600,9 +624,17 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
       m.raw.clear();
     }
     if (stopped && leaves.empty()) return;
+    if (leaves.size() == 1 && !stopped) {
+      // One leaf (no condition forked): every finding stands alone, in the order reported,
+      // holds unconditionally and is failed or unknown as the leaf said. The general merge
+      // below gives the same; this skips its maps (and their copies of every path).
+      for (RawFinding& rf : leaves[0].findings)
+        out.findings.push_back(make_finding(rf, rf.outcome == Outcome::kFail));
+      return;
+    }
     // Merge: one finding per (resource, location, path); conditions from the leaves it holds in.
     struct Merged {
-      const RawFinding* first = nullptr;
+      RawFinding* first = nullptr;  // used once, by the finding it gives
       std::vector<std::size_t> leaves;
       bool any_fail = false;
     };
@@ -613,7 +645,7 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
     std::vector<Key> order;
     for (std::size_t li = 0; li < leaves.size(); ++li) {
       std::map<std::tuple<std::uint32_t, std::uint32_t, std::string, std::uint16_t>, std::uint32_t> seen;
-      for (const RawFinding& rf : leaves[li].findings) {
+      for (RawFinding& rf : leaves[li].findings) {
         std::uint32_t occurrence = seen[std::make_tuple(rf.resource, rf.offset, rf.path, rf.site)]++;
         auto key = std::make_tuple(rf.resource, rf.offset, rf.path, rf.site, occurrence);
         auto [it, inserted] = merged.try_emplace(key);
@@ -627,19 +659,7 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
     }
     for (const auto& key : order) {
       const Merged& mg = merged[key];
-      const RawFinding& rf = *mg.first;
-      Finding f;
-      f.policy_id = policy.info.id;
-      f.policy_name = policy.info.name;
-      const ReportSite& site = policy.report_sites[rf.site];
-      f.severity = site.has_severity ? site.severity : policy.info.severity;
-      f.outcome = mg.any_fail ? Outcome::kFail : Outcome::kUnknown;
-      if (rf.resource != kNoIndex) f.resource = std::string(tmpl.resources()[rf.resource].logical_id);
-      f.property_path = rf.path;
-      f.location = Location::at(tfile, rf.offset);
-      f.message = rf.message;
-      f.remediation = policy.info.remediation;
-      for (const auto& [off, msg] : rf.related) f.related.push_back({Location::at(tfile, off), msg});
+      Finding f = make_finding(*mg.first, mg.any_fail);
       if (mg.leaves.size() != leaves.size() || stopped) {
         std::vector<Clause> dnf;
         for (std::size_t li : mg.leaves) dnf.push_back(leaves[li].assignment);
@@ -657,16 +677,25 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
     }
   };
 
+  // Nothing of one subject's evaluation outlives it (findings own their text), so the arena
+  // is emptied after each: a template's memory stays that of its largest subject, not the sum.
+  auto explore_and_forget = [&](std::uint32_t chunk_index, std::uint32_t subject) {
+    explore(chunk_index, subject);
+    m.arena.reset();
+  };
   for (const SubjectRule& rule : policy.subject_rules) {
     bool wildcard = rule.resource_type.find('*') != std::string::npos;
     if (!wildcard) {
-      for (std::uint32_t idx : tmpl.resources_of_type(rule.resource_type)) explore(rule.chunk, idx);
+      for (std::uint32_t idx : tmpl.resources_of_type(rule.resource_type))
+        explore_and_forget(rule.chunk, idx);
     } else {
       for (std::uint32_t idx = 0; idx < tmpl.resources().size(); ++idx)
-        if (type_matches(rule.resource_type, tmpl.resources()[idx].type)) explore(rule.chunk, idx);
+        if (type_matches(rule.resource_type, tmpl.resources()[idx].type))
+          explore_and_forget(rule.chunk, idx);
     }
   }
-  if (policy.template_chunk >= 0) explore(static_cast<std::uint32_t>(policy.template_chunk), kNoIndex);
+  if (policy.template_chunk >= 0)
+    explore_and_forget(static_cast<std::uint32_t>(policy.template_chunk), kNoIndex);
   m.tmpl = nullptr;
 }
 

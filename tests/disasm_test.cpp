@@ -52,3 +52,8 @@ TEST_CASE("disassembly goldens", "[disasm]") {
     CHECK(verify_policy_set(*unopt, 1000).empty());
   }
 }
+
+TEST_CASE("the interpreter's operand-size table matches the opcode table", "[disasm]") {
+  for (std::size_t i = 0; i < static_cast<std::size_t>(Opcode::kCount_); ++i)
+    CHECK(kOperandBytes[i] == opcode_info(static_cast<Opcode>(i)).operand_bytes);
+}

@@ -297,3 +297,54 @@ TEST_CASE("loader: truncated and corrupted JSON never crashes", "[loader]") {
     }
   }
 }
+
+TEST_CASE("source file: line_text with every line terminator", "[loader][source]") {
+  polc::SourceFile f("a.yaml", std::string("a: 1\r\nbb\rccc\n\n\r\nlast"));
+  CHECK(f.line_text(1) == "a: 1");
+  CHECK(f.line_text(2) == "bb");
+  CHECK(f.line_text(3) == "ccc");
+  CHECK(f.line_text(4).empty());
+  CHECK(f.line_text(5).empty());
+  CHECK(f.line_text(6) == "last");
+  CHECK(f.line_text(7).empty());
+  CHECK(f.line_text(0).empty());
+  polc::SourceFile g("b.yaml", std::string("x\n"));
+  CHECK(g.line_text(1) == "x");
+  CHECK(g.line_text(2).empty());
+  polc::SourceFile h("c.yaml", std::string("\xEF\xBB\xBFy\r"));
+  CHECK(h.line_text(1) == "y");
+  CHECK(h.line_text(2).empty());
+}
+
+TEST_CASE("loader: a large JSON template's tree in one arena chunk of huge pages",
+          "[loader][arena]") {
+  // Above kArenaHugeChunkBytes / 4 bytes the document's arena starts with one chunk of about
+  // four times the file (mapped, MADV_HUGEPAGE); the tree must be the same as ever.
+  std::string text = "{\"Resources\": {";
+  int n = 0;
+  while (text.size() < polc::kArenaHugeChunkBytes) {
+    if (n > 0) text += ", ";
+    text += "\"Sg" + std::to_string(n) +
+            "\": {\"Type\": \"AWS::EC2::SecurityGroup\", \"Properties\": {\"GroupDescription\": "
+            "\"d\\\"q\", \"VpcId\": \"vpc-1\"}}";
+    ++n;
+  }
+  text += "}}";
+  auto r = polc::load_template_bytes("big.json", text);
+  REQUIRE(r.status == polc::LoadStatus::kTemplate);
+  REQUIRE(r.tmpl);
+  CHECK(r.tmpl->resources().size() == static_cast<std::size_t>(n));
+  const polc::Value* props = r.tmpl->resources().back().properties;
+  REQUIRE(props);
+  CHECK(props->get("GroupDescription")->str() == "d\"q");  // an escaped string: copied
+  CHECK(props->get("VpcId")->str() == "vpc-1");            // a plain one: viewed in the file
+  CHECK(r.tmpl->resources().back().logical_id == "Sg" + std::to_string(n - 1));
+
+  polc::Arena big(polc::kArenaHugeChunkBytes + 1);
+  auto a = big.array<std::uint64_t>(polc::kArenaHugeChunkBytes / 8);
+  a[0] = 1;
+  a[a.size() - 1] = 2;
+  CHECK(a[0] + a[a.size() - 1] == 3);
+  big.reset();
+  CHECK(big.used() == 0);
+}

@@ -2,6 +2,7 @@
 // search), engine/vm_data.cpp (resolving template values, comparisons, text) and
 // engine/vm_builtins.cpp (the builtin functions).
 #pragma once
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,6 +27,37 @@ struct RawFinding {
 
 enum class VmStatus : std::uint8_t { kOk, kFork, kError };
 
+/// The VM's value stack: the subset of `std::vector<Val>` the interpreter uses, with pushes
+/// and pops that inline (the interpreter checks the depth against kMaxVmStack before each
+/// instruction, so the storage, reserved once, grows only in `grow`).
+class ValStack {
+ public:
+  void reserve(std::size_t n) {
+    if (n > items_.size()) items_.resize(n);
+  }
+  std::size_t size() const { return size_; }
+  Val* data() { return items_.data(); }
+  Val& operator[](std::size_t i) { return items_[i]; }
+  Val& back() { return items_[size_ - 1]; }
+  [[gnu::always_inline]] void push_back(Val v) {
+    if (size_ == items_.size()) grow(size_ + 1);
+    items_[size_++] = v;
+  }
+  void pop_back() { --size_; }
+  void clear() { size_ = 0; }
+  /// Like `std::vector::resize`: new slots are null.
+  [[gnu::always_inline]] void resize(std::size_t n) {
+    if (n > items_.size()) grow(n);
+    for (std::size_t i = size_; i < n; ++i) items_[i] = Val();
+    size_ = n;
+  }
+
+ private:
+  [[gnu::noinline]] void grow(std::size_t n) { items_.resize(std::max(n, 2 * items_.size())); }
+  std::vector<Val> items_;
+  std::size_t size_ = 0;
+};
+
 struct Vm::Impl {
   Impl(const PolicySet& s, VmOptions o) : set(s), opts(o) {}
 
@@ -40,7 +72,7 @@ struct Vm::Impl {
     std::size_t pc;
     std::size_t base;
   };
-  std::vector<Val> stack;
+  ValStack stack;
   std::vector<Frame> frames;
   std::uint64_t steps = 0;
   std::size_t memory_base = 0;  // `arena.used()` when the current evaluation started
