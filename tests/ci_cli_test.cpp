@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "engine/limits.h"
 #include "tests/model_test_util.h"
 
 namespace polc {
@@ -342,6 +343,33 @@ TEST_CASE("cli: streamed reports: --output files are not scanned, failures still
                    "check --no-config --only vpce-sg-no-implicit-egress -q -f text --baseline "
                    "base.json ./net.yaml");
   CHECK(f.out.find("./net.yaml: note: fixed: baselined finding") != std::string::npos);
+}
+
+}  // namespace polc
+
+namespace polc {
+
+TEST_CASE("cli: a tree whose paths pass kMaxBufferedPathBytes is walked again, same result",
+          "[cli]") {
+  TempDir dir("many-paths");
+  // Long names: the paths pass the buffer well before the last file.
+  const std::string pad(120, 'p');
+  for (int d = 0; d < 7; ++d) fs::create_directories(dir.path / ("d" + std::to_string(d)));
+  std::size_t bytes = 0;
+  int n = 0;
+  while (bytes <= kMaxBufferedPathBytes + (64u << 10)) {
+    const std::string name = "d" + std::to_string(n % 7) + "/" + pad + std::to_string(n) + ".yaml";
+    write_text(dir.path / name, n == 0 ? "Resources:\n  B:\n    Type: AWS::S3::Bucket\n" : "");
+    bytes += name.size() + sizeof(std::string);
+    ++n;
+  }
+  Run r = run_polc(dir.path, "check --no-config -q -f json .");
+  INFO(r.err);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  REQUIRE(parser.parse(r.out).get(doc) == simdjson::SUCCESS);
+  CHECK(doc["summary"]["templates_checked"].get_uint64().value() == 1);
+  CHECK(doc["summary"]["files_skipped"].get_uint64().value() == static_cast<std::uint64_t>(n - 1));
 }
 
 }  // namespace polc
