@@ -426,18 +426,35 @@ int run_check(const CheckArgs& args) {
       if (matches_policy(p, o.policy)) s = o.severity;
   };
 
-  std::vector<std::uint32_t> active;
-  std::set<std::string> active_ids;
+  // `policies`: the active set the reports list. `evaluated`: those the VM runs, i.e. without
+  // the policies all of whose findings would be hidden by the display threshold (their findings
+  // could change nothing: not the report, not the exit code), except when writing a baseline,
+  // which records hidden findings too, and with `--cache`, whose entries serve any threshold.
+  std::vector<std::uint32_t> evaluated;
+  std::set<std::string> evaluated_ids;
   std::vector<PolicyInfo> policies;  // the active ones, with severity overrides
+  std::vector<PolicyInfo> evaluated_infos;
   for (std::uint32_t i = 0; i < set->policies.size(); ++i) {
     PolicyInfo p = set->policies[i].info;
     auto named = [&](const std::string& s) { return matches_policy(p, s); };
     bool on = cfg.enable.empty() || std::any_of(cfg.enable.begin(), cfg.enable.end(), named);
     if (std::any_of(cfg.disable.begin(), cfg.disable.end(), named)) on = false;
     if (!on) continue;
-    active.push_back(i);
-    active_ids.insert(p.id);
+    const bool has_override =
+        std::any_of(cfg.severity_overrides.begin(), cfg.severity_overrides.end(),
+                    [&](const SeverityOverride& o) { return matches_policy(p, o.policy); });
     overridden(p, p.severity);
+    Severity most_severe = p.severity;  // of anything it can report, after overrides
+    if (!has_override)
+      for (const ReportSite& site : set->policies[i].report_sites)
+        if (site.has_severity && static_cast<int>(site.severity) < static_cast<int>(most_severe))
+          most_severe = site.severity;
+    const bool hidden = static_cast<int>(most_severe) > static_cast<int>(threshold);
+    if (!hidden || !args.write_baseline.empty() || !args.cache_dir.empty()) {
+      evaluated.push_back(i);
+      evaluated_ids.insert(p.id);
+      evaluated_infos.push_back(p);
+    }
     policies.push_back(std::move(p));
   }
   set->freeze();
@@ -460,7 +477,7 @@ int run_check(const CheckArgs& args) {
   options.suppressions.foreign = cfg.honor_foreign_suppressions.value_or(false);
   std::unique_ptr<DiskCache> cache;
   if (!args.cache_dir.empty()) {
-    cache = open_cache(args, *set, policies, options.suppressions);
+    cache = open_cache(args, *set, evaluated_infos, options.suppressions);
     if (!cache) return kExitUsageOrPolicyError;
     options.cache = cache.get();
   }
@@ -559,7 +576,7 @@ int run_check(const CheckArgs& args) {
       baseline_matcher->apply(o.findings);
       if (o.status == FileOutcome::Status::kChecked)
         for (const BaselineEntry& e : baseline_matcher->unmatched_in(normalize_report_path(path)))
-          if (active_ids.count(e.policy_id)) {
+          if (evaluated_ids.count(e.policy_id)) {
             // Located at the template as this run names it, so it is reported with the file.
             diags.push_back(fixed_baseline_note(e, cfg.baseline));
             diags.back().location = Location::whole(path);
@@ -590,7 +607,7 @@ int run_check(const CheckArgs& args) {
       if (kind == FileKind::kTemplate && selected(path)) return true;
     return false;
   };
-  scan_stream(*set, active, known, source, consume, options);
+  scan_stream(*set, evaluated, known, source, consume, options);
   progress.finish();
   if (cache) finish_cache(*cache, args, color_err);
 

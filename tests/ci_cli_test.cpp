@@ -373,3 +373,34 @@ TEST_CASE("cli: a tree whose paths pass kMaxBufferedPathBytes is walked again, s
 }
 
 }  // namespace polc
+
+namespace polc {
+
+TEST_CASE("cli: a policy whose findings would all be hidden is not run", "[cli]") {
+  TempDir dir("hidden");
+  // An info policy that fails at run time: run, it makes the result incomplete (exit 4).
+  write_text(dir.path / "p.polc", R"(
+policy info-only {
+  id = "T-H-1"
+  title = "info only"
+  severity = info
+  for b in resources("AWS::S3::Bucket") {
+    require b.Properties.BucketName
+  }
+}
+)");
+  write_text(dir.path / "t.yaml",
+             "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties: {BucketName: b}\n");
+  const std::string base = "check --no-config --no-builtin -q -f json --policies p.polc t.yaml";
+  Run hidden = run_polc(dir.path, base);
+  CHECK(hidden.exit_code == 0);
+  CHECK(summarize(hidden.out) == "exit 0\n");
+  Run shown = run_polc(dir.path, base + " --severity info");
+  CHECK(shown.exit_code == 4);
+  CHECK(summarize(shown.out) == "type error t.yaml:2\nexit 4\n");
+  // A severity override that makes it visible runs it again.
+  write_text(dir.path / "c.yaml", "severity_overrides:\n  T-H-1: low\n");
+  CHECK(run_polc(dir.path, base + " --config c.yaml").exit_code == 4);
+}
+
+}  // namespace polc
