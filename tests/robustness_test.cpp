@@ -417,7 +417,9 @@ TEST_CASE("scanner: scan_stream passes outcomes on in order, at most kMaxPending
     files.push_back(dir.write("t" + std::to_string(1000 + i) + ".yaml", kBucketYaml));
   auto pack = test::make_pack(kAlwaysFires, false);
   REQUIRE(pack.set);
-  std::size_t taken = 0, consumed = 0, most_ahead = 0;
+  // `consumed` is written by the consumer, outside the scanner's lock, while the source reads it.
+  std::size_t taken = 0, most_ahead = 0;
+  std::atomic<std::size_t> consumed{0};
   std::vector<std::string> order;
   std::vector<std::size_t> findings;
   ScanOptions o;
