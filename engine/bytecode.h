@@ -55,21 +55,21 @@ struct Constant {
   bool boolean = false;
   std::int64_t integer = 0;
   double number = 0;
-  std::string text;                 // kString; for kMap, unused
-  std::vector<Constant> items;      // kList items, kMap values
-  std::vector<std::string> keys;    // kMap keys
+  std::string text;               // kString; for kMap, unused
+  std::vector<Constant> items;    // kList items, kMap values
+  std::vector<std::string> keys;  // kMap keys
   bool operator==(const Constant&) const = default;
 };
 
 struct Chunk {
-  std::string name;  // "policy-name/rule 1", "ec2.has_default_egress", ...
+  std::string name;          // "policy-name/rule 1", "ec2.has_default_egress", ...
   std::uint32_t source = 0;  // index into PolicySet::sources
   std::uint8_t arity = 0;
   std::uint8_t num_locals = 0;  // including the arguments
   std::vector<std::uint8_t> code;
   std::vector<std::uint32_t> offsets;  // policy-source byte offset of each code byte
   std::vector<Constant> constants;
-  std::vector<Val> constant_vals;      // `constants` materialized by `PolicySet::freeze`
+  std::vector<Val> constant_vals;  // `constants` materialized by `PolicySet::freeze`
 };
 
 /// One `related` entry of a report site.

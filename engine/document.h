@@ -11,7 +11,8 @@
 namespace polc {
 
 struct Document {
-  explicit Document(std::unique_ptr<SourceFile> f) : file(std::move(f)), arena(std::make_unique<Arena>()) {}
+  explicit Document(std::unique_ptr<SourceFile> f)
+      : file(std::move(f)), arena(std::make_unique<Arena>()) {}
   /// With the arena's first chunk of `arena_first_chunk` bytes (0: the default arena).
   Document(std::unique_ptr<SourceFile> f, std::size_t arena_first_chunk)
       : file(std::move(f)),

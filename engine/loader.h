@@ -30,7 +30,8 @@ enum class FileFormat : std::uint8_t { kAuto, kYaml, kJson };
 /// Parses `bytes` (the file's full contents) as a template. `path` is used for messages only.
 /// With `kAuto`, a file whose first non-blank byte is `{` is JSON, anything else YAML
 /// (CloudFormation accepts JSON through its YAML parser too).
-LoadResult load_template_bytes(std::string path, std::string bytes, FileFormat format = FileFormat::kAuto);
+LoadResult load_template_bytes(std::string path, std::string bytes,
+                               FileFormat format = FileFormat::kAuto);
 
 /// Reads the file at `path` (bounded by `kMaxTemplateBytes`) and loads it. Unreadable files,
 /// directories, FIFOs and devices give an error diagnostic without blocking.

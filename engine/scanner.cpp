@@ -81,8 +81,8 @@ FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint
   std::string cache_key, bytes;
   if (options.cache && options.cache->lookup(path, cache_key, out, bytes)) return out;
   // On a cache miss the file was read once already, for its key.
-  LoadResult lr = cache_key.empty() ? load_template_file(path)
-                                    : load_template_read(path, std::move(bytes));
+  LoadResult lr =
+      cache_key.empty() ? load_template_file(path) : load_template_read(path, std::move(bytes));
   if (lr.status == LoadStatus::kTemplate && lr.tmpl) {
     out = check_template(vm, set, active, known, *lr.tmpl, options);
   } else if (lr.status == LoadStatus::kNotTemplate) {

@@ -5,10 +5,12 @@
 
 namespace polc {
 
-SourceFile::SourceFile(std::string path, std::string bytes) : path_(std::move(path)), bytes_(std::move(bytes)) {
+SourceFile::SourceFile(std::string path, std::string bytes)
+    : path_(std::move(path)), bytes_(std::move(bytes)) {
   text_ = bytes_;
   if (text_.size() >= 3 && static_cast<unsigned char>(text_[0]) == 0xEF &&
-      static_cast<unsigned char>(text_[1]) == 0xBB && static_cast<unsigned char>(text_[2]) == 0xBF) {
+      static_cast<unsigned char>(text_[1]) == 0xBB &&
+      static_cast<unsigned char>(text_[2]) == 0xBF) {
     text_.remove_prefix(3);
     bom_ = 3;
   }

@@ -54,16 +54,18 @@ void Vm::Impl::request_fork(std::string_view name) {
 
 namespace {
 const Value* condition_ref(const Value* v) {
-  if (v && v->kind == ValueKind::kMap && v->size == 1 && v->entries[0].key == "Condition" && v->entries[0].value &&
-      v->entries[0].value->kind == ValueKind::kString)
+  if (v && v->kind == ValueKind::kMap && v->size == 1 && v->entries[0].key == "Condition" &&
+      v->entries[0].value && v->entries[0].value->kind == ValueKind::kString)
     return v->entries[0].value;
   return nullptr;
 }
 bool is_literal_scalar(const Value* v) {
-  return v && (v->kind == ValueKind::kString || v->kind == ValueKind::kInt || v->kind == ValueKind::kFloat ||
-               v->kind == ValueKind::kBool);
+  return v && (v->kind == ValueKind::kString || v->kind == ValueKind::kInt ||
+               v->kind == ValueKind::kFloat || v->kind == ValueKind::kBool);
 }
-std::string_view map_key(const Value* v) { return v && v->kind == ValueKind::kMap && v->size == 1 ? v->entries[0].key : ""; }
+std::string_view map_key(const Value* v) {
+  return v && v->kind == ValueKind::kMap && v->size == 1 ? v->entries[0].key : "";
+}
 }  // namespace
 
 bool Vm::Impl::cond_is_derived(const Value* v, int depth) const {
@@ -140,7 +142,8 @@ void Vm::Impl::fail(std::string code, std::string message) {
 bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
   const std::uint64_t max_steps = opts.max_steps ? opts.max_steps : kMaxVmSteps;
   if (frames.size() >= kMaxVmFrames) {
-    fail("vm-frames", "call depth exceeds " + std::to_string(kMaxVmFrames) + " frames (kMaxVmFrames)");
+    fail("vm-frames",
+         "call depth exceeds " + std::to_string(kMaxVmFrames) + " frames (kMaxVmFrames)");
     return false;
   }
   stack.resize(base + entry.num_locals);
@@ -159,7 +162,8 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
       return false;
     }
     if (stack.size() + 8 > kMaxVmStack) {
-      fail("vm-stack", "value stack exceeds " + std::to_string(kMaxVmStack) + " values (kMaxVmStack)");
+      fail("vm-stack",
+           "value stack exceeds " + std::to_string(kMaxVmStack) + " values (kMaxVmStack)");
       return false;
     }
     const auto op = static_cast<Opcode>(code[f.pc]);
@@ -171,15 +175,33 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
       return v;
     };
     switch (op) {
-      case Opcode::kConst: stack.push_back(f.chunk->constant_vals[read_u16(p)]); break;
-      case Opcode::kNull: stack.push_back(Val::null()); break;
-      case Opcode::kTrue: stack.push_back(Val::of_bool(true)); break;
-      case Opcode::kFalse: stack.push_back(Val::of_bool(false)); break;
-      case Opcode::kPop: stack.pop_back(); break;
-      case Opcode::kGetLocal: stack.push_back(stack[f.base + p[0]]); break;
-      case Opcode::kSetLocal: stack[f.base + p[0]] = pop(); break;
-      case Opcode::kGetGlobal: stack.push_back(set.global_vals[read_u16(p)]); break;
-      case Opcode::kTemplate: stack.push_back(Val::of_node(tmpl->root())); break;
+      case Opcode::kConst:
+        stack.push_back(f.chunk->constant_vals[read_u16(p)]);
+        break;
+      case Opcode::kNull:
+        stack.push_back(Val::null());
+        break;
+      case Opcode::kTrue:
+        stack.push_back(Val::of_bool(true));
+        break;
+      case Opcode::kFalse:
+        stack.push_back(Val::of_bool(false));
+        break;
+      case Opcode::kPop:
+        stack.pop_back();
+        break;
+      case Opcode::kGetLocal:
+        stack.push_back(stack[f.base + p[0]]);
+        break;
+      case Opcode::kSetLocal:
+        stack[f.base + p[0]] = pop();
+        break;
+      case Opcode::kGetGlobal:
+        stack.push_back(set.global_vals[read_u16(p)]);
+        break;
+      case Opcode::kTemplate:
+        stack.push_back(Val::of_node(tmpl->root()));
+        break;
       case Opcode::kField: {
         Val base_val = pop();
         stack.push_back(field(base_val, f.chunk->constant_vals[read_u16(p)].str()));
@@ -191,7 +213,9 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
         stack.push_back(index(b, idx));
         break;
       }
-      case Opcode::kWildcard: stack.back() = wildcard(stack.back()); break;
+      case Opcode::kWildcard:
+        stack.back() = wildcard(stack.back());
+        break;
       case Opcode::kCallBuiltin: {
         int argc = p[1];
         std::size_t args_at = stack.size() - argc;
@@ -206,7 +230,8 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
         f.pc = next;
         std::size_t callee_base = stack.size() - argc;
         if (frames.size() >= kMaxVmFrames) {
-          fail("vm-frames", "call depth exceeds " + std::to_string(kMaxVmFrames) + " frames (kMaxVmFrames)");
+          fail("vm-frames",
+               "call depth exceeds " + std::to_string(kMaxVmFrames) + " frames (kMaxVmFrames)");
           return false;
         }
         stack.resize(callee_base + callee.num_locals);
@@ -221,14 +246,22 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
         if (frames.size() < entry_depth) return true;
         continue;
       }
-      case Opcode::kSaveUncertain: stack[f.base + p[0]] = Val::of_bool(uncertain); break;
-      case Opcode::kRestoreUncertain: uncertain = stack[f.base + p[0]].is_true(); break;
+      case Opcode::kSaveUncertain:
+        stack[f.base + p[0]] = Val::of_bool(uncertain);
+        break;
+      case Opcode::kRestoreUncertain:
+        uncertain = stack[f.base + p[0]].is_true();
+        break;
       case Opcode::kEnd:
         stack.resize(f.base);
         frames.pop_back();
         return true;
-      case Opcode::kJump: next += read_u16(p); break;
-      case Opcode::kLoop: next = f.pc - read_u16(p); break;
+      case Opcode::kJump:
+        next += read_u16(p);
+        break;
+      case Opcode::kLoop:
+        next = f.pc - read_u16(p);
+        break;
       case Opcode::kJumpIfFalse: {
         int t = truth(pop());
         if (t == -2) fail("type", "condition is not a boolean");
@@ -267,25 +300,35 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
         Val a = pop();
         int ta = truth(a), tb = truth(b);
         if (ta == -2 || tb == -2) {
-          fail("type", std::string("operand of '") + (op == Opcode::kAnd ? "and" : "or") + "' is not a boolean");
+          fail("type", std::string("operand of '") + (op == Opcode::kAnd ? "and" : "or") +
+                           "' is not a boolean");
           break;
         }
         if (op == Opcode::kAnd) {
-          if (ta == 0 || tb == 0) stack.push_back(Val::of_bool(false));
-          else if (ta == 1 && tb == 1) stack.push_back(Val::of_bool(true));
-          else stack.push_back(Val::unknown("unknown operand of 'and'"));
+          if (ta == 0 || tb == 0)
+            stack.push_back(Val::of_bool(false));
+          else if (ta == 1 && tb == 1)
+            stack.push_back(Val::of_bool(true));
+          else
+            stack.push_back(Val::unknown("unknown operand of 'and'"));
         } else {
-          if (ta == 1 || tb == 1) stack.push_back(Val::of_bool(true));
-          else if (ta == 0 && tb == 0) stack.push_back(Val::of_bool(false));
-          else stack.push_back(Val::unknown("unknown operand of 'or'"));
+          if (ta == 1 || tb == 1)
+            stack.push_back(Val::of_bool(true));
+          else if (ta == 0 && tb == 0)
+            stack.push_back(Val::of_bool(false));
+          else
+            stack.push_back(Val::unknown("unknown operand of 'or'"));
         }
         break;
       }
       case Opcode::kNot: {
         int t = truth(stack.back());
-        if (t == -2) fail("type", "operand of 'not' is not a boolean");
-        else if (t == -1) stack.back() = Val::unknown("unknown operand of 'not'");
-        else stack.back() = Val::of_bool(t == 0);
+        if (t == -2)
+          fail("type", "operand of 'not' is not a boolean");
+        else if (t == -1)
+          stack.back() = Val::unknown("unknown operand of 'not'");
+        else
+          stack.back() = Val::of_bool(t == 0);
         break;
       }
       case Opcode::kEq:
@@ -293,8 +336,10 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
         Val b = pop();
         Val a = pop();
         int e = equals(a, b);
-        if (e < 0) stack.push_back(Val::unknown("comparison with an unknown value"));
-        else stack.push_back(Val::of_bool((e == 1) == (op == Opcode::kEq)));
+        if (e < 0)
+          stack.push_back(Val::unknown("comparison with an unknown value"));
+        else
+          stack.push_back(Val::of_bool((e == 1) == (op == Opcode::kEq)));
         break;
       }
       case Opcode::kLt:
@@ -309,7 +354,10 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
         } else if (c == 2) {
           stack.push_back(Val::of_bool(false));
         } else {
-          bool r = op == Opcode::kLt ? c < 0 : op == Opcode::kLe ? c <= 0 : op == Opcode::kGt ? c > 0 : c >= 0;
+          bool r = op == Opcode::kLt   ? c < 0
+                   : op == Opcode::kLe ? c <= 0
+                   : op == Opcode::kGt ? c > 0
+                                       : c >= 0;
           stack.push_back(Val::of_bool(r));
         }
         break;
@@ -332,10 +380,14 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
       }
       case Opcode::kNeg: {
         Val a = resolve(stack.back());
-        if (a.kind == VKind::kInt) stack.back() = Val::of_int(a.integer == INT64_MIN ? a.integer : -a.integer);
-        else if (a.kind == VKind::kFloat) stack.back() = Val::of_float(-a.number);
-        else if (a.kind == VKind::kUnknown) stack.back() = a;
-        else stack.back() = Val::null();
+        if (a.kind == VKind::kInt)
+          stack.back() = Val::of_int(a.integer == INT64_MIN ? a.integer : -a.integer);
+        else if (a.kind == VKind::kFloat)
+          stack.back() = Val::of_float(-a.number);
+        else if (a.kind == VKind::kUnknown)
+          stack.back() = a;
+        else
+          stack.back() = Val::null();
         break;
       }
       case Opcode::kList: {
@@ -406,7 +458,9 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
         emit_report(read_u16(p), message, at, related);
         break;
       }
-      case Opcode::kCount_: fail("internal", "bad opcode"); break;
+      case Opcode::kCount_:
+        fail("internal", "bad opcode");
+        break;
     }
     if (status != VmStatus::kOk) return false;
     frames.back().pc = next;
@@ -447,9 +501,12 @@ void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val re
     f.has_offset = true;
   }
   Val m = resolve(message);
-  if (m.kind == VKind::kString) f.message = std::string(m.str());
-  else if (!m.is_null()) f.message = text(m);
-  else f.message = policy->info.title;
+  if (m.kind == VKind::kString)
+    f.message = std::string(m.str());
+  else if (!m.is_null())
+    f.message = text(m);
+  else
+    f.message = policy->info.title;
   // Related: a list of [location, message] pairs (or of lists of them).
   if (VList* rl = to_list(related, false)) {
     for (std::uint32_t i = 0; i < rl->size; ++i) {
@@ -457,9 +514,12 @@ void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val re
       if (pair.kind != VKind::kList || pair.list->size != 2) continue;
       Val where = pair.list->items[0];
       std::uint32_t off = 0;
-      if (where.kind == VKind::kResource) off = tmpl->resources()[where.len].offset;
-      else if (where.kind == VKind::kNode) off = where.node->offset;
-      else continue;
+      if (where.kind == VKind::kResource)
+        off = tmpl->resources()[where.len].offset;
+      else if (where.kind == VKind::kNode)
+        off = where.node->offset;
+      else
+        continue;
       f.related.emplace_back(off, text(pair.list->items[1]));
     }
   }
@@ -560,11 +620,15 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
         d.severity = DiagSeverity::kWarning;
         d.code = "condition-combinations";
         d.policy_id = policy.info.id;
-        d.message = "policy " + policy.info.name + " explored " + std::to_string(kMaxConditionCombinations) +
-                    " condition combinations (kMaxConditionCombinations) on " +
-                    (subject != kNoIndex ? "resource " + std::string(tmpl.resources()[subject].logical_id) : "this template") +
-                    "; the remaining combinations were not checked";
-        d.location = Location::at(tfile, subject != kNoIndex ? tmpl.resources()[subject].offset : 0);
+        d.message =
+            "policy " + policy.info.name + " explored " +
+            std::to_string(kMaxConditionCombinations) +
+            " condition combinations (kMaxConditionCombinations) on " +
+            (subject != kNoIndex ? "resource " + std::string(tmpl.resources()[subject].logical_id)
+                                 : "this template") +
+            "; the remaining combinations were not checked";
+        d.location =
+            Location::at(tfile, subject != kNoIndex ? tmpl.resources()[subject].offset : 0);
         out.diagnostics.push_back(std::move(d));
         out.incomplete = true;
         stopped = true;
@@ -612,9 +676,12 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
           where = ps.path() + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);
         }
         d.message = "policy " + policy.info.name + " could not finish" +
-                    (subject != kNoIndex ? " on resource " + std::string(tmpl.resources()[subject].logical_id) : "") +
+                    (subject != kNoIndex
+                         ? " on resource " + std::string(tmpl.resources()[subject].logical_id)
+                         : "") +
                     ": " + m.error + (where.empty() ? "" : " (at " + where + ")");
-        d.location = Location::at(tfile, subject != kNoIndex ? tmpl.resources()[subject].offset : 0);
+        d.location =
+            Location::at(tfile, subject != kNoIndex ? tmpl.resources()[subject].offset : 0);
         out.diagnostics.push_back(std::move(d));
         out.incomplete = true;
         stopped = true;
@@ -644,16 +711,19 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
     std::map<Key, Merged> merged;
     std::vector<Key> order;
     for (std::size_t li = 0; li < leaves.size(); ++li) {
-      std::map<std::tuple<std::uint32_t, std::uint32_t, std::string, std::uint16_t>, std::uint32_t> seen;
+      std::map<std::tuple<std::uint32_t, std::uint32_t, std::string, std::uint16_t>, std::uint32_t>
+          seen;
       for (RawFinding& rf : leaves[li].findings) {
-        std::uint32_t occurrence = seen[std::make_tuple(rf.resource, rf.offset, rf.path, rf.site)]++;
+        std::uint32_t occurrence =
+            seen[std::make_tuple(rf.resource, rf.offset, rf.path, rf.site)]++;
         auto key = std::make_tuple(rf.resource, rf.offset, rf.path, rf.site, occurrence);
         auto [it, inserted] = merged.try_emplace(key);
         if (inserted) {
           it->second.first = &rf;
           order.push_back(key);
         }
-        if (it->second.leaves.empty() || it->second.leaves.back() != li) it->second.leaves.push_back(li);
+        if (it->second.leaves.empty() || it->second.leaves.back() != li)
+          it->second.leaves.push_back(li);
         if (rf.outcome == Outcome::kFail) it->second.any_fail = true;
       }
     }
@@ -664,7 +734,8 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
         std::vector<Clause> dnf;
         for (std::size_t li : mg.leaves) dnf.push_back(leaves[li].assignment);
         dnf = simplify(std::move(dnf));
-        bool always = !stopped && std::any_of(dnf.begin(), dnf.end(), [](const Clause& c) { return c.empty(); });
+        bool always = !stopped && std::any_of(dnf.begin(), dnf.end(),
+                                              [](const Clause& c) { return c.empty(); });
         if (!always) {
           for (const Clause& c : dnf) {
             ConditionClause cc;

@@ -20,7 +20,9 @@ const Value* Vm::Impl::implied_parameter(std::string_view name, const Parameter&
     if (!decl || !decl->expr) continue;
     const Value* e = decl->expr;
     bool want = value;
-    for (int i = 0; i < 4 && e && e->kind == ValueKind::kMap && e->size == 1 && e->entries[0].key == "Fn::Not"; ++i) {
+    for (int i = 0;
+         i < 4 && e && e->kind == ValueKind::kMap && e->size == 1 && e->entries[0].key == "Fn::Not";
+         ++i) {
       const Value* arg = e->entries[0].value;
       if (!arg || arg->kind != ValueKind::kList || arg->size != 1) {
         e = nullptr;
@@ -29,7 +31,8 @@ const Value* Vm::Impl::implied_parameter(std::string_view name, const Parameter&
       e = arg->items[0];
       want = !want;
     }
-    if (!e || e->kind != ValueKind::kMap || e->size != 1 || e->entries[0].key != "Fn::Equals") continue;
+    if (!e || e->kind != ValueKind::kMap || e->size != 1 || e->entries[0].key != "Fn::Equals")
+      continue;
     const Value* args = e->entries[0].value;
     if (!args || args->kind != ValueKind::kList || args->size != 2) continue;
     for (int side = 0; side < 2; ++side) {
@@ -39,16 +42,20 @@ const Value* Vm::Impl::implied_parameter(std::string_view name, const Parameter&
       // `Fn::Join [delim, Ref P]` (how templates test a list parameter for emptiness).
       std::string_view delim;
       bool joined = false;
-      if (ref && ref->kind == ValueKind::kMap && ref->size == 1 && ref->entries[0].key == "Fn::Join") {
+      if (ref && ref->kind == ValueKind::kMap && ref->size == 1 &&
+          ref->entries[0].key == "Fn::Join") {
         const Value* j = ref->entries[0].value;
-        if (!j || j->kind != ValueKind::kList || j->size != 2 || j->items[0]->kind != ValueKind::kString) continue;
+        if (!j || j->kind != ValueKind::kList || j->size != 2 ||
+            j->items[0]->kind != ValueKind::kString)
+          continue;
         delim = j->items[0]->str();
         ref = j->items[1];
         joined = true;
       }
-      const Value* target = ref && ref->kind == ValueKind::kMap && ref->size == 1 && ref->entries[0].key == "Ref"
-                                ? ref->entries[0].value
-                                : nullptr;
+      const Value* target =
+          ref && ref->kind == ValueKind::kMap && ref->size == 1 && ref->entries[0].key == "Ref"
+              ? ref->entries[0].value
+              : nullptr;
       if (!target || target->kind != ValueKind::kString || target->str() != name) continue;
       if (want) {
         if (!joined) return lit;
@@ -57,11 +64,14 @@ const Value* Vm::Impl::implied_parameter(std::string_view name, const Parameter&
       if (!p.default_value) continue;
       if (joined) {
         // The default as the joined text: a CommaDelimitedList default "a,b" joins to "a<delim>b".
-        if (p.default_value->kind != ValueKind::kString || lit->kind != ValueKind::kString) continue;
+        if (p.default_value->kind != ValueKind::kString || lit->kind != ValueKind::kString)
+          continue;
         std::string text;
         for (char c : p.default_value->str()) {
-          if (c == ',') text += delim;
-          else if (c != ' ') text += c;
+          if (c == ',')
+            text += delim;
+          else if (c != ' ')
+            text += c;
         }
         if (text == lit->str()) return &kUnknownParameter;
         continue;
@@ -106,7 +116,8 @@ bool parse_number_text(std::string_view s, double& out) {
   if (!std::isfinite(d)) return false;
   // Reject hex, inf, nan spellings strtod accepts.
   for (char c : s)
-    if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E')) return false;
+    if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'))
+      return false;
   out = d;
   return true;
 }
@@ -116,32 +127,47 @@ bool parse_number_text(std::string_view s, double& out) {
 bool Vm::Impl::number_of(Val v, double& out) {
   v = resolve(v);
   switch (v.kind) {
-    case VKind::kInt: out = static_cast<double>(v.integer); return true;
-    case VKind::kFloat: out = v.number; return true;
-    case VKind::kString: return parse_number_text(v.str(), out);
-    default: return false;
+    case VKind::kInt:
+      out = static_cast<double>(v.integer);
+      return true;
+    case VKind::kFloat:
+      out = v.number;
+      return true;
+    case VKind::kString:
+      return parse_number_text(v.str(), out);
+    default:
+      return false;
   }
 }
 
 Val Vm::Impl::resolve_node(const Value* n) {
   for (int hops = 0; n && hops < 64; ++hops) {
     switch (n->kind) {
-      case ValueKind::kNull: return Val::null();
-      case ValueKind::kBool: return Val::of_bool(n->boolean);
-      case ValueKind::kInt: return Val::of_int(n->integer);
-      case ValueKind::kFloat: return Val::of_float(n->number);
-      case ValueKind::kString: return Val::of_string(n->str());
-      case ValueKind::kList: return Val::of_node(n);
-      case ValueKind::kMap: break;
+      case ValueKind::kNull:
+        return Val::null();
+      case ValueKind::kBool:
+        return Val::of_bool(n->boolean);
+      case ValueKind::kInt:
+        return Val::of_int(n->integer);
+      case ValueKind::kFloat:
+        return Val::of_float(n->number);
+      case ValueKind::kString:
+        return Val::of_string(n->str());
+      case ValueKind::kList:
+        return Val::of_node(n);
+      case ValueKind::kMap:
+        break;
     }
     if (n->size != 1) return Val::of_node(n);
     std::string_view key = n->entries[0].key;
     const Value* arg = n->entries[0].value;
     Intrinsic fn = n->intrinsic != Intrinsic::kNone ? n->intrinsic : intrinsic_from_key(key);
     switch (fn) {
-      case Intrinsic::kNone: return Val::of_node(n);
+      case Intrinsic::kNone:
+        return Val::of_node(n);
       case Intrinsic::kIf: {
-        if (!arg || arg->kind != ValueKind::kList || arg->size != 3 || arg->items[0]->kind != ValueKind::kString)
+        if (!arg || arg->kind != ValueKind::kList || arg->size != 3 ||
+            arg->items[0]->kind != ValueKind::kString)
           return Val::unknown("malformed Fn::If");
         int c = cond_value(arg->items[0]->str());
         if (c < 0) return Val::null();
@@ -156,7 +182,8 @@ Val Vm::Impl::resolve_node(const Value* n) {
         if (pi != kNoIndex) {
           const Parameter& p = tmpl->parameters()[pi];
           if (const Value* implied = implied_parameter(target, p)) {
-            if (implied == &kUnknownParameter) return Val::unknown("parameter value implied by a condition");
+            if (implied == &kUnknownParameter)
+              return Val::unknown("parameter value implied by a condition");
             n = implied;
             continue;
           }
@@ -170,7 +197,9 @@ Val Vm::Impl::resolve_node(const Value* n) {
                 std::size_t start = 0;
                 while (true) {
                   std::size_t comma = s.find(',', start);
-                  std::string_view part = s.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+                  std::string_view part =
+                      s.substr(start, comma == std::string_view::npos ? std::string_view::npos
+                                                                      : comma - start);
                   while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
                   while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
                   list_push(l, Val::of_string(part));
@@ -187,7 +216,8 @@ Val Vm::Impl::resolve_node(const Value* n) {
         if (is_pseudo_parameter(target)) return Val::unknown("pseudo parameter");
         return Val::of_node(n);  // a reference to a resource (or to an unknown name)
       }
-      case Intrinsic::kGetAtt: return Val::of_node(n);
+      case Intrinsic::kGetAtt:
+        return Val::of_node(n);
       case Intrinsic::kCondition: {
         if (!arg || arg->kind != ValueKind::kString) return Val::of_node(n);
         int c = cond_value(arg->str());
@@ -217,7 +247,8 @@ Val Vm::Impl::resolve_node(const Value* n) {
         return make_string(outs);
       }
       case Intrinsic::kJoin: {
-        if (!arg || arg->kind != ValueKind::kList || arg->size != 2 || arg->items[0]->kind != ValueKind::kString)
+        if (!arg || arg->kind != ValueKind::kList || arg->size != 2 ||
+            arg->items[0]->kind != ValueKind::kString)
           return Val::unknown("Fn::Join");
         VList* parts = to_list(Val::of_node(arg->items[1]), false);
         if (status != VmStatus::kOk) return Val::null();
@@ -225,15 +256,20 @@ Val Vm::Impl::resolve_node(const Value* n) {
         std::string outs;
         for (std::uint32_t i = 0; i < parts->size; ++i) {
           Val part = resolve(parts->items[i]);
-          if (part.kind == VKind::kString) outs += part.str();
-          else if (part.kind == VKind::kInt || part.kind == VKind::kFloat || part.kind == VKind::kBool) outs += text(part);
-          else return Val::unknown("Fn::Join of a value not known offline");
+          if (part.kind == VKind::kString)
+            outs += part.str();
+          else if (part.kind == VKind::kInt || part.kind == VKind::kFloat ||
+                   part.kind == VKind::kBool)
+            outs += text(part);
+          else
+            return Val::unknown("Fn::Join of a value not known offline");
           if (i + 1 < parts->size) outs += arg->items[0]->str();
         }
         return make_string(outs);
       }
       case Intrinsic::kSelect: {
-        if (!arg || arg->kind != ValueKind::kList || arg->size != 2) return Val::unknown("Fn::Select");
+        if (!arg || arg->kind != ValueKind::kList || arg->size != 2)
+          return Val::unknown("Fn::Select");
         double idx = 0;
         Val iv = resolve_node(arg->items[0]);
         if (status != VmStatus::kOk) return Val::null();
@@ -247,12 +283,14 @@ Val Vm::Impl::resolve_node(const Value* n) {
         return resolve(items->items[static_cast<std::uint32_t>(idx)]);
       }
       case Intrinsic::kFindInMap: {
-        if (!arg || arg->kind != ValueKind::kList || arg->size < 3) return Val::unknown("Fn::FindInMap");
+        if (!arg || arg->kind != ValueKind::kList || arg->size < 3)
+          return Val::unknown("Fn::FindInMap");
         const Value* cur = tmpl->mappings();
         for (int k = 0; k < 3 && cur; ++k) {
           Val key = resolve_node(arg->items[k]);
           if (status != VmStatus::kOk) return Val::null();
-          if (key.kind != VKind::kString && key.kind != VKind::kInt) return Val::unknown("Fn::FindInMap key not known offline");
+          if (key.kind != VKind::kString && key.kind != VKind::kInt)
+            return Val::unknown("Fn::FindInMap key not known offline");
           cur = cur->get(text(key));
         }
         if (!cur) {
@@ -266,8 +304,10 @@ Val Vm::Impl::resolve_node(const Value* n) {
         n = cur;
         continue;
       }
-      case Intrinsic::kImportValue: return Val::unknown("Fn::ImportValue");
-      default: return Val::unknown(intrinsic_name(fn));
+      case Intrinsic::kImportValue:
+        return Val::unknown("Fn::ImportValue");
+      default:
+        return Val::unknown(intrinsic_name(fn));
     }
   }
   return n ? Val::unknown("intrinsic nesting too deep") : Val::null();
@@ -278,8 +318,10 @@ Val Vm::Impl::located(const Value* v) {
   if (status != VmStatus::kOk) return Val::null();
   // A scalar written in the template, or a value that cannot be computed offline, stays a node:
   // `at` can then point at it, and two identical intrinsic expressions still compare equal.
-  bool scalar = r.kind == VKind::kBool || r.kind == VKind::kInt || r.kind == VKind::kFloat || r.kind == VKind::kString;
-  if ((scalar && v->kind != ValueKind::kMap) || (r.kind == VKind::kUnknown && v->kind == ValueKind::kMap))
+  bool scalar = r.kind == VKind::kBool || r.kind == VKind::kInt || r.kind == VKind::kFloat ||
+                r.kind == VKind::kString;
+  if ((scalar && v->kind != ValueKind::kMap) ||
+      (r.kind == VKind::kUnknown && v->kind == ValueKind::kMap))
     return Val::of_node(v);
   return r;
 }
@@ -290,11 +332,16 @@ bool raw_equal(const Value* a, const Value* b, int depth) {
   if (a == b) return true;
   if (!a || !b || depth > 64 || a->kind != b->kind) return false;
   switch (a->kind) {
-    case ValueKind::kNull: return true;
-    case ValueKind::kBool: return a->boolean == b->boolean;
-    case ValueKind::kInt: return a->integer == b->integer;
-    case ValueKind::kFloat: return a->number == b->number;
-    case ValueKind::kString: return a->str() == b->str();
+    case ValueKind::kNull:
+      return true;
+    case ValueKind::kBool:
+      return a->boolean == b->boolean;
+    case ValueKind::kInt:
+      return a->integer == b->integer;
+    case ValueKind::kFloat:
+      return a->number == b->number;
+    case ValueKind::kString:
+      return a->str() == b->str();
     case ValueKind::kList:
       if (a->size != b->size) return false;
       for (std::uint32_t i = 0; i < a->size; ++i)
@@ -303,7 +350,8 @@ bool raw_equal(const Value* a, const Value* b, int depth) {
     case ValueKind::kMap:
       if (a->size != b->size) return false;
       for (std::uint32_t i = 0; i < a->size; ++i)
-        if (a->entries[i].key != b->entries[i].key || !raw_equal(a->entries[i].value, b->entries[i].value, depth + 1))
+        if (a->entries[i].key != b->entries[i].key ||
+            !raw_equal(a->entries[i].value, b->entries[i].value, depth + 1))
           return false;
       return true;
   }
@@ -320,7 +368,8 @@ VList* Vm::Impl::to_list(Val v, bool map_keys) {
   }
   if (v.kind == VKind::kMap) {
     VList* l = new_list(v.map->size);
-    for (std::uint32_t i = 0; i < v.map->size; ++i) list_push(l, map_keys ? v.map->keys[i] : v.map->values[i]);
+    for (std::uint32_t i = 0; i < v.map->size; ++i)
+      list_push(l, map_keys ? v.map->keys[i] : v.map->values[i]);
     return l;
   }
   if (v.kind != VKind::kNode) return nullptr;
@@ -362,8 +411,10 @@ Val Vm::Impl::field(Val base, std::string_view name) {
       if (name == "Condition" || name == "condition")
         return r.condition.empty() ? Val::null() : Val::of_string(r.condition);
       if (name == "cdk_path") return r.cdk_path.empty() ? Val::null() : Val::of_string(r.cdk_path);
-      if (name == "Properties" || name == "properties") return r.properties ? located(r.properties) : Val::null();
-      if (name == "Metadata" || name == "metadata") return r.metadata ? located(r.metadata) : Val::null();
+      if (name == "Properties" || name == "properties")
+        return r.properties ? located(r.properties) : Val::null();
+      if (name == "Metadata" || name == "metadata")
+        return r.metadata ? located(r.metadata) : Val::null();
       const Value* v = r.node ? r.node->get(name) : nullptr;
       return v ? located(v) : Val::null();
     }
@@ -399,8 +450,10 @@ Val Vm::Impl::field(Val base, std::string_view name) {
       }
       return Val::of_list(out);
     }
-    case VKind::kUnknown: return base;
-    default: return Val::null();
+    case VKind::kUnknown:
+      return base;
+    default:
+      return Val::null();
   }
 }
 
@@ -431,22 +484,26 @@ Val Vm::Impl::wildcard(Val base) {
 int Vm::Impl::truth(Val v) {
   v = resolve(v);
   switch (v.kind) {
-    case VKind::kBool: return v.boolean ? 1 : 0;
-    case VKind::kNull: return 0;
-    case VKind::kUnknown: return -1;
+    case VKind::kBool:
+      return v.boolean ? 1 : 0;
+    case VKind::kNull:
+      return 0;
+    case VKind::kUnknown:
+      return -1;
     case VKind::kString: {
       std::string_view s = v.str();
       if (s == "true" || s == "True" || s == "TRUE") return 1;
       if (s == "false" || s == "False" || s == "FALSE") return 0;
       return -2;
     }
-    default: return -2;
+    default:
+      return -2;
   }
 }
 
 int Vm::Impl::equals(Val a, Val b, int depth) {
-  if (a.kind == VKind::kNode && b.kind == VKind::kNode && a.node->kind == ValueKind::kMap && a.node->is_intrinsic() &&
-      raw_equal(a.node, b.node, 0))
+  if (a.kind == VKind::kNode && b.kind == VKind::kNode && a.node->kind == ValueKind::kMap &&
+      a.node->is_intrinsic() && raw_equal(a.node, b.node, 0))
     return 1;
   a = resolve(a);
   b = resolve(b);
@@ -469,7 +526,8 @@ int Vm::Impl::equals(Val a, Val b, int depth) {
   }
   if (a.kind == VKind::kString && b.kind == VKind::kString) return a.str() == b.str() ? 1 : 0;
   if (a.kind == VKind::kResource && b.kind == VKind::kResource) return a.len == b.len ? 1 : 0;
-  if (a.kind == VKind::kString || b.kind == VKind::kString || a.kind == VKind::kResource || b.kind == VKind::kResource)
+  if (a.kind == VKind::kString || b.kind == VKind::kString || a.kind == VKind::kResource ||
+      b.kind == VKind::kResource)
     return 0;
   // Collections: lists compare item by item, maps key by key.
   bool a_map = a.kind == VKind::kMap || (a.kind == VKind::kNode && a.node->kind == ValueKind::kMap);
@@ -513,7 +571,8 @@ int Vm::Impl::compare(Val a, Val b) {
   b = resolve(b);
   if (a.kind == VKind::kUnknown || b.kind == VKind::kUnknown) return 3;
   double x, y;
-  if ((a.kind == VKind::kInt || a.kind == VKind::kFloat || b.kind == VKind::kInt || b.kind == VKind::kFloat) &&
+  if ((a.kind == VKind::kInt || a.kind == VKind::kFloat || b.kind == VKind::kInt ||
+       b.kind == VKind::kFloat) &&
       number_of(a, x) && number_of(b, y))
     return x < y ? -1 : x > y ? 1 : 0;
   if (a.kind == VKind::kString && b.kind == VKind::kString) {
@@ -532,7 +591,8 @@ Val Vm::Impl::member(Val needle, Val haystack) {
     if (needle.kind != VKind::kString) return Val::of_bool(false);
     return Val::of_bool(haystack.str().find(needle.str()) != std::string_view::npos);
   }
-  bool is_map = haystack.kind == VKind::kMap || (haystack.kind == VKind::kNode && haystack.node->kind == ValueKind::kMap);
+  bool is_map = haystack.kind == VKind::kMap ||
+                (haystack.kind == VKind::kNode && haystack.node->kind == ValueKind::kMap);
   VList* l = to_list(haystack, true);
   if (!l) return Val::of_bool(false);
   bool saw_unknown = needle.kind == VKind::kUnknown;
@@ -562,8 +622,10 @@ Val Vm::Impl::arith(Opcode op, Val a, Val b) {
       }
       return Val::null();
     }
-    bool al = a.kind == VKind::kList || (a.kind == VKind::kNode && a.node->kind == ValueKind::kList);
-    bool bl = b.kind == VKind::kList || (b.kind == VKind::kNode && b.node->kind == ValueKind::kList);
+    bool al =
+        a.kind == VKind::kList || (a.kind == VKind::kNode && a.node->kind == ValueKind::kList);
+    bool bl =
+        b.kind == VKind::kList || (b.kind == VKind::kNode && b.node->kind == ValueKind::kList);
     if (al && bl) {
       VList* x = to_list(a, false);
       VList* y = to_list(b, false);
@@ -582,13 +644,16 @@ Val Vm::Impl::arith(Opcode op, Val a, Val b) {
     std::int64_t x = a.integer, y = b.integer, r = 0;
     switch (op) {
       case Opcode::kAdd:
-        if (__builtin_add_overflow(x, y, &r)) return Val::of_float(static_cast<double>(x) + static_cast<double>(y));
+        if (__builtin_add_overflow(x, y, &r))
+          return Val::of_float(static_cast<double>(x) + static_cast<double>(y));
         return Val::of_int(r);
       case Opcode::kSub:
-        if (__builtin_sub_overflow(x, y, &r)) return Val::of_float(static_cast<double>(x) - static_cast<double>(y));
+        if (__builtin_sub_overflow(x, y, &r))
+          return Val::of_float(static_cast<double>(x) - static_cast<double>(y));
         return Val::of_int(r);
       case Opcode::kMul:
-        if (__builtin_mul_overflow(x, y, &r)) return Val::of_float(static_cast<double>(x) * static_cast<double>(y));
+        if (__builtin_mul_overflow(x, y, &r))
+          return Val::of_float(static_cast<double>(x) * static_cast<double>(y));
         return Val::of_int(r);
       case Opcode::kDiv:
         if (y == 0) return Val::null();
@@ -597,18 +662,25 @@ Val Vm::Impl::arith(Opcode op, Val a, Val b) {
       case Opcode::kMod:
         if (y == 0 || (x == INT64_MIN && y == -1)) return Val::null();
         return Val::of_int(x % y);
-      default: return Val::null();
+      default:
+        return Val::null();
     }
   }
   double x, y;
   if (!number_of(a, x) || !number_of(b, y)) return Val::null();
   switch (op) {
-    case Opcode::kAdd: return Val::of_float(x + y);
-    case Opcode::kSub: return Val::of_float(x - y);
-    case Opcode::kMul: return Val::of_float(x * y);
-    case Opcode::kDiv: return y == 0 ? Val::null() : Val::of_float(x / y);
-    case Opcode::kMod: return y == 0 ? Val::null() : Val::of_float(std::fmod(x, y));
-    default: return Val::null();
+    case Opcode::kAdd:
+      return Val::of_float(x + y);
+    case Opcode::kSub:
+      return Val::of_float(x - y);
+    case Opcode::kMul:
+      return Val::of_float(x * y);
+    case Opcode::kDiv:
+      return y == 0 ? Val::null() : Val::of_float(x / y);
+    case Opcode::kMod:
+      return y == 0 ? Val::null() : Val::of_float(std::fmod(x, y));
+    default:
+      return Val::null();
   }
 }
 
@@ -617,38 +689,49 @@ std::string Vm::Impl::text(Val v, int depth) {
     const Value* n = v.node;
     if (n->kind == ValueKind::kMap && n->is_intrinsic() && n->size == 1) {
       const Value* arg = n->entries[0].value;
-      if (n->intrinsic == Intrinsic::kRef && arg && arg->kind == ValueKind::kString) return "!Ref " + std::string(arg->str());
-      if (n->intrinsic == Intrinsic::kGetAtt && arg && arg->kind == ValueKind::kList && arg->size == 2 &&
-          arg->items[0]->kind == ValueKind::kString && arg->items[1]->kind == ValueKind::kString)
-        return "!GetAtt " + std::string(arg->items[0]->str()) + "." + std::string(arg->items[1]->str());
+      if (n->intrinsic == Intrinsic::kRef && arg && arg->kind == ValueKind::kString)
+        return "!Ref " + std::string(arg->str());
+      if (n->intrinsic == Intrinsic::kGetAtt && arg && arg->kind == ValueKind::kList &&
+          arg->size == 2 && arg->items[0]->kind == ValueKind::kString &&
+          arg->items[1]->kind == ValueKind::kString)
+        return "!GetAtt " + std::string(arg->items[0]->str()) + "." +
+               std::string(arg->items[1]->str());
       return std::string(n->entries[0].key) + "(...)";
     }
   }
   v = resolve(v);
   if (depth > 8) return "...";
   switch (v.kind) {
-    case VKind::kNull: return "null";
-    case VKind::kBool: return v.boolean ? "true" : "false";
-    case VKind::kInt: return std::to_string(v.integer);
+    case VKind::kNull:
+      return "null";
+    case VKind::kBool:
+      return v.boolean ? "true" : "false";
+    case VKind::kInt:
+      return std::to_string(v.integer);
     case VKind::kFloat: {
       char buf[40];
       std::snprintf(buf, sizeof buf, "%g", v.number);
       return buf;
     }
-    case VKind::kString: return std::string(v.str());
-    case VKind::kResource: return std::string(tmpl->resources()[v.len].logical_id);
-    case VKind::kUnknown: return "<unknown: " + std::string(v.str()) + ">";
+    case VKind::kString:
+      return std::string(v.str());
+    case VKind::kResource:
+      return std::string(tmpl->resources()[v.len].logical_id);
+    case VKind::kUnknown:
+      return "<unknown: " + std::string(v.str()) + ">";
     case VKind::kList:
     case VKind::kNode:
     case VKind::kMap: {
-      bool is_map = v.kind == VKind::kMap || (v.kind == VKind::kNode && v.node->kind == ValueKind::kMap);
+      bool is_map =
+          v.kind == VKind::kMap || (v.kind == VKind::kNode && v.node->kind == ValueKind::kMap);
       std::string out = is_map ? "{" : "[";
       if (is_map) {
         VList* ks = to_list(v, true);
         for (std::uint32_t i = 0; ks && i < ks->size && i < 20 && out.size() <= kMaxStringBytes;
              ++i) {
           if (i) out += ", ";
-          out += std::string(ks->items[i].str()) + ": " + text(field(v, ks->items[i].str()), depth + 1);
+          out += std::string(ks->items[i].str()) + ": " +
+                 text(field(v, ks->items[i].str()), depth + 1);
         }
       } else {
         VList* l = to_list(v, false);

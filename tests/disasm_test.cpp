@@ -1,7 +1,6 @@
 // Golden disassembly: policy source -> bytecode text (the form `polc disasm` prints), for the
 // headline policy and a few language tests. POLC_UPDATE_GOLDEN=1 rewrites the goldens.
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>

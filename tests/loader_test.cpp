@@ -181,8 +181,8 @@ TEST_CASE("loader: format detection and template recognition", "[loader]") {
   CHECK(!polc::may_be_template("name: chart\nversion: 1\n"));
   // An escape could spell a key: "Re\u0073ources" is `Resources` to a JSON parser.
   CHECK(polc::may_be_template("{\"Re\\u0073ources\": {}}"));
-  CHECK(polc::load_template_bytes(
-            "e.json", "{\"Re\\u0073ources\": {\"B\": {\"Type\": \"AWS::S3::Bucket\"}}}")
+  CHECK(polc::load_template_bytes("e.json",
+                                  "{\"Re\\u0073ources\": {\"B\": {\"Type\": \"AWS::S3::Bucket\"}}}")
             .status == LoadStatus::kTemplate);
   // Skipped from a byte search, before any parser: even a file too deep for the parser.
   const auto skipped = polc::load_template_bytes("deep.yaml", std::string(100000, '['));

@@ -18,7 +18,7 @@ struct RawFinding {
   std::uint32_t resource = kNoIndex;  // logical ID of this resource
   std::uint32_t offset = 0;           // template byte offset of the location
   bool has_offset = false;
-  std::string path;                   // property path below the resource, "" at the resource
+  std::string path;  // property path below the resource, "" at the resource
   std::string message;
   std::vector<std::pair<std::uint32_t, std::string>> related;  // template offset, message
   Outcome outcome = Outcome::kFail;
