@@ -517,7 +517,7 @@ int run_check(const CheckArgs& args) {
   WaiverApplier waivers(cfg.waivers, today, known);
   std::optional<BaselineMatcher> baseline_matcher;
   if (!cfg.baseline.empty()) baseline_matcher.emplace(baseline);
-  std::vector<Finding> new_baseline;  // --write-baseline: the findings it will list
+  std::vector<Finding> new_baseline;  // --write-baseline: the fields of the findings it lists
   // Diagnostics found before the scan (discovery), merged in file order.
   std::vector<Diagnostic> pending = std::move(files.errors);
   std::stable_sort(pending.begin(), pending.end(), location_less);
@@ -585,7 +585,15 @@ int run_check(const CheckArgs& args) {
     if (!args.write_baseline.empty()) {
       for (Finding& f : o.findings)
         if (!f.suppressed && !f.baselined) {
-          new_baseline.push_back(f);
+          // Only what the baseline records (render_baseline), not the message or locations.
+          Finding slim;
+          slim.fingerprint = f.fingerprint;
+          slim.policy_id = f.policy_id;
+          slim.policy_name = f.policy_name;
+          slim.location.file = f.location.file;
+          slim.resource = f.resource;
+          slim.property_path = f.property_path;
+          new_baseline.push_back(std::move(slim));
           f.baselined = true;
         }
     }
