@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 #include <tuple>
+#include <unordered_map>
 
 #include "cli/commands.h"
 #include "cli/progress.h"
@@ -36,18 +37,6 @@ namespace {
 
 bool matches_policy(const PolicyInfo& p, const std::string& sel) {
   return p.id == sel || p.name == sel;
-}
-
-bool parse_severity_flag(const std::string& text, const char* flag, std::optional<Severity>& out) {
-  if (text.empty()) return true;
-  Severity s;
-  if (!parse_severity(text, s)) {
-    std::cerr << "polc: " << flag << " '" << text
-              << "' is not a severity; use critical, high, medium, low or info\n";
-    return false;
-  }
-  out = s;
-  return true;
 }
 
 /// The command-line flags as a `Config` (only what was given is set).
@@ -421,38 +410,35 @@ int run_check(const CheckArgs& args) {
     std::cerr << "polc: the configuration has errors; nothing was checked\n";
     return kExitUsageOrPolicyError;
   }
-  auto overridden = [&](const PolicyInfo& p, Severity& s) {
-    for (const SeverityOverride& o : cfg.severity_overrides)
-      if (matches_policy(p, o.policy)) s = o.severity;
-  };
-
   // `policies`: the active set the reports list. `evaluated`: those the VM runs, i.e. without
   // the policies all of whose findings would be hidden by the display threshold (their findings
   // could change nothing: not the report, not the exit code), except when writing a baseline,
   // which records hidden findings too, and with `--cache`, whose entries serve any threshold.
   std::vector<std::uint32_t> evaluated;
-  std::set<std::string> evaluated_ids;
   std::vector<PolicyInfo> policies;  // the active ones, with severity overrides
   std::vector<PolicyInfo> evaluated_infos;
+  // Policy id -> the severity `severity_overrides` gives all its findings (looked up per
+  // finding, so resolved here once).
+  std::unordered_map<std::string, Severity> override_of;
   for (std::uint32_t i = 0; i < set->policies.size(); ++i) {
     PolicyInfo p = set->policies[i].info;
     auto named = [&](const std::string& s) { return matches_policy(p, s); };
     bool on = cfg.enable.empty() || std::any_of(cfg.enable.begin(), cfg.enable.end(), named);
     if (std::any_of(cfg.disable.begin(), cfg.disable.end(), named)) on = false;
     if (!on) continue;
-    const bool has_override =
-        std::any_of(cfg.severity_overrides.begin(), cfg.severity_overrides.end(),
-                    [&](const SeverityOverride& o) { return matches_policy(p, o.policy); });
-    overridden(p, p.severity);
+    for (const SeverityOverride& o : cfg.severity_overrides)
+      if (matches_policy(p, o.policy)) override_of[p.id] = o.severity;  // the last one wins
     Severity most_severe = p.severity;  // of anything it can report, after overrides
-    if (!has_override)
+    if (auto it = override_of.find(p.id); it != override_of.end()) {
+      p.severity = most_severe = it->second;
+    } else {
       for (const ReportSite& site : set->policies[i].report_sites)
         if (site.has_severity && static_cast<int>(site.severity) < static_cast<int>(most_severe))
           most_severe = site.severity;
+    }
     const bool hidden = static_cast<int>(most_severe) > static_cast<int>(threshold);
     if (!hidden || !args.write_baseline.empty() || !args.cache_dir.empty()) {
       evaluated.push_back(i);
-      evaluated_ids.insert(p.id);
       evaluated_infos.push_back(p);
     }
     policies.push_back(std::move(p));
@@ -470,9 +456,7 @@ int run_check(const CheckArgs& args) {
 
   ScanOptions options;
   // Never more workers than templates (nor than kMaxWorkers).
-  const unsigned wanted = args.jobs ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
-  options.jobs = static_cast<unsigned>(
-      std::min<std::size_t>({wanted, std::max<std::size_t>(1, files.templates), kMaxWorkers}));
+  options.jobs = worker_count(args.jobs, files.templates);
   options.suppressions.inline_suppressions = cfg.inline_suppressions.value_or(true);
   options.suppressions.foreign = cfg.honor_foreign_suppressions.value_or(false);
   std::unique_ptr<DiskCache> cache;
@@ -517,7 +501,7 @@ int run_check(const CheckArgs& args) {
   WaiverApplier waivers(cfg.waivers, today, known);
   std::optional<BaselineMatcher> baseline_matcher;
   if (!cfg.baseline.empty()) baseline_matcher.emplace(baseline);
-  std::vector<Finding> new_baseline;  // --write-baseline: the fields of the findings it lists
+  std::vector<BaselineEntry> new_baseline;  // --write-baseline: what it will list
   // Diagnostics found before the scan (discovery), merged in file order.
   std::vector<Diagnostic> pending = std::move(files.errors);
   std::stable_sort(pending.begin(), pending.end(), location_less);
@@ -562,11 +546,16 @@ int run_check(const CheckArgs& args) {
     while (next_pending < pending.size() && pending[next_pending].location.file <= path)
       diags.push_back(std::move(pending[next_pending++]));
     for (Diagnostic& d : o.diagnostics) diags.push_back(std::move(d));
+    // The file as reports name it, once per file (a finding's file is its template's).
+    const std::string report_path = normalize_report_path(path);
     for (Finding& f : o.findings) {
-      f.fingerprint = compute_fingerprint(f.policy_id, normalize_report_path(f.location.file),
-                                          f.resource, f.property_path);
-      for (const PolicyInfo& p : policies)
-        if (p.id == f.policy_id) overridden(p, f.severity);
+      f.fingerprint = compute_fingerprint(
+          f.policy_id,
+          f.location.file == path ? report_path : normalize_report_path(f.location.file),
+          f.resource, f.property_path);
+      if (!override_of.empty())
+        if (auto it = override_of.find(f.policy_id); it != override_of.end())
+          f.severity = it->second;
     }
     // Central waivers, after the inline suppressions the scanner applied.
     waivers.apply(o.findings);
@@ -575,8 +564,9 @@ int run_check(const CheckArgs& args) {
     if (baseline_matcher) {
       baseline_matcher->apply(o.findings);
       if (o.status == FileOutcome::Status::kChecked)
-        for (const BaselineEntry& e : baseline_matcher->unmatched_in(normalize_report_path(path)))
-          if (evaluated_ids.count(e.policy_id)) {
+        for (const BaselineEntry& e : baseline_matcher->unmatched_in(report_path))
+          if (std::any_of(evaluated_infos.begin(), evaluated_infos.end(),
+                          [&](const PolicyInfo& p) { return p.id == e.policy_id; })) {
             // Located at the template as this run names it, so it is reported with the file.
             diags.push_back(fixed_baseline_note(e, cfg.baseline));
             diags.back().location = Location::whole(path);
@@ -585,15 +575,7 @@ int run_check(const CheckArgs& args) {
     if (!args.write_baseline.empty()) {
       for (Finding& f : o.findings)
         if (!f.suppressed && !f.baselined) {
-          // Only what the baseline records (render_baseline), not the message or locations.
-          Finding slim;
-          slim.fingerprint = f.fingerprint;
-          slim.policy_id = f.policy_id;
-          slim.policy_name = f.policy_name;
-          slim.location.file = f.location.file;
-          slim.resource = f.resource;
-          slim.property_path = f.property_path;
-          new_baseline.push_back(std::move(slim));
+          new_baseline.push_back(baseline_entry(f));
           f.baselined = true;
         }
     }
@@ -628,11 +610,12 @@ int run_check(const CheckArgs& args) {
 
   bool write_failed = false;
   if (!args.write_baseline.empty()) {
-    if (write_file(args.write_baseline, render_baseline(new_baseline), "baseline")) {
-      std::cerr << "polc: wrote the baseline " << args.write_baseline << " (" << new_baseline.size()
-                << " new finding" << (new_baseline.size() == 1 ? "" : "s")
-                << "); check it in and run `polc check --baseline " << args.write_baseline
-                << "` in CI\n";
+    const std::size_t n = new_baseline.size();
+    if (write_file(args.write_baseline, render_baseline_entries(std::move(new_baseline)),
+                   "baseline")) {
+      std::cerr << "polc: wrote the baseline " << args.write_baseline << " (" << n << " new finding"
+                << (n == 1 ? "" : "s") << "); check it in and run `polc check --baseline "
+                << args.write_baseline << "` in CI\n";
     } else {
       write_failed = true;  // the reports are still completed (they are valid documents)
     }

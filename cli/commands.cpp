@@ -24,6 +24,18 @@
 
 namespace polc::cli {
 
+bool parse_severity_flag(const std::string& text, const char* flag, std::optional<Severity>& out) {
+  if (text.empty()) return true;
+  Severity s;
+  if (!parse_severity(text, s)) {
+    std::cerr << "polc: " << flag << " '" << text
+              << "' is not a severity; use critical, high, medium, low or info\n";
+    return false;
+  }
+  out = s;
+  return true;
+}
+
 bool use_color(bool no_color, int fd) {
   if (no_color) return false;
   const char* nc = std::getenv("NO_COLOR");
@@ -50,7 +62,8 @@ int run_compile(const std::vector<std::string>& paths, const std::string& output
     std::cerr << "polc: cannot write " << output << "\n";
     return kExitUsageOrPolicyError;
   }
-  std::cerr << "polc: wrote " << set->policies.size() << " policies (" << bytes.size() << " bytes) to " << output << "\n";
+  std::cerr << "polc: wrote " << set->policies.size() << " policies (" << bytes.size()
+            << " bytes) to " << output << "\n";
   return 0;
 }
 
@@ -62,7 +75,8 @@ int run_dump(const std::vector<std::string>& files) {
     if (lr.status == LoadStatus::kTemplate && lr.tmpl) {
       std::cout << dump_template_json(*lr.tmpl);
     } else if (lr.status == LoadStatus::kNotTemplate) {
-      std::cerr << f << ": not a CloudFormation template (no Resources or AWSTemplateFormatVersion)\n";
+      std::cerr << f
+                << ": not a CloudFormation template (no Resources or AWSTemplateFormatVersion)\n";
       rc = kExitLoadFailure;
     } else {
       rc = kExitLoadFailure;
@@ -114,7 +128,8 @@ int run_explain(const std::string& name, const std::vector<std::string>& policy_
   for (const auto& p : set->policies) {
     if (p.info.id != name && p.info.name != name) continue;
     const PolicyInfo& i = p.info;
-    std::cout << i.id << "  " << i.name << "  (" << severity_name(i.severity) << ")\n\n" << i.title << "\n\n";
+    std::cout << i.id << "  " << i.name << "  (" << severity_name(i.severity) << ")\n\n"
+              << i.title << "\n\n";
     if (!i.description.empty()) std::cout << i.description << "\n\n";
     if (!i.remediation.empty()) std::cout << "Remediation:\n" << i.remediation << "\n\n";
     if (!i.docs_url.empty()) std::cout << "Docs: " << i.docs_url << "\n";
@@ -129,7 +144,8 @@ int run_explain(const std::string& name, const std::vector<std::string>& policy_
       std::cout << "\n";
     }
     if (p.source < set->sources.size()) {
-      std::cout << "\nSource (" << set->sources[p.source]->path() << "):\n\n" << set->sources[p.source]->text();
+      std::cout << "\nSource (" << set->sources[p.source]->path() << "):\n\n"
+                << set->sources[p.source]->text();
     }
     return 0;
   }

@@ -2,10 +2,12 @@
 // (engine/exit_codes.h) and writes reports to stdout and diagnostics to stderr.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/diagnostic.h"
+#include "engine/finding.h"
 
 namespace polc::cli {
 
@@ -69,5 +71,8 @@ int run_explain(const std::string& policy, const std::vector<std::string>& polic
 bool use_color(bool no_color, int fd);
 /// Prints `diags` to stderr, compiler-style.
 void print_diagnostics(const std::vector<Diagnostic>& diags, bool color);
+/// Parses the value of a severity flag (`--severity`, `--fail-threshold`) into `out`; empty
+/// text leaves `out` unset. Prints what is wrong, naming `flag`, and returns false otherwise.
+bool parse_severity_flag(const std::string& text, const char* flag, std::optional<Severity>& out);
 
 }  // namespace polc::cli

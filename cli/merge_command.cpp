@@ -13,19 +13,6 @@
 namespace polc::cli {
 namespace {
 
-bool parse_severity_option(const std::string& text, const char* flag,
-                           std::optional<Severity>& out) {
-  if (text.empty()) return true;
-  Severity s;
-  if (!parse_severity(text, s)) {
-    std::cerr << "polc: " << flag << " '" << text
-              << "' is not a severity; use critical, high, medium, low or info\n";
-    return false;
-  }
-  out = s;
-  return true;
-}
-
 bool read_report(const std::string& path, MergeInput& in) {
   std::ifstream f(path, std::ios::binary);
   if (!f) {
@@ -58,8 +45,8 @@ bool write_text(const std::string& path, const std::string& text) {
 int run_merge(const MergeArgs& args) {
   const bool color_err = use_color(args.no_color, 2);
   MergeOptions options;
-  if (!parse_severity_option(args.severity, "--severity", options.severity) ||
-      !parse_severity_option(args.fail_threshold, "--fail-threshold", options.fail_threshold))
+  if (!parse_severity_flag(args.severity, "--severity", options.severity) ||
+      !parse_severity_flag(args.fail_threshold, "--fail-threshold", options.fail_threshold))
     return kExitUsageOrPolicyError;
   std::vector<MergeInput> inputs(args.reports.size());
   for (std::size_t i = 0; i < inputs.size(); ++i)

@@ -35,15 +35,24 @@ std::string member_text(simdjson::dom::object obj, const char* key) {
 
 }  // namespace
 
+BaselineEntry baseline_entry(const Finding& f) {
+  return {f.fingerprint, f.policy_id,    f.policy_name, normalize_report_path(f.location.file),
+          f.resource,    f.property_path};
+}
+
 std::string render_baseline(const std::vector<Finding>& findings) {
   std::vector<BaselineEntry> entries;
+  for (const Finding& f : findings)
+    if (!f.suppressed && !f.baselined && !f.fingerprint.empty())
+      entries.push_back(baseline_entry(f));
+  return render_baseline_entries(std::move(entries));
+}
+
+std::string render_baseline_entries(std::vector<BaselineEntry> entries) {
   std::unordered_set<std::string> seen;
-  for (const Finding& f : findings) {
-    if (f.suppressed || f.baselined || f.fingerprint.empty()) continue;
-    if (!seen.insert(f.fingerprint).second) continue;
-    entries.push_back({f.fingerprint, f.policy_id, f.policy_name,
-                       normalize_report_path(f.location.file), f.resource, f.property_path});
-  }
+  std::erase_if(entries, [&](const BaselineEntry& e) {
+    return e.fingerprint.empty() || !seen.insert(e.fingerprint).second;
+  });
   std::sort(entries.begin(), entries.end(), entry_less);
   std::string out;
   JsonWriter w(out);

@@ -9,14 +9,6 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-void write_location(JsonWriter& w, const Location& loc) {
-  w.member("file", loc.file);
-  w.member("line", loc.line);
-  w.member("column", loc.column);
-  w.member("offset", loc.offset);
-  w.member("source_line", loc.source_line);
-}
-
 void write_strings(JsonWriter& w, std::string_view name, const std::vector<std::string>& v) {
   w.key(name);
   w.begin_array();
@@ -105,68 +97,6 @@ bool read_severity(object o, Severity& s, std::string& error) {
 }
 
 }  // namespace
-
-void write_finding_record(JsonWriter& w, const Finding& f) {
-  w.begin_object();
-  w.member("policy_id", f.policy_id);
-  w.member("policy_name", f.policy_name);
-  w.member("severity", severity_name(f.severity));
-  w.member("outcome", f.outcome == Outcome::kUnknown ? "unknown" : "fail");
-  w.member("resource", f.resource);
-  w.member("property_path", f.property_path);
-  write_location(w, f.location);
-  w.member("message", f.message);
-  w.key("conditions");
-  w.begin_array();
-  for (const ConditionClause& clause : f.conditions) {
-    w.begin_object();
-    for (const ConditionTerm& term : clause) w.member(term.name, term.value);
-    w.end_object();
-  }
-  w.end_array();
-  w.key("related");
-  w.begin_array();
-  for (const RelatedLocation& r : f.related) {
-    w.begin_object();
-    write_location(w, r.location);
-    w.member("message", r.message);
-    w.end_object();
-  }
-  w.end_array();
-  w.member("remediation", f.remediation);
-  w.member("suppressed", f.suppressed);
-  if (f.suppressed) {
-    w.key("suppression");
-    w.begin_object();
-    w.member("reason", f.suppression_reason);
-    w.member("source", f.suppression_source);
-    w.end_object();
-  } else {
-    w.null_member("suppression");
-  }
-  w.member("baselined", f.baselined);
-  w.member("fingerprint", f.fingerprint);
-  w.end_object();
-}
-
-void write_diagnostic_record(JsonWriter& w, const Diagnostic& d) {
-  w.begin_object();
-  write_location(w, d.location);
-  w.member("severity", diag_severity_name(d.severity));
-  w.member("code", d.code);
-  w.member("message", d.message);
-  w.member("policy_id", d.policy_id);
-  w.key("notes");
-  w.begin_array();
-  for (const DiagNote& n : d.notes) {
-    w.begin_object();
-    write_location(w, n.location);
-    w.member("message", n.message);
-    w.end_object();
-  }
-  w.end_array();
-  w.end_object();
-}
 
 void write_policy_record(JsonWriter& w, const PolicyInfo& p) {
   w.begin_object();

@@ -1,13 +1,13 @@
-// Findings, diagnostics and policy metadata as JSON records, written and read back.
+// Findings, diagnostics and policy metadata read back from JSON reports, and the policy record
+// shard reports write.
 //
-// `polc merge` (engine/report_merge.h) reads the findings and errors of JSON reports with the
-// record layout of the JSON report (docs/json-report.md). (The result cache, engine/cache.h,
-// stores outcomes in a compact binary form of the same fields instead: a warm run decodes
-// thousands of them.) The writers here add what the report leaves out but a faithful copy
-// needs: each location's byte `offset` and `source_line`. The readers accept both forms (the extra
-// members are optional) and treat their input as untrusted: every member is type-checked and every
-// number range-checked, and a record that does not fit gives `false` with a one-line reason, never
-// a crash.
+// `polc merge` (engine/report_merge.h) reads the findings and errors of JSON reports, written by
+// the JSON reporter (engine/report_json.cpp, docs/json-report.md; shard reports add each
+// location's `source_line`). (The result cache, engine/cache.h, stores outcomes in a compact
+// binary form of the same fields.) The readers treat their input as untrusted: every member is
+// type-checked and every number range-checked, and a record that does not fit gives `false`
+// with a one-line reason, never a crash. Optional members (`offset`, `source_line`) may be
+// absent.
 #pragma once
 #include <simdjson.h>
 
@@ -18,10 +18,6 @@
 
 namespace polc {
 
-/// Writes `f` as one JSON object (report layout plus `offset`/`source_line`).
-void write_finding_record(JsonWriter& w, const Finding& f);
-/// Writes `d` as one JSON object (report layout plus `offset`/`source_line`).
-void write_diagnostic_record(JsonWriter& w, const Diagnostic& d);
 /// Writes `p` as one JSON object (the `merge.policies` layout of shard reports).
 void write_policy_record(JsonWriter& w, const PolicyInfo& p);
 

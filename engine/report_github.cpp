@@ -111,14 +111,8 @@ class GithubWriter final : public BufferedWriter {
     for (const Diagnostic& d : errors) {
       std::string title = "polc";
       if (!d.code.empty()) title += " " + d.code;
-      std::string message = d.message;
-      for (const DiagNote& n : d.notes) {
-        message += "\nnote: ";
-        append_location(message, n.location);
-        message += ": ";
-        message += n.message;
-      }
-      annotation(out_, annotation_level(d.severity), d.location, frame_.scan_root, title, message);
+      annotation(out_, annotation_level(d.severity), d.location, frame_.scan_root, title,
+                 message_with_notes(d));
     }
     flush();
     std::string text;

@@ -260,14 +260,7 @@ void write_result(JsonWriter& w, const Finding& f, std::size_t rule_index, bool 
 void write_notification(JsonWriter& w, const Diagnostic& d, std::string_view scan_root) {
   w.begin_object();
   w.member("level", diag_level(d.severity));
-  std::string text = d.message;
-  for (const DiagNote& n : d.notes) {
-    text += "\nnote: ";
-    append_location(text, n.location);
-    text += ": ";
-    text += n.message;
-  }
-  write_text_message(w, "message", text);
+  write_text_message(w, "message", message_with_notes(d));
   if (!d.location.file.empty()) {
     w.key("locations");
     w.begin_array();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <system_error>
@@ -100,12 +101,17 @@ FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint
 
 }  // namespace
 
+unsigned worker_count(unsigned requested, std::size_t files) {
+  const unsigned wanted = requested ? requested : std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<unsigned>(
+      std::min<std::size_t>({wanted, std::max<std::size_t>(1, files), kMaxWorkers}));
+}
+
 void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
                  const std::vector<PolicyInfo>& known, const PathSource& source,
                  const OutcomeConsumer& consume, const ScanOptions& options) {
   retain_freed_memory();
-  unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-  jobs = std::min<unsigned>(jobs, kMaxWorkers);
+  const unsigned jobs = worker_count(options.jobs, SIZE_MAX);
   std::mutex mutex;  // guards everything below
   std::condition_variable room;
   std::uint64_t taken = 0;     // paths taken from the source
@@ -165,9 +171,7 @@ std::vector<FileOutcome> scan_files(const PolicySet& set, const std::vector<std:
   outcomes.reserve(files.size());
   std::size_t next = 0;
   ScanOptions o = options;
-  o.jobs = std::min<unsigned>(
-      options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency()),
-      std::max<std::size_t>(1, files.size()));
+  o.jobs = worker_count(options.jobs, files.size());
   scan_stream(
       set, active, known,
       [&](std::string& path) {

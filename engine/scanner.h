@@ -52,6 +52,10 @@ class OutcomeCache {
   virtual void store(const std::string& key, const FileOutcome& outcome) = 0;
 };
 
+/// The number of workers a scan of `files` files starts for `-j requested` (0: the hardware
+/// threads): at least 1, at most `files` and `kMaxWorkers`. Pure.
+unsigned worker_count(unsigned requested, std::size_t files);
+
 /// Supplies the next path to check into `path`; false when there are none left. Called by one
 /// thread at a time (under the scanner's lock), in the order the outcomes are passed on.
 using PathSource = std::function<bool(std::string& path)>;

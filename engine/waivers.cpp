@@ -163,10 +163,13 @@ WaiverApplier::WaiverApplier(const std::vector<Waiver>& waivers, const CivilDate
 
 void WaiverApplier::apply(std::vector<Finding>& findings) {
   if (waivers_.empty()) return;
-  std::string file;
+  std::string raw, file;  // the last finding's file and its normalized form (findings come by file)
   for (Finding& f : findings) {
     if (f.suppressed) continue;
-    file = normalize_report_path(f.location.file);
+    if (raw.empty() || f.location.file != raw) {
+      raw = f.location.file;
+      file = normalize_report_path(raw);
+    }
     for (std::size_t w = 0; w < waivers_.size(); ++w) {
       const Waiver& wv = waivers_[w];
       if (!waiver_matches(wv, f, file)) continue;

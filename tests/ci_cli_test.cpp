@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "engine/limits.h"
+#include "tests/cli_run.h"
 #include "tests/model_test_util.h"
 
 namespace polc {
@@ -21,35 +22,9 @@ namespace fs = std::filesystem;
 const fs::path kSource = POLC_SOURCE_DIR;
 const fs::path kCi = kSource / "tests/data/ci";
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string shell_quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-/// Runs `polc ARGS` in `cwd` with the extra environment assignments `env` ("A=b ...").
-Run run_polc(const fs::path& cwd, const std::string& args, const std::string& env = "") {
-  fs::path err_file = fs::temp_directory_path() / ("polc-cli-err-" + std::to_string(::getpid()));
-  std::string cmd = "cd " + shell_quote(cwd.string()) + " && " + env + " " +
-                    shell_quote(POLC_BINARY) + " " + args + " 2>" + shell_quote(err_file.string());
-  Run r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = test::read_text(err_file);
-  fs::remove(err_file);
-  return r;
-}
+using test::Run;
+using test::run_polc;
+using test::shell_quote;
 
 /// One line per finding of a JSON report: `RESOURCE reported|suppressed(SOURCE: REASON)|baselined`,
 /// then one per diagnostic: `CODE SEVERITY FILE:LINE`, then `exit N`.

@@ -17,6 +17,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "engine/builtins.h"
 #include "engine/discovery.h"
@@ -443,7 +444,13 @@ TEST_CASE("scanner: scan_stream passes outcomes on in order, at most kMaxPending
   CHECK(std::all_of(findings.begin() + 1, findings.end(), [](std::size_t n) { return n == 1; }));
   CHECK(most_ahead < kMaxPendingOutcomes);
 
-  // kMaxWorkers: an absurd -j starts at most that many threads, and the scan still completes.
+  // kMaxWorkers: an absurd -j starts at most that many threads, never more than there are
+  // files, and the scan still completes.
+  CHECK(worker_count(1'000'000, SIZE_MAX) == kMaxWorkers);
+  CHECK(worker_count(1'000'000, 3) == 3);
+  CHECK(worker_count(4, 0) == 1);
+  CHECK(worker_count(0, SIZE_MAX) ==
+        std::min<unsigned>(std::max(1u, std::thread::hardware_concurrency()), kMaxWorkers));
   o.jobs = 1'000'000;
   const std::vector<std::string> few(files.begin() + 1, files.begin() + 4);
   auto outcomes = scan_files(*pack.set, pack.active, pack.known, few, o);

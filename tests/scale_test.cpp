@@ -23,6 +23,7 @@
 #include "engine/report_merge.h"
 #include "engine/shard.h"
 #include "engine/source_file.h"
+#include "tests/cli_run.h"
 #include "tests/model_test_util.h"
 
 namespace polc {
@@ -33,17 +34,9 @@ namespace fs = std::filesystem;
 const fs::path kSource = POLC_SOURCE_DIR;
 const fs::path kScale = kSource / "tests/data/scale";
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+using test::Run;
+using test::run_polc;
+const auto quote = test::shell_quote;
 
 /// A fresh temporary directory, removed at the end of the test.
 struct TempDir {
@@ -63,20 +56,7 @@ struct TempDir {
 
 /// Runs `polc ARGS` in `cwd` with a fixed date (waiver expiry) and no colours.
 Run polc(const fs::path& cwd, const std::string& args) {
-  TempDir tmp;
-  const fs::path err = tmp.path / "stderr";
-  const std::string cmd = "cd " + quote(cwd.string()) + " && POLC_TODAY=2025-06-01 NO_COLOR=1 " +
-                          quote(POLC_BINARY) + " " + args + " 2>" + quote(err.string());
-  Run r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = test::read_text(err);
-  return r;
+  return run_polc(cwd, args, "POLC_TODAY=2025-06-01 NO_COLOR=1");
 }
 
 /// Blanks what legitimately differs between runs: elapsed times in every format.

@@ -72,6 +72,17 @@ void append_count(std::string& out, std::uint64_t n, std::string_view singular,
 
 }  // namespace
 
+std::string message_with_notes(const Diagnostic& d) {
+  std::string text = d.message;
+  for (const DiagNote& n : d.notes) {
+    text += "\nnote: ";
+    append_location(text, n.location);
+    text += ": ";
+    text += n.message;
+  }
+  return text;
+}
+
 std::string summary_line(const ScanSummary& s) {
   std::string out = "polc: ";
   append_count(out, s.templates_checked, "template checked", "templates checked");

@@ -22,6 +22,10 @@ std::string finding_message(const Finding& f);
 /// The first line of `text` (up to the first '\n' or '\r').
 std::string_view first_line(std::string_view text);
 
+/// `d.message`, then one line `note: FILE:LINE:COL: MESSAGE` per note (one-string formats:
+/// SARIF notifications, GitHub annotations).
+std::string message_with_notes(const Diagnostic& d);
+
 /// `[ID name]`, or `[ID]` when the name is empty.
 std::string rule_label(const Finding& f);
 

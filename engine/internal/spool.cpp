@@ -7,7 +7,6 @@ Spool::~Spool() {
 }
 
 void Spool::append(std::string_view bytes) {
-  size_ += bytes.size();
   memory_.append(bytes);
   if (memory_.size() >= memory_bytes_ && !spill_failed_) spill();
 }
@@ -46,7 +45,6 @@ bool Spool::copy_to(ReportSink& sink) {
   }
   sink.write(memory_);
   memory_.clear();
-  size_ = 0;
   file_bytes_ = 0;
   spill_failed_ = false;
   if (!ok) sink.set_failed();

@@ -31,7 +31,7 @@ class Spool {
   /// false, and calls `sink.set_failed()`, when the temporary file could not be read back.
   bool copy_to(ReportSink& sink);
   /// Bytes appended since the last `copy_to`.
-  std::uint64_t size() const { return size_; }
+  std::uint64_t size() const { return file_bytes_ + memory_.size(); }
   /// True when the content went to a temporary file.
   bool spilled() const { return file_bytes_ > 0; }
 
@@ -44,7 +44,6 @@ class Spool {
   std::FILE* file_ = nullptr;
   std::uint64_t file_bytes_ = 0;  // bytes written to `file_` and flushed
   bool spill_failed_ = false;     // no more spilling: the rest stays in memory
-  std::uint64_t size_ = 0;
 };
 
 }  // namespace polc::internal
