@@ -119,47 +119,6 @@ std::string key_bytes(std::uint64_t a, std::uint64_t b) {
 
 enum class ReadStatus { kOk, kMissing, kFailed };
 
-/// A growable byte buffer that is never zero-filled (unlike std::string::resize): each worker
-/// reads every template into its own, reused one, so a warm run neither allocates nor faults in
-/// fresh pages per file.
-struct ReadBuffer {
-  std::unique_ptr<char[]> data;
-  std::size_t capacity = 0, size = 0;
-  char* reserve(std::size_t n) {
-    if (n > capacity) {
-      capacity = std::max(n, capacity * 2);
-      data = std::make_unique_for_overwrite<char[]>(capacity);
-    }
-    return data.get();
-  }
-  std::string_view view() const { return {data.get(), size}; }
-};
-
-/// Reads the regular file `path` of at most `limit` bytes into `buf` with one open, one fstat
-/// and the reads (the cache's hot path).
-ReadStatus read_file(const char* path, std::size_t limit, ReadBuffer& buf) {
-  const int fd = ::open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-  if (fd < 0) return errno == ENOENT ? ReadStatus::kMissing : ReadStatus::kFailed;
-  struct stat st;
-  ReadStatus status = ReadStatus::kFailed;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-      static_cast<std::uint64_t>(st.st_size) <= limit) {
-    const auto size = static_cast<std::size_t>(st.st_size);
-    char* out = buf.reserve(size);
-    std::size_t got = 0;
-    while (got < size) {
-      const ssize_t n = ::read(fd, out + got, size - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      got += static_cast<std::size_t>(n);
-    }
-    buf.size = got;
-    status = got == size ? ReadStatus::kOk : ReadStatus::kFailed;
-  }
-  ::close(fd);
-  return status;
-}
-
 /// Maps the segment file `path` (regular, at most `limit` bytes) read-only into `seg`, with its
 /// pages populated in one call: no copy, no zero-filling, no page fault per 4 KiB. Segments
 /// are never modified in place (only renamed into place and removed), so the mapping stays
@@ -547,28 +506,19 @@ std::vector<std::string> DiskCache::segment_paths() const {
   return out;
 }
 
-bool DiskCache::lookup(const std::string& path, std::string& key, FileOutcome& out,
-                       std::string& bytes) {
-  key.clear();
-  thread_local ReadBuffer buffer;
-  if (read_file(path.c_str(), kMaxTemplateBytes, buffer) != ReadStatus::kOk)
-    return false;  // the loader says why
+bool DiskCache::lookup(const std::string& path, std::string_view contents, std::string& key,
+                       FileOutcome& out) {
   Hash128 h;
   h.add(kCacheFormat);
   h.add(POLC_VERSION);
   h.add(context_);
   h.add(path);
-  h.add(buffer.view());
+  h.add(contents);
   const auto [a, b] = h.digest();
   key = Hash128::hex_key(a, b);
   const auto it = index_.find(Key{a, b});
   if (it == index_.end()) {
     ++misses_;
-    // For the loader: the contents, with zeroed padding allocated for its JSON parser.
-    bytes.reserve(buffer.size + kSourcePadding);
-    bytes.assign(buffer.view());
-    bytes.append(kSourcePadding, '\0');
-    bytes.resize(buffer.size);  // keeps the capacity: the padding stays allocated and zero
     return false;
   }
   const Slot& s = slots_[it->second];

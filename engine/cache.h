@@ -73,12 +73,10 @@ class DiskCache : public OutcomeCache {
   /// Writes the entries still buffered (`flush`); errors are dropped.
   ~DiskCache() override;
 
-  /// Reads `path` (a regular file of at most `kMaxTemplateBytes`, with `kSourcePadding` zeroed
-  /// bytes allocated after it for the loader) into `bytes` and hashes it into `key`. True and
-  /// `out` set on a hit. On a miss `key` and `bytes` are set for `store` and the loader; `key`
-  /// is "" when the file could not be read (the loader then reads it and says why).
-  bool lookup(const std::string& path, std::string& key, FileOutcome& out,
-              std::string& bytes) override;
+  /// Hashes `contents` (the whole file `path` as read by the scanner) into `key`. True and `out`
+  /// set on a hit; on a miss `key` is what `store` files the computed outcome under.
+  bool lookup(const std::string& path, std::string_view contents, std::string& key,
+              FileOutcome& out) override;
   /// Buffers `outcome` under `key`; written to a segment by `flush` (or earlier once the buffer
   /// passes `kCacheSegmentBytes`). Visible to later runs, not to this object's `lookup`.
   void store(const std::string& key, const FileOutcome& outcome) override;

@@ -134,33 +134,34 @@ LoadResult load_template_bytes(std::string path, std::string bytes, FileFormat f
   return r;
 }
 
-LoadResult load_template_file(const std::string& path) {
+bool read_template_file(const std::string& path, std::string& bytes, LoadResult& failure) {
+  auto fail = [&](std::string code, std::string message) {
+    failure = error_result(path, std::move(code), std::move(message));
+    return false;
+  };
   Fd f;
   // O_NONBLOCK: opening a FIFO without a writer must not hang; regular files ignore it.
   f.fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (f.fd < 0)
-    return error_result(path, "unreadable", std::string("cannot open: ") + std::strerror(errno));
+  if (f.fd < 0) return fail("unreadable", std::string("cannot open: ") + std::strerror(errno));
   struct stat st {};
   if (::fstat(f.fd, &st) != 0)
-    return error_result(path, "unreadable", std::string("cannot stat: ") + std::strerror(errno));
+    return fail("unreadable", std::string("cannot stat: ") + std::strerror(errno));
   if (!S_ISREG(st.st_mode)) {
     const char* what = S_ISDIR(st.st_mode)                          ? "a directory"
                        : S_ISFIFO(st.st_mode)                       ? "a FIFO"
                        : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
                        : S_ISSOCK(st.st_mode)                       ? "a socket"
                                                                     : "not a regular file";
-    return error_result(path, "not-a-regular-file",
-                        std::string("not a regular file (") + what + ")");
+    return fail("not-a-regular-file", std::string("not a regular file (") + what + ")");
   }
   if (static_cast<std::uint64_t>(st.st_size) > kMaxTemplateBytes)
-    return error_result(path, "file-size",
-                        "file is " + std::to_string(st.st_size) + " bytes; the limit is " +
-                            std::to_string(kMaxTemplateBytes));
+    return fail("file-size", "file is " + std::to_string(st.st_size) + " bytes; the limit is " +
+                                 std::to_string(kMaxTemplateBytes));
   // One byte more than the size (a read that fills it means the file grew since fstat), and
   // `kSourcePadding` zeroed bytes after the contents for the JSON parser. Sizing the buffer
   // exactly would grow (and zero) 64 KiB more for every file to see its end.
   std::size_t want = static_cast<std::size_t>(st.st_size) + 1;
-  std::string bytes;
+  bytes.clear();  // a reused buffer: zero all of it, the padding included
   bytes.resize(want + kSourcePadding);
   std::size_t got = 0;
   while (true) {
@@ -173,13 +174,29 @@ LoadResult load_template_file(const std::string& path) {
     ssize_t n = ::read(f.fd, bytes.data() + got, want - got);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return error_result(path, "unreadable", std::string("cannot read: ") + std::strerror(errno));
+      return fail("unreadable", std::string("cannot read: ") + std::strerror(errno));
     }
     if (n == 0) break;
     got += static_cast<std::size_t>(n);
   }
   bytes.resize(got);  // keeps the capacity: the padding stays allocated and zero
+  return true;
+}
+
+LoadResult load_template_file(const std::string& path) {
+  std::string bytes;
+  LoadResult failure;
+  if (!read_template_file(path, bytes, failure)) return failure;
   return load_template_read(path, std::move(bytes));
+}
+
+std::string padded_source(std::string_view contents) {
+  std::string bytes;
+  bytes.reserve(contents.size() + kSourcePadding);
+  bytes.assign(contents);
+  bytes.append(kSourcePadding, '\0');
+  bytes.resize(contents.size());  // keeps the capacity: the padding stays allocated and zero
+  return bytes;
 }
 
 LoadResult load_template_read(const std::string& path, std::string bytes) {

@@ -35,7 +35,18 @@ LoadResult load_template_bytes(std::string path, std::string bytes,
 
 /// Reads the file at `path` (bounded by `kMaxTemplateBytes`) and loads it. Unreadable files,
 /// directories, FIFOs and devices give an error diagnostic without blocking.
+/// `read_template_file` then `load_template_read`.
 LoadResult load_template_file(const std::string& path);
+
+/// Reads the regular file `path` of at most `kMaxTemplateBytes` bytes into `bytes` (replacing
+/// its contents; `kSourcePadding` zeroed bytes stay allocated after them). False when it cannot:
+/// `failure` is then the error result `load_template_file` returns (unreadable, not a regular
+/// file, too large). Opens non-blocking, so a FIFO or device never hangs it. Thread-safe.
+bool read_template_file(const std::string& path, std::string& bytes, LoadResult& failure);
+
+/// `contents` copied into a new string with `kSourcePadding` zeroed bytes allocated after its
+/// end, as `load_template_read` wants them.
+std::string padded_source(std::string_view contents);
 
 /// Loads `bytes`, the full contents of the regular file `path` read by the caller (the result
 /// cache reads each file to hash it): as `load_template_file` after its read, without reading

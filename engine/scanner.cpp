@@ -7,9 +7,12 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <system_error>
 #include <thread>
 
+#include "engine/internal/batch_read.h"
 #include "engine/limits.h"
 #include "engine/loader.h"
 #include "engine/vm.h"
@@ -74,16 +77,27 @@ FileOutcome check_template(Vm& vm, const PolicySet& set, const std::vector<std::
 
 namespace {
 
-/// Loads and checks one file (or takes its outcome from the cache).
+/// Loads and checks one file (or takes its outcome from the cache). `prefetched` is the whole
+/// file when the batch reader read it; otherwise the file is read here. `buffer` is the
+/// worker's read buffer, reused from file to file while the loader does not take it.
 FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint32_t>& active,
                        const std::vector<PolicyInfo>& known, const std::string& path,
+                       std::optional<std::string_view> prefetched, std::string& buffer,
                        const ScanOptions& options) {
   FileOutcome out;
-  std::string cache_key, bytes;
-  if (options.cache && options.cache->lookup(path, cache_key, out, bytes)) return out;
-  // On a cache miss the file was read once already, for its key.
-  LoadResult lr =
-      cache_key.empty() ? load_template_file(path) : load_template_read(path, std::move(bytes));
+  LoadResult lr;
+  std::string_view contents;
+  bool read = true;
+  if (prefetched) {
+    contents = *prefetched;
+  } else if (read_template_file(path, buffer, lr)) {
+    contents = buffer;
+  } else {
+    read = false;  // `lr` says why; such an outcome is not cached
+  }
+  std::string cache_key;
+  if (read && options.cache && options.cache->lookup(path, contents, cache_key, out)) return out;
+  if (read) lr = load_template_read(path, prefetched ? padded_source(contents) : std::move(buffer));
   if (lr.status == LoadStatus::kTemplate && lr.tmpl) {
     out = check_template(vm, set, active, known, *lr.tmpl, options);
   } else if (lr.status == LoadStatus::kNotTemplate) {
@@ -120,35 +134,56 @@ void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
   bool consuming = false;  // a worker is passing outcomes on (outside the lock)
   std::map<std::uint64_t, std::pair<std::string, FileOutcome>> ready;  // done, not passed on
 
+  // Each worker takes up to `kBatchReadFiles` paths at a time and reads them in one batch.
+  // With two or more workers the batches are smaller, so that every worker's batch fits in
+  // the `kMaxPendingOutcomes` window at once.
+  const std::size_t batch_files = std::max<std::size_t>(
+      1, std::min<std::size_t>(internal::kBatchReadFiles, kMaxPendingOutcomes / (2 * jobs)));
   auto worker = [&] {
     Vm vm(set);
+    internal::BatchReader reader(options.batch_reads);
+    std::vector<std::string> paths(batch_files);
+    std::string buffer;
     while (true) {
-      std::string path;
-      std::uint64_t seq;
+      std::size_t n = 0;
+      std::uint64_t first;
       {
         std::unique_lock lock(mutex);
         room.wait(lock, [&] { return exhausted || taken - consumed < kMaxPendingOutcomes; });
-        if (exhausted || !source(path)) {
-          exhausted = true;
-          room.notify_all();
-          return;
+        const std::uint64_t pending = taken - consumed;
+        const std::uint64_t free =
+            pending < kMaxPendingOutcomes ? kMaxPendingOutcomes - pending : 0;
+        while (!exhausted && n < batch_files && n < free) {
+          if (source(paths[n])) {
+            ++n;
+          } else {
+            exhausted = true;
+            room.notify_all();
+          }
         }
-        seq = taken++;
+        if (n == 0) return;
+        first = taken;
+        taken += n;
       }
-      FileOutcome outcome = check_file(vm, set, active, known, path, options);
-      std::unique_lock lock(mutex);
-      ready.emplace(seq, std::make_pair(std::move(path), std::move(outcome)));
-      if (consuming) continue;  // the worker passing outcomes on will take this one too
-      consuming = true;
-      while (!ready.empty() && ready.begin()->first == consumed) {
-        auto node = ready.extract(ready.begin());
-        lock.unlock();
-        consume(node.mapped().first, node.mapped().second);
-        lock.lock();
-        ++consumed;
+      if (n > 1) reader.read(std::span(paths.data(), n));
+      for (std::size_t i = 0; i < n; ++i) {
+        FileOutcome outcome =
+            check_file(vm, set, active, known, paths[i], n > 1 ? reader.contents(i) : std::nullopt,
+                       buffer, options);
+        std::unique_lock lock(mutex);
+        ready.emplace(first + i, std::make_pair(std::move(paths[i]), std::move(outcome)));
+        if (consuming) continue;  // the worker passing outcomes on will take this one too
+        consuming = true;
+        while (!ready.empty() && ready.begin()->first == consumed) {
+          auto node = ready.extract(ready.begin());
+          lock.unlock();
+          consume(node.mapped().first, node.mapped().second);
+          lock.lock();
+          ++consumed;
+        }
+        consuming = false;
+        room.notify_all();
       }
-      consuming = false;
-      room.notify_all();
     }
   };
   std::vector<std::thread> threads;

@@ -27,6 +27,9 @@ struct ScanOptions {
   std::function<void(std::size_t done, std::size_t total)> progress;
   /// Optional per-file result cache (engine/cache.h); not owned, must outlive the scan.
   OutcomeCache* cache = nullptr;
+  /// Read files in batches with io_uring where the kernel allows it (engine/internal/
+  /// batch_read.h); false: one open, fstat, read and close per file. The outcomes are the same.
+  bool batch_reads = true;
 };
 
 /// Per-file outcome, in the order of `files`.
@@ -42,12 +45,11 @@ struct FileOutcome {
 class OutcomeCache {
  public:
   virtual ~OutcomeCache() = default;
-  /// Returns true and sets `out` when the outcome of `path` is cached. Otherwise sets `key` to
-  /// the key `store` should file the computed outcome under ("" when it must not be stored)
-  /// and, when `key` is not "", `bytes` to the file's contents as read for the key, which the
-  /// scanner loads (`load_template_read`) instead of reading the file again.
-  virtual bool lookup(const std::string& path, std::string& key, FileOutcome& out,
-                      std::string& bytes) = 0;
+  /// Returns true and sets `out` when the outcome of the file `path` whose whole contents are
+  /// `contents` is cached. Otherwise sets `key` to the key `store` should file the computed
+  /// outcome under. Files that cannot be read never reach the cache.
+  virtual bool lookup(const std::string& path, std::string_view contents, std::string& key,
+                      FileOutcome& out) = 0;
   /// Files `outcome` (load and policy diagnostics included) under `key`.
   virtual void store(const std::string& key, const FileOutcome& outcome) = 0;
 };

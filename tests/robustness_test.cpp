@@ -20,7 +20,9 @@
 #include <thread>
 
 #include "engine/builtins.h"
+#include "engine/cache.h"
 #include "engine/discovery.h"
+#include "engine/internal/batch_read.h"
 #include "engine/limits.h"
 #include "engine/loader.h"
 #include "engine/report.h"
@@ -465,6 +467,66 @@ TEST_CASE("scanner: scan_stream passes outcomes on in order, at most kMaxPending
       },
       [&](const std::string&, FileOutcome&) { ++got; }, o);
   CHECK(got == 3);
+}
+
+TEST_CASE("scanner: batched reads, ordinary reads and the cache give the same outcomes",
+          "[scanner]") {
+  // The batch reader (io_uring) only accelerates: every file it does not read whole goes to the
+  // ordinary reader. Small, empty, slot-sized and large files, special files, broken and
+  // non-template files all come out the same either way, cold or warm from the cache.
+  TempDir dir("batched");
+  std::vector<std::string> files;
+  for (int i = 0; i < 40; ++i) {
+    const std::string n = std::to_string(100 + i);
+    files.push_back(i % 3 ? dir.write("t" + n + ".yaml", kBucketYaml)
+                          : dir.write("t" + n + ".json",
+                                      R"({"Resources": {"B": {"Type": "AWS::S3::Bucket"}}})"));
+  }
+  std::string big = "Resources:\n";
+  for (int i = 0; big.size() < 3 * internal::kBatchReadSlotBytes; ++i)
+    big += "  B" + std::to_string(i) + ":\n    Type: AWS::S3::Bucket\n";
+  std::string slot = std::string(kBucketYaml) + "# ";
+  slot += std::string(internal::kBatchReadSlotBytes - slot.size() - 1, 'x') + "\n";
+  REQUIRE(slot.size() == internal::kBatchReadSlotBytes);
+  files.push_back(dir.write("u-big.yaml", big));
+  files.push_back(dir.write("u-slot.yaml", slot));
+  files.push_back(dir.write("u-empty.yaml", ""));
+  files.push_back(dir.write("u-broken.yaml", "Resources: [\n"));
+  files.push_back(dir.write("u-other.yaml", "name: not a template\n"));
+  files.push_back((dir.path() / "v-fifo.yaml").string());
+  REQUIRE(::mkfifo(files.back().c_str(), 0600) == 0);
+  files.push_back((dir.path() / "v-null.yaml").string());
+  fs::create_symlink("/dev/null", files.back());
+  files.push_back((dir.path() / "v-missing.yaml").string());
+  auto pack = test::make_pack(kAlwaysFires, false);
+  REQUIRE(pack.set);
+  auto report = [&](unsigned jobs, bool batch, OutcomeCache* cache) {
+    ScanOptions o;
+    o.jobs = jobs;
+    o.batch_reads = batch;
+    o.cache = cache;
+    return json_report(pack, scan_files(*pack.set, pack.active, pack.known, files, o));
+  };
+  const std::string ordinary = report(1, false, nullptr);
+  CHECK(ordinary.find("\"templates_checked\": 42") != std::string::npos);
+  CHECK(report(1, true, nullptr) == ordinary);
+  CHECK(report(2, true, nullptr) == ordinary);
+  CHECK(report(3, true, nullptr) == ordinary);
+  std::string error;
+  {
+    auto cold = DiskCache::open((dir.path() / "cache").string(), "ctx", 1u << 30, error);
+    REQUIRE(cold);
+    CHECK(report(2, true, cold.get()) == ordinary);
+    CHECK(cold->hits() == 0);
+  }
+  for (bool batch : {true, false}) {
+    auto warm = DiskCache::open((dir.path() / "cache").string(), "ctx", 1u << 30, error);
+    REQUIRE(warm);
+    CHECK(report(2, batch, warm.get()) == ordinary);
+    // Every file that could be read (all but the FIFO, the device and the missing file).
+    CHECK(warm->hits() == files.size() - 3);
+    CHECK(warm->misses() == 0);
+  }
 }
 
 TEST_CASE("scanner: runtime errors in many workers at once", "[scanner]") {

@@ -324,15 +324,13 @@ TEST_CASE("the disk cache serves stored outcomes, ignores corrupt entries and ev
   std::ofstream(tmpl) << "Resources: {}\n";
   const std::string dir = (tmp.path / "c").string();
   std::string error;
-  std::string key, bytes;
+  std::string key;
   FileOutcome out;
   {
     auto cache = DiskCache::open(dir, "ctx", 1u << 20, error);
     REQUIRE(cache);
-    CHECK_FALSE(cache->lookup(tmpl.string(), key, out, bytes));
+    CHECK_FALSE(cache->lookup(tmpl.string(), read_bytes(tmpl), key, out));
     REQUIRE(key.size() == 32);
-    CHECK(bytes == "Resources: {}\n");  // for the loader: the file is read once
-    CHECK(bytes.capacity() >= bytes.size() + kSourcePadding);
     cache->store(key, sample_outcome());
     CHECK(cache->segment_paths().empty());  // buffered until flush
     CHECK(cache->take_warnings().empty());  // flushes
@@ -342,7 +340,7 @@ TEST_CASE("the disk cache serves stored outcomes, ignores corrupt entries and ev
   std::string key2;
   {
     auto cache = DiskCache::open(dir, "ctx", 1u << 20, error);
-    REQUIRE(cache->lookup(tmpl.string(), key2, out, bytes));
+    REQUIRE(cache->lookup(tmpl.string(), read_bytes(tmpl), key2, out));
     CHECK(key2 == key);
     CHECK(out.findings.at(0).resource == "Sg");
     CHECK(cache->hits() == 1);
@@ -353,12 +351,12 @@ TEST_CASE("the disk cache serves stored outcomes, ignores corrupt entries and ev
 
   // Another context (policy set) or other bytes: another key.
   auto other = DiskCache::open(dir, "ctx2", 1u << 20, error);
-  CHECK_FALSE(other->lookup(tmpl.string(), key2, out, bytes));
+  CHECK_FALSE(other->lookup(tmpl.string(), read_bytes(tmpl), key2, out));
   CHECK(key2 != key);
   {
     auto cache = DiskCache::open(dir, "ctx", 1u << 20, error);
     std::ofstream(tmpl) << "Resources: {A: {Type: X}}\n";
-    CHECK_FALSE(cache->lookup(tmpl.string(), key2, out, bytes));
+    CHECK_FALSE(cache->lookup(tmpl.string(), read_bytes(tmpl), key2, out));
     std::ofstream(tmpl) << "Resources: {}\n";
   }
 
@@ -371,7 +369,7 @@ TEST_CASE("the disk cache serves stored outcomes, ignores corrupt entries and ev
     b[b.size() - 3] ^= 0x20;
     write_bytes(seg, b);
     cache = DiskCache::open(dir, "ctx", 1u << 20, error);
-    CHECK_FALSE(cache->lookup(tmpl.string(), key2, out, bytes));
+    CHECK_FALSE(cache->lookup(tmpl.string(), read_bytes(tmpl), key2, out));
     auto warnings = cache->take_warnings();
     REQUIRE(warnings.size() == 1);
     CHECK(warnings[0].severity == DiagSeverity::kWarning);
@@ -390,7 +388,7 @@ TEST_CASE("the disk cache serves stored outcomes, ignores corrupt entries and ev
     REQUIRE(warnings.size() == 1);
     CHECK(warnings[0].message.find("corrupt cache segment") == 0);
     CHECK_FALSE(fs::exists(seg));
-    CHECK_FALSE(cache->lookup(tmpl.string(), key2, out, bytes));
+    CHECK_FALSE(cache->lookup(tmpl.string(), read_bytes(tmpl), key2, out));
   }
 
   // Eviction: with room for one segment of two, the older goes.
@@ -429,9 +427,9 @@ TEST_CASE("concurrent caches on one directory share their entries", "[scale]") {
   // Both miss everything (as two runs started at once), both store; duplicates are harmless.
   for (DiskCache* c : {a.get(), b.get()})
     for (const fs::path& f : files) {
-      std::string key, bytes;
+      std::string key;
       FileOutcome out;
-      REQUIRE_FALSE(c->lookup(f.string(), key, out, bytes));
+      REQUIRE_FALSE(c->lookup(f.string(), read_bytes(f), key, out));
       FileOutcome clean;
       clean.status = FileOutcome::Status::kChecked;
       c->store(key, f == files[0] ? sample_outcome() : clean);
@@ -441,9 +439,9 @@ TEST_CASE("concurrent caches on one directory share their entries", "[scale]") {
   auto c = DiskCache::open(dir, "ctx", 1u << 30, error);
   CHECK(c->segment_paths().size() == 2);
   for (const fs::path& f : files) {
-    std::string key, bytes;
+    std::string key;
     FileOutcome out;
-    CHECK(c->lookup(f.string(), key, out, bytes));
+    CHECK(c->lookup(f.string(), read_bytes(f), key, out));
     CHECK(out.findings.size() == (f == files[0] ? 1u : 0u));
   }
   CHECK(c->take_warnings().empty());
@@ -462,9 +460,8 @@ TEST_CASE("kMaxCacheSegments", "[scale][limits]") {
   std::string used_key;
   {
     auto c = DiskCache::open(dir, "ctx", 1u << 30, error);
-    std::string bytes;
     FileOutcome out;
-    c->lookup(tmpl.string(), used_key, out, bytes);
+    c->lookup(tmpl.string(), read_bytes(tmpl), used_key, out);
     c->store(used_key, sample_outcome());
   }
   // One segment per run, up to the bound: no compaction.
@@ -478,18 +475,18 @@ TEST_CASE("kMaxCacheSegments", "[scale][limits]") {
   // One more: the run compacts into the entries it used or wrote, and the others.
   {
     auto c = DiskCache::open(dir, "ctx", 1u << 30, error);
-    std::string key, bytes;
+    std::string key;
     FileOutcome out;
-    REQUIRE(c->lookup(tmpl.string(), key, out, bytes));
+    REQUIRE(c->lookup(tmpl.string(), read_bytes(tmpl), key, out));
     c->store(test_key(1000), sample_outcome());
     CHECK(c->take_warnings().empty());
     CHECK(c->segment_paths().size() == 2);
   }
   // Nothing lost.
   auto c = DiskCache::open(dir, "ctx", 1u << 30, error);
-  std::string key, bytes;
+  std::string key;
   FileOutcome out;
-  CHECK(c->lookup(tmpl.string(), key, out, bytes));
+  CHECK(c->lookup(tmpl.string(), read_bytes(tmpl), key, out));
   CHECK(out.findings.size() == 1);
   // Unused entries sort before used ones for eviction: the older-dated segment holds them.
   const auto paths = c->segment_paths();
