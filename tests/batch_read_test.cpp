@@ -42,9 +42,11 @@ TEST_CASE("batch reader: whole small files, everything else to the ordinary path
     REQUIRE(reader.contents(2));
     CHECK(reader.contents(2)->size() == kBatchReadSlotBytes - 1);
     CHECK(reader.contents(2)->find_first_not_of('x') == std::string::npos);
+    REQUIRE(reader.contents(3));  // exactly the slot, and then the end of the file
+    CHECK(reader.contents(3)->size() == kBatchReadSlotBytes);
   }
-  // Empty, filling the slot, larger, missing, a directory, a FIFO (without hanging), devices.
-  for (std::size_t i : {1, 3, 4, 5, 6, 7, 8, 9}) {
+  // Empty, larger than the slot, missing, a directory, a FIFO (without hanging), devices.
+  for (std::size_t i : {1, 4, 5, 6, 7, 8, 9}) {
     INFO(paths[i]);
     CHECK_FALSE(reader.contents(i));
   }
@@ -78,9 +80,9 @@ TEST_CASE("kBatchReadFiles and kBatchReadSlotBytes", "[io][limits]") {
   reader.read(std::span(paths.data(), kBatchReadFiles));
   for (std::size_t i = 0; i < kBatchReadFiles; ++i)
     CHECK(reader.contents(i).has_value() == reader.active());
-  // A file of exactly the slot's size is not known to have ended: the ordinary path reads it.
-  const std::string full = dir.write("full.yaml", std::string(kBatchReadSlotBytes, 'a'));
-  reader.read(std::span(&full, 1));
+  // One byte more than the slot: the ordinary path reads it.
+  const std::string over = dir.write("over.yaml", std::string(kBatchReadSlotBytes + 1, 'a'));
+  reader.read(std::span(&over, 1));
   CHECK_FALSE(reader.contents(0));
 
   BatchReader off(false);

@@ -9,8 +9,8 @@ namespace polc::internal {
 namespace {
 
 // The operations of one file, in `user_data` (file index << 2 | operation).
-enum Op : std::uint64_t { kOpen = 0, kRead = 1, kClose = 2 };
-constexpr unsigned kOpsPerFile = 3;
+enum Op : std::uint64_t { kOpen = 0, kRead = 1, kReadEnd = 2, kClose = 3 };
+constexpr unsigned kOpsPerFile = 4;
 
 }  // namespace
 
@@ -59,12 +59,19 @@ void BatchReader::read(std::span<const std::string> paths) {
                                 0, slot);
     open->flags |= IOSQE_IO_LINK;  // no file, no read or close
     io_uring_sqe_set_data64(open, i << 2 | kOpen);
+    // Offset -1: from the file position, so that the second read continues where the first
+    // stopped. Only a second read that finds nothing proves the end of the file (a device can
+    // return less than asked and still have more).
     io_uring_sqe* rd = io_uring_get_sqe(ring);
     io_uring_prep_read(rd, static_cast<int>(slot), buffers_.get() + i * kBatchReadSlotBytes,
-                       kBatchReadSlotBytes, 0);
-    // A short read counts as a failure for links; the slot is closed all the same.
+                       kBatchReadSlotBytes, static_cast<std::uint64_t>(-1));
+    // A short read counts as a failure for links: hard links run the rest all the same.
     rd->flags |= IOSQE_FIXED_FILE | IOSQE_IO_HARDLINK;
     io_uring_sqe_set_data64(rd, i << 2 | kRead);
+    io_uring_sqe* end = io_uring_get_sqe(ring);
+    io_uring_prep_read(end, static_cast<int>(slot), &probe_[i], 1, static_cast<std::uint64_t>(-1));
+    end->flags |= IOSQE_FIXED_FILE | IOSQE_IO_HARDLINK;
+    io_uring_sqe_set_data64(end, i << 2 | kReadEnd);
     io_uring_sqe* close = io_uring_get_sqe(ring);
     io_uring_prep_close_direct(close, slot);
     io_uring_sqe_set_data64(close, i << 2 | kClose);
@@ -77,6 +84,7 @@ void BatchReader::read(std::span<const std::string> paths) {
     disable();
     return;
   }
+  bool at_end[kBatchReadFiles] = {};
   unsigned seen = 0;
   while (seen < expected) {
     io_uring_cqe* cqe = nullptr;
@@ -89,12 +97,13 @@ void BatchReader::read(std::span<const std::string> paths) {
     }
     const std::uint64_t data = io_uring_cqe_get_data64(cqe);
     const std::size_t i = data >> 2;
-    if ((data & 3) == kRead && i < count_ && cqe->res > 0 &&
-        static_cast<std::size_t>(cqe->res) < kBatchReadSlotBytes)
-      lengths_[i] = cqe->res;
+    if (i < count_ && (data & 3) == kRead) lengths_[i] = cqe->res > 0 ? cqe->res : -1;
+    if (i < count_ && (data & 3) == kReadEnd) at_end[i] = cqe->res == 0;
     io_uring_cqe_seen(ring, cqe);
     ++seen;
   }
+  for (std::size_t i = 0; i < count_; ++i)
+    if (!at_end[i]) lengths_[i] = -1;
 }
 
 std::optional<std::string_view> BatchReader::contents(std::size_t i) const {
