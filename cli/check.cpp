@@ -163,8 +163,8 @@ bool write_file(const std::string& path, const std::string& text, const char* wh
 }
 
 /// Which discovered templates this run checks: not the files inside the `--cache` directory
-/// (its entries are JSON files, and a cache kept inside the scanned tree must not be scanned),
-/// not the report files this run writes (`--output`), and only those of this run's shard.
+/// (a cache kept inside the scanned tree must not be scanned), not the report files this run
+/// writes (`--output`), and only those of this run's shard.
 class TemplateFilter {
  public:
   TemplateFilter(const std::string& cache_dir, const std::vector<std::string>& outputs,
@@ -173,6 +173,7 @@ class TemplateFilter {
     std::error_code ec;
     cwd_ = std::filesystem::current_path(ec);
     if (ec) return;  // no working directory: nothing to compare against
+    cwd_text_ = cwd_.string();
     if (!cache_dir.empty()) cache_root_ = (absolute(cache_dir) / "").string();
     for (const std::string& o : outputs) outputs_.push_back(absolute(o).string());
   }
@@ -181,7 +182,7 @@ class TemplateFilter {
     if (shard_.active() && shard_of(normalize_report_path(path), shard_.count) != shard_.index)
       return false;
     if (cache_root_.empty() && outputs_.empty()) return true;
-    const std::string p = absolute(path).string();
+    const std::string p = absolute_text(path);
     if (!cache_root_.empty() && p.compare(0, cache_root_.size(), cache_root_) == 0) return false;
     return std::find(outputs_.begin(), outputs_.end(), p) == outputs_.end();
   }
@@ -193,7 +194,20 @@ class TemplateFilter {
     return (p.is_absolute() ? p : cwd_ / p).lexically_normal();
   }
 
+  /// `absolute(path).string()` without building a path object per file when `path` is
+  /// already normal (no `.` or `..` segment, no doubled or trailing slash): the walk gives
+  /// such paths below a normal argument.
+  std::string absolute_text(const std::string& path) const {
+    std::string p =
+        path.starts_with('/') ? path : cwd_text_ + (cwd_text_.ends_with('/') ? "" : "/") + path;
+    const bool normal = p.find("//") == std::string::npos && p.find("/./") == std::string::npos &&
+                        p.find("/../") == std::string::npos && !p.ends_with("/.") &&
+                        !p.ends_with("/..") && !p.ends_with('/');
+    return normal ? p : absolute(path).string();
+  }
+
   std::filesystem::path cwd_;
+  std::string cwd_text_;
   ShardSpec shard_;
   std::string cache_root_;
   std::vector<std::string> outputs_;

@@ -289,10 +289,15 @@ TEST_CASE("cli: streamed reports: --output files are not scanned, failures still
   std::string tmpl = test::read_text(kCi / "e2e/net.yaml");
   write_text(dir.path / "net.yaml", tmpl);
   // A report written inside the scanned tree is not a template of this run, even on reruns.
+  // The second round names them and the tree differently (`./`, a `..` segment).
   for (int round = 0; round < 2; ++round) {
-    Run r = run_polc(dir.path,
-                     "check --no-config --only vpce-sg-no-implicit-egress -q -f text "
-                     "--output json=report.json --output sarif=report.sarif");
+    Run r = run_polc(dir.path, round == 0 ? "check --no-config --only vpce-sg-no-implicit-egress "
+                                            "-q -f text --output json=report.json --output "
+                                            "sarif=report.sarif"
+                                          : "check --no-config --only vpce-sg-no-implicit-egress "
+                                            "-q -f text --output json=./report.json --output "
+                                            "sarif=../" +
+                                                dir.path.filename().string() + "/report.sarif .");
     INFO(r.err);
     CHECK(r.exit_code == 1);
     CHECK(r.out.find("polc: 1 template checked; findings: 2 high") != std::string::npos);
