@@ -5,6 +5,7 @@
 // path as reached from the argument and every path suffix after a `/`. Files keep the path as
 // reached from the argument (`dir/sub/t.yaml`). Not thread-safe; run once per scan.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -30,7 +31,15 @@ enum class FileKind : std::uint8_t { kTemplate, kPolicy, kBundle, kTests };
 /// with each directory's entries sorted (a directory `d` as `d/`, which is where its files fall
 /// in the sorted list of paths), and the arguments' streams are merged. Memory is the entries of
 /// the directories on the current path, not the number of files, so a scan of any size streams.
-/// Problems (a missing argument, an unreadable directory) are collected as they are met. Not
+/// Problems (a missing argument, an unreadable directory) are collected as they are met; a
+/// directory that cannot be opened for lack of permission lists as empty, silently.
+///
+/// Linux only: each directory is opened relative to its parent's fd (openat with O_NOFOLLOW,
+/// so a directory swapped for a symlink is not followed) and read with getdents64, whose entry
+/// types spare a stat per entry (only a symlink, or an entry of unknown type, is stat'ed). A
+/// parent's fd stays open while its subdirectories are walked, at most kMaxWalkDirFds at once
+/// for the whole walker; past that budget directories are opened by path. Every fd is
+/// close-on-exec and closed by the time the walk ends or the object is destroyed. Not
 /// thread-safe; one walk per object.
 class FileWalker {
  public:
@@ -46,6 +55,9 @@ class FileWalker {
 
  private:
   struct ArgWalk;
+  // Declared before walks_, which use them until destroyed.
+  std::size_t dir_fds_ = 0;    // directory fds the walks keep open (at most kMaxWalkDirFds)
+  std::vector<char> dirents_;  // getdents64 buffer shared by the walks
   std::vector<std::unique_ptr<ArgWalk>> walks_;
   std::vector<std::string> excludes_;
   std::vector<Diagnostic> errors_;

@@ -129,6 +129,13 @@ inline constexpr std::size_t kMaxBufferedPathBytes = 1u << 20;
 /// without bound, which keeps memory flat however many files follow a large one.
 inline constexpr std::size_t kMaxPendingOutcomes = 64;
 
+/// Most directory fds one file walk (a `FileWalker`, all its arguments together) keeps open.
+/// A directory is opened relative to its parent's fd, which saves resolving the whole path
+/// again; past this many open parents (a tree deeper than this, or many arguments walked side
+/// by side) directories are opened by path instead, so the walk never uses more than this plus
+/// one fd, far below the usual 1024 soft limit, leaving room for the scanner's files.
+inline constexpr std::size_t kMaxWalkDirFds = 32;
+
 /// Bytes a streaming report keeps in memory for each section it writes out of order (the JSON
 /// `errors`, the SARIF `results`, the JUnit suites); past it the section goes to a temporary
 /// file, so a report of any size needs no more memory than this.

@@ -387,5 +387,6 @@ TEST_CASE("kMaxFindingsPerTemplate", "[limits]") {
 }
 
 // Tested elsewhere: kMaxVmFrames (tests/lang/limit_vm_steps.polc), kMaxPolicyBytes
-// (parser_test), kMaxForEachExpansions (template_test), and the parser-level checks of
-// kMaxNestingDepth and kMaxStringBytes (yaml_parser_test, json_parser_test).
+// (parser_test), kMaxForEachExpansions (template_test), kMaxWalkDirFds (streaming_test), and
+// the parser-level checks of kMaxNestingDepth and kMaxStringBytes (yaml_parser_test,
+// json_parser_test).

@@ -1,10 +1,15 @@
 // Streaming: the file walker's order, the report spool, and report writers fed file by file
 // (what `polc check` does so memory stays flat however many templates it scans).
+#include <fcntl.h>
 #include <simdjson.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <climits>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -165,6 +170,105 @@ TEST_CASE("walker: a missing argument is a diagnostic and the rest is still walk
   auto errors = walker.take_errors();
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].code == "no-such-file");
+}
+
+/// Open fds of this process (the listing's own fd is counted every time, so differences hold).
+std::size_t open_fds() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+TEST_CASE("kMaxWalkDirFds: a tree deeper than the walker's fd budget is walked whole, no fd kept",
+          "[stream][limits]") {
+  TempDir dir("walker-fds");
+  // A chain deeper than the budget, a file at each level named after the subdirectory (so the
+  // walk reaches the deepest file first, with every parent on the stack), and side branches.
+  const std::size_t depth = kMaxWalkDirFds + 8;
+  std::string rel;
+  for (std::size_t i = 0; i < depth; ++i) {
+    rel += "d" + std::to_string(i) + "/";
+    dir.write(rel + "z.yaml", "Resources: {}\n");
+    if (i % 5 == 0) dir.write(rel + "side/s.json", "{}\n");
+  }
+  const std::string root = dir.path().string();
+  const std::vector<std::string> expected = sorted_listing(dir.path());
+  REQUIRE(expected.size() == depth + (depth + 4) / 5);
+
+  const std::size_t before = open_fds();
+  {
+    FileWalker walker({root}, {});
+    std::string path;
+    FileKind kind;
+    REQUIRE(walker.next(path, kind));
+    CHECK(path.ends_with("d" + std::to_string(depth - 1) + "/z.yaml"));
+    // Parents are held open up to the budget, and past it opened by path.
+    CHECK(open_fds() == before + kMaxWalkDirFds);
+    std::vector<std::string> got{path};
+    while (walker.next(path, kind)) got.push_back(path);
+    CHECK(got == expected);
+    CHECK(walker.take_errors().empty());
+    CHECK(open_fds() == before);
+  }
+  {
+    // Several arguments walked side by side share the budget; a walker dropped mid-walk closes
+    // what it held.
+    FileWalker walker({root + "/d0/d1", root, root + "/d0/"}, {});
+    std::string path;
+    FileKind kind;
+    REQUIRE(walker.next(path, kind));
+    CHECK(open_fds() <= before + kMaxWalkDirFds);
+  }
+  CHECK(open_fds() == before);
+  CHECK(walk({root + "/d0/d1", root, root + "/d0/"}) == expected);
+}
+
+TEST_CASE("walker: paths as joined by std::filesystem (\".\", trailing '/')", "[stream]") {
+  TempDir dir("walker-join");
+  dir.write("a/t.yaml", "Resources: {}\n");
+  const std::string root = dir.path().string();
+  CHECK(walk({root + "/"}) == std::vector<std::string>{root + "/a/t.yaml"});
+  CHECK(walk({root + "//"}) == std::vector<std::string>{root + "//a/t.yaml"});
+  CHECK(walk({root + "/a/."}) == std::vector<std::string>{root + "/a/./t.yaml"});
+}
+
+TEST_CASE("walker: a directory whose path passes PATH_MAX is a warning, the rest is walked",
+          "[stream]") {
+  TempDir dir("walker-long");
+  dir.write("t.yaml", "Resources: {}\n");
+  // Built relative to each parent (the path is too long to use), removed the same way.
+  std::vector<int> fds{::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  REQUIRE(fds.back() >= 0);
+  std::size_t length = dir.path().string().size();
+  std::size_t reachable = 0;  // levels whose path is short enough to open
+  const std::string name(200, 'x');
+  while (length < PATH_MAX + 300) {
+    REQUIRE(::mkdirat(fds.back(), name.c_str(), 0755) == 0);
+    fds.push_back(::openat(fds.back(), name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(fds.back() >= 0);
+    length += 1 + name.size();
+    if (length < PATH_MAX) ++reachable;
+    ::close(::openat(fds.back(), "deep.yaml", O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+  }
+  FileWalker walker({dir.path().string()}, {});
+  std::vector<std::string> got;
+  std::string p;
+  FileKind kind;
+  while (walker.next(p, kind)) got.push_back(p);
+  auto errors = walker.take_errors();
+  for (std::size_t i = fds.size() - 1; i > 0; --i) {
+    ::unlinkat(fds[i], "deep.yaml", 0);
+    ::close(fds[i]);
+    ::unlinkat(fds[i - 1], name.c_str(), AT_REMOVEDIR);
+  }
+  ::close(fds[0]);
+
+  REQUIRE(got.size() == 1 + reachable);
+  CHECK(got.front() == dir.path().string() + "/t.yaml");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].severity == DiagSeverity::kWarning);
+  CHECK(errors[0].location.file.size() >= PATH_MAX);
+  CHECK(errors[0].message == std::string("cannot read directory: ") + std::strerror(ENAMETOOLONG));
 }
 
 TEST_CASE("spool: kReportSpoolMemoryBytes in memory, the rest in a temporary file", "[stream]") {
