@@ -164,7 +164,8 @@ bool write_file(const std::string& path, const std::string& text, const char* wh
 
 /// Which discovered templates this run checks: not the files inside the `--cache` directory
 /// (a cache kept inside the scanned tree must not be scanned), not the report files this run
-/// writes (`--output`), and only those of this run's shard.
+/// writes (`--output`), and only those of this run's shard. Not thread-safe (it remembers the
+/// last directory); the walk calls it from one thread at a time.
 class TemplateFilter {
  public:
   TemplateFilter(const std::string& cache_dir, const std::vector<std::string>& outputs,
@@ -173,7 +174,6 @@ class TemplateFilter {
     std::error_code ec;
     cwd_ = std::filesystem::current_path(ec);
     if (ec) return;  // no working directory: nothing to compare against
-    cwd_text_ = cwd_.string();
     if (!cache_dir.empty()) cache_root_ = (absolute(cache_dir) / "").string();
     for (const std::string& o : outputs) outputs_.push_back(absolute(o).string());
   }
@@ -194,23 +194,33 @@ class TemplateFilter {
     return (p.is_absolute() ? p : cwd_ / p).lexically_normal();
   }
 
-  /// `absolute(path).string()` without building a path object per file when `path` is
-  /// already normal (no `.` or `..` segment, no doubled or trailing slash): the walk gives
-  /// such paths below a normal argument.
+  /// `absolute(path).string()`, with the directory part normalized once per directory rather
+  /// than once per file: the walk gives a directory's files one after another, each a plain
+  /// name (never `.` or `..`) after the directory as reached from the argument.
   std::string absolute_text(const std::string& path) const {
-    std::string p =
-        path.starts_with('/') ? path : cwd_text_ + (cwd_text_.ends_with('/') ? "" : "/") + path;
-    const bool normal = p.find("//") == std::string::npos && p.find("/./") == std::string::npos &&
-                        p.find("/../") == std::string::npos && !p.ends_with("/.") &&
-                        !p.ends_with("/..") && !p.ends_with('/');
-    return normal ? p : absolute(path).string();
+    const std::size_t slash = path.rfind('/');
+    const std::string_view name = slash == std::string::npos
+                                      ? std::string_view(path)
+                                      : std::string_view(path).substr(slash + 1);
+    if (slash == std::string::npos || slash == 0 || name.empty() || name == "." || name == "..")
+      return absolute(path).string();
+    const std::string_view dir = std::string_view(path).substr(0, slash);
+    if (dir != last_dir_) {
+      last_dir_.assign(dir);
+      last_dir_absolute_ = (absolute(last_dir_) / "").string();
+    }
+    std::string p = last_dir_absolute_;
+    p += name;
+    return p;
   }
 
   std::filesystem::path cwd_;
-  std::string cwd_text_;
   ShardSpec shard_;
   std::string cache_root_;
   std::vector<std::string> outputs_;
+  // The directory of the last path `absolute_text` saw, and its absolute form ending in '/'.
+  // Called by one thread at a time (the walk), like the whole filter.
+  mutable std::string last_dir_, last_dir_absolute_;
 };
 
 /// What the first walk over the scan arguments finds: policies, bundles, problems, how many
