@@ -7,10 +7,14 @@
 # of each kind and their ratios (the machine is shared: the minimum is the least disturbed).
 # With BASELINE=OTHER_POLC_BINARY (e.g. a build of an older commit), each round also times that
 # binary's cold and warm runs (in its own cache directory), for same-run before/after ratios.
+# Each round also times the floor of a warm run, FLOOR (default: polc_read_floor next to the
+# polc binary, bench/read_floor.cpp: walk, read and hash only), and prints cold / floor, the
+# largest cold / warm ratio any warm run could reach on this machine.
 set -eu
 polc=${1:-build/polc}
 dir=${2:-../shared/corpus}
 rounds=${ROUNDS:-3}
+floor_bin=${FLOOR:-$(dirname "$polc")/bench/polc_read_floor}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -34,7 +38,7 @@ same() { # same NAME: the report of NAME is the uncached one (elapsed time aside
 }
 min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
 
-best_plain="" best_cold="" best_warm="" best_bcold="" best_bwarm=""
+best_plain="" best_cold="" best_warm="" best_bcold="" best_bwarm="" best_floor=""
 i=0
 while [ "$i" -lt "$rounds" ]; do
   i=$((i + 1))
@@ -45,7 +49,15 @@ while [ "$i" -lt "$rounds" ]; do
   warm=$(run warm --cache "$work/cache")
   same cold
   same warm
-  echo "round $i: no cache ${plain}s, cold ${cold}s, warm ${warm}s"
+  floor=""
+  if [ -x "$floor_bin" ]; then
+    start=$(now)
+    "$floor_bin" "$dir" >/dev/null
+    end=$(now)
+    floor=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
+    best_floor=$(min "$best_floor" "$floor")
+  fi
+  echo "round $i: no cache ${plain}s, cold ${cold}s, warm ${warm}s, floor ${floor:-n/a}s"
   if [ -n "${BASELINE:-}" ]; then
     rm -rf "$work/basecache"
     bcold=$(run basecold --cache "$work/basecache")
@@ -66,6 +78,11 @@ echo "cold cache: ${best_cold}s"
 echo "warm cache: ${best_warm}s"
 echo "cold/warm:  $(awk -v c="$best_cold" -v w="$best_warm" 'BEGIN { printf "%.1f", c / w }')x"
 echo "no cache/warm: $(awk -v c="$best_plain" -v w="$best_warm" 'BEGIN { printf "%.1f", c / w }')x"
+if [ -n "$best_floor" ]; then
+  echo "warm floor: ${best_floor}s ($floor_bin)"
+  echo "cold/floor: $(awk -v c="$best_cold" -v f="$best_floor" 'BEGIN { printf "%.1f", c / f }')x"
+  echo "warm/floor: $(awk -v w="$best_warm" -v f="$best_floor" 'BEGIN { printf "%.1f", w / f }')x"
+fi
 echo "cache size: $(du -sh "$work/cache" | cut -f1)"
 if [ -n "${BASELINE:-}" ]; then
   echo "baseline cold: ${best_bcold}s, warm: ${best_bwarm}s ($BASELINE)"
