@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,33 +32,41 @@ int main(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   std::mutex mutex;
   std::condition_variable more;
-  std::deque<std::string> queue;
+  std::deque<std::pair<std::string, bool>> queue;  // path, listed as a regular file
   bool walked = false;
   std::size_t files = 0, bytes = 0, unreadable = 0;
   XXH128_hash_t digest{0, 0};
 
   std::thread reader([&] {
     polc::internal::BatchReader batch;
-    std::vector<std::string> paths;
+    std::vector<std::pair<std::string, bool>> taken;
+    std::vector<std::string> paths;  // the regular ones, read in one batch as the scanner does
     std::string buffer;
     polc::LoadResult failure;
     while (true) {
+      taken.clear();
       paths.clear();
       {
         std::unique_lock lock(mutex);
         more.wait(lock, [&] { return walked || !queue.empty(); });
         if (queue.empty()) return;
-        while (!queue.empty() && paths.size() < polc::internal::kBatchReadFiles) {
-          paths.push_back(std::move(queue.front()));
+        while (!queue.empty() && taken.size() < polc::internal::kBatchReadFiles) {
+          taken.push_back(std::move(queue.front()));
           queue.pop_front();
         }
       }
-      batch.read(paths);
-      for (std::size_t i = 0; i < paths.size(); ++i) {
+      for (const auto& [p, regular] : taken)
+        if (regular) paths.push_back(p);
+      const bool batched = paths.size() > 1;
+      if (batched) batch.read(paths);
+      std::size_t slot = 0;
+      for (const auto& [p, regular] : taken) {
         std::string_view contents;
-        if (auto c = batch.contents(i)) {
+        std::optional<std::string_view> c;
+        if (batched && regular) c = batch.contents(slot++);
+        if (c) {
           contents = *c;
-        } else if (polc::read_template_file(paths[i], buffer, failure)) {
+        } else if (polc::read_template_file(p, buffer, failure)) {
           contents = buffer;
         } else {
           ++unreadable;
@@ -75,10 +84,10 @@ int main(int argc, char** argv) {
   polc::FileWalker walker(std::vector<std::string>(argv + 1, argv + argc), {});
   std::string path;
   polc::FileKind kind;
-  std::vector<std::string> found;
+  std::vector<std::pair<std::string, bool>> found;
   while (walker.next(path, kind)) {
     if (kind != polc::FileKind::kTemplate) continue;
-    found.push_back(path);
+    found.emplace_back(path, walker.listed_regular());
     if (found.size() == polc::internal::kBatchReadFiles) {
       std::lock_guard lock(mutex);
       for (auto& p : found) queue.push_back(std::move(p));

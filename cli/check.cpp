@@ -233,6 +233,7 @@ struct ScanInputs {
   std::vector<Diagnostic> errors;
   std::size_t templates = 0;
   std::vector<std::string> template_paths;  // all of them when `all_buffered`
+  std::vector<bool> template_regular;       // FileWalker::listed_regular of each
   bool all_buffered = true;
 };
 
@@ -254,9 +255,11 @@ ScanInputs find_scan_inputs(const std::vector<std::string>& paths,
     if (buffered_bytes > kMaxBufferedPathBytes) {
       out.all_buffered = false;
       std::vector<std::string>().swap(out.template_paths);
+      std::vector<bool>().swap(out.template_regular);
       continue;
     }
     out.template_paths.push_back(path);
+    out.template_regular.push_back(walker.listed_regular());
   }
   out.errors = walker.take_errors();
   return out;
@@ -610,15 +613,19 @@ int run_check(const CheckArgs& args) {
   std::optional<FileWalker> walker;
   if (!files.all_buffered) walker.emplace(scan_paths, cfg.exclude);
   std::size_t next_path = 0;
-  auto source = [&](std::string& path) {
+  auto source = [&](std::string& path, bool& regular) {
     if (!walker) {
       if (next_path == files.template_paths.size()) return false;
+      regular = files.template_regular[next_path];
       path = std::move(files.template_paths[next_path++]);
       return true;
     }
     FileKind kind;
     while (walker->next(path, kind))
-      if (kind == FileKind::kTemplate && selected(path)) return true;
+      if (kind == FileKind::kTemplate && selected(path)) {
+        regular = walker->listed_regular();
+        return true;
+      }
     return false;
   };
   scan_stream(*set, evaluated, known, source, consume, options);

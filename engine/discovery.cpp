@@ -122,14 +122,15 @@ int stat_at(int dirfd, const char* name, struct stat& st, int flags) {
 }
 
 /// The d_type of entry `name` of directory `dirfd` when getdents64 did not say (DT_UNKNOWN):
-/// DT_DIR, DT_LNK, or DT_REG for anything else (and for an entry that cannot be looked at,
-/// which is then listed as a candidate, as before).
+/// DT_DIR, DT_LNK, DT_REG, or DT_UNKNOWN for anything else (a FIFO, a device) and for an entry
+/// that cannot be looked at, which is then listed as a candidate, as before, but not as a
+/// regular file.
 unsigned char entry_type(int dirfd, const char* name) {
   struct stat st;
-  if (stat_at(dirfd, name, st, AT_SYMLINK_NOFOLLOW) != 0) return DT_REG;
+  if (stat_at(dirfd, name, st, AT_SYMLINK_NOFOLLOW) != 0) return DT_UNKNOWN;
   if (S_ISDIR(st.st_mode)) return DT_DIR;
   if (S_ISLNK(st.st_mode)) return DT_LNK;
-  return DT_REG;
+  return S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
 }
 
 /// True when symlink `name` of directory `dirfd` leads to a directory (false when dangling).
@@ -152,7 +153,9 @@ Diagnostic walk_error(std::string path, std::string message, DiagSeverity severi
 /// One argument's depth-first walk. `head` holds the next file of the stream.
 struct FileWalker::ArgWalk {
   /// One directory being walked: its entries' names, sorted, a directory's with '/' appended
-  /// (its sort key: where its files fall among the sorted paths). Only names are kept; paths
+  /// (its sort key: where its files fall among the sorted paths), a regular file's (d_type
+  /// DT_REG) with a NUL appended (which sorts as the bare name would: no name holds a NUL; it
+  /// is `FileWalker::listed_regular`). Only names are kept; paths
   /// are built when an entry is reached. `fd` stays open while the level is on the stack, so
   /// its subdirectories are opened relative to it, when it has any and the walker's budget of
   /// kMaxWalkDirFds allows; otherwise it is -1 and they are opened by path.
@@ -168,6 +171,7 @@ struct FileWalker::ArgWalk {
   bool has_head = false;
   std::string head;
   FileKind head_kind = FileKind::kTemplate;
+  bool head_regular = false;  // listed as a regular file by its directory
 
   ArgWalk() = default;
   ArgWalk(const ArgWalk&) = delete;
@@ -245,7 +249,10 @@ struct FileWalker::ArgWalk {
         // blocking).
         if (type == DT_DIR) {
           level.keys.push_back(last + '/');
-          has_subdir = true;
+          // .git and node_modules are never opened: no reason to keep this fd for them.
+          if (last != ".git" && last != "node_modules") has_subdir = true;
+        } else if (type == DT_REG) {
+          level.keys.push_back(last + '\0');
         } else if (!(type == DT_LNK && target_is_directory(fd, entry))) {
           level.keys.push_back(last);
         }
@@ -276,7 +283,8 @@ struct FileWalker::ArgWalk {
       }
       std::string key = std::move(level.keys[level.next++]);  // walked: free its name
       const bool directory = key.back() == '/';
-      if (directory) key.pop_back();
+      const bool regular = key.back() == '\0';
+      if (directory || regular) key.pop_back();
       std::string p = join_path(level.dir, key);
       if (directory) {
         if (key == ".git" || key == "node_modules" || excluded_by(owner->excludes_, p)) continue;
@@ -289,6 +297,7 @@ struct FileWalker::ArgWalk {
       }
       if (excluded_by(owner->excludes_, p) || !classify(p, false, head_kind)) continue;
       head = std::move(p);
+      head_regular = regular;
       has_head = true;
       return true;
     }
@@ -332,6 +341,7 @@ bool FileWalker::next(std::string& path, FileKind& kind) {
   if (!least) return false;
   path = least->head;
   kind = least->head_kind;
+  listed_regular_ = least->head_regular;
   // The same path reached from several arguments is listed once.
   for (auto& w : walks_)
     if (w->has_head && w->head == path) w->advance();

@@ -50,6 +50,11 @@ class FileWalker {
 
   /// Sets `path` and `kind` to the next file; false when the walk is over.
   bool next(std::string& path, FileKind& kind);
+  /// True when the file `next` gave last was listed by its directory as a regular file
+  /// (getdents64's d_type DT_REG: not a symlink, FIFO or device); false for a file argument,
+  /// which may be anything (`/dev/stdin`, a FIFO, a symlink). The scanner reads only such
+  /// files in batches (engine/internal/batch_read.h).
+  bool listed_regular() const { return listed_regular_; }
   /// The diagnostics met so far (missing arguments first), moved out.
   std::vector<Diagnostic> take_errors();
 
@@ -61,6 +66,7 @@ class FileWalker {
   std::vector<std::unique_ptr<ArgWalk>> walks_;
   std::vector<std::string> excludes_;
   std::vector<Diagnostic> errors_;
+  bool listed_regular_ = false;
 };
 
 /// Walks `paths` (with `FileWalker`) and collects the files by kind. A file argument is taken

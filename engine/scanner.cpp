@@ -143,6 +143,8 @@ void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
     Vm vm(set);
     internal::BatchReader reader(options.batch_reads);
     std::vector<std::string> paths(batch_files);
+    std::vector<std::string> batch;              // the regular files of `paths`, read in one batch
+    std::vector<std::size_t> slot(batch_files);  // paths[i]'s index in `batch`, or SIZE_MAX
     std::string buffer;
     while (true) {
       std::size_t n = 0;
@@ -153,8 +155,15 @@ void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
         const std::uint64_t pending = taken - consumed;
         const std::uint64_t free =
             pending < kMaxPendingOutcomes ? kMaxPendingOutcomes - pending : 0;
+        batch.clear();
         while (!exhausted && n < batch_files && n < free) {
-          if (source(paths[n])) {
+          bool regular = false;
+          if (source(paths[n], regular)) {
+            slot[n] = SIZE_MAX;
+            if (regular && options.batch_reads) {
+              slot[n] = batch.size();
+              batch.push_back(paths[n]);
+            }
             ++n;
           } else {
             exhausted = true;
@@ -165,11 +174,14 @@ void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
         first = taken;
         taken += n;
       }
-      if (n > 1) reader.read(std::span(paths.data(), n));
+      const bool batched = batch.size() > 1;  // one file alone gains nothing from a batch
+      if (batched) reader.read(batch);
       for (std::size_t i = 0; i < n; ++i) {
+        const std::optional<std::string_view> contents =
+            batched && slot[i] != SIZE_MAX ? reader.contents(slot[i]) : std::nullopt;
+        if (contents && options.batch_read_files) ++*options.batch_read_files;
         FileOutcome outcome =
-            check_file(vm, set, active, known, paths[i], n > 1 ? reader.contents(i) : std::nullopt,
-                       buffer, options);
+            check_file(vm, set, active, known, paths[i], contents, buffer, options);
         std::unique_lock lock(mutex);
         ready.emplace(first + i, std::make_pair(std::move(paths[i]), std::move(outcome)));
         if (consuming) continue;  // the worker passing outcomes on will take this one too
@@ -201,7 +213,7 @@ void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
 std::vector<FileOutcome> scan_files(const PolicySet& set, const std::vector<std::uint32_t>& active,
                                     const std::vector<PolicyInfo>& known,
                                     const std::vector<std::string>& files,
-                                    const ScanOptions& options) {
+                                    const ScanOptions& options, const std::vector<bool>* regular) {
   std::vector<FileOutcome> outcomes;
   outcomes.reserve(files.size());
   std::size_t next = 0;
@@ -209,8 +221,9 @@ std::vector<FileOutcome> scan_files(const PolicySet& set, const std::vector<std:
   o.jobs = worker_count(options.jobs, files.size());
   scan_stream(
       set, active, known,
-      [&](std::string& path) {
+      [&](std::string& path, bool& is_regular) {
         if (next == files.size()) return false;
+        is_regular = regular && (*regular)[next];
         path = files[next++];
         return true;
       },

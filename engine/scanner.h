@@ -6,6 +6,8 @@
 // of files holds at most `kMaxPendingOutcomes` outcomes (memory stays flat). Findings are sorted
 // with `finding_less`, so the output is identical at any number of workers.
 #pragma once
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -27,9 +29,12 @@ struct ScanOptions {
   std::function<void(std::size_t done, std::size_t total)> progress;
   /// Optional per-file result cache (engine/cache.h); not owned, must outlive the scan.
   OutcomeCache* cache = nullptr;
-  /// Read files in batches with io_uring where the kernel allows it (engine/internal/
-  /// batch_read.h); false: one open, fstat, read and close per file. The outcomes are the same.
+  /// Read the files the source marks regular in batches with io_uring where the kernel allows
+  /// it (engine/internal/batch_read.h); false: one open, fstat, read and close per file. The
+  /// outcomes are the same.
   bool batch_reads = true;
+  /// Optional: counts the files read whole by the batch reader (tests, benchmarks). Not owned.
+  std::atomic<std::uint64_t>* batch_read_files = nullptr;
 };
 
 /// Per-file outcome, in the order of `files`.
@@ -58,9 +63,12 @@ class OutcomeCache {
 /// threads): at least 1, at most `files` and `kMaxWorkers`. Pure.
 unsigned worker_count(unsigned requested, std::size_t files);
 
-/// Supplies the next path to check into `path`; false when there are none left. Called by one
-/// thread at a time (under the scanner's lock), in the order the outcomes are passed on.
-using PathSource = std::function<bool(std::string& path)>;
+/// Supplies the next path to check into `path`; false when there are none left. Sets `regular`
+/// when a directory listing named the path a regular file (`FileWalker::listed_regular`): only
+/// such files are read in batches, so a file argument that is a pipe, a FIFO or a device
+/// (`/dev/stdin`, `<(command)`) is never read before its type is checked. Called by one thread
+/// at a time (under the scanner's lock), in the order the outcomes are passed on.
+using PathSource = std::function<bool(std::string& path, bool& regular)>;
 /// Receives the outcome of each path, in the source's order, one call at a time (from whichever
 /// worker thread finished the missing file; never concurrently). May move from `outcome`.
 using OutcomeConsumer = std::function<void(const std::string& path, FileOutcome& outcome)>;
@@ -76,11 +84,13 @@ void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
 /// Checks `files` with the policies `active` (indices into `set.policies`). `known` lists all
 /// policies (including inactive ones) for suppression warnings. Thread-safe with respect to
 /// the set; creates its own threads. `scan_stream` collected into a vector (for tests and small
-/// runs; memory grows with the number of files).
+/// runs; memory grows with the number of files). `regular[i]`, when given, is the source's
+/// `regular` for `files[i]` (otherwise none is, and no file is read in a batch).
 std::vector<FileOutcome> scan_files(const PolicySet& set, const std::vector<std::uint32_t>& active,
                                     const std::vector<PolicyInfo>& known,
                                     const std::vector<std::string>& files,
-                                    const ScanOptions& options);
+                                    const ScanOptions& options,
+                                    const std::vector<bool>* regular = nullptr);
 
 /// Asks the C allocator (glibc) to keep freed memory for reuse instead of returning it to the
 /// operating system, so that each template reuses the pages the previous one touched rather than

@@ -14,6 +14,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <sstream>
 #include <string>
@@ -429,7 +430,7 @@ TEST_CASE("scanner: scan_stream passes outcomes on in order, at most kMaxPending
   o.jobs = 4;
   scan_stream(
       *pack.set, pack.active, pack.known,
-      [&](std::string& path) {
+      [&](std::string& path, bool&) {
         if (taken == files.size()) return false;
         most_ahead = std::max(most_ahead, taken - consumed);
         path = files[taken++];
@@ -460,7 +461,7 @@ TEST_CASE("scanner: scan_stream passes outcomes on in order, at most kMaxPending
   std::size_t next = 0, got = 0;
   scan_stream(
       *pack.set, pack.active, pack.known,
-      [&](std::string& path) {
+      [&](std::string& path, bool&) {
         if (next == few.size()) return false;
         path = few[next++];
         return true;
@@ -497,21 +498,57 @@ TEST_CASE("scanner: batched reads, ordinary reads and the cache give the same ou
   REQUIRE(::mkfifo(files.back().c_str(), 0600) == 0);
   files.push_back((dir.path() / "v-null.yaml").string());
   fs::create_symlink("/dev/null", files.back());
-  files.push_back((dir.path() / "v-missing.yaml").string());
+  // A FIFO whose data is waiting (this test holds it open for reading and writing): listed as
+  // a FIFO, it is never read, so its data is still there after the scans.
+  files.push_back((dir.path() / "v-full-fifo.yaml").string());
+  REQUIRE(::mkfifo(files.back().c_str(), 0600) == 0);
+  const int fifo = ::open(files.back().c_str(), O_RDWR | O_NONBLOCK);
+  REQUIRE(fifo >= 0);
+  REQUIRE(::write(fifo, kBucketYaml, std::strlen(kBucketYaml)) ==
+          static_cast<ssize_t>(std::strlen(kBucketYaml)));
+  // As `polc check` gives them: each path with its directory listing's type.
+  std::vector<std::string> listed;
+  std::vector<bool> regular;
+  FileWalker walker({dir.path().string()}, {});
+  std::string path;
+  FileKind kind;
+  while (walker.next(path, kind)) {
+    listed.push_back(path);
+    regular.push_back(walker.listed_regular());
+  }
+  files.push_back((dir.path() / "v-missing.yaml").string());  // deleted after the walk
+  listed.push_back(files.back());
+  regular.push_back(true);
+  std::sort(files.begin(), files.end());
+  std::sort(listed.begin(), listed.end());  // the missing file's place
+  REQUIRE(listed == files);
+  CHECK(std::count(regular.begin(), regular.end(), true) == 46);  // not the FIFOs, the symlink
   auto pack = test::make_pack(kAlwaysFires, false);
   REQUIRE(pack.set);
+  std::atomic<std::uint64_t> batched{0};
   auto report = [&](unsigned jobs, bool batch, OutcomeCache* cache) {
     ScanOptions o;
     o.jobs = jobs;
     o.batch_reads = batch;
     o.cache = cache;
-    return json_report(pack, scan_files(*pack.set, pack.active, pack.known, files, o));
+    o.batch_read_files = &batched;
+    return json_report(pack, scan_files(*pack.set, pack.active, pack.known, files, o, &regular));
   };
   const std::string ordinary = report(1, false, nullptr);
   CHECK(ordinary.find("\"templates_checked\": 42") != std::string::npos);
+  CHECK(batched == 0);
   CHECK(report(1, true, nullptr) == ordinary);
   CHECK(report(2, true, nullptr) == ordinary);
   CHECK(report(3, true, nullptr) == ordinary);
+  // Where io_uring is allowed, the small files were read in batches (not the empty, the large
+  // or the missing one).
+  if (internal::BatchReader().active())
+    CHECK(batched > 0);
+  else
+    WARN("io_uring is not available here: the batched path was not taken");
+  char waiting[64];
+  CHECK(::read(fifo, waiting, sizeof waiting) == static_cast<ssize_t>(std::strlen(kBucketYaml)));
+  ::close(fifo);
   std::string error;
   {
     auto cold = DiskCache::open((dir.path() / "cache").string(), "ctx", 1u << 30, error);
@@ -523,8 +560,8 @@ TEST_CASE("scanner: batched reads, ordinary reads and the cache give the same ou
     auto warm = DiskCache::open((dir.path() / "cache").string(), "ctx", 1u << 30, error);
     REQUIRE(warm);
     CHECK(report(2, batch, warm.get()) == ordinary);
-    // Every file that could be read (all but the FIFO, the device and the missing file).
-    CHECK(warm->hits() == files.size() - 3);
+    // Every file that could be read (all but the FIFOs, the device and the missing file).
+    CHECK(warm->hits() == files.size() - 4);
     CHECK(warm->misses() == 0);
   }
 }

@@ -41,14 +41,21 @@ BatchReader::BatchReader(bool use_io_uring) {
 
 BatchReader::~BatchReader() = default;
 
-void BatchReader::disable() { ring_.reset(); }
+void BatchReader::disable(bool in_flight) {
+  // Operations the kernel accepted may still write into the buffers after the ring is gone
+  // (its teardown is asynchronous): then the buffers are left allocated, on purpose, once.
+  if (in_flight) static_cast<void>(buffers_.release());
+  ring_.reset();
+}
 
 void BatchReader::read(std::span<const std::string> paths) {
   count_ = paths.size() <= kBatchReadFiles ? paths.size() : 0;
   for (std::size_t i = 0; i < count_; ++i) lengths_[i] = -1;
   if (!ring_ || count_ == 0) return;
+  // The slots, then one byte per file for the second read.
   if (!buffers_)
-    buffers_ = std::make_unique_for_overwrite<char[]>(kBatchReadFiles * kBatchReadSlotBytes);
+    buffers_ = std::make_unique_for_overwrite<char[]>(kBatchReadFiles * (kBatchReadSlotBytes + 1));
+  char* const probes = buffers_.get() + kBatchReadFiles * kBatchReadSlotBytes;
   io_uring* ring = &ring_->ring;
   for (std::size_t i = 0; i < count_; ++i) {
     const auto slot = static_cast<unsigned>(i);
@@ -69,7 +76,7 @@ void BatchReader::read(std::span<const std::string> paths) {
     rd->flags |= IOSQE_FIXED_FILE | IOSQE_IO_HARDLINK;
     io_uring_sqe_set_data64(rd, i << 2 | kRead);
     io_uring_sqe* end = io_uring_get_sqe(ring);
-    io_uring_prep_read(end, static_cast<int>(slot), &probe_[i], 1, static_cast<std::uint64_t>(-1));
+    io_uring_prep_read(end, static_cast<int>(slot), probes + i, 1, static_cast<std::uint64_t>(-1));
     end->flags |= IOSQE_FIXED_FILE | IOSQE_IO_HARDLINK;
     io_uring_sqe_set_data64(end, i << 2 | kReadEnd);
     io_uring_sqe* close = io_uring_get_sqe(ring);
@@ -81,7 +88,7 @@ void BatchReader::read(std::span<const std::string> paths) {
   while (submitted == -EINTR) submitted = io_uring_submit(ring);
   if (submitted != static_cast<int>(expected)) {
     // Operations that went in complete into a ring nobody reads again; the rest are dropped.
-    disable();
+    disable(submitted > 0);
     return;
   }
   bool at_end[kBatchReadFiles] = {};
@@ -92,7 +99,7 @@ void BatchReader::read(std::span<const std::string> paths) {
     if (rc == -EINTR) continue;
     if (rc != 0) {
       for (std::size_t i = 0; i < count_; ++i) lengths_[i] = -1;
-      disable();
+      disable(true);
       return;
     }
     const std::uint64_t data = io_uring_cqe_get_data64(cqe);

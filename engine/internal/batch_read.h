@@ -37,8 +37,8 @@ inline constexpr std::size_t kBatchReadFiles = 16;
 inline constexpr std::size_t kBatchReadSlotBytes = 64u << 10;
 
 /// Reads batches of files into its own buffers. Not thread-safe: one per worker thread. Owns an
-/// io_uring instance (when the kernel allows one) and `kBatchReadFiles * kBatchReadSlotBytes`
-/// bytes of buffers, allocated on the first batch.
+/// io_uring instance (when the kernel allows one) and `kBatchReadFiles * (kBatchReadSlotBytes
+/// + 1)` bytes of buffers, allocated on the first batch.
 class BatchReader {
  public:
   /// With `use_io_uring` false (or when setting io_uring up fails), `read` reads nothing and
@@ -62,13 +62,16 @@ class BatchReader {
 
  private:
   struct Ring;
-  void disable();
+  /// Stops using io_uring. With `in_flight`, operations may still be running: the buffers
+  /// are then leaked rather than freed under them.
+  void disable(bool in_flight = false);
 
+  // The buffers before the ring, so that the ring goes first when the reader is destroyed.
+  // kBatchReadFiles slots of kBatchReadSlotBytes, then one byte per file for the second read.
+  std::unique_ptr<char[]> buffers_;
   std::unique_ptr<Ring> ring_;
-  std::unique_ptr<char[]> buffers_;    // kBatchReadFiles slots of kBatchReadSlotBytes
   std::size_t count_ = 0;              // files in the last batch
   int lengths_[kBatchReadFiles] = {};  // bytes read per file, or -1: read it yourself
-  char probe_[kBatchReadFiles] = {};   // the second read of each file (expected: nothing)
 };
 
 }  // namespace polc::internal
