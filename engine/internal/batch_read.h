@@ -16,7 +16,9 @@
 // found the end. Everything else goes to the ordinary path: a file that reads as empty (so
 // /dev/null), a file of more than `kBatchReadSlotBytes`, a device that keeps giving bytes
 // (/dev/zero), a FIFO (opened non-blocking: its read fails), an unreadable or missing file.
-// Reading from the file position (offset -1) lets the second read continue the first.
+// Reading from the file position (offset -1) lets the second read continue the first. The
+// reader does not check types itself (a FIFO with data waiting would be drained): the scanner
+// passes it only files a directory listing named regular (`FileWalker::listed_regular`).
 // io_uring reference: io_uring_prep_openat_direct(3), io_uring_prep_read(3),
 // io_uring_register_files(3).
 #pragma once
