@@ -628,6 +628,7 @@ int run_check(const CheckArgs& args) {
       }
     return false;
   };
+  options.expected_files = files.templates;
   scan_stream(*set, evaluated, known, source, consume, options);
   progress.finish();
   if (cache) finish_cache(*cache, args, color_err);

@@ -115,6 +115,15 @@ FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint
 
 }  // namespace
 
+std::size_t scan_batch_files(unsigned jobs, std::uint64_t taken, std::uint64_t expected) {
+  // Every worker's batch fits in the kMaxPendingOutcomes window at once, with room to spare.
+  const std::size_t most = std::clamp<std::size_t>(kMaxPendingOutcomes / (2 * std::max(1u, jobs)),
+                                                   1, internal::kBatchReadFiles);
+  const std::uint64_t left = expected > taken ? expected - taken : 0;
+  return static_cast<std::size_t>(
+      std::clamp<std::uint64_t>(left / (4 * std::max(1u, jobs)), 1, most));
+}
+
 unsigned worker_count(unsigned requested, std::size_t files) {
   const unsigned wanted = requested ? requested : std::max(1u, std::thread::hardware_concurrency());
   return static_cast<unsigned>(
@@ -134,11 +143,7 @@ void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
   bool consuming = false;  // a worker is passing outcomes on (outside the lock)
   std::map<std::uint64_t, std::pair<std::string, FileOutcome>> ready;  // done, not passed on
 
-  // Each worker takes up to `kBatchReadFiles` paths at a time and reads them in one batch.
-  // With two or more workers the batches are smaller, so that every worker's batch fits in
-  // the `kMaxPendingOutcomes` window at once.
-  const std::size_t batch_files = std::max<std::size_t>(
-      1, std::min<std::size_t>(internal::kBatchReadFiles, kMaxPendingOutcomes / (2 * jobs)));
+  const std::size_t batch_files = scan_batch_files(jobs, 0, SIZE_MAX);
   auto worker = [&] {
     Vm vm(set);
     internal::BatchReader reader(options.batch_reads);
@@ -156,7 +161,9 @@ void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
         const std::uint64_t free =
             pending < kMaxPendingOutcomes ? kMaxPendingOutcomes - pending : 0;
         batch.clear();
-        while (!exhausted && n < batch_files && n < free) {
+        const std::size_t want = scan_batch_files(
+            jobs, taken, options.expected_files > 0 ? options.expected_files : SIZE_MAX);
+        while (!exhausted && n < want && n < free) {
           bool regular = false;
           if (source(paths[n], regular)) {
             slot[n] = SIZE_MAX;
@@ -219,6 +226,7 @@ std::vector<FileOutcome> scan_files(const PolicySet& set, const std::vector<std:
   std::size_t next = 0;
   ScanOptions o = options;
   o.jobs = worker_count(options.jobs, files.size());
+  o.expected_files = files.size();
   scan_stream(
       set, active, known,
       [&](std::string& path, bool& is_regular) {

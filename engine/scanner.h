@@ -33,6 +33,10 @@ struct ScanOptions {
   /// it (engine/internal/batch_read.h); false: one open, fstat, read and close per file. The
   /// outcomes are the same.
   bool batch_reads = true;
+  /// How many paths the source will give, when the caller knows (0: unknown). Workers then
+  /// take smaller batches as the scan nears its end, so that its last files are shared among
+  /// them. A wrong count only changes how the work is shared.
+  std::uint64_t expected_files = 0;
   /// Optional: counts the files read whole by the batch reader (tests, benchmarks). Not owned.
   std::atomic<std::uint64_t>* batch_read_files = nullptr;
 };
@@ -62,6 +66,13 @@ class OutcomeCache {
 /// The number of workers a scan of `files` files starts for `-j requested` (0: the hardware
 /// threads): at least 1, at most `files` and `kMaxWorkers`. Pure.
 unsigned worker_count(unsigned requested, std::size_t files);
+
+/// How many paths a worker of a scan with `jobs` workers takes (and reads in one batch) when
+/// `taken` of `expected` paths are taken (`expected` SIZE_MAX: unknown): at most
+/// `kBatchReadFiles` (engine/internal/batch_read.h) and so few that every worker's batch fits
+/// in `kMaxPendingOutcomes` twice; at most a quarter of each worker's share of what is left,
+/// so that the last files of a scan are shared among the workers; at least 1. Pure.
+std::size_t scan_batch_files(unsigned jobs, std::uint64_t taken, std::uint64_t expected);
 
 /// Supplies the next path to check into `path`; false when there are none left. Sets `regular`
 /// when a directory listing named the path a regular file (`FileWalker::listed_regular`): only

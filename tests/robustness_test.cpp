@@ -447,6 +447,17 @@ TEST_CASE("scanner: scan_stream passes outcomes on in order, at most kMaxPending
   CHECK(std::all_of(findings.begin() + 1, findings.end(), [](std::size_t n) { return n == 1; }));
   CHECK(most_ahead < kMaxPendingOutcomes);
 
+  // Batches: at most kBatchReadFiles, within the kMaxPendingOutcomes window for every worker,
+  // smaller towards the end of a scan of known size, down to one file.
+  CHECK(scan_batch_files(1, 0, SIZE_MAX) == internal::kBatchReadFiles);
+  CHECK(scan_batch_files(2, 0, SIZE_MAX) == internal::kBatchReadFiles);
+  CHECK(scan_batch_files(4, 0, SIZE_MAX) == kMaxPendingOutcomes / 8);
+  CHECK(scan_batch_files(256, 0, SIZE_MAX) == 1);
+  CHECK(scan_batch_files(2, 0, 5600) == internal::kBatchReadFiles);
+  CHECK(scan_batch_files(2, 0, 20) == 2);       // 20 files: 2 at a time, not 16 and 4
+  CHECK(scan_batch_files(2, 5590, 5600) == 1);  // the last ten, one at a time
+  CHECK(scan_batch_files(2, 7000, 5600) == 1);  // a wrong count only shares the work
+
   // kMaxWorkers: an absurd -j starts at most that many threads, never more than there are
   // files, and the scan still completes.
   CHECK(worker_count(1'000'000, SIZE_MAX) == kMaxWorkers);
