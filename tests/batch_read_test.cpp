@@ -4,7 +4,9 @@
 // equivalence of both paths is tested in robustness_test.cpp.
 #include "engine/internal/batch_read.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -65,6 +67,26 @@ TEST_CASE("batch reader: whole small files, everything else to the ordinary path
       CHECK(*reader.contents(i) == "n: " + std::to_string(first + i) + "\n");
     }
   }
+}
+
+TEST_CASE("batch reader: a FIFO with a writer and data waiting does not hang it", "[io]") {
+  // The scanner batches only files listed as regular, but a file can be swapped for a FIFO
+  // after the listing: the reads never wait (RWF_NOWAIT), the FIFO goes to the ordinary path.
+  TempDir dir("batch-fifo");
+  std::vector<std::string> paths = {dir.write("a.yaml", "a: 1\n"), (dir.path() / "b.yaml").string(),
+                                    dir.write("c.yaml", "c: 3\n")};
+  REQUIRE(::mkfifo(paths[1].c_str(), 0600) == 0);
+  const int fd = ::open(paths[1].c_str(), O_RDWR | O_NONBLOCK);  // a writer, and data
+  REQUIRE(fd >= 0);
+  REQUIRE(::write(fd, "x: 1\n", 5) == 5);
+  BatchReader reader;
+  reader.read(paths);
+  CHECK_FALSE(reader.contents(1));
+  if (reader.active()) {
+    CHECK(reader.contents(0) == std::optional<std::string_view>("a: 1\n"));
+    CHECK(reader.contents(2) == std::optional<std::string_view>("c: 3\n"));
+  }
+  ::close(fd);
 }
 
 TEST_CASE("kBatchReadFiles and kBatchReadSlotBytes", "[io][limits]") {

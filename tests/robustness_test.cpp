@@ -745,6 +745,33 @@ TEST_CASE("exit codes: load failure / incomplete run / findings / broken policy"
   }
 }
 
+TEST_CASE("cli: a FIFO given as an argument is checked for its type, never read", "[exit]") {
+  // Explicit arguments are never read in batches (which read before knowing the type): the
+  // data waiting in this FIFO (held open here for reading and writing) is still there after.
+  TempDir dir("fifo-arg");
+  // Enough files that the scan reads them in batches of several, the FIFO first.
+  std::string args = "--no-config --no-builtin --policies quiet.polc -f json a-fifo.yaml";
+  for (int i = 10; i < 50; ++i) {
+    const std::string name = "t" + std::to_string(i) + ".yaml";
+    dir.write(name, kBucketYaml);
+    args += " " + name;
+  }
+  dir.write("quiet.polc", kNeverFires);
+  const std::string fifo = (dir.path() / "a-fifo.yaml").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const int fd = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK);
+  REQUIRE(fd >= 0);
+  REQUIRE(::write(fd, kBucketYaml, std::strlen(kBucketYaml)) ==
+          static_cast<ssize_t>(std::strlen(kBucketYaml)));
+  std::string out;
+  CHECK(run_polc(dir, args, &out) == 3);  // a file that cannot be loaded
+  CHECK(out.find("not-a-regular-file") != std::string::npos);
+  CHECK(out.find("\"templates_checked\": 40") != std::string::npos);
+  char waiting[64];
+  CHECK(::read(fd, waiting, sizeof waiting) == static_cast<ssize_t>(std::strlen(kBucketYaml)));
+  ::close(fd);
+}
+
 TEST_CASE("regression: indexing with NaN / infinite or huge numbers", "[robust]") {
   // `static_cast<long>` of NaN or of 1e309 was undefined behaviour in Vm::Impl::index, and a
   // NaN index passed the range check of Fn::Select.

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <liburing.h>
+#include <sys/uio.h>
 
 #include <cerrno>
 
@@ -74,10 +75,15 @@ void BatchReader::read(std::span<const std::string> paths) {
                        kBatchReadSlotBytes, static_cast<std::uint64_t>(-1));
     // A short read counts as a failure for links: hard links run the rest all the same.
     rd->flags |= IOSQE_FIXED_FILE | IOSQE_IO_HARDLINK;
+    // Never wait: io_uring would otherwise wait for data on a pipe (a file swapped for a FIFO
+    // after its directory was listed) however it was opened. A file whose pages are not in
+    // memory also fails here, and the ordinary path reads it.
+    rd->rw_flags = RWF_NOWAIT;
     io_uring_sqe_set_data64(rd, i << 2 | kRead);
     io_uring_sqe* end = io_uring_get_sqe(ring);
     io_uring_prep_read(end, static_cast<int>(slot), probes + i, 1, static_cast<std::uint64_t>(-1));
     end->flags |= IOSQE_FIXED_FILE | IOSQE_IO_HARDLINK;
+    end->rw_flags = RWF_NOWAIT;
     io_uring_sqe_set_data64(end, i << 2 | kReadEnd);
     io_uring_sqe* close = io_uring_get_sqe(ring);
     io_uring_prep_close_direct(close, slot);
