@@ -18,7 +18,10 @@
 // (/dev/zero), a FIFO (opened non-blocking: its read fails), an unreadable or missing file.
 // Reading from the file position (offset -1) lets the second read continue the first. The
 // reader does not check types itself (a FIFO with data waiting would be drained): the scanner
-// passes it only files a directory listing named regular (`FileWalker::listed_regular`).
+// passes it only files a directory listing named regular (`FileWalker::listed_regular`). Its
+// reads never wait (RWF_NOWAIT; io_uring would wait for a pipe's data even on a descriptor
+// opened non-blocking), so a file swapped for a FIFO cannot hang it; a file whose pages are
+// not in memory goes to the ordinary path too.
 // io_uring reference: io_uring_prep_openat_direct(3), io_uring_prep_read(3),
 // io_uring_register_files(3).
 #pragma once
