@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
   std::thread reader([&] {
     polc::internal::BatchReader batch;
     std::vector<std::pair<std::string, bool>> taken;
-    std::vector<std::string> paths;  // the regular ones, read in one batch as the scanner does
+    std::vector<const std::string*>
+        paths;  // the regular ones, read in one batch as the scanner does
     std::string buffer;
     polc::LoadResult failure;
     while (true) {
@@ -56,7 +57,7 @@ int main(int argc, char** argv) {
         }
       }
       for (const auto& [p, regular] : taken)
-        if (regular) paths.push_back(p);
+        if (regular) paths.push_back(&p);
       const bool batched = paths.size() > 1;
       if (batched) batch.read(paths);
       std::size_t slot = 0;

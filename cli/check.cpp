@@ -232,8 +232,12 @@ struct ScanInputs {
   std::vector<std::string> bundles;
   std::vector<Diagnostic> errors;
   std::size_t templates = 0;
-  std::vector<std::string> template_paths;  // all of them when `all_buffered`
-  std::vector<bool> template_regular;       // FileWalker::listed_regular of each
+  /// A template path and `FileWalker::listed_regular` for it.
+  struct Template {
+    std::string path;
+    bool regular = false;
+  };
+  std::vector<Template> template_paths;  // all of them when `all_buffered`
   bool all_buffered = true;
 };
 
@@ -251,15 +255,13 @@ ScanInputs find_scan_inputs(const std::vector<std::string>& paths,
     if (kind != FileKind::kTemplate || !selected(path)) continue;
     ++out.templates;
     if (!out.all_buffered) continue;
-    buffered_bytes += sizeof(std::string) + path.size();
+    buffered_bytes += sizeof(ScanInputs::Template) + path.size();
     if (buffered_bytes > kMaxBufferedPathBytes) {
       out.all_buffered = false;
-      std::vector<std::string>().swap(out.template_paths);
-      std::vector<bool>().swap(out.template_regular);
+      std::vector<ScanInputs::Template>().swap(out.template_paths);
       continue;
     }
-    out.template_paths.push_back(path);
-    out.template_regular.push_back(walker.listed_regular());
+    out.template_paths.push_back({path, walker.listed_regular()});
   }
   out.errors = walker.take_errors();
   return out;
@@ -616,8 +618,9 @@ int run_check(const CheckArgs& args) {
   auto source = [&](std::string& path, bool& regular) {
     if (!walker) {
       if (next_path == files.template_paths.size()) return false;
-      regular = files.template_regular[next_path];
-      path = std::move(files.template_paths[next_path++]);
+      ScanInputs::Template& t = files.template_paths[next_path++];
+      regular = t.regular;
+      path = std::move(t.path);
       return true;
     }
     FileKind kind;

@@ -148,7 +148,7 @@ void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
     Vm vm(set);
     internal::BatchReader reader(options.batch_reads);
     std::vector<std::string> paths(batch_files);
-    std::vector<std::string> batch;              // the regular files of `paths`, read in one batch
+    std::vector<const std::string*> batch;       // the regular files of `paths`, read in one batch
     std::vector<std::size_t> slot(batch_files);  // paths[i]'s index in `batch`, or SIZE_MAX
     std::string buffer;
     while (true) {
@@ -169,7 +169,7 @@ void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
             slot[n] = SIZE_MAX;
             if (regular && options.batch_reads) {
               slot[n] = batch.size();
-              batch.push_back(paths[n]);
+              batch.push_back(&paths[n]);
             }
             ++n;
           } else {

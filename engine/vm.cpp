@@ -304,21 +304,17 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
                            "' is not a boolean");
           break;
         }
-        if (op == Opcode::kAnd) {
-          if (ta == 0 || tb == 0)
-            stack.push_back(Val::of_bool(false));
-          else if (ta == 1 && tb == 1)
-            stack.push_back(Val::of_bool(true));
-          else
-            stack.push_back(Val::unknown("unknown operand of 'and'"));
-        } else {
-          if (ta == 1 || tb == 1)
-            stack.push_back(Val::of_bool(true));
-          else if (ta == 0 && tb == 0)
-            stack.push_back(Val::of_bool(false));
-          else
-            stack.push_back(Val::unknown("unknown operand of 'or'"));
-        }
+        // Three-valued: the deciding value (false for `and`, true for `or`) wins over unknown;
+        // the other value needs both operands.
+        const bool is_and = op == Opcode::kAnd;
+        const int deciding = is_and ? 0 : 1;
+        if (ta == deciding || tb == deciding)
+          stack.push_back(Val::of_bool(!is_and));
+        else if (ta == 1 - deciding && tb == 1 - deciding)
+          stack.push_back(Val::of_bool(is_and));
+        else
+          stack.push_back(
+              Val::unknown(is_and ? "unknown operand of 'and'" : "unknown operand of 'or'"));
         break;
       }
       case Opcode::kNot: {

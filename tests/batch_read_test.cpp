@@ -19,6 +19,16 @@ namespace {
 
 using test::TempDir;
 
+/// Pointers to `n` paths from `first`, as `BatchReader::read` takes them.
+std::vector<const std::string*> pointers(const std::string* first, std::size_t n) {
+  std::vector<const std::string*> out;
+  for (std::size_t i = 0; i < n; ++i) out.push_back(first + i);
+  return out;
+}
+std::vector<const std::string*> pointers(const std::vector<std::string>& paths) {
+  return pointers(paths.data(), paths.size());
+}
+
 TEST_CASE("batch reader: whole small files, everything else to the ordinary path", "[io]") {
   TempDir dir("batch");
   const std::string text = "Resources:\n  B:\n    Type: AWS::S3::Bucket\n";
@@ -37,7 +47,7 @@ TEST_CASE("batch reader: whole small files, everything else to the ordinary path
   REQUIRE(::mkfifo(paths[7].c_str(), 0600) == 0);
   BatchReader reader;
   if (!reader.active()) WARN("io_uring is not available here: every file takes the ordinary path");
-  reader.read(paths);
+  reader.read(pointers(paths));
   if (reader.active()) {
     REQUIRE(reader.contents(0));
     CHECK(*reader.contents(0) == text);
@@ -60,7 +70,7 @@ TEST_CASE("batch reader: whole small files, everything else to the ordinary path
     many.push_back(dir.write("m" + std::to_string(i) + ".yaml", "n: " + std::to_string(i) + "\n"));
   for (std::size_t first = 0; first < many.size(); first += kBatchReadFiles) {
     const std::size_t n = std::min(kBatchReadFiles, many.size() - first);
-    reader.read(std::span(many.data() + first, n));
+    reader.read(pointers(many.data() + first, n));
     for (std::size_t i = 0; i < n; ++i) {
       if (!reader.active()) break;
       REQUIRE(reader.contents(i));
@@ -80,7 +90,7 @@ TEST_CASE("batch reader: a FIFO with a writer and data waiting does not hang it"
   REQUIRE(fd >= 0);
   REQUIRE(::write(fd, "x: 1\n", 5) == 5);
   BatchReader reader;
-  reader.read(paths);
+  reader.read(pointers(paths));
   CHECK_FALSE(reader.contents(1));
   if (reader.active()) {
     CHECK(reader.contents(0) == std::optional<std::string_view>("a: 1\n"));
@@ -96,20 +106,20 @@ TEST_CASE("kBatchReadFiles and kBatchReadSlotBytes", "[io][limits]") {
     paths.push_back(dir.write("t" + std::to_string(i) + ".yaml", "a: 1\n"));
   BatchReader reader;
   // One file more than a batch holds: a caller's error, and nothing is read.
-  reader.read(paths);
+  reader.read(pointers(paths));
   for (std::size_t i = 0; i < paths.size(); ++i) CHECK_FALSE(reader.contents(i));
   // A full batch is read.
-  reader.read(std::span(paths.data(), kBatchReadFiles));
+  reader.read(pointers(paths.data(), kBatchReadFiles));
   for (std::size_t i = 0; i < kBatchReadFiles; ++i)
     CHECK(reader.contents(i).has_value() == reader.active());
   // One byte more than the slot: the ordinary path reads it.
   const std::string over = dir.write("over.yaml", std::string(kBatchReadSlotBytes + 1, 'a'));
-  reader.read(std::span(&over, 1));
+  reader.read(pointers(&over, 1));
   CHECK_FALSE(reader.contents(0));
 
   BatchReader off(false);
   CHECK_FALSE(off.active());
-  off.read(std::span(paths.data(), 2));
+  off.read(pointers(paths.data(), 2));
   CHECK_FALSE(off.contents(0));
   CHECK_FALSE(off.contents(1));
 }

@@ -49,7 +49,7 @@ void BatchReader::disable(bool in_flight) {
   ring_.reset();
 }
 
-void BatchReader::read(std::span<const std::string> paths) {
+void BatchReader::read(std::span<const std::string* const> paths) {
   count_ = paths.size() <= kBatchReadFiles ? paths.size() : 0;
   for (std::size_t i = 0; i < count_; ++i) lengths_[i] = -1;
   if (!ring_ || count_ == 0) return;
@@ -63,7 +63,7 @@ void BatchReader::read(std::span<const std::string> paths) {
     // Non-blocking: a FIFO without a writer must not hang the open (its read then fails, and the
     // ordinary path says what it is). No O_CLOEXEC: a fixed slot is not a descriptor.
     io_uring_sqe* open = io_uring_get_sqe(ring);
-    io_uring_prep_openat_direct(open, AT_FDCWD, paths[i].c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY,
+    io_uring_prep_openat_direct(open, AT_FDCWD, paths[i]->c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY,
                                 0, slot);
     open->flags |= IOSQE_IO_LINK;  // no file, no read or close
     io_uring_sqe_set_data64(open, i << 2 | kOpen);

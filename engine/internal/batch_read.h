@@ -56,11 +56,11 @@ class BatchReader {
   /// True when batches are read with io_uring.
   bool active() const { return ring_ != nullptr; }
 
-  /// Reads the files `paths` (at most `kBatchReadFiles`; more is a programming error and reads
-  /// nothing). Afterwards `contents(i)` gives the complete contents of `paths[i]`, or nothing
-  /// when the caller must read it itself. Stops using io_uring (for good) when a batch cannot
-  /// be submitted.
-  void read(std::span<const std::string> paths);
+  /// Reads the files `paths` point to (at most `kBatchReadFiles`; more is a programming error
+  /// and reads nothing; the strings need only live through the call). Afterwards `contents(i)`
+  /// gives the complete contents of `paths[i]`, or nothing when the caller must read it itself.
+  /// Stops using io_uring (for good) when a batch cannot be submitted.
+  void read(std::span<const std::string* const> paths);
   /// The contents of file `i` of the last batch, valid until the next `read`; nothing when the
   /// file was not read whole (see the file comment).
   std::optional<std::string_view> contents(std::size_t i) const;
