@@ -1,12 +1,12 @@
 // Document: one parsed file: its `SourceFile`, the `Arena` that owns its value tree, and the
-// tree's root. Produced by `parse_yaml` / `parse_json` (engine/yaml_parser.h, json_parser.h),
-// consumed by `build_template` (engine/template.h). Movable, not copyable; not thread-safe.
+// tree's root. Produced by `parse_yaml` / `parse_json` (engine/load/yaml_parser.h, json_parser.h),
+// consumed by `build_template` (engine/model/template.h). Movable, not copyable; not thread-safe.
 #pragma once
 #include <memory>
 
-#include "engine/arena.h"
-#include "engine/source_file.h"
-#include "engine/value.h"
+#include "engine/base/arena.h"
+#include "engine/base/source_file.h"
+#include "engine/model/value.h"
 
 namespace polc {
 

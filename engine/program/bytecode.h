@@ -1,12 +1,16 @@
+// Stage engine/program (above load): what a compiled policy is: the opcode and builtin tables,
+// chunks with constant pools and source maps, the verifier, bundles. The dsl/ compiler produces
+// it; engine/vm runs it.
+//
 // Bytecode: chunks, constant pools and the compiled, immutable `PolicySet`.
 //
-// The DSL compiler (dsl/compiler.cpp) produces a PolicySet; the VM (engine/vm.h) runs it.
+// The DSL compiler (dsl/compiler.cpp) produces a PolicySet; the VM (engine/vm/vm.h) runs it.
 // A chunk is the code of one function or one rule, with its own constant pool and, for every
 // code byte, the policy-source offset it came from (clox's line table, at byte granularity), so
-// a runtime error points at `policy.polc:line:col`. The opcode table is engine/opcodes.def.
+// a runtime error points at `policy.polc:line:col`. The opcode table is engine/program/opcodes.def.
 //
 // After `PolicySet::freeze()` a set is immutable and may be shared by any number of worker
-// threads, each with its own VM. Bundles (engine/bundle.h) serialize a frozen set.
+// threads, each with its own VM. Bundles (engine/program/bundle.h) serialize a frozen set.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -14,11 +18,11 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/arena.h"
-#include "engine/finding.h"
-#include "engine/scan_result.h"
-#include "engine/source_file.h"
-#include "engine/vm_value.h"
+#include "engine/base/arena.h"
+#include "engine/base/finding.h"
+#include "engine/base/scan_result.h"
+#include "engine/base/source_file.h"
+#include "engine/program/vm_value.h"
 
 namespace polc {
 
@@ -26,7 +30,7 @@ inline constexpr int kVar = 1000;  // "variable stack effect" marker in opcodes.
 
 enum class Opcode : std::uint8_t {
 #define OPCODE(name, operands, effect, doc) name,
-#include "engine/opcodes.def"
+#include "engine/program/opcodes.def"
 #undef OPCODE
   kCount_
 };
@@ -37,14 +41,14 @@ struct OpcodeInfo {
   int stack_effect;  // kVar when it depends on operands
   std::string_view doc;
 };
-/// The row of engine/opcodes.def for `op`.
+/// The row of engine/program/opcodes.def for `op`.
 const OpcodeInfo& opcode_info(Opcode op);
 
-/// Operand bytes of every opcode (engine/opcodes.def), indexed by the opcode: the interpreter's
+/// Operand bytes of every opcode (engine/program/opcodes.def), indexed by the opcode: the interpreter's
 /// hot path, with no lazy initialization (`opcode_info(op).operand_bytes` gives the same).
 inline constexpr std::uint8_t kOperandBytes[] = {
 #define OPCODE(name, operands, effect, doc) operands,
-#include "engine/opcodes.def"
+#include "engine/program/opcodes.def"
 #undef OPCODE
 };
 static_assert(sizeof kOperandBytes == static_cast<std::size_t>(Opcode::kCount_));

@@ -13,9 +13,9 @@
 #include <map>
 #include <set>
 
-#include "engine/internal/report_util.h"
-#include "engine/internal/spool.h"
-#include "engine/internal/utf8.h"
+#include "engine/base/utf8.h"
+#include "engine/report/report_util.h"
+#include "engine/report/spool.h"
 
 namespace polc::internal {
 

@@ -1,4 +1,4 @@
-// The SARIF half of `polc merge` (engine/report_merge.h): SARIF logs written by polc's `sarif`
+// The SARIF half of `polc merge` (engine/report/report_merge.h): SARIF logs written by polc's `sarif`
 // reporter are merged structurally into one run. The first log's run is the template: its
 // members are copied in their order, except `tool.driver.rules` (united by id), `invocations`
 // (one invocation: `executionSuccessful` of all, the recomputed `exitCode`, the united
@@ -12,11 +12,11 @@
 #include <set>
 #include <tuple>
 
-#include "engine/exit_codes.h"
-#include "engine/internal/merge_util.h"
-#include "engine/json_writer.h"
-#include "engine/limits.h"
-#include "engine/report_merge.h"
+#include "engine/base/json_writer.h"
+#include "engine/base/limits.h"
+#include "engine/report/merge_util.h"
+#include "engine/report/report_merge.h"
+#include "engine/triage/exit_codes.h"
 
 namespace polc {
 

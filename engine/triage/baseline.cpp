@@ -1,4 +1,4 @@
-#include "engine/baseline.h"
+#include "engine/triage/baseline.h"
 
 #include <simdjson.h>
 
@@ -7,9 +7,9 @@
 #include <tuple>
 #include <unordered_set>
 
-#include "engine/fingerprint.h"
-#include "engine/json_writer.h"
-#include "engine/limits.h"
+#include "engine/base/json_writer.h"
+#include "engine/base/limits.h"
+#include "engine/triage/fingerprint.h"
 
 namespace polc {
 namespace {

@@ -1,4 +1,4 @@
-#include "engine/fingerprint.h"
+#include "engine/triage/fingerprint.h"
 
 namespace polc {
 

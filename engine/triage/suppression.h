@@ -1,3 +1,6 @@
+// Stage engine/triage (above vm): what happens to findings after the VM: fingerprints,
+// inline and foreign suppressions, central waivers, baselines and the exit code.
+//
 // Suppressions written in templates: `Metadata.polc.suppress` on a resource, and the same at
 // the template's top-level `Metadata` (applies to every resource of the template).
 //
@@ -13,10 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/diagnostic.h"
-#include "engine/finding.h"
-#include "engine/scan_result.h"
-#include "engine/template.h"
+#include "engine/base/diagnostic.h"
+#include "engine/base/finding.h"
+#include "engine/base/scan_result.h"
+#include "engine/model/template.h"
 
 namespace polc {
 

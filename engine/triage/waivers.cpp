@@ -1,13 +1,13 @@
-#include "engine/waivers.h"
+#include "engine/triage/waivers.h"
 
 #include <cstdio>
 #include <ctime>
 #include <utility>
 
-#include "engine/discovery.h"
-#include "engine/fingerprint.h"
-#include "engine/internal/data_file.h"
-#include "engine/limits.h"
+#include "engine/base/glob.h"
+#include "engine/base/limits.h"
+#include "engine/load/data_file.h"
+#include "engine/triage/fingerprint.h"
 
 namespace polc {
 namespace {

@@ -3,7 +3,7 @@
 //
 //   waivers:
 //     - rule: vpce-sg-no-implicit-egress   # policy id or name
-//       path: "legacy/**/*.yaml"           # glob over the template path (engine/discovery.h)
+//       path: "legacy/**/*.yaml"           # glob over the template path (engine/scan/discovery.h)
 //       resource: LegacyEndpointSG         # optional logical ID
 //       reason: migrated by Q3, ticket NET-42
 //       expires: 2025-09-30                # optional, YYYY-MM-DD, inclusive
@@ -20,11 +20,11 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/diagnostic.h"
-#include "engine/finding.h"
-#include "engine/scan_result.h"
-#include "engine/source_file.h"
-#include "engine/value.h"
+#include "engine/base/diagnostic.h"
+#include "engine/base/finding.h"
+#include "engine/base/scan_result.h"
+#include "engine/base/source_file.h"
+#include "engine/model/value.h"
 
 namespace polc {
 
