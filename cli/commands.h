@@ -22,6 +22,7 @@ struct CheckArgs {
   std::vector<std::string> skip;
   std::vector<std::string> outputs;  // FORMAT=PATH
   std::vector<std::string> waivers;  // waiver files
+  std::vector<std::string> pseudo_parameters;  // --pseudo-parameter NAME=VALUE
   std::string format;                // stdout format; empty: from the config, else text
   std::string severity;              // display threshold; empty: low
   std::string fail_threshold;        // empty: the display threshold
