@@ -221,6 +221,32 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
     if (v.kind == VKind::kUnknown) return v;
     return Val::of_bool(pred(v));
   };
+  // Strict builtins: an argument that is unknown makes the result unknown (a list builtin must
+  // not read an unknown list as empty). The others decide for themselves: exists, empty,
+  // type_of, is_unknown and default answer for unknown values; contains is Kleene membership;
+  // ref, refs and intrinsic read the raw template value.
+  switch (static_cast<BuiltinId>(id)) {
+    case kB_exists:
+    case kB_empty:
+    case kB_type_of:
+    case kB_is_unknown:
+    case kB_default:
+    case kB_contains:
+    case kB_ref:
+    case kB_refs:
+    case kB_intrinsic:
+    case kB_to_string:
+    case kB_is_map:
+    case kB_keys:
+    case kB_values:
+      break;
+    default:
+      for (int i = 0; i < argc; ++i) {
+        Val v = resolve(args[i]);
+        if (status != VmStatus::kOk) return Val::null();
+        if (v.kind == VKind::kUnknown) return v;
+      }
+  }
   switch (static_cast<BuiltinId>(id)) {
     case kB_resources: {
       std::string_view type;
@@ -346,14 +372,14 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
     case kB_keys: {
       VList* l = nullptr;
       Val v = resolve(args[0]);
-      if (v.kind == VKind::kUnknown) return v;
+      if (v.kind == VKind::kUnknown) return args[0].kind == VKind::kNode ? Val::of_list(new_list(0)) : v;  // see is_map
       if (v.kind == VKind::kMap || (v.kind == VKind::kNode && v.node->kind == ValueKind::kMap)) l = to_list(v, true);
       return Val::of_list(l ? l : new_list(0));
     }
     case kB_values: {
       VList* l = nullptr;
       Val v = resolve(args[0]);
-      if (v.kind == VKind::kUnknown) return v;
+      if (v.kind == VKind::kUnknown) return args[0].kind == VKind::kNode ? Val::of_list(new_list(0)) : v;  // see is_map
       if (v.kind == VKind::kMap || (v.kind == VKind::kNode && v.node->kind == ValueKind::kMap)) l = to_list(v, false);
       return Val::of_list(l ? l : new_list(0));
     }
@@ -426,6 +452,7 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       std::string o;
       for (std::uint32_t i = 0; i < l->size; ++i) {
         if (i) o += sep.str();
+        if (Val item = resolve(l->items[i]); item.kind == VKind::kUnknown) return item;
         o += text(l->items[i]);
         if (o.size() > kMaxStringBytes) {
           fail("string-length", "join() result exceeds " + std::to_string(kMaxStringBytes) +
@@ -638,6 +665,9 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
         return v.kind == VKind::kList || (v.kind == VKind::kNode && v.node->kind == ValueKind::kList);
       });
     case kB_is_map:
+      // An intrinsic function's result is never a map (CloudFormation's functions give strings,
+      // numbers and lists; Fn::If is resolved), so a template value that is unknown is no map.
+      if (args[0].kind == VKind::kNode && resolve(args[0]).kind == VKind::kUnknown) return Val::of_bool(false);
       return bool_or_unknown(args[0], [](Val v) {
         return v.kind == VKind::kMap || (v.kind == VKind::kNode && v.node->kind == ValueKind::kMap && !is_reference_node(v.node));
       });

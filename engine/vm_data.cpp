@@ -434,7 +434,9 @@ VList* Vm::Impl::to_list(Val v, bool map_keys) {
       Val r = resolve_node(item);
       if (status != VmStatus::kOk) return nullptr;
       if (r.is_null()) continue;  // AWS::NoValue and Fn::If branches to it drop out
-      list_push(l, r);
+      // An unknown item stays a template value (its location, and what builtins know of
+      // template values: it exists, it is no map).
+      list_push(l, r.kind == VKind::kUnknown ? Val::of_node(item) : r);
     }
     return l;
   }
@@ -446,7 +448,7 @@ VList* Vm::Impl::to_list(Val v, bool map_keys) {
       } else {
         Val r = resolve_node(e.value);
         if (status != VmStatus::kOk) return nullptr;
-        if (!r.is_null()) list_push(l, r);
+        if (!r.is_null()) list_push(l, r.kind == VKind::kUnknown ? Val::of_node(e.value) : r);
       }
     }
     return l;
