@@ -538,7 +538,14 @@ Val Vm::Impl::wildcard(Val base) {
 }
 
 int Vm::Impl::truth(Val v) {
+  const bool template_value = v.kind == VKind::kNode;
   v = resolve(v);
+  // Evaluation is total on template data: a template value that is not a truth value (a
+  // number, a list, a map, "yes") is not true. A non-boolean the policy computed itself stays a
+  // type error (a bug of the policy, reported where it is).
+  if (template_value && v.kind != VKind::kBool && v.kind != VKind::kNull && v.kind != VKind::kUnknown &&
+      !(v.kind == VKind::kString && (v.str() == "true" || v.str() == "True" || v.str() == "TRUE")))
+    return 0;
   switch (v.kind) {
     case VKind::kBool:
       return v.boolean ? 1 : 0;
