@@ -440,7 +440,8 @@ int run_check(const CheckArgs& args) {
     std::size_t eq = pp.find('=');
     std::string name = pp.substr(0, eq);
     if (eq == std::string::npos || !is_pseudo_parameter(name) || name == "AWS::NoValue") {
-      std::cerr << "polc: --pseudo-parameter takes NAME=VALUE with NAME a pseudo parameter (AWS::Partition, "
+      std::cerr << "polc: --pseudo-parameter takes NAME=VALUE with NAME a pseudo parameter "
+                   "(AWS::Partition, "
                    "AWS::URLSuffix, AWS::Region, ...), not '"
                 << pp << "'\n";
       return kExitUsageOrPolicyError;
@@ -448,9 +449,12 @@ int run_check(const CheckArgs& args) {
     Constant value;
     value.kind = VKind::kString;
     value.text = pp.substr(eq + 1);
-    auto slot = std::find_if(set->globals.begin(), set->globals.end(), [&](const GlobalSlot& g) { return g.name == name; });
-    if (slot != set->globals.end()) slot->value = std::move(value);
-    else set->globals.push_back({name, std::move(value)});
+    auto slot = std::find_if(set->globals.begin(), set->globals.end(),
+                             [&](const GlobalSlot& g) { return g.name == name; });
+    if (slot != set->globals.end())
+      slot->value = std::move(value);
+    else
+      set->globals.push_back({name, std::move(value)});
   }
   if (cfg_diags.has_errors()) {
     print_diagnostics(cfg_diags.items(), color_err);

@@ -120,9 +120,12 @@ int run_disasm(const std::vector<std::string>& files, bool builtin) {
 
 std::string constant_text(const Constant& c) {
   switch (c.kind) {
-    case VKind::kNull: return "null";
-    case VKind::kBool: return c.boolean ? "true" : "false";
-    case VKind::kInt: return std::to_string(c.integer);
+    case VKind::kNull:
+      return "null";
+    case VKind::kBool:
+      return c.boolean ? "true" : "false";
+    case VKind::kInt:
+      return std::to_string(c.integer);
     case VKind::kFloat: {
       std::ostringstream ss;
       ss << c.number;
@@ -130,12 +133,14 @@ std::string constant_text(const Constant& c) {
     }
     case VKind::kString: {
       std::string out = "\"";
-      for (char ch : c.text) out += ch == '"' || ch == '\\' ? std::string("\\") + ch : std::string(1, ch);
+      for (char ch : c.text)
+        out += ch == '"' || ch == '\\' ? std::string("\\") + ch : std::string(1, ch);
       return out + "\"";
     }
     case VKind::kList: {
       std::string out = "[";
-      for (std::size_t i = 0; i < c.items.size(); ++i) out += (i ? ", " : "") + constant_text(c.items[i]);
+      for (std::size_t i = 0; i < c.items.size(); ++i)
+        out += (i ? ", " : "") + constant_text(c.items[i]);
       return out + "]";
     }
     case VKind::kMap: {
@@ -144,20 +149,23 @@ std::string constant_text(const Constant& c) {
         out += (i ? ", " : "") + c.keys[i] + ": " + constant_text(c.items[i]);
       return out + "}";
     }
-    default: return "?";
+    default:
+      return "?";
   }
 }
 
-std::vector<std::pair<std::string, std::string>> policy_parameters(const PolicySet& set, const PolicyInfo& info) {
+std::vector<std::pair<std::string, std::string>> policy_parameters(const PolicySet& set,
+                                                                   const PolicyInfo& info) {
   std::vector<std::pair<std::string, std::string>> out;
   const std::string prefix = info.name + ".";
   for (const GlobalSlot& g : set.globals)
-    if (g.name.starts_with(prefix)) out.emplace_back(g.name.substr(prefix.size()), constant_text(g.value));
+    if (g.name.starts_with(prefix))
+      out.emplace_back(g.name.substr(prefix.size()), constant_text(g.value));
   return out;
 }
 
-int run_explain(const std::string& name, const std::vector<std::string>& policy_paths, const std::string& config_path,
-                bool no_config) {
+int run_explain(const std::string& name, const std::vector<std::string>& policy_paths,
+                const std::string& config_path, bool no_config) {
   // Where a user's policies are: the paths given, and `policies` of .polc.yaml (or --config).
   std::vector<std::string> paths = policy_paths;
   Config cfg;
@@ -167,7 +175,8 @@ int run_explain(const std::string& name, const std::vector<std::string>& policy_
     Diagnostics cd;
     if (!load_config(cfg_file, cfg, cd)) {
       print_diagnostics(cd.items(), use_color(false, 2));
-      std::cerr << "polc: the configuration " << cfg_file << " has errors; run with --no-config to ignore it\n";
+      std::cerr << "polc: the configuration " << cfg_file
+                << " has errors; run with --no-config to ignore it\n";
       return kExitUsageOrPolicyError;
     }
     paths.insert(paths.end(), cfg.policies.begin(), cfg.policies.end());
@@ -197,7 +206,8 @@ int run_explain(const std::string& name, const std::vector<std::string>& policy_
     for (const auto& p : set->policies) {
       if (p.info.id != name && p.info.name != name) continue;
       const PolicyInfo& i = p.info;
-      std::cout << i.id << "  " << i.name << "  (" << severity_name(i.severity) << ")\n\n" << i.title << "\n\n";
+      std::cout << i.id << "  " << i.name << "  (" << severity_name(i.severity) << ")\n\n"
+                << i.title << "\n\n";
       if (!i.description.empty()) std::cout << i.description << "\n\n";
       if (!i.remediation.empty()) std::cout << "Remediation:\n" << i.remediation << "\n\n";
       if (!i.docs_url.empty()) std::cout << "Docs: " << i.docs_url << "\n";
@@ -213,22 +223,25 @@ int run_explain(const std::string& name, const std::vector<std::string>& policy_
       }
       auto params = policy_parameters(*set, i);
       if (!params.empty()) {
-        std::cout << "Parameters (set in .polc.yaml as parameters: {" << i.name << ".NAME: VALUE}):\n";
+        std::cout << "Parameters (set in .polc.yaml as parameters: {" << i.name
+                  << ".NAME: VALUE}):\n";
         for (const auto& [pname, value] : params) {
           std::cout << "  " << pname << " = " << value;
           for (const ConfigParameter& cp : cfg.parameters)
-            if (cp.name == i.name + "." + pname) std::cout << "  (" << cfg_file << " sets " << constant_text(cp.value) << ")";
+            if (cp.name == i.name + "." + pname)
+              std::cout << "  (" << cfg_file << " sets " << constant_text(cp.value) << ")";
           std::cout << "\n";
         }
       }
       if (p.source < set->sources.size())
-        std::cout << "\nSource (" << set->sources[p.source]->path() << "):\n\n" << set->sources[p.source]->text();
+        std::cout << "\nSource (" << set->sources[p.source]->path() << "):\n\n"
+                  << set->sources[p.source]->text();
       return 0;
     }
   }
   std::cerr << "polc: no policy with id or name '" << name << "' in the built-in pack"
-            << (found.policies.empty() ? "" : " or the policies given") << (cfg_file.empty() ? "" : " or " + cfg_file + "'s policies")
-            << "\n";
+            << (found.policies.empty() ? "" : " or the policies given")
+            << (cfg_file.empty() ? "" : " or " + cfg_file + "'s policies") << "\n";
   return kExitUsageOrPolicyError;
 }
 

@@ -3,8 +3,8 @@
 #pragma once
 #include <cstdint>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/bytecode.h"
@@ -66,16 +66,18 @@ int run_dump(const std::vector<std::string>& files);
 int run_parse(const std::vector<std::string>& files);
 int run_disasm(const std::vector<std::string>& files, bool builtin);
 int run_compile(const std::vector<std::string>& paths, const std::string& output, bool no_builtin);
-int run_doc(const std::vector<std::string>& paths, const std::string& out_dir, const std::string& title);
+int run_doc(const std::vector<std::string>& paths, const std::string& out_dir,
+            const std::string& title);
 int run_test(const std::vector<std::string>& paths);
 /// `polc explain ID [PATH...]`: the policy among the paths, `.polc.yaml`'s policies (or
 /// `config_path`'s; none with `no_config`) and the built-in pack, with its parameters.
-int run_explain(const std::string& policy, const std::vector<std::string>& policy_paths, const std::string& config_path,
-                bool no_config);
+int run_explain(const std::string& policy, const std::vector<std::string>& policy_paths,
+                const std::string& config_path, bool no_config);
 /// A policy constant as text (`[22, 3389]`, `"x"`), for `explain` and `doc`.
 std::string constant_text(const Constant& c);
 /// The parameters of `info` in `set`: (name, default value as text), in declaration order.
-std::vector<std::pair<std::string, std::string>> policy_parameters(const PolicySet& set, const PolicyInfo& info);
+std::vector<std::pair<std::string, std::string>> policy_parameters(const PolicySet& set,
+                                                                   const PolicyInfo& info);
 
 /// True when output to `fd` should use ANSI colours (a terminal, no `--no-color`, no NO_COLOR).
 bool use_color(bool no_color, int fd);

@@ -9,8 +9,8 @@
 
 #include "cli/commands.h"
 #include "dsl/compiler.h"
-#include "engine/discovery.h"
 #include "dsl/embedded.h"
+#include "engine/discovery.h"
 #include "engine/exit_codes.h"
 
 namespace polc::cli {
@@ -32,7 +32,8 @@ std::string list_text(const std::vector<std::string>& v) {
 }
 
 std::string page(const PolicySet& set, const CompiledPolicy& p, const std::string& source_path,
-                 const std::string& source, const std::string& tests_path, const std::string& tests) {
+                 const std::string& source, const std::string& tests_path,
+                 const std::string& tests) {
   const PolicyInfo& i = p.info;
   std::string out;
   out += "# " + i.name + "\n\n";
@@ -49,7 +50,8 @@ std::string page(const PolicySet& set, const CompiledPolicy& p, const std::strin
   out += "## Remediation\n\n" + (i.remediation.empty() ? "-" : i.remediation) + "\n\n";
   auto params = policy_parameters(set, i);
   if (!params.empty()) {
-    out += "## Parameters\n\nSet in `.polc.yaml` as `parameters: {" + i.name + ".NAME: VALUE}`.\n\n";
+    out +=
+        "## Parameters\n\nSet in `.polc.yaml` as `parameters: {" + i.name + ".NAME: VALUE}`.\n\n";
     out += "| parameter | default |\n|---|---|\n";
     for (const auto& [name, value] : params) out += "| `" + name + "` | `" + value + "` |\n";
     out += "\n";
@@ -80,7 +82,8 @@ bool is_builtin_pack(const PolicySet& set) {
 
 }  // namespace
 
-int run_doc(const std::vector<std::string>& paths, const std::string& out_dir, const std::string& title) {
+int run_doc(const std::vector<std::string>& paths, const std::string& out_dir,
+            const std::string& title) {
   std::vector<std::string> dirs = paths.empty() ? std::vector<std::string>{"policies"} : paths;
   DiscoveredFiles files = discover_files(dirs, {});
   Diagnostics diags;
@@ -105,10 +108,11 @@ int run_doc(const std::vector<std::string>& paths, const std::string& out_dir, c
     std::ofstream(fs::path(out_dir) / (p.info.name + ".md"), std::ios::binary)
         << page(*set, p, src_path, source, tests_path, tests);
     std::string params;
-    for (const auto& [name, value] : policy_parameters(*set, p.info)) params += (params.empty() ? "`" : ", `") + name + "`";
+    for (const auto& [name, value] : policy_parameters(*set, p.info))
+      params += (params.empty() ? "`" : ", `") + name + "`";
     index += "| `" + p.info.id + "` | [" + p.info.name + "](" + p.info.name + ".md) | " +
-             std::string(severity_name(p.info.severity)) + " | " + (params.empty() ? "-" : params) + " | " + p.info.title +
-             " |\n";
+             std::string(severity_name(p.info.severity)) + " | " + (params.empty() ? "-" : params) +
+             " | " + p.info.title + " |\n";
   }
   std::ofstream(fs::path(out_dir) / "README.md", std::ios::binary) << index;
   std::cerr << "polc doc: wrote " << set->policies.size() << " pages to " << out_dir << "\n";

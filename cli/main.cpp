@@ -19,9 +19,10 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
   cmd->add_option("--exclude", check.excludes, "Skip paths matching this glob (repeatable)")
       ->allow_extra_args(false);
   cmd->add_flag("--no-builtin", check.no_builtin, "Do not load the built-in standard policy pack");
-  cmd->add_option("--pseudo-parameter", check.pseudo_parameters,
-                  "Value of a pseudo parameter, NAME=VALUE (repeatable; default AWS::Partition=aws, "
-                  "AWS::URLSuffix=amazonaws.com, others unknown)")
+  cmd->add_option(
+         "--pseudo-parameter", check.pseudo_parameters,
+         "Value of a pseudo parameter, NAME=VALUE (repeatable; default AWS::Partition=aws, "
+         "AWS::URLSuffix=amazonaws.com, others unknown)")
       ->allow_extra_args(false);
   cmd->add_option("--only", check.only, "Run only this policy (id or name; repeatable)")
       ->allow_extra_args(false);
@@ -123,9 +124,10 @@ int main(int argc, char** argv) {
   cmd_doc->add_option("paths", doc_paths, "Policy directories (default: policies)");
   cmd_doc->add_option("-o,--output", doc_out, "Output directory (default: docs/policies)");
   std::string doc_title;
-  cmd_doc->add_option("--title", doc_title,
-                      "Title of the index page (default: \"The standard policy pack\" for the built-in pack's "
-                      "sources, else \"Policies in PATH...\")");
+  cmd_doc->add_option(
+      "--title", doc_title,
+      "Title of the index page (default: \"The standard policy pack\" for the built-in pack's "
+      "sources, else \"Policies in PATH...\")");
 
   std::vector<std::string> test_paths;
   auto* cmd_test = app.add_subcommand("test", "Run policy test files (*.tests.yaml) against the policies next to them");
@@ -137,10 +139,12 @@ int main(int argc, char** argv) {
   bool explain_no_config = false;
   auto* cmd_explain = app.add_subcommand("explain", "Print a policy's documentation and source");
   cmd_explain->add_option("policy", explain_name, "Policy id or name")->required();
-  cmd_explain->add_option("paths", explain_paths, "Policy files or directories to search too (and .polc.yaml's policies)");
+  cmd_explain->add_option("paths", explain_paths,
+                          "Policy files or directories to search too (and .polc.yaml's policies)");
   cmd_explain->add_option("--policies", explain_paths, "Policy files or directories to search too")
       ->allow_extra_args(false);
-  cmd_explain->add_option("--config", explain_config, "Read this configuration file instead of searching for .polc.yaml");
+  cmd_explain->add_option("--config", explain_config,
+                          "Read this configuration file instead of searching for .polc.yaml");
   cmd_explain->add_flag("--no-config", explain_no_config, "Do not read any .polc.yaml");
 
   try {
@@ -163,7 +167,8 @@ int main(int argc, char** argv) {
   if (cmd_compile->parsed()) return polc::cli::run_compile(compile_paths, compile_out, compile_no_builtin);
   if (cmd_doc->parsed()) return polc::cli::run_doc(doc_paths, doc_out, doc_title);
   if (cmd_test->parsed()) return polc::cli::run_test(test_paths);
-  if (cmd_explain->parsed()) return polc::cli::run_explain(explain_name, explain_paths, explain_config, explain_no_config);
+  if (cmd_explain->parsed())
+    return polc::cli::run_explain(explain_name, explain_paths, explain_config, explain_no_config);
   std::cout << app.help();
   return polc::kExitUsageOrPolicyError;
 }

@@ -76,9 +76,11 @@ std::string describe(const Finding& f) {
 // The keys a test file, a case and an expectation may have; any other key is an error (a
 // misspelt `expects:` must not turn a case into one that checks nothing).
 constexpr std::string_view kFileKeys[] = {"policy", "cases", "foreign_suppressions"};
-constexpr std::string_view kCaseKeys[] = {"name",   "policy",      "template", "template_file",        "input",
-                                          "expect", "expect_none", "status",   "foreign_suppressions"};
-constexpr std::string_view kExpectKeys[] = {"resource", "conditions", "outcome", "severity", "message"};
+constexpr std::string_view kCaseKeys[] = {"name",          "policy", "template",
+                                          "template_file", "input",  "expect",
+                                          "expect_none",   "status", "foreign_suppressions"};
+constexpr std::string_view kExpectKeys[] = {"resource", "conditions", "outcome", "severity",
+                                            "message"};
 // `status:` values: what the policy says about the whole input.
 constexpr std::string_view kStatuses[] = {"pass", "fail", "unknown", "not_applicable", "skip"};
 
@@ -118,12 +120,13 @@ struct Runner {
 
   // Reports every key of map `m` not in `allowed`; false when there was one.
   template <std::size_t N>
-  bool known_keys(const SourceFile& tf, const Value* m, const std::string_view (&allowed)[N], std::string_view what) {
+  bool known_keys(const SourceFile& tf, const Value* m, const std::string_view (&allowed)[N],
+                  std::string_view what) {
     bool ok = true;
     for (const MapEntry& e : m->map()) {
       if (one_of(e.key, allowed)) continue;
-      fail(where(tf, e.key_offset) + ": error: unknown key '" + std::string(e.key) + "' in " + std::string(what) +
-           " (known keys: " + list_text(allowed) + ")");
+      fail(where(tf, e.key_offset) + ": error: unknown key '" + std::string(e.key) + "' in " +
+           std::string(what) + " (known keys: " + list_text(allowed) + ")");
       ok = false;
     }
     return ok;
@@ -141,22 +144,26 @@ struct Runner {
     const Value* status = c->get("status");
     if (!expect && !none && !status) {
       fail(where(tf, c->offset) + ": error: " + label +
-           " says nothing about what it expects: give 'expect' (the findings), 'expect_none' (resources "
+           " says nothing about what it expects: give 'expect' (the findings), 'expect_none' "
+           "(resources "
            "not reported) or 'status' (pass, fail, unknown or not_applicable)");
       ok = false;
     }
     if (expect && expect->kind != ValueKind::kList) {
-      fail(where(tf, expect->offset) + ": error: 'expect' must be a list of findings ([] for none)");
+      fail(where(tf, expect->offset) +
+           ": error: 'expect' must be a list of findings ([] for none)");
       ok = false;
     }
     for (const Value* e : expect ? expect->list() : std::span<Value* const>()) {
       if (e->kind != ValueKind::kMap) {
-        fail(where(tf, e->offset) + ": error: an expectation must be a map with 'resource' and optional fields");
+        fail(where(tf, e->offset) +
+             ": error: an expectation must be a map with 'resource' and optional fields");
         ok = false;
         continue;
       }
       ok &= known_keys(tf, e, kExpectKeys, "an expectation");
-      if (const Value* ov = e->get("outcome"); ov && scalar(ov) != "fail" && scalar(ov) != "unknown") {
+      if (const Value* ov = e->get("outcome");
+          ov && scalar(ov) != "fail" && scalar(ov) != "unknown") {
         fail(where(tf, ov->offset) + ": error: 'outcome' is fail or unknown");
         ok = false;
       }
@@ -166,7 +173,8 @@ struct Runner {
         ok = false;
       }
       if (const Value* cv = e->get("conditions"); cv && cv->kind != ValueKind::kList) {
-        fail(where(tf, cv->offset) + ": error: 'conditions' is a list of maps {Condition: true|false}");
+        fail(where(tf, cv->offset) +
+             ": error: 'conditions' is a list of maps {Condition: true|false}");
         ok = false;
       }
     }
@@ -175,12 +183,15 @@ struct Runner {
       ok = false;
     }
     if (status && !one_of(scalar(status), kStatuses)) {
-      fail(where(tf, status->offset) + ": error: 'status' is pass, fail, unknown or not_applicable (skip)");
+      fail(where(tf, status->offset) +
+           ": error: 'status' is pass, fail, unknown or not_applicable (skip)");
       ok = false;
     }
-    int sources = (c->get("template") ? 1 : 0) + (c->get("template_file") ? 1 : 0) + (c->get("input") ? 1 : 0);
+    int sources = (c->get("template") ? 1 : 0) + (c->get("template_file") ? 1 : 0) +
+                  (c->get("input") ? 1 : 0);
     if (sources != 1) {
-      fail(where(tf, c->offset) + ": error: " + label + " needs exactly one of 'template', 'input' or 'template_file'");
+      fail(where(tf, c->offset) + ": error: " + label +
+           " needs exactly one of 'template', 'input' or 'template_file'");
       ok = false;
     }
     return ok;
@@ -207,7 +218,8 @@ struct Runner {
     bool foreign = scalar(doc.root->get("foreign_suppressions")) == "true";
     const Value* cases = doc.root->get("cases");
     if (!cases || cases->kind != ValueKind::kList || cases->size == 0) {
-      std::cout << where(tf, cases ? cases->offset : 0) << ": error: no 'cases' list (a test file needs at least one case)\n";
+      std::cout << where(tf, cases ? cases->offset : 0)
+                << ": error: no 'cases' list (a test file needs at least one case)\n";
       broken = true;
       return;
     }
@@ -216,8 +228,8 @@ struct Runner {
 
   // The text of the case's input: `template` (text, or YAML data), `input` (YAML data) or
   // `template_file`. False (with an error printed) when it cannot be read.
-  bool case_input(const std::string& path, const Value* c, const std::string& name, std::string& text,
-                  std::string& text_name, std::string& error) {
+  bool case_input(const std::string& path, const Value* c, const std::string& name,
+                  std::string& text, std::string& text_name, std::string& error) {
     const Value* t = c->get("template");
     if (!t) t = c->get("input");
     if (t) {
@@ -243,8 +255,8 @@ struct Runner {
     return false;
   }
 
-  void run_case(const std::string& path, const SourceFile& tf, const Value* c, const std::string& default_policy,
-                bool foreign) {
+  void run_case(const std::string& path, const SourceFile& tf, const Value* c,
+                const std::string& default_policy, bool foreign) {
     std::string name = c->kind == ValueKind::kMap ? scalar(c->get("name")) : "";
     std::string case_where = where(tf, c->offset);
     std::string label = "case '" + name + "' (" + case_where + ")";
@@ -294,9 +306,12 @@ struct Runner {
     }
     bool ok = true;
     if (!applicable && (expect || (!status.empty() && status != "not_applicable"))) {
-      fail(case_where + ": error: " + label + ": " + policy->info.name + " (" + ploc + ") does not apply to " +
-           (lr.status == LoadStatus::kTemplate ? "this template (no resource of its types)" : "this input (not a template)") +
-           (status.empty() ? ", but 'expect' says it applies (write 'status: not_applicable' for a case where it does not)"
+      fail(case_where + ": error: " + label + ": " + policy->info.name + " (" + ploc +
+           ") does not apply to " +
+           (lr.status == LoadStatus::kTemplate ? "this template (no resource of its types)"
+                                               : "this input (not a template)") +
+           (status.empty() ? ", but 'expect' says it applies (write 'status: not_applicable' for a "
+                             "case where it does not)"
                            : ", but the case expects status " + status));
       ok = false;
     }
@@ -307,8 +322,9 @@ struct Runner {
       if (actual != status) {
         std::string have;
         for (const auto& f : got) have += (have.empty() ? "" : "; ") + describe(f);
-        fail(where(tf, c->get("status")->offset) + ": error: " + label + ": expected status " + status + " from " +
-             policy->info.name + " (" + ploc + "), got " + actual + (have.empty() ? "" : ": " + have));
+        fail(where(tf, c->get("status")->offset) + ": error: " + label + ": expected status " +
+             status + " from " + policy->info.name + " (" + ploc + "), got " + actual +
+             (have.empty() ? "" : ": " + have));
         ok = false;
       }
     }
@@ -415,7 +431,8 @@ int run_test(const std::vector<std::string>& paths) {
   add_partners(args, files);
   if (files.tests.empty()) {
     std::cout << "0 passed, 0 failed\n";
-    std::cerr << "polc test: no *.tests.yaml file found under the given paths (a policy X.polc is tested by "
+    std::cerr << "polc test: no *.tests.yaml file found under the given paths (a policy X.polc is "
+                 "tested by "
                  "X.tests.yaml beside it); no test was run\n";
     return kExitUsageOrPolicyError;
   }

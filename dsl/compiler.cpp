@@ -527,7 +527,8 @@ class ChunkCompiler {
     if (fn == "matches" && e.args.size() == 2) {
       // A pattern written in the policy (a literal or a constant) must compile: its error is
       // the policy's, found now rather than on the first template that reaches it.
-      if (auto pattern = fold(*e.args[1], &m_, prog_, true); pattern && pattern->kind == VKind::kString) {
+      if (auto pattern = fold(*e.args[1], &m_, prog_, true);
+          pattern && pattern->kind == VKind::kString) {
         std::string error;
         if (!compile_regex(pattern->text, error)) throw CompileError{e.args[1]->span, error};
       }

@@ -507,7 +507,8 @@ void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val re
     f.message = text(m);
   else
     f.message = policy->info.title;
-  if (!assumed.empty()) f.message.append(" (assuming ").append(assumed).append("; see --pseudo-parameter)");
+  if (!assumed.empty())
+    f.message.append(" (assuming ").append(assumed).append("; see --pseudo-parameter)");
   // Related: a list of [location, message] pairs (or of lists of them).
   if (VList* rl = to_list(related, false)) {
     for (std::uint32_t i = 0; i < rl->size; ++i) {

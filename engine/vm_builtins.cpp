@@ -146,7 +146,8 @@ Val Vm::Impl::referrers(std::uint32_t resource, std::string_view type, std::stri
 
 bool Vm::Impl::unknown_may_be_empty(const Value* n) {
   if (!n || n->kind != ValueKind::kMap || n->size != 1) return true;
-  Intrinsic fn = n->intrinsic != Intrinsic::kNone ? n->intrinsic : intrinsic_from_key(n->entries[0].key);
+  Intrinsic fn =
+      n->intrinsic != Intrinsic::kNone ? n->intrinsic : intrinsic_from_key(n->entries[0].key);
   const Value* arg = n->entries[0].value;
   if (!arg) return true;
   switch (fn) {
@@ -159,7 +160,8 @@ bool Vm::Impl::unknown_may_be_empty(const Value* n) {
       const Parameter& p = tmpl->parameters()[pi];
       // AWS::CloudFormation Parameters page: a Number is a number; an AWS-specific type names
       // an existing resource; MinLength, AllowedValues and AllowedPattern constrain the value.
-      if (p.type == "Number" || (p.type.starts_with("AWS::") && !p.type.starts_with("AWS::SSM"))) return false;
+      if (p.type == "Number" || (p.type.starts_with("AWS::") && !p.type.starts_with("AWS::SSM")))
+        return false;
       if (p.type != "String" && !p.type.empty()) return true;
       if (!p.node || p.node->kind != ValueKind::kMap) return true;
       double min_length = 0;
@@ -167,11 +169,13 @@ bool Vm::Impl::unknown_may_be_empty(const Value* n) {
         Val mv = resolve_node(ml);
         if (number_of(mv, min_length) && min_length >= 1) return false;
       }
-      if (const Value* av = p.node->get("AllowedValues"); av && av->kind == ValueKind::kList && av->size > 0) {
+      if (const Value* av = p.node->get("AllowedValues");
+          av && av->kind == ValueKind::kList && av->size > 0) {
         bool all_text = true;
         for (const Value* item : av->list())
           all_text &= item && (item->kind == ValueKind::kInt || item->kind == ValueKind::kFloat ||
-                               item->kind == ValueKind::kBool || (item->kind == ValueKind::kString && item->size > 0));
+                               item->kind == ValueKind::kBool ||
+                               (item->kind == ValueKind::kString && item->size > 0));
         if (all_text) return false;
       }
       if (const Value* ap = p.node->get("AllowedPattern"); ap && ap->kind == ValueKind::kString) {
@@ -185,7 +189,8 @@ bool Vm::Impl::unknown_may_be_empty(const Value* n) {
       if (!t || t->kind != ValueKind::kString) return true;
       std::string_view text = t->str();
       for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '$' && i + 1 < text.size() && text[i + 1] == '{' && (i + 2 >= text.size() || text[i + 2] != '!')) {
+        if (text[i] == '$' && i + 1 < text.size() && text[i + 1] == '{' &&
+            (i + 2 >= text.size() || text[i + 2] != '!')) {
           std::size_t end = text.find('}', i + 2);
           if (end == std::string_view::npos) return false;  // literal text to the end
           i = end;
@@ -196,10 +201,12 @@ bool Vm::Impl::unknown_may_be_empty(const Value* n) {
       return true;
     }
     case Intrinsic::kJoin: {
-      if (arg->kind != ValueKind::kList || arg->size != 2 || !arg->items[1] || arg->items[1]->kind != ValueKind::kList)
+      if (arg->kind != ValueKind::kList || arg->size != 2 || !arg->items[1] ||
+          arg->items[1]->kind != ValueKind::kList)
         return true;
       const Value* sep = arg->items[0];
-      if (sep && sep->kind == ValueKind::kString && sep->size > 0 && arg->items[1]->size >= 2) return false;
+      if (sep && sep->kind == ValueKind::kString && sep->size > 0 && arg->items[1]->size >= 2)
+        return false;
       for (const Value* item : arg->items[1]->list())
         if (item && item->kind == ValueKind::kString && item->size > 0) return false;
       return true;
@@ -273,9 +280,11 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
     case kB_ref: {
       // A Ref or Fn::GetAtt read from the template names its target whatever the value: a
       // parameter (with or without a default) or an import is no resource of this template.
-      if (args[0].kind == VKind::kNode && args[0].node->kind == ValueKind::kMap && args[0].node->size == 1) {
+      if (args[0].kind == VKind::kNode && args[0].node->kind == ValueKind::kMap &&
+          args[0].node->size == 1) {
         const Value* n = args[0].node;
-        Intrinsic fn = n->intrinsic != Intrinsic::kNone ? n->intrinsic : intrinsic_from_key(n->entries[0].key);
+        Intrinsic fn =
+            n->intrinsic != Intrinsic::kNone ? n->intrinsic : intrinsic_from_key(n->entries[0].key);
         if (fn == Intrinsic::kRef || fn == Intrinsic::kGetAtt || fn == Intrinsic::kImportValue) {
           std::uint32_t i = ref_target(n);
           return i == kNoIndex ? Val::null() : Val::of_resource(i);
@@ -357,7 +366,8 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
     case kB_empty: {
       Val v = resolve(args[0]);
       if (v.kind == VKind::kUnknown) {
-        if (args[0].kind == VKind::kNode && !unknown_may_be_empty(args[0].node)) return Val::of_bool(false);
+        if (args[0].kind == VKind::kNode && !unknown_may_be_empty(args[0].node))
+          return Val::of_bool(false);
         return v;
       }
       if (v.is_null()) return Val::of_bool(true);
@@ -372,14 +382,16 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
     case kB_keys: {
       VList* l = nullptr;
       Val v = resolve(args[0]);
-      if (v.kind == VKind::kUnknown) return args[0].kind == VKind::kNode ? Val::of_list(new_list(0)) : v;  // see is_map
+      if (v.kind == VKind::kUnknown)
+        return args[0].kind == VKind::kNode ? Val::of_list(new_list(0)) : v;  // see is_map
       if (v.kind == VKind::kMap || (v.kind == VKind::kNode && v.node->kind == ValueKind::kMap)) l = to_list(v, true);
       return Val::of_list(l ? l : new_list(0));
     }
     case kB_values: {
       VList* l = nullptr;
       Val v = resolve(args[0]);
-      if (v.kind == VKind::kUnknown) return args[0].kind == VKind::kNode ? Val::of_list(new_list(0)) : v;  // see is_map
+      if (v.kind == VKind::kUnknown)
+        return args[0].kind == VKind::kNode ? Val::of_list(new_list(0)) : v;  // see is_map
       if (v.kind == VKind::kMap || (v.kind == VKind::kNode && v.node->kind == ValueKind::kMap)) l = to_list(v, false);
       return Val::of_list(l ? l : new_list(0));
     }
@@ -500,7 +512,8 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       if (re.kind == VKind::kUnknown) return re;
       auto as_text = [&](Val& v) {
         if (v.kind == VKind::kString) return true;
-        if (v.kind != VKind::kInt && v.kind != VKind::kFloat && v.kind != VKind::kBool) return false;
+        if (v.kind != VKind::kInt && v.kind != VKind::kFloat && v.kind != VKind::kBool)
+          return false;
         v = make_string(text(v));
         return true;
       };
@@ -667,9 +680,12 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
     case kB_is_map:
       // An intrinsic function's result is never a map (CloudFormation's functions give strings,
       // numbers and lists; Fn::If is resolved), so a template value that is unknown is no map.
-      if (args[0].kind == VKind::kNode && resolve(args[0]).kind == VKind::kUnknown) return Val::of_bool(false);
+      if (args[0].kind == VKind::kNode && resolve(args[0]).kind == VKind::kUnknown)
+        return Val::of_bool(false);
       return bool_or_unknown(args[0], [](Val v) {
-        return v.kind == VKind::kMap || (v.kind == VKind::kNode && v.node->kind == ValueKind::kMap && !is_reference_node(v.node));
+        return v.kind == VKind::kMap ||
+               (v.kind == VKind::kNode && v.node->kind == ValueKind::kMap &&
+                !is_reference_node(v.node));
       });
     case kB_intrinsic: {
       Val v = args[0];

@@ -344,7 +344,8 @@ Val Vm::Impl::ref_value(std::string_view name) {
   if (pi == kNoIndex) return Val::unknown("Ref to a resource");  // its physical ID
   const Parameter& p = tmpl->parameters()[pi];
   if (const Value* implied = implied_parameter(name, p)) {
-    if (implied == &kUnknownParameter) return Val::unknown("parameter value implied by a condition");
+    if (implied == &kUnknownParameter)
+      return Val::unknown("parameter value implied by a condition");
     return resolve_node(implied);
   }
   if (!p.default_value) return Val::unknown("parameter without a default");
@@ -543,7 +544,8 @@ int Vm::Impl::truth(Val v) {
   // Evaluation is total on template data: a template value that is not a truth value (a
   // number, a list, a map, "yes") is not true. A non-boolean the policy computed itself stays a
   // type error (a bug of the policy, reported where it is).
-  if (template_value && v.kind != VKind::kBool && v.kind != VKind::kNull && v.kind != VKind::kUnknown &&
+  if (template_value && v.kind != VKind::kBool && v.kind != VKind::kNull &&
+      v.kind != VKind::kUnknown &&
       !(v.kind == VKind::kString && (v.str() == "true" || v.str() == "True" || v.str() == "TRUE")))
     return 0;
   switch (v.kind) {

@@ -1,13 +1,13 @@
 // Documentation that must not drift from the code.
-#include <catch2/catch.hpp>
-
-#include <filesystem>
-#include <regex>
-#include <vector>
-#include <fstream>
-#include <algorithm>
-#include <sstream>
 #include <unistd.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <vector>
 
 #include "engine/builtins.h"
 #include "engine/bytecode.h"
@@ -121,10 +121,12 @@ TEST_CASE("command examples in README.md and docs/ print what they show", "[docs
     for (const Example& ex : examples_of(f)) {
       ++count;
       std::string cmd = ex.command;
-      for (std::size_t at; (at = cmd.find("./build/polc")) != std::string::npos;) cmd.replace(at, 12, "polc");
+      for (std::size_t at; (at = cmd.find("./build/polc")) != std::string::npos;)
+        cmd.replace(at, 12, "polc");
       fs::path out_file = bin / "out.txt";
-      std::string sh = "cd '" + root.string() + "' && PATH='" + bin.string() + "':\"$PATH\" NO_COLOR=1 sh -c '" + cmd +
-                       "' >'" + out_file.string() + "' 2>&1";
+      std::string sh = "cd '" + root.string() + "' && PATH='" + bin.string() +
+                       "':\"$PATH\" NO_COLOR=1 sh -c '" + cmd + "' >'" + out_file.string() +
+                       "' 2>&1";
       (void)std::system(sh.c_str());
       std::ifstream in(out_file);
       std::stringstream got;

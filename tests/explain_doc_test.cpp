@@ -32,7 +32,8 @@ TEST_CASE("polc explain finds .polc.yaml policies and paths, with parameters", "
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
     CHECK(r.out.find("ACME-1  acme-tag  (low)") == 0);
-    CHECK(r.out.find("  tag_key = \"CostCenter\"  (.polc.yaml sets \"Team\")") != std::string::npos);
+    CHECK(r.out.find("  tag_key = \"CostCenter\"  (.polc.yaml sets \"Team\")") !=
+          std::string::npos);
     CHECK(r.out.find("Source (policies/tag.polc)") != std::string::npos);
   }
   SECTION("a path on the command line, by name") {
@@ -50,7 +51,9 @@ TEST_CASE("polc explain finds .polc.yaml policies and paths, with parameters", "
   SECTION("not found: says where it looked") {
     auto r = run_polc(dir.path(), "explain ACME-9 policies");
     CHECK(r.exit_code == 2);
-    CHECK(r.err.find("no policy with id or name 'ACME-9' in the built-in pack or the policies given") != std::string::npos);
+    CHECK(r.err.find(
+              "no policy with id or name 'ACME-9' in the built-in pack or the policies given") !=
+          std::string::npos);
   }
 }
 
@@ -63,7 +66,8 @@ TEST_CASE("polc doc titles an organisation's policies and lists parameters", "[c
   std::string index = read_text(dir.path() / "out" / "README.md");
   CHECK(index.find("# Policies in `policies`\n") == 0);
   CHECK(index.find("standard policy pack") == std::string::npos);
-  CHECK(index.find("| `ACME-1` | [acme-tag](acme-tag.md) | low | `tag_key` |") != std::string::npos);
+  CHECK(index.find("| `ACME-1` | [acme-tag](acme-tag.md) | low | `tag_key` |") !=
+        std::string::npos);
   std::string page = read_text(dir.path() / "out" / "acme-tag.md");
   CHECK(page.find("## Parameters") != std::string::npos);
   CHECK(page.find("| `tag_key` | `\"CostCenter\"` |") != std::string::npos);

@@ -319,11 +319,12 @@ TEST_CASE("kMaxRegexMemory", "[limits]") {
   for (int i = 0; i < 8; ++i) huge += ".{1000}";
   SECTION("a pattern written in the policy is a compile error at the pattern") {
     Diagnostics diags;
-    auto set = compile_policy_text("big.polc",
-                                   "policy big-regex {\n  id = \"T-L-4\"\n  title = \"regex size\"\n  severity = low\n"
-                                   "  for b in resources(\"AWS::S3::Bucket\") {\n    require matches(b.Type, '" +
-                                       huge + "')\n  }\n}\n",
-                                   diags);
+    auto set = compile_policy_text(
+        "big.polc",
+        "policy big-regex {\n  id = \"T-L-4\"\n  title = \"regex size\"\n  severity = low\n"
+        "  for b in resources(\"AWS::S3::Bucket\") {\n    require matches(b.Type, '" +
+            huge + "')\n  }\n}\n",
+        diags);
     CHECK(set == nullptr);
     REQUIRE(diags.has_errors());
     const Diagnostic& d = diags.items()[0];
@@ -334,7 +335,8 @@ TEST_CASE("kMaxRegexMemory", "[limits]") {
     CHECK(d.message.find("kMaxRegexMemory") != std::string::npos);
   }
   SECTION("a pattern from the template is unknown: an unknown finding, no policy error") {
-    auto r = run_policy(R"(
+    auto r = run_policy(
+        R"(
 policy big-regex {
   id = "T-L-4"
   title = "regex size"
@@ -344,12 +346,14 @@ policy big-regex {
   }
 }
 )",
-                        "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: '" + huge + "'\n");
+        "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: '" +
+            huge + "'\n");
     INFO(codes_of(r.first.diagnostics));
     CHECK(r.first.diagnostics.empty());
     CHECK_FALSE(r.first.incomplete);
     std::size_t unknown = 0;
-    for (const auto& f : r.first.findings) unknown += f.policy_name == "big-regex" && f.outcome == Outcome::kUnknown;
+    for (const auto& f : r.first.findings)
+      unknown += f.policy_name == "big-regex" && f.outcome == Outcome::kUnknown;
     CHECK(unknown == 1);
     CHECK(has_finding(r.first, "witness"));
   }

@@ -31,30 +31,36 @@ TEST_CASE("pseudo parameters: the commercial partition is assumed and said", "[c
   dir.write("p.polc", kPolicy);
   dir.write("t.yaml", kTemplate);
   SECTION("default: aws, with a note in the finding") {
-    auto r = run_polc(dir.path(), "check --no-config --no-builtin -q --format json --policies p.polc t.yaml");
+    auto r = run_polc(dir.path(),
+                      "check --no-config --no-builtin -q --format json --policies p.polc t.yaml");
     INFO(r.out << r.err);
     CHECK(r.exit_code == 1);
-    CHECK(r.out.find("B is arn:aws:s3:::logs (assuming AWS::Partition is aws; see --pseudo-parameter)") !=
+    CHECK(r.out.find(
+              "B is arn:aws:s3:::logs (assuming AWS::Partition is aws; see --pseudo-parameter)") !=
           std::string::npos);
     CHECK(r.out.find("\"outcome\": \"fail\"") != std::string::npos);
   }
   SECTION("set: the value is used, without a note") {
-    auto r = run_polc(dir.path(),
-                      "check --no-config --no-builtin -q --format json --pseudo-parameter AWS::Partition=aws-cn "
-                      "--policies p.polc t.yaml");
+    auto r = run_polc(
+        dir.path(),
+        "check --no-config --no-builtin -q --format json --pseudo-parameter AWS::Partition=aws-cn "
+        "--policies p.polc t.yaml");
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
   }
   SECTION("set to aws: a finding without the note") {
     auto r = run_polc(dir.path(),
-                      "check --no-config --no-builtin -q --pseudo-parameter AWS::Partition=aws --policies p.polc t.yaml");
+                      "check --no-config --no-builtin -q --pseudo-parameter AWS::Partition=aws "
+                      "--policies p.polc t.yaml");
     INFO(r.out << r.err);
     CHECK(r.exit_code == 1);
     CHECK(r.out.find("B is arn:aws:s3:::logs") != std::string::npos);
     CHECK(r.out.find("assuming") == std::string::npos);
   }
   SECTION("not a pseudo parameter: a usage error") {
-    auto r = run_polc(dir.path(), "check --no-config --no-builtin -q --pseudo-parameter Env=prod --policies p.polc t.yaml");
+    auto r = run_polc(
+        dir.path(),
+        "check --no-config --no-builtin -q --pseudo-parameter Env=prod --policies p.polc t.yaml");
     INFO(r.out << r.err);
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("--pseudo-parameter takes NAME=VALUE") != std::string::npos);

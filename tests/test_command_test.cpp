@@ -32,12 +32,15 @@ void write_pair(const TempDir& dir, const std::string& tests) {
 }
 
 std::string one_case(const std::string& body) {
-  return "policy: tag-check\ncases:\n  - name: c\n    template: |\n      Resources:\n        B: {Type: AWS::S3::Bucket}\n" + body;
+  return "policy: tag-check\ncases:\n  - name: c\n    template: |\n      Resources:\n        B: "
+         "{Type: AWS::S3::Bucket}\n" +
+         body;
 }
 
 }  // namespace
 
-TEST_CASE("polc test: a case that says nothing about what it expects is an error", "[cli][test-command]") {
+TEST_CASE("polc test: a case that says nothing about what it expects is an error",
+          "[cli][test-command]") {
   TempDir dir("tc-vacuous");
   write_pair(dir, one_case(""));
   auto r = run_polc(dir.path(), "test .");
@@ -55,29 +58,34 @@ TEST_CASE("polc test: unknown keys are errors with their location", "[cli][test-
     auto r = run_polc(dir.path(), "test .");
     INFO(r.out << r.err);
     CHECK(r.exit_code == 2);
-    CHECK(r.out.find("tag.tests.yaml:7:5: error: unknown key 'expects' in a test case") != std::string::npos);
+    CHECK(r.out.find("tag.tests.yaml:7:5: error: unknown key 'expects' in a test case") !=
+          std::string::npos);
   }
   SECTION("a misspelt key of an expectation") {
     write_pair(dir, one_case("    expect:\n      - {resouce: B}\n"));
     auto r = run_polc(dir.path(), "test .");
     INFO(r.out << r.err);
     CHECK(r.exit_code == 2);
-    CHECK(r.out.find("tag.tests.yaml:8:10: error: unknown key 'resouce' in an expectation") != std::string::npos);
+    CHECK(r.out.find("tag.tests.yaml:8:10: error: unknown key 'resouce' in an expectation") !=
+          std::string::npos);
   }
   SECTION("a misspelt key of the file") {
-    write_pair(dir, "polcy: tag-check\npolicy: tag-check\ncases:\n  - name: c\n    template: '" + std::string("{}") +
-                        "'\n    status: not_applicable\n");
+    write_pair(dir, "polcy: tag-check\npolicy: tag-check\ncases:\n  - name: c\n    template: '" +
+                        std::string("{}") + "'\n    status: not_applicable\n");
     auto r = run_polc(dir.path(), "test .");
     INFO(r.out << r.err);
     CHECK(r.exit_code == 2);
-    CHECK(r.out.find("tag.tests.yaml:1:1: error: unknown key 'polcy' in a test file") != std::string::npos);
+    CHECK(r.out.find("tag.tests.yaml:1:1: error: unknown key 'polcy' in a test file") !=
+          std::string::npos);
   }
   SECTION("a status that is not one of the four") {
     write_pair(dir, one_case("    status: passes\n"));
     auto r = run_polc(dir.path(), "test .");
     INFO(r.out << r.err);
     CHECK(r.exit_code == 2);
-    CHECK(r.out.find("tag.tests.yaml:7:13: error: 'status' is pass, fail, unknown or not_applicable") != std::string::npos);
+    CHECK(r.out.find(
+              "tag.tests.yaml:7:13: error: 'status' is pass, fail, unknown or not_applicable") !=
+          std::string::npos);
   }
 }
 
@@ -150,15 +158,17 @@ cases:
     INFO(w.out << w.err);
     CHECK(w.exit_code == 1);
     CHECK(w.out.find("0 passed, 4 failed") != std::string::npos);
-    CHECK(w.out.find("tag.tests.yaml:7:13: error: case 'expects pass, is reported'") != std::string::npos);
-    CHECK(w.out.find("expected status pass from tag-check") != std::string::npos);
-    CHECK(w.out.find("does not apply to this template (no resource of its types), but 'expect' says it applies") !=
+    CHECK(w.out.find("tag.tests.yaml:7:13: error: case 'expects pass, is reported'") !=
           std::string::npos);
+    CHECK(w.out.find("expected status pass from tag-check") != std::string::npos);
+    CHECK(w.out.find("does not apply to this template (no resource of its types), but 'expect' "
+                     "says it applies") != std::string::npos);
     CHECK(w.out.find("expected status fail from tag-check (") != std::string::npos);
   }
 }
 
-TEST_CASE("polc test: foreign suppressions are off unless the test turns them on", "[cli][test-command]") {
+TEST_CASE("polc test: foreign suppressions are off unless the test turns them on",
+          "[cli][test-command]") {
   TempDir dir("tc-foreign");
   const std::string tmpl = R"(    template: |
       Resources:
@@ -168,7 +178,8 @@ TEST_CASE("polc test: foreign suppressions are off unless the test turns them on
             cfn_nag:
               rules_to_suppress: [{id: W99, reason: tagged by the pipeline}]
 )";
-  write_pair(dir, "policy: tag-check\ncases:\n  - name: off\n" + tmpl + "    status: fail\n  - name: on\n" + tmpl +
+  write_pair(dir, "policy: tag-check\ncases:\n  - name: off\n" + tmpl +
+                      "    status: fail\n  - name: on\n" + tmpl +
                       "    foreign_suppressions: true\n    status: pass\n");
   auto r = run_polc(dir.path(), "test .");
   INFO(r.out << r.err);
@@ -176,7 +187,8 @@ TEST_CASE("polc test: foreign suppressions are off unless the test turns them on
   CHECK(r.out == "2 passed, 0 failed\n");
 }
 
-TEST_CASE("polc test: a test file finds its policy and a policy its test file", "[cli][test-command]") {
+TEST_CASE("polc test: a test file finds its policy and a policy its test file",
+          "[cli][test-command]") {
   TempDir dir("tc-partner");
   write_pair(dir, one_case("    status: fail\n"));
   SECTION("FILE.tests.yaml brings FILE.polc") {
@@ -192,7 +204,9 @@ TEST_CASE("polc test: a test file finds its policy and a policy its test file", 
     CHECK(r.out == "1 passed, 0 failed\n");
   }
   SECTION("a test file without a partner finds the policy by id among its folder's policies") {
-    dir.write("other.tests.yaml", "policy: T-TC-1\ncases:\n  - name: c\n    input: {Resources: {B: {Type: AWS::S3::Bucket}}}\n    status: fail\n");
+    dir.write("other.tests.yaml",
+              "policy: T-TC-1\ncases:\n  - name: c\n    input: {Resources: {B: {Type: "
+              "AWS::S3::Bucket}}}\n    status: fail\n");
     auto r = run_polc(dir.path(), "test other.tests.yaml");
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
