@@ -10,7 +10,7 @@ _polc() {
     cword=$COMP_CWORD
   fi
   local subcommands="check config merge explain dump parse disasm"
-  local check_opts="--policies --no-builtin --exclude --only --skip --severity --fail-threshold
+  local check_opts="--policies --no-builtin --pseudo-parameter --exclude --only --skip --severity --fail-threshold
     --fail-on --format -f --output -o --config --no-config --waivers --baseline --write-baseline
     --jobs -j --shard --cache --cache-max-mb --show-suppressed --no-inline-suppressions --honor-foreign-suppressions --quiet -q
     --no-color --verbose -v --help -h"
@@ -31,7 +31,7 @@ _polc() {
     --severity | --fail-threshold | --fail-on) COMPREPLY=($(compgen -W "$severities" -- "$cur")); return ;;
     --format | -f) COMPREPLY=($(compgen -W "$formats" -- "$cur")); return ;;
     --output | -o) COMPREPLY=($(compgen -W "text= json= sarif= junit= github=" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
-    --jobs | -j | --only | --skip | --shard | --cache-max-mb) return ;;
+    --jobs | -j | --only | --skip | --shard | --cache-max-mb | --pseudo-parameter) return ;;
     --cache) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --policies | --exclude | --config | --waivers | --baseline | --write-baseline)
       COMPREPLY=($(compgen -f -- "$cur")); return ;;
