@@ -10,8 +10,8 @@
 #include "cli/commands.h"
 #include "dsl/compiler.h"
 #include "dsl/embedded.h"
-#include "engine/discovery.h"
-#include "engine/exit_codes.h"
+#include "engine/scan/discovery.h"
+#include "engine/triage/exit_codes.h"
 
 namespace polc::cli {
 namespace {
