@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/diagnostic.h"
@@ -40,6 +41,9 @@ struct CheckArgs {
   bool quiet = false;
   bool no_color = false;
   bool verbose = false;
+  std::string color = "auto";       // --color=auto|always|never
+  bool fail_on_unknown = false;     // --fail-on-unknown (the default unless configured)
+  bool no_fail_on_unknown = false;  // --no-fail-on-unknown
 };
 
 /// Options of `polc merge`.
@@ -49,6 +53,7 @@ struct MergeArgs {
   std::string format;                // stdout format; empty: text (sarif for SARIF inputs)
   std::string severity;
   std::string fail_threshold;
+  std::string color = "auto";  // --color=auto|always|never
   bool show_suppressed = false;
   bool no_color = false;
   bool verbose = false;
@@ -59,6 +64,9 @@ int run_check(const CheckArgs& args);
 int run_merge(const MergeArgs& args);
 /// `polc config`: prints the effective configuration (file plus flags) as YAML.
 int run_config(const CheckArgs& args);
+/// `polc list`: the policies a run would include (id, name, severity, tags, aliases), as a
+/// table or, with `--format json`, as {"policies": [...]}.
+int run_list(const CheckArgs& args);
 int run_dump(const std::vector<std::string>& files);
 int run_parse(const std::vector<std::string>& files);
 int run_disasm(const std::vector<std::string>& files, bool builtin);
@@ -67,8 +75,10 @@ int run_doc(const std::vector<std::string>& paths, const std::string& out_dir);
 int run_test(const std::vector<std::string>& paths);
 int run_explain(const std::string& policy, const std::vector<std::string>& policy_paths);
 
-/// True when output to `fd` should use ANSI colours (a terminal, no `--no-color`, no NO_COLOR).
-bool use_color(bool no_color, int fd);
+/// True when output to `fd` should use ANSI colours: `--color=always` (`mode` "always"), or
+/// `auto` (the default) with `fd` a terminal and NO_COLOR unset; never with `--no-color` or
+/// `--color=never`.
+bool use_color(bool no_color, int fd, std::string_view mode = "auto");
 /// Prints `diags` to stderr, compiler-style.
 void print_diagnostics(const std::vector<Diagnostic>& diags, bool color);
 /// Parses the value of a severity flag (`--severity`, `--fail-threshold`) into `out`; empty
