@@ -9,18 +9,18 @@ _polc() {
     words=("${COMP_WORDS[@]}")
     cword=$COMP_CWORD
   fi
-  local subcommands="check config merge explain dump parse disasm"
+  local subcommands="check config list merge explain dump parse disasm"
   local check_opts="--policies --no-builtin --exclude --only --skip --severity --fail-threshold
     --fail-on --format -f --output -o --config --no-config --waivers --baseline --write-baseline
     --jobs -j --shard --cache --cache-max-mb --show-suppressed --no-inline-suppressions --honor-foreign-suppressions --quiet -q
-    --no-color --verbose -v --help -h"
+    --no-color --color --fail-on-unknown --no-fail-on-unknown --verbose -v --help -h"
   local severities="critical high medium low info"
-  local formats="text json sarif junit github"
+  local formats="text compact json sarif junit github"
 
   local sub="" i
   for ((i = 1; i < cword; i++)); do
     case ${words[i]} in
-      check | config | merge | explain | dump | parse | disasm) sub=${words[i]}; break ;;
+      check | config | list | merge | explain | dump | parse | disasm) sub=${words[i]}; break ;;
     esac
   done
   if [[ -z $sub ]]; then
@@ -29,8 +29,11 @@ _polc() {
   fi
   case $prev in
     --severity | --fail-threshold | --fail-on) COMPREPLY=($(compgen -W "$severities" -- "$cur")); return ;;
-    --format | -f) COMPREPLY=($(compgen -W "$formats" -- "$cur")); return ;;
-    --output | -o) COMPREPLY=($(compgen -W "text= json= sarif= junit= github=" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
+    --format | -f)
+      if [[ $sub == list ]]; then COMPREPLY=($(compgen -W "text json" -- "$cur")); else COMPREPLY=($(compgen -W "$formats" -- "$cur")); fi
+      return ;;
+    --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+    --output | -o) COMPREPLY=($(compgen -W "text= compact= json= sarif= junit= github=" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
     --jobs | -j | --only | --skip | --shard | --cache-max-mb) return ;;
     --cache) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --policies | --exclude | --config | --waivers | --baseline | --write-baseline)
@@ -43,10 +46,17 @@ _polc() {
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi ;;
+    list)
+      if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "--policies --no-builtin --only --skip --format -f --config
+          --no-config --no-color --help -h" -- "$cur"))
+      else
+        COMPREPLY=($(compgen -f -- "$cur"))
+      fi ;;
     merge)
       if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "--format -f --output -o --severity --fail-threshold --fail-on
-          --show-suppressed --no-color --verbose -v --help -h" -- "$cur"))
+          --show-suppressed --no-color --color --verbose -v --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi ;;

@@ -330,3 +330,61 @@ TEST_CASE("newcomer: -v lists skipped files; unused waivers warn", "[cli][newcom
 }
 
 }  // namespace polc
+
+namespace polc {
+
+TEST_CASE("newcomer: merge refuses mismatched shards and edited reports (issue 14, D11)",
+          "[cli][newcomer][merge]") {
+  Scratch d("merge");
+  d.write("two/violation.yaml", std::string(kNet) + kSsh);
+  d.write("two/clean.yaml",
+          "Resources:\n  T: {Type: AWS::SNS::Topic, Properties: {KmsMasterKeyId: alias/k}}\n");
+  d.write("w.yaml", "waivers:\n  - {rule: POLC-NET-005, path: nowhere.yaml, reason: stale}\n");
+  auto shard = [&](int k, const std::string& extra, const std::string& out) {
+    Run r = run_polc(d.path, "check --no-config -q -f json --waivers w.yaml --shard " +
+                                 std::to_string(k) + "/2 " + extra + " > " + out);
+    return r.exit_code;
+  };
+  shard(1, "two", "s1.json");
+  shard(2, "two", "s2.json");
+  const Run one = run_polc(d.path, "check --no-config -q --waivers w.yaml two");
+  const Run merged = run_polc(d.path, "merge s1.json s2.json");
+  INFO(merged.err);
+  CHECK(merged.exit_code == one.exit_code);
+  // The same text, the waivers' warning last in both, the elapsed time aside.
+  auto cut = [](const std::string& s) { return s.substr(0, s.rfind("; ")); };
+  CHECK(cut(merged.out) == cut(one.out));
+  CHECK(one.out.find("matched no finding") != std::string::npos);
+  CHECK(one.out.rfind("w.yaml:") > one.out.rfind("two/violation.yaml:"));
+
+  // (a) another policy set in one shard.
+  shard(2, "--only POLC-NET-005 two", "o2.json");
+  Run a = run_polc(d.path, "merge s1.json o2.json");
+  CHECK(a.exit_code == 2);
+  CHECK(a.err.find("o2.json: error: ran another policy set than s1.json") != std::string::npos);
+  // (b) another spelling of the scan path.
+  shard(2, (d.path / "two").string(), "p2.json");
+  Run b = run_polc(d.path, "merge s1.json p2.json");
+  CHECK(b.exit_code == 2);
+  CHECK(b.err.find("p2.json: error: scanned") != std::string::npos);
+  // (c) findings removed, summary kept; and findings removed with a matching summary.
+  std::string s1 = test::read_text(d.path / "s1.json"), s2 = test::read_text(d.path / "s2.json");
+  std::string& with = s1.find("\"policy_id\"") != std::string::npos ? s1 : s2;
+  const std::string name = &with == &s1 ? "s1.json" : "s2.json";
+  std::string cut_findings = with;
+  const std::size_t open = cut_findings.find("\"findings\": [") + 13;
+  const std::size_t close = cut_findings.find("\n  ],\n  \"errors\"");
+  REQUIRE(close != std::string::npos);
+  cut_findings.replace(open, close - open + 3, "],");
+  d.write("c.json", cut_findings);
+  Run c = run_polc(d.path, "merge c.json " + std::string(&with == &s1 ? "s2.json" : "s1.json"));
+  INFO(cut_findings);
+  CHECK(c.exit_code == 2);
+  CHECK(c.err.find("do not add up to the counts of its own 'summary'") != std::string::npos);
+  // (d) a missing shard is reported at a file.
+  Run m = run_polc(d.path, "merge s1.json");
+  CHECK(m.exit_code == 2);
+  CHECK(m.err.find("s1.json: error: shard(s) 2 of 2 missing") != std::string::npos);
+}
+
+}  // namespace polc
