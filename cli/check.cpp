@@ -19,20 +19,20 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "dsl/compiler.h"
-#include "engine/baseline.h"
-#include "engine/bundle.h"
-#include "engine/cache.h"
-#include "engine/config.h"
-#include "engine/discovery.h"
-#include "engine/exit_codes.h"
-#include "engine/fingerprint.h"
-#include "engine/json_writer.h"
-#include "engine/limits.h"
-#include "engine/report.h"
-#include "engine/scanner.h"
-#include "engine/selection.h"
-#include "engine/shard.h"
-#include "engine/waivers.h"
+#include "engine/triage/baseline.h"
+#include "engine/program/bundle.h"
+#include "engine/scan/cache.h"
+#include "engine/config/config.h"
+#include "engine/scan/discovery.h"
+#include "engine/triage/exit_codes.h"
+#include "engine/triage/fingerprint.h"
+#include "engine/base/json_writer.h"
+#include "engine/base/limits.h"
+#include "engine/report/report.h"
+#include "engine/scan/scanner.h"
+#include "engine/config/selection.h"
+#include "engine/scan/shard.h"
+#include "engine/triage/waivers.h"
 
 namespace polc::cli {
 namespace {
@@ -392,6 +392,24 @@ std::unique_ptr<PolicySet> load_run_policies(const CheckArgs& args, const Config
   return set;
 }
 
+/// The settings besides the configuration file that `polc check` and `polc config` both reject:
+/// `POLC_TODAY`, `--shard` (and its conflict with `--write-baseline`). Prints; false on errors.
+bool check_run_settings(const CheckArgs& args, CivilDate& today, ShardSpec& shard) {
+  if (!resolve_today(today)) return false;
+  if (args.shard.empty()) return true;
+  std::string error;
+  if (!parse_shard_spec(args.shard, shard, error)) {
+    std::cerr << "polc: " << error << "\n";
+    return false;
+  }
+  if (!args.write_baseline.empty()) {
+    std::cerr << "polc: --write-baseline cannot be combined with --shard: a shard sees only "
+                 "its part of the findings; write the baseline from an unsharded run\n";
+    return false;
+  }
+  return true;
+}
+
 /// The one validator of a configuration against the policies it runs with, used by `polc
 /// check` and `polc config`: the `enable`/`disable` selectors (`--only`/`--skip`), the ids of
 /// `severity_overrides`, and `parameters` (applied to `set.globals`). Prints the problems; false
@@ -431,20 +449,8 @@ int run_check(const CheckArgs& args) {
   const Severity threshold = cfg.severity.value_or(Severity::kLow);
   const Severity fail_threshold = cfg.fail_threshold.value_or(threshold);
   CivilDate today;
-  if (!resolve_today(today)) return kExitUsageOrPolicyError;
   ShardSpec shard;
-  if (!args.shard.empty()) {
-    std::string error;
-    if (!parse_shard_spec(args.shard, shard, error)) {
-      std::cerr << "polc: " << error << "\n";
-      return kExitUsageOrPolicyError;
-    }
-    if (!args.write_baseline.empty()) {
-      std::cerr << "polc: --write-baseline cannot be combined with --shard: a shard sees only "
-                   "its part of the findings; write the baseline from an unsharded run\n";
-      return kExitUsageOrPolicyError;
-    }
-  }
+  if (!check_run_settings(args, today, shard)) return kExitUsageOrPolicyError;
 
   std::vector<std::string> scan_paths = args.paths;
   if (scan_paths.empty()) scan_paths.push_back(".");
@@ -704,9 +710,9 @@ int run_check(const CheckArgs& args) {
 
   bool write_failed = false;
   if (!args.write_baseline.empty()) {
-    const std::size_t n = new_baseline.size();
-    if (write_file(args.write_baseline, render_baseline_entries(std::move(new_baseline)),
-                   "baseline")) {
+    std::size_t n = 0;  // what the file lists, said as such
+    const std::string text = render_baseline_entries(std::move(new_baseline), &n);
+    if (write_file(args.write_baseline, text, "baseline")) {
       std::cerr << "polc: wrote the baseline " << args.write_baseline << " (" << n << " new finding"
                 << (n == 1 ? "" : "s") << "); check it in and run `polc check --baseline "
                 << args.write_baseline << "` in CI\n";
@@ -735,10 +741,21 @@ int run_config(const CheckArgs& args) {
     TemplateFilter all({}, {}, ShardSpec{});
     found = find_scan_inputs(args.paths, cfg.exclude, all);
   }
+  const bool color = use_color(args.no_color, 2, args.color);
   std::unique_ptr<PolicySet> set =
-      load_run_policies(args, cfg, found.policies, found.bundles, use_color(args.no_color, 2));
-  if (!set || !validate_config(cfg, *set, use_color(args.no_color, 2)))
-    return kExitUsageOrPolicyError;
+      load_run_policies(args, cfg, found.policies, found.bundles, color);
+  if (!set || !validate_config(cfg, *set, color)) return kExitUsageOrPolicyError;
+  CivilDate today;
+  ShardSpec shard;
+  if (!check_run_settings(args, today, shard)) return kExitUsageOrPolicyError;
+  if (!cfg.baseline.empty()) {  // `polc check` stops on a baseline it cannot read
+    Baseline baseline;
+    Diagnostics bd;
+    if (!load_baseline(cfg.baseline, baseline, bd)) {
+      print_diagnostics(bd.items(), color);
+      return kExitUsageOrPolicyError;
+    }
+  }
   std::string text = render_config_yaml(cfg);
   std::fwrite(text.data(), 1, text.size(), stdout);
   return 0;

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/diagnostic.h"
-#include "engine/finding.h"
+#include "engine/base/diagnostic.h"
+#include "engine/base/finding.h"
 
 namespace polc::cli {
 

@@ -5,10 +5,10 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "engine/exit_codes.h"
-#include "engine/limits.h"
-#include "engine/report.h"
-#include "engine/report_merge.h"
+#include "engine/triage/exit_codes.h"
+#include "engine/base/limits.h"
+#include "engine/report/report.h"
+#include "engine/report/report_merge.h"
 
 namespace polc::cli {
 namespace {

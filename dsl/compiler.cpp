@@ -7,8 +7,8 @@
 #include <set>
 
 #include "dsl/checker.h"
-#include "engine/builtins.h"
-#include "engine/limits.h"
+#include "engine/program/builtins.h"
+#include "engine/base/limits.h"
 
 namespace polc {
 namespace {

@@ -22,7 +22,7 @@
 #include "dsl/internal/grammar_errors.h"
 #include "dsl/internal/parse_state.h"
 #include "dsl/internal/string_text.h"
-#include "engine/limits.h"
+#include "engine/base/limits.h"
 
 namespace polc {
 namespace {

@@ -172,6 +172,13 @@ TEST_CASE("newcomer: polc config validates like polc check", "[cli][newcomer]") 
   }
   d.write(".polc.yaml", "parameters:\n  sg-wide-port-range.max_ports: 10\nenable: [tag:network]\n");
   CHECK(run_polc(d.path, "config").exit_code == 0);
+  // Settings outside the file that check rejects: config rejects them too.
+  for (const char* args : {"--baseline missing.json", "--shard 3/2", "--format nope"}) {
+    INFO(args);
+    CHECK(run_polc(d.path, std::string("config ") + args).exit_code == 2);
+    CHECK(run_polc(d.path, std::string("check -q t.yaml ") + args).exit_code == 2);
+  }
+  CHECK(run_polc(d.path, "config", "POLC_TODAY=yesterday").exit_code == 2);
 }
 
 TEST_CASE("newcomer: guard suppressions written as maps or non-strings warn", "[cli][newcomer]") {
@@ -375,7 +382,7 @@ TEST_CASE("newcomer: merge refuses mismatched shards and edited reports (issue 1
   const std::size_t open = cut_findings.find("\"findings\": [") + 13;
   const std::size_t close = cut_findings.find("\n  ],\n  \"errors\"");
   REQUIRE(close != std::string::npos);
-  cut_findings.replace(open, close - open + 3, "],");
+  cut_findings.replace(open, close + 4 - open, "]");
   d.write("c.json", cut_findings);
   Run c = run_polc(d.path, "merge c.json " + std::string(&with == &s1 ? "s2.json" : "s1.json"));
   INFO(cut_findings);

@@ -16,13 +16,13 @@
 #include <regex>
 #include <set>
 
-#include "engine/cache.h"
-#include "engine/fingerprint.h"
-#include "engine/internal/merge_util.h"
-#include "engine/limits.h"
-#include "engine/report_merge.h"
-#include "engine/shard.h"
-#include "engine/source_file.h"
+#include "engine/scan/cache.h"
+#include "engine/triage/fingerprint.h"
+#include "engine/report/merge_util.h"
+#include "engine/base/limits.h"
+#include "engine/report/report_merge.h"
+#include "engine/scan/shard.h"
+#include "engine/base/source_file.h"
 #include "tests/cli_run.h"
 #include "tests/model_test_util.h"
 

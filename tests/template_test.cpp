@@ -4,9 +4,9 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "engine/dump.h"
-#include "engine/limits.h"
-#include "engine/loader.h"
+#include "engine/model/dump.h"
+#include "engine/base/limits.h"
+#include "engine/load/loader.h"
 #include "model_test_util.h"
 
 namespace fs = std::filesystem;

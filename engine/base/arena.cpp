@@ -1,4 +1,4 @@
-#include "engine/arena.h"
+#include "engine/base/arena.h"
 
 #include <sys/mman.h>
 

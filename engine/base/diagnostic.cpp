@@ -1,4 +1,4 @@
-#include "engine/diagnostic.h"
+#include "engine/base/diagnostic.h"
 
 namespace polc {
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/source_file.h"
+#include "engine/base/source_file.h"
 
 namespace polc {
 

@@ -1,4 +1,4 @@
-#include "engine/finding.h"
+#include "engine/base/finding.h"
 
 #include <tuple>
 

@@ -1,9 +1,9 @@
-#include "engine/json_writer.h"
+#include "engine/base/json_writer.h"
 
 #include <charconv>
 #include <cmath>
 
-#include "engine/internal/utf8.h"
+#include "engine/base/utf8.h"
 
 namespace polc {
 

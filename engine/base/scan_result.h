@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/diagnostic.h"
-#include "engine/finding.h"
+#include "engine/base/diagnostic.h"
+#include "engine/base/finding.h"
 
 namespace polc {
 

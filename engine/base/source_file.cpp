@@ -1,4 +1,4 @@
-#include "engine/source_file.h"
+#include "engine/base/source_file.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "engine/internal/utf8.h"
+#include "engine/base/utf8.h"
 
 namespace polc::internal {
 

@@ -1,13 +1,13 @@
-#include "engine/config.h"
+#include "engine/config/config.h"
 
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <system_error>
 
-#include "engine/internal/data_file.h"
-#include "engine/json_writer.h"
-#include "engine/limits.h"
+#include "engine/load/data_file.h"
+#include "engine/base/json_writer.h"
+#include "engine/base/limits.h"
 
 namespace polc {
 namespace {

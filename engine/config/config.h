@@ -27,10 +27,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/bytecode.h"
-#include "engine/diagnostic.h"
-#include "engine/finding.h"
-#include "engine/waivers.h"
+#include "engine/program/bytecode.h"
+#include "engine/base/diagnostic.h"
+#include "engine/base/finding.h"
+#include "engine/triage/waivers.h"
 
 namespace polc {
 

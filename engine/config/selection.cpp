@@ -1,4 +1,4 @@
-#include "engine/selection.h"
+#include "engine/config/selection.h"
 
 #include <fnmatch.h>
 

@@ -1,4 +1,4 @@
-#include "engine/internal/batch_read.h"
+#include "engine/load/batch_read.h"
 
 #include <fcntl.h>
 #include <liburing.h>

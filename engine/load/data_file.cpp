@@ -1,11 +1,11 @@
-#include "engine/internal/data_file.h"
+#include "engine/load/data_file.h"
 
 #include <fstream>
 #include <iterator>
 #include <sstream>
 
-#include "engine/json_parser.h"
-#include "engine/yaml_parser.h"
+#include "engine/load/json_parser.h"
+#include "engine/load/yaml_parser.h"
 
 namespace polc::internal {
 

@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "engine/diagnostic.h"
-#include "engine/document.h"
+#include "engine/base/diagnostic.h"
+#include "engine/model/document.h"
 
 namespace polc::internal {
 

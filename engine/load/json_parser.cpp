@@ -1,7 +1,7 @@
 // JSON → value tree with simdjson On-Demand. The tree is built while iterating, with an
 // explicit stack of open containers: children accumulate in one shared `pending` vector and
 // are copied into the arena when their container closes.
-#include "engine/json_parser.h"
+#include "engine/load/json_parser.h"
 
 #include <simdjson.h>
 
@@ -15,9 +15,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "engine/internal/message_text.h"
-#include "engine/internal/utf8.h"
-#include "engine/limits.h"
+#include "engine/base/message_text.h"
+#include "engine/base/utf8.h"
+#include "engine/base/limits.h"
 
 namespace polc {
 namespace {

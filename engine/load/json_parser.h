@@ -3,8 +3,8 @@
 // int64 stay integers; duplicate keys are reported with both lines, the last one winning;
 // nesting beyond `kMaxNestingDepth` is a positioned error. Iterative, never recursive per level.
 #pragma once
-#include "engine/diagnostic.h"
-#include "engine/document.h"
+#include "engine/base/diagnostic.h"
+#include "engine/model/document.h"
 
 namespace polc {
 

@@ -1,6 +1,6 @@
 // Loader: file reading (bounded, non-blocking on special files), format detection, parsing and
 // the template / not-a-template decision.
-#include "engine/loader.h"
+#include "engine/load/loader.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,9 +10,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "engine/json_parser.h"
-#include "engine/limits.h"
-#include "engine/yaml_parser.h"
+#include "engine/load/json_parser.h"
+#include "engine/base/limits.h"
+#include "engine/load/yaml_parser.h"
 
 namespace polc {
 namespace {

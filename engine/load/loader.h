@@ -7,8 +7,8 @@
 #include <memory>
 #include <string>
 
-#include "engine/diagnostic.h"
-#include "engine/template.h"
+#include "engine/base/diagnostic.h"
+#include "engine/model/template.h"
 
 namespace polc {
 

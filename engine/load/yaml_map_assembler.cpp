@@ -1,4 +1,4 @@
-#include "engine/internal/yaml_map_assembler.h"
+#include "engine/load/yaml_map_assembler.h"
 
 #include <functional>
 

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/value.h"
+#include "engine/model/value.h"
 
 namespace polc::internal {
 

@@ -1,4 +1,4 @@
-#include "engine/yaml_parser.h"
+#include "engine/load/yaml_parser.h"
 
 #include <yaml.h>
 
@@ -8,10 +8,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "engine/internal/yaml_map_assembler.h"
-#include "engine/internal/yaml_marks.h"
-#include "engine/internal/yaml_scalar.h"
-#include "engine/limits.h"
+#include "engine/load/yaml_map_assembler.h"
+#include "engine/load/yaml_marks.h"
+#include "engine/load/yaml_scalar.h"
+#include "engine/base/limits.h"
 
 namespace polc {
 namespace {

@@ -12,8 +12,8 @@
 //    UTF-8 and syntax errors are positioned errors.
 // The builder is iterative (an explicit stack), never recursive per nesting level.
 #pragma once
-#include "engine/diagnostic.h"
-#include "engine/document.h"
+#include "engine/base/diagnostic.h"
+#include "engine/model/document.h"
 
 namespace polc {
 

@@ -1,4 +1,4 @@
-#include "engine/internal/yaml_scalar.h"
+#include "engine/load/yaml_scalar.h"
 
 #include <charconv>
 #include <cstring>

@@ -4,9 +4,9 @@
 #pragma once
 #include <memory>
 
-#include "engine/arena.h"
-#include "engine/source_file.h"
-#include "engine/value.h"
+#include "engine/base/arena.h"
+#include "engine/base/source_file.h"
+#include "engine/model/value.h"
 
 namespace polc {
 

@@ -1,11 +1,11 @@
-#include "engine/dump.h"
+#include "engine/model/dump.h"
 
-#include "engine/json_writer.h"
+#include "engine/base/json_writer.h"
 
 #include <charconv>
 #include <cmath>
 
-#include "engine/limits.h"
+#include "engine/base/limits.h"
 
 namespace polc {
 namespace {

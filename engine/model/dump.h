@@ -8,7 +8,7 @@
 #pragma once
 #include <string>
 
-#include "engine/template.h"
+#include "engine/model/template.h"
 
 namespace polc {
 

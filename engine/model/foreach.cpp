@@ -1,11 +1,11 @@
-#include "engine/internal/foreach.h"
+#include "engine/model/foreach.h"
 
 #include <cctype>
 #include <string>
 #include <unordered_map>
 
-#include "engine/internal/message_text.h"
-#include "engine/limits.h"
+#include "engine/base/message_text.h"
+#include "engine/base/limits.h"
 
 namespace polc::internal {
 namespace {

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/diagnostic.h"
-#include "engine/document.h"
+#include "engine/base/diagnostic.h"
+#include "engine/model/document.h"
 
 namespace polc::internal {
 

@@ -1,4 +1,4 @@
-#include "engine/internal/intrinsics.h"
+#include "engine/model/intrinsics.h"
 
 #include <utility>
 #include <vector>

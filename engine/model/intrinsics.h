@@ -10,8 +10,8 @@
 #include <functional>
 #include <string_view>
 
-#include "engine/arena.h"
-#include "engine/value.h"
+#include "engine/base/arena.h"
+#include "engine/model/value.h"
 
 namespace polc::internal {
 

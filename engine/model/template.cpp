@@ -1,13 +1,13 @@
 // build_template: sections, ForEach expansion, canonical intrinsics, reference graph.
-#include "engine/template.h"
+#include "engine/model/template.h"
 
 #include <algorithm>
 #include <array>
 
-#include "engine/internal/foreach.h"
-#include "engine/internal/intrinsics.h"
-#include "engine/internal/message_text.h"
-#include "engine/limits.h"
+#include "engine/model/foreach.h"
+#include "engine/model/intrinsics.h"
+#include "engine/base/message_text.h"
+#include "engine/base/limits.h"
 
 namespace polc {
 namespace {

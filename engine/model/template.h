@@ -25,8 +25,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "engine/diagnostic.h"
-#include "engine/document.h"
+#include "engine/base/diagnostic.h"
+#include "engine/model/document.h"
 
 namespace polc {
 

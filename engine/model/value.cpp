@@ -1,4 +1,4 @@
-#include "engine/value.h"
+#include "engine/model/value.h"
 
 #include <array>
 #include <utility>

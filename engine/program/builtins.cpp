@@ -1,4 +1,4 @@
-#include "engine/builtins.h"
+#include "engine/program/builtins.h"
 
 #include <array>
 
@@ -7,7 +7,7 @@ namespace {
 
 constexpr BuiltinInfo kBuiltins[] = {
 #define BUILTIN(name, lo, hi, sig, doc) {#name, lo, hi, sig, doc},
-#include "engine/builtins.def"
+#include "engine/program/builtins.def"
 #undef BUILTIN
 };
 

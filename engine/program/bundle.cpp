@@ -1,9 +1,9 @@
-#include "engine/bundle.h"
+#include "engine/program/bundle.h"
 
 #include <cstring>
 
-#include "engine/builtins.h"
-#include "engine/limits.h"
+#include "engine/program/builtins.h"
+#include "engine/base/limits.h"
 
 namespace polc {
 namespace {

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/bytecode.h"
+#include "engine/program/bytecode.h"
 
 namespace polc {
 

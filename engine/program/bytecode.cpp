@@ -1,10 +1,10 @@
-#include "engine/bytecode.h"
+#include "engine/program/bytecode.h"
 
 #include <array>
 #include <cstdio>
 
-#include "engine/builtins.h"
-#include "engine/limits.h"
+#include "engine/program/builtins.h"
+#include "engine/base/limits.h"
 
 namespace polc {
 namespace {
@@ -13,7 +13,7 @@ constexpr std::string_view upper_name(std::string_view n) { return n; }
 
 const std::array<OpcodeInfo, static_cast<std::size_t>(Opcode::kCount_)> kOpcodeTable = {{
 #define OPCODE(name, operands, effect, doc) {upper_name(#name), operands, effect, doc},
-#include "engine/opcodes.def"
+#include "engine/program/opcodes.def"
 #undef OPCODE
 }};
 

@@ -14,11 +14,11 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/arena.h"
-#include "engine/finding.h"
-#include "engine/scan_result.h"
-#include "engine/source_file.h"
-#include "engine/vm_value.h"
+#include "engine/base/arena.h"
+#include "engine/base/finding.h"
+#include "engine/base/scan_result.h"
+#include "engine/base/source_file.h"
+#include "engine/program/vm_value.h"
 
 namespace polc {
 
@@ -26,7 +26,7 @@ inline constexpr int kVar = 1000;  // "variable stack effect" marker in opcodes.
 
 enum class Opcode : std::uint8_t {
 #define OPCODE(name, operands, effect, doc) name,
-#include "engine/opcodes.def"
+#include "engine/program/opcodes.def"
 #undef OPCODE
   kCount_
 };
@@ -44,7 +44,7 @@ const OpcodeInfo& opcode_info(Opcode op);
 /// hot path, with no lazy initialization (`opcode_info(op).operand_bytes` gives the same).
 inline constexpr std::uint8_t kOperandBytes[] = {
 #define OPCODE(name, operands, effect, doc) operands,
-#include "engine/opcodes.def"
+#include "engine/program/opcodes.def"
 #undef OPCODE
 };
 static_assert(sizeof kOperandBytes == static_cast<std::size_t>(Opcode::kCount_));

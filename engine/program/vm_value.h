@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "engine/value.h"
+#include "engine/model/value.h"
 
 namespace polc {
 

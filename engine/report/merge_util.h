@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/diagnostic.h"
+#include "engine/base/diagnostic.h"
 
 namespace polc::internal {
 

@@ -1,4 +1,4 @@
-#include "engine/record_json.h"
+#include "engine/report/record_json.h"
 
 #include <limits>
 

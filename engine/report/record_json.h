@@ -13,8 +13,8 @@
 
 #include <string>
 
-#include "engine/json_writer.h"
-#include "engine/scan_result.h"
+#include "engine/base/json_writer.h"
+#include "engine/base/scan_result.h"
 
 namespace polc {
 

@@ -1,6 +1,6 @@
-#include "engine/report.h"
+#include "engine/report/report.h"
 
-#include "engine/internal/report_util.h"
+#include "engine/report/report_util.h"
 
 namespace polc {
 

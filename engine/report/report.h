@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/scan_result.h"
+#include "engine/base/scan_result.h"
 
 namespace polc {
 

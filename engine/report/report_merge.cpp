@@ -1,16 +1,16 @@
-#include "engine/report_merge.h"
+#include "engine/report/report_merge.h"
 
 #include <algorithm>
 #include <map>
 #include <set>
 #include <tuple>
 
-#include "engine/exit_codes.h"
-#include "engine/fingerprint.h"
-#include "engine/internal/merge_util.h"
-#include "engine/internal/report_util.h"
-#include "engine/limits.h"
-#include "engine/record_json.h"
+#include "engine/triage/exit_codes.h"
+#include "engine/triage/fingerprint.h"
+#include "engine/report/merge_util.h"
+#include "engine/report/report_util.h"
+#include "engine/base/limits.h"
+#include "engine/report/record_json.h"
 
 namespace polc {
 

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/diagnostic.h"
-#include "engine/scan_result.h"
+#include "engine/base/diagnostic.h"
+#include "engine/base/scan_result.h"
 
 namespace polc {
 

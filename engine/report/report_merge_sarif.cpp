@@ -12,11 +12,11 @@
 #include <set>
 #include <tuple>
 
-#include "engine/exit_codes.h"
-#include "engine/internal/merge_util.h"
-#include "engine/json_writer.h"
-#include "engine/limits.h"
-#include "engine/report_merge.h"
+#include "engine/base/json_writer.h"
+#include "engine/base/limits.h"
+#include "engine/report/merge_util.h"
+#include "engine/report/report_merge.h"
+#include "engine/triage/exit_codes.h"
 
 namespace polc {
 
@@ -122,6 +122,7 @@ struct Run {
   internal::ShardMark mark;
   std::optional<Severity> fail_threshold;
   std::uint64_t templates_failed = 0, incomplete = 0;
+  bool fail_on_unknown = true;    // shard reports: polcShard.failOnUnknown
   std::string policy_set_digest;  // shard reports: polcShard.policySetDigest
   std::string roots;              // shard reports: polcShard.roots, minified
   int exit_code = 0;
@@ -177,6 +178,8 @@ bool read_run(const MergeInput& in, simdjson::dom::parser& parser, Run& r, Diagn
       return false;
     }
     r.policy_set_digest = str(shard["policySetDigest"]);
+    bool fou = true;
+    if (shard["failOnUnknown"].get_bool().get(fou) == simdjson::SUCCESS) r.fail_on_unknown = fou;
     r.roots = simdjson::minify(roots);
     if (r.run["results"].get_array().get(results) != simdjson::SUCCESS ||
         results.size() != recorded) {
@@ -253,6 +256,7 @@ bool merge_sarif_reports(const std::vector<MergeInput>& inputs, const MergeOptio
   std::vector<Result> results;
   bool any_baselined = false;
   std::optional<Severity> recorded;
+  bool fail_on_unknown = true;
   bool success = true, policy_errors = false;
   std::uint64_t templates_failed = 0, incomplete = 0;
   int combined = kExitClean;
@@ -274,6 +278,7 @@ bool merge_sarif_reports(const std::vector<MergeInput>& inputs, const MergeOptio
       recorded = r.fail_threshold;
     success = success && r.success;
     policy_errors = policy_errors || r.exit_code == kExitUsageOrPolicyError;
+    if (r.mark.count > 0 && !r.fail_on_unknown) fail_on_unknown = false;
     templates_failed += r.templates_failed;
     incomplete += r.incomplete;
     combined = internal::combine_exit_codes(combined, r.exit_code);
@@ -359,6 +364,8 @@ bool merge_sarif_reports(const std::vector<MergeInput>& inputs, const MergeOptio
       element sup;
       const bool suppressed = r.e["suppressions"].get(sup) == simdjson::SUCCESS;
       const bool baselined = str(r.e["baselineState"]) == "unchanged";
+      const bool unknown = str(r.e["properties"]["outcome"]) == "unknown";
+      if (unknown && !fail_on_unknown) continue;  // --no-fail-on-unknown, as the shards ran
       if (!suppressed && !baselined && static_cast<int>(s) <= static_cast<int>(*threshold))
         exit_code = kExitFindings;
     }

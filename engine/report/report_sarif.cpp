@@ -15,11 +15,11 @@
 #include <map>
 #include <set>
 
-#include "engine/fingerprint.h"
-#include "engine/internal/report_util.h"
-#include "engine/internal/spool.h"
-#include "engine/internal/utf8.h"
-#include "engine/json_writer.h"
+#include "engine/triage/fingerprint.h"
+#include "engine/report/report_util.h"
+#include "engine/report/spool.h"
+#include "engine/base/utf8.h"
+#include "engine/base/json_writer.h"
 
 namespace polc::internal {
 
@@ -408,6 +408,7 @@ class SarifWriter final : public BufferedWriter {
       for (const std::string& r : frame_.shard.roots) w.value(r);
       w.end_array();
       w.member("resultsCount", results_count_);
+      w.member("failOnUnknown", frame_.shard.fail_on_unknown);
       w.end_object();
       w.end_object();
     }

@@ -8,7 +8,7 @@
 // report.
 #include <tuple>
 
-#include "engine/internal/report_util.h"
+#include "engine/report/report_util.h"
 
 namespace polc::internal {
 

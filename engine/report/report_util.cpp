@@ -1,10 +1,10 @@
-#include "engine/internal/report_util.h"
+#include "engine/report/report_util.h"
 
 #include <charconv>
 #include <cmath>
 #include <filesystem>
 
-#include "engine/fingerprint.h"
+#include "engine/triage/fingerprint.h"
 
 namespace polc::internal {
 

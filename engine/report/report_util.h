@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/report.h"
+#include "engine/report/report.h"
 
 namespace polc::internal {
 

@@ -1,4 +1,4 @@
-#include "engine/internal/spool.h"
+#include "engine/report/spool.h"
 
 namespace polc::internal {
 

@@ -13,8 +13,8 @@
 #include <string>
 #include <string_view>
 
-#include "engine/limits.h"
-#include "engine/report.h"
+#include "engine/base/limits.h"
+#include "engine/report/report.h"
 
 namespace polc::internal {
 

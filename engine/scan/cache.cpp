@@ -1,4 +1,4 @@
-#include "engine/cache.h"
+#include "engine/scan/cache.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -16,8 +16,8 @@
 #include <limits>
 #include <utility>
 
-#include "engine/limits.h"
-#include "engine/source_file.h"
+#include "engine/base/limits.h"
+#include "engine/base/source_file.h"
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>

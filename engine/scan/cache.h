@@ -34,7 +34,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/scanner.h"
+#include "engine/scan/scanner.h"
 
 namespace polc {
 

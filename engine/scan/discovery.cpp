@@ -1,4 +1,4 @@
-#include "engine/discovery.h"
+#include "engine/scan/discovery.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <system_error>
 
-#include "engine/limits.h"
+#include "engine/base/limits.h"
 
 namespace polc {
 namespace {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/diagnostic.h"
+#include "engine/base/diagnostic.h"
 
 namespace polc {
 

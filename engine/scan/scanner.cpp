@@ -1,4 +1,4 @@
-#include "engine/scanner.h"
+#include "engine/scan/scanner.h"
 
 #include <malloc.h>
 
@@ -12,10 +12,10 @@
 #include <system_error>
 #include <thread>
 
-#include "engine/internal/batch_read.h"
-#include "engine/limits.h"
-#include "engine/loader.h"
-#include "engine/vm.h"
+#include "engine/load/batch_read.h"
+#include "engine/base/limits.h"
+#include "engine/load/loader.h"
+#include "engine/vm/vm.h"
 
 namespace polc {
 namespace {

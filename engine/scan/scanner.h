@@ -13,10 +13,10 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/bytecode.h"
-#include "engine/scan_result.h"
-#include "engine/suppression.h"
-#include "engine/vm.h"
+#include "engine/program/bytecode.h"
+#include "engine/base/scan_result.h"
+#include "engine/triage/suppression.h"
+#include "engine/vm/vm.h"
 
 namespace polc {
 

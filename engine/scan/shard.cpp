@@ -1,7 +1,7 @@
-#include "engine/shard.h"
+#include "engine/scan/shard.h"
 
-#include "engine/fingerprint.h"
-#include "engine/limits.h"
+#include "engine/triage/fingerprint.h"
+#include "engine/base/limits.h"
 
 namespace polc {
 

@@ -1,4 +1,4 @@
-#include "engine/baseline.h"
+#include "engine/triage/baseline.h"
 
 #include <simdjson.h>
 
@@ -7,9 +7,9 @@
 #include <tuple>
 #include <unordered_set>
 
-#include "engine/fingerprint.h"
-#include "engine/json_writer.h"
-#include "engine/limits.h"
+#include "engine/triage/fingerprint.h"
+#include "engine/base/json_writer.h"
+#include "engine/base/limits.h"
 
 namespace polc {
 namespace {
@@ -48,11 +48,12 @@ std::string render_baseline(const std::vector<Finding>& findings) {
   return render_baseline_entries(std::move(entries));
 }
 
-std::string render_baseline_entries(std::vector<BaselineEntry> entries) {
+std::string render_baseline_entries(std::vector<BaselineEntry> entries, std::size_t* written) {
   std::unordered_set<std::string> seen;
   std::erase_if(entries, [&](const BaselineEntry& e) {
     return e.fingerprint.empty() || !seen.insert(e.fingerprint).second;
   });
+  if (written) *written = entries.size();
   std::sort(entries.begin(), entries.end(), entry_less);
   std::string out;
   JsonWriter w(out);

@@ -1,4 +1,4 @@
-#include "engine/exit_codes.h"
+#include "engine/triage/exit_codes.h"
 
 namespace polc {
 

@@ -7,8 +7,8 @@
 // could not finish on some resource (4), a partial blind spot. docs/exit-codes.md gives the full
 // rationale. The values are a public interface: scripts compare them, so they never change.
 #pragma once
-#include "engine/finding.h"
-#include "engine/scan_result.h"
+#include "engine/base/finding.h"
+#include "engine/base/scan_result.h"
 
 namespace polc {
 

@@ -1,9 +1,9 @@
-#include "engine/fingerprint.h"
+#include "engine/triage/fingerprint.h"
 
 #include <initializer_list>
 #include <unordered_map>
 
-#include "engine/finding.h"
+#include "engine/base/finding.h"
 
 namespace polc {
 

@@ -1,4 +1,4 @@
-#include "engine/suppression.h"
+#include "engine/triage/suppression.h"
 
 #include <algorithm>
 #include <map>

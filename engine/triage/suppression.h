@@ -14,10 +14,10 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/diagnostic.h"
-#include "engine/finding.h"
-#include "engine/scan_result.h"
-#include "engine/template.h"
+#include "engine/base/diagnostic.h"
+#include "engine/base/finding.h"
+#include "engine/base/scan_result.h"
+#include "engine/model/template.h"
 
 namespace polc {
 

@@ -1,14 +1,14 @@
-#include "engine/waivers.h"
+#include "engine/triage/waivers.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <utility>
 
-#include "engine/discovery.h"
-#include "engine/fingerprint.h"
-#include "engine/internal/data_file.h"
-#include "engine/limits.h"
+#include "engine/scan/discovery.h"
+#include "engine/triage/fingerprint.h"
+#include "engine/load/data_file.h"
+#include "engine/base/limits.h"
 
 namespace polc {
 namespace {

@@ -20,11 +20,11 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/diagnostic.h"
-#include "engine/finding.h"
-#include "engine/scan_result.h"
-#include "engine/source_file.h"
-#include "engine/value.h"
+#include "engine/base/diagnostic.h"
+#include "engine/base/finding.h"
+#include "engine/base/scan_result.h"
+#include "engine/base/source_file.h"
+#include "engine/model/value.h"
 
 namespace polc {
 

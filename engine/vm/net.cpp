@@ -1,4 +1,4 @@
-#include "engine/net.h"
+#include "engine/vm/net.h"
 
 #include <arpa/inet.h>
 

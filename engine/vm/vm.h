@@ -20,10 +20,10 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/bytecode.h"
-#include "engine/diagnostic.h"
-#include "engine/finding.h"
-#include "engine/template.h"
+#include "engine/program/bytecode.h"
+#include "engine/base/diagnostic.h"
+#include "engine/base/finding.h"
+#include "engine/model/template.h"
 
 namespace polc {
 

@@ -7,17 +7,17 @@
 #include <string>
 #include <unordered_map>
 
-#include "engine/builtins.h"
-#include "engine/internal/vm_impl.h"
-#include "engine/limits.h"
-#include "engine/net.h"
+#include "engine/program/builtins.h"
+#include "engine/vm/vm_impl.h"
+#include "engine/base/limits.h"
+#include "engine/vm/net.h"
 
 namespace polc {
 namespace {
 
 enum BuiltinId : std::uint8_t {
 #define BUILTIN(name, lo, hi, sig, doc) kB_##name,
-#include "engine/builtins.def"
+#include "engine/program/builtins.def"
 #undef BUILTIN
 };
 

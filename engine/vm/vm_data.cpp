@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "engine/internal/vm_impl.h"
-#include "engine/limits.h"
+#include "engine/vm/vm_impl.h"
+#include "engine/base/limits.h"
 
 namespace polc {
 

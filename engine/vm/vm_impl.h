@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "engine/arena.h"
-#include "engine/vm.h"
+#include "engine/base/arena.h"
+#include "engine/vm/vm.h"
 
 namespace polc {
 
