@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "dsl/module.h"
-#include "engine/program/bytecode.h"
 #include "engine/base/diagnostic.h"
+#include "engine/program/bytecode.h"
 
 namespace polc {
 

@@ -1,4 +1,4 @@
-// Tests of baselines (engine/baseline.h): the written document (golden), reading it back, a
+// Tests of baselines (engine/triage/baseline.h): the written document (golden), reading it back, a
 // finding whose line moved stays baselined, a new resource is not, fixed entries are returned.
 #include "engine/triage/baseline.h"
 

@@ -1,4 +1,4 @@
-// Tests of `.polc.yaml` parsing (engine/config.h): every key, unknown keys and ill-typed values
+// Tests of `.polc.yaml` parsing (engine/config/config.h): every key, unknown keys and ill-typed values
 // located at file:line:col, flag precedence (`merge_config`), policy parameters and the search
 // for the file in parent directories.
 #include "engine/config/config.h"

@@ -1,4 +1,4 @@
-// Tests for the simdjson On-Demand loader (engine/json_parser.cpp).
+// Tests for the simdjson On-Demand loader (engine/load/json_parser.cpp).
 #include "engine/load/json_parser.h"
 
 #include <catch2/catch.hpp>
@@ -7,8 +7,8 @@
 #include <sstream>
 #include <string>
 
-#include "engine/model/dump.h"
 #include "engine/base/limits.h"
+#include "engine/model/dump.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// Tests for the loader (engine/loader.cpp): file handling, format detection, the template /
+// Tests for the loader (engine/load/loader.cpp): file handling, format detection, the template /
 // not-a-template decision, the shared corpus and the non-CloudFormation noise.
 #include "engine/load/loader.h"
 
@@ -10,8 +10,8 @@
 #include <fstream>
 #include <map>
 
-#include "engine/load/json_parser.h"
 #include "engine/base/limits.h"
+#include "engine/load/json_parser.h"
 #include "model_test_util.h"
 
 namespace fs = std::filesystem;

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "engine/base/diagnostic.h"
-#include "engine/model/document.h"
 #include "engine/load/yaml_parser.h"
+#include "engine/model/document.h"
 
 namespace polc::test {
 

@@ -11,11 +11,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/base/json_writer.h"
+#include "engine/base/utf8.h"
+#include "engine/report/report_util.h"
 #include "engine/triage/exit_codes.h"
 #include "engine/triage/fingerprint.h"
-#include "engine/report/report_util.h"
-#include "engine/base/utf8.h"
-#include "engine/base/json_writer.h"
 
 namespace fs = std::filesystem;
 using namespace polc;

@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "engine/triage/baseline.h"
-#include "engine/scan/discovery.h"
-#include "engine/report/spool.h"
 #include "engine/base/limits.h"
 #include "engine/report/report.h"
+#include "engine/report/spool.h"
+#include "engine/scan/discovery.h"
+#include "engine/triage/baseline.h"
 #include "engine/triage/waivers.h"
 #include "tests/robust_util.h"
 

@@ -1,4 +1,4 @@
-// Tests of central waivers (engine/waivers.h): matching by rule, path glob and resource,
+// Tests of central waivers (engine/triage/waivers.h): matching by rule, path glob and resource,
 // expiry against an injected "today", diagnostics located in the waiver file.
 #include "engine/triage/waivers.h"
 

@@ -1,3 +1,7 @@
+// Stage engine/base: what every stage shares and depends on nothing else of polc: the arena,
+// source files and 1-based line/column lookup, diagnostics, findings and scan results as data,
+// the limits of every resource (limits.h), path globs, UTF-8 handling and the JSON writer.
+//
 // Diagnostics are data: a severity, a location, a message and optional notes.
 //
 // Every stage (loaders, normalizer, policy parser, checker, VM) reports problems as

@@ -38,7 +38,7 @@ struct ScanSummary {
 };
 
 /// What a sharded run (`polc check --shard K/N`) records in its reports so that `polc merge`
-/// (engine/report_merge.h) can recombine the shards exactly. `count == 0`: not a shard report.
+/// (engine/report/report_merge.h) can recombine the shards exactly. `count == 0`: not a shard report.
 struct ShardInfo {
   std::uint32_t index = 0;  // 1-based
   std::uint32_t count = 0;

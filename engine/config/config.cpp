@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <system_error>
 
-#include "engine/load/data_file.h"
 #include "engine/base/json_writer.h"
 #include "engine/base/limits.h"
+#include "engine/load/data_file.h"
 
 namespace polc {
 namespace {

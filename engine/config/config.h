@@ -1,3 +1,6 @@
+// Stage engine/config (the top of the engine): `.polc.yaml`, which names policies, excludes,
+// waivers, severity overrides and parameters for every stage below.
+//
 // Configuration: `.polc.yaml`, the settings a repository keeps next to its templates.
 //
 // `polc check` looks for `.polc.yaml` in the working directory and its parents (the first one
@@ -10,7 +13,7 @@
 //   disable: [POLC-NET-002]               # never run these
 //   severity_overrides: {POLC-NET-001: critical}
 //   parameters: {some-policy.max_ports: 3}
-//   waivers: waivers.yaml                 # or an inline list (engine/waivers.h)
+//   waivers: waivers.yaml                 # or an inline list (engine/triage/waivers.h)
 //   fail_threshold: high
 //   formats: [text, sarif=polc.sarif]     # alias: outputs
 //   honor_foreign_suppressions: true
@@ -27,9 +30,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/program/bytecode.h"
 #include "engine/base/diagnostic.h"
 #include "engine/base/finding.h"
+#include "engine/program/bytecode.h"
 #include "engine/triage/waivers.h"
 
 namespace polc {

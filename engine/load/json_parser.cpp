@@ -15,9 +15,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/base/limits.h"
 #include "engine/base/message_text.h"
 #include "engine/base/utf8.h"
-#include "engine/base/limits.h"
 
 namespace polc {
 namespace {

@@ -10,8 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "engine/load/json_parser.h"
 #include "engine/base/limits.h"
+#include "engine/load/json_parser.h"
 #include "engine/load/yaml_parser.h"
 
 namespace polc {

@@ -1,3 +1,7 @@
+// Stage engine/load (above model): bytes to a model: reading files (batched with io_uring, or
+// plain), the YAML (libyaml) and JSON (simdjson) parsers, and YAML/JSON data files such as
+// `.polc.yaml` and waivers.
+//
 // Loading a template file: read it, recognize it, parse it, normalize it.
 //
 // `load_template` is the entry point the scanner calls for every candidate file. It never

@@ -8,10 +8,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/base/limits.h"
 #include "engine/load/yaml_map_assembler.h"
 #include "engine/load/yaml_marks.h"
 #include "engine/load/yaml_scalar.h"
-#include "engine/base/limits.h"
 
 namespace polc {
 namespace {

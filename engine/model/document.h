@@ -1,6 +1,6 @@
 // Document: one parsed file: its `SourceFile`, the `Arena` that owns its value tree, and the
-// tree's root. Produced by `parse_yaml` / `parse_json` (engine/yaml_parser.h, json_parser.h),
-// consumed by `build_template` (engine/template.h). Movable, not copyable; not thread-safe.
+// tree's root. Produced by `parse_yaml` / `parse_json` (engine/load/yaml_parser.h, json_parser.h),
+// consumed by `build_template` (engine/model/template.h). Movable, not copyable; not thread-safe.
 #pragma once
 #include <memory>
 

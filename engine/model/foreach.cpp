@@ -4,8 +4,8 @@
 #include <string>
 #include <unordered_map>
 
-#include "engine/base/message_text.h"
 #include "engine/base/limits.h"
+#include "engine/base/message_text.h"
 
 namespace polc::internal {
 namespace {

@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <array>
 
+#include "engine/base/limits.h"
+#include "engine/base/message_text.h"
 #include "engine/model/foreach.h"
 #include "engine/model/intrinsics.h"
-#include "engine/base/message_text.h"
-#include "engine/base/limits.h"
 
 namespace polc {
 namespace {

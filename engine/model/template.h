@@ -1,3 +1,7 @@
+// Stage engine/model (above base): the normalized resource model of a template: the value tree
+// with byte offsets, sections, canonical intrinsic functions, `Fn::ForEach` expansion, the
+// reference graph in both directions, and `polc dump`'s JSON view of it.
+//
 // Template: the normalized model of one CloudFormation template.
 //
 // Built by `build_template` from a parsed `Document`. On top of the raw value tree it gives:

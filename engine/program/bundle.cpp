@@ -2,8 +2,8 @@
 
 #include <cstring>
 
-#include "engine/program/builtins.h"
 #include "engine/base/limits.h"
+#include "engine/program/builtins.h"
 
 namespace polc {
 namespace {

@@ -3,8 +3,8 @@
 #include <array>
 #include <cstdio>
 
-#include "engine/program/builtins.h"
 #include "engine/base/limits.h"
+#include "engine/program/builtins.h"
 
 namespace polc {
 namespace {

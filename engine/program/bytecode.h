@@ -1,12 +1,16 @@
+// Stage engine/program (above load): what a compiled policy is: the opcode and builtin tables,
+// chunks with constant pools and source maps, the verifier, bundles. The dsl/ compiler produces
+// it; engine/vm runs it.
+//
 // Bytecode: chunks, constant pools and the compiled, immutable `PolicySet`.
 //
-// The DSL compiler (dsl/compiler.cpp) produces a PolicySet; the VM (engine/vm.h) runs it.
+// The DSL compiler (dsl/compiler.cpp) produces a PolicySet; the VM (engine/vm/vm.h) runs it.
 // A chunk is the code of one function or one rule, with its own constant pool and, for every
 // code byte, the policy-source offset it came from (clox's line table, at byte granularity), so
-// a runtime error points at `policy.polc:line:col`. The opcode table is engine/opcodes.def.
+// a runtime error points at `policy.polc:line:col`. The opcode table is engine/program/opcodes.def.
 //
 // After `PolicySet::freeze()` a set is immutable and may be shared by any number of worker
-// threads, each with its own VM. Bundles (engine/bundle.h) serialize a frozen set.
+// threads, each with its own VM. Bundles (engine/program/bundle.h) serialize a frozen set.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -37,10 +41,10 @@ struct OpcodeInfo {
   int stack_effect;  // kVar when it depends on operands
   std::string_view doc;
 };
-/// The row of engine/opcodes.def for `op`.
+/// The row of engine/program/opcodes.def for `op`.
 const OpcodeInfo& opcode_info(Opcode op);
 
-/// Operand bytes of every opcode (engine/opcodes.def), indexed by the opcode: the interpreter's
+/// Operand bytes of every opcode (engine/program/opcodes.def), indexed by the opcode: the interpreter's
 /// hot path, with no lazy initialization (`opcode_info(op).operand_bytes` gives the same).
 inline constexpr std::uint8_t kOperandBytes[] = {
 #define OPCODE(name, operands, effect, doc) operands,

@@ -1,9 +1,9 @@
 // Findings, diagnostics and policy metadata read back from JSON reports, and the policy record
 // shard reports write.
 //
-// `polc merge` (engine/report_merge.h) reads the findings and errors of JSON reports, written by
-// the JSON reporter (engine/report_json.cpp, docs/json-report.md; shard reports add each
-// location's `source_line`). (The result cache, engine/cache.h, stores outcomes in a compact
+// `polc merge` (engine/report/report_merge.h) reads the findings and errors of JSON reports, written by
+// the JSON reporter (engine/report/report_json.cpp, docs/json-report.md; shard reports add each
+// location's `source_line`). (The result cache, engine/scan/cache.h, stores outcomes in a compact
 // binary form of the same fields.) The readers treat their input as untrusted: every member is
 // type-checked and every number range-checked, and a record that does not fit gives `false`
 // with a one-line reason, never a crash. Optional members (`offset`, `source_line`) may be

@@ -1,3 +1,6 @@
+// Stage engine/report (above scan): the writers (text, JSON, SARIF, JUnit, GitHub annotations),
+// spooling of sections that need end-of-scan data, and `polc merge` of shard reports.
+//
 // Reporters: turn a `ScanResult` into the text a user or a CI system reads.
 //
 // Five formats share one entry point. `text` is compiler-style output for terminals; `json` is

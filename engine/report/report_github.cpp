@@ -6,9 +6,9 @@
 // (toolkit/packages/core/src/command.ts): in the message `%`, CR and LF become %25, %0D and %0A;
 // in property values also `:` and `,` become %3A and %2C. Suppressed and baselined findings are
 // listed (as notices) only with `show_suppressed`. The report ends with the plain summary line.
+#include "engine/base/utf8.h"
 #include "engine/report/report_util.h"
 #include "engine/report/spool.h"
-#include "engine/base/utf8.h"
 
 namespace polc::internal {
 

@@ -3,12 +3,12 @@
 // docs/json-report.md documents every field and the stability promise. All findings are
 // included, suppressed and baselined ones flagged, so tools can count them; the document is
 // pretty-printed with two-space indentation and members in a fixed order. Findings are written as
-// files finish; the errors, which come after them, are spooled (engine/internal/spool.h).
+// files finish; the errors, which come after them, are spooled (engine/report/spool.h).
+#include "engine/base/json_writer.h"
 #include "engine/triage/fingerprint.h"
+#include "engine/report/record_json.h"
 #include "engine/report/report_util.h"
 #include "engine/report/spool.h"
-#include "engine/base/json_writer.h"
-#include "engine/report/record_json.h"
 
 namespace polc::internal {
 

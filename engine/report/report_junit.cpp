@@ -14,9 +14,9 @@
 #include <map>
 #include <set>
 
+#include "engine/base/utf8.h"
 #include "engine/report/report_util.h"
 #include "engine/report/spool.h"
-#include "engine/base/utf8.h"
 
 namespace polc::internal {
 

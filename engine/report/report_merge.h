@@ -1,5 +1,5 @@
 // Merging reports: `polc merge` combines the reports of shard runs (`polc check --shard K/N`,
-// engine/shard.h) into the report an unsharded run would have written.
+// engine/scan/shard.h) into the report an unsharded run would have written.
 //
 // JSON reports are read back into one `ScanResult`: counters summed, findings concatenated and
 // re-sorted with `finding_less`, errors united (a diagnostic every shard repeats, such as an

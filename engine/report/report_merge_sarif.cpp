@@ -1,4 +1,4 @@
-// The SARIF half of `polc merge` (engine/report_merge.h): SARIF logs written by polc's `sarif`
+// The SARIF half of `polc merge` (engine/report/report_merge.h): SARIF logs written by polc's `sarif`
 // reporter are merged structurally into one run. The first log's run is the template: its
 // members are copied in their order, except `tool.driver.rules` (united by id), `invocations`
 // (one invocation: `executionSuccessful` of all, the recomputed `exitCode`, the united

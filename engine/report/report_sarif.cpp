@@ -11,15 +11,15 @@
 // `toolExecutionNotifications`; `executionSuccessful` is true exactly when everything was
 // checked: no error diagnostic, no template that failed to load, no incomplete policy run.
 // The invocation (exit code) comes before the results, so results and notifications are
-// spooled while the scan runs (engine/internal/spool.h) and the document is written at its end.
+// spooled while the scan runs (engine/report/spool.h) and the document is written at its end.
 #include <map>
 #include <set>
 
-#include "engine/triage/fingerprint.h"
+#include "engine/base/json_writer.h"
+#include "engine/base/utf8.h"
 #include "engine/report/report_util.h"
 #include "engine/report/spool.h"
-#include "engine/base/utf8.h"
-#include "engine/base/json_writer.h"
+#include "engine/triage/fingerprint.h"
 
 namespace polc::internal {
 

@@ -13,7 +13,7 @@
 // cached outcomes like fresh ones, so changing those settings never needs a new cache.
 //
 // Layout: `DIR/v2/<context hash>/<name>.seg`. A *segment* file holds many entries, each framed
-// with its key, length and checksum (engine/cache.cpp). A run reads all segments of its
+// with its key, length and checksum (engine/scan/cache.cpp). A run reads all segments of its
 // context once when it opens the cache (one file, not one per template, on a warm run) and
 // writes the entries it computed as one new segment at the end (more when they pass
 // `kCacheSegmentBytes`). Segments are never modified: writers write a temporary file in the
@@ -152,7 +152,7 @@ class DiskCache : public OutcomeCache {
 
 /// Serializes `outcome` as the payload of a cache entry for `key`: empty for a checked file
 /// without findings, diagnostics or incompleteness; otherwise the format tag, `key` and every
-/// field of the outcome in a compact binary form (engine/cache.cpp). Pure.
+/// field of the outcome in a compact binary form (engine/scan/cache.cpp). Pure.
 std::string encode_cache_entry(std::string_view key, const FileOutcome& outcome);
 /// Parses a payload from `encode_cache_entry`; false with `error` set (and `out` reset) when it
 /// is malformed, truncated, has out-of-range values or is for another key. Thread-safe.

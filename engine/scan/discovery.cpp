@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -13,6 +12,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "engine/base/glob.h"
 #include "engine/base/limits.h"
 
 namespace polc {
@@ -33,24 +33,6 @@ bool is_template_name(const std::string& n) {
   return has_ext(n, {".yaml", ".yml", ".json", ".template"});
 }
 
-}  // namespace
-
-bool path_matches_glob(const std::string& pattern, const std::string& path) {
-  std::string p = path;
-  if (p.starts_with("./")) p = p.substr(2);
-  auto try_match = [&](const std::string& candidate) {
-    // FNM_PATHNAME keeps `*` inside one segment; `**` is handled by matching without it.
-    if (pattern.find("**") != std::string::npos)
-      return fnmatch(pattern.c_str(), candidate.c_str(), 0) == 0;
-    return fnmatch(pattern.c_str(), candidate.c_str(), FNM_PATHNAME) == 0;
-  };
-  if (try_match(p)) return true;
-  for (std::size_t i = 0; i < p.size(); ++i)
-    if (p[i] == '/' && try_match(p.substr(i + 1))) return true;
-  return false;
-}
-
-namespace {
 
 bool excluded_by(const std::vector<std::string>& excludes, const std::string& p) {
   for (const auto& g : excludes)

@@ -53,7 +53,7 @@ class FileWalker {
   /// True when the file `next` gave last was listed by its directory as a regular file
   /// (getdents64's d_type DT_REG: not a symlink, FIFO or device); false for a file argument,
   /// which may be anything (`/dev/stdin`, a FIFO, a symlink). The scanner reads only such
-  /// files in batches (engine/internal/batch_read.h).
+  /// files in batches (engine/load/batch_read.h).
   bool listed_regular() const { return listed_regular_; }
   /// The diagnostics met so far (missing arguments first), moved out.
   std::vector<Diagnostic> take_errors();
@@ -75,8 +75,5 @@ class FileWalker {
 DiscoveredFiles discover_files(const std::vector<std::string>& paths,
                                const std::vector<std::string>& excludes);
 
-/// True when `path` matches glob `pattern` (`*` within a path segment, `**` across segments,
-/// `?` one character), tried against the whole path and every suffix after a `/`.
-bool path_matches_glob(const std::string& pattern, const std::string& path);
 
 }  // namespace polc

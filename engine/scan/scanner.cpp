@@ -12,8 +12,8 @@
 #include <system_error>
 #include <thread>
 
-#include "engine/load/batch_read.h"
 #include "engine/base/limits.h"
+#include "engine/load/batch_read.h"
 #include "engine/load/loader.h"
 #include "engine/vm/vm.h"
 

@@ -1,3 +1,6 @@
+// Stage engine/scan (above triage): many templates: discovery and the directory walker, the pool
+// of workers, shards and the result cache.
+//
 // Scanner: checks many templates against a compiled policy set with a pool of workers.
 //
 // Each worker owns a `Vm` and loads, checks and frees one template at a time. All workers share
@@ -13,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/program/bytecode.h"
 #include "engine/base/scan_result.h"
+#include "engine/program/bytecode.h"
 #include "engine/triage/suppression.h"
 #include "engine/vm/vm.h"
 
@@ -27,10 +30,10 @@ struct ScanOptions {
   SuppressionOptions suppressions;
   /// `scan_files` only: called after each file (from worker threads; must be thread-safe).
   std::function<void(std::size_t done, std::size_t total)> progress;
-  /// Optional per-file result cache (engine/cache.h); not owned, must outlive the scan.
+  /// Optional per-file result cache (engine/scan/cache.h); not owned, must outlive the scan.
   OutcomeCache* cache = nullptr;
   /// Read the files the source marks regular in batches with io_uring where the kernel allows
-  /// it (engine/internal/batch_read.h); false: one open, fstat, read and close per file. The
+  /// it (engine/load/batch_read.h); false: one open, fstat, read and close per file. The
   /// outcomes are the same.
   bool batch_reads = true;
   /// How many paths the source will give, when the caller knows (0: unknown). Workers then
@@ -74,7 +77,7 @@ unsigned worker_count(unsigned requested, std::size_t files);
 
 /// How many paths a worker of a scan with `jobs` workers takes (and reads in one batch) when
 /// `taken` of `expected` paths are taken (`expected` SIZE_MAX: unknown): at most
-/// `kBatchReadFiles` (engine/internal/batch_read.h) and so few that every worker's batch fits
+/// `kBatchReadFiles` (engine/load/batch_read.h) and so few that every worker's batch fits
 /// in `kMaxPendingOutcomes` twice; at most a quarter of each worker's share of what is left,
 /// so that the last files of a scan are shared among the workers; at least 1. Pure.
 std::size_t scan_batch_files(unsigned jobs, std::uint64_t taken, std::uint64_t expected);

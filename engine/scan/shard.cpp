@@ -1,7 +1,7 @@
 #include "engine/scan/shard.h"
 
-#include "engine/triage/fingerprint.h"
 #include "engine/base/limits.h"
+#include "engine/triage/fingerprint.h"
 
 namespace polc {
 

@@ -7,9 +7,9 @@
 #include <tuple>
 #include <unordered_set>
 
-#include "engine/triage/fingerprint.h"
 #include "engine/base/json_writer.h"
 #include "engine/base/limits.h"
+#include "engine/triage/fingerprint.h"
 
 namespace polc {
 namespace {

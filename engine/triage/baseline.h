@@ -1,7 +1,7 @@
 // Baselines: accepting today's findings so CI fails only on new ones.
 //
 // `polc check --write-baseline FILE` records every unsuppressed finding by its fingerprint
-// (engine/fingerprint.h: policy id, file relative to the scan root, logical ID, property path;
+// (engine/triage/fingerprint.h: policy id, file relative to the scan root, logical ID, property path;
 // no line numbers, so edits elsewhere in a template keep a finding baselined). The file is JSON,
 // entries sorted by file, policy id, resource, property path and fingerprint, so it diffs well:
 //

@@ -1,8 +1,6 @@
 #include "engine/triage/fingerprint.h"
-
 #include <initializer_list>
 #include <unordered_map>
-
 #include "engine/base/finding.h"
 
 namespace polc {

@@ -1,3 +1,6 @@
+// Stage engine/triage (above vm): what happens to findings after the VM: fingerprints,
+// inline and foreign suppressions, central waivers, baselines and the exit code.
+//
 // Suppressions written in templates: `Metadata.polc.suppress` on a resource, and the same at
 // the template's top-level `Metadata` (applies to every resource of the template).
 //

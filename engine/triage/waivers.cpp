@@ -5,10 +5,10 @@
 #include <ctime>
 #include <utility>
 
-#include "engine/scan/discovery.h"
-#include "engine/triage/fingerprint.h"
-#include "engine/load/data_file.h"
+#include "engine/base/glob.h"
 #include "engine/base/limits.h"
+#include "engine/load/data_file.h"
+#include "engine/triage/fingerprint.h"
 
 namespace polc {
 namespace {

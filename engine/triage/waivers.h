@@ -3,7 +3,7 @@
 //
 //   waivers:
 //     - rule: vpce-sg-no-implicit-egress   # policy id or name
-//       path: "legacy/**/*.yaml"           # glob over the template path (engine/discovery.h)
+//       path: "legacy/**/*.yaml"           # glob over the template path (engine/scan/discovery.h)
 //       resource: LegacyEndpointSG         # optional logical ID
 //       reason: migrated by Q3, ticket NET-42
 //       expires: 2025-09-30                # optional, YYYY-MM-DD, inclusive

@@ -1,13 +1,13 @@
-// The interpreter loop and the search over condition assignments. See engine/vm.h.
+// The interpreter loop and the search over condition assignments. See engine/vm/vm.h.
 #include "engine/vm/vm.h"
 
 #include <algorithm>
 #include <map>
 #include <tuple>
 
+#include "engine/base/limits.h"
 #include "engine/program/builtins.h"
 #include "engine/vm/vm_impl.h"
-#include "engine/base/limits.h"
 
 namespace polc {
 

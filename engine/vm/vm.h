@@ -1,3 +1,7 @@
+// Stage engine/vm (above program): the interpreter: template data as the VM sees it (lazy
+// resolution of intrinsics under a condition assignment), the builtins, three-valued logic, and
+// the search over condition assignments.
+//
 // Vm: runs compiled policies over one template.
 //
 // A Vm is re-entrant and owns all of its mutable state (value stack, call frames, step counter,
@@ -20,10 +24,10 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/program/bytecode.h"
 #include "engine/base/diagnostic.h"
 #include "engine/base/finding.h"
 #include "engine/model/template.h"
+#include "engine/program/bytecode.h"
 
 namespace polc {
 

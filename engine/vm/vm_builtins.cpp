@@ -1,4 +1,4 @@
-// The builtin functions of the policy language (engine/builtins.def lists them).
+// The builtin functions of the policy language (engine/program/builtins.def lists them).
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -7,10 +7,10 @@
 #include <string>
 #include <unordered_map>
 
-#include "engine/program/builtins.h"
-#include "engine/vm/vm_impl.h"
 #include "engine/base/limits.h"
+#include "engine/program/builtins.h"
 #include "engine/vm/net.h"
+#include "engine/vm/vm_impl.h"
 
 namespace polc {
 namespace {

@@ -1,11 +1,11 @@
 // Template values as the VM sees them: resolution of intrinsic functions, field access,
-// comparisons and text. See engine/vm_value.h for the value model.
+// comparisons and text. See engine/program/vm_value.h for the value model.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 
-#include "engine/vm/vm_impl.h"
 #include "engine/base/limits.h"
+#include "engine/vm/vm_impl.h"
 
 namespace polc {
 

@@ -1,6 +1,6 @@
-// Private state of `Vm`, shared by engine/vm.cpp (the interpreter loop and the condition
-// search), engine/vm_data.cpp (resolving template values, comparisons, text) and
-// engine/vm_builtins.cpp (the builtin functions).
+// Private state of `Vm`, shared by engine/vm/vm.cpp (the interpreter loop and the condition
+// search), engine/vm/vm_data.cpp (resolving template values, comparisons, text) and
+// engine/vm/vm_builtins.cpp (the builtin functions).
 #pragma once
 #include <algorithm>
 #include <string>

@@ -19,19 +19,19 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "dsl/compiler.h"
-#include "engine/triage/baseline.h"
-#include "engine/program/bundle.h"
-#include "engine/scan/cache.h"
-#include "engine/config/config.h"
-#include "engine/scan/discovery.h"
-#include "engine/triage/exit_codes.h"
-#include "engine/triage/fingerprint.h"
 #include "engine/base/json_writer.h"
 #include "engine/base/limits.h"
-#include "engine/report/report.h"
-#include "engine/scan/scanner.h"
+#include "engine/config/config.h"
 #include "engine/config/selection.h"
+#include "engine/program/bundle.h"
+#include "engine/report/report.h"
+#include "engine/scan/cache.h"
+#include "engine/scan/discovery.h"
+#include "engine/scan/scanner.h"
 #include "engine/scan/shard.h"
+#include "engine/triage/baseline.h"
+#include "engine/triage/exit_codes.h"
+#include "engine/triage/fingerprint.h"
 #include "engine/triage/waivers.h"
 
 namespace polc::cli {
@@ -523,7 +523,7 @@ int run_check(const CheckArgs& args) {
     options.cache = cache.get();
   }
 
-  // The reports are written while the scan runs (engine/report.h), each file's findings as
+  // The reports are written while the scan runs (engine/report/report.h), each file's findings as
   // soon as the files before it are done, so memory does not grow with the number of files.
   ProgressBar progress(!args.quiet && stderr_is_interactive());
   ReportOptions ro;
