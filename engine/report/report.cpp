@@ -6,8 +6,8 @@ namespace polc {
 
 namespace {
 
-constexpr ReportFormat kAllFormats[] = {ReportFormat::kText, ReportFormat::kJson,
-                                        ReportFormat::kSarif, ReportFormat::kJunit,
+constexpr ReportFormat kAllFormats[] = {ReportFormat::kText,   ReportFormat::kJson,
+                                        ReportFormat::kSarif,  ReportFormat::kJunit,
                                         ReportFormat::kGithub, ReportFormat::kCompact};
 
 }  // namespace

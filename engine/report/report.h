@@ -24,8 +24,8 @@ namespace polc {
 /// `kCompact`: the text format's first lines only, one line per finding and diagnostic.
 enum class ReportFormat { kText, kJson, kSarif, kJunit, kGithub, kCompact };
 
-/// Parses "text", "json", "sarif", "junit", "github" or "compact" (case-insensitive) into `out`. Returns
-/// false, leaving `out` alone, for anything else.
+/// Parses "text", "json", "sarif", "junit", "github" or "compact" (case-insensitive) into `out`.
+/// Returns false, leaving `out` alone, for anything else.
 bool parse_report_format(std::string_view text, ReportFormat& out);
 /// The name `parse_report_format` accepts for `format`.
 std::string_view report_format_name(ReportFormat format);

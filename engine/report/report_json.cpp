@@ -5,10 +5,10 @@
 // pretty-printed with two-space indentation and members in a fixed order. Findings are written as
 // files finish; the errors, which come after them, are spooled (engine/report/spool.h).
 #include "engine/base/json_writer.h"
-#include "engine/triage/fingerprint.h"
 #include "engine/report/record_json.h"
 #include "engine/report/report_util.h"
 #include "engine/report/spool.h"
+#include "engine/triage/fingerprint.h"
 
 namespace polc::internal {
 

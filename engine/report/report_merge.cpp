@@ -8,9 +8,9 @@
 #include "engine/base/limits.h"
 #include "engine/report/merge_util.h"
 #include "engine/report/record_json.h"
+#include "engine/report/report_util.h"
 #include "engine/triage/exit_codes.h"
 #include "engine/triage/fingerprint.h"
-#include "engine/report/report_util.h"
 
 namespace polc {
 
