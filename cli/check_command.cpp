@@ -19,8 +19,10 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "dsl/compiler.h"
+#include "engine/base/json_writer.h"
 #include "engine/base/limits.h"
 #include "engine/config/config.h"
+#include "engine/config/selection.h"
 #include "engine/program/bundle.h"
 #include "engine/report/report.h"
 #include "engine/scan/cache.h"
@@ -43,8 +45,8 @@ bool matches_policy(const PolicyInfo& p, const std::string& sel) {
 bool flags_config(const CheckArgs& a, Config& out) {
   out.policies = a.policies;
   out.exclude = a.excludes;
-  out.enable = a.only;
-  out.disable = a.skip;
+  out.enable = split_selectors(a.only);
+  out.disable = split_selectors(a.skip);
   if (!parse_severity_flag(a.severity, "--severity", out.severity) ||
       !parse_severity_flag(a.fail_threshold, "--fail-threshold", out.fail_threshold))
     return false;
@@ -62,6 +64,8 @@ bool flags_config(const CheckArgs& a, Config& out) {
   out.baseline = a.baseline;
   if (a.honor_foreign) out.honor_foreign_suppressions = true;
   if (a.no_inline_suppressions) out.inline_suppressions = false;
+  if (a.fail_on_unknown) out.fail_on_unknown = true;
+  if (a.no_fail_on_unknown) out.fail_on_unknown = false;
   return true;
 }
 
@@ -82,6 +86,8 @@ bool effective_config(const CheckArgs& a, Config& out, bool color) {
     return false;
   }
   out = merge_config(file, flags);
+  out.enable = split_selectors(out.enable);
+  out.disable = split_selectors(out.disable);
   for (const std::string& wf : out.waiver_files) load_waiver_file(wf, out.waivers, diags);
   print_diagnostics(diags.items(), color);
   if (diags.has_errors()) {
@@ -100,7 +106,7 @@ bool resolve_outputs(const Config& cfg, ReportFormat& format,
     ReportFormat f;
     if (!parse_report_format(o.format, f)) {
       std::cerr << "polc: unknown report format '" << o.format
-                << "'; use text, json, sarif, junit or github\n";
+                << "'; use text, compact, json, sarif, junit or github\n";
       return false;
     }
     if (o.path.empty()) {
@@ -135,14 +141,11 @@ bool resolve_today(CivilDate& today) {
 
 bool check_selectors(const std::vector<std::string>& sels, const std::vector<PolicyInfo>& known,
                      const char* what) {
-  for (const auto& sel : sels)
-    if (std::none_of(known.begin(), known.end(),
-                     [&](const PolicyInfo& p) { return matches_policy(p, sel); })) {
-      std::cerr << "polc: " << what << " names no known policy: '" << sel
-                << "'; check the id or name (`polc explain ID` prints a policy)\n";
-      return false;
-    }
-  return true;
+  const std::vector<std::string> unmatched = unmatched_selectors(sels, known);
+  for (const std::string& sel : unmatched)
+    std::cerr << "polc: " << what << " names no known policy: '" << sel
+              << "'; give an id, a name, a tag, tag:GLOB or a glob (`polc list` lists them)\n";
+  return unmatched.empty();
 }
 
 bool location_less(const Diagnostic& a, const Diagnostic& b) {
@@ -341,11 +344,103 @@ void finish_cache(DiskCache& cache, const CheckArgs& args, bool color) {
               << (cache.misses() == 1 ? "" : "es") << "\n";
 }
 
+/// The policies of a run: the sources among the scan arguments (`found_policies`) and the
+/// configured `policies`, compiled with the built-in pack unless `--no-builtin`; or one bundle.
+/// Prints problems; nullptr when there are errors.
+std::unique_ptr<PolicySet> load_run_policies(const CheckArgs& args, const Config& cfg,
+                                             const std::vector<std::string>& found_policies,
+                                             const std::vector<std::string>& found_bundles,
+                                             bool color) {
+  DiscoveredFiles policy_files = discover_files(cfg.policies, {});
+  std::vector<std::string> policy_paths = found_policies;
+  policy_paths.insert(policy_paths.end(), policy_files.policies.begin(),
+                      policy_files.policies.end());
+  // Explicit --policies arguments that are not .polc files are still policies.
+  for (const auto& t : policy_files.templates) policy_paths.push_back(t);
+
+  Diagnostics policy_diags;
+  for (auto& e : policy_files.errors) policy_diags.add(e);
+  std::vector<std::string> bundles = found_bundles;
+  bundles.insert(bundles.end(), policy_files.bundles.begin(), policy_files.bundles.end());
+  std::unique_ptr<PolicySet> set;
+  if (!bundles.empty()) {
+    if (bundles.size() > 1 || !policy_paths.empty()) {
+      std::cerr << "polc: give either policy sources or one bundle, not both (compile them "
+                   "together with 'polc compile')\n";
+      return nullptr;
+    }
+    std::string bytes, error;
+    std::ifstream in(bundles[0], std::ios::binary);
+    if (!in) {
+      std::cerr << bundles[0] << ": error: cannot read the bundle\n";
+      return nullptr;
+    }
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    set = load_bundle(bytes, error);
+    if (!set) {
+      std::cerr << bundles[0] << ": error: " << error << "\n";
+      return nullptr;
+    }
+  } else {
+    set = compile_policy_files(policy_paths, !args.no_builtin, policy_diags);
+  }
+  print_diagnostics(policy_diags.items(), color);
+  if (!set || policy_diags.has_errors()) {
+    std::cerr << "polc: the policies have errors; nothing was checked\n";
+    return nullptr;
+  }
+  return set;
+}
+
+/// The settings besides the configuration file that `polc check` and `polc config` both reject:
+/// `POLC_TODAY`, `--shard` (and its conflict with `--write-baseline`). Prints; false on errors.
+bool check_run_settings(const CheckArgs& args, CivilDate& today, ShardSpec& shard) {
+  if (!resolve_today(today)) return false;
+  if (args.shard.empty()) return true;
+  std::string error;
+  if (!parse_shard_spec(args.shard, shard, error)) {
+    std::cerr << "polc: " << error << "\n";
+    return false;
+  }
+  if (!args.write_baseline.empty()) {
+    std::cerr << "polc: --write-baseline cannot be combined with --shard: a shard sees only "
+                 "its part of the findings; write the baseline from an unsharded run\n";
+    return false;
+  }
+  return true;
+}
+
+/// The one validator of a configuration against the policies it runs with, used by `polc
+/// check` and `polc config`: the `enable`/`disable` selectors (`--only`/`--skip`), the ids of
+/// `severity_overrides`, and `parameters` (applied to `set.globals`). Prints the problems; false
+/// when there are errors.
+bool validate_config(const Config& cfg, PolicySet& set, bool color) {
+  std::vector<PolicyInfo> known;
+  for (const auto& p : set.policies) known.push_back(p.info);
+  if (!check_selectors(cfg.enable, known, "--only (or 'enable')") ||
+      !check_selectors(cfg.disable, known, "--skip (or 'disable')"))
+    return false;
+  Diagnostics cfg_diags;
+  for (const SeverityOverride& o : cfg.severity_overrides)
+    if (std::none_of(known.begin(), known.end(),
+                     [&](const PolicyInfo& p) { return matches_policy(p, o.policy); }))
+      cfg_diags.error("config", o.location,
+                      "severity override names no known policy '" + o.policy +
+                          "'; check the id or name with `polc explain`");
+  apply_config_parameters(cfg.parameters, set.globals, cfg_diags);
+  print_diagnostics(cfg_diags.items(), color);
+  if (cfg_diags.has_errors()) {
+    std::cerr << "polc: the configuration has errors; nothing was checked\n";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 int run_check(const CheckArgs& args) {
   auto start = std::chrono::steady_clock::now();
-  bool color_err = use_color(args.no_color, 2);
+  bool color_err = use_color(args.no_color, 2, args.color);
   Config cfg;
   if (!effective_config(args, cfg, color_err)) return kExitUsageOrPolicyError;
   ReportFormat format;
@@ -354,20 +449,8 @@ int run_check(const CheckArgs& args) {
   const Severity threshold = cfg.severity.value_or(Severity::kLow);
   const Severity fail_threshold = cfg.fail_threshold.value_or(threshold);
   CivilDate today;
-  if (!resolve_today(today)) return kExitUsageOrPolicyError;
   ShardSpec shard;
-  if (!args.shard.empty()) {
-    std::string error;
-    if (!parse_shard_spec(args.shard, shard, error)) {
-      std::cerr << "polc: " << error << "\n";
-      return kExitUsageOrPolicyError;
-    }
-    if (!args.write_baseline.empty()) {
-      std::cerr << "polc: --write-baseline cannot be combined with --shard: a shard sees only "
-                   "its part of the findings; write the baseline from an unsharded run\n";
-      return kExitUsageOrPolicyError;
-    }
-  }
+  if (!check_run_settings(args, today, shard)) return kExitUsageOrPolicyError;
 
   std::vector<std::string> scan_paths = args.paths;
   if (scan_paths.empty()) scan_paths.push_back(".");
@@ -378,62 +461,15 @@ int run_check(const CheckArgs& args) {
     if (!o.path.empty()) written.push_back(o.path);
   TemplateFilter selected(args.cache_dir, written, shard);
   ScanInputs files = find_scan_inputs(scan_paths, cfg.exclude, selected);
-  DiscoveredFiles policy_files = discover_files(cfg.policies, {});
-  std::vector<std::string> policy_paths = files.policies;
-  policy_paths.insert(policy_paths.end(), policy_files.policies.begin(),
-                      policy_files.policies.end());
-  // Explicit --policies arguments that are not .polc files are still policies.
-  for (const auto& t : policy_files.templates) policy_paths.push_back(t);
-
-  Diagnostics policy_diags;
-  for (auto& e : policy_files.errors) policy_diags.add(e);
-  std::vector<std::string> bundles = files.bundles;
-  bundles.insert(bundles.end(), policy_files.bundles.begin(), policy_files.bundles.end());
-  std::unique_ptr<PolicySet> set;
-  if (!bundles.empty()) {
-    if (bundles.size() > 1 || !policy_paths.empty()) {
-      std::cerr << "polc: give either policy sources or one bundle, not both (compile them "
-                   "together with 'polc compile')\n";
-      return kExitUsageOrPolicyError;
-    }
-    std::string bytes, error;
-    std::ifstream in(bundles[0], std::ios::binary);
-    if (!in) {
-      std::cerr << bundles[0] << ": error: cannot read the bundle\n";
-      return kExitUsageOrPolicyError;
-    }
-    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    set = load_bundle(bytes, error);
-    if (!set) {
-      std::cerr << bundles[0] << ": error: " << error << "\n";
-      return kExitUsageOrPolicyError;
-    }
-  } else {
-    set = compile_policy_files(policy_paths, !args.no_builtin, policy_diags);
-  }
+  std::unique_ptr<PolicySet> set =
+      load_run_policies(args, cfg, files.policies, files.bundles, color_err);
+  if (!set) return kExitUsageOrPolicyError;
   bool usage_error = false;
   for (const auto& e : files.errors)
     if (e.code == "no-such-file") usage_error = true;
-  if (!set || policy_diags.has_errors()) {
-    print_diagnostics(policy_diags.items(), color_err);
-    std::cerr << "polc: the policies have errors; nothing was checked\n";
-    return kExitUsageOrPolicyError;
-  }
-  print_diagnostics(policy_diags.items(), color_err);  // warnings
-
   std::vector<PolicyInfo> known;
   for (const auto& p : set->policies) known.push_back(p.info);
-  if (!check_selectors(cfg.enable, known, "--only (or 'enable')") ||
-      !check_selectors(cfg.disable, known, "--skip (or 'disable')"))
-    return kExitUsageOrPolicyError;
-  Diagnostics cfg_diags;
-  for (const SeverityOverride& o : cfg.severity_overrides)
-    if (std::none_of(known.begin(), known.end(),
-                     [&](const PolicyInfo& p) { return matches_policy(p, o.policy); }))
-      cfg_diags.error("config", o.location,
-                      "severity override names no known policy '" + o.policy +
-                          "'; check the id or name with `polc explain`");
-  apply_config_parameters(cfg.parameters, set->globals, cfg_diags);
+  if (!validate_config(cfg, *set, color_err)) return kExitUsageOrPolicyError;
   // `--pseudo-parameter NAME=VALUE`: a global slot named after the pseudo parameter, which the
   // VM reads before its defaults (part of the bundle bytes, so of the cache key too).
   for (const std::string& pp : args.pseudo_parameters) {
@@ -456,11 +492,6 @@ int run_check(const CheckArgs& args) {
     else
       set->globals.push_back({name, std::move(value)});
   }
-  if (cfg_diags.has_errors()) {
-    print_diagnostics(cfg_diags.items(), color_err);
-    std::cerr << "polc: the configuration has errors; nothing was checked\n";
-    return kExitUsageOrPolicyError;
-  }
   // `policies`: the active set the reports list. `evaluated`: those the VM runs, i.e. without
   // the policies all of whose findings would be hidden by the display threshold (their findings
   // could change nothing: not the report, not the exit code), except when writing a baseline,
@@ -473,10 +504,7 @@ int run_check(const CheckArgs& args) {
   std::unordered_map<std::string, Severity> override_of;
   for (std::uint32_t i = 0; i < set->policies.size(); ++i) {
     PolicyInfo p = set->policies[i].info;
-    auto named = [&](const std::string& s) { return matches_policy(p, s); };
-    bool on = cfg.enable.empty() || std::any_of(cfg.enable.begin(), cfg.enable.end(), named);
-    if (std::any_of(cfg.disable.begin(), cfg.disable.end(), named)) on = false;
-    if (!on) continue;
+    if (!policy_selected(p, cfg.enable, cfg.disable)) continue;
     for (const SeverityOverride& o : cfg.severity_overrides)
       if (matches_policy(p, o.policy)) override_of[p.id] = o.severity;  // the last one wins
     Severity most_severe = p.severity;  // of anything it can report, after overrides
@@ -521,7 +549,8 @@ int run_check(const CheckArgs& args) {
   // soon as the files before it are done, so memory does not grow with the number of files.
   ProgressBar progress(!args.quiet && stderr_is_interactive());
   ReportOptions ro;
-  ro.color = format == ReportFormat::kText && use_color(args.no_color, 1);
+  ro.color = (format == ReportFormat::kText || format == ReportFormat::kCompact) &&
+             use_color(args.no_color, 1, args.color);
   ro.show_suppressed = args.show_suppressed;
   ro.verbose = args.verbose;
   ro.tool_version = POLC_VERSION;
@@ -529,7 +558,30 @@ int run_check(const CheckArgs& args) {
   ReportFrame frame;
   frame.policies = policies;
   frame.scan_root = ".";
-  if (shard.active()) frame.shard = {shard.index, shard.count, fail_threshold};
+  if (shard.active()) {
+    frame.shard.index = shard.index;
+    frame.shard.count = shard.count;
+    frame.shard.fail_threshold = fail_threshold;
+    frame.shard.fail_on_unknown = cfg.fail_on_unknown.value_or(true);
+    // What decides a shard's findings besides its files: `polc merge` refuses shards that
+    // differ in it (issue 14, D11).
+    std::string run = std::string(severity_name(threshold)) + "|" +
+                      std::string(severity_name(fail_threshold)) + "|" +
+                      (frame.shard.fail_on_unknown ? "unknown-fails" : "unknown-passes");
+    for (const PolicyInfo& p : policies)
+      run += "|" + p.id + "=" + std::string(severity_name(p.severity));
+    for (const Waiver& w : cfg.waivers)
+      run += "|waiver:" + w.rule + "\x1f" + w.path + "\x1f" + w.resource + "\x1f" +
+             (w.expires ? format_civil_date(*w.expires) : std::string("-"));
+    std::vector<std::string> ids;
+    for (const PolicyInfo& p : evaluated_infos) ids.push_back(p.id);
+    frame.shard.policy_set_digest =
+        cache_context(save_bundle(*set) + run, ids, options.suppressions);
+    for (const std::string& p : scan_paths) frame.shard.roots.push_back(normalize_report_path(p));
+    std::sort(frame.shard.roots.begin(), frame.shard.roots.end());
+    frame.shard.roots.erase(std::unique(frame.shard.roots.begin(), frame.shard.roots.end()),
+                            frame.shard.roots.end());
+  }
   frame.baseline_used = !cfg.baseline.empty() || !args.write_baseline.empty();
   ProgressAwareSink stdout_sink(stdout, progress);
   std::vector<std::unique_ptr<ReportFile>> report_files;
@@ -548,8 +600,13 @@ int run_check(const CheckArgs& args) {
   for (auto& w : writers) w->begin(frame);
 
   ScanSummary summary;
-  ExitCodeTracker exit_code(fail_threshold);
+  ExitCodeTracker exit_code(fail_threshold, cfg.fail_on_unknown.value_or(true));
   WaiverApplier waivers(cfg.waivers, today, known);
+  {
+    std::vector<std::string> ran;
+    for (const PolicyInfo& p : evaluated_infos) ran.push_back(p.id);
+    waivers.set_ran_policies(std::move(ran));
+  }
   std::optional<BaselineMatcher> baseline_matcher;
   if (!cfg.baseline.empty()) baseline_matcher.emplace(baseline);
   std::vector<BaselineEntry> new_baseline;  // --write-baseline: what it will list
@@ -587,23 +644,31 @@ int run_check(const CheckArgs& args) {
         break;
       case FileOutcome::Status::kSkipped:
         ++summary.files_skipped;
+        if (args.verbose) {  // -v: which files were not taken for templates, and why
+          Diagnostic d;
+          d.severity = DiagSeverity::kNote;
+          d.code = "skipped";
+          d.location = Location::whole(path);
+          d.message = "skipped, not a CloudFormation template: " +
+                      (o.skip_reason.empty() ? std::string("no template sections") : o.skip_reason);
+          o.diagnostics.push_back(std::move(d));
+        }
         break;
       case FileOutcome::Status::kFailed:
         ++summary.templates_failed;
         break;
     }
-    if (o.incomplete) ++summary.incomplete;
+    if (o.incomplete) summary.incomplete += std::max<std::uint64_t>(o.incomplete_runs, 1);
+    if (o.status == FileOutcome::Status::kChecked)
+      for (auto& w : writers) w->template_checked(path);
     std::vector<Diagnostic> diags;
     while (next_pending < pending.size() && pending[next_pending].location.file <= path)
       diags.push_back(std::move(pending[next_pending++]));
     for (Diagnostic& d : o.diagnostics) diags.push_back(std::move(d));
     // The file as reports name it, once per file (a finding's file is its template's).
     const std::string report_path = normalize_report_path(path);
+    assign_fingerprints(o.findings, path, report_path);
     for (Finding& f : o.findings) {
-      f.fingerprint = compute_fingerprint(
-          f.policy_id,
-          f.location.file == path ? report_path : normalize_report_path(f.location.file),
-          f.resource, f.property_path);
       if (!override_of.empty())
         if (auto it = override_of.find(f.policy_id); it != override_of.end())
           f.severity = it->second;
@@ -667,9 +732,9 @@ int run_check(const CheckArgs& args) {
 
   bool write_failed = false;
   if (!args.write_baseline.empty()) {
-    const std::size_t n = new_baseline.size();
-    if (write_file(args.write_baseline, render_baseline_entries(std::move(new_baseline)),
-                   "baseline")) {
+    std::size_t n = 0;  // what the file lists, said as such
+    const std::string text = render_baseline_entries(std::move(new_baseline), &n);
+    if (write_file(args.write_baseline, text, "baseline")) {
       std::cerr << "polc: wrote the baseline " << args.write_baseline << " (" << n << " new finding"
                 << (n == 1 ? "" : "s") << "); check it in and run `polc check --baseline "
                 << args.write_baseline << "` in CI\n";
@@ -692,8 +757,109 @@ int run_config(const CheckArgs& args) {
   ReportFormat format;
   std::vector<std::pair<ReportFormat, std::string>> files;
   if (!resolve_outputs(cfg, format, files)) return kExitUsageOrPolicyError;
+  // The same validation as `polc check`: against the policies the run would load.
+  ScanInputs found;
+  if (!args.paths.empty()) {
+    TemplateFilter all({}, {}, ShardSpec{});
+    found = find_scan_inputs(args.paths, cfg.exclude, all);
+  }
+  const bool color = use_color(args.no_color, 2, args.color);
+  std::unique_ptr<PolicySet> set =
+      load_run_policies(args, cfg, found.policies, found.bundles, color);
+  if (!set || !validate_config(cfg, *set, color)) return kExitUsageOrPolicyError;
+  CivilDate today;
+  ShardSpec shard;
+  if (!check_run_settings(args, today, shard)) return kExitUsageOrPolicyError;
+  if (!cfg.baseline.empty()) {  // `polc check` stops on a baseline it cannot read
+    Baseline baseline;
+    Diagnostics bd;
+    if (!load_baseline(cfg.baseline, baseline, bd)) {
+      print_diagnostics(bd.items(), color);
+      return kExitUsageOrPolicyError;
+    }
+  }
   std::string text = render_config_yaml(cfg);
   std::fwrite(text.data(), 1, text.size(), stdout);
+  return 0;
+}
+
+int run_list(const CheckArgs& args) {
+  const bool color = use_color(args.no_color, 2);
+  const std::string format = args.format.empty() ? "text" : args.format;
+  if (format != "text" && format != "json") {
+    std::cerr << "polc: polc list --format takes text or json, got '" << format << "'\n";
+    return kExitUsageOrPolicyError;
+  }
+  Config cfg;
+  if (!effective_config(args, cfg, color)) return kExitUsageOrPolicyError;
+  ScanInputs found;
+  if (!args.paths.empty()) {
+    TemplateFilter all({}, {}, ShardSpec{});
+    found = find_scan_inputs(args.paths, cfg.exclude, all);
+  }
+  std::unique_ptr<PolicySet> set =
+      load_run_policies(args, cfg, found.policies, found.bundles, color);
+  if (!set || !validate_config(cfg, *set, color)) return kExitUsageOrPolicyError;
+  std::vector<PolicyInfo> listed;
+  for (const auto& p : set->policies) {
+    if (!policy_selected(p.info, cfg.enable, cfg.disable)) continue;
+    PolicyInfo info = p.info;
+    for (const SeverityOverride& o : cfg.severity_overrides)
+      if (matches_policy(info, o.policy)) info.severity = o.severity;
+    listed.push_back(std::move(info));
+  }
+  std::sort(listed.begin(), listed.end(),
+            [](const PolicyInfo& a, const PolicyInfo& b) { return a.id < b.id; });
+  auto joined = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+    return out.empty() ? std::string("-") : out;
+  };
+  std::string out;
+  if (format == "json") {
+    JsonWriter w(out);
+    w.begin_object();
+    w.key("policies");
+    w.begin_array();
+    for (const PolicyInfo& p : listed) {
+      w.begin_object();
+      w.member("id", p.id);
+      w.member("name", p.name);
+      w.member("title", p.title);
+      w.member("severity", severity_name(p.severity));
+      w.key("tags");
+      w.begin_array();
+      for (const auto& t : p.tags) w.value(t);
+      w.end_array();
+      w.key("aliases");
+      w.begin_array();
+      for (const auto& t : p.aliases) w.value(t);
+      w.end_array();
+      w.member("source", p.source_file);
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+    out += "\n";
+  } else {
+    std::size_t wid = 2, wname = 4;
+    for (const PolicyInfo& p : listed) {
+      wid = std::max(wid, p.id.size());
+      wname = std::max(wname, p.name.size());
+    }
+    auto pad = [](std::string s, std::size_t n) {
+      if (s.size() < n) s.append(n - s.size(), ' ');
+      return s;
+    };
+    out += pad("ID", wid) + "  " + pad("NAME", wname) + "  " + pad("SEVERITY", 8) +
+           "  TAGS  ALIASES\n";
+    for (const PolicyInfo& p : listed)
+      out += pad(p.id, wid) + "  " + pad(p.name, wname) + "  " +
+             pad(std::string(severity_name(p.severity)), 8) + "  " + joined(p.tags) + "  " +
+             joined(p.aliases) + "\n";
+    out += std::to_string(listed.size()) + (listed.size() == 1 ? " policy\n" : " policies\n");
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }
 

@@ -21,8 +21,9 @@ bool parse_severity_flag(const std::string& text, const char* flag, std::optiona
   return true;
 }
 
-bool use_color(bool no_color, int fd) {
-  if (no_color) return false;
+bool use_color(bool no_color, int fd, std::string_view mode) {
+  if (no_color || mode == "never") return false;
+  if (mode == "always") return true;
   const char* nc = std::getenv("NO_COLOR");
   if (nc && *nc) return false;
   return isatty(fd) != 0;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <string_view>
 #include <vector>
 
 #include "engine/base/diagnostic.h"
@@ -47,6 +48,9 @@ struct CheckArgs {
   bool quiet = false;
   bool no_color = false;
   bool verbose = false;
+  std::string color = "auto";       // --color=auto|always|never
+  bool fail_on_unknown = false;     // --fail-on-unknown (the default unless configured)
+  bool no_fail_on_unknown = false;  // --no-fail-on-unknown
 };
 
 /// Options of `polc merge`.
@@ -56,6 +60,7 @@ struct MergeArgs {
   std::string format;                // stdout format; empty: text (sarif for SARIF inputs)
   std::string severity;
   std::string fail_threshold;
+  std::string color = "auto";  // --color=auto|always|never
   bool show_suppressed = false;
   bool no_color = false;
   bool verbose = false;
@@ -66,6 +71,9 @@ int run_check(const CheckArgs& args);
 int run_merge(const MergeArgs& args);
 /// `polc config`: prints the effective configuration (file plus flags) as YAML.
 int run_config(const CheckArgs& args);
+/// `polc list`: the policies a run would include (id, name, severity, tags, aliases), as a
+/// table or, with `--format json`, as {"policies": [...]}.
+int run_list(const CheckArgs& args);
 int run_dump(const std::vector<std::string>& files);
 int run_parse(const std::vector<std::string>& files);
 int run_disasm(const std::vector<std::string>& files, bool builtin);
@@ -91,8 +99,10 @@ int run_completion(const CLI::App& app, const std::string& what);
 int run_man(const CLI::App& app);
 std::string man_page(const CLI::App& app);
 
-/// True when output to `fd` should use ANSI colours (a terminal, no `--no-color`, no NO_COLOR).
-bool use_color(bool no_color, int fd);
+/// True when output to `fd` should use ANSI colours: `--color=always` (`mode` "always"), or
+/// `auto` (the default) with `fd` a terminal and NO_COLOR unset; never with `--no-color` or
+/// `--color=never`.
+bool use_color(bool no_color, int fd, std::string_view mode = "auto");
 /// Prints `diags` to stderr, compiler-style.
 void print_diagnostics(const std::vector<Diagnostic>& diags, bool color);
 /// Parses the value of a severity flag (`--severity`, `--fail-threshold`) into `out`; empty

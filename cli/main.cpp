@@ -24,15 +24,17 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
          "Value of a pseudo parameter, NAME=VALUE (repeatable; default AWS::Partition=aws, "
          "AWS::URLSuffix=amazonaws.com, others unknown)")
       ->allow_extra_args(false);
-  cmd->add_option("--only", check.only, "Run only this policy (id or name; repeatable)")
+  cmd->add_option("--only", check.only,
+                  "Run only these policies: ids, names, tags, tag:GLOB or globs (comma-separated; "
+                  "repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--skip", check.skip, "Do not run this policy (id or name; repeatable)")
+  cmd->add_option("--skip", check.skip, "Do not run these policies (same selectors as --only)")
       ->allow_extra_args(false);
   cmd->add_option("--severity", check.severity,
                   "Hide findings below this severity and do not fail on them (critical|high|medium|low|info)");
   cmd->add_option("--fail-threshold,--fail-on", check.fail_threshold,
                   "Fail (exit 1) only on findings at or above this severity; others are still reported");
-  cmd->add_option("--format,-f", check.format, "Report format on stdout: text, json, sarif, junit, github");
+  cmd->add_option("--format,-f", check.format, "Report format on stdout: text, compact, json, sarif, junit, github");
   cmd->add_option("--output,-o", check.outputs, "Also write a report: FORMAT=PATH (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--config", check.config_path, "Read this configuration file instead of searching for .polc.yaml");
@@ -57,8 +59,18 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
                 "Ignore suppressions written in templates' Metadata (waivers still apply)");
   cmd->add_flag("--honor-foreign-suppressions", check.honor_foreign,
                 "Honour cfn_nag, checkov, cfn-guard and cfn-lint suppressions for policies with matching aliases");
+  auto* fou = cmd->add_flag("--fail-on-unknown", check.fail_on_unknown,
+                            "Findings whose outcome is unknown (a value polc cannot compute "
+                            "offline) fail the run like failures (the default)");
+  cmd->add_flag("--no-fail-on-unknown", check.no_fail_on_unknown,
+                "Report findings whose outcome is unknown without failing the run on them")
+      ->excludes(fou);
   cmd->add_flag("-q,--quiet", check.quiet, "No progress bar");
-  cmd->add_flag("--no-color", check.no_color, "Never use colour (NO_COLOR is honoured too)");
+  cmd->add_flag("--no-color", check.no_color, "Never use colour (the same as --color=never)");
+  cmd->add_option("--color", check.color,
+                  "Colour in text and compact output: auto (a terminal without NO_COLOR; the "
+                  "default), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("-v,--verbose", check.verbose, "Print whole remediation texts");
 }
 
@@ -77,6 +89,24 @@ int main(int argc, char** argv) {
       "config", "Print the effective configuration (.polc.yaml plus flags) as YAML");
   add_check_options(cmd_config, check);
 
+  polc::cli::CheckArgs list;
+  auto* cmd_list = app.add_subcommand(
+      "list", "List the policies a run would include: id, name, severity, tags, aliases");
+  cmd_list->add_option("paths", list.paths, "Policy files (.polc) and directories to list too");
+  cmd_list->add_option("--policies", list.policies, "Policy files or directories (repeatable)")
+      ->allow_extra_args(false);
+  cmd_list->add_flag("--no-builtin", list.no_builtin, "Leave the built-in standard policy pack out");
+  cmd_list->add_option("--only", list.only,
+                       "List only these policies: ids, names, tags, tag:GLOB or globs "
+                       "(comma-separated; repeatable)")
+      ->allow_extra_args(false);
+  cmd_list->add_option("--skip", list.skip, "Leave these policies out (same selectors as --only)")
+      ->allow_extra_args(false);
+  cmd_list->add_option("--format,-f", list.format, "Output format: text (default) or json");
+  cmd_list->add_option("--config", list.config_path, "Read this configuration file instead of searching for .polc.yaml");
+  cmd_list->add_flag("--no-config", list.no_config, "Do not read any .polc.yaml");
+  cmd_list->add_flag("--no-color", list.no_color, "Never use colour (NO_COLOR is honoured too)");
+
   polc::cli::MergeArgs merge;
   auto* cmd_merge = app.add_subcommand(
       "merge", "Combine the reports of sharded runs (JSON or SARIF) into one report");
@@ -93,7 +123,9 @@ int main(int argc, char** argv) {
                         "threshold the shards recorded)");
   cmd_merge->add_flag("--show-suppressed", merge.show_suppressed,
                       "List suppressed and baselined findings too");
-  cmd_merge->add_flag("--no-color", merge.no_color, "Never use colour (NO_COLOR is honoured too)");
+  cmd_merge->add_flag("--no-color", merge.no_color, "Never use colour (the same as --color=never)");
+  cmd_merge->add_option("--color", merge.color, "Colour in text and compact output: auto, always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd_merge->add_flag("-v,--verbose", merge.verbose, "Print whole remediation texts");
 
   std::vector<std::string> dump_files;
@@ -166,6 +198,7 @@ int main(int argc, char** argv) {
   }
   if (cmd_check->parsed()) return polc::cli::run_check(check);
   if (cmd_config->parsed()) return polc::cli::run_config(check);
+  if (cmd_list->parsed()) return polc::cli::run_list(list);
   if (cmd_merge->parsed()) return polc::cli::run_merge(merge);
   if (cmd_dump->parsed()) return polc::cli::run_dump(dump_files);
   if (cmd_parse->parsed()) return polc::cli::run_parse(parse_files);

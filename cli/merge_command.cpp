@@ -115,7 +115,8 @@ int run_merge(const MergeArgs& args) {
     return kExitUsageOrPolicyError;
   }
   ReportOptions ro;
-  ro.color = format == ReportFormat::kText && use_color(args.no_color, 1);
+  ro.color = (format == ReportFormat::kText || format == ReportFormat::kCompact) &&
+             use_color(args.no_color, 1, args.color);
   ro.show_suppressed = args.show_suppressed;
   ro.verbose = args.verbose;
   ro.tool_version = POLC_VERSION;

@@ -162,8 +162,11 @@ TEST_CASE("expired-waiver match counts are split out and summed", "[scale]") {
 
 std::string shard_report(std::uint32_t index, std::uint32_t count) {
   return R"({"version": 1, "tool": {"name": "polc", "version": "0.1.0"}, "findings": [], "errors": [],
-    "summary": {"templates_checked": 1, "files_skipped": 0, "templates_failed": 0, "incomplete": 0,
-    "elapsed_seconds": 0.5, "exit_code": 0}, "shard": {"index": )" +
+    "summary": {"templates_checked": 1, "files_skipped": 0, "templates_failed": 0,
+    "findings": {"critical": 0, "high": 0, "medium": 0, "low": 0, "info": 0}, "suppressed": 0,
+    "baselined": 0, "unknown": 0, "incomplete": 0, "elapsed_seconds": 0.5, "exit_code": 0},
+    "merge": {"policy_set_digest": "d", "roots": ["."], "findings_count": 0,
+    "findings_digest": "cbf29ce484222325"}, "shard": {"index": )" +
          std::to_string(index) + R"(, "count": )" + std::to_string(count) + "}}";
 }
 

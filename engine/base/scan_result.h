@@ -43,6 +43,14 @@ struct ShardInfo {
   std::uint32_t index = 0;  // 1-based
   std::uint32_t count = 0;
   Severity fail_threshold = Severity::kLow;  // the run's fail threshold, for the exit code
+  bool fail_on_unknown = true;               // the run's --[no-]fail-on-unknown
+  /// Digest of everything that decides a shard's findings besides its files: the compiled
+  /// policies (parameters included), the active ids, severity overrides, thresholds,
+  /// suppression options and waivers. `polc merge` refuses shards whose digests differ.
+  std::string policy_set_digest;
+  /// The scan paths as given, normalized (`normalize_report_path`), sorted: shards must name the
+  /// same roots the same way, or their file-to-shard split differs.
+  std::vector<std::string> roots;
 };
 
 struct ScanResult {
@@ -54,6 +62,15 @@ struct ScanResult {
   int exit_code = 0;
   /// Set by sharded runs; the JSON and SARIF reporters then add the shard and merge data.
   ShardInfo shard;
+  /// Templates checked, in file order, when the producer knows them (`polc check`; a merge of
+  /// JSON reports that list them): `render_report` announces each with `template_checked`, so
+  /// JUnit lists their passing checks. May be empty.
+  std::vector<std::string> checked_templates;
+  /// Diagnostics known only at the end of a scan (the waivers' warnings), reported after all
+  /// others as `polc check` does; `render_report` adds them in a last group.
+  std::vector<Diagnostic> end_errors;
+  /// Whether unknown-outcome findings fail (`--no-fail-on-unknown` sets it false).
+  bool fail_on_unknown = true;
 };
 
 }  // namespace polc

@@ -19,7 +19,7 @@ using internal::scalar_string;
 constexpr const char* kKnownKeys =
     "policies, exclude, enable, disable, severity_overrides, parameters, waivers, "
     "fail_threshold, severity, formats (or outputs), baseline, honor_foreign_suppressions, "
-    "inline_suppressions";
+    "inline_suppressions, fail_on_unknown";
 
 class ConfigParser {
  public:
@@ -270,6 +270,8 @@ bool ConfigParser::run(const Value* root) {
       bool_value(e, out_.honor_foreign_suppressions);
     } else if (k == "inline_suppressions") {
       bool_value(e, out_.inline_suppressions);
+    } else if (k == "fail_on_unknown") {
+      bool_value(e, out_.fail_on_unknown);
     } else {
       error(e.key_offset, "unknown configuration key '" + std::string(k) +
                               "'; known keys: " + kKnownKeys + " (see docs/configuration.md)");
@@ -448,6 +450,7 @@ Config merge_config(const Config& file, const Config& flags) {
   if (flags.honor_foreign_suppressions)
     c.honor_foreign_suppressions = flags.honor_foreign_suppressions;
   if (flags.inline_suppressions) c.inline_suppressions = flags.inline_suppressions;
+  if (flags.fail_on_unknown) c.fail_on_unknown = flags.fail_on_unknown;
   return c;
 }
 
@@ -492,6 +495,8 @@ std::string render_config_yaml(const Config& c) {
   out += c.honor_foreign_suppressions.value_or(false) ? "true\n" : "false\n";
   out += "inline_suppressions: ";
   out += c.inline_suppressions.value_or(true) ? "true\n" : "false\n";
+  out += "fail_on_unknown: ";
+  out += c.fail_on_unknown.value_or(true) ? "true\n" : "false\n";
   return out;
 }
 

@@ -18,6 +18,7 @@
 //   formats: [text, sarif=polc.sarif]     # alias: outputs
 //   honor_foreign_suppressions: true
 //   inline_suppressions: true
+//   fail_on_unknown: true                 # unknown outcomes fail the run (the default)
 //
 // Paths in the file are relative to the file's directory. Unknown keys and ill-typed values
 // are errors located at `file:line:col`. The `Config` struct is also the *effective*
@@ -73,6 +74,8 @@ struct Config {
   std::string baseline;                    // resolved against the file's directory
   std::optional<bool> honor_foreign_suppressions;
   std::optional<bool> inline_suppressions;
+  /// Whether unknown-outcome findings fail the run like failures (default true).
+  std::optional<bool> fail_on_unknown;
 };
 
 /// Looks for `kConfigFileName` in `start_dir` and up to `kMaxConfigSearchDepth` parents. Returns

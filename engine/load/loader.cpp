@@ -94,6 +94,7 @@ LoadResult load_template_bytes(std::string path, std::string bytes, FileFormat f
   std::string_view text = doc->file->text();
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     r.status = LoadStatus::kNotTemplate;
+    r.skip_reason = "the file is empty";
     return r;
   }
   // Cheap skipping: a file whose text cannot hold a template key is not parsed at all. (Parsed,
@@ -101,6 +102,7 @@ LoadResult load_template_bytes(std::string path, std::string bytes, FileFormat f
   // template key.)
   if (!may_be_template(text)) {
     r.status = LoadStatus::kNotTemplate;
+    r.skip_reason = "it mentions no template section (Resources, AWSTemplateFormatVersion)";
     return r;
   }
   bool ok = format == FileFormat::kJson ? parse_json(*doc, r.diagnostics)
@@ -111,6 +113,7 @@ LoadResult load_template_bytes(std::string path, std::string bytes, FileFormat f
       // with Go templating) is not CloudFormation: skip it quietly.
       r.diagnostics = Diagnostics();
       r.status = LoadStatus::kNotTemplate;
+      r.skip_reason = "it does not parse as YAML or JSON and mentions no template section";
       return r;
     }
     r.status = LoadStatus::kError;
@@ -122,6 +125,7 @@ LoadResult load_template_bytes(std::string path, std::string bytes, FileFormat f
     // Not CloudFormation: skipped quietly, whatever the parser noticed on the way.
     r.diagnostics = Diagnostics();
     r.status = LoadStatus::kNotTemplate;
+    r.skip_reason = "its top level has no Resources or AWSTemplateFormatVersion";
     return r;
   }
   r.tmpl = build_template(std::move(doc), r.diagnostics);

@@ -27,6 +27,8 @@ struct LoadResult {
   LoadStatus status = LoadStatus::kError;
   std::unique_ptr<Template> tmpl;
   Diagnostics diagnostics;
+  /// For `kNotTemplate`: why the file is not taken for a template (shown by `polc check -v`).
+  std::string skip_reason;
 };
 
 enum class FileFormat : std::uint8_t { kAuto, kYaml, kJson };

@@ -6,9 +6,9 @@ namespace polc {
 
 namespace {
 
-constexpr ReportFormat kAllFormats[] = {ReportFormat::kText, ReportFormat::kJson,
-                                        ReportFormat::kSarif, ReportFormat::kJunit,
-                                        ReportFormat::kGithub};
+constexpr ReportFormat kAllFormats[] = {ReportFormat::kText,   ReportFormat::kJson,
+                                        ReportFormat::kSarif,  ReportFormat::kJunit,
+                                        ReportFormat::kGithub, ReportFormat::kCompact};
 
 }  // namespace
 
@@ -24,6 +24,8 @@ std::string_view report_format_name(ReportFormat format) {
       return "junit";
     case ReportFormat::kGithub:
       return "github";
+    case ReportFormat::kCompact:
+      return "compact";
   }
   return "text";
 }
@@ -58,6 +60,8 @@ std::unique_ptr<ReportWriter> make_report_writer(ReportFormat format, const Repo
       return internal::make_junit_writer(options, sink);
     case ReportFormat::kGithub:
       return internal::make_github_writer(options, sink);
+    case ReportFormat::kCompact:
+      return internal::make_compact_writer(options, sink);
   }
   return internal::make_text_writer(options, sink);
 }
@@ -73,7 +77,9 @@ std::string render_report(const ScanResult& result, ReportFormat format,
   StringSink sink(out);
   auto writer = make_report_writer(format, options, sink);
   writer->begin(frame);
+  for (const std::string& t : result.checked_templates) writer->template_checked(t);
   writer->add(result.findings, result.errors);
+  if (!result.end_errors.empty()) writer->add({}, result.end_errors);
   writer->finish(result.summary, result.exit_code);
   return out;
 }

@@ -21,16 +21,18 @@
 
 namespace polc {
 
-enum class ReportFormat { kText, kJson, kSarif, kJunit, kGithub };
+/// `kCompact`: the text format's first lines only, one line per finding and diagnostic.
+enum class ReportFormat { kText, kJson, kSarif, kJunit, kGithub, kCompact };
 
-/// Parses "text", "json", "sarif", "junit" or "github" (case-insensitive) into `out`. Returns
-/// false, leaving `out` alone, for anything else.
+/// Parses "text", "json", "sarif", "junit", "github" or "compact" (case-insensitive) into `out`.
+/// Returns false, leaving `out` alone, for anything else.
 bool parse_report_format(std::string_view text, ReportFormat& out);
 /// The name `parse_report_format` accepts for `format`.
 std::string_view report_format_name(ReportFormat format);
 
 struct ReportOptions {
-  /// ANSI colours in `text` output (the CLI sets it for terminals); ignored by other formats.
+  /// ANSI colours in `text` and `compact` output (`--color`; by default for terminals);
+  /// ignored by other formats.
   bool color = false;
   /// `text` and `github`: also list suppressed and baselined findings, marked as such. The
   /// machine formats (json, sarif, junit) always include them, flagged, so tools can count them.
@@ -103,6 +105,9 @@ class ReportWriter {
   /// The next findings (sorted by `finding_less`) and diagnostics (sorted by file, line and
   /// column) of one or more files, which come after those of earlier calls in file order.
   virtual void add(const std::vector<Finding>& findings, const std::vector<Diagnostic>& diags) = 0;
+  /// Says that template `file` (as findings name it) was checked, before the `add` of its group;
+  /// writers that list passing checks (JUnit: a test case per template and policy) use it.
+  virtual void template_checked(std::string_view /*file*/) {}
   /// Writes what depends on the whole scan (summary, exit code) and the spooled sections.
   virtual void finish(const ScanSummary& summary, int exit_code) = 0;
 };

@@ -8,6 +8,7 @@
 #include "engine/report/record_json.h"
 #include "engine/report/report_util.h"
 #include "engine/report/spool.h"
+#include "engine/triage/fingerprint.h"
 
 namespace polc::internal {
 
@@ -127,7 +128,9 @@ void write_summary(JsonWriter& w, const ScanSummary& s, int exit_code) {
 
 /// Shard reports only: `shard` and the `merge` data `polc merge` needs to rebuild the unsharded
 /// report in any format (docs/json-report.md, "Shard reports").
-void write_shard(JsonWriter& w, const ReportFrame& result) {
+void write_shard(JsonWriter& w, const ReportFrame& result, std::uint64_t findings_count,
+                 std::string_view findings_digest, ReportSink& sink, Spool& templates,
+                 std::string& out) {
   w.key("shard");
   w.begin_object();
   w.member("index", result.shard.index);
@@ -136,6 +139,24 @@ void write_shard(JsonWriter& w, const ReportFrame& result) {
   w.key("merge");
   w.begin_object();
   w.member("fail_threshold", severity_name(result.shard.fail_threshold));
+  w.member("fail_on_unknown", result.shard.fail_on_unknown);
+  w.member("policy_set_digest", result.shard.policy_set_digest);
+  w.key("roots");
+  w.begin_array();
+  for (const std::string& r : result.shard.roots) w.value(r);
+  w.end_array();
+  w.member("findings_count", findings_count);
+  w.member("findings_digest", findings_digest);
+  // The templates this shard checked (clean ones too), spooled while the scan ran.
+  w.key("templates");
+  w.begin_array();
+  if (templates.size() > 0) {
+    sink.write(out);
+    out.clear();
+    templates.copy_to(sink);
+    w.mark_nonempty();
+  }
+  w.end_array();
   w.key("policies");
   w.begin_array();
   for (const PolicyInfo& p : result.policies) write_policy_record(w, p);
@@ -164,7 +185,21 @@ class JsonReportWriter final : public BufferedWriter {
     w_.begin_array();
   }
 
+  void template_checked(std::string_view file) override {
+    if (!shard_) return;
+    std::string item;
+    if (templates_.size() > 0) item += ',';
+    item += "\n      ";
+    append_json_string(item, file);
+    templates_.append(item);
+  }
+
   void add(const std::vector<Finding>& findings, const std::vector<Diagnostic>& errors) override {
+    if (shard_)
+      for (const Finding& f : findings) {
+        ++findings_count_;
+        findings_digest_ = fold_finding_digest(findings_digest_, f);
+      }
     for (const Finding& f : findings) write_finding(w_, f, frame_.scan_root, shard_);
     flush();
     for (const Diagnostic& d : errors) write_error(errors_writer_, d, shard_);
@@ -183,7 +218,9 @@ class JsonReportWriter final : public BufferedWriter {
     }
     w_.end_array();
     write_summary(w_, summary, exit_code);
-    if (shard_) write_shard(w_, frame_);
+    if (shard_)
+      write_shard(w_, frame_, findings_count_, finding_digest_hex(findings_digest_), sink_,
+                  templates_, out_);
     w_.end_object();
     flush();
   }
@@ -194,6 +231,9 @@ class JsonReportWriter final : public BufferedWriter {
   std::string error_text_;
   JsonWriter errors_writer_;  // writes the elements of `errors` (depth 2) into `error_text_`
   Spool errors_;
+  Spool templates_;  // shard reports: the checked templates, as JSON array elements
+  std::uint64_t findings_count_ = 0;
+  std::uint64_t findings_digest_ = kFnv64Offset;
 };
 
 }  // namespace

@@ -1,15 +1,16 @@
 // The `junit` reporter: JUnit XML for CI test tabs (Jenkins, GitLab, Azure Pipelines, ...).
 //
-// One <testsuite> per template that has findings or diagnostics, named by its path, in path
-// order. Inside it, one <testcase> per (policy, resource) pair: classname is the policy name,
-// name the logical ID ("<template>" for template-level findings). Its live findings form one
-// <failure> (type = severity, message = the first finding's message, body = every finding in
-// compiler style); a pair whose findings are all suppressed or baselined is <skipped>. Each
-// error diagnostic is a <testcase> with an <error>; warnings and notes go to the suite's
-// <system-err>. polc only knows the files that produced something, so clean templates have no
-// suite. The root element carries the totals, so the suites are spooled while the scan runs. Text
-// is escaped for XML 1.0: characters XML cannot carry at all (most C0 controls, invalid UTF-8)
-// become U+FFFD.
+// One <testsuite> per template, named by its path, in path order. Inside it, one <testcase> per
+// (template, policy) for every policy of the run, passing ones included, so a clean template
+// gives passing test cases: classname is the template path, name "ID policy-name". A policy with
+// live findings in the template has one <failure> (type = the most severe finding's severity,
+// message = the first finding's message, body = every finding in compiler style, resource and
+// property path included); a policy whose findings are all suppressed or baselined is
+// <skipped>. Templates the writer is told were checked (`template_checked`) get their suite even
+// without findings; templates that could not be loaded get no policy cases, only an error case
+// per error diagnostic. Warnings and notes go to the suite's <system-err>. The root element
+// carries the totals, so the suites are spooled while the scan runs. Text is escaped for XML
+// 1.0: characters XML cannot carry at all (most C0 controls, invalid UTF-8) become U+FFFD.
 #include <map>
 #include <set>
 
@@ -80,14 +81,14 @@ void attr(std::string& out, std::string_view name, std::uint64_t value) {
 struct Case {
   std::string classname;
   std::string name;
-  const Finding* first = nullptr;     // first finding of the pair (for file and line)
+  const Finding* first = nullptr;     // first finding of the policy here (for line); may be null
   std::vector<const Finding*> live;   // unsuppressed, unbaselined
   std::vector<const Finding*> quiet;  // suppressed or baselined
 };
 
 struct Suite {
-  std::vector<Case> cases;
-  std::map<std::pair<std::string, std::string>, std::size_t> case_index;
+  bool checked = false;                   // the template was checked: every policy gets a test case
+  std::map<std::string, Case> by_policy;  // policy id -> its findings here
   std::vector<const Diagnostic*> errors;
   std::vector<const Diagnostic*> messages;  // warnings and notes
 };
@@ -96,11 +97,21 @@ std::string finding_line(const Finding& f) {
   std::string out;
   append_location(out, f.location);
   out += ": ";
-  out += f.outcome == Outcome::kUnknown ? std::string_view("unknown") : severity_name(f.severity);
+  out += severity_name(f.severity);
+  if (f.outcome == Outcome::kUnknown) out += " (unknown)";
   out += ' ';
   out += rule_label(f);
   out += ' ';
   out += finding_message(f);
+  if (!f.resource.empty()) {
+    out += " [resource ";
+    out += f.resource;
+    if (!f.property_path.empty()) {
+      out += ", ";
+      out += f.property_path;
+    }
+    out += ']';
+  }
   out += '\n';
   for (const RelatedLocation& r : f.related) {
     append_location(out, r.location);
@@ -138,19 +149,27 @@ std::string diagnostic_text(const Diagnostic& d) {
   return out;
 }
 
-void write_case(std::string& out, const Case& c, std::uint64_t& failures, std::uint64_t& skipped) {
+void write_case(std::string& out, const std::string& file, const Case& c, std::uint64_t& failures,
+                std::uint64_t& skipped) {
   out += "    <testcase";
   attr(out, "classname", c.classname);
   attr(out, "name", c.name);
-  attr(out, "file", c.first->location.file);
-  if (c.first->location.line > 0) attr(out, "line", c.first->location.line);
+  attr(out, "file", file);
+  if (c.first && c.first->location.line > 0) attr(out, "line", c.first->location.line);
+  if (c.live.empty() && c.quiet.empty()) {
+    out += "/>\n";  // passed
+    return;
+  }
   out += ">\n";
   if (!c.live.empty()) {
     ++failures;
     const Finding& f = *c.live.front();
+    Severity worst = f.severity;
+    for (const Finding* g : c.live)
+      if (static_cast<int>(g->severity) < static_cast<int>(worst)) worst = g->severity;
     out += "      <failure";
     attr(out, "message", finding_message(f));
-    attr(out, "type", severity_name(f.severity));
+    attr(out, "type", severity_name(worst));
     out += '>';
     for (const Finding* g : c.live) append_xml(out, finding_line(*g), false);
     out += "</failure>\n";
@@ -187,20 +206,19 @@ class JunitWriter final : public BufferedWriter {
   using BufferedWriter::BufferedWriter;
   void begin(const ReportFrame& frame) override { frame_ = frame; }
 
+  void template_checked(std::string_view file) override { checked_.emplace_back(file); }
+
   void add(const std::vector<Finding>& findings, const std::vector<Diagnostic>& errors) override {
     std::map<std::string, Suite> suites;  // by file path: deterministic order
+    for (const std::string& file : checked_) suites[file].checked = true;
+    checked_.clear();
     for (const Finding& f : findings) {
       Suite& s = suites[f.location.file];
-      const auto key = std::make_pair(f.policy_id, f.resource);
-      auto [it, inserted] = s.case_index.emplace(key, s.cases.size());
-      if (inserted) {
-        Case c;
-        c.classname = f.policy_name.empty() ? f.policy_id : f.policy_name;
-        c.name = f.resource.empty() ? "<template>" : f.resource;
+      Case& c = s.by_policy[f.policy_id];
+      if (!c.first) {
         c.first = &f;
-        s.cases.push_back(std::move(c));
+        c.name = f.policy_name.empty() ? f.policy_id : f.policy_id + " " + f.policy_name;
       }
-      Case& c = s.cases[it->second];
       (f.suppressed || f.baselined ? c.quiet : c.live).push_back(&f);
     }
     for (const Diagnostic& d : errors) {
@@ -208,12 +226,22 @@ class JunitWriter final : public BufferedWriter {
       (d.severity == DiagSeverity::kError ? s.errors : s.messages).push_back(&d);
     }
     std::string body;
-    for (const auto& [file, s] : suites) {
+    for (auto& [file, s] : suites) {
+      // A checked template lists every policy of the run; findings of a policy the frame does
+      // not list (a merged report's) keep their own case.
+      if (s.checked)
+        for (const PolicyInfo& p : frame_.policies) {
+          Case& c = s.by_policy[p.id];
+          if (c.name.empty()) c.name = p.name.empty() ? p.id : p.id + " " + p.name;
+        }
       std::uint64_t f = 0, k = 0;
       std::string cases;
-      for (const Case& c : s.cases) write_case(cases, c, f, k);
+      for (auto& [id, c] : s.by_policy) {
+        c.classname = file;
+        write_case(cases, file, c, f, k);
+      }
       for (const Diagnostic* d : s.errors) write_error_case(cases, *d);
-      const std::uint64_t n = s.cases.size() + s.errors.size();
+      const std::uint64_t n = s.by_policy.size() + s.errors.size();
       body += "  <testsuite";
       attr(body, "name", file.empty() ? std::string_view("polc") : std::string_view(file));
       attr(body, "tests", n);
@@ -252,6 +280,7 @@ class JunitWriter final : public BufferedWriter {
 
  private:
   std::uint64_t tests_ = 0, failures_ = 0, errors_ = 0, skipped_ = 0;
+  std::vector<std::string> checked_;  // templates checked since the last `add`
   Spool suites_;
 };
 

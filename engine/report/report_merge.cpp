@@ -8,7 +8,9 @@
 #include "engine/base/limits.h"
 #include "engine/report/merge_util.h"
 #include "engine/report/record_json.h"
+#include "engine/report/report_util.h"
 #include "engine/triage/exit_codes.h"
+#include "engine/triage/fingerprint.h"
 
 namespace polc {
 
@@ -55,7 +57,8 @@ bool check_shard_set(const std::vector<ShardMark>& marks, Diagnostics& diags) {
   for (std::uint32_t k = 1; k <= n && missing.size() < 200; ++k)
     if (!seen.count(k)) missing += (missing.empty() ? "" : ", ") + std::to_string(k);
   if (!missing.empty()) {
-    merge_error(diags, "",
+    // Located at the first report given: the set it belongs to is incomplete.
+    merge_error(diags, marks[0].path,
                 "shard(s) " + missing + " of " + std::to_string(n) +
                     " missing: without them the merged report would hide their findings; pass "
                     "every shard's report");
@@ -167,6 +170,12 @@ struct JsonReport {
   std::string tool_version;
   internal::ShardMark mark;
   std::optional<Severity> fail_threshold;
+  std::optional<bool> fail_on_unknown;
+  std::optional<std::string> policy_set_digest;
+  std::optional<std::vector<std::string>> roots;
+  std::optional<std::uint64_t> findings_count;
+  std::optional<std::string> findings_digest;
+  std::vector<std::string> templates;  // shard reports: the templates checked
   std::vector<PolicyInfo> policies;
   std::vector<Finding> findings;
   std::vector<Diagnostic> errors;
@@ -225,6 +234,24 @@ bool read_json_report(const MergeInput& in, JsonReport& r, Diagnostics& diags) {
     Severity s;
     if (merge["fail_threshold"].get_string().get(ft) == simdjson::SUCCESS && parse_severity(ft, s))
       r.fail_threshold = s;
+    bool fou = true;
+    if (merge["fail_on_unknown"].get_bool().get(fou) == simdjson::SUCCESS) r.fail_on_unknown = fou;
+    std::string_view text;
+    if (merge["policy_set_digest"].get_string().get(text) == simdjson::SUCCESS)
+      r.policy_set_digest = std::string(text);
+    if (merge["findings_digest"].get_string().get(text) == simdjson::SUCCESS)
+      r.findings_digest = std::string(text);
+    std::uint64_t n = 0;
+    if (get_u64(merge, "findings_count", n)) r.findings_count = n;
+    simdjson::dom::array list;
+    if (merge["roots"].get_array().get(list) == simdjson::SUCCESS) {
+      r.roots.emplace();
+      for (simdjson::dom::element e : list)
+        if (e.get_string().get(text) == simdjson::SUCCESS) r.roots->emplace_back(text);
+    }
+    if (merge["templates"].get_array().get(list) == simdjson::SUCCESS)
+      for (simdjson::dom::element e : list)
+        if (e.get_string().get(text) == simdjson::SUCCESS) r.templates.emplace_back(text);
     simdjson::dom::array policies;
     if (merge["policies"].get_array().get(policies) == simdjson::SUCCESS) {
       for (simdjson::dom::element p : policies) {
@@ -264,6 +291,60 @@ bool read_json_report(const MergeInput& in, JsonReport& r, Diagnostics& diags) {
     return false;
   }
   r.exit_code = static_cast<int>(exit_code);
+  // The findings must be those the report's own summary counts (a shard whose findings were
+  // deleted, its summary kept, would otherwise merge into a passing report), and, for shard
+  // reports, those its digest records.
+  simdjson::dom::object counts;
+  ScanSummary recount;
+  for (const Finding& f : r.findings) {
+    if (f.suppressed)
+      ++recount.suppressed;
+    else if (f.baselined)
+      ++recount.baselined;
+    else if (f.outcome == Outcome::kUnknown)
+      ++recount.unknown;
+    else
+      ++recount.findings_by_severity[static_cast<int>(f.severity)];
+  }
+  bool counts_agree = summary["findings"].get_object().get(counts) == simdjson::SUCCESS;
+  for (int i = 0; i < 5 && counts_agree; ++i) {
+    std::uint64_t n = 0;
+    counts_agree =
+        get_u64(counts, std::string(severity_name(static_cast<Severity>(i))).c_str(), n) &&
+        n == recount.findings_by_severity[i];
+  }
+  for (const auto& [key, n] :
+       {std::pair<const char*, std::uint64_t>{"suppressed", recount.suppressed},
+        {"baselined", recount.baselined},
+        {"unknown", recount.unknown}}) {
+    std::uint64_t m = 0;
+    counts_agree = counts_agree && get_u64(summary, key, m) && m == n;
+  }
+  if (!counts_agree) {
+    merge_error(diags, in.path,
+                "lists " + std::to_string(r.findings.size()) +
+                    " findings, which do not add up to the counts of its own 'summary': the "
+                    "report was edited or truncated; run that shard again");
+    return false;
+  }
+  if (r.mark.count > 0) {
+    std::uint64_t h = kFnv64Offset;
+    for (const Finding& f : r.findings) h = internal::fold_finding_digest(h, f);
+    if (!r.findings_count || !r.findings_digest || *r.findings_count != r.findings.size() ||
+        *r.findings_digest != internal::finding_digest_hex(h)) {
+      merge_error(diags, in.path,
+                  "has findings that differ from those it recorded ('merge.findings_count' and "
+                  "'merge.findings_digest'): the report was edited or truncated; run that shard "
+                  "again");
+      return false;
+    }
+    if (!r.policy_set_digest || !r.roots) {
+      merge_error(diags, in.path,
+                  "records no 'merge.policy_set_digest' or 'merge.roots'; write shard reports "
+                  "with this polc");
+      return false;
+    }
+  }
   double elapsed = 0;
   if (summary["elapsed_seconds"].get_double().get(elapsed) == simdjson::SUCCESS && elapsed >= 0)
     r.summary.elapsed_seconds = elapsed;
@@ -302,6 +383,34 @@ bool merge_json_reports(const std::vector<MergeInput>& inputs, const MergeOption
     }
   }
   if (!internal::check_shard_set(marks, diags) || !ok) return false;
+  // Shards of one run: the same policies, configuration and flags, and the same scan roots
+  // spelled the same way (another spelling splits the files differently: some would be checked
+  // twice, others never).
+  for (const JsonReport& r : reports) {
+    if (r.mark.count == 0) continue;
+    const JsonReport& first = reports[0];
+    if (r.policy_set_digest != first.policy_set_digest) {
+      merge_error(diags, r.mark.path,
+                  "ran another policy set than " + first.mark.path +
+                      " (policies, parameters, --only/--skip, severities, thresholds, waivers or "
+                      "suppression options differ); run every shard with the same ones");
+      ok = false;
+    }
+    if (r.roots != first.roots) {
+      auto join = [](const std::optional<std::vector<std::string>>& v) {
+        std::string s;
+        if (v)
+          for (const std::string& x : *v) s += (s.empty() ? "" : " ") + x;
+        return s;
+      };
+      merge_error(diags, r.mark.path,
+                  "scanned '" + join(r.roots) + "', but " + first.mark.path + " scanned '" +
+                      join(first.roots) +
+                      "'; give every shard the same paths, spelled the same way");
+      ok = false;
+    }
+  }
+  if (!ok) return false;
 
   out = ScanResult{};
   out.scan_root = ".";
@@ -322,6 +431,8 @@ bool merge_json_reports(const std::vector<MergeInput>& inputs, const MergeOption
     out.summary.incomplete += r.summary.incomplete;
     out.summary.elapsed_seconds = std::max(out.summary.elapsed_seconds, r.summary.elapsed_seconds);
     policy_errors = policy_errors || r.exit_code == kExitUsageOrPolicyError;
+    if (r.fail_on_unknown && !*r.fail_on_unknown) out.fail_on_unknown = false;
+    for (std::string& t : r.templates) out.checked_templates.push_back(std::move(t));
     if (r.fail_threshold &&
         (!recorded || static_cast<int>(*r.fail_threshold) > static_cast<int>(*recorded)))
       recorded = r.fail_threshold;  // the most lenient, should shards disagree
@@ -340,13 +451,25 @@ bool merge_json_reports(const std::vector<MergeInput>& inputs, const MergeOption
     error_keys.push_back(std::move(keys));
   }
   std::map<std::string, std::size_t> emitted;
+  // A waiver that matched nothing in one shard may have matched in another: it is unused only
+  // when every shard says so.
+  std::map<std::string, std::size_t> unused_in;  // key -> reports that have it
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    std::set<std::string> here;
+    for (std::size_t j = 0; j < reports[i].errors.size(); ++j)
+      if (reports[i].errors[j].code == "waiver-unused") here.insert(error_keys[i][j]);
+    for (const std::string& k : here) ++unused_in[k];
+  }
   for (auto [i, j] : internal::unite_by_max_multiplicity(error_keys)) {
     Diagnostic& d = reports[i].errors[j];
     auto it = match_counts.find({error_keys[i][j], emitted[error_keys[i][j]]++});
     if (it != match_counts.end()) d.message = internal::join_match_count(d.message, it->second);
     if (d.code == "no-such-file") policy_errors = true;  // as `polc check` decides
-    out.errors.push_back(std::move(d));
+    if (d.code == "waiver-unused" && unused_in[error_keys[i][j]] != reports.size()) continue;
+    // The waivers' warnings come last, as in the unsharded run (known only at its end).
+    (d.code.rfind("waiver-", 0) == 0 ? out.end_errors : out.errors).push_back(std::move(d));
   }
+  std::sort(out.checked_templates.begin(), out.checked_templates.end());
   for (const Finding& f : out.findings) {
     if (f.suppressed)
       ++out.summary.suppressed;
@@ -359,6 +482,7 @@ bool merge_json_reports(const std::vector<MergeInput>& inputs, const MergeOption
   }
   std::stable_sort(out.findings.begin(), out.findings.end(), finding_less);
   std::stable_sort(out.errors.begin(), out.errors.end(), location_less);
+  std::stable_sort(out.end_errors.begin(), out.end_errors.end(), location_less);
   const Severity threshold = options.fail_threshold ? *options.fail_threshold
                              : options.severity     ? *options.severity
                                                     : recorded.value_or(Severity::kLow);

@@ -122,6 +122,9 @@ struct Run {
   internal::ShardMark mark;
   std::optional<Severity> fail_threshold;
   std::uint64_t templates_failed = 0, incomplete = 0;
+  bool fail_on_unknown = true;    // shard reports: polcShard.failOnUnknown
+  std::string policy_set_digest;  // shard reports: polcShard.policySetDigest
+  std::string roots;              // shard reports: polcShard.roots, minified
   int exit_code = 0;
   bool success = true;
 };
@@ -161,6 +164,31 @@ bool read_run(const MergeInput& in, simdjson::dom::parser& parser, Run& r, Diagn
     if (parse_severity(str(shard["failThreshold"]), s)) r.fail_threshold = s;
     r.templates_failed = num(shard["templatesFailed"]);
     r.incomplete = num(shard["incomplete"]);
+    // Issue 14, D11: a shard's results must number what it recorded (deleted results would
+    // otherwise merge into a passing report), and it must say what it ran on.
+    array roots;
+    std::uint64_t recorded = 0;
+    array results;
+    if (shard["policySetDigest"].get_string().error() != simdjson::SUCCESS ||
+        shard["roots"].get_array().get(roots) != simdjson::SUCCESS ||
+        shard["resultsCount"].get_uint64().get(recorded) != simdjson::SUCCESS) {
+      merge_error(diags, in.path,
+                  "records no policySetDigest, roots or resultsCount in 'polcShard'; write shard "
+                  "reports with this polc");
+      return false;
+    }
+    r.policy_set_digest = str(shard["policySetDigest"]);
+    bool fou = true;
+    if (shard["failOnUnknown"].get_bool().get(fou) == simdjson::SUCCESS) r.fail_on_unknown = fou;
+    r.roots = simdjson::minify(roots);
+    if (r.run["results"].get_array().get(results) != simdjson::SUCCESS ||
+        results.size() != recorded) {
+      merge_error(diags, in.path,
+                  "has other results than the " + std::to_string(recorded) +
+                      " it recorded (polcShard.resultsCount): the report was edited or "
+                      "truncated; run that shard again");
+      return false;
+    }
   }
   element inv;
   if (r.run["invocations"].at(0).get(inv) == simdjson::SUCCESS) {
@@ -194,6 +222,23 @@ bool merge_sarif_reports(const std::vector<MergeInput>& inputs, const MergeOptio
   std::vector<internal::ShardMark> marks;
   for (const Run& r : runs) marks.push_back(r.mark);
   if (!internal::check_shard_set(marks, diags)) return false;
+  for (const Run& r : runs) {
+    if (r.mark.count == 0) continue;
+    if (r.policy_set_digest != runs[0].policy_set_digest) {
+      merge_error(diags, r.path,
+                  "ran another policy set than " + runs[0].path +
+                      " (policies, parameters, --only/--skip, severities, thresholds, waivers or "
+                      "suppression options differ); run every shard with the same ones");
+      ok = false;
+    }
+    if (r.roots != runs[0].roots) {
+      merge_error(diags, r.path,
+                  "scanned other paths than " + runs[0].path + " (" + r.roots + " against " +
+                      runs[0].roots + "); give every shard the same paths, spelled the same way");
+      ok = false;
+    }
+  }
+  if (!ok) return false;
 
   // Rules united by id; results remapped to the united indices.
   std::vector<element> rules;
@@ -211,6 +256,7 @@ bool merge_sarif_reports(const std::vector<MergeInput>& inputs, const MergeOptio
   std::vector<Result> results;
   bool any_baselined = false;
   std::optional<Severity> recorded;
+  bool fail_on_unknown = true;
   bool success = true, policy_errors = false;
   std::uint64_t templates_failed = 0, incomplete = 0;
   int combined = kExitClean;
@@ -232,6 +278,7 @@ bool merge_sarif_reports(const std::vector<MergeInput>& inputs, const MergeOptio
       recorded = r.fail_threshold;
     success = success && r.success;
     policy_errors = policy_errors || r.exit_code == kExitUsageOrPolicyError;
+    if (r.mark.count > 0 && !r.fail_on_unknown) fail_on_unknown = false;
     templates_failed += r.templates_failed;
     incomplete += r.incomplete;
     combined = internal::combine_exit_codes(combined, r.exit_code);
@@ -268,8 +315,19 @@ bool merge_sarif_reports(const std::vector<MergeInput>& inputs, const MergeOptio
   std::vector<Note> united;
   std::map<std::string, std::size_t> emitted;
   bool load_error = templates_failed > 0, incomplete_error = incomplete > 0;
+  // A waiver unused in one shard may have matched in another: unused only when every shard
+  // says so.
+  std::map<std::string, std::size_t> unused_in;
+  for (std::size_t i = 0; i < notes.size(); ++i) {
+    std::set<std::string> here;
+    for (std::size_t j = 0; j < notes[i].size(); ++j)
+      if (str(notes[i][j]["descriptor"]["id"]) == "waiver-unused") here.insert(note_keys[i][j]);
+    for (const std::string& k : here) ++unused_in[k];
+  }
   for (auto [i, j] : internal::unite_by_max_multiplicity(note_keys)) {
     element n = notes[i][j];
+    if (str(n["descriptor"]["id"]) == "waiver-unused" && unused_in[note_keys[i][j]] != notes.size())
+      continue;
     if (str(n["descriptor"]["id"]) == "no-such-file") policy_errors = true;
     if (str(n["level"]) == "error") {
       element rule;
@@ -306,6 +364,8 @@ bool merge_sarif_reports(const std::vector<MergeInput>& inputs, const MergeOptio
       element sup;
       const bool suppressed = r.e["suppressions"].get(sup) == simdjson::SUCCESS;
       const bool baselined = str(r.e["baselineState"]) == "unchanged";
+      const bool unknown = str(r.e["properties"]["outcome"]) == "unknown";
+      if (unknown && !fail_on_unknown) continue;  // --no-fail-on-unknown, as the shards ran
       if (!suppressed && !baselined && static_cast<int>(s) <= static_cast<int>(*threshold))
         exit_code = kExitFindings;
     }

@@ -319,6 +319,7 @@ class SarifWriter final : public BufferedWriter {
     for (const Finding& f : findings)
       write_result(results_writer_, f, rule_index_.at(f.policy_id), frame_.baseline_used,
                    frame_.scan_root);
+    results_count_ += findings.size();
     results_.append(section_text_);
     section_text_.clear();
     for (const Diagnostic& d : errors) {
@@ -399,6 +400,15 @@ class SarifWriter final : public BufferedWriter {
       w.member("filesSkipped", summary.files_skipped);
       w.member("templatesFailed", summary.templates_failed);
       w.member("incomplete", summary.incomplete);
+      // For `polc merge` (issue 14, D11): shards of one run agree on these, and a shard's
+      // results must number what it recorded.
+      w.member("policySetDigest", frame_.shard.policy_set_digest);
+      w.key("roots");
+      w.begin_array();
+      for (const std::string& r : frame_.shard.roots) w.value(r);
+      w.end_array();
+      w.member("resultsCount", results_count_);
+      w.member("failOnUnknown", frame_.shard.fail_on_unknown);
       w.end_object();
       w.end_object();
     }
@@ -429,6 +439,7 @@ class SarifWriter final : public BufferedWriter {
   JsonWriter results_writer_;  // elements of runs[0].results (depth 4)
   JsonWriter notes_writer_;    // elements of runs[0].invocations[0].toolExecutionNotifications
   Spool results_;
+  std::uint64_t results_count_ = 0;
   Spool notifications_;
 };
 

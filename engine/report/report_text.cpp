@@ -1,4 +1,5 @@
-// The `text` reporter: compiler-style lines for terminals.
+// The `text` reporter: compiler-style lines for terminals; `compact`: the same first lines
+// only, one line per finding and per diagnostic (for grep and editors' quickfix lists).
 //
 // Diagnostics and findings are interleaved in one order: by file, then line, then column, a
 // diagnostic before a finding at the same position (both lists arrive sorted that way), so a
@@ -33,13 +34,16 @@ std::string_view severity_color(const Finding& f) {
   return "";
 }
 
-void render_finding(std::string& out, const Finding& f, const ReportOptions& options) {
+void render_finding(std::string& out, const Finding& f, const ReportOptions& options,
+                    bool compact) {
   const bool color = options.color;
   if (color) out += kBold;
   append_location(out, f.location);
   out += ": ";
   if (color) out += severity_color(f);
-  out += f.outcome == Outcome::kUnknown ? std::string_view("unknown") : severity_name(f.severity);
+  // The severity, then for undecided checks the outcome: "high (unknown)".
+  out += severity_name(f.severity);
+  if (f.outcome == Outcome::kUnknown) out += " (unknown)";
   if (color) {
     out += kReset;
     out += kBold;
@@ -60,6 +64,7 @@ void render_finding(std::string& out, const Finding& f, const ReportOptions& opt
   }
   if (color) out += kReset;
   out += '\n';
+  if (compact) return;  // one line per finding: no snippet, notes or remediation
   append_source_snippet(out, f.location);
   for (const RelatedLocation& r : f.related) {
     append_location(out, r.location);
@@ -96,7 +101,8 @@ void render_finding(std::string& out, const Finding& f, const ReportOptions& opt
 
 class TextWriter final : public BufferedWriter {
  public:
-  using BufferedWriter::BufferedWriter;
+  TextWriter(const ReportOptions& options, ReportSink& sink, bool compact)
+      : BufferedWriter(options, sink), compact_(compact) {}
   void begin(const ReportFrame& frame) override { frame_ = frame; }
 
   void add(const std::vector<Finding>& findings, const std::vector<Diagnostic>& errors) override {
@@ -110,11 +116,18 @@ class TextWriter final : public BufferedWriter {
         take_error = std::tie(a.file, a.line, a.column) <= std::tie(b.file, b.line, b.column);
       }
       if (take_error) {
-        out_ += render_diagnostic(errors[e++], options_.color);
+        const std::string text = render_diagnostic(errors[e++], options_.color);
+        if (compact_) {
+          out_ += first_line(text);
+          if (options_.color) out_ += kReset;
+          out_ += '\n';
+        } else {
+          out_ += text;
+        }
         continue;
       }
       const Finding& finding = findings[f++];
-      if (finding_listed(finding, options_)) render_finding(out_, finding, options_);
+      if (finding_listed(finding, options_)) render_finding(out_, finding, options_, compact_);
     }
     flush();  // a terminal shows each file's findings as soon as it is done
   }
@@ -124,12 +137,19 @@ class TextWriter final : public BufferedWriter {
     out_ += '\n';
     flush();
   }
+
+ private:
+  bool compact_;
 };
 
 }  // namespace
 
 std::unique_ptr<ReportWriter> make_text_writer(const ReportOptions& options, ReportSink& sink) {
-  return std::make_unique<TextWriter>(options, sink);
+  return std::make_unique<TextWriter>(options, sink, false);
+}
+
+std::unique_ptr<ReportWriter> make_compact_writer(const ReportOptions& options, ReportSink& sink) {
+  return std::make_unique<TextWriter>(options, sink, true);
 }
 
 }  // namespace polc::internal

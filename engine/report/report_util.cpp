@@ -83,6 +83,36 @@ std::string message_with_notes(const Diagnostic& d) {
   return text;
 }
 
+std::uint64_t fold_finding_digest(std::uint64_t h, const Finding& f) {
+  const char end = static_cast<char>(0xFF);
+  auto field = [&](std::string_view s) {
+    h = fnv1a64(h, s);
+    h = fnv1a64(h, std::string_view(&end, 1));
+  };
+  field(f.fingerprint);
+  field(f.policy_id);
+  field(f.location.file);
+  field(std::to_string(f.location.line));
+  field(f.resource);
+  field(f.property_path);
+  field(severity_name(f.severity));
+  field(f.outcome == Outcome::kUnknown ? "unknown" : "fail");
+  field(f.suppressed ? "suppressed" : "-");
+  field(f.baselined ? "baselined" : "-");
+  field(f.message);
+  return h;
+}
+
+std::string finding_digest_hex(std::uint64_t h) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i) {
+    out[static_cast<std::size_t>(i)] = kHex[h & 0xF];
+    h >>= 4;
+  }
+  return out;
+}
+
 std::string summary_line(const ScanSummary& s) {
   std::string out = "polc: ";
   append_count(out, s.templates_checked, "template checked", "templates checked");
@@ -104,6 +134,13 @@ std::string summary_line(const ScanSummary& s) {
     out += ' ';
     out += severity_name(static_cast<Severity>(i));
   }
+  // Unknown outcomes are findings (they fail the run unless --no-fail-on-unknown).
+  if (s.unknown > 0) {
+    if (any) out += ", ";
+    any = true;
+    out += std::to_string(s.unknown);
+    out += " unknown";
+  }
   if (!any) out += "none";
   std::string extra;
   const auto add_extra = [&](std::uint64_t n, std::string_view what) {
@@ -113,7 +150,6 @@ std::string summary_line(const ScanSummary& s) {
     extra += ' ';
     extra += what;
   };
-  add_extra(s.unknown, "unknown");
   add_extra(s.suppressed, "suppressed");
   add_extra(s.baselined, "baselined");
   if (!extra.empty()) {

@@ -16,6 +16,14 @@ std::string report_relative_path(std::string_view file, std::string_view scan_ro
 /// `f.fingerprint`, or, when the producer left it empty, one computed from its fields.
 std::string finding_fingerprint(const Finding& f, std::string_view scan_root);
 
+/// Folds `f` into the digest of a shard report's findings (`merge.findings_digest`): FNV-1a 64
+/// over its fingerprint, policy, file, line, resource, property path, severity, outcome,
+/// suppression and baseline flags and message. Start from `kFnv64Offset`; `polc merge`
+/// recomputes it from the findings it read and refuses a report whose findings changed.
+std::uint64_t fold_finding_digest(std::uint64_t h, const Finding& f);
+/// The digest as 16 lowercase hex digits.
+std::string finding_digest_hex(std::uint64_t h);
+
 /// The finding's message followed by " (when ...)" if it is conditional.
 std::string finding_message(const Finding& f);
 
@@ -58,6 +66,7 @@ class BufferedWriter : public ReportWriter {
 };
 
 std::unique_ptr<ReportWriter> make_text_writer(const ReportOptions& options, ReportSink& sink);
+std::unique_ptr<ReportWriter> make_compact_writer(const ReportOptions& options, ReportSink& sink);
 std::unique_ptr<ReportWriter> make_json_writer(const ReportOptions& options, ReportSink& sink);
 std::unique_ptr<ReportWriter> make_sarif_writer(const ReportOptions& options, ReportSink& sink);
 std::unique_ptr<ReportWriter> make_junit_writer(const ReportOptions& options, ReportSink& sink);

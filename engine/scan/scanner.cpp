@@ -48,11 +48,16 @@ FileOutcome check_template(Vm& vm, const PolicySet& set, const std::vector<std::
   FileOutcome out;
   out.status = FileOutcome::Status::kChecked;
   PolicyOutput po;
+  bool any_incomplete = false;
   for (std::uint32_t idx : active) {
     const CompiledPolicy& p = set.policies[idx];
+    po.incomplete = false;
     vm.evaluate_policy(p, tmpl, po);
+    if (po.incomplete) ++out.incomplete_runs;  // counted per policy run, as the summary says
+    any_incomplete = any_incomplete || po.incomplete;
     if (po.findings.size() > kMaxFindingsPerTemplate) break;
   }
+  po.incomplete = any_incomplete;
   vm.reset();
   if (po.findings.size() > kMaxFindingsPerTemplate) {
     std::size_t dropped = po.findings.size() - kMaxFindingsPerTemplate;
@@ -66,8 +71,14 @@ FileOutcome check_template(Vm& vm, const PolicySet& set, const std::vector<std::
                 " not listed";
     po.diagnostics.push_back(std::move(d));
     po.incomplete = true;
+    if (out.incomplete_runs == 0) out.incomplete_runs = 1;  // the findings limit stopped the run
   }
-  apply_template_suppressions(tmpl, known, options.suppressions, po.findings, po.diagnostics);
+  // Which policies ran, for "suppression matched nothing" warnings; none when a policy stopped
+  // early (its silence proves nothing).
+  std::vector<std::string_view> ran;
+  if (!po.incomplete)
+    for (std::uint32_t idx : active) ran.push_back(set.policies[idx].info.id);
+  apply_template_suppressions(tmpl, known, options.suppressions, po.findings, po.diagnostics, ran);
   out.findings = std::move(po.findings);
   out.diagnostics = std::move(po.diagnostics);
   out.incomplete = po.incomplete;
@@ -102,6 +113,7 @@ FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint
     out = check_template(vm, set, active, known, *lr.tmpl, options);
   } else if (lr.status == LoadStatus::kNotTemplate) {
     out.status = FileOutcome::Status::kSkipped;
+    out.skip_reason = std::move(lr.skip_reason);
   } else {
     out.status = FileOutcome::Status::kFailed;
   }

@@ -50,6 +50,11 @@ struct FileOutcome {
   std::vector<Finding> findings;
   std::vector<Diagnostic> diagnostics;
   bool incomplete = false;
+  /// Policy runs on this template stopped by a limit or an error (`ScanSummary::incomplete`
+  /// counts these, not templates). At least 1 when `incomplete`.
+  std::uint32_t incomplete_runs = 0;
+  /// For `kSkipped`: why (LoadResult::skip_reason); empty for an outcome from the cache.
+  std::string skip_reason;
 };
 
 /// A per-file result cache the scanner consults before loading a file. Implementations must be

@@ -48,11 +48,12 @@ std::string render_baseline(const std::vector<Finding>& findings) {
   return render_baseline_entries(std::move(entries));
 }
 
-std::string render_baseline_entries(std::vector<BaselineEntry> entries) {
+std::string render_baseline_entries(std::vector<BaselineEntry> entries, std::size_t* written) {
   std::unordered_set<std::string> seen;
   std::erase_if(entries, [&](const BaselineEntry& e) {
     return e.fingerprint.empty() || !seen.insert(e.fingerprint).second;
   });
+  if (written) *written = entries.size();
   std::sort(entries.begin(), entries.end(), entry_less);
   std::string out;
   JsonWriter w(out);

@@ -50,8 +50,10 @@ std::string render_baseline(const std::vector<Finding>& findings);
 /// The entry that records `f` (whose `fingerprint` must be set).
 BaselineEntry baseline_entry(const Finding& f);
 /// Renders the baseline document for `entries`, deduplicated by fingerprint and sorted as
-/// above (what `render_baseline` does after picking the findings). Pure; thread-safe.
-std::string render_baseline_entries(std::vector<BaselineEntry> entries);
+/// above (what `render_baseline` does after picking the findings); `*written`, when given, is set
+/// to the number of entries the document lists. Pure; thread-safe.
+std::string render_baseline_entries(std::vector<BaselineEntry> entries,
+                                    std::size_t* written = nullptr);
 
 /// Parses a baseline document. `path` names it in diagnostics. Returns false, with an error in
 /// `diags`, when it is not valid JSON of the shape above (unknown members are ignored, so newer

@@ -4,6 +4,7 @@ namespace polc {
 
 void ExitCodeTracker::add(const Finding& f) {
   if (f.suppressed || f.baselined) return;
+  if (f.outcome == Outcome::kUnknown && !fail_on_unknown_) return;
   // Severity is ordered most severe first, so "at or above" is "<=".
   if (static_cast<int>(f.severity) <= static_cast<int>(threshold_)) failing_finding_ = true;
 }
@@ -22,9 +23,10 @@ int ExitCodeTracker::exit_code(const ScanSummary& summary, bool policy_errors) c
 }
 
 int compute_exit_code(const ScanResult& result, Severity threshold, bool policy_errors) {
-  ExitCodeTracker tracker(threshold);
+  ExitCodeTracker tracker(threshold, result.fail_on_unknown);
   for (const Finding& f : result.findings) tracker.add(f);
   for (const Diagnostic& d : result.errors) tracker.add(d);
+  for (const Diagnostic& d : result.end_errors) tracker.add(d);
   return tracker.exit_code(result.summary, policy_errors);
 }
 

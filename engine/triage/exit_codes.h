@@ -33,20 +33,25 @@ inline constexpr int kExitIncomplete = 4;
 /// `result.findings` (skipping suppressed and baselined ones), `result.summary.templates_failed`,
 /// `result.summary.incomplete` and, as a safety net, `result.errors`: an error-severity
 /// diagnostic not accounted for by the counters still yields 3 (no policy id) or 4 (raised while
-/// running a policy). Pure and thread-safe.
+/// running a policy); `result.end_errors` count too, and unknown-outcome findings fail only when
+/// `result.fail_on_unknown`. Pure and thread-safe.
 int compute_exit_code(const ScanResult& result, Severity threshold, bool policy_errors);
 
 /// `compute_exit_code` for a scan whose findings and diagnostics stream past: `add` each one
 /// reported, then `exit_code` with the final summary. Not thread-safe.
 class ExitCodeTracker {
  public:
-  explicit ExitCodeTracker(Severity threshold) : threshold_(threshold) {}
+  /// `fail_on_unknown` false: findings with the unknown outcome are reported but never fail
+  /// the run (`--no-fail-on-unknown`).
+  explicit ExitCodeTracker(Severity threshold, bool fail_on_unknown = true)
+      : threshold_(threshold), fail_on_unknown_(fail_on_unknown) {}
   void add(const Finding& f);
   void add(const Diagnostic& d);
   int exit_code(const ScanSummary& summary, bool policy_errors) const;
 
  private:
   Severity threshold_;
+  bool fail_on_unknown_ = true;
   bool failing_finding_ = false;
   bool load_error_ = false;
   bool incomplete_ = false;

@@ -1,4 +1,7 @@
 #include "engine/triage/fingerprint.h"
+#include <initializer_list>
+#include <unordered_map>
+#include "engine/base/finding.h"
 
 namespace polc {
 
@@ -38,13 +41,9 @@ std::string normalize_report_path(std::string_view path) {
   return out;
 }
 
-std::string compute_fingerprint(std::string_view policy_id, std::string_view relative_file,
-                                std::string_view logical_id, std::string_view property_path) {
-  std::uint64_t h = feed_field(kFnv64Offset, kFingerprintTag);
-  h = feed_field(h, policy_id);
-  h = feed_field(h, normalize_report_path(relative_file));
-  h = feed_field(h, logical_id);
-  h = feed_field(h, property_path);
+namespace {
+
+std::string to_hex16(std::uint64_t h) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(16, '0');
   for (int i = 15; i >= 0; --i) {
@@ -52,6 +51,63 @@ std::string compute_fingerprint(std::string_view policy_id, std::string_view rel
     h >>= 4;
   }
   return out;
+}
+
+// The discriminated fingerprint: the base, then `parts`, each a field.
+std::string extend_fingerprint(std::string_view base,
+                               std::initializer_list<std::string_view> parts) {
+  std::uint64_t h = feed_field(kFnv64Offset, kFingerprintTag);
+  h = feed_field(h, "discriminated");
+  h = feed_field(h, base);
+  for (std::string_view p : parts) h = feed_field(h, p);
+  return to_hex16(h);
+}
+
+std::string conditions_text(const Finding& f) {
+  std::string out;
+  for (const ConditionClause& c : f.conditions) {
+    out += '|';
+    for (const ConditionTerm& t : c) {
+      out += t.name;
+      out += t.value ? "=1;" : "=0;";
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void assign_fingerprints(std::vector<Finding>& findings, std::string_view template_file,
+                         std::string_view report_file) {
+  std::unordered_map<std::string, std::size_t> base_count;
+  for (Finding& f : findings) {
+    f.fingerprint = compute_fingerprint(f.policy_id,
+                                        f.location.file == template_file
+                                            ? std::string(report_file)
+                                            : normalize_report_path(f.location.file),
+                                        f.resource, f.property_path);
+    ++base_count[f.fingerprint];
+  }
+  std::unordered_map<std::string, std::size_t> used;  // discriminated fingerprint -> uses so far
+  for (Finding& f : findings) {
+    if (base_count[f.fingerprint] == 1) continue;
+    std::string fp = extend_fingerprint(f.fingerprint, {f.message, conditions_text(f)});
+    std::size_t& n = used[fp];
+    ++n;
+    // Identical in every field: the ordinal among them (1-based) tells them apart.
+    if (n > 1) fp = extend_fingerprint(fp, {std::to_string(n)});
+    f.fingerprint = std::move(fp);
+  }
+}
+
+std::string compute_fingerprint(std::string_view policy_id, std::string_view relative_file,
+                                std::string_view logical_id, std::string_view property_path) {
+  std::uint64_t h = feed_field(kFnv64Offset, kFingerprintTag);
+  h = feed_field(h, policy_id);
+  h = feed_field(h, normalize_report_path(relative_file));
+  h = feed_field(h, logical_id);
+  h = feed_field(h, property_path);
+  return to_hex16(h);
 }
 
 }  // namespace polc

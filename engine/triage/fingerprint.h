@@ -11,8 +11,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace polc {
+
+struct Finding;
 
 /// FNV-1a 64-bit offset basis and prime (http://www.isthe.com/chongo/tech/comp/fnv/).
 inline constexpr std::uint64_t kFnv64Offset = 0xcbf29ce484222325ULL;
@@ -32,5 +35,16 @@ std::string normalize_report_path(std::string_view path);
 /// thread-safe.
 std::string compute_fingerprint(std::string_view policy_id, std::string_view relative_file,
                                 std::string_view logical_id, std::string_view property_path);
+
+/// Sets the `fingerprint` of each finding of one template, unique among them by construction.
+/// The base is `compute_fingerprint` over policy id, file (`report_file` for findings located
+/// in the template, else their own normalized file), resource and property path. Findings that
+/// share a base (two rules of one policy at the same node) are told apart by a discriminator:
+/// first their message and conditions, then, for findings equal in those too, their ordinal in
+/// `findings`' order (file order). A finding alone with its base keeps the base, so fingerprints
+/// do not change when unrelated lines move. `findings` must be one template's findings in report
+/// order. Thread-safe on distinct vectors.
+void assign_fingerprints(std::vector<Finding>& findings, std::string_view template_file,
+                         std::string_view report_file);
 
 }  // namespace polc

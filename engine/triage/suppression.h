@@ -14,6 +14,7 @@
 // reason, and rules no active or known policy has get a warning located at the key.
 #pragma once
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/base/diagnostic.h"
@@ -29,10 +30,13 @@ struct SuppressionOptions {
 };
 
 /// Marks findings of `tmpl` suppressed by its Metadata and adds warnings for malformed
-/// suppressions to `diags`. `policies` are all policies known (for "unknown rule" warnings and
-/// aliases). Thread-safe on distinct templates.
+/// suppressions to `diags` (foreign ones of the wrong shape included: never ignored silently).
+/// `policies` are all policies known (for "unknown rule" warnings and aliases). `ran` holds the
+/// ids of the policies that ran on the template: a polc suppression of one of them that
+/// suppressed no finding gets a `suppression-unused` warning. Thread-safe on distinct templates.
 void apply_template_suppressions(const Template& tmpl, const std::vector<PolicyInfo>& policies,
                                  const SuppressionOptions& options, std::vector<Finding>& findings,
-                                 std::vector<Diagnostic>& diags);
+                                 std::vector<Diagnostic>& diags,
+                                 const std::vector<std::string_view>& ran = {});
 
 }  // namespace polc

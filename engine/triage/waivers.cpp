@@ -1,5 +1,6 @@
 #include "engine/triage/waivers.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <utility>
@@ -159,7 +160,16 @@ bool load_waiver_file(const std::string& path, std::vector<Waiver>& out, Diagnos
 
 WaiverApplier::WaiverApplier(const std::vector<Waiver>& waivers, const CivilDate& today,
                              const std::vector<PolicyInfo>& known)
-    : waivers_(waivers), today_(today), known_(known), expired_hits_(waivers.size(), 0) {}
+    : waivers_(waivers),
+      today_(today),
+      known_(known),
+      expired_hits_(waivers.size(), 0),
+      hits_(waivers.size(), 0) {}
+
+void WaiverApplier::set_ran_policies(std::vector<std::string> ids) {
+  ran_ = std::move(ids);
+  ran_set_ = true;
+}
 
 void WaiverApplier::apply(std::vector<Finding>& findings) {
   if (waivers_.empty()) return;
@@ -177,6 +187,7 @@ void WaiverApplier::apply(std::vector<Finding>& findings) {
         ++expired_hits_[w];
         continue;
       }
+      ++hits_[w];
       f.suppressed = true;
       f.suppression_source = "waiver";
       f.suppression_reason = wv.reason;
@@ -198,6 +209,22 @@ void WaiverApplier::finish(std::vector<Diagnostic>& diags) const {
                        wv.location,
                        {},
                        {}});
+    }
+    // A live waiver of a policy that ran and matched nothing: stale, or its path, resource or
+    // rule is misspelt.
+    bool ran = false;
+    if (ran_set_) {
+      for (const PolicyInfo& p : known_)
+        if ((p.id == wv.rule || p.name == wv.rule) &&
+            std::find(ran_.begin(), ran_.end(), p.id) != ran_.end())
+          ran = true;
+    }
+    if (ran && hits_[w] == 0 && expired_hits_[w] == 0 && !(wv.expires && today_ > *wv.expires)) {
+      std::string msg = "waiver for '" + wv.rule + "' on '" + wv.path + "'";
+      if (!wv.resource.empty()) msg += " (resource " + wv.resource + ")";
+      msg += " matched no finding; remove it, or check its path, resource and rule";
+      diags.push_back(
+          {DiagSeverity::kWarning, "waiver-unused", std::move(msg), wv.location, {}, {}});
     }
     if (wv.expires && today_ > *wv.expires) {
       const std::size_t hits = expired_hits_[w];

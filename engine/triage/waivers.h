@@ -82,6 +82,9 @@ class WaiverApplier {
   WaiverApplier(const std::vector<Waiver>& waivers, const CivilDate& today,
                 const std::vector<PolicyInfo>& known);
   void apply(std::vector<Finding>& findings);
+  /// The ids of the policies that ran: `finish` then warns (`waiver-unused`) about each live
+  /// waiver of one of them that matched no finding. Without this call it does not.
+  void set_ran_policies(std::vector<std::string> ids);
   void finish(std::vector<Diagnostic>& diags) const;
 
  private:
@@ -89,6 +92,9 @@ class WaiverApplier {
   CivilDate today_;
   const std::vector<PolicyInfo>& known_;
   std::vector<std::size_t> expired_hits_;
+  std::vector<std::size_t> hits_;  // findings each waiver suppressed
+  std::vector<std::string> ran_;
+  bool ran_set_ = false;
 };
 
 }  // namespace polc

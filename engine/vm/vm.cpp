@@ -489,6 +489,24 @@ void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val re
     f.offset = loc.node->offset;
     f.has_offset = true;
     f.path = path_of(loc.node, subject);
+    // A node of another resource (a standalone AWS::EC2::SecurityGroupIngress read through
+    // its group): the finding is about that resource, where it is suppressed and fingerprinted;
+    // the subject becomes related information.
+    if (f.path.empty() && (subject == kNoIndex || loc.node != tmpl->resources()[subject].node)) {
+      const std::uint32_t owner = resource_containing(loc.node);
+      if (owner != kNoIndex && owner != subject) {
+        std::string path = path_of(loc.node, owner);
+        if (!path.empty() || loc.node == tmpl->resources()[owner].node) {
+          if (subject != kNoIndex) {
+            const Resource& s = tmpl->resources()[subject];
+            f.related.emplace_back(s.offset, "reported while checking " + std::string(s.type) +
+                                                 " " + std::string(s.logical_id));
+          }
+          f.resource = owner;
+          f.path = std::move(path);
+        }
+      }
+    }
   } else {
     f.resource = subject;
   }

@@ -852,4 +852,22 @@ std::string Vm::Impl::path_of(const Value* node, std::uint32_t resource) {
   return found ? path : std::string();
 }
 
+std::uint32_t Vm::Impl::resource_containing(const Value* node) {
+  // Resources expanded from one Fn::ForEach share the loop's offset: every resource starting
+  // at the nearest offset is tried.
+  const auto& rs = tmpl->resources();
+  bool any = false;
+  std::uint32_t nearest = 0;
+  for (const Resource& r : rs)
+    if (r.node && r.offset <= node->offset && (!any || r.offset > nearest)) {
+      nearest = r.offset;
+      any = true;
+    }
+  if (!any) return kNoIndex;
+  for (std::uint32_t i = 0; i < rs.size(); ++i)
+    if (rs[i].node && rs[i].offset == nearest && (rs[i].node == node || !path_of(node, i).empty()))
+      return i;
+  return kNoIndex;
+}
+
 }  // namespace polc

@@ -154,6 +154,9 @@ struct Vm::Impl {
   /// The logical ID of the resource containing template offset `offset` (by resource node span),
   /// and the property path of `node` below it, when found.
   std::string path_of(const Value* node, std::uint32_t resource);
+  /// The resource whose map holds `node` (the last resource starting at or before the node's
+  /// offset, confirmed by `path_of`), or kNoIndex.
+  std::uint32_t resource_containing(const Value* node);
 };
 
 }  // namespace polc

@@ -1,0 +1,71 @@
+#include "engine/config/selection.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+
+namespace polc {
+
+namespace {
+
+bool is_glob(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
+
+bool glob_matches(const std::string& pattern, const std::string& text) {
+  return fnmatch(pattern.c_str(), text.c_str(), 0) == 0;
+}
+
+constexpr std::string_view kTagPrefix = "tag:";
+
+}  // namespace
+
+bool selector_matches(const PolicyInfo& p, std::string_view selector) {
+  if (selector.substr(0, kTagPrefix.size()) == kTagPrefix) {
+    const std::string pattern(selector.substr(kTagPrefix.size()));
+    return std::any_of(p.tags.begin(), p.tags.end(),
+                       [&](const std::string& t) { return glob_matches(pattern, t); });
+  }
+  if (p.id == selector || p.name == selector) return true;
+  if (is_glob(selector)) {
+    const std::string pattern(selector);
+    return glob_matches(pattern, p.id) || glob_matches(pattern, p.name);
+  }
+  return std::find(p.tags.begin(), p.tags.end(), selector) != p.tags.end();
+}
+
+bool policy_selected(const PolicyInfo& p, const std::vector<std::string>& enable,
+                     const std::vector<std::string>& disable) {
+  auto named = [&](const std::string& s) { return selector_matches(p, s); };
+  if (!enable.empty() && std::none_of(enable.begin(), enable.end(), named)) return false;
+  return std::none_of(disable.begin(), disable.end(), named);
+}
+
+std::vector<std::string> split_selectors(const std::vector<std::string>& entries) {
+  std::vector<std::string> out;
+  for (const std::string& e : entries) {
+    std::size_t start = 0;
+    while (start <= e.size()) {
+      std::size_t comma = e.find(',', start);
+      if (comma == std::string::npos) comma = e.size();
+      std::string_view piece = std::string_view(e).substr(start, comma - start);
+      while (!piece.empty() && (piece.front() == ' ' || piece.front() == '\t'))
+        piece.remove_prefix(1);
+      while (!piece.empty() && (piece.back() == ' ' || piece.back() == '\t'))
+        piece.remove_suffix(1);
+      if (!piece.empty()) out.emplace_back(piece);
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> unmatched_selectors(const std::vector<std::string>& selectors,
+                                             const std::vector<PolicyInfo>& known) {
+  std::vector<std::string> out;
+  for (const std::string& s : selectors)
+    if (std::none_of(known.begin(), known.end(),
+                     [&](const PolicyInfo& p) { return selector_matches(p, s); }))
+      out.push_back(s);
+  return out;
+}
+
+}  // namespace polc
