@@ -17,6 +17,7 @@
 #include "engine/discovery.h"
 #include "engine/dump.h"
 #include "engine/exit_codes.h"
+#include "engine/printable.h"
 #include "engine/fingerprint.h"
 #include "engine/loader.h"
 #include "engine/report.h"
@@ -128,25 +129,27 @@ int run_explain(const std::string& name, const std::vector<std::string>& policy_
   for (const auto& p : set->policies) {
     if (p.info.id != name && p.info.name != name) continue;
     const PolicyInfo& i = p.info;
-    std::cout << i.id << "  " << i.name << "  (" << severity_name(i.severity) << ")\n\n"
-              << i.title << "\n\n";
-    if (!i.description.empty()) std::cout << i.description << "\n\n";
-    if (!i.remediation.empty()) std::cout << "Remediation:\n" << i.remediation << "\n\n";
-    if (!i.docs_url.empty()) std::cout << "Docs: " << i.docs_url << "\n";
+    // Policy text may come from a scanned repository: control characters are escaped
+    // (engine/printable.h).
+    std::string out = i.id + "  " + i.name + "  (" + std::string(severity_name(i.severity)) +
+                      ")\n\n" + i.title + "\n\n";
+    if (!i.description.empty()) out += i.description + "\n\n";
+    if (!i.remediation.empty()) out += "Remediation:\n" + i.remediation + "\n\n";
+    if (!i.docs_url.empty()) out += "Docs: " + i.docs_url + "\n";
     if (!i.applies_to.empty()) {
-      std::cout << "Applies to:";
-      for (const auto& t : i.applies_to) std::cout << " " << t;
-      std::cout << "\n";
+      out += "Applies to:";
+      for (const auto& t : i.applies_to) out += " " + t;
+      out += "\n";
     }
     if (!i.aliases.empty()) {
-      std::cout << "Aliases:";
-      for (const auto& t : i.aliases) std::cout << " " << t;
-      std::cout << "\n";
+      out += "Aliases:";
+      for (const auto& t : i.aliases) out += " " + t;
+      out += "\n";
     }
-    if (p.source < set->sources.size()) {
-      std::cout << "\nSource (" << set->sources[p.source]->path() << "):\n\n"
-                << set->sources[p.source]->text();
-    }
+    if (p.source < set->sources.size())
+      out += "\nSource (" + set->sources[p.source]->path() + "):\n\n" +
+             std::string(set->sources[p.source]->text());
+    std::cout << printable_lines(out);
     return 0;
   }
   std::cerr << "polc: no policy with id or name '" << name << "'\n";

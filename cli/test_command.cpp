@@ -9,6 +9,7 @@
 #include "engine/discovery.h"
 #include "engine/document.h"
 #include "engine/exit_codes.h"
+#include "engine/printable.h"
 #include "engine/loader.h"
 #include "engine/scanner.h"
 #include "engine/yaml_parser.h"
@@ -116,7 +117,7 @@ struct Runner {
   }
 
   void fail(const std::string& line) {
-    std::cout << line << "\n";
+    std::cout << printable(line) << "\n";  // names and values from test files and templates
   }
 
   void run_case(const std::string& path, const SourceFile& tf, const Value* c, const std::string& default_policy) {
