@@ -384,6 +384,10 @@ int run_check(const CheckArgs& args) {
                       policy_files.policies.end());
   // Explicit --policies arguments that are not .polc files are still policies.
   for (const auto& t : policy_files.templates) policy_paths.push_back(t);
+  // A policy reached both by the scan and by `policies` (`polc check` with `policies:
+  // [policies/]`) is loaded once: paths have one spelling (engine/discovery.h).
+  std::sort(policy_paths.begin(), policy_paths.end());
+  policy_paths.erase(std::unique(policy_paths.begin(), policy_paths.end()), policy_paths.end());
 
   Diagnostics policy_diags;
   for (auto& e : policy_files.errors) policy_diags.add(e);
@@ -409,7 +413,13 @@ int run_check(const CheckArgs& args) {
       return kExitUsageOrPolicyError;
     }
   } else {
-    set = compile_policy_files(policy_paths, !args.no_builtin, policy_diags);
+    // Imports stay inside the directories given: the scan arguments and the policy paths.
+    std::vector<std::string> roots = scan_paths;
+    roots.insert(roots.end(), cfg.policies.begin(), cfg.policies.end());
+    for (std::string& r : roots) r = normalize_path_argument(r);
+    CompileOptions options;
+    options.import_roots = resolve_roots(roots);
+    set = compile_policy_files(policy_paths, !args.no_builtin, policy_diags, options);
   }
   bool usage_error = false;
   for (const auto& e : files.errors)

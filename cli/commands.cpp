@@ -53,7 +53,9 @@ int run_compile(const std::vector<std::string>& paths, const std::string& output
   for (const auto& e : found.errors) std::cerr << render_diagnostic(e);
   if (!found.errors.empty()) return kExitUsageOrPolicyError;
   Diagnostics diags;
-  auto set = compile_policy_files(found.policies, !no_builtin, diags);
+  CompileOptions options;
+  options.import_roots = found.roots;
+  auto set = compile_policy_files(found.policies, !no_builtin, diags, options);
   print_diagnostics(diags.items(), use_color(false, 2));
   if (!set) return kExitUsageOrPolicyError;
   std::string bytes = save_bundle(*set);
@@ -110,7 +112,9 @@ int run_disasm(const std::vector<std::string>& files, bool builtin) {
   Diagnostics diags;
   DiscoveredFiles found = discover_files(files, {});
   std::vector<std::string> paths = found.policies;
-  auto set = compile_policy_files(paths, builtin, diags);
+  CompileOptions options;
+  options.import_roots = found.roots;
+  auto set = compile_policy_files(paths, builtin, diags, options);
   print_diagnostics(diags.items(), use_color(false, 2));
   if (!set) return kExitUsageOrPolicyError;
   std::cout << disassemble(*set);
@@ -121,6 +125,7 @@ int run_explain(const std::string& name, const std::vector<std::string>& policy_
   Diagnostics diags;
   DiscoveredFiles found = discover_files(policy_paths, {});
   ModuleSet modules;
+  if (!found.roots.empty()) modules.set_import_roots(found.roots);
   modules.load_builtin_pack(diags);
   for (const auto& p : found.policies) modules.load_file(p, diags);
   auto set = compile_modules(modules, diags);

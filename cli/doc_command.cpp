@@ -58,7 +58,9 @@ std::string page(const CompiledPolicy& p, const std::string& source_path, const 
 int run_doc(const std::vector<std::string>& paths, const std::string& out_dir) {
   DiscoveredFiles files = discover_files(paths.empty() ? std::vector<std::string>{"policies"} : paths, {});
   Diagnostics diags;
-  auto set = compile_policy_files(files.policies, false, diags);
+  CompileOptions options;
+  options.import_roots = files.roots;
+  auto set = compile_policy_files(files.policies, false, diags, options);
   for (const auto& d : diags.items()) std::cerr << render_diagnostic(d);
   if (!set) return kExitUsageOrPolicyError;
   std::error_code ec;

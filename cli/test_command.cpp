@@ -226,7 +226,9 @@ int run_test(const std::vector<std::string>& paths) {
   DiscoveredFiles files = discover_files(paths.empty() ? std::vector<std::string>{"."} : paths, {});
   for (const auto& e : files.errors) std::cerr << render_diagnostic(e);
   Diagnostics diags;
-  auto set = compile_policy_files(files.policies, false, diags);
+  CompileOptions options;
+  options.import_roots = files.roots;
+  auto set = compile_policy_files(files.policies, false, diags, options);
   for (const auto& d : diags.items()) std::cerr << render_diagnostic(d);
   if (!set) {
     std::cout << "0 passed, 0 failed\n";

@@ -501,6 +501,9 @@ DiscoveredFiles discover_files(const std::vector<std::string>& paths,
     }
   }
   out.errors = walker.take_errors();
+  std::vector<std::string> normalized;
+  for (const std::string& p : paths) normalized.push_back(normalize_path_argument(p));
+  out.roots = resolve_roots(normalized);
   return out;
 }
 

@@ -21,6 +21,7 @@ struct DiscoveredFiles {
   std::vector<std::string> bundles;    // .polcb compiled bundles
   std::vector<std::string> tests;      // *.tests.yaml policy test files (never templates)
   std::vector<Diagnostic> errors;      // a missing argument, an unreadable directory
+  std::vector<std::string> roots;      // `resolve_roots` of the arguments: imports stay inside
 };
 
 /// What a discovered file is, by its name (or, for a file argument, by its content later).
