@@ -350,11 +350,8 @@ struct FileWalker::ArgWalk {
   std::string symlink_key(int fd, const std::string& dir, const std::string& name) {
     const bool directory = target_is_directory(fd, name.c_str());
     const std::string target = resolved(join_path(dir, name));
-    if (target.empty()) {
-      if (errno == ENOENT) return directory ? std::string() : name;
-      // Cannot tell where it leads: not followed.
-      return name + (directory ? "/" : "") + kOutsideMark;
-    }
+    // Dangling, a loop, or too long: listed by its name, its load fails (naming the error).
+    if (target.empty()) return directory ? std::string() : name;
     const auto& roots = owner->roots_;
     if (std::any_of(roots.begin(), roots.end(),
                     [&](const std::string& r) { return inside(target, r); }))
