@@ -1,4 +1,5 @@
 #include "cli/commands.h"
+#include "cli/output_file.h"
 
 #include <unistd.h>
 
@@ -59,10 +60,9 @@ int run_compile(const std::vector<std::string>& paths, const std::string& output
   print_diagnostics(diags.items(), use_color(false, 2));
   if (!set) return kExitUsageOrPolicyError;
   std::string bytes = save_bundle(*set);
-  std::ofstream out(output, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (!out) {
-    std::cerr << "polc: cannot write " << output << "\n";
+  std::string error;
+  if (!write_file_atomically(output, bytes, error)) {  // cli/output_file.h
+    std::cerr << "polc: cannot write " << output << " (" << error << ")\n";
     return kExitUsageOrPolicyError;
   }
   std::cerr << "polc: wrote " << set->policies.size() << " policies (" << bytes.size()
@@ -77,6 +77,8 @@ int run_dump(const std::vector<std::string>& files) {
     print_diagnostics(lr.diagnostics.items(), use_color(false, 2));
     if (lr.status == LoadStatus::kTemplate && lr.tmpl) {
       std::cout << dump_template_json(*lr.tmpl);
+      // Loaded, but with an error CloudFormation would stop at (comments in JSON, UTF-16).
+      if (lr.diagnostics.has_errors()) rc = kExitLoadFailure;
     } else if (lr.status == LoadStatus::kNotTemplate) {
       std::cerr << f
                 << ": not a CloudFormation template (no Resources or AWSTemplateFormatVersion)\n";

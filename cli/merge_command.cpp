@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/output_file.h"
 #include "engine/exit_codes.h"
 #include "engine/limits.h"
 #include "engine/report.h"
@@ -29,12 +30,10 @@ bool read_report(const std::string& path, MergeInput& in) {
 }
 
 bool write_text(const std::string& path, const std::string& text) {
-  std::ofstream of(path, std::ios::binary);
-  of.write(text.data(), static_cast<std::streamsize>(text.size()));
-  of.close();
-  if (!of) {
-    std::cerr << "polc: cannot write the report to " << path
-              << "; check that its directory exists and is writable\n";
+  std::string error;
+  if (!write_file_atomically(path, text, error)) {  // cli/output_file.h
+    std::cerr << "polc: cannot write the report to " << path << " (" << error
+              << "); check that its directory exists and is writable\n";
     return false;
   }
   return true;
