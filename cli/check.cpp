@@ -18,7 +18,7 @@
 #include <unordered_map>
 
 #include "cli/commands.h"
-#include "cli/output_file.h"
+#include "engine/output_file.h"
 #include "cli/progress.h"
 #include "dsl/compiler.h"
 #include "engine/baseline.h"
@@ -291,7 +291,7 @@ class ProgressAwareSink final : public FileSink {
 };
 
 /// A report file (`--output FORMAT=PATH`), opened before the scan and written while it runs,
-/// into a temporary file that replaces PATH only when the report is whole (cli/output_file.h).
+/// into a temporary file that replaces PATH only when the report is whole (engine/output_file.h).
 class ReportFile {
  public:
   explicit ReportFile(std::string path) : out_(std::move(path)) {}

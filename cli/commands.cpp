@@ -1,5 +1,5 @@
 #include "cli/commands.h"
-#include "cli/output_file.h"
+#include "engine/output_file.h"
 
 #include <unistd.h>
 
@@ -61,7 +61,7 @@ int run_compile(const std::vector<std::string>& paths, const std::string& output
   if (!set) return kExitUsageOrPolicyError;
   std::string bytes = save_bundle(*set);
   std::string error;
-  if (!write_file_atomically(output, bytes, error)) {  // cli/output_file.h
+  if (!write_file_atomically(output, bytes, error)) {  // engine/output_file.h
     std::cerr << "polc: cannot write " << output << " (" << error << ")\n";
     return kExitUsageOrPolicyError;
   }

@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "cli/output_file.h"
+#include "engine/output_file.h"
 #include "engine/exit_codes.h"
 #include "engine/limits.h"
 #include "engine/report.h"
@@ -31,7 +31,7 @@ bool read_report(const std::string& path, MergeInput& in) {
 
 bool write_text(const std::string& path, const std::string& text) {
   std::string error;
-  if (!write_file_atomically(path, text, error)) {  // cli/output_file.h
+  if (!write_file_atomically(path, text, error)) {  // engine/output_file.h
     std::cerr << "polc: cannot write the report to " << path << " (" << error
               << "); check that its directory exists and is writable\n";
     return false;

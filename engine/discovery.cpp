@@ -427,7 +427,13 @@ FileWalker::FileWalker(const std::vector<std::string>& raw_paths,
     }
     paths.push_back(std::move(p));
   }
-  roots_ = resolve_roots(paths);
+  // The roots symlinks may lead into: each argument itself (a directory and what is below it,
+  // or exactly a file), resolved.
+  for (const std::string& p : paths) {
+    std::string r = resolved(p);
+    if (!r.empty() && std::find(roots_.begin(), roots_.end(), r) == roots_.end())
+      roots_.push_back(std::move(r));
+  }
   for (const auto& arg : paths) {
     std::error_code ec;
     auto st = fs::symlink_status(arg, ec);

@@ -41,8 +41,8 @@ enum class FileKind : std::uint8_t { kTemplate, kPolicy, kBundle, kTests };
 ///
 /// Symlinks (docs/security.md): an argument is followed whatever it is (whoever runs polc named
 /// it). Below a directory argument, a symlink is followed only when its target (resolved with
-/// realpath(3)) lies inside one of the roots, the directories given (a file argument's
-/// directory), and then only to a file: a symlink to a directory is never followed. A symlink
+/// realpath(3)) lies inside one of the roots (the directories given, or is a file given), and
+/// then only to a file: a symlink to a directory is never followed. A symlink
 /// leading outside the roots is never opened, and when its name is one polc checks (or it leads
 /// to a directory) it is a `symlink-outside` error: nothing outside what polc was given is read.
 ///

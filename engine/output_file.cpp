@@ -1,4 +1,4 @@
-#include "cli/output_file.h"
+#include "engine/output_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,7 +8,7 @@
 #include <system_error>
 #include <vector>
 
-namespace polc::cli {
+namespace polc {
 namespace {
 
 std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
@@ -102,4 +102,4 @@ bool write_file_atomically(const std::string& path, std::string_view bytes, std:
   return out.commit(failed, error);
 }
 
-}  // namespace polc::cli
+}  // namespace polc

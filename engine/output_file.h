@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace polc::cli {
+namespace polc {
 
 class OutputFile {
  public:
@@ -37,4 +37,4 @@ class OutputFile {
 /// Writes `bytes` to `path` atomically (as `OutputFile`); false with `error` set on failure.
 bool write_file_atomically(const std::string& path, std::string_view bytes, std::string& error);
 
-}  // namespace polc::cli
+}  // namespace polc
