@@ -18,7 +18,6 @@
 #include <unordered_map>
 
 #include "cli/commands.h"
-#include "engine/output_file.h"
 #include "cli/progress.h"
 #include "dsl/compiler.h"
 #include "engine/baseline.h"
@@ -30,6 +29,7 @@
 #include "engine/fingerprint.h"
 #include "engine/limits.h"
 #include "engine/loader.h"
+#include "engine/output_file.h"
 #include "engine/report.h"
 #include "engine/scanner.h"
 #include "engine/shard.h"

@@ -1,5 +1,4 @@
 #include "cli/commands.h"
-#include "engine/output_file.h"
 
 #include <unistd.h>
 
@@ -18,9 +17,10 @@
 #include "engine/discovery.h"
 #include "engine/dump.h"
 #include "engine/exit_codes.h"
-#include "engine/printable.h"
 #include "engine/fingerprint.h"
 #include "engine/loader.h"
+#include "engine/output_file.h"
+#include "engine/printable.h"
 #include "engine/report.h"
 #include "engine/scanner.h"
 

@@ -5,9 +5,9 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "engine/output_file.h"
 #include "engine/exit_codes.h"
 #include "engine/limits.h"
+#include "engine/output_file.h"
 #include "engine/report.h"
 #include "engine/report_merge.h"
 

@@ -203,9 +203,10 @@ std::vector<std::string> resolve_roots(const std::vector<std::string>& paths) {
   for (const std::string& p : paths) {
     std::error_code ec;
     const bool dir = fs::is_directory(p, ec);
-    std::string r = resolved(dir ? p : fs::path(p).parent_path().empty()
-                                           ? std::string(".")
-                                           : fs::path(p).parent_path().string());
+    std::string r =
+        resolved(dir                                 ? p
+                 : fs::path(p).parent_path().empty() ? std::string(".")
+                                                     : fs::path(p).parent_path().string());
     if (!r.empty() && std::find(roots.begin(), roots.end(), r) == roots.end())
       roots.push_back(std::move(r));
   }
@@ -265,9 +266,10 @@ struct FileWalker::ArgWalk {
     const int fd = dir.size() >= PATH_MAX ? (errno = ENAMETOOLONG, -1) : open_dir(at, name, !top);
     if (fd < 0) {
       const int err = errno;
-      errors().push_back(walk_error(dir, "cannot read directory, so the templates and policies "
-                                         "in it were not checked: " +
-                                             error_text(err)));
+      errors().push_back(walk_error(dir,
+                                    "cannot read directory, so the templates and policies "
+                                    "in it were not checked: " +
+                                        error_text(err)));
       return false;
     }
     Level level;
@@ -289,9 +291,10 @@ struct FileWalker::ArgWalk {
         if (err == ENOENT) break;
         if (!any) {
           ::close(fd);
-          errors().push_back(walk_error(dir, "cannot read directory, so the templates and "
-                                             "policies in it were not checked: " +
-                                                 error_text(err)));
+          errors().push_back(walk_error(dir,
+                                        "cannot read directory, so the templates and "
+                                        "policies in it were not checked: " +
+                                            error_text(err)));
           return false;
         }
         errors().push_back(walk_error(
@@ -408,8 +411,7 @@ struct FileWalker::ArgWalk {
   }
 };
 
-FileWalker::FileWalker(const std::vector<std::string>& raw_paths,
-                       std::vector<std::string> excludes)
+FileWalker::FileWalker(const std::vector<std::string>& raw_paths, std::vector<std::string> excludes)
     : excludes_(std::move(excludes)) {
   // Each path is normalized once, here (`normalize_path_argument`); an argument naming the same
   // file or directory as an earlier one (`d`, `./d/`, `/abs/d`) is walked once.

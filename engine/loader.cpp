@@ -115,8 +115,10 @@ std::size_t blank_json_comments(std::string& text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     if (c == '"') {
@@ -214,7 +216,8 @@ LoadResult load_template_bytes(std::string path, std::string bytes, FileFormat f
     std::string blanked(text);
     const std::size_t comment = blank_json_comments(blanked);
     if (comment != std::string::npos && looks_like_json(blanked)) {
-      LoadResult j = load_template_bytes(doc->file->path(), padded_source(blanked), FileFormat::kJson);
+      LoadResult j =
+          load_template_bytes(doc->file->path(), padded_source(blanked), FileFormat::kJson);
       if (j.status != LoadStatus::kNotTemplate) {
         Diagnostic d;
         d.code = "json-comment";

@@ -18,8 +18,8 @@ namespace polc {
 namespace {
 
 namespace fs = std::filesystem;
-using test::run_polc;
 using test::Run;
+using test::run_polc;
 
 /// The headline violation: a security group without egress attached to a VPC endpoint
 /// (POLC-NET-001, high).
@@ -52,7 +52,8 @@ TEST_CASE("D7: a symlink leading outside the scanned directories is never follow
   test::TempDir dir("d7-links");
   dir.write("repo/t.yaml", kHeadline);
   dir.write("outside/creds", "SECRET-d7-creds\n");
-  dir.write("outside/other.yaml", "Resources:\n  X: {Type: AWS::S3::Bucket}\nSECRET-d7-yaml: : x\n");
+  dir.write("outside/other.yaml",
+            "Resources:\n  X: {Type: AWS::S3::Bucket}\nSECRET-d7-yaml: : x\n");
   dir.write("outside/dir/more.yaml", "SECRET-d7-dir: : x\n");
   fs::create_symlink("../outside/creds", dir.path() / "repo/creds.polc");
   fs::create_symlink("/proc/self/environ", dir.path() / "repo/env.polc");
@@ -68,7 +69,8 @@ TEST_CASE("D7: a symlink leading outside the scanned directories is never follow
   INFO(r.out << r.err);
   CHECK_FALSE(has(r.out + r.err, "SECRET-d7"));
   CHECK(r.exit_code == 1);  // the findings of the files inside
-  for (const char* link : {"repo/creds.polc", "repo/env.polc", "repo/linked.YAML", "repo/linked-dir"})
+  for (const char* link :
+       {"repo/creds.polc", "repo/env.polc", "repo/linked.YAML", "repo/linked-dir"})
     CHECK(has(r.out, std::string(link) + ": error: not followed: a symlink"));
   CHECK_FALSE(has(r.out, "repo/README"));
   CHECK(has(r.out, "repo/alias.yaml:3:3: high"));
@@ -113,20 +115,22 @@ TEST_CASE("D7: imports stay inside the directories polc was given", "[hostile-io
   CHECK(has(ok.out, "ORG-1"));
 
   const std::string abs = (dir.path() / "secret.polc").string();
-  for (const std::string& target : {std::string("../../../secret"), abs, std::string("/proc/self/environ")}) {
+  for (const std::string& target :
+       {std::string("../../../secret"), abs, std::string("/proc/self/environ")}) {
     INFO(target);
     dir.write("repo/policies/net/p.polc", "import \"" + target + "\" as lib\n" + policy_tail);
     Run r = run_polc(dir.path() / "repo", "check --no-config --no-builtin policies t");
     CHECK(r.exit_code == 2);
     CHECK(has(r.err, target.starts_with("/proc") ? "cannot import"
-                                                  : "leads outside the directories polc was given"));
+                                                 : "leads outside the directories polc was given"));
     CHECK_FALSE(has(r.out + r.err, "SECRET-d7"));
     CHECK_FALSE(has(r.out + r.err, "PATH="));
   }
   // Through a symlink inside the tree that leads out: the same.
   fs::create_symlink(dir.path() / "secret.polc", dir.path() / "repo/policies/common/evil.polc");
   dir.write("repo/policies/net/p.polc", "import \"../common/evil\" as lib\n" + policy_tail);
-  Run link = run_polc(dir.path() / "repo", "check --no-config --no-builtin --policies policies/net/p.polc t");
+  Run link = run_polc(dir.path() / "repo",
+                      "check --no-config --no-builtin --policies policies/net/p.polc t");
   CHECK(link.exit_code == 2);
   CHECK_FALSE(has(link.out + link.err, "SECRET-d7"));
 }
@@ -140,7 +144,9 @@ TEST_CASE("D16: control characters from a template never reach human-readable ou
   t.replace(t.find("!Ref SG"), 7, "!Ref " + id);
   dir.write("t.yaml", t);
   dir.write("names/x\n::warning::name\x1b[2J.yaml", kHeadline);
-  dir.write("esc.yaml", "AWSTemplateFormatVersion: \"2010-09-09\"\nResources: # \x1b]0;pwned\x07\x1b[2J\n  B: {Type: AWS::S3::Bucket}\n");
+  dir.write("esc.yaml",
+            "AWSTemplateFormatVersion: \"2010-09-09\"\nResources: # \x1b]0;pwned\x07\x1b[2J\n  B: "
+            "{Type: AWS::S3::Bucket}\n");
   for (const char* format : {"text", "github"}) {
     INFO(format);
     Run r = run_polc(dir.path(), std::string(kOnlyNet) + "--no-color -f " + format + " . ");
@@ -173,22 +179,27 @@ TEST_CASE("D16: printable() escapes controls, C1, bidi and invalid bytes; width 
           "[hostile-io]") {
   CHECK(printable("plain text, été, 日本") == "plain text, été, 日本");
   CHECK(printable("a\nb\rc\x1b[0m\x7f\x01\t") == "a\\nb\\rc\\e[0m\\x7f\\x01\t");
-  CHECK(printable("\xc2\x9b" "31m") == "\\u{009b}31m");          // C1 CSI
-  CHECK(printable("\xe2\x80\xae" "evil") == "\\u{202e}evil");     // RIGHT-TO-LEFT OVERRIDE
+  CHECK(printable("\xc2\x9b"
+                  "31m") == "\\u{009b}31m");  // C1 CSI
+  CHECK(printable("\xe2\x80\xae"
+                  "evil") == "\\u{202e}evil");  // RIGHT-TO-LEFT OVERRIDE
   CHECK(printable("\xe2\x81\xa6x\xe2\x80\xa8") == "\\u{2066}x\\u{2028}");
-  CHECK(printable("\x9b" "2J\xff") == "\\x9b2J\\xff");            // not UTF-8
+  CHECK(printable("\x9b"
+                  "2J\xff") == "\\x9b2J\\xff");  // not UTF-8
   CHECK(printable_lines("one\ntwo\x1b") == "one\ntwo\\e");
   CHECK(is_printable("ok été"));
   CHECK_FALSE(is_printable("no\n"));
-  CHECK(printable_width("a\x1b" "b", 2) == 3);  // 'a' + "\e"
-  CHECK(printable_width("été", 3) == 2);        // two code points
+  CHECK(printable_width("a\x1b"
+                        "b",
+                        2) == 3);         // 'a' + "\e"
+  CHECK(printable_width("été", 3) == 2);  // two code points
 }
 
-TEST_CASE("D4, D5: a directory that cannot be read fails the run and is named",
-          "[hostile-io]") {
+TEST_CASE("D4, D5: a directory that cannot be read fails the run and is named", "[hostile-io]") {
   test::TempDir dir("d45");
   ::chmod(dir.path().c_str(), 0755);
-  dir.write("tree/ok.yaml", "Resources:\n  B: {Type: AWS::SNS::Topic, Properties: {KmsMasterKeyId: k}}\n");
+  dir.write("tree/ok.yaml",
+            "Resources:\n  B: {Type: AWS::SNS::Topic, Properties: {KmsMasterKeyId: k}}\n");
   dir.write("tree/locked/t.yaml", kHeadline);
   ::chmod((dir.path() / "tree").c_str(), 0755);
   ::chmod((dir.path() / "tree/ok.yaml").c_str(), 0644);
@@ -245,14 +256,17 @@ TEST_CASE("D13: a report or baseline never overwrites an input", "[hostile-io]")
   test::TempDir dir("d13");
   dir.write("stack.yaml", kHeadline);
   dir.write("t/net.yaml", kHeadline);
-  dir.write("p/org.polc", "policy p { id = \"ORG-1\" title = \"t\" severity = low\n"
-                          "  for sg in resources(\"AWS::EC2::SecurityGroup\") { require true } }\n");
+  dir.write("p/org.polc",
+            "policy p { id = \"ORG-1\" title = \"t\" severity = low\n"
+            "  for sg in resources(\"AWS::EC2::SecurityGroup\") { require true } }\n");
   const std::string before = test::read_text(dir.path() / "stack.yaml");
   const std::string policy = test::read_text(dir.path() / "p/org.polc");
   for (const std::string& args :
-       {std::string("-o json=stack.yaml stack.yaml"), std::string("-o sarif=./stack.yaml t stack.yaml"),
+       {std::string("-o json=stack.yaml stack.yaml"),
+        std::string("-o sarif=./stack.yaml t stack.yaml"),
         std::string("--write-baseline stack.yaml stack.yaml"), std::string("-o json=t/net.yaml t"),
-        std::string("-o json=p/org.polc --policies p t"), std::string("--write-baseline p/org.polc p t")}) {
+        std::string("-o json=p/org.polc --policies p t"),
+        std::string("--write-baseline p/org.polc p t")}) {
     INFO(args);
     Run r = run_polc(dir.path(), "check --no-config -q " + args);
     CHECK(r.exit_code == 2);
@@ -311,13 +325,15 @@ TEST_CASE("D14: reports and baselines replace the previous file atomically", "[h
 
 TEST_CASE("D15: a failed write to standard output exits 2 with a message", "[hostile-io]") {
   test::TempDir dir("d15");
-  dir.write("clean.yaml", "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties: {KmsMasterKeyId: k}\n");
+  dir.write("clean.yaml",
+            "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  T:\n    Type: "
+            "AWS::SNS::Topic\n    Properties: {KmsMasterKeyId: k}\n");
   dir.write("t.yaml", kHeadline);
   const std::string polc = test::shell_quote(POLC_BINARY);
   for (const std::string& args :
-       {std::string("check --no-config -f json clean.yaml"), std::string("check --no-config t.yaml"),
-        std::string("check --no-config -f sarif t.yaml"), std::string("explain POLC-NET-001"),
-        std::string("dump t.yaml")}) {
+       {std::string("check --no-config -f json clean.yaml"),
+        std::string("check --no-config t.yaml"), std::string("check --no-config -f sarif t.yaml"),
+        std::string("explain POLC-NET-001"), std::string("dump t.yaml")}) {
     INFO(args);
     const std::string cmd = "cd " + test::shell_quote(dir.path().string()) + " && " + polc + " " +
                             args + " >/dev/full 2>err.txt";
@@ -330,11 +346,13 @@ TEST_CASE("D15: a failed write to standard output exits 2 with a message", "[hos
 TEST_CASE("D17: JSON with comments and UTF-16/UTF-32 templates are checked, with an error",
           "[hostile-io]") {
   test::TempDir dir("d17");
-  dir.write("d/commented.json", std::string("// the endpoint stack\n/* block\n comment */") +
-                                    kHeadlineJson + "\n");
+  dir.write("d/commented.json",
+            std::string("// the endpoint stack\n/* block\n comment */") + kHeadlineJson + "\n");
   // A string holding "//" is not a comment.
-  dir.write("d/url.json", std::string(kHeadlineJson).replace(std::string(kHeadlineJson).find("\"x\""), 3,
-                                                             "\"http://x\"") + " // trailing\n");
+  dir.write("d/url.json",
+            std::string(kHeadlineJson)
+                    .replace(std::string(kHeadlineJson).find("\"x\""), 3, "\"http://x\"") +
+                " // trailing\n");
   // Not CloudFormation (tsconfig.json): skipped quietly, as before.
   dir.write("d/tsconfig.json", "{\n  // options\n  \"compilerOptions\": {\"strict\": true}\n}\n");
   Run r = run_polc(dir.path(), std::string(kOnlyNet) + "-f json d");
@@ -371,7 +389,8 @@ TEST_CASE("D17: JSON with comments and UTF-16/UTF-32 templates are checked, with
       CHECK(has(e.out, ":3:3: high [POLC-NET-001"));
     }
   // Without findings, the error alone fails the run.
-  dir.write("clean/c.json", std::string("// c\n{\"Resources\": {\"T\": {\"Type\": \"AWS::SNS::Topic\"}}}\n"));
+  dir.write("clean/c.json",
+            std::string("// c\n{\"Resources\": {\"T\": {\"Type\": \"AWS::SNS::Topic\"}}}\n"));
   CHECK(run_polc(dir.path(), std::string(kOnlyNet) + "clean").exit_code == 3);
 }
 
@@ -396,7 +415,8 @@ TEST_CASE("issue 15: paths are normalized once; a file is checked and a policy l
   dir.write("templates/a.yaml", kHeadline);
   dir.write("templates/b.yaml", kHeadline);
   dir.write(".polc.yaml", "policies: [policies/]\n");
-  for (const char* args : {"", ".", "./", "templates", "templates ./templates templates/a.yaml ./templates/"}) {
+  for (const char* args :
+       {"", ".", "./", "templates", "templates ./templates templates/a.yaml ./templates/"}) {
     INFO(args);
     Run r = run_polc(dir.path(), std::string("check --only ORG-1 ") + args);
     INFO(r.out << r.err);

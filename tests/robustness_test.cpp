@@ -5,13 +5,13 @@
 // Tags: [robust] hostile input; [scanner] the parallel scanner (also run under ThreadSanitizer);
 // [corpus] the shared corpus (skipped when ../shared is absent); [exit] CLI exit codes;
 // [many] the 100,000-file directory (skipped when POLC_SKIP_SLOW is set, as in the ASan stage).
-#include <algorithm>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -225,9 +225,10 @@ TEST_CASE("hostile: FIFOs / devices / symlink loops and unreadable files among t
   for (const char* outside : {"zero.yaml", "urandom.json"}) {
     INFO(outside);
     CHECK(!by_name.count(outside));
-    const auto it = std::find_if(found.errors.begin(), found.errors.end(), [&](const Diagnostic& d) {
-      return d.code == "symlink-outside" && d.location.file.ends_with(outside);
-    });
+    const auto it =
+        std::find_if(found.errors.begin(), found.errors.end(), [&](const Diagnostic& d) {
+          return d.code == "symlink-outside" && d.location.file.ends_with(outside);
+        });
     REQUIRE(it != found.errors.end());
     CHECK(it->severity == DiagSeverity::kError);
   }
