@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <system_error>
 #include <vector>
 
@@ -29,9 +30,28 @@ OutputFile::~OutputFile() {
 }
 
 bool OutputFile::open(std::string& error) {
-  const std::size_t slash = path_.rfind('/');
-  const std::string base = slash == std::string::npos ? path_ : path_.substr(slash + 1);
-  const std::string dir = directory_of(path_);
+  struct stat target;
+  char* resolved = ::realpath(path_.c_str(), nullptr);
+  const std::string real = resolved ? resolved : "";
+  std::free(resolved);
+  const bool special_path = real.starts_with("/dev/") || real.starts_with("/proc/");
+  if (special_path || (::stat(path_.c_str(), &target) == 0 && !S_ISREG(target.st_mode))) {
+    // A device, a FIFO or a terminal (`-o json=/dev/stdout`, `/dev/null`, `/proc/self/fd/N`,
+    // whatever it leads to): written to as it is. Renaming over it would replace the device
+    // node itself, or a file the shell has open.
+    file_ = std::fopen(path_.c_str(), "wb");
+    if (!file_) {
+      error = errno_text(errno);
+      return false;
+    }
+    direct_ = true;
+    return true;
+  }
+  // Through a symlink, the file it leads to is replaced (not the link).
+  target_ = real.empty() ? path_ : real;  // empty: a new file
+  const std::size_t slash = target_.rfind('/');
+  const std::string base = slash == std::string::npos ? target_ : target_.substr(slash + 1);
+  const std::string dir = directory_of(target_);
   std::string pattern = (dir == "/" ? std::string("/") : dir + "/") + "." + base + ".polc-XXXXXX";
   std::vector<char> name(pattern.begin(), pattern.end());
   name.push_back('\0');
@@ -44,7 +64,7 @@ bool OutputFile::open(std::string& error) {
   // The mode of the file it replaces, or what a plain open(O_CREAT, 0666) would give.
   struct stat st;
   mode_t mode;
-  if (::stat(path_.c_str(), &st) == 0) {
+  if (::stat(target_.c_str(), &st) == 0) {
     mode = st.st_mode & 07777;
   } else {
     const mode_t mask = ::umask(0);
@@ -68,7 +88,7 @@ bool OutputFile::commit(bool write_failed, std::string& error) {
   }
   bool ok = !write_failed && std::fflush(file_) == 0 && !std::ferror(file_);
   int err = ok ? 0 : (errno ? errno : EIO);
-  if (ok && ::fsync(::fileno(file_)) != 0) {
+  if (ok && !direct_ && ::fsync(::fileno(file_)) != 0) {
     ok = false;
     err = errno;
   }
@@ -77,7 +97,11 @@ bool OutputFile::commit(bool write_failed, std::string& error) {
     err = errno;
   }
   file_ = nullptr;
-  if (ok && ::rename(temp_.c_str(), path_.c_str()) != 0) {
+  if (direct_) {
+    if (!ok) error = errno_text(err);
+    return ok;
+  }
+  if (ok && ::rename(temp_.c_str(), target_.c_str()) != 0) {
     ok = false;
     err = errno;
   }
@@ -87,7 +111,7 @@ bool OutputFile::commit(bool write_failed, std::string& error) {
   }
   temp_.clear();
   // The rename itself is durable once the directory is.
-  const int dfd = ::open(directory_of(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int dfd = ::open(directory_of(target_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);

@@ -4,7 +4,9 @@
 // fsync'ed and then renamed over PATH, and the directory is fsync'ed. A kill -9, a full disk or
 // a failed write leaves the previous PATH whole (and at worst a temporary file behind); readers
 // only ever see the old file or the new one. The new file keeps the mode of the one it replaces
-// (a new one gets 0666 minus the umask). Not thread-safe; one object per file.
+// (a new one gets 0666 minus the umask). A PATH that is a symlink has the file it leads to
+// replaced; a PATH that exists and is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is
+// written to directly, never renamed over. Not thread-safe; one object per file.
 #pragma once
 #include <cstdio>
 #include <string>
@@ -30,7 +32,9 @@ class OutputFile {
 
  private:
   std::string path_;
+  std::string target_;  // the file replaced: `path_` resolved through symlinks
   std::string temp_;
+  bool direct_ = false;  // `path_` is not a regular file: written in place
   std::FILE* file_ = nullptr;
 };
 

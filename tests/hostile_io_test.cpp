@@ -312,6 +312,21 @@ TEST_CASE("D14: reports and baselines replace the previous file atomically", "[h
   struct stat st;
   REQUIRE(::stat(path.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0640);
+  // Not a regular file: written to, never renamed over (a rename would replace /dev/null).
+  {
+    std::string error;
+    REQUIRE(write_file_atomically("/dev/null", "x", error));
+    REQUIRE(::stat("/dev/null", &st) == 0);
+    CHECK(S_ISCHR(st.st_mode));
+  }
+  // A symlink: the file it leads to is replaced, the link stays.
+  fs::create_symlink("base.json", dir.path() / "link.json");
+  {
+    std::string error;
+    REQUIRE(write_file_atomically((dir.path() / "link.json").string(), "via link\n", error));
+  }
+  CHECK(fs::is_symlink(dir.path() / "link.json"));
+  CHECK(test::read_text(path) == "via link\n");
 
   // End to end: a baseline that cannot be written keeps the previous one (exit 2).
   dir.write("t.yaml", kHeadline);
