@@ -1,15 +1,15 @@
 // `polc merge`: combines the reports of sharded `polc check --shard K/N` runs into the report an
-// unsharded run would have written (engine/report_merge.h), in any format, with its exit code.
+// unsharded run would have written (engine/report/report_merge.h), in any format, with its exit code.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 
 #include "cli/commands.h"
-#include "engine/exit_codes.h"
-#include "engine/limits.h"
-#include "engine/output_file.h"
-#include "engine/report.h"
-#include "engine/report_merge.h"
+#include "engine/base/limits.h"
+#include "engine/report/report.h"
+#include "engine/report/report_merge.h"
+#include "engine/triage/exit_codes.h"
+#include "engine/base/output_file.h"
 
 namespace polc::cli {
 namespace {
@@ -31,7 +31,7 @@ bool read_report(const std::string& path, MergeInput& in) {
 
 bool write_text(const std::string& path, const std::string& text) {
   std::string error;
-  if (!write_file_atomically(path, text, error)) {  // engine/output_file.h
+  if (!write_file_atomically(path, text, error)) {  // engine/base/output_file.h
     std::cerr << "polc: cannot write the report to " << path << " (" << error
               << "); check that its directory exists and is writable\n";
     return false;

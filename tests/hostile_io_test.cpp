@@ -9,8 +9,8 @@
 #include <fstream>
 #include <string>
 
-#include "engine/output_file.h"
-#include "engine/printable.h"
+#include "engine/base/output_file.h"
+#include "engine/base/printable.h"
 #include "tests/cli_run.h"
 #include "tests/robust_util.h"
 
