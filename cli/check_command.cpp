@@ -1,6 +1,7 @@
 // `polc check` and `polc config`: the configuration (file plus flags), the scan, then the
 // post-processing chain every finding goes through, in this order: severity overrides, inline
 // suppressions (done by the scanner), central waivers, the baseline, the display threshold.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <set>
@@ -21,6 +23,8 @@
 #include "dsl/compiler.h"
 #include "engine/base/json_writer.h"
 #include "engine/base/limits.h"
+#include "engine/base/output_file.h"
+#include "engine/load/loader.h"
 #include "engine/config/config.h"
 #include "engine/config/selection.h"
 #include "engine/program/bundle.h"
@@ -154,21 +158,21 @@ bool location_less(const Diagnostic& a, const Diagnostic& b) {
 }
 
 bool write_file(const std::string& path, const std::string& text, const char* what) {
-  std::ofstream of(path, std::ios::binary);
-  of.write(text.data(), static_cast<std::streamsize>(text.size()));
-  of.close();
-  if (!of) {
-    std::cerr << "polc: cannot write the " << what << " to " << path
-              << "; check that its directory exists and is writable\n";
+  std::string error;
+  if (!write_file_atomically(path, text, error)) {
+    std::cerr << "polc: cannot write the " << what << " to " << path << " (" << error
+              << "); the previous file, if any, is unchanged\n";
     return false;
   }
   return true;
 }
 
-/// Which discovered templates this run checks: not the files inside the `--cache` directory
-/// (a cache kept inside the scanned tree must not be scanned), not the report files this run
-/// writes (`--output`), and only those of this run's shard. Not thread-safe (it remembers the
-/// last directory); the walk calls it from one thread at a time.
+/// Which discovered templates this run checks: not the cache's own files (`DIR/v2/` of
+/// `--cache DIR`: a cache kept inside the scanned tree, even at its root, must not be scanned,
+/// and nothing else of DIR is left out), not the files this run writes (`--output`,
+/// `--write-baseline`: they are remembered in `outputs_found`, and `refuse_inputs_as_outputs`
+/// decides), and only those of this run's shard. Not thread-safe (it remembers the last
+/// directory); the walk calls it from one thread at a time.
 class TemplateFilter {
  public:
   TemplateFilter(const std::string& cache_dir, const std::vector<std::string>& outputs,
@@ -177,18 +181,25 @@ class TemplateFilter {
     std::error_code ec;
     cwd_ = std::filesystem::current_path(ec);
     if (ec) return;  // no working directory: nothing to compare against
-    if (!cache_dir.empty()) cache_root_ = (absolute(cache_dir) / "").string();
+    if (!cache_dir.empty()) cache_root_ = (absolute(cache_files_dir(cache_dir)) / "").string();
     for (const std::string& o : outputs) outputs_.push_back(absolute(o).string());
   }
 
   bool operator()(const std::string& path) const {
-    if (shard_.active() && shard_of(normalize_report_path(path), shard_.count) != shard_.index)
-      return false;
-    if (cache_root_.empty() && outputs_.empty()) return true;
-    const std::string p = absolute_text(path);
-    if (!cache_root_.empty() && p.compare(0, cache_root_.size(), cache_root_) == 0) return false;
-    return std::find(outputs_.begin(), outputs_.end(), p) == outputs_.end();
+    if (!cache_root_.empty() || !outputs_.empty()) {
+      const std::string p = absolute_text(path);
+      if (!cache_root_.empty() && p.compare(0, cache_root_.size(), cache_root_) == 0) return false;
+      if (std::find(outputs_.begin(), outputs_.end(), p) != outputs_.end()) {
+        if (std::find(outputs_found.begin(), outputs_found.end(), path) == outputs_found.end())
+          outputs_found.push_back(path);
+        return false;
+      }
+    }
+    return !shard_.active() || shard_of(normalize_report_path(path), shard_.count) == shard_.index;
   }
+
+  /// The discovered templates that are files this run writes, as the walk named them.
+  mutable std::vector<std::string> outputs_found;
 
  private:
   /// Lexical: the working directory is read once, so there is no system call per file.
@@ -283,37 +294,84 @@ class ProgressAwareSink final : public FileSink {
   ProgressBar& progress_;
 };
 
-/// A report file (`--output FORMAT=PATH`), opened before the scan and written while it runs.
+/// A report file (`--output FORMAT=PATH`), opened before the scan and written while it runs,
+/// into a temporary file that replaces PATH only when the report is whole (engine/base/output_file.h).
 class ReportFile {
  public:
-  explicit ReportFile(std::string path) : path_(std::move(path)) {}
-  ~ReportFile() {
-    if (file_) std::fclose(file_);
-  }
+  explicit ReportFile(std::string path) : out_(std::move(path)) {}
   bool open() {
-    file_ = std::fopen(path_.c_str(), "wb");
-    if (!file_) return fail();
-    sink_ = std::make_unique<FileSink>(file_);
+    std::string error;
+    if (!out_.open(error)) return fail(error);
+    sink_ = std::make_unique<FileSink>(out_.file());
     return true;
   }
   FileSink& sink() { return *sink_; }
-  /// Closes the file; false (with a message) when any write failed.
+  /// Replaces the path with the report; false (with a message) when any write failed, and then
+  /// the previous file is left as it was.
   bool close() {
-    const bool ok = sink_->ok() && std::fclose(file_) == 0;
-    file_ = nullptr;
-    return ok || fail();
+    std::string error;
+    return out_.commit(!sink_->ok(), error) || fail(error);
   }
 
  private:
-  bool fail() const {
-    std::cerr << "polc: cannot write the report to " << path_
-              << "; check that its directory exists and is writable\n";
+  bool fail(const std::string& error) const {
+    std::cerr << "polc: cannot write the report to " << out_.path() << " (" << error
+              << "); check that its directory exists and is writable (the previous file, if "
+                 "any, is unchanged)\n";
     return false;
   }
-  std::string path_;
-  std::FILE* file_ = nullptr;
+  OutputFile out_;
   std::unique_ptr<FileSink> sink_;
 };
+
+/// True when `a` and `b` are the same existing file (device and inode, so whatever the
+/// spelling, through symlinks and hard links).
+bool same_file(const struct stat& a, const std::string& b) {
+  struct stat sb;
+  return ::stat(b.c_str(), &sb) == 0 && sb.st_dev == a.st_dev && sb.st_ino == a.st_ino;
+}
+
+/// A report or baseline this run writes never replaces one of its inputs (D13): a template or
+/// policy named on the command line or found by the walk, a bundle, a waiver file, the
+/// baseline it reads (for a report; `--write-baseline` may update `--baseline`). A file of the
+/// scanned tree that the run would write over (`found`: the walk's templates at an output
+/// path) may be replaced only when it is not a CloudFormation template: the previous report.
+/// Prints why and returns false otherwise; nothing was written yet.
+bool outputs_spare_inputs(const std::vector<std::pair<std::string, bool>>& outputs,
+                          const std::vector<std::string>& scan_paths,
+                          const std::vector<std::string>& policy_paths,
+                          const std::vector<std::string>& bundles, const Config& cfg,
+                          const std::vector<std::string>& found) {
+  for (const auto& [out, is_baseline] : outputs) {
+    struct stat so;
+    if (::stat(out.c_str(), &so) != 0) continue;  // not there: it cannot be an input
+    std::vector<std::pair<const std::string*, const char*>> inputs;
+    for (const auto& p : scan_paths) inputs.push_back({&p, "a template or policy argument"});
+    for (const auto& p : policy_paths) inputs.push_back({&p, "a policy"});
+    for (const auto& p : bundles) inputs.push_back({&p, "a policy bundle"});
+    for (const auto& p : cfg.waiver_files) inputs.push_back({&p, "a waiver file"});
+    if (!is_baseline && !cfg.baseline.empty()) inputs.push_back({&cfg.baseline, "the baseline"});
+    for (const auto& [in, what] : inputs)
+      if (same_file(so, *in)) {
+        std::cerr << "polc: refusing to write " << (is_baseline ? "the baseline" : "a report")
+                  << " to " << out << ": it is " << what << " of this run (" << *in
+                  << "); choose another path\n";
+        return false;
+      }
+    for (const std::string& t : found) {
+      if (!same_file(so, t)) continue;
+      const LoadResult lr = load_template_file(t);
+      if (lr.status == LoadStatus::kNotTemplate) continue;  // e.g. the previous report
+      std::cerr << "polc: refusing to write " << (is_baseline ? "the baseline" : "a report")
+                << " to " << out << ": it is "
+                << (lr.status == LoadStatus::kTemplate ? "a CloudFormation template"
+                                                       : "a file that may be a template")
+                << " in the scanned tree; choose another path\n";
+      return false;
+    }
+  }
+  return true;
+}
 
 /// Opens the `--cache` directory for this run's policy set and options; prints why not and
 /// returns nullptr on failure.
@@ -347,21 +405,31 @@ void finish_cache(DiskCache& cache, const CheckArgs& args, bool color) {
 /// The policies of a run: the sources among the scan arguments (`found_policies`) and the
 /// configured `policies`, compiled with the built-in pack unless `--no-builtin`; or one bundle.
 /// Prints problems; nullptr when there are errors.
+/// Checks the policy inputs before they are compiled (false: refused, already printed).
+using PolicyInputCheck = std::function<bool(const std::vector<std::string>& policy_paths,
+                                            const std::vector<std::string>& bundles)>;
+
 std::unique_ptr<PolicySet> load_run_policies(const CheckArgs& args, const Config& cfg,
                                              const std::vector<std::string>& found_policies,
                                              const std::vector<std::string>& found_bundles,
-                                             bool color) {
+                                             const std::vector<std::string>& scan_paths, bool color,
+                                             const PolicyInputCheck& check_inputs = {}) {
   DiscoveredFiles policy_files = discover_files(cfg.policies, {});
   std::vector<std::string> policy_paths = found_policies;
   policy_paths.insert(policy_paths.end(), policy_files.policies.begin(),
                       policy_files.policies.end());
   // Explicit --policies arguments that are not .polc files are still policies.
   for (const auto& t : policy_files.templates) policy_paths.push_back(t);
+  // A policy reached both by the scan and by `policies` (`polc check` with `policies:
+  // [policies/]`) is loaded once: paths have one spelling (engine/scan/discovery.h).
+  std::sort(policy_paths.begin(), policy_paths.end());
+  policy_paths.erase(std::unique(policy_paths.begin(), policy_paths.end()), policy_paths.end());
 
   Diagnostics policy_diags;
   for (auto& e : policy_files.errors) policy_diags.add(e);
   std::vector<std::string> bundles = found_bundles;
   bundles.insert(bundles.end(), policy_files.bundles.begin(), policy_files.bundles.end());
+  if (check_inputs && !check_inputs(policy_paths, bundles)) return nullptr;
   std::unique_ptr<PolicySet> set;
   if (!bundles.empty()) {
     if (bundles.size() > 1 || !policy_paths.empty()) {
@@ -382,7 +450,14 @@ std::unique_ptr<PolicySet> load_run_policies(const CheckArgs& args, const Config
       return nullptr;
     }
   } else {
-    set = compile_policy_files(policy_paths, !args.no_builtin, policy_diags);
+    // Imports stay inside the directories given: the scan arguments and the policy paths.
+    std::vector<std::string> roots = scan_paths;
+    if (roots.empty()) roots.push_back(".");
+    roots.insert(roots.end(), cfg.policies.begin(), cfg.policies.end());
+    for (std::string& r : roots) r = normalize_path_argument(r);
+    CompileOptions options;
+    options.import_roots = resolve_roots(roots);
+    set = compile_policy_files(policy_paths, !args.no_builtin, policy_diags, options);
   }
   print_diagnostics(policy_diags.items(), color);
   if (!set || policy_diags.has_errors()) {
@@ -456,13 +531,25 @@ int run_check(const CheckArgs& args) {
   if (scan_paths.empty()) scan_paths.push_back(".");
   // Templates are streamed (a second walk feeds the scanner); this first walk finds the
   // policies among the arguments and counts the templates for the progress bar.
-  std::vector<std::string> written;  // report files: not templates, even inside the tree
+  std::vector<std::string> written;  // report and baseline files: not templates of this run
+  std::vector<std::pair<std::string, bool>> outputs;  // the same, and whether the baseline
   for (const OutputSpec& o : cfg.outputs)
-    if (!o.path.empty()) written.push_back(o.path);
+    if (!o.path.empty()) {
+      written.push_back(o.path);
+      outputs.push_back({o.path, false});
+    }
+  if (!args.write_baseline.empty()) {
+    written.push_back(args.write_baseline);
+    outputs.push_back({args.write_baseline, true});
+  }
   TemplateFilter selected(args.cache_dir, written, shard);
   ScanInputs files = find_scan_inputs(scan_paths, cfg.exclude, selected);
-  std::unique_ptr<PolicySet> set =
-      load_run_policies(args, cfg, files.policies, files.bundles, color_err);
+  std::unique_ptr<PolicySet> set = load_run_policies(
+      args, cfg, files.policies, files.bundles, scan_paths, color_err,
+      [&](const std::vector<std::string>& policy_paths, const std::vector<std::string>& bundles) {
+        return outputs_spare_inputs(outputs, scan_paths, policy_paths, bundles, cfg,
+                                    selected.outputs_found);
+      });
   if (!set) return kExitUsageOrPolicyError;
   bool usage_error = false;
   for (const auto& e : files.errors)
@@ -765,7 +852,7 @@ int run_config(const CheckArgs& args) {
   }
   const bool color = use_color(args.no_color, 2, args.color);
   std::unique_ptr<PolicySet> set =
-      load_run_policies(args, cfg, found.policies, found.bundles, color);
+      load_run_policies(args, cfg, found.policies, found.bundles, args.paths, color);
   if (!set || !validate_config(cfg, *set, color)) return kExitUsageOrPolicyError;
   CivilDate today;
   ShardSpec shard;
@@ -798,7 +885,7 @@ int run_list(const CheckArgs& args) {
     found = find_scan_inputs(args.paths, cfg.exclude, all);
   }
   std::unique_ptr<PolicySet> set =
-      load_run_policies(args, cfg, found.policies, found.bundles, color);
+      load_run_policies(args, cfg, found.policies, found.bundles, args.paths, color);
   if (!set || !validate_config(cfg, *set, color)) return kExitUsageOrPolicyError;
   std::vector<PolicyInfo> listed;
   for (const auto& p : set->policies) {

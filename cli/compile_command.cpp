@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "dsl/compiler.h"
+#include "engine/base/output_file.h"
 #include "engine/program/bundle.h"
 #include "engine/scan/discovery.h"
 #include "engine/triage/exit_codes.h"
@@ -16,14 +17,15 @@ int run_compile(const std::vector<std::string>& paths, const std::string& output
   for (const auto& e : found.errors) std::cerr << render_diagnostic(e);
   if (!found.errors.empty()) return kExitUsageOrPolicyError;
   Diagnostics diags;
-  auto set = compile_policy_files(found.policies, !no_builtin, diags);
+  CompileOptions options;
+  options.import_roots = found.roots;
+  auto set = compile_policy_files(found.policies, !no_builtin, diags, options);
   print_diagnostics(diags.items(), use_color(false, 2));
   if (!set) return kExitUsageOrPolicyError;
   std::string bytes = save_bundle(*set);
-  std::ofstream out(output, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (!out) {
-    std::cerr << "polc: cannot write " << output << "\n";
+  std::string error;
+  if (!write_file_atomically(output, bytes, error)) {  // engine/base/output_file.h
+    std::cerr << "polc: cannot write " << output << " (" << error << ")\n";
     return kExitUsageOrPolicyError;
   }
   std::cerr << "polc: wrote " << set->policies.size() << " policies (" << bytes.size()

@@ -13,7 +13,9 @@ int run_disasm(const std::vector<std::string>& files, bool builtin) {
   Diagnostics diags;
   DiscoveredFiles found = discover_files(files, {});
   std::vector<std::string> paths = found.policies;
-  auto set = compile_policy_files(paths, builtin, diags);
+  CompileOptions options;
+  options.import_roots = found.roots;
+  auto set = compile_policy_files(paths, builtin, diags, options);
   print_diagnostics(diags.items(), use_color(false, 2));
   if (!set) return kExitUsageOrPolicyError;
   std::cout << disassemble(*set);

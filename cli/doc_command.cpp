@@ -87,7 +87,9 @@ int run_doc(const std::vector<std::string>& paths, const std::string& out_dir,
   std::vector<std::string> dirs = paths.empty() ? std::vector<std::string>{"policies"} : paths;
   DiscoveredFiles files = discover_files(dirs, {});
   Diagnostics diags;
-  auto set = compile_policy_files(files.policies, false, diags);
+  CompileOptions options;
+  options.import_roots = files.roots;
+  auto set = compile_policy_files(files.policies, false, diags, options);
   for (const auto& d : diags.items()) std::cerr << render_diagnostic(d);
   if (!set) return kExitUsageOrPolicyError;
   std::error_code ec;

@@ -16,6 +16,8 @@ int run_dump(const std::vector<std::string>& files) {
     print_diagnostics(lr.diagnostics.items(), use_color(false, 2));
     if (lr.status == LoadStatus::kTemplate && lr.tmpl) {
       std::cout << dump_template_json(*lr.tmpl);
+      // Loaded, but with an error CloudFormation would stop at (comments in JSON, UTF-16).
+      if (lr.diagnostics.has_errors()) rc = kExitLoadFailure;
     } else if (lr.status == LoadStatus::kNotTemplate) {
       std::cerr << f
                 << ": not a CloudFormation template (no Resources or AWSTemplateFormatVersion)\n";

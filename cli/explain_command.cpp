@@ -3,9 +3,11 @@
 #include "cli/commands.h"
 
 #include <iostream>
+#include <sstream>
 
 #include "dsl/compiler.h"
 #include "dsl/module.h"
+#include "engine/base/printable.h"
 #include "engine/config/config.h"
 #include "engine/scan/discovery.h"
 #include "engine/triage/exit_codes.h"
@@ -36,7 +38,9 @@ int run_explain(const std::string& name, const std::vector<std::string>& policy_
   for (const auto& e : found.errors) diags.add(e);
   std::vector<std::unique_ptr<PolicySet>> sets;
   if (!found.policies.empty()) {
-    auto user = compile_policy_files(found.policies, false, diags);
+    CompileOptions options;
+    options.import_roots = found.roots;  // imports stay inside the paths given
+    auto user = compile_policy_files(found.policies, false, diags, options);
     if (!user) {
       print_diagnostics(diags.items(), use_color(false, 2));
       return kExitUsageOrPolicyError;
@@ -54,36 +58,40 @@ int run_explain(const std::string& name, const std::vector<std::string>& policy_
     for (const auto& p : set->policies) {
       if (p.info.id != name && p.info.name != name) continue;
       const PolicyInfo& i = p.info;
-      std::cout << i.id << "  " << i.name << "  (" << severity_name(i.severity) << ")\n\n"
+      // Policy text may come from a scanned repository: control characters are escaped
+      // (engine/base/printable.h).
+      std::ostringstream o;
+      o << i.id << "  " << i.name << "  (" << severity_name(i.severity) << ")\n\n"
                 << i.title << "\n\n";
-      if (!i.description.empty()) std::cout << i.description << "\n\n";
-      if (!i.remediation.empty()) std::cout << "Remediation:\n" << i.remediation << "\n\n";
-      if (!i.docs_url.empty()) std::cout << "Docs: " << i.docs_url << "\n";
+      if (!i.description.empty()) o << i.description << "\n\n";
+      if (!i.remediation.empty()) o << "Remediation:\n" << i.remediation << "\n\n";
+      if (!i.docs_url.empty()) o << "Docs: " << i.docs_url << "\n";
       if (!i.applies_to.empty()) {
-        std::cout << "Applies to:";
-        for (const auto& t : i.applies_to) std::cout << " " << t;
-        std::cout << "\n";
+        o << "Applies to:";
+        for (const auto& t : i.applies_to) o << " " << t;
+        o << "\n";
       }
       if (!i.aliases.empty()) {
-        std::cout << "Aliases:";
-        for (const auto& t : i.aliases) std::cout << " " << t;
-        std::cout << "\n";
+        o << "Aliases:";
+        for (const auto& t : i.aliases) o << " " << t;
+        o << "\n";
       }
       auto params = policy_parameters(*set, i);
       if (!params.empty()) {
-        std::cout << "Parameters (set in .polc.yaml as parameters: {" << i.name
+        o << "Parameters (set in .polc.yaml as parameters: {" << i.name
                   << ".NAME: VALUE}):\n";
         for (const auto& [pname, value] : params) {
-          std::cout << "  " << pname << " = " << value;
+          o << "  " << pname << " = " << value;
           for (const ConfigParameter& cp : cfg.parameters)
             if (cp.name == i.name + "." + pname)
-              std::cout << "  (" << cfg_file << " sets " << constant_text(cp.value) << ")";
-          std::cout << "\n";
+              o << "  (" << cfg_file << " sets " << constant_text(cp.value) << ")";
+          o << "\n";
         }
       }
       if (p.source < set->sources.size())
-        std::cout << "\nSource (" << set->sources[p.source]->path() << "):\n\n"
+        o << "\nSource (" << set->sources[p.source]->path() << "):\n\n"
                   << set->sources[p.source]->text();
+      std::cout << printable_lines(o.str());
       return 0;
     }
   }

@@ -1,8 +1,10 @@
 // polc: policy-as-code for AWS CloudFormation. The command line entry point.
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -74,9 +76,30 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
   cmd->add_flag("-v,--verbose", check.verbose, "Print whole remediation texts");
 }
 
+/// Standard output is where reports go: a write that failed (a full disk, `> /dev/full`, a closed
+/// pipe that does not kill) means the report is truncated or missing, so it is an error (exit 2,
+/// docs/exit-codes.md) with a message on standard error, whatever the command found.
+int finish_stdout(int rc) {
+  std::cout.flush();
+  errno = 0;
+  const bool flushed = std::fflush(stdout) == 0;
+  const int err = errno;
+  if (flushed && !std::ferror(stdout) && !std::cout.fail()) return rc;
+  std::cerr << "polc: cannot write to standard output"
+            << (err ? std::string(": ") + std::strerror(err) : std::string())
+            << "; the report is incomplete\n";
+  return polc::kExitUsageOrPolicyError;
+}
+
+int run(int argc, char** argv);
+
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) { return finish_stdout(run(argc, argv)); }
+
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{"polc: checks AWS CloudFormation templates against policies written in the polc language"};
   app.require_subcommand(0, 1);
   bool version = false;
@@ -213,3 +236,5 @@ int main(int argc, char** argv) {
   std::cout << app.help();
   return polc::kExitUsageOrPolicyError;
 }
+
+}  // namespace

@@ -9,6 +9,7 @@
 #include "engine/report/report.h"
 #include "engine/report/report_merge.h"
 #include "engine/triage/exit_codes.h"
+#include "engine/base/output_file.h"
 
 namespace polc::cli {
 namespace {
@@ -29,12 +30,10 @@ bool read_report(const std::string& path, MergeInput& in) {
 }
 
 bool write_text(const std::string& path, const std::string& text) {
-  std::ofstream of(path, std::ios::binary);
-  of.write(text.data(), static_cast<std::streamsize>(text.size()));
-  of.close();
-  if (!of) {
-    std::cerr << "polc: cannot write the report to " << path
-              << "; check that its directory exists and is writable\n";
+  std::string error;
+  if (!write_file_atomically(path, text, error)) {  // engine/base/output_file.h
+    std::cerr << "polc: cannot write the report to " << path << " (" << error
+              << "); check that its directory exists and is writable\n";
     return false;
   }
   return true;

@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "dsl/compiler.h"
+#include "engine/base/printable.h"
 #include "engine/load/loader.h"
 #include "engine/load/yaml_parser.h"
 #include "engine/model/document.h"
@@ -116,7 +117,8 @@ struct Runner {
     return p.source < set.sources.size() ? set.sources[p.source]->path() : p.info.source_file;
   }
 
-  void fail(const std::string& line) { std::cout << line << "\n"; }
+  // Names and values from test files and templates: control characters escaped.
+  void fail(const std::string& line) { std::cout << printable(line) << "\n"; }
 
   // Reports every key of map `m` not in `allowed`; false when there was one.
   template <std::size_t N>
@@ -437,7 +439,9 @@ int run_test(const std::vector<std::string>& paths) {
     return kExitUsageOrPolicyError;
   }
   Diagnostics diags;
-  auto set = compile_policy_files(files.policies, false, diags);
+  CompileOptions options;
+  options.import_roots = files.roots;  // imports stay inside the paths given
+  auto set = compile_policy_files(files.policies, false, diags, options);
   for (const auto& d : diags.items()) std::cerr << render_diagnostic(d);
   if (!set) {
     std::cout << "0 passed, 0 failed\n";

@@ -782,6 +782,7 @@ std::unique_ptr<PolicySet> compile_modules(ModuleSet& modules, Diagnostics& diag
 std::unique_ptr<PolicySet> compile_policy_files(const std::vector<std::string>& paths, bool builtin_pack,
                                                 Diagnostics& diags, const CompileOptions& options) {
   ModuleSet modules;
+  if (!options.import_roots.empty()) modules.set_import_roots(options.import_roots);
   if (builtin_pack) modules.load_builtin_pack(diags);
   for (const auto& p : paths) modules.load_file(p, diags);
   return compile_modules(modules, diags, options);

@@ -18,6 +18,9 @@ namespace polc {
 
 struct CompileOptions {
   bool optimize = true;
+  /// For `compile_policy_files`: the directories imports must stay inside
+  /// (`ModuleSet::set_import_roots`); empty: the directories of the files given.
+  std::vector<std::string> import_roots;
 };
 
 /// Compiles every root module's policies (and every function of every module). Returns nullptr

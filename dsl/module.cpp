@@ -4,6 +4,11 @@
 #include <fstream>
 #include <sstream>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <system_error>
+
 #include "dsl/embedded.h"
 #include "dsl/parser.h"
 #include "engine/base/limits.h"
@@ -52,9 +57,30 @@ bool read_file(const std::string& path, std::string& out, std::string& error) {
   return true;
 }
 
+/// `path` resolved (realpath(3)); empty with errno set when it cannot be.
+std::string resolved(const std::string& path) {
+  char* r = ::realpath(path.c_str(), nullptr);
+  if (!r) return {};
+  std::string out(r);
+  std::free(r);
+  return out;
+}
+
+bool inside(const std::string& path, const std::string& root) {
+  if (root == "/") return true;
+  return path.compare(0, root.size(), root) == 0 &&
+         (path.size() == root.size() || path[root.size()] == '/');
+}
+
 }  // namespace
 
 Module* ModuleSet::load_file(const std::string& path, Diagnostics& diags) {
+  if (!explicit_roots_) {
+    const std::string parent = std::filesystem::path(path).parent_path().string();
+    std::string dir = resolved(parent.empty() ? "." : parent);
+    if (!dir.empty() && std::find(roots_.begin(), roots_.end(), dir) == roots_.end())
+      roots_.push_back(std::move(dir));
+  }
   std::string text, error;
   if (!read_file(path, text, error)) {
     diags.error("policy-read", Location::whole(path), "cannot read policy file: " + error);
@@ -122,6 +148,22 @@ void ModuleSet::resolve_imports(Module& m, Diagnostics& diags, int depth) {
       target = load(key, std::string(e->text), true, false, diags, depth + 1);
     } else {
       std::string key = (std::filesystem::path(m.key).parent_path() / path).lexically_normal().string();
+      // Imports stay inside the roots (docs/security.md): the file is resolved first, and one
+      // outside them is never read, so nothing of it can be printed.
+      const std::string real = resolved(key);
+      if (real.empty()) {
+        diags.error("import", Location::at(*m.source, imp.span.begin),
+                    "cannot import '" + imp.path + "': " + key + ": " +
+                        std::error_code(errno, std::generic_category()).message());
+        continue;
+      }
+      if (std::none_of(roots_.begin(), roots_.end(), [&](const std::string& r) { return inside(real, r); })) {
+        diags.error("import", Location::at(*m.source, imp.span.begin),
+                    "cannot import '" + imp.path +
+                        "': it leads outside the directories polc was given; imports stay inside them "
+                        "(give the directory that holds it as an argument, or with --policies)");
+        continue;
+      }
       std::string text, error;
       if (!read_file(key, text, error)) {
         diags.error("import", Location::at(*m.source, imp.span.begin), "cannot import '" + imp.path + "': " + key + ": " + error);

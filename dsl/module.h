@@ -3,7 +3,8 @@
 // A module is one policy or library file: its source, its AST and the modules it imports by
 // alias. `ModuleSet` loads files from disk and from the embedded stdlib/pack
 // (dsl/embedded.h), follows `import`s (relative to the importing file, or `stdlib/...` from the
-// embedded copy), and detects cycles only to avoid loading a file twice (mutual imports are
+// embedded copy; a file import stays inside the import roots, see `set_import_roots`), and
+// detects cycles only to avoid loading a file twice (mutual imports are
 // allowed: names are resolved after loading). Used by one thread.
 #pragma once
 #include <map>
@@ -29,6 +30,14 @@ struct Module {
 
 class ModuleSet {
  public:
+  /// The directories (resolved, as `resolve_roots` in engine/discovery.h gives them) that
+  /// imports must stay inside: an import whose file resolves (realpath, so through symlinks and
+  /// `..`) outside all of them is an `import` error and is never read. Without a call, the
+  /// roots are the directories of the files given to `load_file`.
+  void set_import_roots(std::vector<std::string> roots) {
+    roots_ = std::move(roots);
+    explicit_roots_ = true;
+  }
   /// Loads a policy file from disk as a root module. Errors go to `diags`.
   Module* load_file(const std::string& path, Diagnostics& diags);
   /// Loads `text` as a root module named `key`.
@@ -42,6 +51,8 @@ class ModuleSet {
   void resolve_imports(Module& m, Diagnostics& diags, int depth);
   std::vector<std::unique_ptr<Module>> modules_;
   std::map<std::string, Module*> by_key_;
+  std::vector<std::string> roots_;
+  bool explicit_roots_ = false;
 };
 
 }  // namespace polc

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -197,8 +198,10 @@ TEST_CASE("hostile: FIFOs / devices / symlink loops and unreadable files among t
   TempDir dir("special");
   dir.write("a-ok.yaml", kBucketYaml);
   REQUIRE(::mkfifo((dir.path() / "fifo.yaml").c_str(), 0600) == 0);
+  // Symlinks out of the tree are not followed (D7): reported, never opened.
   fs::create_symlink("/dev/zero", dir.path() / "zero.yaml");
   fs::create_symlink("/dev/urandom", dir.path() / "urandom.json");
+  fs::create_symlink("fifo.yaml", dir.path() / "to-fifo.yaml");  // inside: followed
   fs::create_directory(dir.path() / "loop");
   fs::create_directory_symlink("..", dir.path() / "loop" / "up");    // directory loop
   fs::create_symlink("self.yaml", dir.path() / "self.yaml");         // a symlink to itself
@@ -216,10 +219,20 @@ TEST_CASE("hostile: FIFOs / devices / symlink loops and unreadable files among t
   for (std::size_t i = 0; i < found.templates.size(); ++i)
     by_name[fs::path(found.templates[i]).filename().string()] = &out[i];
   // The loop is not followed: each file appears once.
-  CHECK(found.templates.size() == 7);
+  CHECK(found.templates.size() == 6);
   REQUIRE(by_name.count("a-ok.yaml"));
   CHECK(by_name["a-ok.yaml"]->findings.size() == 1);
-  for (const char* special : {"fifo.yaml", "zero.yaml", "urandom.json"}) {
+  for (const char* outside : {"zero.yaml", "urandom.json"}) {
+    INFO(outside);
+    CHECK(!by_name.count(outside));
+    const auto it =
+        std::find_if(found.errors.begin(), found.errors.end(), [&](const Diagnostic& d) {
+          return d.code == "symlink-outside" && d.location.file.ends_with(outside);
+        });
+    REQUIRE(it != found.errors.end());
+    CHECK(it->severity == DiagSeverity::kError);
+  }
+  for (const char* special : {"fifo.yaml", "to-fifo.yaml"}) {
     INFO(special);
     REQUIRE(by_name.count(special));
     CHECK(by_name[special]->status == FileOutcome::Status::kFailed);
@@ -507,8 +520,8 @@ TEST_CASE("scanner: batched reads, ordinary reads and the cache give the same ou
   files.push_back(dir.write("u-other.yaml", "name: not a template\n"));
   files.push_back((dir.path() / "v-fifo.yaml").string());
   REQUIRE(::mkfifo(files.back().c_str(), 0600) == 0);
-  files.push_back((dir.path() / "v-null.yaml").string());
-  fs::create_symlink("/dev/null", files.back());
+  files.push_back((dir.path() / "v-link.yaml").string());  // a symlink inside the tree
+  fs::create_symlink("t101.yaml", files.back());
   // A FIFO whose data is waiting (this test holds it open for reading and writing): listed as
   // a FIFO, it is never read, so its data is still there after the scans.
   files.push_back((dir.path() / "v-full-fifo.yaml").string());
@@ -546,7 +559,7 @@ TEST_CASE("scanner: batched reads, ordinary reads and the cache give the same ou
     return json_report(pack, scan_files(*pack.set, pack.active, pack.known, files, o, &regular));
   };
   const std::string ordinary = report(1, false, nullptr);
-  CHECK(ordinary.find("\"templates_checked\": 42") != std::string::npos);
+  CHECK(ordinary.find("\"templates_checked\": 43") != std::string::npos);
   CHECK(batched == 0);
   CHECK(report(1, true, nullptr) == ordinary);
   CHECK(report(2, true, nullptr) == ordinary);
@@ -571,8 +584,8 @@ TEST_CASE("scanner: batched reads, ordinary reads and the cache give the same ou
     auto warm = DiskCache::open((dir.path() / "cache").string(), "ctx", 1u << 30, error);
     REQUIRE(warm);
     CHECK(report(2, batch, warm.get()) == ordinary);
-    // Every file that could be read (all but the FIFOs, the device and the missing file).
-    CHECK(warm->hits() == files.size() - 4);
+    // Every file that could be read (all but the FIFOs and the missing file).
+    CHECK(warm->hits() == files.size() - 3);
     CHECK(warm->misses() == 0);
   }
 }

@@ -1,5 +1,7 @@
 #include "engine/base/diagnostic.h"
 
+#include "engine/base/printable.h"
+
 namespace polc {
 
 std::string_view diag_severity_name(DiagSeverity s) {
@@ -45,7 +47,7 @@ bool Diagnostics::has_errors() const {
 }
 
 void append_location(std::string& out, const Location& loc) {
-  out += loc.file;
+  append_printable(out, loc.file);
   if (loc.line > 0) {
     out += ':';
     out += std::to_string(loc.line);
@@ -60,17 +62,18 @@ void append_source_snippet(std::string& out, const Location& loc) {
   out += ' ';
   out += num;
   out += " | ";
-  // Tabs become single spaces so the caret lines up.
-  for (char c : loc.source_line) out += (c == '\t') ? ' ' : c;
+  // Tabs become single spaces so the caret lines up; control characters are escaped
+  // (engine/base/printable.h): a source line is the scanned tree's text.
+  const std::size_t start = out.size();
+  append_printable(out, loc.source_line);
+  for (std::size_t i = start; i < out.size(); ++i)
+    if (out[i] == '\t') out[i] = ' ';
   out += '\n';
   out.append(num.size() + 1, ' ');
   out += " | ";
-  std::uint32_t col = loc.column > 0 ? loc.column - 1 : 0;
-  if (col > loc.source_line.size()) col = static_cast<std::uint32_t>(loc.source_line.size());
-  // One space per character before the column: UTF-8 continuation bytes take no cell.
-  for (std::uint32_t i = 0; i < col; ++i) {
-    if ((static_cast<unsigned char>(loc.source_line[i]) & 0xC0) != 0x80) out += ' ';
-  }
+  const std::size_t col = loc.column > 0 ? loc.column - 1 : 0;
+  // One space per cell before the column (a code point, or each character of an escape).
+  out.append(printable_width(loc.source_line, col), ' ');
   out += "^\n";
 }
 
@@ -84,10 +87,10 @@ std::string render_diagnostic(const Diagnostic& d, bool color) {
   out += ':';
   if (color) out += "\x1b[0m\x1b[1m";
   out += ' ';
-  out += d.message;
+  append_printable(out, d.message);
   if (!d.code.empty()) {
     out += " [";
-    out += d.code;
+    append_printable(out, d.code);
     out += ']';
   }
   if (color) out += "\x1b[0m";
@@ -96,7 +99,7 @@ std::string render_diagnostic(const Diagnostic& d, bool color) {
   for (const auto& n : d.notes) {
     append_location(out, n.location);
     out += ": note: ";
-    out += n.message;
+    append_printable(out, n.message);
     out += '\n';
     append_source_snippet(out, n.location);
   }

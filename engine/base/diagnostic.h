@@ -1,6 +1,8 @@
 // Stage engine/base: what every stage shares and depends on nothing else of polc: the arena,
 // source files and 1-based line/column lookup, diagnostics, findings and scan results as data,
-// the limits of every resource (limits.h), path globs, UTF-8 handling and the JSON writer.
+// the limits of every resource (limits.h), path globs, UTF-8 handling, escaping control
+// characters for human-readable output (printable.h), the JSON writer and atomic output files
+// (output_file.h).
 //
 // Diagnostics are data: a severity, a location, a message and optional notes.
 //

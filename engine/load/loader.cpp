@@ -13,6 +13,7 @@
 #include "engine/base/limits.h"
 #include "engine/load/json_parser.h"
 #include "engine/load/yaml_parser.h"
+#include "engine/base/utf8.h"
 
 namespace polc {
 namespace {
@@ -61,6 +62,92 @@ bool is_template_root(const Value* root) {
          (root->find("Resources") != nullptr || root->find("AWSTemplateFormatVersion") != nullptr);
 }
 
+/// Converts text that starts with a UTF-16 or UTF-32 byte order mark to UTF-8 (without the
+/// mark) and names its encoding in `encoding`; false (nothing changed) for anything else. Code
+/// units that do not form a character (an unpaired surrogate, a value past U+10FFFF, a
+/// truncated unit at the end) become U+FFFD.
+bool transcode_to_utf8(std::string_view bytes, std::string& out, std::string& encoding) {
+  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
+  std::size_t unit = 0;
+  bool little = false;
+  if (bytes.size() >= 4 && b(0) == 0xFF && b(1) == 0xFE && b(2) == 0 && b(3) == 0) {
+    unit = 4, little = true, encoding = "UTF-32LE";
+  } else if (bytes.size() >= 4 && b(0) == 0 && b(1) == 0 && b(2) == 0xFE && b(3) == 0xFF) {
+    unit = 4, little = false, encoding = "UTF-32BE";
+  } else if (bytes.size() >= 2 && b(0) == 0xFF && b(1) == 0xFE) {
+    unit = 2, little = true, encoding = "UTF-16LE";
+  } else if (bytes.size() >= 2 && b(0) == 0xFE && b(1) == 0xFF) {
+    unit = 2, little = false, encoding = "UTF-16BE";
+  } else {
+    return false;
+  }
+  const auto read = [&](std::size_t i) {
+    char32_t v = 0;
+    for (std::size_t k = 0; k < unit; ++k)
+      v |= static_cast<char32_t>(b(i + (little ? k : unit - 1 - k))) << (8 * k);
+    return v;
+  };
+  out.clear();
+  out.reserve(bytes.size() / unit * 3 + kSourcePadding);
+  std::size_t i = unit;  // after the mark
+  for (; i + unit <= bytes.size(); i += unit) {
+    char32_t cp = read(i);
+    if (unit == 2 && cp >= 0xD800 && cp <= 0xDBFF && i + 2 * unit <= bytes.size()) {
+      const char32_t low = read(i + unit);
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        i += unit;
+      }
+    }
+    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) cp = 0xFFFD;
+    internal::append_utf8(out, cp);
+  }
+  if (i < bytes.size()) internal::append_utf8(out, 0xFFFD);
+  return true;
+}
+
+/// Blanks the `//` and `/* */` comments of JSON text outside its strings (each byte becomes a
+/// space, line breaks are kept, so every offset, line and column stays where it was). Returns
+/// the offset of the first comment, or npos when there is none.
+std::size_t blank_json_comments(std::string& text) {
+  std::size_t first = std::string::npos;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '/' && i + 1 < text.size() && (text[i + 1] == '/' || text[i + 1] == '*')) {
+      if (first == std::string::npos) first = i;
+      const bool line = text[i + 1] == '/';
+      std::size_t j = i + 2;
+      if (line) {
+        while (j < text.size() && text[j] != '\n' && text[j] != '\r') ++j;
+      } else {
+        while (j + 1 < text.size() && !(text[j] == '*' && text[j + 1] == '/')) ++j;
+        j = std::min(text.size(), j + 2);
+      }
+      for (std::size_t k = i; k < j; ++k)
+        if (text[k] != '\n' && text[k] != '\r') text[k] = ' ';
+      i = j - 1;
+    }
+  }
+  return first;
+}
+
+/// A location at byte `offset` of `text` (the file as read), for a diagnostic about the file
+/// itself (its encoding, its comments).
+Location location_in(const std::string& path, std::string_view text, std::size_t offset) {
+  SourceFile file(path, std::string(text));
+  return Location::at(file, static_cast<std::uint32_t>(offset));
+}
+
 LoadResult error_result(const std::string& path, std::string code, std::string message) {
   LoadResult r;
   r.status = LoadStatus::kError;
@@ -82,6 +169,22 @@ LoadResult load_template_bytes(std::string path, std::string bytes, FileFormat f
     return error_result(path, "file-size",
                         "file is " + std::to_string(bytes.size()) + " bytes; the limit is " +
                             std::to_string(kMaxTemplateBytes));
+  // A UTF-16 or UTF-32 file (with its byte order mark) is converted and checked: skipped, it
+  // would be a silent pass. CloudFormation reads templates as UTF-8, so a template found this
+  // way is also an error.
+  {
+    std::string utf8, encoding;
+    if (transcode_to_utf8(bytes, utf8, encoding)) {
+      LoadResult t = load_template_bytes(path, padded_source(utf8), format);
+      if (t.status != LoadStatus::kNotTemplate)
+        t.diagnostics.error("encoding", Location::whole(path),
+                            "the file is " + encoding +
+                                " (it starts with a byte order mark); CloudFormation reads "
+                                "templates as UTF-8, so it was converted to check it: save it "
+                                "as UTF-8");
+      return t;
+    }
+  }
   if (format == FileFormat::kAuto)
     format = looks_like_json(bytes) ? FileFormat::kJson : FileFormat::kYaml;
   // A large file's tree (about 4 bytes of nodes per byte of JSON) goes into one first chunk,
@@ -107,6 +210,28 @@ LoadResult load_template_bytes(std::string path, std::string bytes, FileFormat f
   }
   bool ok = format == FileFormat::kJson ? parse_json(*doc, r.diagnostics)
                                         : parse_yaml(*doc, r.diagnostics);
+  // JSON with comments (`//`, `/* */`) is neither JSON nor, read as YAML, a template: a file that
+  // names a template key and is a template once its comments are blanked is checked that way,
+  // with an error (CloudFormation rejects it), never skipped.
+  if ((!ok || r.diagnostics.has_errors() || !is_template_root(doc->root)) &&
+      mentions_template_key(text) && text.find('/') != std::string_view::npos) {
+    std::string blanked(text);
+    const std::size_t comment = blank_json_comments(blanked);
+    if (comment != std::string::npos && looks_like_json(blanked)) {
+      LoadResult j =
+          load_template_bytes(doc->file->path(), padded_source(blanked), FileFormat::kJson);
+      if (j.status != LoadStatus::kNotTemplate) {
+        Diagnostic d;
+        d.code = "json-comment";
+        d.location = location_in(doc->file->path(), text, comment);
+        d.message =
+            "JSON does not allow comments and CloudFormation rejects this template; it was "
+            "checked with its comments ignored: remove them (or write the template in YAML)";
+        j.diagnostics.items().insert(j.diagnostics.items().begin(), std::move(d));
+        return j;
+      }
+    }
+  }
   if (!ok || r.diagnostics.has_errors()) {
     if (!mentions_template_key(text)) {
       // A broken file that never mentions a template key (JSON with comments, a Helm chart

@@ -4,19 +4,34 @@
 // Levels: critical and high findings are `error`, medium `warning`, low and info `notice`;
 // diagnostics keep their own severity. Escaping follows the Actions runner
 // (toolkit/packages/core/src/command.ts): in the message `%`, CR and LF become %25, %0D and %0A;
-// in property values also `:` and `,` become %3A and %2C. Suppressed and baselined findings are
+// in property values also `:` and `,` become %3A and %2C. Text that comes from a template or a
+// policy (file names, logical IDs, messages) first has its control characters escaped
+// (engine/base/printable.h): its own newlines show as `\n` instead of breaking the annotation into
+// lines, and no ESC sequence reaches the log. Suppressed and baselined findings are
 // listed (as notices) only with `show_suppressed`. The report ends with the plain summary line.
+#include <algorithm>
+
 #include "engine/base/utf8.h"
 #include "engine/report/report_util.h"
 #include "engine/report/spool.h"
+#include "engine/base/printable.h"
 
 namespace polc::internal {
 
 namespace {
 
+/// `text` as a workflow command's data. Its control characters other than the line breaks that
+/// the annotation itself puts between parts (escaped as %0D, %0A) are escaped visibly.
 std::string escape_data(std::string_view text) {
   std::string out;
-  for (char c : sanitize_utf8(text)) {
+  std::string safe;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t nl = std::min(text.find_first_of("\r\n", i), text.size());
+    append_printable(safe, text.substr(i, nl - i));
+    if (nl < text.size()) safe += text[nl];
+    i = nl + 1;
+  }
+  for (char c : sanitize_utf8(safe)) {
     switch (c) {
       case '%':
         out += "%25";
@@ -89,12 +104,12 @@ void annotation(std::string& out, std::string_view level, const Location& loc,
     out += '=';
     out += escape_property(value);
   };
-  if (!loc.file.empty()) prop("file", report_relative_path(loc.file, scan_root));
+  if (!loc.file.empty()) prop("file", printable(report_relative_path(loc.file, scan_root)));
   if (loc.line > 0) {
     prop("line", std::to_string(loc.line));
     if (loc.column > 0) prop("col", std::to_string(loc.column));
   }
-  if (!title.empty()) prop("title", title);
+  if (!title.empty()) prop("title", printable(title));
   out += "::";
   out += escape_data(message);
   out += '\n';
@@ -111,18 +126,24 @@ class GithubWriter final : public BufferedWriter {
     for (const Diagnostic& d : errors) {
       std::string title = "polc";
       if (!d.code.empty()) title += " " + d.code;
-      annotation(out_, annotation_level(d.severity), d.location, frame_.scan_root, title,
-                 message_with_notes(d));
+      std::string message = printable(d.message);
+      for (const DiagNote& n : d.notes) {
+        message += "\nnote: ";
+        append_location(message, n.location);
+        message += ": ";
+        append_printable(message, n.message);
+      }
+      annotation(out_, annotation_level(d.severity), d.location, frame_.scan_root, title, message);
     }
     flush();
     std::string text;
     for (const Finding& f : findings) {
       if (!finding_listed(f, options_)) continue;
       const bool quiet = f.suppressed || f.baselined;
-      std::string message = finding_message(f);
+      std::string message = printable(finding_message(f));
       if (f.suppressed) {
         message += " (suppressed";
-        if (!f.suppression_reason.empty()) message += ": " + f.suppression_reason;
+        if (!f.suppression_reason.empty()) message += ": " + printable(f.suppression_reason);
         message += ')';
       } else if (f.baselined) {
         message += " (baselined)";
@@ -131,11 +152,11 @@ class GithubWriter final : public BufferedWriter {
         message += "\nnote: ";
         append_location(message, r.location);
         message += ": ";
-        message += r.message;
+        append_printable(message, r.message);
       }
       if (!f.remediation.empty()) {
         message += "\nremediation: ";
-        message += first_line(f.remediation);
+        append_printable(message, first_line(f.remediation));
       }
       std::string title = rule_label(f);
       if (f.outcome == Outcome::kUnknown) title += " (unknown outcome)";

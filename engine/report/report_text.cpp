@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "engine/report/report_util.h"
+#include "engine/base/printable.h"
 
 namespace polc::internal {
 
@@ -49,14 +50,16 @@ void render_finding(std::string& out, const Finding& f, const ReportOptions& opt
     out += kBold;
   }
   out += ' ';
-  out += rule_label(f);
+  // Every text below comes from a template or a policy: control characters are escaped
+  // (engine/base/printable.h), so it cannot write lines or terminal sequences of its own.
+  append_printable(out, rule_label(f));
   out += ' ';
-  out += finding_message(f);
+  append_printable(out, finding_message(f));
   if (f.suppressed) {
     out += " (suppressed";
     if (!f.suppression_reason.empty()) {
       out += ": ";
-      out += f.suppression_reason;
+      append_printable(out, f.suppression_reason);
     }
     out += ')';
   } else if (f.baselined) {
@@ -69,7 +72,7 @@ void render_finding(std::string& out, const Finding& f, const ReportOptions& opt
   for (const RelatedLocation& r : f.related) {
     append_location(out, r.location);
     out += ": note: ";
-    out += r.message;
+    append_printable(out, r.message);
     out += '\n';
     append_source_snippet(out, r.location);
   }
@@ -77,7 +80,7 @@ void render_finding(std::string& out, const Finding& f, const ReportOptions& opt
   constexpr std::string_view kLabel = "  remediation: ";
   if (!options.verbose) {
     out += kLabel;
-    out += first_line(f.remediation);
+    append_printable(out, first_line(f.remediation));
     out += '\n';
     return;
   }
@@ -91,7 +94,7 @@ void render_finding(std::string& out, const Finding& f, const ReportOptions& opt
       out.append(kLabel.size(), ' ');
     }
     first = false;
-    out += line;
+    append_printable(out, line);
     out += '\n';
     rest.remove_prefix(line.size());
     if (!rest.empty() && rest[0] == '\r') rest.remove_prefix(1);

@@ -689,4 +689,8 @@ std::size_t DiskCache::evict() {
   return removed;
 }
 
+std::string cache_files_dir(const std::string& dir) {
+  return (fs::path(dir) / kLayoutDir).string();
+}
+
 }  // namespace polc

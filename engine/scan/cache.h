@@ -159,4 +159,8 @@ std::string encode_cache_entry(std::string_view key, const FileOutcome& outcome)
 bool decode_cache_entry(std::string_view bytes, std::string_view key, FileOutcome& out,
                         std::string& error);
 
+/// The directory under `dir` (the `--cache` argument) that holds every file the cache writes
+/// (`DIR/v2`): a scan leaves it out, and only it, when the cache lives inside the scanned tree.
+std::string cache_files_dir(const std::string& dir);
+
 }  // namespace polc

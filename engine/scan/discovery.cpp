@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <filesystem>
 #include <system_error>
 
@@ -20,11 +21,21 @@ namespace {
 
 namespace fs = std::filesystem;
 
+/// True when `name` ends with one of `exts` (lower case), in any case: `Stack.YAML`,
+/// `net.Yml` and `STACK.JSON` are templates too (a file skipped for its spelling would be a
+/// silent pass).
 bool has_ext(const std::string& name, std::initializer_list<const char*> exts) {
   for (const char* e : exts) {
     std::string_view ext(e);
-    if (name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0)
-      return true;
+    if (name.size() <= ext.size()) continue;
+    const std::size_t at = name.size() - ext.size();
+    bool same = true;
+    for (std::size_t k = 0; k < ext.size() && same; ++k) {
+      char c = name[at + k];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      same = c == ext[k];
+    }
+    if (same) return true;
   }
   return false;
 }
@@ -81,9 +92,12 @@ int open_dir(int at, const char* name, bool nofollow) {
   return fd;
 }
 
-/// `dir` joined with entry `name` as std::filesystem::path's operator/ joins them: a '/'
-/// between unless `dir` is empty or already ends in one ("." gives "./name", "d/" "d/name").
+/// `dir` joined with entry `name`: a '/' between unless `dir` is empty or already ends in one
+/// ("d/" gives "d/name"); the working directory "." adds nothing ("name"), so a file has one
+/// spelling however it was reached (`polc check` and `polc check policies/` both give
+/// `policies/x.polc`).
 std::string join_path(const std::string& dir, const std::string& name) {
+  if (dir == ".") return name;
   std::string p;
   p.reserve(dir.size() + 1 + name.size());
   p = dir;
@@ -121,19 +135,71 @@ bool target_is_directory(int dirfd, const char* name) {
   return stat_at(dirfd, name, st, 0) == 0 && S_ISDIR(st.st_mode);
 }
 
-Diagnostic walk_error(std::string path, std::string message, DiagSeverity severity) {
+Diagnostic walk_error(std::string path, std::string message, const char* code = "unreadable") {
   Diagnostic d;
-  d.severity = severity;
-  d.code = "unreadable";
+  d.severity = DiagSeverity::kError;
+  d.code = code;
   d.location = Location::whole(std::move(path));
   d.message = std::move(message);
   return d;
 }
 
+/// True when absolute, resolved `path` is `root` or lies below it.
+bool inside(const std::string& path, const std::string& root) {
+  if (root == "/") return true;
+  return path.compare(0, root.size(), root) == 0 &&
+         (path.size() == root.size() || path[root.size()] == '/');
+}
+
+/// `path` resolved (realpath(3)); empty with errno set when it cannot be.
+std::string resolved(const std::string& path) {
+  char* r = ::realpath(path.c_str(), nullptr);
+  if (!r) return {};
+  std::string out(r);
+  std::free(r);
+  return out;
+}
+
 }  // namespace
+
+std::string normalize_path_argument(const std::string& path) {
+  if (path.empty()) return path;
+  std::string out;
+  if (path[0] == '/') out = "/";
+  std::size_t i = 0;
+  while (i < path.size()) {
+    std::size_t j = path.find('/', i);
+    if (j == std::string::npos) j = path.size();
+    const std::string_view seg(path.data() + i, j - i);
+    if (!seg.empty() && seg != ".") {
+      if (!out.empty() && out.back() != '/') out += '/';
+      out += seg;
+    }
+    i = j + 1;
+  }
+  return out.empty() ? "." : out;
+}
+
+std::vector<std::string> resolve_roots(const std::vector<std::string>& paths) {
+  std::vector<std::string> roots;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    const bool dir = fs::is_directory(p, ec);
+    std::string r =
+        resolved(dir                                 ? p
+                 : fs::path(p).parent_path().empty() ? std::string(".")
+                                                     : fs::path(p).parent_path().string());
+    if (!r.empty() && std::find(roots.begin(), roots.end(), r) == roots.end())
+      roots.push_back(std::move(r));
+  }
+  return roots;
+}
 
 /// One argument's depth-first walk. `head` holds the next file of the stream.
 struct FileWalker::ArgWalk {
+  /// Ends the key of a symlink that leads outside the roots (after '/' for a directory).
+  static constexpr char kOutsideMark = '\x01';
+
   /// One directory being walked: its entries' names, sorted, a directory's with '/' appended
   /// (its sort key: where its files fall among the sorted paths), a regular file's (d_type
   /// DT_REG) with a NUL appended (which sorts as the bare name would: no name holds a NUL; it
@@ -171,20 +237,21 @@ struct FileWalker::ArgWalk {
   }
 
   /// Lists directory `dir` (opened as `name` relative to `at`: a directory fd, or AT_FDCWD with
-  /// `name` the path) sorted, as std::filesystem::directory_iterator with
-  /// skip_permission_denied did: a directory that cannot be opened for lack of permission lists
-  /// as empty, silently; any other failure is a diagnostic (an error for an argument, a
-  /// warning below one) and returns false. Below an argument (`top` false) a symlink is never
-  /// followed (O_NOFOLLOW: a directory swapped for a symlink after it was listed fails).
+  /// `name` the path) sorted. Any failure (no permission, a path past PATH_MAX, EMFILE, a
+  /// directory swapped for a symlink) is an error diagnostic naming the directory, which fails
+  /// the run (its templates were not checked), and returns false. Below an argument (`top`
+  /// false) a symlink is never followed (O_NOFOLLOW: a directory swapped for a symlink after it
+  /// was listed fails).
   bool push_directory(const std::string& dir, int at, const char* name, bool top) {
-    const DiagSeverity severity = top ? DiagSeverity::kError : DiagSeverity::kWarning;
     // A path the kernel would refuse (opened relative to its parent it would not be): kept
     // refused, as when every directory was opened by its path.
     const int fd = dir.size() >= PATH_MAX ? (errno = ENAMETOOLONG, -1) : open_dir(at, name, !top);
     if (fd < 0) {
       const int err = errno;
-      if (err == EACCES) return true;
-      errors().push_back(walk_error(dir, "cannot read directory: " + error_text(err), severity));
+      errors().push_back(walk_error(dir,
+                                    "cannot read directory, so the templates and policies "
+                                    "in it were not checked: " +
+                                        error_text(err)));
       return false;
     }
     Level level;
@@ -202,18 +269,20 @@ struct FileWalker::ArgWalk {
       if (n == 0) break;
       if (n < 0) {
         const int err = errno;
-        // As readdir: a directory removed while open reads as empty; as
-        // skip_permission_denied: a refused read ends the listing silently.
-        if (err == ENOENT || err == EACCES) break;
+        // As readdir: a directory removed while open reads as empty.
+        if (err == ENOENT) break;
         if (!any) {
           ::close(fd);
-          errors().push_back(
-              walk_error(dir, "cannot read directory: " + error_text(err), severity));
+          errors().push_back(walk_error(dir,
+                                        "cannot read directory, so the templates and "
+                                        "policies in it were not checked: " +
+                                            error_text(err)));
           return false;
         }
-        errors().push_back(walk_error(join_path(dir, last),
-                                      "cannot read directory entry: " + error_text(err),
-                                      DiagSeverity::kWarning));
+        errors().push_back(walk_error(
+            join_path(dir, last),
+            "cannot read the directory's entries after this one, so they were not checked: " +
+                error_text(err)));
         break;
       }
       for (long off = 0; off < n;) {
@@ -226,16 +295,18 @@ struct FileWalker::ArgWalk {
         last = entry;
         unsigned char type = d->d_type;
         if (type == DT_UNKNOWN) type = entry_type(fd, entry);
-        // Symlinks to directories are not followed (a loop cannot trap the walk) nor listed;
-        // anything else is a candidate (FIFOs and devices are rejected when loading, without
-        // blocking).
+        // FIFOs and devices are candidates (rejected when loading, without blocking); symlinks
+        // are sorted out by `symlink_key`.
         if (type == DT_DIR) {
           level.keys.push_back(last + '/');
           // .git and node_modules are never opened: no reason to keep this fd for them.
           if (last != ".git" && last != "node_modules") has_subdir = true;
         } else if (type == DT_REG) {
           level.keys.push_back(last + '\0');
-        } else if (!(type == DT_LNK && target_is_directory(fd, entry))) {
+        } else if (type == DT_LNK) {
+          std::string key = symlink_key(fd, dir, last);
+          if (!key.empty()) level.keys.push_back(std::move(key));
+        } else {
           level.keys.push_back(last);
         }
       }
@@ -254,6 +325,25 @@ struct FileWalker::ArgWalk {
 
   std::vector<Diagnostic>& errors() { return owner->errors_; }
 
+  /// The key of symlink `name` in directory `dir` (open as `fd`), or "" to leave it out. A
+  /// symlink is followed only when it resolves inside one of the walk's roots (the directories
+  /// polc was given): then a file is listed by its name, and a directory is left out (it is not
+  /// followed, so a loop cannot trap the walk, and its files are walked where they are). A
+  /// symlink that leads outside the roots is never opened: its key ends in kOutsideMark (a
+  /// directory's in '/' too) and `advance` reports it, when its name is one polc would have
+  /// checked, as an error. A dangling symlink is listed by its name (loading it fails, named).
+  std::string symlink_key(int fd, const std::string& dir, const std::string& name) {
+    const bool directory = target_is_directory(fd, name.c_str());
+    const std::string target = resolved(join_path(dir, name));
+    // Dangling, a loop, or too long: listed by its name, its load fails (naming the error).
+    if (target.empty()) return directory ? std::string() : name;
+    const auto& roots = owner->roots_;
+    if (std::any_of(roots.begin(), roots.end(),
+                    [&](const std::string& r) { return inside(target, r); }))
+      return directory ? std::string() : name;
+    return name + (directory ? "/" : "") + kOutsideMark;
+  }
+
   /// Moves to the next file of this argument; false at its end.
   bool advance() {
     has_head = false;
@@ -264,6 +354,22 @@ struct FileWalker::ArgWalk {
         continue;
       }
       std::string key = std::move(level.keys[level.next++]);  // walked: free its name
+      if (key.back() == kOutsideMark) {
+        key.pop_back();
+        const bool to_directory = key.back() == '/';
+        if (to_directory) key.pop_back();
+        std::string p = join_path(level.dir, key);
+        FileKind ignored;
+        if (excluded_by(owner->excludes_, p) || (!to_directory && !classify(p, false, ignored)))
+          continue;
+        errors().push_back(walk_error(
+            std::move(p),
+            std::string("not followed: a symlink to ") + (to_directory ? "a directory" : "a file") +
+                " outside the directories polc was given, so it was not checked (name its "
+                "target as an argument to check it)",
+            "symlink-outside"));
+        continue;
+      }
       const bool directory = key.back() == '/';
       const bool regular = key.back() == '\0';
       if (directory || regular) key.pop_back();
@@ -287,8 +393,31 @@ struct FileWalker::ArgWalk {
   }
 };
 
-FileWalker::FileWalker(const std::vector<std::string>& paths, std::vector<std::string> excludes)
+FileWalker::FileWalker(const std::vector<std::string>& raw_paths, std::vector<std::string> excludes)
     : excludes_(std::move(excludes)) {
+  // Each path is normalized once, here (`normalize_path_argument`); an argument naming the same
+  // file or directory as an earlier one (`d`, `./d/`, `/abs/d`) is walked once.
+  std::vector<std::string> paths;
+  std::vector<std::pair<dev_t, ino_t>> seen;
+  for (const std::string& raw : raw_paths) {
+    std::string p = normalize_path_argument(raw);
+    struct stat st;
+    if (::stat(p.c_str(), &st) == 0) {
+      const std::pair<dev_t, ino_t> id{st.st_dev, st.st_ino};
+      if (std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
+      seen.push_back(id);
+    } else if (std::find(paths.begin(), paths.end(), p) != paths.end()) {
+      continue;
+    }
+    paths.push_back(std::move(p));
+  }
+  // The roots symlinks may lead into: each argument itself (a directory and what is below it,
+  // or exactly a file), resolved.
+  for (const std::string& p : paths) {
+    std::string r = resolved(p);
+    if (!r.empty() && std::find(roots_.begin(), roots_.end(), r) == roots_.end())
+      roots_.push_back(std::move(r));
+  }
   for (const auto& arg : paths) {
     std::error_code ec;
     auto st = fs::symlink_status(arg, ec);
@@ -359,6 +488,9 @@ DiscoveredFiles discover_files(const std::vector<std::string>& paths,
     }
   }
   out.errors = walker.take_errors();
+  std::vector<std::string> normalized;
+  for (const std::string& p : paths) normalized.push_back(normalize_path_argument(p));
+  out.roots = resolve_roots(normalized);
   return out;
 }
 

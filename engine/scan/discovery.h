@@ -21,6 +21,7 @@ struct DiscoveredFiles {
   std::vector<std::string> bundles;    // .polcb compiled bundles
   std::vector<std::string> tests;      // *.tests.yaml policy test files (never templates)
   std::vector<Diagnostic> errors;      // a missing argument, an unreadable directory
+  std::vector<std::string> roots;      // `resolve_roots` of the arguments: imports stay inside
 };
 
 /// What a discovered file is, by its name (or, for a file argument, by its content later).
@@ -31,8 +32,19 @@ enum class FileKind : std::uint8_t { kTemplate, kPolicy, kBundle, kTests };
 /// with each directory's entries sorted (a directory `d` as `d/`, which is where its files fall
 /// in the sorted list of paths), and the arguments' streams are merged. Memory is the entries of
 /// the directories on the current path, not the number of files, so a scan of any size streams.
-/// Problems (a missing argument, an unreadable directory) are collected as they are met; a
-/// directory that cannot be opened for lack of permission lists as empty, silently.
+/// Problems are collected as they are met, each an error naming its path: a missing argument, a
+/// directory that cannot be read (no permission, a path past PATH_MAX, EMFILE...), a symlink
+/// that leads outside the roots.
+///
+/// Paths: each argument is normalized once (`normalize_path_argument`) and arguments naming the
+/// same file or directory are walked once; files keep the path as reached from their argument.
+///
+/// Symlinks (docs/security.md): an argument is followed whatever it is (whoever runs polc named
+/// it). Below a directory argument, a symlink is followed only when its target (resolved with
+/// realpath(3)) lies inside one of the roots (the directories given, or is a file given), and
+/// then only to a file: a symlink to a directory is never followed. A symlink
+/// leading outside the roots is never opened, and when its name is one polc checks (or it leads
+/// to a directory) it is a `symlink-outside` error: nothing outside what polc was given is read.
 ///
 /// Linux only: each directory is opened relative to its parent's fd (openat with O_NOFOLLOW,
 /// so a directory swapped for a symlink is not followed) and read with getdents64, whose entry
@@ -65,9 +77,18 @@ class FileWalker {
   std::vector<char> dirents_;  // getdents64 buffer shared by the walks
   std::vector<std::unique_ptr<ArgWalk>> walks_;
   std::vector<std::string> excludes_;
+  std::vector<std::string> roots_;  // resolved directories symlinks may lead into
   std::vector<Diagnostic> errors_;
   bool listed_regular_ = false;
 };
+
+/// `path` with empty and `.` segments dropped and no trailing '/': "./a//b/" gives "a/b", "./"
+/// gives ".". `..` segments are kept (lexically removing them would be wrong past a symlink).
+std::string normalize_path_argument(const std::string& path);
+
+/// The resolved (realpath) directories that `paths` name: a directory itself, a file's
+/// directory; paths that do not exist are left out. The roots of symlinks and of imports.
+std::vector<std::string> resolve_roots(const std::vector<std::string>& paths);
 
 /// Walks `paths` (with `FileWalker`) and collects the files by kind. A file argument is taken
 /// whatever its extension when it is a template or policy candidate by content; a directory
