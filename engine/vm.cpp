@@ -377,7 +377,8 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
       case Opcode::kNeg: {
         Val a = resolve(stack.back());
         if (a.kind == VKind::kInt)
-          stack.back() = Val::of_int(a.integer == INT64_MIN ? a.integer : -a.integer);
+          stack.back() =
+              a.integer == INT64_MIN ? Val::unknown("integer overflow") : Val::of_int(-a.integer);
         else if (a.kind == VKind::kFloat)
           stack.back() = Val::of_float(-a.number);
         else if (a.kind == VKind::kUnknown)

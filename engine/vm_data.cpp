@@ -644,23 +644,24 @@ Val Vm::Impl::arith(Opcode op, Val a, Val b) {
     std::int64_t x = a.integer, y = b.integer, r = 0;
     switch (op) {
       case Opcode::kAdd:
-        if (__builtin_add_overflow(x, y, &r))
-          return Val::of_float(static_cast<double>(x) + static_cast<double>(y));
+        if (__builtin_add_overflow(x, y, &r)) return Val::unknown("integer overflow");
         return Val::of_int(r);
       case Opcode::kSub:
-        if (__builtin_sub_overflow(x, y, &r))
-          return Val::of_float(static_cast<double>(x) - static_cast<double>(y));
+        if (__builtin_sub_overflow(x, y, &r)) return Val::unknown("integer overflow");
         return Val::of_int(r);
       case Opcode::kMul:
-        if (__builtin_mul_overflow(x, y, &r))
-          return Val::of_float(static_cast<double>(x) * static_cast<double>(y));
+        if (__builtin_mul_overflow(x, y, &r)) return Val::unknown("integer overflow");
         return Val::of_int(r);
       case Opcode::kDiv:
+        // INT64_MIN / -1 is the one quotient that does not fit (and traps in hardware, as does
+        // INT64_MIN % -1): test it before any division is done.
         if (y == 0) return Val::null();
-        if (x % y == 0 && !(x == INT64_MIN && y == -1)) return Val::of_int(x / y);
+        if (x == INT64_MIN && y == -1) return Val::unknown("integer overflow");
+        if (x % y == 0) return Val::of_int(x / y);
         return Val::of_float(static_cast<double>(x) / static_cast<double>(y));
       case Opcode::kMod:
-        if (y == 0 || (x == INT64_MIN && y == -1)) return Val::null();
+        if (y == 0) return Val::null();
+        if (y == -1) return Val::of_int(0);  // INT64_MIN % -1 traps; every x % -1 is 0
         return Val::of_int(x % y);
       default:
         return Val::null();
