@@ -10,6 +10,7 @@
 #include "dsl/compiler.h"
 #include "engine/builtins.h"
 #include "engine/bundle.h"
+#include "engine/digest.h"
 #include "engine/loader.h"
 #include "fuzz/fuzz_common.h"
 #include "fuzz/policyset_codec.h"
@@ -53,11 +54,22 @@ inline void run_policy_set(const std::uint8_t* data, std::size_t size) {
   run_all(*set);
 }
 
-/// Bundle bytes: `load_bundle` must reject them with a reason or return a verified set, which
-/// then runs over the fixed template.
+/// A bundle body (a bundle without its SHA-256 trailer): the trailer is appended here, so the
+/// mutations reach the decoder and the verifier behind the digest check (D10: bundles with
+/// valid framing). `load_bundle` must reject the result with a reason or return a verified set,
+/// which then runs over the fixed template; a bundle whose digest does not match (the same body
+/// with its last byte changed) must always be rejected.
 inline void run_bundle(const std::uint8_t* data, std::size_t size) {
   std::string error;
-  auto set = load_bundle(std::string_view(reinterpret_cast<const char*>(data), size), error);
+  std::string bytes(reinterpret_cast<const char*>(data), size);
+  const Digest256 d = sha256(bytes);
+  bytes.append(reinterpret_cast<const char*>(d.data()), d.size());
+  if (size >= 8) {
+    std::string bad = bytes;
+    bad.back() = static_cast<char>(bad.back() ^ 1);
+    if (load_bundle(bad, error)) __builtin_trap();  // a wrong digest is never accepted
+  }
+  auto set = load_bundle(bytes, error);
   if (!set) {
     if (error.empty()) __builtin_trap();  // a refusal always says why
     return;
