@@ -44,6 +44,16 @@ bool Diagnostics::has_errors() const {
   return false;
 }
 
+bool Diagnostics::has_load_errors() const {
+  for (const auto& d : items_)
+    if (d.severity == DiagSeverity::kError && !is_incomplete_code(d.code)) return true;
+  return false;
+}
+
+bool is_incomplete_code(std::string_view code) {
+  return code == "foreach-not-expanded" || code == "foreach-limit";
+}
+
 void append_location(std::string& out, const Location& loc) {
   out += loc.file;
   if (loc.line > 0) {

@@ -48,6 +48,12 @@ struct Diagnostic {
   std::string policy_id;
 };
 
+/// True for the error codes that leave a template loaded but not wholly checked: part of it
+/// was never evaluated (an `Fn::ForEach` loop that could not be expanded or passed a limit).
+/// Such a template is still checked, the diagnostic is an error, and the run is incomplete
+/// (exit code 4, SARIF executionSuccessful false), never a pass. Pure.
+bool is_incomplete_code(std::string_view code);
+
 /// An append-only list of diagnostics. Not thread-safe; each worker keeps its own.
 class Diagnostics {
  public:
@@ -55,6 +61,9 @@ class Diagnostics {
   void error(std::string code, Location loc, std::string message);
   void warning(std::string code, Location loc, std::string message);
   bool has_errors() const;
+  /// True when an error other than an `is_incomplete_code` one is present (the template
+  /// cannot be checked at all).
+  bool has_load_errors() const;
   std::size_t size() const { return items_.size(); }
   bool empty() const { return items_.empty(); }
   const std::vector<Diagnostic>& items() const { return items_; }

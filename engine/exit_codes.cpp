@@ -10,7 +10,7 @@ void ExitCodeTracker::add(const Finding& f) {
 
 void ExitCodeTracker::add(const Diagnostic& d) {
   if (d.severity != DiagSeverity::kError) return;
-  (d.policy_id.empty() ? load_error_ : incomplete_) = true;
+  (d.policy_id.empty() && !is_incomplete_code(d.code) ? load_error_ : incomplete_) = true;
 }
 
 int ExitCodeTracker::exit_code(const ScanSummary& summary, bool policy_errors) const {

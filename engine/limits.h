@@ -29,6 +29,17 @@ inline constexpr std::size_t kMaxStringBytes = 4u << 20;
 /// Most `Fn::ForEach` iterations expanded in one template.
 inline constexpr std::size_t kMaxForEachExpansions = 10'000;
 
+/// Most value-tree nodes `Fn::ForEach` expansion may copy in one template section (all loops and
+/// iterations together). Iterations alone do not bound memory: 10,000 copies of a body holding
+/// a 50,000-item list are 500 million nodes from a 169 KB template. A node costs about 40
+/// bytes of arena, so this bounds expansion to some 80 MB per section, far above the few
+/// thousand nodes real loops generate.
+inline constexpr std::size_t kMaxForEachCopiedNodes = 2'000'000;
+
+/// Most bytes of strings `Fn::ForEach` expansion may build by substituting `${Identifier}` in
+/// one template section (a long string substituted in every iteration), in bytes.
+inline constexpr std::size_t kMaxForEachCopiedBytes = 64u << 20;
+
 /// Deepest nesting of `Fn::ForEach` loops inside one another's output maps. The transform
 /// allows loops in loop bodies; real templates use one or two levels. The expander recurses
 /// per level, so the bound also protects the stack.

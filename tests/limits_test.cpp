@@ -75,7 +75,123 @@ VmRun run_policy(const std::string& policy, const std::string& template_text) {
   return {std::move(out[0]), std::move(out[1])};
 }
 
+// D6: a loop polc cannot expand (or that passes a limit) leaves part of the template unchecked:
+// an error at the loop, the template still checked (its other resources report), the outcome
+// incomplete (exit code 4), never a warning and a pass.
+void expect_foreach_incomplete(const std::string& text, const std::string& code,
+                               const std::string& message_part) {
+  TempDir dir("foreach");
+  std::string bad = dir.write("loop.json", text);
+  std::string ok = dir.write("ok.yaml", kBucketYaml);
+  auto pack = test::make_pack(kWitness, false);
+  REQUIRE(pack.set);
+  auto out = test::scan(pack, {bad, ok});
+  INFO("diagnostics:\n" << codes_of(out[0].diagnostics));
+  CHECK(out[0].status == FileOutcome::Status::kChecked);
+  CHECK(out[0].incomplete);
+  CHECK(has_finding(out[0], "witness"));  // the literal bucket of the template is checked
+  const Diagnostic* d = find_code(out[0].diagnostics, code);
+  REQUIRE(d != nullptr);
+  CHECK(d->severity == DiagSeverity::kError);
+  CHECK(d->location.line > 0);
+  CHECK(d->message.find(message_part) != std::string::npos);
+  CHECK(out[1].status == FileOutcome::Status::kChecked);
+  CHECK_FALSE(out[1].incomplete);
+}
+
+// A Resources section with a literal bucket and `loop` (JSON text of one Fn::ForEach entry).
+std::string with_loop(const std::string& loop, const std::string& params = "{}") {
+  return R"({"AWSTemplateFormatVersion": "2010-09-09", "Transform": "AWS::LanguageExtensions", "Parameters": )" +
+         params + R"(, "Resources": {"Lit": {"Type": "AWS::S3::Bucket"}, )" + loop + "}}\n";
+}
+
 }  // namespace
+
+TEST_CASE("Fn::ForEach not expanded is incomplete, never a pass", "[limits][foreach]") {
+  const std::string body = R"({"Q${X}": {"Type": "AWS::SQS::Queue"}})";
+  SECTION("collection from a parameter without a default") {
+    expect_foreach_incomplete(with_loop(R"("Fn::ForEach::L": ["X", {"Ref": "Names"}, )" + body + "]",
+                                        R"({"Names": {"Type": "CommaDelimitedList"}})"),
+                              "foreach-not-expanded", "not expanded");
+  }
+  SECTION("Fn::Split and Fn::GetAZs") {
+    expect_foreach_incomplete(
+        with_loop(R"("Fn::ForEach::L": ["X", {"Fn::Split": [",", "a,b"]}, )" + body + "]"),
+        "foreach-not-expanded", "not a literal list");
+    expect_foreach_incomplete(
+        with_loop(R"("Fn::ForEach::L": ["X", {"Fn::GetAZs": ""}, )" + body + "]"),
+        "foreach-not-expanded", "not a literal list");
+  }
+  SECTION("nesting past kMaxForEachNesting") {
+    std::string loop = body;
+    for (std::size_t i = 0; i <= kMaxForEachNesting; ++i)
+      loop = R"({"Fn::ForEach::L)" + std::to_string(i) + R"(": ["X", ["a"], )" + loop + "]}";
+    expect_foreach_incomplete(with_loop(loop.substr(1, loop.size() - 2)), "foreach-not-expanded",
+                              "nested deeper than");
+  }
+  SECTION("iterations past kMaxForEachExpansions") {
+    std::string items;
+    for (std::size_t i = 0; i <= kMaxForEachExpansions; ++i) items += (i ? ",\"" : "\"") + std::to_string(i) + "\"";
+    expect_foreach_incomplete(with_loop(R"("Fn::ForEach::L": ["X", [)" + items + "], " + body + "]"),
+                              "foreach-limit", "kMaxForEachExpansions");
+  }
+}
+
+namespace {
+
+// `n` iterations (items 1000, 1001, ...: four bytes each) of a topic whose Tags list has `k`
+// items: 4 + k nodes copied per iteration.
+std::string foreach_nodes(std::size_t n, std::size_t k) {
+  std::string items, tags;
+  for (std::size_t i = 0; i < n; ++i) items += (i ? "," : "") + std::to_string(1000 + i);
+  for (std::size_t i = 0; i < k; ++i) tags += i ? ",1" : "1";
+  return with_loop(R"("Fn::ForEach::L": ["X", [)" + items +
+                   R"(], {"T${X}": {"Type": "AWS::SNS::Topic", "Properties": {"Tags": [)" + tags + "]}}}]");
+}
+
+// `n` iterations (four-byte items) of a topic whose name is "${X}" plus `len` bytes: 5 bytes of
+// substituted key and 4 + len of substituted name per iteration.
+std::string foreach_bytes(std::size_t n, std::size_t len) {
+  std::string items;
+  for (std::size_t i = 0; i < n; ++i) items += (i ? "," : "") + std::to_string(1000 + i);
+  return with_loop(R"("Fn::ForEach::L": ["X", [)" + items +
+                   R"(], {"T${X}": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "${X})" +
+                   std::string(len, 'a') + R"("}}}])");
+}
+
+}  // namespace
+
+// D2: expansion is bounded in what it copies, not only in iterations.
+TEST_CASE("kMaxForEachCopiedNodes", "[limits][foreach]") {
+  static_assert(kMaxForEachCopiedNodes % 1000 == 0);
+  const std::size_t k = kMaxForEachCopiedNodes / 1000 - 4;  // exactly the limit in 1000 iterations
+  {
+    auto r = load_template_bytes("at.json", foreach_nodes(1000, k));
+    INFO(codes_of(r.diagnostics.items()));
+    REQUIRE(r.status == LoadStatus::kTemplate);
+    CHECK_FALSE(r.diagnostics.has_errors());
+    CHECK(r.tmpl->resources().size() == 1001);
+  }
+  // One node more: an error, and the 1,000 topics are not all generated.
+  expect_foreach_incomplete(foreach_nodes(1000, k + 1), "foreach-limit", "kMaxForEachCopiedNodes");
+  // The 169 KB template of the report (10,000 x a 50,000-item list) stops early, in bounded memory.
+  auto start = std::chrono::steady_clock::now();
+  expect_foreach_incomplete(foreach_nodes(10000, 50000), "foreach-limit", "kMaxForEachCopiedNodes");
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
+}
+
+TEST_CASE("kMaxForEachCopiedBytes", "[limits][foreach]") {
+  static_assert(kMaxForEachCopiedBytes % 1024 == 0);
+  const std::size_t len = kMaxForEachCopiedBytes / 1024 - 9;  // exactly the limit in 1024 iterations
+  {
+    auto r = load_template_bytes("at.json", foreach_bytes(1024, len));
+    INFO(codes_of(r.diagnostics.items()));
+    REQUIRE(r.status == LoadStatus::kTemplate);
+    CHECK_FALSE(r.diagnostics.has_errors());
+    CHECK(r.tmpl->resources().size() == 1025);
+  }
+  expect_foreach_incomplete(foreach_bytes(1024, len + 1), "foreach-limit", "kMaxForEachCopiedBytes");
+}
 
 TEST_CASE("kMaxNestingDepth", "[limits]") {
   const std::size_t n = kMaxNestingDepth + 10;
