@@ -1,5 +1,7 @@
 #include "engine/diagnostic.h"
 
+#include "engine/limits.h"
+
 namespace polc {
 
 std::string_view diag_severity_name(DiagSeverity s) {
@@ -19,7 +21,11 @@ Location Location::at(const SourceFile& file, std::uint32_t offset) {
   l.line = lc.line;
   l.column = lc.column;
   std::string_view text = file.line_text(lc.line);
-  if (text.size() > 400) text = text.substr(0, 400);
+  if (text.size() > kMaxSnippetBytes) {
+    std::size_t n = kMaxSnippetBytes;
+    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;  // UTF-8 boundary
+    text = text.substr(0, n);
+  }
   l.source_line = std::string(text);
   return l;
 }

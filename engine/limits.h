@@ -19,6 +19,13 @@ inline constexpr std::size_t kMaxNestingDepth = 256;
 /// Most nodes that YAML alias expansion may add to one document (billion-laughs guard).
 inline constexpr std::size_t kMaxAliasExpansionNodes = 1'000'000;
 
+/// Most bytes of scalars and keys that YAML alias expansion may add to one document. Aliases
+/// share their node, but everything that walks the tree (policies, `polc dump`, messages) sees
+/// each use: 2,000 aliases of a resource holding a 4 MiB string are 8 GB to read or print. The
+/// same as `kMaxTemplateBytes`: an aliased document is at most as large again as the largest
+/// file read.
+inline constexpr std::size_t kMaxAliasExpansionBytes = 64u << 20;
+
 /// Most resources in one template. The CloudFormation quota is 500; SAM and ForEach expansion
 /// can exceed it before the service sees the template, so polc allows more.
 inline constexpr std::size_t kMaxResources = 20'000;
@@ -72,6 +79,15 @@ inline constexpr std::size_t kMaxConditionCombinations = 256;
 
 /// Largest compiled RE2 program, in RE2's cost units (`RE2::Options::max_mem` in bytes).
 inline constexpr std::int64_t kMaxRegexMemory = 1 << 20;
+
+/// Longest finding message (and related-location note) kept, in bytes; longer ones are cut
+/// and end with "...". Messages interpolate template values, which may be megabytes long:
+/// without a bound, 10,000 findings quoting a 4 MiB string are 40 GB of report.
+inline constexpr std::size_t kMaxMessageBytes = 4096;
+
+/// Longest source line kept for a diagnostic's or finding's snippet, in bytes (a minified JSON
+/// template is one line of megabytes; each finding copies its snippet).
+inline constexpr std::size_t kMaxSnippetBytes = 400;
 
 /// Most findings reported for one template; past it the rest are counted, not listed.
 inline constexpr std::size_t kMaxFindingsPerTemplate = 10'000;

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "engine/builtins.h"
+#include "engine/internal/message_text.h"
 #include "engine/internal/vm_impl.h"
 #include "engine/limits.h"
 
@@ -497,11 +498,13 @@ void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val re
     f.offset = 0;
     f.has_offset = true;
   }
+  // A message interpolates template values, which may be megabytes long (and shared by
+  // thousands of YAML aliases): each finding keeps at most kMaxMessageBytes of it.
   Val m = resolve(message);
   if (m.kind == VKind::kString)
-    f.message = std::string(m.str());
+    f.message = internal::cut_text(m.str(), kMaxMessageBytes);
   else if (!m.is_null())
-    f.message = text(m);
+    f.message = internal::cut_text(text(m), kMaxMessageBytes);
   else
     f.message = policy->info.title;
   // Related: a list of [location, message] pairs (or of lists of them).
@@ -517,7 +520,7 @@ void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val re
         off = where.node->offset;
       else
         continue;
-      f.related.emplace_back(off, text(pair.list->items[1]));
+      f.related.emplace_back(off, internal::cut_text(text(pair.list->items[1]), kMaxMessageBytes));
     }
   }
   if (raw.size() < kMaxFindingsPerTemplate) raw.push_back(std::move(f));

@@ -229,6 +229,66 @@ TEST_CASE("kMaxAliasExpansionNodes", "[limits]") {
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
 }
 
+// D3: aliases share their node, but whatever walks the tree sees every use, so expansion is
+// bounded in bytes too. At the limit the document loads; one alias more is a positioned error.
+TEST_CASE("kMaxAliasExpansionBytes", "[limits]") {
+  constexpr std::size_t kLen = 1u << 20;
+  static_assert(kMaxAliasExpansionBytes % kLen == 0);
+  constexpr std::size_t kUses = kMaxAliasExpansionBytes / kLen;
+  auto doc = [&](std::size_t uses) {
+    std::string text = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\nMetadata:\n  s: &s " +
+                       std::string(kLen, 'a') + "\n  l: [";
+    for (std::size_t i = 0; i < uses; ++i) text += i ? ", *s" : "*s";
+    return text + "]\n";
+  };
+  auto at = load_template_bytes("at.yaml", doc(kUses));
+  INFO(codes_of(at.diagnostics.items()));
+  CHECK(at.status == LoadStatus::kTemplate);
+  expect_load_limit("over.yaml", doc(kUses + 1), "alias-expansion");
+}
+
+// D3: a finding's message keeps at most kMaxMessageBytes of what it interpolates.
+TEST_CASE("kMaxMessageBytes", "[limits]") {
+  const std::string policy = R"(
+policy long-message {
+  id = "T-M-1"
+  title = "quotes the description"
+  severity = low
+  for sg in resources("AWS::EC2::SecurityGroup") {
+    report message "{sg.Properties.GroupDescription}"
+  }
+}
+)";
+  auto sg = [](std::size_t len) {
+    return "Resources:\n  SG:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: " +
+           std::string(len, 'd') + "\n";
+  };
+  auto message_of = [&](std::size_t len) {
+    VmRun r = run_policy(policy, sg(len));
+    for (const auto& f : r.first.findings)
+      if (f.policy_name == "long-message") return f.message;
+    return std::string("(no finding)");
+  };
+  CHECK(message_of(kMaxMessageBytes) == std::string(kMaxMessageBytes, 'd'));
+  CHECK(message_of(kMaxMessageBytes + 1) == std::string(kMaxMessageBytes, 'd') + "...");
+  CHECK(message_of(3u << 20) == std::string(kMaxMessageBytes, 'd') + "...");
+}
+
+// A finding's source snippet keeps at most kMaxSnippetBytes of its line (a minified JSON
+// template is one line).
+TEST_CASE("kMaxSnippetBytes", "[limits]") {
+  std::string text = "{\"Resources\": {\"Bucket\": {\"Type\": \"AWS::S3::Bucket\", \"Metadata\": \"" +
+                     std::string(1u << 20, 'm') + "\"}}}\n";
+  TempDir dir("snippet");
+  std::string one_line = dir.write("one.json", text);
+  auto pack = test::make_pack(kWitness, false);
+  auto out = test::scan(pack, {one_line});
+  REQUIRE(out[0].findings.size() == 1);
+  const std::string& line = out[0].findings[0].location.source_line;
+  CHECK(line.size() == kMaxSnippetBytes);
+  CHECK(text.starts_with(line));
+}
+
 TEST_CASE("kMaxTemplateBytes", "[limits]") {
   TempDir dir("bytes");
   std::string big = (dir.path() / "big.yaml").string();

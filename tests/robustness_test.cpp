@@ -562,13 +562,13 @@ TEST_CASE("scanner: batched reads, ordinary reads and the cache give the same ou
   ::close(fifo);
   std::string error;
   {
-    auto cold = DiskCache::open((dir.path() / "cache").string(), "ctx", 1u << 30, error);
+    auto cold = DiskCache::open((dir.path() / "cache").string(), "ctx", 1u << 30, "robustness-test-cache-key-0123456789", error);
     REQUIRE(cold);
     CHECK(report(2, true, cold.get()) == ordinary);
     CHECK(cold->hits() == 0);
   }
   for (bool batch : {true, false}) {
-    auto warm = DiskCache::open((dir.path() / "cache").string(), "ctx", 1u << 30, error);
+    auto warm = DiskCache::open((dir.path() / "cache").string(), "ctx", 1u << 30, "robustness-test-cache-key-0123456789", error);
     REQUIRE(warm);
     CHECK(report(2, batch, warm.get()) == ordinary);
     // Every file that could be read (all but the FIFOs, the device and the missing file).
