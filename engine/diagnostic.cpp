@@ -50,7 +50,7 @@ bool Diagnostics::has_errors() const {
   return false;
 }
 
-bool Diagnostics::has_load_errors() const {
+bool Diagnostics::has_load_errors() const {  // errors that are not `is_incomplete_code`
   for (const auto& d : items_)
     if (d.severity == DiagSeverity::kError && !is_incomplete_code(d.code)) return true;
   return false;

@@ -48,10 +48,12 @@ struct Diagnostic {
   std::string policy_id;
 };
 
-/// True for the error codes that leave a template loaded but not wholly checked: part of it
-/// was never evaluated (an `Fn::ForEach` loop that could not be expanded or passed a limit).
-/// Such a template is still checked, the diagnostic is an error, and the run is incomplete
-/// (exit code 4, SARIF executionSuccessful false), never a pass. Pure.
+/// True for the codes that leave a template loaded but not wholly checked: part of it was never
+/// evaluated. `foreach-limit` (an error: a resource limit was passed) and
+/// `foreach-not-expanded` (a warning: valid CloudFormation polc cannot expand offline, such as a
+/// collection from a parameter without a default). Either way the rest of the template is
+/// checked and the run is incomplete (exit code 4, SARIF executionSuccessful false), never a
+/// pass. Pure.
 bool is_incomplete_code(std::string_view code);
 
 /// An append-only list of diagnostics. Not thread-safe; each worker keeps its own.

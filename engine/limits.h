@@ -62,6 +62,15 @@ inline constexpr std::size_t kMaxExpressionDepth = 128;
 /// may execute. A policy that loops or recurses without end is stopped here.
 inline constexpr std::uint64_t kMaxVmSteps = 2'000'000;
 
+/// Work one evaluation may do inside instructions, in units of bytes scanned: builtins on
+/// strings (`contains`, `in`, `split`, `replace`, `join`, `lower`, `upper`, `starts_with`,
+/// `ends_with`) charge the bytes they read, string comparisons the bytes compared, and
+/// `matches()` its input's bytes times the pattern's RE2 program size (the cost of RE2's NFA,
+/// which it falls back to when a pattern's DFA outgrows kMaxRegexMemory). The step budget
+/// counts instructions, but one instruction can scan megabytes: this bounds time (about a
+/// second at 1 ns per unit), not instructions. Substring search is linear (two-way algorithm).
+inline constexpr std::uint64_t kMaxVmWorkUnits = std::uint64_t{1} << 30;
+
 /// Deepest VM value stack, in values.
 inline constexpr std::size_t kMaxVmStack = 4096;
 

@@ -140,6 +140,15 @@ void Vm::Impl::fail(std::string code, std::string message) {
   }
 }
 
+bool Vm::Impl::charge(std::uint64_t units) {
+  work += units;
+  if (work <= kMaxVmWorkUnits) return true;
+  fail("vm-work", "evaluation exceeds " + std::to_string(kMaxVmWorkUnits) +
+                      " units of work (kMaxVmWorkUnits: bytes scanned by builtins and string "
+                      "comparisons)");
+  return false;
+}
+
 bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
   const std::uint64_t max_steps = opts.max_steps ? opts.max_steps : kMaxVmSteps;
   if (frames.size() >= kMaxVmFrames) {
@@ -641,6 +650,7 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
       m.stack.clear();
       m.frames.clear();
       m.steps = 0;
+      m.work = 0;
       m.memory_base = m.arena.used();
       m.status = VmStatus::kOk;
       m.uncertain = false;

@@ -299,6 +299,7 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       Val v = resolve(args[0]);
       if (v.kind == VKind::kUnknown) return v;
       if (!arg_string(0, s)) return Val::null();
+      if (!charge(s.size())) return Val::null();
       std::string o(s);
       for (char& c : o) {
         if (id == kB_lower && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -312,6 +313,7 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       if (a.kind == VKind::kUnknown) return a;
       if (b.kind == VKind::kUnknown) return b;
       if (a.kind != VKind::kString || b.kind != VKind::kString) return Val::of_bool(false);
+      if (!charge(std::min(a.len, b.len))) return Val::null();
       return Val::of_bool(id == kB_starts_with ? a.str().starts_with(b.str()) : a.str().ends_with(b.str()));
     }
     case kB_contains: return member(args[1], args[0]);
@@ -319,11 +321,12 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       Val a = resolve(args[0]), b = resolve(args[1]);
       if (a.kind == VKind::kUnknown) return a;
       if (a.kind != VKind::kString || b.kind != VKind::kString || b.len == 0) return Val::null();
+      if (!charge(std::uint64_t{a.len} + b.len)) return Val::null();
       VList* out = new_list(4);
       std::string_view s = a.str(), sep = b.str();
       std::size_t start = 0;
       while (true) {
-        std::size_t at = s.find(sep, start);
+        std::size_t at = find_linear(s, sep, start);
         list_push(out, Val::of_string(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start)));
         if (at == std::string_view::npos) break;
         start = at + sep.size();
@@ -336,8 +339,10 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       if (!l || sep.kind != VKind::kString) return Val::null();
       std::string o;
       for (std::uint32_t i = 0; i < l->size; ++i) {
+        const std::size_t before = o.size();
         if (i) o += sep.str();
         o += text(l->items[i]);
+        if (!charge(o.size() - before + 1)) return Val::null();
         if (o.size() > kMaxStringBytes) {
           fail("string-length", "join() result exceeds " + std::to_string(kMaxStringBytes) +
                                     " bytes (kMaxStringBytes)");
@@ -358,11 +363,12 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       Val v = resolve(args[0]), a = resolve(args[1]), b = resolve(args[2]);
       if (v.kind == VKind::kUnknown) return v;
       if (v.kind != VKind::kString || a.kind != VKind::kString || b.kind != VKind::kString || a.len == 0) return Val::null();
+      if (!charge(std::uint64_t{v.len} + a.len)) return Val::null();
       std::string o;
       std::string_view s = v.str();
       std::size_t start = 0;
       while (true) {
-        std::size_t at = s.find(a.str(), start);
+        std::size_t at = find_linear(s, a.str(), start);
         if (at == std::string_view::npos) break;
         o.append(s.substr(start, at - start));
         o.append(b.str());
@@ -400,6 +406,11 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
         if (t_regex_cache.size() > 1024) t_regex_cache.clear();
         it = t_regex_cache.emplace(pattern, std::move(compiled)).first;
       }
+      // RE2 is linear in the input for a fixed pattern, but the factor is the pattern's program
+      // size when its DFA outgrows kMaxRegexMemory and RE2 falls back to the NFA: charge the
+      // worst case before matching.
+      const std::uint64_t program = static_cast<std::uint64_t>(std::max(1, it->second->ProgramSize()));
+      if (!charge((std::uint64_t{s.len} + 1) * program)) return Val::null();
       return Val::of_bool(RE2::PartialMatch(re2::StringPiece(s.chars, s.len), *it->second));
     }
     case kB_to_number: {

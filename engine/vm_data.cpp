@@ -524,7 +524,10 @@ int Vm::Impl::equals(Val a, Val b, int depth) {
     if (ta < 0 || tb < 0) return 0;
     return ta == tb ? 1 : 0;
   }
-  if (a.kind == VKind::kString && b.kind == VKind::kString) return a.str() == b.str() ? 1 : 0;
+  if (a.kind == VKind::kString && b.kind == VKind::kString) {
+    if (a.len == b.len && !charge(a.len)) return 0;
+    return a.str() == b.str() ? 1 : 0;
+  }
   if (a.kind == VKind::kResource && b.kind == VKind::kResource) return a.len == b.len ? 1 : 0;
   if (a.kind == VKind::kString || b.kind == VKind::kString || a.kind == VKind::kResource ||
       b.kind == VKind::kResource)
@@ -576,6 +579,7 @@ int Vm::Impl::compare(Val a, Val b) {
       number_of(a, x) && number_of(b, y))
     return x < y ? -1 : x > y ? 1 : 0;
   if (a.kind == VKind::kString && b.kind == VKind::kString) {
+    if (!charge(std::min(a.len, b.len))) return 2;
     int c = a.str().compare(b.str());
     return c < 0 ? -1 : c > 0 ? 1 : 0;
   }
@@ -589,7 +593,9 @@ Val Vm::Impl::member(Val needle, Val haystack) {
   if (haystack.kind == VKind::kString) {
     if (needle.kind == VKind::kUnknown) return needle;
     if (needle.kind != VKind::kString) return Val::of_bool(false);
-    return Val::of_bool(haystack.str().find(needle.str()) != std::string_view::npos);
+    // Linear time (glibc's memmem is the two-way algorithm), charged as such.
+    if (!charge(std::uint64_t{haystack.len} + needle.len)) return Val::null();
+    return Val::of_bool(find_linear(haystack.str(), needle.str(), 0) != std::string_view::npos);
   }
   bool is_map = haystack.kind == VKind::kMap ||
                 (haystack.kind == VKind::kNode && haystack.node->kind == ValueKind::kMap);

@@ -5,10 +5,15 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <string>
+
+#include <stdlib.h>
 
 #include "dsl/compiler.h"
 #include "engine/builtins.h"
+#include "engine/cache.h"
 #include "engine/bundle.h"
 #include "engine/digest.h"
 #include "engine/loader.h"
@@ -77,6 +82,46 @@ inline void run_bundle(const std::uint8_t* data, std::size_t size) {
   if (!verify_policy_set(*set, builtin_count()).empty()) __builtin_trap();
   set->freeze();
   run_all(*set);
+}
+
+/// Cache payloads and segments (fuzz_cache.cpp).
+inline void run_cache(const std::uint8_t* data, std::size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  FileOutcome out;
+  std::string error;
+  if (decode_cache_entry(bytes, "fuzz-key", out, error)) {
+    FileOutcome again;
+    if (!decode_cache_entry(encode_cache_entry("fuzz-key", out), "fuzz-key", again, error))
+      __builtin_trap();  // what was accepted must survive a round trip
+  } else if (error.empty()) {
+    __builtin_trap();  // a refusal always says why
+  }
+  // The same bytes as a segment file, after a valid header: read, never served.
+  static const std::string dir = [] {
+    char tmpl[] = "/tmp/polc-fuzz-cache-XXXXXX";
+    const char* made = ::mkdtemp(tmpl);
+    return std::string(made ? made : "/tmp/polc-fuzz-cache");
+  }();
+  std::error_code ec;
+  std::filesystem::remove_all(dir + "/c", ec);
+  auto probe = DiskCache::open(dir + "/c", "ctx", 1u << 30, "fuzz-cache-key-0123456789", error);
+  if (!probe) return;
+  std::string key;
+  probe->lookup("t.yaml", "Resources: {}\n", key, out);
+  probe->store(key, FileOutcome{});
+  probe->flush();
+  const auto segs = probe->segment_paths();
+  probe.reset();
+  if (segs.empty()) __builtin_trap();
+  {
+    std::ofstream seg(segs[0], std::ios::binary | std::ios::trunc);
+    seg << "polcseg3";
+    seg.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  auto c = DiskCache::open(dir + "/c", "ctx", 1u << 30, "fuzz-cache-key-0123456789", error);
+  if (!c) return;
+  if (c->lookup("t.yaml", "Resources: {}\n", key, out)) __builtin_trap();  // forged: never a hit
+  c->take_warnings();
 }
 
 }  // namespace polc::fuzz

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <string>
 
+#include "engine/exit_codes.h"
 #include "engine/loader.h"
 #include "tests/robust_util.h"
 
@@ -88,11 +89,17 @@ void expect_foreach_incomplete(const std::string& text, const std::string& code,
   auto out = test::scan(pack, {bad, ok});
   INFO("diagnostics:\n" << codes_of(out[0].diagnostics));
   CHECK(out[0].status == FileOutcome::Status::kChecked);
-  CHECK(out[0].incomplete);
   CHECK(has_finding(out[0], "witness"));  // the literal bucket of the template is checked
   const Diagnostic* d = find_code(out[0].diagnostics, code);
   REQUIRE(d != nullptr);
-  CHECK(d->severity == DiagSeverity::kError);
+  // A limit passed is an error; a loop polc cannot expand (valid CloudFormation) a warning.
+  CHECK(d->severity == (code == "foreach-limit" ? DiagSeverity::kError : DiagSeverity::kWarning));
+  CHECK(out[0].incomplete == (code == "foreach-limit"));  // counted as an incomplete run
+  // Either way the run is incomplete: exit code 4 (with a finding below the threshold).
+  ExitCodeTracker exit(Severity::kCritical);
+  for (const Finding& f : out[0].findings) exit.add(f);
+  for (const Diagnostic& diag : out[0].diagnostics) exit.add(diag);
+  CHECK(exit.exit_code(ScanSummary{}, false) == kExitIncomplete);
   CHECK(d->location.line > 0);
   CHECK(d->message.find(message_part) != std::string::npos);
   CHECK(out[1].status == FileOutcome::Status::kChecked);
@@ -379,6 +386,68 @@ policy list-doubling {
   CHECK(r.first.incomplete);
   CHECK(has_finding(r.first, "witness"));
   CHECK(has_finding(r.second, "witness"));
+}
+
+// D8: one instruction can scan megabytes, so the VM budgets work, not only instructions.
+TEST_CASE("kMaxVmWorkUnits", "[limits]") {
+  // contains(h, "") on a 2^22-byte string charges 2^22 units: 2^30 / 2^22 = 256 calls exactly.
+  static_assert(kMaxVmWorkUnits == (std::uint64_t{1} << 30));
+  const std::string policy = R"(
+fn d(s, n) = if n == 0 then s else d(s + s, n - 1)
+policy work {
+  id = "T-K-1"
+  title = "work"
+  severity = low
+  for b in resources("AWS::S3::Bucket") {
+    let h = d("a", 22)
+    for t in b.Properties.Tags {
+      require contains(h, "")
+    }
+  }
+}
+)";
+  auto bucket = [](std::size_t tags) {
+    std::string t = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags: [";
+    for (std::size_t i = 0; i < tags; ++i) t += i ? ", 1" : "1";
+    return t + "]\n";
+  };
+  VmRun at = run_policy(policy, bucket(256));
+  INFO(codes_of(at.first.diagnostics));
+  CHECK(find_code(at.first.diagnostics, "vm-work") == nullptr);
+  CHECK_FALSE(at.first.incomplete);
+  VmRun over = run_policy(policy, bucket(257));
+  const Diagnostic* d = find_code(over.first.diagnostics, "vm-work");
+  REQUIRE(d != nullptr);
+  CHECK(d->location.line > 0);
+  CHECK(over.first.incomplete);
+  CHECK(has_finding(over.first, "witness"));  // other policies still run
+  CHECK(has_finding(over.second, "witness"));
+}
+
+TEST_CASE("substring search is linear; a regex that would fall back to the NFA is budgeted",
+          "[limits]") {
+  auto run = [](const std::string& require) {
+    return run_policy("fn d(s, n) = if n == 0 then s else d(s + s, n - 1)\n"
+                      "policy slow {\n  id = \"T-K-2\"\n  title = \"slow\"\n  severity = low\n"
+                      "  for b in resources(\"AWS::S3::Bucket\") {\n    require " +
+                          require + "\n  }\n}\n",
+                      kBucketYaml);
+  };
+  auto start = std::chrono::steady_clock::now();
+  // O(n*m) with std::string_view::find: hours for 4 MiB / 2 MiB. Linear: milliseconds.
+  VmRun c = run(R"(not contains(d("a", 22), d("a", 21) + "b"))");
+  CHECK(c.first.diagnostics.empty());
+  CHECK_FALSE(has_finding(c.first, "slow"));
+  VmRun in = run(R"(not (d("a", 21) + "b" in d("a", 22)))");
+  CHECK(in.first.diagnostics.empty());
+  VmRun sp = run(R"(count(split(d("a", 22), d("a", 21) + "b")) == 1)");
+  CHECK(sp.first.diagnostics.empty());
+  // 13 s for one call before (RE2's NFA on 4 MiB with a 1,000-repetition pattern): now refused
+  // before it runs.
+  VmRun re = run(R"(not matches(d("ab", 21), '[ab]*a[ab]{1000}c'))");
+  CHECK(find_code(re.first.diagnostics, "vm-work") != nullptr);
+  CHECK(re.first.incomplete);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
 }
 
 TEST_CASE("kMaxExpressionDepth", "[limits]") {

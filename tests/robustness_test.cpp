@@ -888,7 +888,7 @@ TEST_CASE("fuzz reproducers replay without crashing", "[robust][fuzz]") {
   // through the same code as the fuzz target (fuzz/targets.h), under every sanitizer stage.
   fs::path root = fs::path(POLC_SOURCE_DIR) / "tests" / "data" / "robust";
   std::size_t replayed = 0;
-  for (const char* target : {"yaml", "json", "policy", "verifier", "bundle"}) {
+  for (const char* target : {"yaml", "json", "policy", "verifier", "bundle", "cache"}) {
     if (!fs::is_directory(root / target)) continue;
     for (const auto& e : fs::directory_iterator(root / target)) {
       std::ifstream in(e.path(), std::ios::binary);
@@ -904,8 +904,10 @@ TEST_CASE("fuzz reproducers replay without crashing", "[robust][fuzz]") {
         fuzz::run_policy_source(data, bytes.size());
       else if (t == "verifier")
         fuzz::run_policy_set(data, bytes.size());
-      else
+      else if (t == "bundle")
         fuzz::run_bundle(data, bytes.size());
+      else
+        fuzz::run_cache(data, bytes.size());
       ++replayed;
     }
   }

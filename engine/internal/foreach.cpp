@@ -43,9 +43,12 @@ class Expander {
                 std::vector<std::string_view>& items);
   void not_expanded(std::string_view key, std::uint32_t offset, const std::string& why,
                     std::size_t templates) {
-    diags_.error("foreach-not-expanded", Location::at(*doc_.file, offset),
-                 cut_name(key) + " not expanded (" + why + "); " + std::to_string(templates) +
-                     " " + std::string(noun_) + " templates not evaluated");
+    // A warning in severity (the template is valid CloudFormation and loads), but an
+    // incomplete outcome (`is_incomplete_code`): exit code 4, never a pass.
+    diags_.warning("foreach-not-expanded", Location::at(*doc_.file, offset),
+                   cut_name(key) + " not expanded (" + why + "); " + std::to_string(templates) +
+                       " " + std::string(noun_) +
+                       " templates not evaluated, so the template is not fully checked");
   }
   /// Reports the first limit passed (an error: the rest of the loops is not evaluated).
   void limit(std::uint32_t offset, const std::string& what) {

@@ -9,8 +9,8 @@
 // up to `kMaxForEachNesting` levels; the total is bounded by `kMaxForEachExpansions`
 // iterations, `kMaxForEachCopiedNodes` nodes and `kMaxForEachCopiedBytes` bytes copied (past
 // one: a `foreach-limit` error). A loop that cannot be expanded is dropped with a
-// `foreach-not-expanded` error. Both errors leave the template loaded and checked, but
-// incomplete (`is_incomplete_code`): the run never passes.
+// `foreach-not-expanded` warning. Both leave the template loaded and checked, but the run
+// incomplete (`is_incomplete_code`): it never passes.
 // Thread-safe on distinct documents.
 #pragma once
 #include <string_view>
