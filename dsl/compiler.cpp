@@ -1,5 +1,7 @@
 #include "dsl/compiler.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <map>
@@ -7,8 +9,9 @@
 #include <set>
 
 #include "dsl/checker.h"
-#include "engine/builtins.h"
-#include "engine/limits.h"
+#include "dsl/internal/compile_state.h"
+#include "engine/base/limits.h"
+#include "engine/program/builtins.h"
 
 namespace polc {
 namespace {
@@ -19,162 +22,10 @@ using ast::ExprKind;
 using ast::Stmt;
 using ast::StmtKind;
 
-struct CompileError {
-  ast::Span span;
-  std::string message;
-};
-
-// Everything the compiler knows across modules.
-struct Program {
-  PolicySet* set = nullptr;
-  std::map<std::pair<const Module*, std::string>, std::uint32_t> functions;  // (module, fn) -> chunk
-  std::map<const Module*, std::uint32_t> source_index;
-  std::map<std::pair<const Module*, std::string>, Constant> consts;
-  bool optimize = true;
-};
-
-Constant make_bool(bool b) {
-  Constant c;
-  c.kind = VKind::kBool;
-  c.boolean = b;
-  return c;
-}
-
-bool is_number(const Constant& c) { return c.kind == VKind::kInt || c.kind == VKind::kFloat; }
-double as_double(const Constant& c) { return c.kind == VKind::kInt ? static_cast<double>(c.integer) : c.number; }
-
-// Folds a literal expression; `consts` resolves names of constants. With `deep` false only
-// leaves and literal containers fold (the unoptimized compiler uses this for constants only).
-std::optional<Constant> fold(const Expr& e, const Module* m, const Program& prog, bool deep, int depth = 0) {
-  if (depth > static_cast<int>(kMaxExpressionDepth) * 2) return std::nullopt;
-  Constant c;
-  switch (e.kind) {
-    case ExprKind::kNull: return c;
-    case ExprKind::kBool: return make_bool(e.bool_value);
-    case ExprKind::kInt:
-      c.kind = VKind::kInt;
-      c.integer = e.int_value;
-      return c;
-    case ExprKind::kFloat:
-      c.kind = VKind::kFloat;
-      c.number = e.float_value;
-      return c;
-    case ExprKind::kString:
-      c.kind = VKind::kString;
-      c.text = e.string_value;
-      return c;
-    case ExprKind::kName: {
-      auto it = prog.consts.find({m, e.name});
-      if (it != prog.consts.end()) return it->second;
-      return std::nullopt;
-    }
-    case ExprKind::kField: {
-      if (e.lhs && e.lhs->kind == ExprKind::kName) {
-        auto imp = m->imports.find(e.lhs->name);
-        if (imp != m->imports.end()) {
-          auto it = prog.consts.find({imp->second, e.name});
-          if (it != prog.consts.end()) return it->second;
-        }
-      }
-      return std::nullopt;
-    }
-    case ExprKind::kUnary: {
-      auto v = fold(*e.lhs, m, prog, deep, depth + 1);
-      if (!v) return std::nullopt;
-      if (v->kind == VKind::kInt && v->integer != INT64_MIN) {
-        v->integer = -v->integer;
-        return v;
-      }
-      if (v->kind == VKind::kFloat) {
-        v->number = -v->number;
-        return v;
-      }
-      return std::nullopt;
-    }
-    case ExprKind::kList: {
-      c.kind = VKind::kList;
-      for (const auto& a : e.args) {
-        auto v = fold(*a, m, prog, deep, depth + 1);
-        if (!v) return std::nullopt;
-        c.items.push_back(std::move(*v));
-      }
-      return c;
-    }
-    case ExprKind::kMap: {
-      c.kind = VKind::kMap;
-      for (std::size_t i = 0; i < e.args.size(); ++i) {
-        auto v = fold(*e.args[i], m, prog, deep, depth + 1);
-        if (!v) return std::nullopt;
-        c.keys.push_back(e.keys[i]);
-        c.items.push_back(std::move(*v));
-      }
-      return c;
-    }
-    default: break;
-  }
-  if (!deep) return std::nullopt;
-  switch (e.kind) {
-    case ExprKind::kNot: {
-      auto v = fold(*e.lhs, m, prog, deep, depth + 1);
-      if (v && v->kind == VKind::kBool) return make_bool(!v->boolean);
-      return std::nullopt;
-    }
-    case ExprKind::kAnd:
-    case ExprKind::kOr: {
-      auto a = fold(*e.lhs, m, prog, deep, depth + 1);
-      auto b = fold(*e.rhs, m, prog, deep, depth + 1);
-      if (!a || !b || a->kind != VKind::kBool || b->kind != VKind::kBool) return std::nullopt;
-      return make_bool(e.kind == ExprKind::kAnd ? a->boolean && b->boolean : a->boolean || b->boolean);
-    }
-    case ExprKind::kBinary: {
-      auto a = fold(*e.lhs, m, prog, deep, depth + 1);
-      auto b = fold(*e.rhs, m, prog, deep, depth + 1);
-      if (!a || !b) return std::nullopt;
-      if (is_number(*a) && is_number(*b)) {
-        double x = as_double(*a), y = as_double(*b);
-        bool ints = a->kind == VKind::kInt && b->kind == VKind::kInt;
-        switch (e.op) {
-          case BinaryOp::kEq: return make_bool(x == y);
-          case BinaryOp::kNe: return make_bool(x != y);
-          case BinaryOp::kLt: return make_bool(x < y);
-          case BinaryOp::kLe: return make_bool(x <= y);
-          case BinaryOp::kGt: return make_bool(x > y);
-          case BinaryOp::kGe: return make_bool(x >= y);
-          case BinaryOp::kAdd:
-          case BinaryOp::kSub:
-          case BinaryOp::kMul:
-            if (ints) {
-              std::int64_t r;
-              bool ovf = e.op == BinaryOp::kAdd   ? __builtin_add_overflow(a->integer, b->integer, &r)
-                         : e.op == BinaryOp::kSub ? __builtin_sub_overflow(a->integer, b->integer, &r)
-                                                  : __builtin_mul_overflow(a->integer, b->integer, &r);
-              if (ovf) return std::nullopt;
-              c.kind = VKind::kInt;
-              c.integer = r;
-              return c;
-            }
-            c.kind = VKind::kFloat;
-            c.number = e.op == BinaryOp::kAdd ? x + y : e.op == BinaryOp::kSub ? x - y : x * y;
-            return c;
-          default: return std::nullopt;
-        }
-      }
-      if (a->kind == VKind::kString && b->kind == VKind::kString) {
-        switch (e.op) {
-          case BinaryOp::kEq: return make_bool(a->text == b->text);
-          case BinaryOp::kNe: return make_bool(a->text != b->text);
-          case BinaryOp::kAdd:
-            c.kind = VKind::kString;
-            c.text = a->text + b->text;
-            return c;
-          default: return std::nullopt;
-        }
-      }
-      return std::nullopt;
-    }
-    default: return std::nullopt;
-  }
-}
+using dsl::CompileError;
+using dsl::fold;
+using dsl::make_bool;
+using dsl::Program;
 
 class ChunkCompiler {
  public:
@@ -378,13 +229,18 @@ class ChunkCompiler {
         break;
       }
       case ExprKind::kIf: {
+        // true: a; false or null: b; unknown: the result is that unknown value (neither branch
+        // is a safe guess).
         expr(*e.args[0], depth + 1);
+        span_ = e.span;
+        std::size_t if_unknown = jump(Opcode::kJumpIfUnknownKeep);
         std::size_t to_else = jump(Opcode::kJumpIfFalse);
         expr(*e.args[1], depth + 1);
         std::size_t to_end = jump(Opcode::kJump);
         patch(to_else);
         expr(*e.args[2], depth + 1);
         patch(to_end);
+        patch(if_unknown);
         break;
       }
       case ExprKind::kLet: {
@@ -423,21 +279,35 @@ class ChunkCompiler {
         byte(acc);
         std::uint8_t it = alloc();
         alloc();
+        // An unknown collection makes the result unknown; so does an unknown filter (the item
+        // may or may not belong to the list, and dropping it would hide it).
         expr(*e.rhs, depth + 1);
+        span_ = e.span;
+        std::size_t coll_unknown = jump(Opcode::kJumpIfUnknownKeep);
         LoopHead head = begin_loop(it, e.name);
-        std::size_t skip = 0;
+        std::size_t skip = 0, maybe = 0, kept = 0;
         bool has_cond = e.cond != nullptr;
         if (has_cond) {
           expr(*e.cond, depth + 1);
+          span_ = e.span;
+          maybe = jump(Opcode::kJumpIfUnknownKeep);
           skip = jump(Opcode::kJumpIfFalse);
         }
         expr(*e.lhs, depth + 1);
         op(Opcode::kAppend);
         byte(acc);
-        if (has_cond) patch(skip);
+        if (has_cond) {
+          kept = jump(Opcode::kJump);
+          patch(maybe);
+          op(Opcode::kSetLocal);  // the accumulator becomes the unknown filter value
+          byte(acc);
+          patch(skip);
+          patch(kept);
+        }
         end_loop(head);
         op(Opcode::kGetLocal);
         byte(acc);
+        patch(coll_unknown);
         end_scope();
         break;
       }
@@ -458,6 +328,7 @@ class ChunkCompiler {
     alloc();
     expr(*e.lhs, depth + 1);
     span_ = e.span;
+    std::size_t coll_unknown = jump(Opcode::kJumpIfUnknownKeep);  // over an unknown: unknown
     LoopHead head = begin_loop(it, e.name);
     expr(*e.rhs, depth + 1);
     span_ = e.span;
@@ -477,6 +348,7 @@ class ChunkCompiler {
     op(Opcode::kGetLocal);
     byte(acc);
     if (e.quantifier == ast::Quantifier::kNone) op(Opcode::kNot);
+    patch(coll_unknown);
     end_scope();
   }
 
@@ -501,6 +373,15 @@ class ChunkCompiler {
     }
     int b = dot == std::string::npos ? find_builtin(fn) : -1;
     if (b < 0) throw CompileError{e.span, "unknown function '" + e.name + "'"};
+    if (fn == "matches" && e.args.size() == 2) {
+      // A pattern written in the policy (a literal or a constant) must compile: its error is
+      // the policy's, found now rather than on the first template that reaches it.
+      if (auto pattern = fold(*e.args[1], &m_, prog_, true);
+          pattern && pattern->kind == VKind::kString) {
+        std::string error;
+        if (!compile_regex(pattern->text, error)) throw CompileError{e.args[1]->span, error};
+      }
+    }
     op(Opcode::kCallBuiltin);
     byte(static_cast<std::uint8_t>(b));
     byte(static_cast<std::uint8_t>(e.args.size()));
@@ -585,10 +466,26 @@ class ChunkCompiler {
         std::uint8_t flag = alloc();
         op(Opcode::kSaveUncertain);
         byte(flag);
+        // A collection that is unknown runs the body once, with the element unknown and the
+        // iteration uncertain (its findings are "unknown"): never zero times, a silent pass.
         std::uint8_t it = alloc();
         alloc();
+        std::uint8_t held = alloc();
         expr(*s.expr);
         span_ = s.span;
+        std::size_t coll_unknown = jump(Opcode::kJumpIfUnknownKeep);
+        std::size_t to_init = jump(Opcode::kJump);
+        patch(coll_unknown);
+        op(Opcode::kSetLocal);
+        byte(held);
+        op(Opcode::kGetLocal);
+        byte(held);
+        patch(jump(Opcode::kGuard));  // unknown: marks the iteration uncertain
+        op(Opcode::kGetLocal);
+        byte(held);
+        op(Opcode::kList);
+        u16(1);
+        patch(to_init);
         LoopHead head = begin_loop(it, s.name);
         block(s.body);
         span_ = s.span;
@@ -630,13 +527,32 @@ class ChunkCompiler {
         byte(flag);
         expr(*s.expr);
         span_ = s.span;
+        if (s.else_body.empty()) {
+          std::size_t to_end = jump(Opcode::kGuard);
+          block(s.body);
+          op(Opcode::kRestoreUncertain);
+          byte(flag);
+          patch(to_end);
+          break;
+        }
+        // With an else block, an unknown condition runs both blocks, each uncertain.
+        std::uint8_t cond = alloc();
+        op(Opcode::kSetLocal);
+        byte(cond);
+        op(Opcode::kGetLocal);
+        byte(cond);
         std::size_t to_else = jump(Opcode::kGuard);
         block(s.body);
         op(Opcode::kRestoreUncertain);
         byte(flag);
-        std::size_t to_end = jump(Opcode::kJump);
         patch(to_else);
+        op(Opcode::kGetLocal);
+        byte(cond);
+        op(Opcode::kNot);
+        std::size_t to_end = jump(Opcode::kGuard);
         block(s.else_body);
+        op(Opcode::kRestoreUncertain);
+        byte(flag);
         patch(to_end);
         break;
       }

@@ -12,11 +12,11 @@
 #include <stdlib.h>
 
 #include "dsl/compiler.h"
-#include "engine/builtins.h"
-#include "engine/cache.h"
-#include "engine/bundle.h"
-#include "engine/digest.h"
-#include "engine/loader.h"
+#include "engine/base/digest.h"
+#include "engine/load/loader.h"
+#include "engine/program/builtins.h"
+#include "engine/program/bundle.h"
+#include "engine/scan/cache.h"
 #include "fuzz/fuzz_common.h"
 #include "fuzz/policyset_codec.h"
 

@@ -11,8 +11,8 @@
 #include <optional>
 #include <sstream>
 
-#include "engine/cache.h"
-#include "engine/digest.h"
+#include "engine/scan/cache.h"
+#include "engine/base/digest.h"
 #include "tests/robust_util.h"
 
 using namespace polc;
