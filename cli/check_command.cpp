@@ -385,9 +385,13 @@ std::unique_ptr<DiskCache> open_cache(const CheckArgs& args, const PolicySet& se
   }
   std::vector<std::string> ids;
   for (const PolicyInfo& p : active) ids.push_back(p.id);
-  std::string error;
+  std::string error, key, key_source;
+  if (!load_cache_key(args.cache_dir, key, key_source, error)) {
+    std::cerr << "polc: --cache: " << error << "\n";
+    return nullptr;
+  }
   auto cache = DiskCache::open(args.cache_dir, cache_context(save_bundle(set), ids, suppressions),
-                               max_mb << 20, error);
+                               max_mb << 20, key, error);
   if (!cache) std::cerr << "polc: " << error << "\n";
   return cache;
 }

@@ -1,5 +1,5 @@
 // Shared by the fuzz targets that run policies: a small fixed template with conditions,
-// references and several resource types, loaded once, and a helper that runs every policy of
+// references, several resource types and numbers at the limits of int64 and double, loaded once, and a helper that runs every policy of
 // a frozen set over it with a small step budget (so one input stays fast).
 #pragma once
 #include <cstdlib>
@@ -31,6 +31,10 @@ Resources:
       SecurityGroupIngress:
         - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}
         - !If [NotProd, {IpProtocol: '-1', CidrIpv6: '::/0'}, !Ref AWS::NoValue]
+        # Numbers at the limits, so that generated policies doing arithmetic on template data
+        # meet them (INT64_MIN / -1 once killed polc with SIGFPE).
+        - {IpProtocol: tcp, FromPort: -9223372036854775808, ToPort: -1, CidrIp: 10.0.0.0/8}
+        - {IpProtocol: udp, FromPort: 9223372036854775807, ToPort: 1e300, CidrIp: .nan}
   Vpc:
     Type: AWS::EC2::VPC
     Properties: {CidrBlock: 10.0.0.0/16}

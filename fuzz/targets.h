@@ -5,12 +5,18 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
+#include <stdlib.h>
+
 #include "dsl/compiler.h"
+#include "engine/base/digest.h"
 #include "engine/load/loader.h"
 #include "engine/program/builtins.h"
 #include "engine/program/bundle.h"
+#include "engine/scan/cache.h"
 #include "fuzz/fuzz_common.h"
 #include "fuzz/policyset_codec.h"
 
@@ -53,11 +59,22 @@ inline void run_policy_set(const std::uint8_t* data, std::size_t size) {
   run_all(*set);
 }
 
-/// Bundle bytes: `load_bundle` must reject them with a reason or return a verified set, which
-/// then runs over the fixed template.
+/// A bundle body (a bundle without its SHA-256 trailer): the trailer is appended here, so the
+/// mutations reach the decoder and the verifier behind the digest check (D10: bundles with
+/// valid framing). `load_bundle` must reject the result with a reason or return a verified set,
+/// which then runs over the fixed template; a bundle whose digest does not match (the same body
+/// with its last byte changed) must always be rejected.
 inline void run_bundle(const std::uint8_t* data, std::size_t size) {
   std::string error;
-  auto set = load_bundle(std::string_view(reinterpret_cast<const char*>(data), size), error);
+  std::string bytes(reinterpret_cast<const char*>(data), size);
+  const Digest256 d = sha256(bytes);
+  bytes.append(reinterpret_cast<const char*>(d.data()), d.size());
+  if (size >= 8) {
+    std::string bad = bytes;
+    bad.back() = static_cast<char>(bad.back() ^ 1);
+    if (load_bundle(bad, error)) __builtin_trap();  // a wrong digest is never accepted
+  }
+  auto set = load_bundle(bytes, error);
   if (!set) {
     if (error.empty()) __builtin_trap();  // a refusal always says why
     return;
@@ -65,6 +82,46 @@ inline void run_bundle(const std::uint8_t* data, std::size_t size) {
   if (!verify_policy_set(*set, builtin_count()).empty()) __builtin_trap();
   set->freeze();
   run_all(*set);
+}
+
+/// Cache payloads and segments (fuzz_cache.cpp).
+inline void run_cache(const std::uint8_t* data, std::size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  FileOutcome out;
+  std::string error;
+  if (decode_cache_entry(bytes, "fuzz-key", out, error)) {
+    FileOutcome again;
+    if (!decode_cache_entry(encode_cache_entry("fuzz-key", out), "fuzz-key", again, error))
+      __builtin_trap();  // what was accepted must survive a round trip
+  } else if (error.empty()) {
+    __builtin_trap();  // a refusal always says why
+  }
+  // The same bytes as a segment file, after a valid header: read, never served.
+  static const std::string dir = [] {
+    char tmpl[] = "/tmp/polc-fuzz-cache-XXXXXX";
+    const char* made = ::mkdtemp(tmpl);
+    return std::string(made ? made : "/tmp/polc-fuzz-cache");
+  }();
+  std::error_code ec;
+  std::filesystem::remove_all(dir + "/c", ec);
+  auto probe = DiskCache::open(dir + "/c", "ctx", 1u << 30, "fuzz-cache-key-0123456789", error);
+  if (!probe) return;
+  std::string key;
+  probe->lookup("t.yaml", "Resources: {}\n", key, out);
+  probe->store(key, FileOutcome{});
+  probe->flush();
+  const auto segs = probe->segment_paths();
+  probe.reset();
+  if (segs.empty()) __builtin_trap();
+  {
+    std::ofstream seg(segs[0], std::ios::binary | std::ios::trunc);
+    seg << "polcseg3";
+    seg.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  auto c = DiskCache::open(dir + "/c", "ctx", 1u << 30, "fuzz-cache-key-0123456789", error);
+  if (!c) return;
+  if (c->lookup("t.yaml", "Resources: {}\n", key, out)) __builtin_trap();  // forged: never a hit
+  c->take_warnings();
 }
 
 }  // namespace polc::fuzz

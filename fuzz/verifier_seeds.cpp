@@ -1,6 +1,7 @@
 // Writes seed inputs for fuzz_verifier and fuzz_bundle: each policy file given on the command
 // line is compiled (with its imports), then its set is written encoded with
-// fuzz/policyset_codec.h into VERIFIER_DIR/NAME.bin and as a bundle into BUNDLE_DIR/NAME.polcb.
+// fuzz/policyset_codec.h into VERIFIER_DIR/NAME.bin and as a bundle body (without the SHA-256 trailer,
+// which fuzz_bundle appends) into BUNDLE_DIR/NAME.polcb.
 // Usage: fuzz_verifier_seeds VERIFIER_DIR BUNDLE_DIR POLICY.polc...
 #include <cstdio>
 #include <filesystem>
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
         .write(reinterpret_cast<const char*>(bytes.data()),
                static_cast<std::streamsize>(bytes.size()));
     std::string bundle = polc::save_bundle(*set);
+    bundle.resize(bundle.size() - polc::kBundleDigestBytes);  // fuzz_bundle appends the digest
     std::ofstream(bundle_dir / (stem + ".polcb"), std::ios::binary)
         .write(bundle.data(), static_cast<std::streamsize>(bundle.size()));
     ++written;

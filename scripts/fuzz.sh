@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (fuzz/, clang, ASan+UBSan, in build-fuzz/) and runs each for
-# SECONDS (default 60), failing on any crash, leak, timeout (-timeout=10) or memory blow-up
+# SECONDS (default 50), failing on any crash, leak, timeout (-timeout=10) or memory blow-up
 # (-rss_limit_mb=2048). Seeds come from the repository's fixtures and, when ../shared exists,
 # from a sample of ../shared/corpus copied at run time into a temporary directory (never into
 # the repository). Inputs found while fuzzing are kept in build-fuzz/corpus/TARGET, crash
 # reproducers in build-fuzz/artifacts/TARGET/.
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]    (targets: yaml json policy verifier bundle)
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]    (targets: yaml json policy verifier bundle cache)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-secs=${1:-60}
+secs=${1:-50}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(yaml json policy verifier bundle)
+((${#targets[@]})) || targets=(yaml json policy verifier bundle cache)
 root=$PWD
 shared="$root/../shared"
 sample=${POLC_FUZZ_CORPUS_SAMPLE:-300}
@@ -19,12 +19,12 @@ sample=${POLC_FUZZ_CORPUS_SAMPLE:-300}
 echo "== fuzz build (build-fuzz, clang)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOLC_FUZZ=ON \
   -DPOLC_TESTS=OFF -DPOLC_BENCH=OFF >/dev/null
-cmake --build build-fuzz -j2 --target fuzz_yaml fuzz_json fuzz_policy fuzz_verifier fuzz_bundle \
+cmake --build build-fuzz -j2 --target fuzz_yaml fuzz_json fuzz_policy fuzz_verifier fuzz_bundle fuzz_cache \
   fuzz_verifier_seeds
 
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
-mkdir -p "$seeds"/{yaml,json,policy,verifier,bundle}
+mkdir -p "$seeds"/{yaml,json,policy,verifier,bundle,cache}
 copy_seeds() {  # copy_seeds DIR FILE...: files up to 64 KiB, renamed by index
   local dir=$1 i=0
   shift

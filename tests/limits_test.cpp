@@ -11,6 +11,7 @@
 #include <string>
 
 #include "engine/load/loader.h"
+#include "engine/triage/exit_codes.h"
 #include "tests/robust_util.h"
 
 using namespace polc;
@@ -75,7 +76,129 @@ VmRun run_policy(const std::string& policy, const std::string& template_text) {
   return {std::move(out[0]), std::move(out[1])};
 }
 
+// D6: a loop polc cannot expand (or that passes a limit) leaves part of the template unchecked:
+// an error at the loop, the template still checked (its other resources report), the outcome
+// incomplete (exit code 4), never a warning and a pass.
+void expect_foreach_incomplete(const std::string& text, const std::string& code,
+                               const std::string& message_part) {
+  TempDir dir("foreach");
+  std::string bad = dir.write("loop.json", text);
+  std::string ok = dir.write("ok.yaml", kBucketYaml);
+  auto pack = test::make_pack(kWitness, false);
+  REQUIRE(pack.set);
+  auto out = test::scan(pack, {bad, ok});
+  INFO("diagnostics:\n" << codes_of(out[0].diagnostics));
+  CHECK(out[0].status == FileOutcome::Status::kChecked);
+  CHECK(has_finding(out[0], "witness"));  // the literal bucket of the template is checked
+  const Diagnostic* d = find_code(out[0].diagnostics, code);
+  REQUIRE(d != nullptr);
+  // A limit passed is an error; a loop polc cannot expand (valid CloudFormation) a warning.
+  CHECK(d->severity == (code == "foreach-limit" ? DiagSeverity::kError : DiagSeverity::kWarning));
+  CHECK(out[0].incomplete == (code == "foreach-limit"));  // counted as an incomplete run
+  // Either way the run is incomplete: exit code 4 (with a finding below the threshold).
+  ExitCodeTracker exit(Severity::kCritical);
+  for (const Finding& f : out[0].findings) exit.add(f);
+  for (const Diagnostic& diag : out[0].diagnostics) exit.add(diag);
+  CHECK(exit.exit_code(ScanSummary{}, false) == kExitIncomplete);
+  CHECK(d->location.line > 0);
+  CHECK(d->message.find(message_part) != std::string::npos);
+  CHECK(out[1].status == FileOutcome::Status::kChecked);
+  CHECK_FALSE(out[1].incomplete);
+}
+
+// A Resources section with a literal bucket and `loop` (JSON text of one Fn::ForEach entry).
+std::string with_loop(const std::string& loop, const std::string& params = "{}") {
+  return R"({"AWSTemplateFormatVersion": "2010-09-09", "Transform": "AWS::LanguageExtensions", "Parameters": )" +
+         params + R"(, "Resources": {"Lit": {"Type": "AWS::S3::Bucket"}, )" + loop + "}}\n";
+}
+
 }  // namespace
+
+TEST_CASE("Fn::ForEach not expanded is incomplete, never a pass", "[limits][foreach]") {
+  const std::string body = R"({"Q${X}": {"Type": "AWS::SQS::Queue"}})";
+  SECTION("collection from a parameter without a default") {
+    expect_foreach_incomplete(with_loop(R"("Fn::ForEach::L": ["X", {"Ref": "Names"}, )" + body + "]",
+                                        R"({"Names": {"Type": "CommaDelimitedList"}})"),
+                              "foreach-not-expanded", "not expanded");
+  }
+  SECTION("Fn::Split and Fn::GetAZs") {
+    expect_foreach_incomplete(
+        with_loop(R"("Fn::ForEach::L": ["X", {"Fn::Split": [",", "a,b"]}, )" + body + "]"),
+        "foreach-not-expanded", "not a literal list");
+    expect_foreach_incomplete(
+        with_loop(R"("Fn::ForEach::L": ["X", {"Fn::GetAZs": ""}, )" + body + "]"),
+        "foreach-not-expanded", "not a literal list");
+  }
+  SECTION("nesting past kMaxForEachNesting") {
+    std::string loop = body;
+    for (std::size_t i = 0; i <= kMaxForEachNesting; ++i)
+      loop = R"({"Fn::ForEach::L)" + std::to_string(i) + R"(": ["X", ["a"], )" + loop + "]}";
+    expect_foreach_incomplete(with_loop(loop.substr(1, loop.size() - 2)), "foreach-not-expanded",
+                              "nested deeper than");
+  }
+  SECTION("iterations past kMaxForEachExpansions") {
+    std::string items;
+    for (std::size_t i = 0; i <= kMaxForEachExpansions; ++i) items += (i ? ",\"" : "\"") + std::to_string(i) + "\"";
+    expect_foreach_incomplete(with_loop(R"("Fn::ForEach::L": ["X", [)" + items + "], " + body + "]"),
+                              "foreach-limit", "kMaxForEachExpansions");
+  }
+}
+
+namespace {
+
+// `n` iterations (items 1000, 1001, ...: four bytes each) of a topic whose Tags list has `k`
+// items: 4 + k nodes copied per iteration.
+std::string foreach_nodes(std::size_t n, std::size_t k) {
+  std::string items, tags;
+  for (std::size_t i = 0; i < n; ++i) items += (i ? "," : "") + std::to_string(1000 + i);
+  for (std::size_t i = 0; i < k; ++i) tags += i ? ",1" : "1";
+  return with_loop(R"("Fn::ForEach::L": ["X", [)" + items +
+                   R"(], {"T${X}": {"Type": "AWS::SNS::Topic", "Properties": {"Tags": [)" + tags + "]}}}]");
+}
+
+// `n` iterations (four-byte items) of a topic whose name is "${X}" plus `len` bytes: 5 bytes of
+// substituted key and 4 + len of substituted name per iteration.
+std::string foreach_bytes(std::size_t n, std::size_t len) {
+  std::string items;
+  for (std::size_t i = 0; i < n; ++i) items += (i ? "," : "") + std::to_string(1000 + i);
+  return with_loop(R"("Fn::ForEach::L": ["X", [)" + items +
+                   R"(], {"T${X}": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "${X})" +
+                   std::string(len, 'a') + R"("}}}])");
+}
+
+}  // namespace
+
+// D2: expansion is bounded in what it copies, not only in iterations.
+TEST_CASE("kMaxForEachCopiedNodes", "[limits][foreach]") {
+  static_assert(kMaxForEachCopiedNodes % 1000 == 0);
+  const std::size_t k = kMaxForEachCopiedNodes / 1000 - 4;  // exactly the limit in 1000 iterations
+  {
+    auto r = load_template_bytes("at.json", foreach_nodes(1000, k));
+    INFO(codes_of(r.diagnostics.items()));
+    REQUIRE(r.status == LoadStatus::kTemplate);
+    CHECK_FALSE(r.diagnostics.has_errors());
+    CHECK(r.tmpl->resources().size() == 1001);
+  }
+  // One node more: an error, and the 1,000 topics are not all generated.
+  expect_foreach_incomplete(foreach_nodes(1000, k + 1), "foreach-limit", "kMaxForEachCopiedNodes");
+  // The 169 KB template of the report (10,000 x a 50,000-item list) stops early, in bounded memory.
+  auto start = std::chrono::steady_clock::now();
+  expect_foreach_incomplete(foreach_nodes(10000, 50000), "foreach-limit", "kMaxForEachCopiedNodes");
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
+}
+
+TEST_CASE("kMaxForEachCopiedBytes", "[limits][foreach]") {
+  static_assert(kMaxForEachCopiedBytes % 1024 == 0);
+  const std::size_t len = kMaxForEachCopiedBytes / 1024 - 9;  // exactly the limit in 1024 iterations
+  {
+    auto r = load_template_bytes("at.json", foreach_bytes(1024, len));
+    INFO(codes_of(r.diagnostics.items()));
+    REQUIRE(r.status == LoadStatus::kTemplate);
+    CHECK_FALSE(r.diagnostics.has_errors());
+    CHECK(r.tmpl->resources().size() == 1025);
+  }
+  expect_foreach_incomplete(foreach_bytes(1024, len + 1), "foreach-limit", "kMaxForEachCopiedBytes");
+}
 
 TEST_CASE("kMaxNestingDepth", "[limits]") {
   const std::size_t n = kMaxNestingDepth + 10;
@@ -111,6 +234,66 @@ TEST_CASE("kMaxAliasExpansionNodes", "[limits]") {
   auto start = std::chrono::steady_clock::now();
   expect_load_limit("laughs.yaml", text, "alias-expansion");
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+}
+
+// D3: aliases share their node, but whatever walks the tree sees every use, so expansion is
+// bounded in bytes too. At the limit the document loads; one alias more is a positioned error.
+TEST_CASE("kMaxAliasExpansionBytes", "[limits]") {
+  constexpr std::size_t kLen = 1u << 20;
+  static_assert(kMaxAliasExpansionBytes % kLen == 0);
+  constexpr std::size_t kUses = kMaxAliasExpansionBytes / kLen;
+  auto doc = [&](std::size_t uses) {
+    std::string text = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\nMetadata:\n  s: &s " +
+                       std::string(kLen, 'a') + "\n  l: [";
+    for (std::size_t i = 0; i < uses; ++i) text += i ? ", *s" : "*s";
+    return text + "]\n";
+  };
+  auto at = load_template_bytes("at.yaml", doc(kUses));
+  INFO(codes_of(at.diagnostics.items()));
+  CHECK(at.status == LoadStatus::kTemplate);
+  expect_load_limit("over.yaml", doc(kUses + 1), "alias-expansion");
+}
+
+// D3: a finding's message keeps at most kMaxMessageBytes of what it interpolates.
+TEST_CASE("kMaxMessageBytes", "[limits]") {
+  const std::string policy = R"(
+policy long-message {
+  id = "T-M-1"
+  title = "quotes the description"
+  severity = low
+  for sg in resources("AWS::EC2::SecurityGroup") {
+    report message "{sg.Properties.GroupDescription}"
+  }
+}
+)";
+  auto sg = [](std::size_t len) {
+    return "Resources:\n  SG:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: " +
+           std::string(len, 'd') + "\n";
+  };
+  auto message_of = [&](std::size_t len) {
+    VmRun r = run_policy(policy, sg(len));
+    for (const auto& f : r.first.findings)
+      if (f.policy_name == "long-message") return f.message;
+    return std::string("(no finding)");
+  };
+  CHECK(message_of(kMaxMessageBytes) == std::string(kMaxMessageBytes, 'd'));
+  CHECK(message_of(kMaxMessageBytes + 1) == std::string(kMaxMessageBytes, 'd') + "...");
+  CHECK(message_of(3u << 20) == std::string(kMaxMessageBytes, 'd') + "...");
+}
+
+// A finding's source snippet keeps at most kMaxSnippetBytes of its line (a minified JSON
+// template is one line).
+TEST_CASE("kMaxSnippetBytes", "[limits]") {
+  std::string text = "{\"Resources\": {\"Bucket\": {\"Type\": \"AWS::S3::Bucket\", \"Metadata\": \"" +
+                     std::string(1u << 20, 'm') + "\"}}}\n";
+  TempDir dir("snippet");
+  std::string one_line = dir.write("one.json", text);
+  auto pack = test::make_pack(kWitness, false);
+  auto out = test::scan(pack, {one_line});
+  REQUIRE(out[0].findings.size() == 1);
+  const std::string& line = out[0].findings[0].location.source_line;
+  CHECK(line.size() == kMaxSnippetBytes);
+  CHECK(text.starts_with(line));
 }
 
 TEST_CASE("kMaxTemplateBytes", "[limits]") {
@@ -203,6 +386,68 @@ policy list-doubling {
   CHECK(r.first.incomplete);
   CHECK(has_finding(r.first, "witness"));
   CHECK(has_finding(r.second, "witness"));
+}
+
+// D8: one instruction can scan megabytes, so the VM budgets work, not only instructions.
+TEST_CASE("kMaxVmWorkUnits", "[limits]") {
+  // contains(h, "") on a 2^22-byte string charges 2^22 units: 2^30 / 2^22 = 256 calls exactly.
+  static_assert(kMaxVmWorkUnits == (std::uint64_t{1} << 30));
+  const std::string policy = R"(
+fn d(s, n) = if n == 0 then s else d(s + s, n - 1)
+policy work {
+  id = "T-K-1"
+  title = "work"
+  severity = low
+  for b in resources("AWS::S3::Bucket") {
+    let h = d("a", 22)
+    for t in b.Properties.Tags {
+      require contains(h, "")
+    }
+  }
+}
+)";
+  auto bucket = [](std::size_t tags) {
+    std::string t = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags: [";
+    for (std::size_t i = 0; i < tags; ++i) t += i ? ", 1" : "1";
+    return t + "]\n";
+  };
+  VmRun at = run_policy(policy, bucket(256));
+  INFO(codes_of(at.first.diagnostics));
+  CHECK(find_code(at.first.diagnostics, "vm-work") == nullptr);
+  CHECK_FALSE(at.first.incomplete);
+  VmRun over = run_policy(policy, bucket(257));
+  const Diagnostic* d = find_code(over.first.diagnostics, "vm-work");
+  REQUIRE(d != nullptr);
+  CHECK(d->location.line > 0);
+  CHECK(over.first.incomplete);
+  CHECK(has_finding(over.first, "witness"));  // other policies still run
+  CHECK(has_finding(over.second, "witness"));
+}
+
+TEST_CASE("substring search is linear; a regex that would fall back to the NFA is budgeted",
+          "[limits]") {
+  auto run = [](const std::string& require) {
+    return run_policy("fn d(s, n) = if n == 0 then s else d(s + s, n - 1)\n"
+                      "policy slow {\n  id = \"T-K-2\"\n  title = \"slow\"\n  severity = low\n"
+                      "  for b in resources(\"AWS::S3::Bucket\") {\n    require " +
+                          require + "\n  }\n}\n",
+                      kBucketYaml);
+  };
+  auto start = std::chrono::steady_clock::now();
+  // O(n*m) with std::string_view::find: hours for 4 MiB / 2 MiB. Linear: milliseconds.
+  VmRun c = run(R"(not contains(d("a", 22), d("a", 21) + "b"))");
+  CHECK(c.first.diagnostics.empty());
+  CHECK_FALSE(has_finding(c.first, "slow"));
+  VmRun in = run(R"(not (d("a", 21) + "b" in d("a", 22)))");
+  CHECK(in.first.diagnostics.empty());
+  VmRun sp = run(R"(count(split(d("a", 22), d("a", 21) + "b")) == 1)");
+  CHECK(sp.first.diagnostics.empty());
+  // 13 s for one call before (RE2's NFA on 4 MiB with a 1,000-repetition pattern): now refused
+  // before it runs.
+  VmRun re = run(R"(not matches(d("ab", 21), '[ab]*a[ab]{1000}c'))");
+  CHECK(find_code(re.first.diagnostics, "vm-work") != nullptr);
+  CHECK(re.first.incomplete);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
 }
 
 TEST_CASE("kMaxExpressionDepth", "[limits]") {

@@ -575,13 +575,13 @@ TEST_CASE("scanner: batched reads, ordinary reads and the cache give the same ou
   ::close(fifo);
   std::string error;
   {
-    auto cold = DiskCache::open((dir.path() / "cache").string(), "ctx", 1u << 30, error);
+    auto cold = DiskCache::open((dir.path() / "cache").string(), "ctx", 1u << 30, "robustness-test-cache-key-0123456789", error);
     REQUIRE(cold);
     CHECK(report(2, true, cold.get()) == ordinary);
     CHECK(cold->hits() == 0);
   }
   for (bool batch : {true, false}) {
-    auto warm = DiskCache::open((dir.path() / "cache").string(), "ctx", 1u << 30, error);
+    auto warm = DiskCache::open((dir.path() / "cache").string(), "ctx", 1u << 30, "robustness-test-cache-key-0123456789", error);
     REQUIRE(warm);
     CHECK(report(2, batch, warm.get()) == ordinary);
     // Every file that could be read (all but the FIFOs and the missing file).
@@ -901,7 +901,7 @@ TEST_CASE("fuzz reproducers replay without crashing", "[robust][fuzz]") {
   // through the same code as the fuzz target (fuzz/targets.h), under every sanitizer stage.
   fs::path root = fs::path(POLC_SOURCE_DIR) / "tests" / "data" / "robust";
   std::size_t replayed = 0;
-  for (const char* target : {"yaml", "json", "policy", "verifier", "bundle"}) {
+  for (const char* target : {"yaml", "json", "policy", "verifier", "bundle", "cache"}) {
     if (!fs::is_directory(root / target)) continue;
     for (const auto& e : fs::directory_iterator(root / target)) {
       std::ifstream in(e.path(), std::ios::binary);
@@ -917,8 +917,10 @@ TEST_CASE("fuzz reproducers replay without crashing", "[robust][fuzz]") {
         fuzz::run_policy_source(data, bytes.size());
       else if (t == "verifier")
         fuzz::run_policy_set(data, bytes.size());
-      else
+      else if (t == "bundle")
         fuzz::run_bundle(data, bytes.size());
+      else
+        fuzz::run_cache(data, bytes.size());
       ++replayed;
     }
   }

@@ -278,7 +278,7 @@ TEST_CASE("damaged cache entries are rejected, never crash", "[scale]") {
   }
   // An out-of-range status (the byte after the format tag and the key).
   std::string bad = text;
-  const std::size_t status_at = 1 + std::string("polc-cache-v2").size() + 1 + 2;
+  const std::size_t status_at = 1 + std::string("polc-cache-v3").size() + 1 + 2;
   REQUIRE(bad[status_at] == 0);  // kChecked
   bad[status_at] = 7;
   CHECK_FALSE(decode_cache_entry(bad, "k1", back, error));
@@ -315,6 +315,9 @@ void write_bytes(const fs::path& p, const std::string& bytes) {
 }
 
 /// A 32-digit key for direct `store` calls.
+/// The cache key of these tests (at least kMinCacheKeyBytes).
+constexpr std::string_view kTestCacheKey = "scale-test-cache-key-0123456789abcdef";
+
 std::string test_key(int i) {
   char buf[33];
   std::snprintf(buf, sizeof buf, "%032x", i);
@@ -330,7 +333,7 @@ TEST_CASE("the disk cache serves stored outcomes, ignores corrupt entries and ev
   std::string key;
   FileOutcome out;
   {
-    auto cache = DiskCache::open(dir, "ctx", 1u << 20, error);
+    auto cache = DiskCache::open(dir, "ctx", 1u << 20, kTestCacheKey, error);
     REQUIRE(cache);
     CHECK_FALSE(cache->lookup(tmpl.string(), read_bytes(tmpl), key, out));
     REQUIRE(key.size() == 32);
@@ -342,7 +345,7 @@ TEST_CASE("the disk cache serves stored outcomes, ignores corrupt entries and ev
   }
   std::string key2;
   {
-    auto cache = DiskCache::open(dir, "ctx", 1u << 20, error);
+    auto cache = DiskCache::open(dir, "ctx", 1u << 20, kTestCacheKey, error);
     REQUIRE(cache->lookup(tmpl.string(), read_bytes(tmpl), key2, out));
     CHECK(key2 == key);
     CHECK(out.findings.at(0).resource == "Sg");
@@ -353,11 +356,11 @@ TEST_CASE("the disk cache serves stored outcomes, ignores corrupt entries and ev
   }
 
   // Another context (policy set) or other bytes: another key.
-  auto other = DiskCache::open(dir, "ctx2", 1u << 20, error);
+  auto other = DiskCache::open(dir, "ctx2", 1u << 20, kTestCacheKey, error);
   CHECK_FALSE(other->lookup(tmpl.string(), read_bytes(tmpl), key2, out));
   CHECK(key2 != key);
   {
-    auto cache = DiskCache::open(dir, "ctx", 1u << 20, error);
+    auto cache = DiskCache::open(dir, "ctx", 1u << 20, kTestCacheKey, error);
     std::ofstream(tmpl) << "Resources: {A: {Type: X}}\n";
     CHECK_FALSE(cache->lookup(tmpl.string(), read_bytes(tmpl), key2, out));
     std::ofstream(tmpl) << "Resources: {}\n";
@@ -365,13 +368,13 @@ TEST_CASE("the disk cache serves stored outcomes, ignores corrupt entries and ev
 
   // A corrupt entry (a byte of its payload changed): a warning, then a miss.
   {
-    auto cache = DiskCache::open(dir, "ctx", 1u << 20, error);
+    auto cache = DiskCache::open(dir, "ctx", 1u << 20, kTestCacheKey, error);
     const fs::path seg = cache->segment_paths().at(0);
     cache.reset();
     std::string b = read_bytes(seg);
     b[b.size() - 3] ^= 0x20;
     write_bytes(seg, b);
-    cache = DiskCache::open(dir, "ctx", 1u << 20, error);
+    cache = DiskCache::open(dir, "ctx", 1u << 20, kTestCacheKey, error);
     CHECK_FALSE(cache->lookup(tmpl.string(), read_bytes(tmpl), key2, out));
     auto warnings = cache->take_warnings();
     REQUIRE(warnings.size() == 1);
@@ -382,11 +385,11 @@ TEST_CASE("the disk cache serves stored outcomes, ignores corrupt entries and ev
   }
   // A corrupt segment (truncated inside an entry): a warning at open, removed, all misses.
   {
-    auto cache = DiskCache::open(dir, "ctx", 1u << 20, error);
+    auto cache = DiskCache::open(dir, "ctx", 1u << 20, kTestCacheKey, error);
     const fs::path seg = cache->segment_paths().at(0);
     cache.reset();
     write_bytes(seg, read_bytes(seg).substr(0, 20));
-    cache = DiskCache::open(dir, "ctx", 1u << 20, error);
+    cache = DiskCache::open(dir, "ctx", 1u << 20, kTestCacheKey, error);
     auto warnings = cache->take_warnings();
     REQUIRE(warnings.size() == 1);
     CHECK(warnings[0].message.find("corrupt cache segment") == 0);
@@ -396,7 +399,7 @@ TEST_CASE("the disk cache serves stored outcomes, ignores corrupt entries and ev
 
   // Eviction: with room for one segment of two, the older goes.
   {
-    auto a = DiskCache::open((tmp.path / "s").string(), "ctx", 0, error);
+    auto a = DiskCache::open((tmp.path / "s").string(), "ctx", 0, kTestCacheKey, error);
     a->store(test_key(1), sample_outcome());
     a->flush();
     const fs::path first = a->segment_paths().at(0);
@@ -406,13 +409,13 @@ TEST_CASE("the disk cache serves stored outcomes, ignores corrupt entries and ev
     REQUIRE(a->segment_paths().size() == 2);
     const fs::path second = a->segment_paths().at(0) == first.string() ? a->segment_paths().at(1)
                                                                        : a->segment_paths().at(0);
-    auto sized = DiskCache::open((tmp.path / "s").string(), "ctx", fs::file_size(second), error);
+    auto sized = DiskCache::open((tmp.path / "s").string(), "ctx", fs::file_size(second), kTestCacheKey, error);
     CHECK(sized->evict() == 1);
     CHECK_FALSE(fs::exists(first));
     CHECK(fs::exists(second));
   }
 
-  CHECK_FALSE(DiskCache::open((tmpl / "sub").string(), "ctx", 1, error));  // under a file
+  CHECK_FALSE(DiskCache::open((tmpl / "sub").string(), "ctx", 1, kTestCacheKey, error));  // under a file
   CHECK(error.find("--cache") != std::string::npos);
 }
 
@@ -420,8 +423,8 @@ TEST_CASE("concurrent caches on one directory share their entries", "[scale]") {
   TempDir tmp;
   const std::string dir = (tmp.path / "c").string();
   std::string error;
-  auto a = DiskCache::open(dir, "ctx", 1u << 30, error);
-  auto b = DiskCache::open(dir, "ctx", 1u << 30, error);
+  auto a = DiskCache::open(dir, "ctx", 1u << 30, kTestCacheKey, error);
+  auto b = DiskCache::open(dir, "ctx", 1u << 30, kTestCacheKey, error);
   std::vector<fs::path> files;
   for (int i = 0; i < 4; ++i) {
     files.push_back(tmp.path / ("t" + std::to_string(i) + ".yaml"));
@@ -439,7 +442,7 @@ TEST_CASE("concurrent caches on one directory share their entries", "[scale]") {
     }
   a->flush();
   b->flush();
-  auto c = DiskCache::open(dir, "ctx", 1u << 30, error);
+  auto c = DiskCache::open(dir, "ctx", 1u << 30, kTestCacheKey, error);
   CHECK(c->segment_paths().size() == 2);
   for (const fs::path& f : files) {
     std::string key;
@@ -462,22 +465,22 @@ TEST_CASE("kMaxCacheSegments", "[scale][limits]") {
   std::ofstream(tmpl) << "Resources: {}\n";
   std::string used_key;
   {
-    auto c = DiskCache::open(dir, "ctx", 1u << 30, error);
+    auto c = DiskCache::open(dir, "ctx", 1u << 30, kTestCacheKey, error);
     FileOutcome out;
     c->lookup(tmpl.string(), read_bytes(tmpl), used_key, out);
     c->store(used_key, sample_outcome());
   }
   // One segment per run, up to the bound: no compaction.
   for (std::size_t i = 1; i < kMaxCacheSegments; ++i) {
-    auto c = DiskCache::open(dir, "ctx", 1u << 30, error);
+    auto c = DiskCache::open(dir, "ctx", 1u << 30, kTestCacheKey, error);
     c->store(test_key(static_cast<int>(i)), sample_outcome());
   }
-  auto full = DiskCache::open(dir, "ctx", 1u << 30, error);
+  auto full = DiskCache::open(dir, "ctx", 1u << 30, kTestCacheKey, error);
   REQUIRE(full->segment_paths().size() == kMaxCacheSegments);
   full.reset();
   // One more: the run compacts into the entries it used or wrote, and the others.
   {
-    auto c = DiskCache::open(dir, "ctx", 1u << 30, error);
+    auto c = DiskCache::open(dir, "ctx", 1u << 30, kTestCacheKey, error);
     std::string key;
     FileOutcome out;
     REQUIRE(c->lookup(tmpl.string(), read_bytes(tmpl), key, out));
@@ -486,7 +489,7 @@ TEST_CASE("kMaxCacheSegments", "[scale][limits]") {
     CHECK(c->segment_paths().size() == 2);
   }
   // Nothing lost.
-  auto c = DiskCache::open(dir, "ctx", 1u << 30, error);
+  auto c = DiskCache::open(dir, "ctx", 1u << 30, kTestCacheKey, error);
   std::string key;
   FileOutcome out;
   CHECK(c->lookup(tmpl.string(), read_bytes(tmpl), key, out));
@@ -509,7 +512,7 @@ FileOutcome outcome_of_size(std::size_t bytes) {
 TEST_CASE("kCacheSegmentBytes", "[scale][limits]") {
   TempDir tmp;
   std::string error;
-  auto c = DiskCache::open((tmp.path / "c").string(), "ctx", 1u << 30, error);
+  auto c = DiskCache::open((tmp.path / "c").string(), "ctx", 1u << 30, kTestCacheKey, error);
   const std::size_t each = kCacheSegmentBytes / 4;
   for (int i = 0; i < 4; ++i) c->store(test_key(i), outcome_of_size(each));
   // The buffer passed the bound with the fourth entry: written before any flush.
@@ -523,23 +526,23 @@ TEST_CASE("kCacheSegmentBytes", "[scale][limits]") {
 TEST_CASE("kMaxCacheEntryBytes", "[scale][limits]") {
   TempDir tmp;
   std::string error;
-  auto c = DiskCache::open((tmp.path / "c").string(), "ctx", 1u << 30, error);
+  auto c = DiskCache::open((tmp.path / "c").string(), "ctx", 1u << 30, kTestCacheKey, error);
   c->store(test_key(1), outcome_of_size(kMaxCacheEntryBytes));  // too large: not cached
   c->flush();
   CHECK(c->segment_paths().empty());
   // A record claiming more than the bound makes its segment corrupt.
-  std::string seg = "polcseg2" + std::string(16, '\0');
+  std::string seg = "polcseg3" + std::string(16, '\0');
   const std::uint32_t len = kMaxCacheEntryBytes + 1;
   for (int i = 0; i < 4; ++i) seg.push_back(static_cast<char>((len >> (8 * i)) & 0xff));
-  seg += std::string(8, '\0');
+  seg += std::string(16, '\0');  // tag
   c.reset();
-  auto probe = DiskCache::open((tmp.path / "c").string(), "ctx", 1u << 30, error);
+  auto probe = DiskCache::open((tmp.path / "c").string(), "ctx", 1u << 30, kTestCacheKey, error);
   probe->store(test_key(2), sample_outcome());
   probe->flush();
   const fs::path dir = fs::path(probe->segment_paths().at(0)).parent_path();
   probe.reset();
   write_bytes(dir / "0-claims-too-much.seg", seg);
-  auto again = DiskCache::open((tmp.path / "c").string(), "ctx", 1u << 30, error);
+  auto again = DiskCache::open((tmp.path / "c").string(), "ctx", 1u << 30, kTestCacheKey, error);
   auto warnings = again->take_warnings();
   REQUIRE(warnings.size() == 1);
   CHECK(warnings[0].message.find("runs past the end") != std::string::npos);
@@ -549,15 +552,15 @@ TEST_CASE("kMaxCacheEntryBytes", "[scale][limits]") {
 TEST_CASE("kMaxCacheSegmentBytes", "[scale][limits]") {
   TempDir tmp;
   std::string error;
-  auto c = DiskCache::open((tmp.path / "c").string(), "ctx", 1u << 30, error);
+  auto c = DiskCache::open((tmp.path / "c").string(), "ctx", 1u << 30, kTestCacheKey, error);
   c->store(test_key(1), sample_outcome());
   c->flush();
   const fs::path dir = fs::path(c->segment_paths().at(0)).parent_path();
   c.reset();
   const fs::path big = dir / "0-big.seg";
-  write_bytes(big, "polcseg2");
+  write_bytes(big, "polcseg3");
   fs::resize_file(big, kMaxCacheSegmentBytes + 1);  // sparse: nothing is written
-  auto again = DiskCache::open((tmp.path / "c").string(), "ctx", 1u << 30, error);
+  auto again = DiskCache::open((tmp.path / "c").string(), "ctx", 1u << 30, kTestCacheKey, error);
   auto warnings = again->take_warnings();
   REQUIRE(warnings.size() == 1);
   CHECK(warnings[0].message.find("kMaxCacheSegmentBytes") != std::string::npos);

@@ -1,5 +1,6 @@
 #include "engine/base/diagnostic.h"
 
+#include "engine/base/limits.h"
 #include "engine/base/printable.h"
 
 namespace polc {
@@ -21,7 +22,11 @@ Location Location::at(const SourceFile& file, std::uint32_t offset) {
   l.line = lc.line;
   l.column = lc.column;
   std::string_view text = file.line_text(lc.line);
-  if (text.size() > 400) text = text.substr(0, 400);
+  if (text.size() > kMaxSnippetBytes) {
+    std::size_t n = kMaxSnippetBytes;
+    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;  // UTF-8 boundary
+    text = text.substr(0, n);
+  }
   l.source_line = std::string(text);
   return l;
 }
@@ -44,6 +49,16 @@ bool Diagnostics::has_errors() const {
   for (const auto& d : items_)
     if (d.severity == DiagSeverity::kError) return true;
   return false;
+}
+
+bool Diagnostics::has_load_errors() const {  // errors that are not `is_incomplete_code`
+  for (const auto& d : items_)
+    if (d.severity == DiagSeverity::kError && !is_incomplete_code(d.code)) return true;
+  return false;
+}
+
+bool is_incomplete_code(std::string_view code) {
+  return code == "foreach-not-expanded" || code == "foreach-limit";
 }
 
 void append_location(std::string& out, const Location& loc) {

@@ -54,6 +54,14 @@ struct Diagnostic {
   std::string policy_id;
 };
 
+/// True for the codes that leave a template loaded but not wholly checked: part of it was never
+/// evaluated. `foreach-limit` (an error: a resource limit was passed) and
+/// `foreach-not-expanded` (a warning: valid CloudFormation polc cannot expand offline, such as a
+/// collection from a parameter without a default). Either way the rest of the template is
+/// checked and the run is incomplete (exit code 4, SARIF executionSuccessful false), never a
+/// pass. Pure.
+bool is_incomplete_code(std::string_view code);
+
 /// An append-only list of diagnostics. Not thread-safe; each worker keeps its own.
 class Diagnostics {
  public:
@@ -61,6 +69,9 @@ class Diagnostics {
   void error(std::string code, Location loc, std::string message);
   void warning(std::string code, Location loc, std::string message);
   bool has_errors() const;
+  /// True when an error other than an `is_incomplete_code` one is present (the template
+  /// cannot be checked at all).
+  bool has_load_errors() const;
   std::size_t size() const { return items_.size(); }
   bool empty() const { return items_.empty(); }
   const std::vector<Diagnostic>& items() const { return items_; }

@@ -19,6 +19,13 @@ inline constexpr std::size_t kMaxNestingDepth = 256;
 /// Most nodes that YAML alias expansion may add to one document (billion-laughs guard).
 inline constexpr std::size_t kMaxAliasExpansionNodes = 1'000'000;
 
+/// Most bytes of scalars and keys that YAML alias expansion may add to one document. Aliases
+/// share their node, but everything that walks the tree (policies, `polc dump`, messages) sees
+/// each use: 2,000 aliases of a resource holding a 4 MiB string are 8 GB to read or print. The
+/// same as `kMaxTemplateBytes`: an aliased document is at most as large again as the largest
+/// file read.
+inline constexpr std::size_t kMaxAliasExpansionBytes = 64u << 20;
+
 /// Most resources in one template. The CloudFormation quota is 500; SAM and ForEach expansion
 /// can exceed it before the service sees the template, so polc allows more.
 inline constexpr std::size_t kMaxResources = 20'000;
@@ -28,6 +35,17 @@ inline constexpr std::size_t kMaxStringBytes = 4u << 20;
 
 /// Most `Fn::ForEach` iterations expanded in one template.
 inline constexpr std::size_t kMaxForEachExpansions = 10'000;
+
+/// Most value-tree nodes `Fn::ForEach` expansion may copy in one template section (all loops and
+/// iterations together). Iterations alone do not bound memory: 10,000 copies of a body holding
+/// a 50,000-item list are 500 million nodes from a 169 KB template. A node costs about 40
+/// bytes of arena, so this bounds expansion to some 80 MB per section, far above the few
+/// thousand nodes real loops generate.
+inline constexpr std::size_t kMaxForEachCopiedNodes = 2'000'000;
+
+/// Most bytes of strings `Fn::ForEach` expansion may build by substituting `${Identifier}` in
+/// one template section (a long string substituted in every iteration), in bytes.
+inline constexpr std::size_t kMaxForEachCopiedBytes = 64u << 20;
 
 /// Deepest nesting of `Fn::ForEach` loops inside one another's output maps. The transform
 /// allows loops in loop bodies; real templates use one or two levels. The expander recurses
@@ -43,6 +61,15 @@ inline constexpr std::size_t kMaxExpressionDepth = 128;
 /// VM instructions one evaluation (one policy on one subject under one condition assignment)
 /// may execute. A policy that loops or recurses without end is stopped here.
 inline constexpr std::uint64_t kMaxVmSteps = 2'000'000;
+
+/// Work one evaluation may do inside instructions, in units of bytes scanned: builtins on
+/// strings (`contains`, `in`, `split`, `replace`, `join`, `lower`, `upper`, `starts_with`,
+/// `ends_with`) charge the bytes they read, string comparisons the bytes compared, and
+/// `matches()` its input's bytes times the pattern's RE2 program size (the cost of RE2's NFA,
+/// which it falls back to when a pattern's DFA outgrows kMaxRegexMemory). The step budget
+/// counts instructions, but one instruction can scan megabytes: this bounds time (about a
+/// second at 1 ns per unit), not instructions. Substring search is linear (two-way algorithm).
+inline constexpr std::uint64_t kMaxVmWorkUnits = std::uint64_t{1} << 30;
 
 /// Deepest VM value stack, in values.
 inline constexpr std::size_t kMaxVmStack = 4096;
@@ -61,6 +88,15 @@ inline constexpr std::size_t kMaxConditionCombinations = 256;
 
 /// Largest compiled RE2 program, in RE2's cost units (`RE2::Options::max_mem` in bytes).
 inline constexpr std::int64_t kMaxRegexMemory = 1 << 20;
+
+/// Longest finding message (and related-location note) kept, in bytes; longer ones are cut
+/// and end with "...". Messages interpolate template values, which may be megabytes long:
+/// without a bound, 10,000 findings quoting a 4 MiB string are 40 GB of report.
+inline constexpr std::size_t kMaxMessageBytes = 4096;
+
+/// Longest source line kept for a diagnostic's or finding's snippet, in bytes (a minified JSON
+/// template is one line of megabytes; each finding copies its snippet).
+inline constexpr std::size_t kMaxSnippetBytes = 400;
 
 /// Most findings reported for one template; past it the rest are counted, not listed.
 inline constexpr std::size_t kMaxFindingsPerTemplate = 10'000;

@@ -28,6 +28,17 @@ inline std::string cut_name(std::string_view s) {
   return out;
 }
 
+/// Returns `s` cut to at most `max` bytes plus "..." when longer, at a UTF-8 sequence boundary
+/// (used for finding messages and source snippets, `kMaxMessageBytes`, `kMaxSnippetBytes`).
+inline std::string cut_text(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return std::string(s);
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  std::string out(s.substr(0, n));
+  out += "...";
+  return out;
+}
+
 /// Returns `cut_name(s)` in single quotes.
 inline std::string quote_name(std::string_view s) {
   std::string out(1, '\'');

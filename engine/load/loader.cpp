@@ -254,7 +254,7 @@ LoadResult load_template_bytes(std::string path, std::string bytes, FileFormat f
     return r;
   }
   r.tmpl = build_template(std::move(doc), r.diagnostics);
-  if (r.tmpl == nullptr || r.diagnostics.has_errors()) {
+  if (r.tmpl == nullptr || r.diagnostics.has_load_errors()) {
     r.tmpl.reset();
     r.status = LoadStatus::kError;
     return r;

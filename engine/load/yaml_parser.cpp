@@ -64,6 +64,7 @@ struct Anchor {
   std::uint64_t nodes = 0;
   std::uint32_t height = 0;
   std::string_view raw;  // the scalar's text, for an alias used as a map key
+  std::uint64_t bytes = 0;  // bytes of scalars and keys in the subtree, aliases expanded
 };
 
 // One open list or map. Children live in the shared scratch vectors from `begin` on.
@@ -75,6 +76,7 @@ struct Frame {
   std::uint32_t height = 0;       // largest child height
   std::uint32_t wrap_offset = 0;  // position of an intrinsic short-form tag
   std::uint64_t nodes = 1;        // nodes in the subtree, aliases expanded
+  std::uint64_t bytes = 0;        // bytes of scalars and keys in the subtree, aliases expanded
   std::string_view anchor;        // arena copy, empty when none
   Intrinsic wrap = Intrinsic::kNone;
   bool is_map = false;
@@ -106,7 +108,7 @@ class YamlBuilder {
   bool on_close_list();
   bool on_close_map();
   bool finish(Value* v, const Frame& f);
-  bool attach(Value* v, std::uint64_t nodes, std::uint32_t height);
+  bool attach(Value* v, std::uint64_t nodes, std::uint32_t height, std::uint64_t bytes);
   bool add_key(std::string_view key, std::uint32_t offset, bool is_merge);
   void register_anchor(std::string_view name, const Anchor& a);
   Value* make_string(std::string_view s, std::uint32_t offset, bool quoted);
@@ -134,7 +136,8 @@ class YamlBuilder {
   std::vector<DuplicateKey> dups_;
   MapAssembler assembler_;
   std::unordered_map<std::string_view, Anchor> anchors_;
-  std::uint64_t expanded_ = 0;
+  std::uint64_t expanded_ = 0;        // nodes added by aliases (kMaxAliasExpansionNodes)
+  std::uint64_t expanded_bytes_ = 0;  // bytes added by aliases (kMaxAliasExpansionBytes)
   int documents_ = 0;
   Value* root_ = nullptr;
   bool done_ = false;
@@ -382,7 +385,7 @@ bool YamlBuilder::on_scalar(const yaml_event_t& e) {
       warn("yaml-tag", start, "tag '" + display_tag(tag) + "' on a map key is ignored");
     if (!anchor.empty()) {
       Value* key_value = make_string(text, content, !plain);
-      register_anchor(anchor, {key_value, 1, 1, key_value->str()});
+      register_anchor(anchor, {key_value, 1, 1, key_value->str(), key_value->size});
       return add_key(key_value->str(), content, is_merge);
     }
     return add_key(arena_.copy(text), content, is_merge);
@@ -392,11 +395,12 @@ bool YamlBuilder::on_scalar(const yaml_event_t& e) {
   Value* v = make_scalar(e, text, tag, content, nodes);
   // A plain scalar is one node; an intrinsic wrapper adds a level, `!GetAtt`'s list another.
   std::uint32_t height = nodes == 1 ? 1 : nodes == 2 ? 2 : 3;
+  const std::uint64_t bytes = text.size();
   if (!anchor.empty()) {
     std::string_view raw = v->is_string() ? v->str() : arena_.copy(text);
-    register_anchor(anchor, {v, nodes, height, raw});
+    register_anchor(anchor, {v, nodes, height, raw, bytes});
   }
-  return attach(v, nodes, height);
+  return attach(v, nodes, height, bytes);
 }
 
 void YamlBuilder::register_anchor(std::string_view name, const Anchor& a) {
@@ -414,6 +418,7 @@ bool YamlBuilder::add_key(std::string_view key, std::uint32_t offset, bool is_me
     return true;
   }
   entries_.push_back(MapEntry{key, offset, nullptr});
+  f.bytes += key.size();
   return true;
 }
 
@@ -444,11 +449,17 @@ bool YamlBuilder::on_alias(const yaml_event_t& e) {
                 "alias '*" + std::string(name) + "' expands the document past " +
                     std::to_string(kMaxAliasExpansionNodes) +
                     " nodes (too many aliases of large nodes)");
+  expanded_bytes_ += a.bytes;
+  if (expanded_bytes_ > kMaxAliasExpansionBytes)
+    return fail("alias-expansion", offset,
+                "alias '*" + std::string(name) + "' expands the document past " +
+                    std::to_string(kMaxAliasExpansionBytes) +
+                    " bytes (kMaxAliasExpansionBytes: too many aliases of large strings)");
   if (current_depth() + a.height > kMaxNestingDepth)
     return fail("nesting-depth", offset,
                 "alias '*" + std::string(name) + "' nests the document deeper than " +
                     std::to_string(kMaxNestingDepth) + " levels");
-  return attach(a.value, a.nodes, a.height);
+  return attach(a.value, a.nodes, a.height, a.bytes);
 }
 
 bool YamlBuilder::on_open(const yaml_event_t& e, bool is_map) {
@@ -533,17 +544,19 @@ bool YamlBuilder::finish(Value* v, const Frame& f) {
     nodes += 1;
     height += 1;
   }
-  if (!f.anchor.empty()) register_anchor(f.anchor, {v, nodes, height, {}});
-  return attach(v, nodes, height);
+  if (!f.anchor.empty()) register_anchor(f.anchor, {v, nodes, height, {}, f.bytes});
+  return attach(v, nodes, height, f.bytes);
 }
 
-bool YamlBuilder::attach(Value* v, std::uint64_t nodes, std::uint32_t height) {
+bool YamlBuilder::attach(Value* v, std::uint64_t nodes, std::uint32_t height,
+                         std::uint64_t bytes) {
   if (stack_.empty()) {
     root_ = v;
     return true;
   }
   Frame& f = stack_.back();
   f.nodes += nodes;
+  f.bytes += bytes;
   f.height = std::max(f.height, height);
   if (!f.is_map) {
     items_.push_back(v);

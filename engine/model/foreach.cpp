@@ -43,9 +43,20 @@ class Expander {
                 std::vector<std::string_view>& items);
   void not_expanded(std::string_view key, std::uint32_t offset, const std::string& why,
                     std::size_t templates) {
+    // A warning in severity (the template is valid CloudFormation and loads), but an
+    // incomplete outcome (`is_incomplete_code`): exit code 4, never a pass.
     diags_.warning("foreach-not-expanded", Location::at(*doc_.file, offset),
                    cut_name(key) + " not expanded (" + why + "); " + std::to_string(templates) +
-                       " " + std::string(noun_) + " templates not evaluated");
+                       " " + std::string(noun_) +
+                       " templates not evaluated, so the template is not fully checked");
+  }
+  /// Reports the first limit passed (an error: the rest of the loops is not evaluated).
+  void limit(std::uint32_t offset, const std::string& what) {
+    if (limit_reported_) return;
+    limit_reported_ = true;
+    diags_.error("foreach-limit", Location::at(*doc_.file, offset),
+                 "Fn::ForEach expansion exceeds " + what +
+                     "; the remaining iterations are not evaluated");
   }
 
   Document& doc_;
@@ -54,6 +65,9 @@ class Expander {
   std::string_view noun_;
   Diagnostics& diags_;
   std::size_t expansions_ = 0;
+  std::size_t copied_nodes_ = 0;  // nodes made by copy(), all loops of the section
+  std::size_t copied_bytes_ = 0;  // bytes of strings made by substitute()
+  bool over_ = false;             // a copy passed kMaxForEachCopiedNodes or ...Bytes
   bool limit_reported_ = false;
 };
 
@@ -86,11 +100,18 @@ std::string_view Expander::substitute(std::string_view s, const std::vector<Bind
     }
     out += s[i++];
   }
-  return changed ? arena_.copy(out) : s;
+  if (!changed) return s;
+  copied_bytes_ += out.size();
+  if (copied_bytes_ > kMaxForEachCopiedBytes) over_ = true;
+  return arena_.copy(out);
 }
 
 Value* Expander::copy(const Value* v, const std::vector<Binding>& b, std::size_t depth) {
   if (v == nullptr) return nullptr;
+  if (over_ || ++copied_nodes_ > kMaxForEachCopiedNodes) {
+    over_ = true;
+    return nullptr;  // the entry being copied is discarded by expand()
+  }
   Value* n = arena_.make<Value>(*v);
   if (depth > kMaxCopyDepth) return n;
   if (v->is_string()) {
@@ -203,14 +224,9 @@ void Expander::expand(std::string_view key, std::uint32_t key_offset, const Valu
   }
   std::string_view ident = loop->items[0]->str();
   for (std::string_view item : items) {
+    if (limit_reported_) return;
     if (++expansions_ > kMaxForEachExpansions) {
-      if (!limit_reported_) {
-        diags_.warning("foreach-limit", Location::at(*doc_.file, key_offset),
-                       "Fn::ForEach expansions exceed the limit of " +
-                           std::to_string(kMaxForEachExpansions) +
-                           "; the remaining iterations are not evaluated");
-        limit_reported_ = true;
-      }
+      limit(key_offset, std::to_string(kMaxForEachExpansions) + " iterations (kMaxForEachExpansions)");
       return;
     }
     bindings.push_back({ident, item});
@@ -223,6 +239,15 @@ void Expander::expand(std::string_view key, std::uint32_t key_offset, const Valu
       g.key = substitute(e.key, bindings);
       g.key_offset = e.key_offset;
       g.value = copy(e.value, bindings, 0);
+      if (over_) {
+        // Bounded in what it copies, not only in iterations: a small body repeated 10,000
+        // times, or a large one repeated a few times, stops here with an error.
+        limit(key_offset, std::to_string(kMaxForEachCopiedNodes) +
+                              " copied nodes (kMaxForEachCopiedNodes) or " +
+                              std::to_string(kMaxForEachCopiedBytes) +
+                              " bytes of substituted strings (kMaxForEachCopiedBytes)");
+        return;
+      }
       out.push_back({g, top});
     }
     bindings.pop_back();

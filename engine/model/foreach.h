@@ -6,8 +6,11 @@
 // list (or a `Ref` to a parameter with a default), each item yields a copy of every output
 // entry with `${Identifier}` / `&{Identifier}` substituted in keys and strings and
 // `{"Ref": Identifier}` replaced by the item. Loops nested in an output map are expanded too,
-// up to `kMaxForEachNesting` levels; the total is bounded by `kMaxForEachExpansions`. A loop
-// that cannot be expanded is dropped with a `foreach-not-expanded` warning.
+// up to `kMaxForEachNesting` levels; the total is bounded by `kMaxForEachExpansions`
+// iterations, `kMaxForEachCopiedNodes` nodes and `kMaxForEachCopiedBytes` bytes copied (past
+// one: a `foreach-limit` error). A loop that cannot be expanded is dropped with a
+// `foreach-not-expanded` warning. Both leave the template loaded and checked, but the run
+// incomplete (`is_incomplete_code`): it never passes.
 // Thread-safe on distinct documents.
 #pragma once
 #include <string_view>

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "engine/base/digest.h"
 #include "engine/base/limits.h"
 #include "engine/program/builtins.h"
 
@@ -202,7 +203,10 @@ std::string save_bundle(const PolicySet& set) {
     w.u32(p.source);
     w.u8(p.builtin);
   }
-  return w.take();
+  std::string out = w.take();
+  const Digest256 d = sha256(out);
+  out.append(reinterpret_cast<const char*>(d.data()), d.size());
+  return out;
 }
 
 std::unique_ptr<PolicySet> load_bundle(std::string_view bytes, std::string& error) {
@@ -210,7 +214,21 @@ std::unique_ptr<PolicySet> load_bundle(std::string_view bytes, std::string& erro
     error = "not a polc bundle (bad magic); create one with 'polc compile POLICIES -o FILE'";
     return nullptr;
   }
-  Reader r(bytes.substr(sizeof(kMagic)));
+  // The contents' SHA-256 comes last and is checked before anything else is read: any change
+  // to the bytes (a flipped bit, a truncation, an edit) is a load error, never a different but
+  // valid-looking policy set. Checked before the version, so a damaged header says so too.
+  if (bytes.size() < sizeof(kMagic) + kBundleDigestBytes) {
+    error = "corrupted bundle (truncated); recompile it with 'polc compile'";
+    return nullptr;
+  }
+  const std::string_view body = bytes.substr(0, bytes.size() - kBundleDigestBytes);
+  const Digest256 want = sha256(body);
+  if (!equal_constant_time(bytes.substr(body.size()),
+                           std::string_view(reinterpret_cast<const char*>(want.data()), want.size()))) {
+    error = "corrupted bundle (its SHA-256 does not match its contents); recompile it with 'polc compile'";
+    return nullptr;
+  }
+  Reader r(body.substr(sizeof(kMagic)));
   std::uint32_t format = r.u32();
   std::string version = r.str();
   std::uint32_t builtins = r.u32();

@@ -3,8 +3,9 @@
 //
 // Format (little-endian): the magic "POLCBNDL", the bundle format version, polc's version
 // string, the builtin table size, then the sources, globals, chunks (code, source map,
-// constant pool) and policies (metadata, subject rules, report sites). A bundle is untrusted
-// input: `load_bundle` bounds-checks every read, rejects a different polc version or format
+// constant pool) and policies (metadata, subject rules, report sites), and last the SHA-256 of
+// everything before it (`kBundleDigestBytes`). A bundle is untrusted input: `load_bundle`
+// checks the digest first (any changed byte is a load error), bounds-checks every read, rejects a different polc version or format
 // with a clear error, and runs `verify_policy_set` before returning, so a corrupted or crafted
 // bundle is rejected, never executed.
 #pragma once
@@ -18,6 +19,8 @@ namespace polc {
 
 /// Version of the bundle layout; bump on any change to the format or to the meaning of opcodes.
 inline constexpr std::uint32_t kBundleFormatVersion = 2;
+/// Bytes of the SHA-256 trailer of a bundle (the digest of all bytes before it).
+inline constexpr std::size_t kBundleDigestBytes = 32;
 /// Version of the bytecode (opcodes.def and builtins.def semantics), printed by `polc --version`.
 inline constexpr std::uint32_t kBytecodeVersion = 1;
 

@@ -323,7 +323,7 @@ class SarifWriter final : public BufferedWriter {
     results_.append(section_text_);
     section_text_.clear();
     for (const Diagnostic& d : errors) {
-      any_error_ = any_error_ || d.severity == DiagSeverity::kError;
+      any_error_ = any_error_ || d.severity == DiagSeverity::kError || is_incomplete_code(d.code);
       write_notification(notes_writer_, d, frame_.scan_root);
     }
     notifications_.append(section_text_);

@@ -16,6 +16,7 @@
 #include <limits>
 #include <utility>
 
+#include "engine/base/digest.h"
 #include "engine/base/limits.h"
 #include "engine/base/source_file.h"
 
@@ -29,15 +30,18 @@ namespace {
 namespace fs = std::filesystem;
 
 /// Version of the entry layout and key scheme; part of the key and of every non-empty entry.
-constexpr std::string_view kCacheFormat = "polc-cache-v2";
+constexpr std::string_view kCacheFormat = "polc-cache-v3";
 /// Directory under `--cache DIR` of this layout.
-constexpr std::string_view kLayoutDir = "v2";
+constexpr std::string_view kLayoutDir = "v3";
 /// First bytes of a segment file.
-constexpr std::string_view kSegmentMagic = "polcseg2";
+constexpr std::string_view kSegmentMagic = "polcseg3";
 constexpr std::string_view kSegmentSuffix = ".seg";
 constexpr std::string_view kTempPrefix = "tmp-";
-/// A record: key (two little-endian u64), payload length (u32), checksum (u64), payload.
-constexpr std::size_t kRecordHeaderBytes = 16 + 4 + 8;
+/// Bytes of a record's tag: HMAC-SHA-256 truncated to 128 bits (RFC 2104 allows truncation to
+/// half the output; forging one needs 2^128 online tries, with no way to check offline).
+constexpr std::size_t kTagBytes = 16;
+/// A record: key (two little-endian u64), payload length (u32), tag, payload.
+constexpr std::size_t kRecordHeaderBytes = 16 + 4 + kTagBytes;
 /// A run refreshes the modification time of a segment that served hits when it is older than
 /// this (one hour).
 constexpr std::int64_t kTouchIntervalSeconds = 3600;
@@ -50,6 +54,10 @@ constexpr auto kStaleTempAge = std::chrono::minutes(10);
 class Hash128 {
  public:
   Hash128() { XXH3_128bits_reset(&state_); }
+  /// Keyed: `secret` (at least XXH3_SECRET_SIZE_MIN bytes) must outlive the object.
+  explicit Hash128(std::string_view secret) {
+    XXH3_128bits_reset_withSecret(&state_, secret.data(), secret.size());
+  }
   void add(std::string_view bytes) {
     char len[8];
     for (int i = 0; i < 8; ++i)
@@ -77,10 +85,12 @@ class Hash128 {
   XXH3_state_t state_;
 };
 
-/// The checksum of a record: its payload, seeded with a hash of its key.
-std::uint64_t record_check(std::string_view key_bytes, std::string_view payload) {
-  return XXH3_64bits_withSeed(payload.data(), payload.size(),
-                              XXH3_64bits(key_bytes.data(), key_bytes.size()));
+/// The tag of a record: HMAC-SHA-256 under the run's tag key of its key, its payload length and
+/// its payload, truncated to kTagBytes. Without the cache key nobody can make a valid record.
+std::string record_tag(std::string_view tag_key, std::string_view key_and_length,
+                       std::string_view payload) {
+  const Digest256 d = hmac_sha256(tag_key, {key_and_length, payload});
+  return std::string(reinterpret_cast<const char*>(d.data()), kTagBytes);
 }
 
 void put_u32(std::string& out, std::uint32_t v) {
@@ -392,7 +402,12 @@ bool decode_cache_entry(std::string_view bytes, std::string_view key, FileOutcom
 }
 
 std::unique_ptr<DiskCache> DiskCache::open(const std::string& dir, std::string context,
-                                           std::uint64_t max_bytes, std::string& error) {
+                                           std::uint64_t max_bytes, std::string_view cache_key,
+                                           std::string& error) {
+  if (cache_key.size() < kMinCacheKeyBytes) {
+    error = "the cache key must hold at least " + std::to_string(kMinCacheKeyBytes) + " bytes";
+    return nullptr;
+  }
   std::error_code ec;
   const fs::path root = fs::path(dir) / kLayoutDir;
   Hash128 h;
@@ -408,6 +423,15 @@ std::unique_ptr<DiskCache> DiskCache::open(const std::string& dir, std::string c
   }
   std::unique_ptr<DiskCache> cache(
       new DiskCache(root.string(), ctx_dir.string(), std::move(context), max_bytes));
+  // Two keys derived from the cache key: one for the records' HMAC tags, one (192 bytes, as
+  // XXH3 wants a secret of at least 136) for the keyed XXH3-128 of each file's lookup key, so
+  // that nobody without the cache key can aim a template at another one's record.
+  const Digest256 tk = hmac_sha256(cache_key, {"polc cache record tag"});
+  cache->tag_key_.assign(reinterpret_cast<const char*>(tk.data()), tk.size());
+  for (char i = 0; i < 6; ++i) {
+    const Digest256 part = hmac_sha256(cache_key, {"polc cache lookup key", std::string_view(&i, 1)});
+    cache->key_secret_.append(reinterpret_cast<const char*>(part.data()), part.size());
+  }
   cache->read_segments();
   return cache;
 }
@@ -450,7 +474,6 @@ void DiskCache::read_segments() {
         s.key.a = get_le(b.data() + at, 8);
         s.key.b = get_le(b.data() + at + 8, 8);
         s.length = static_cast<std::uint32_t>(get_le(b.data() + at + 16, 4));
-        s.check = get_le(b.data() + at + 20, 8);
         s.segment = static_cast<std::uint32_t>(segments_.size());
         s.offset = at;
         if (s.length > kMaxCacheEntryBytes || b.size() - at - kRecordHeaderBytes < s.length) {
@@ -508,7 +531,7 @@ std::vector<std::string> DiskCache::segment_paths() const {
 
 bool DiskCache::lookup(const std::string& path, std::string_view contents, std::string& key,
                        FileOutcome& out) {
-  Hash128 h;
+  Hash128 h(key_secret_);
   h.add(kCacheFormat);
   h.add(POLC_VERSION);
   h.add(context_);
@@ -526,8 +549,9 @@ bool DiskCache::lookup(const std::string& path, std::string_view contents, std::
       segments_[s.segment].file.view().substr(s.offset, kRecordHeaderBytes + s.length);
   const std::string_view payload = record.substr(kRecordHeaderBytes);
   std::string error;
-  if (record_check(record.substr(0, 16), payload) != s.check) {
-    error = "checksum mismatch";
+  if (!equal_constant_time(record_tag(tag_key_, record.substr(0, 20), payload),
+                           record.substr(20, kTagBytes))) {
+    error = "tag mismatch: not written by polc with this cache key";
   } else if (decode_cache_entry(payload, key, out, error)) {
     states_[it->second].store(kHit, std::memory_order_relaxed);
     ++hits_;
@@ -554,7 +578,7 @@ void DiskCache::store(const std::string& key, const FileOutcome& outcome) {
   record.reserve(kRecordHeaderBytes + payload.size());
   record += kb;
   put_u32(record, static_cast<std::uint32_t>(payload.size()));
-  put_u64(record, record_check(kb, payload));
+  record += record_tag(tag_key_, record, payload);
   record += payload;
   std::lock_guard<std::mutex> lock(mutex_);
   pending_ += record;

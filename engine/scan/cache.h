@@ -1,7 +1,8 @@
 // The result cache (`polc check --cache DIR`): per-file outcomes stored on disk, addressed by
 // content, so a run over an unchanged tree only reads and hashes its files.
 //
-// Key: a 128-bit hash (XXH3-128 from xxHash, fields length-prefixed) of a format tag,
+// Key: a 128-bit keyed hash (XXH3-128 from xxHash with a secret derived from the cache key,
+// fields length-prefixed) of a format tag,
 // polc's version, the run's *context* (`cache_context`: the compiled policy set as `save_bundle`
 // bytes after configuration parameters are applied, the active policy ids and the inline and
 // foreign suppression options), the template path as given (findings carry it) and the
@@ -12,8 +13,11 @@
 // overrides, fingerprints, central waivers, the baseline, the display threshold) is applied to
 // cached outcomes like fresh ones, so changing those settings never needs a new cache.
 //
-// Layout: `DIR/v2/<context hash>/<name>.seg`. A *segment* file holds many entries, each framed
-// with its key, length and checksum (engine/scan/cache.cpp). A run reads all segments of its
+// Layout: `DIR/v3/<context hash>/<name>.seg`. A *segment* file holds many entries, each framed
+// with its key, length and tag: HMAC-SHA-256 under a key derived from the cache key
+// (`load_cache_key`), so an entry that anyone without the key wrote (a forged "clean" outcome
+// in a cache shared between pull requests) fails verification, is ignored with a warning, and
+// its file is checked again (engine/scan/cache.cpp; docs/security.md). A run reads all segments of its
 // context once when it opens the cache (one file, not one per template, on a warm run) and
 // writes the entries it computed as one new segment at the end (more when they pass
 // `kCacheSegmentBytes`). Segments are never modified: writers write a temporary file in the
@@ -37,6 +41,20 @@
 #include "engine/scan/scanner.h"
 
 namespace polc {
+
+/// Fewest bytes a cache key may have (`POLC_CACHE_KEY`, the key file).
+inline constexpr std::size_t kMinCacheKeyBytes = 16;
+
+/// Finds the secret that authenticates the cache's records (docs/security.md, "The result
+/// cache"): the environment variable `POLC_CACHE_KEY` when set (CI: from a secret store, the
+/// same on every job that shares the cache), otherwise the key file
+/// `$XDG_CONFIG_HOME/polc/cache-key` (default `~/.config/polc/cache-key`), created with 32
+/// random bytes and mode 0600 on first use. The key file must be a regular file owned by the
+/// user, readable by nobody else, and not inside `cache_dir` (which may be shared or in the
+/// scanned tree). Returns false and sets `error` (what to do) when no usable key exists;
+/// `source` names where the key came from.
+bool load_cache_key(const std::string& cache_dir, std::string& key, std::string& source,
+                    std::string& error);
 
 /// The part of the cache key shared by every file of a run: hashes `bundle_bytes` (from
 /// `save_bundle`), `active_ids` and the suppression options. Pure.
@@ -68,8 +86,11 @@ class DiskCache : public OutcomeCache {
   /// Opens (creating it if needed) the cache in `dir` and reads the segments of `context`
   /// (from `cache_context`); `max_bytes` bounds the directory's size. Returns nullptr and sets
   /// `error` when the directory cannot be created or written. Corrupt segments become warnings.
+  /// `cache_key` (at least kMinCacheKeyBytes secret bytes, from `load_cache_key`) keys the
+  /// lookup hashes and authenticates every record: entries written without it are ignored.
   static std::unique_ptr<DiskCache> open(const std::string& dir, std::string context,
-                                         std::uint64_t max_bytes, std::string& error);
+                                         std::uint64_t max_bytes, std::string_view cache_key,
+                                         std::string& error);
   /// Writes the entries still buffered (`flush`); errors are dropped.
   ~DiskCache() override;
 
@@ -120,7 +141,6 @@ class DiskCache : public OutcomeCache {
     std::uint32_t segment = 0;
     std::size_t offset = 0;  // of the record in the segment's bytes
     std::uint32_t length = 0;
-    std::uint64_t check = 0;
   };
   enum SlotState : std::uint8_t { kUnused = 0, kHit = 1, kBad = 2 };
 
@@ -135,9 +155,11 @@ class DiskCache : public OutcomeCache {
   bool write_segment(const std::string& body, std::int64_t mtime);
   void flush_locked();
 
-  std::string root_;  // DIR/v2
-  std::string dir_;   // DIR/v2/<context hash>
+  std::string root_;  // DIR/v3
+  std::string dir_;   // DIR/v3/<context hash>
   std::string context_;
+  std::string tag_key_;     // HMAC key of record tags, derived from the cache key
+  std::string key_secret_;  // XXH3 secret of lookup keys, derived from the cache key
   std::uint64_t max_bytes_;
   std::vector<Segment> segments_;                          // read at open, immutable afterwards
   std::vector<Slot> slots_;                                // immutable after open

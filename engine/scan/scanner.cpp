@@ -119,6 +119,9 @@ FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint
   }
   // Load diagnostics first, then policy diagnostics.
   auto& diags = lr.diagnostics.items();
+  // A loaded template with parts that were never evaluated is not a complete check.
+  for (const Diagnostic& d : diags)
+    if (d.severity == DiagSeverity::kError && is_incomplete_code(d.code)) out.incomplete = true;
   out.diagnostics.insert(out.diagnostics.begin(), std::make_move_iterator(diags.begin()),
                          std::make_move_iterator(diags.end()));
   if (options.cache && !cache_key.empty()) options.cache->store(cache_key, out);

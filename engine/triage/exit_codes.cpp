@@ -10,8 +10,12 @@ void ExitCodeTracker::add(const Finding& f) {
 }
 
 void ExitCodeTracker::add(const Diagnostic& d) {
+  if (is_incomplete_code(d.code)) {  // a warning or an error: part of a template not evaluated
+    incomplete_ = true;
+    return;
+  }
   if (d.severity != DiagSeverity::kError) return;
-  (d.policy_id.empty() ? load_error_ : incomplete_) = true;
+  (d.policy_id.empty() && !is_incomplete_code(d.code) ? load_error_ : incomplete_) = true;
 }
 
 int ExitCodeTracker::exit_code(const ScanSummary& summary, bool policy_errors) const {

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "engine/base/limits.h"
+#include "engine/base/message_text.h"
 #include "engine/program/builtins.h"
 #include "engine/vm/vm_impl.h"
 
@@ -137,6 +138,15 @@ void Vm::Impl::fail(std::string code, std::string message) {
     error_offset = f.pc < f.chunk->offsets.size() ? f.chunk->offsets[f.pc] : 0;
     error_source = f.chunk->source;
   }
+}
+
+bool Vm::Impl::charge(std::uint64_t units) {
+  work += units;
+  if (work <= kMaxVmWorkUnits) return true;
+  fail("vm-work", "evaluation exceeds " + std::to_string(kMaxVmWorkUnits) +
+                      " units of work (kMaxVmWorkUnits: bytes scanned by builtins and string "
+                      "comparisons)");
+  return false;
 }
 
 bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
@@ -380,7 +390,8 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
       case Opcode::kNeg: {
         Val a = resolve(stack.back());
         if (a.kind == VKind::kInt)
-          stack.back() = Val::of_int(a.integer == INT64_MIN ? a.integer : -a.integer);
+          stack.back() =
+              a.integer == INT64_MIN ? Val::unknown("integer overflow") : Val::of_int(-a.integer);
         else if (a.kind == VKind::kFloat)
           stack.back() = Val::of_float(-a.number);
         else if (a.kind == VKind::kUnknown)
@@ -518,11 +529,13 @@ void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val re
     f.offset = 0;
     f.has_offset = true;
   }
+  // A message interpolates template values, which may be megabytes long (and shared by
+  // thousands of YAML aliases): each finding keeps at most kMaxMessageBytes of it.
   Val m = resolve(message);
   if (m.kind == VKind::kString)
-    f.message = std::string(m.str());
+    f.message = internal::cut_text(m.str(), kMaxMessageBytes);
   else if (!m.is_null())
-    f.message = text(m);
+    f.message = internal::cut_text(text(m), kMaxMessageBytes);
   else
     f.message = policy->info.title;
   if (!assumed.empty())
@@ -540,7 +553,7 @@ void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val re
         off = where.node->offset;
       else
         continue;
-      f.related.emplace_back(off, text(pair.list->items[1]));
+      f.related.emplace_back(off, internal::cut_text(text(pair.list->items[1]), kMaxMessageBytes));
     }
   }
   // An unknown finding says "maybe" about a place: one per place and evaluation is enough. Both
@@ -667,6 +680,7 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
       m.stack.clear();
       m.frames.clear();
       m.steps = 0;
+      m.work = 0;
       m.memory_base = m.arena.used();
       m.status = VmStatus::kOk;
       m.uncertain = false;

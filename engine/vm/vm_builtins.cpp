@@ -29,6 +29,16 @@ bool path_has_prefix(std::string_view path, std::string_view prefix) {
   return c == '.' || c == '[';
 }
 
+// A number computed in double precision from template data (ports can be any number, also
+// NaN or infinite): an integer when it is one and fits in int64, else a float. Converting an
+// out-of-range double to an integer is undefined behaviour, so it is never done blindly.
+Val number_val(double d) {
+  if (std::isfinite(d) && d == std::floor(d) && d >= -9223372036854775808.0 &&
+      d < 9223372036854775808.0)
+    return Val::of_int(static_cast<std::int64_t>(d));
+  return Val::of_float(d);
+}
+
 // A resolved node that is a map with one intrinsic key (Ref or Fn::GetAtt to a resource: a
 // reference value), not a map of properties.
 bool is_reference_node(const Value* n) {
@@ -426,6 +436,7 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       Val v = resolve(args[0]);
       if (v.kind == VKind::kUnknown) return v;
       if (!arg_string(0, s)) return Val::null();
+      if (!charge(s.size())) return Val::null();
       std::string o(s);
       for (char& c : o) {
         if (id == kB_lower && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -439,6 +450,7 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       if (a.kind == VKind::kUnknown) return a;
       if (b.kind == VKind::kUnknown) return b;
       if (a.kind != VKind::kString || b.kind != VKind::kString) return Val::of_bool(false);
+      if (!charge(std::min(a.len, b.len))) return Val::null();
       return Val::of_bool(id == kB_starts_with ? a.str().starts_with(b.str()) : a.str().ends_with(b.str()));
     }
     case kB_contains: return member(args[1], args[0]);
@@ -446,11 +458,12 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       Val a = resolve(args[0]), b = resolve(args[1]);
       if (a.kind == VKind::kUnknown) return a;
       if (a.kind != VKind::kString || b.kind != VKind::kString || b.len == 0) return Val::null();
+      if (!charge(std::uint64_t{a.len} + b.len)) return Val::null();
       VList* out = new_list(4);
       std::string_view s = a.str(), sep = b.str();
       std::size_t start = 0;
       while (true) {
-        std::size_t at = s.find(sep, start);
+        std::size_t at = find_linear(s, sep, start);
         list_push(out, Val::of_string(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start)));
         if (at == std::string_view::npos) break;
         start = at + sep.size();
@@ -463,9 +476,11 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       if (!l || sep.kind != VKind::kString) return Val::null();
       std::string o;
       for (std::uint32_t i = 0; i < l->size; ++i) {
+        const std::size_t before = o.size();
         if (i) o += sep.str();
         if (Val item = resolve(l->items[i]); item.kind == VKind::kUnknown) return item;
         o += text(l->items[i]);
+        if (!charge(o.size() - before + 1)) return Val::null();
         if (o.size() > kMaxStringBytes) {
           fail("string-length", "join() result exceeds " + std::to_string(kMaxStringBytes) +
                                     " bytes (kMaxStringBytes)");
@@ -486,11 +501,12 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       Val v = resolve(args[0]), a = resolve(args[1]), b = resolve(args[2]);
       if (v.kind == VKind::kUnknown) return v;
       if (v.kind != VKind::kString || a.kind != VKind::kString || b.kind != VKind::kString || a.len == 0) return Val::null();
+      if (!charge(std::uint64_t{v.len} + a.len)) return Val::null();
       std::string o;
       std::string_view s = v.str();
       std::size_t start = 0;
       while (true) {
-        std::size_t at = s.find(a.str(), start);
+        std::size_t at = find_linear(s, a.str(), start);
         if (at == std::string_view::npos) break;
         o.append(s.substr(start, at - start));
         o.append(b.str());
@@ -527,6 +543,11 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
         if (t_regex_cache.size() > 1024) t_regex_cache.clear();
         it = t_regex_cache.emplace(pattern, std::move(compiled)).first;
       }
+      // RE2 is linear in the input for a fixed pattern, but the factor is the pattern's program
+      // size when its DFA outgrows kMaxRegexMemory and RE2 falls back to the NFA: charge the
+      // worst case before matching.
+      const std::uint64_t program = static_cast<std::uint64_t>(std::max(1, it->second->ProgramSize()));
+      if (!charge((std::uint64_t{s.len} + 1) * program)) return Val::null();
       return Val::of_bool(RE2::PartialMatch(re2::StringPiece(s.chars, s.len), *it->second));
     }
     case kB_to_number: {
@@ -592,7 +613,7 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
           }
         }
       }
-      if (id == kB_range_width) return Val::of_int(static_cast<std::int64_t>(hi - lo + 1));
+      if (id == kB_range_width) return number_val(hi - lo + 1);
       if (id == kB_port_in_range) {
         double port;
         Val pv = resolve(args[0]);
@@ -601,8 +622,8 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
         return Val::of_bool(port >= lo && port <= hi);
       }
       VList* out = new_list(2);
-      list_push(out, Val::of_int(static_cast<std::int64_t>(lo)));
-      list_push(out, Val::of_int(static_cast<std::int64_t>(hi)));
+      list_push(out, number_val(lo));
+      list_push(out, number_val(hi));
       return Val::of_list(out);
     }
     case kB_flatten: {

@@ -589,7 +589,10 @@ int Vm::Impl::equals(Val a, Val b, int depth) {
     if (ta < 0 || tb < 0) return 0;
     return ta == tb ? 1 : 0;
   }
-  if (a.kind == VKind::kString && b.kind == VKind::kString) return a.str() == b.str() ? 1 : 0;
+  if (a.kind == VKind::kString && b.kind == VKind::kString) {
+    if (a.len == b.len && !charge(a.len)) return 0;
+    return a.str() == b.str() ? 1 : 0;
+  }
   if (a.kind == VKind::kResource && b.kind == VKind::kResource) return a.len == b.len ? 1 : 0;
   if (a.kind == VKind::kString || b.kind == VKind::kString || a.kind == VKind::kResource ||
       b.kind == VKind::kResource)
@@ -641,6 +644,7 @@ int Vm::Impl::compare(Val a, Val b) {
       number_of(a, x) && number_of(b, y))
     return x < y ? -1 : x > y ? 1 : 0;
   if (a.kind == VKind::kString && b.kind == VKind::kString) {
+    if (!charge(std::min(a.len, b.len))) return 2;
     int c = a.str().compare(b.str());
     return c < 0 ? -1 : c > 0 ? 1 : 0;
   }
@@ -654,7 +658,9 @@ Val Vm::Impl::member(Val needle, Val haystack) {
   if (haystack.kind == VKind::kString) {
     if (needle.kind == VKind::kUnknown) return needle;
     if (needle.kind != VKind::kString) return Val::of_bool(false);
-    return Val::of_bool(haystack.str().find(needle.str()) != std::string_view::npos);
+    // Linear time (glibc's memmem is the two-way algorithm), charged as such.
+    if (!charge(std::uint64_t{haystack.len} + needle.len)) return Val::null();
+    return Val::of_bool(find_linear(haystack.str(), needle.str(), 0) != std::string_view::npos);
   }
   bool is_map = haystack.kind == VKind::kMap ||
                 (haystack.kind == VKind::kNode && haystack.node->kind == ValueKind::kMap);
@@ -709,23 +715,24 @@ Val Vm::Impl::arith(Opcode op, Val a, Val b) {
     std::int64_t x = a.integer, y = b.integer, r = 0;
     switch (op) {
       case Opcode::kAdd:
-        if (__builtin_add_overflow(x, y, &r))
-          return Val::of_float(static_cast<double>(x) + static_cast<double>(y));
+        if (__builtin_add_overflow(x, y, &r)) return Val::unknown("integer overflow");
         return Val::of_int(r);
       case Opcode::kSub:
-        if (__builtin_sub_overflow(x, y, &r))
-          return Val::of_float(static_cast<double>(x) - static_cast<double>(y));
+        if (__builtin_sub_overflow(x, y, &r)) return Val::unknown("integer overflow");
         return Val::of_int(r);
       case Opcode::kMul:
-        if (__builtin_mul_overflow(x, y, &r))
-          return Val::of_float(static_cast<double>(x) * static_cast<double>(y));
+        if (__builtin_mul_overflow(x, y, &r)) return Val::unknown("integer overflow");
         return Val::of_int(r);
       case Opcode::kDiv:
+        // INT64_MIN / -1 is the one quotient that does not fit (and traps in hardware, as does
+        // INT64_MIN % -1): test it before any division is done.
         if (y == 0) return Val::null();
-        if (x % y == 0 && !(x == INT64_MIN && y == -1)) return Val::of_int(x / y);
+        if (x == INT64_MIN && y == -1) return Val::unknown("integer overflow");
+        if (x % y == 0) return Val::of_int(x / y);
         return Val::of_float(static_cast<double>(x) / static_cast<double>(y));
       case Opcode::kMod:
-        if (y == 0 || (x == INT64_MIN && y == -1)) return Val::null();
+        if (y == 0) return Val::null();
+        if (y == -1) return Val::of_int(0);  // INT64_MIN % -1 traps; every x % -1 is 0
         return Val::of_int(x % y);
       default:
         return Val::null();

@@ -2,6 +2,8 @@
 // search), engine/vm/vm_data.cpp (resolving template values, comparisons, text) and
 // engine/vm/vm_builtins.cpp (the builtin functions).
 #pragma once
+#include <string.h>
+
 #include <algorithm>
 #include <string>
 #include <string_view>
@@ -12,6 +14,16 @@
 #include "engine/vm/vm.h"
 
 namespace polc {
+
+/// The first occurrence of `needle` in `hay` at or after `from`, or npos: glibc's memmem, the
+/// two-way algorithm, linear in the sizes (std::string_view::find is O(n*m) in the worst case).
+inline std::size_t find_linear(std::string_view hay, std::string_view needle, std::size_t from) {
+  if (from > hay.size()) return std::string_view::npos;
+  if (needle.empty()) return from;
+  const void* at = ::memmem(hay.data() + from, hay.size() - from, needle.data(), needle.size());
+  return at ? static_cast<std::size_t>(static_cast<const char*>(at) - hay.data())
+            : std::string_view::npos;
+}
 
 /// A finding as one leaf of the condition search produced it.
 struct RawFinding {
@@ -75,6 +87,7 @@ struct Vm::Impl {
   ValStack stack;
   std::vector<Frame> frames;
   std::uint64_t steps = 0;
+  std::uint64_t work = 0;  // work units charged by builtins and string comparisons (kMaxVmWorkUnits)
   std::size_t memory_base = 0;  // `arena.used()` when the current evaluation started
   VmStatus status = VmStatus::kOk;
   std::string_view fork_condition;
@@ -91,6 +104,10 @@ struct Vm::Impl {
 
   // ---- interpreter (vm.cpp)
   bool execute(const Chunk& chunk, std::size_t base);
+  /// Charges `units` of work (bytes scanned; see kMaxVmWorkUnits) before a builtin or a string
+  /// comparison does it. False, with a `vm-work` error, when the evaluation's budget is spent:
+  /// the caller then returns without doing the work.
+  bool charge(std::uint64_t units);
   void fail(std::string code, std::string message);
   void emit_report(std::uint16_t site, Val message, Val at, Val related);
 
