@@ -15,6 +15,7 @@
 #include <thread>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "cli/commands.h"
 #include "cli/progress.h"
@@ -27,9 +28,11 @@
 #include "engine/exit_codes.h"
 #include "engine/fingerprint.h"
 #include "engine/limits.h"
+#include "engine/loader.h"
 #include "engine/report.h"
 #include "engine/scanner.h"
 #include "engine/shard.h"
+#include "engine/stack_links.h"
 #include "engine/waivers.h"
 
 namespace polc::cli {
@@ -178,9 +181,16 @@ class TemplateFilter {
     for (const std::string& o : outputs) outputs_.push_back(absolute(o).string());
   }
 
-  bool operator()(const std::string& path) const {
-    if (shard_.active() && shard_of(normalize_report_path(path), shard_.count) != shard_.index)
-      return false;
+  bool operator()(const std::string& path) const { return in_shard(path) && in_run(path); }
+
+  /// True when `path` is this run's shard (always without `--shard`).
+  bool in_shard(const std::string& path) const {
+    return !shard_.active() || shard_of(normalize_report_path(path), shard_.count) == shard_.index;
+  }
+
+  /// True when `path` is a template of the run, whatever its shard: not in the cache directory,
+  /// not a report file.
+  bool in_run(const std::string& path) const {
     if (cache_root_.empty() && outputs_.empty()) return true;
     const std::string p = absolute_text(path);
     if (!cache_root_.empty() && p.compare(0, cache_root_.size(), cache_root_) == 0) return false;
@@ -236,6 +246,7 @@ struct ScanInputs {
   struct Template {
     std::string path;
     bool regular = false;
+    bool selected = true;  // this shard's (the others are kept for the link index)
   };
   std::vector<Template> template_paths;  // all of them when `all_buffered`
   bool all_buffered = true;
@@ -252,8 +263,9 @@ ScanInputs find_scan_inputs(const std::vector<std::string>& paths,
   while (walker.next(path, kind)) {
     if (kind == FileKind::kPolicy) out.policies.push_back(path);
     if (kind == FileKind::kBundle) out.bundles.push_back(path);
-    if (kind != FileKind::kTemplate || !selected(path)) continue;
-    ++out.templates;
+    if (kind != FileKind::kTemplate || !selected.in_run(path)) continue;
+    const bool mine = selected.in_shard(path);
+    if (mine) ++out.templates;
     if (!out.all_buffered) continue;
     buffered_bytes += sizeof(ScanInputs::Template) + path.size();
     if (buffered_bytes > kMaxBufferedPathBytes) {
@@ -261,10 +273,49 @@ ScanInputs find_scan_inputs(const std::vector<std::string>& paths,
       std::vector<ScanInputs::Template>().swap(out.template_paths);
       continue;
     }
-    out.template_paths.push_back({path, walker.listed_regular()});
+    out.template_paths.push_back({path, walker.listed_regular(), mine});
   }
   out.errors = walker.take_errors();
   return out;
+}
+
+/// The link index pass (engine/stack_links.h) over every template of the run, whatever its
+/// shard, so that a shard checks its templates with the same links as an unsharded run. Only
+/// files the byte search `may_link` lets through are parsed.
+LinkPlan index_links(const ScanInputs& files, const std::vector<std::string>& scan_paths,
+                     const std::vector<std::string>& excludes, const TemplateFilter& filter) {
+  auto each = [&](auto&& fn) {
+    if (files.all_buffered) {
+      for (const ScanInputs::Template& t : files.template_paths) fn(t.path);
+      return;
+    }
+    FileWalker walker(scan_paths, excludes);
+    std::string path;
+    FileKind kind;
+    while (walker.next(path, kind))
+      if (kind == FileKind::kTemplate && filter.in_run(path)) fn(path);
+  };
+  LinkPlan plan;
+  std::string bytes;
+  each([&](const std::string& path) {
+    LoadResult failure;
+    if (!read_template_file(path, bytes, failure)) return;  // the scan reports it
+    if (!may_link(bytes) || !may_be_template(bytes)) return;
+    LoadResult lr = load_template_read(path, std::move(bytes));
+    bytes = std::string();
+    if (lr.status == LoadStatus::kTemplate && lr.tmpl)
+      plan.add(path, link_facts(*lr.tmpl, default_stack_name(path)));
+  });
+  std::unordered_set<std::string> keys;
+  bool listed = false;
+  plan.finish([&](const std::string& key) {
+    if (!listed) {  // only when a nested template is not itself linked otherwise
+      each([&](const std::string& path) { keys.insert(link_path_key(path)); });
+      listed = true;
+    }
+    return keys.count(key) > 0;
+  });
+  return plan;
 }
 
 /// Standard output for reports: clears the progress bar's line before each write.
@@ -617,6 +668,8 @@ int run_check(const CheckArgs& args) {
   std::size_t next_path = 0;
   auto source = [&](std::string& path, bool& regular) {
     if (!walker) {
+      while (next_path < files.template_paths.size() && !files.template_paths[next_path].selected)
+        ++next_path;
       if (next_path == files.template_paths.size()) return false;
       ScanInputs::Template& t = files.template_paths[next_path++];
       regular = t.regular;
@@ -632,6 +685,8 @@ int run_check(const CheckArgs& args) {
     return false;
   };
   options.expected_files = files.templates;
+  const LinkPlan links = index_links(files, scan_paths, cfg.exclude, selected);
+  if (!links.empty()) options.links = &links;
   scan_stream(*set, evaluated, known, source, consume, options);
   progress.finish();
   if (cache) finish_cache(*cache, args, color_err);

@@ -197,6 +197,7 @@ class JunitWriter final : public BufferedWriter {
         Case c;
         c.classname = f.policy_name.empty() ? f.policy_id : f.policy_name;
         c.name = f.resource.empty() ? "<template>" : f.resource;
+        if (!f.construct_path.empty()) c.name += " (" + f.construct_path + ")";
         c.first = &f;
         s.cases.push_back(std::move(c));
       }

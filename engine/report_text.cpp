@@ -5,6 +5,7 @@
 // reader sees everything about one template together. Each group of files is written as soon as
 // it arrives (a terminal shows findings while the scan runs); a final summary line closes the
 // report.
+#include <cctype>
 #include <tuple>
 
 #include "engine/internal/report_util.h"
@@ -33,6 +34,36 @@ std::string_view severity_color(const Finding& f) {
   return "";
 }
 
+/// The finding's message, with its construct path beside the logical ID (at the first mention
+/// of the ID in the message, else at the end) when the resource has one.
+void append_message_with_construct(std::string& out, const Finding& f) {
+  std::string message = finding_message(f);
+  if (f.construct_path.empty()) {
+    out += message;
+    return;
+  }
+  const std::string beside = " (" + f.construct_path + ")";
+  std::size_t at = f.resource.empty() ? std::string::npos : message.find(f.resource);
+  // Only a whole word: `Sg1` must not match inside `Sg10`.
+  while (at != std::string::npos) {
+    const std::size_t end = at + f.resource.size();
+    const bool word_end =
+        end == message.size() || !(std::isalnum(static_cast<unsigned char>(message[end])));
+    const bool word_start = at == 0 || !std::isalnum(static_cast<unsigned char>(message[at - 1]));
+    if (word_start && word_end) break;
+    at = message.find(f.resource, at + 1);
+  }
+  if (at == std::string::npos) {
+    out += message;
+    out += beside;
+    return;
+  }
+  at += f.resource.size();
+  out.append(message, 0, at);
+  out += beside;
+  out.append(message, at);
+}
+
 void render_finding(std::string& out, const Finding& f, const ReportOptions& options) {
   const bool color = options.color;
   if (color) out += kBold;
@@ -47,7 +78,7 @@ void render_finding(std::string& out, const Finding& f, const ReportOptions& opt
   out += ' ';
   out += rule_label(f);
   out += ' ';
-  out += finding_message(f);
+  append_message_with_construct(out, f);
   if (f.suppressed) {
     out += " (suppressed";
     if (!f.suppression_reason.empty()) {

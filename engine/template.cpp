@@ -105,6 +105,13 @@ class TemplateBuilder {
   void read_conditions(const Value* v);
   void read_resources(const MapEntry& section, const std::vector<std::string_view>& generated);
   void read_outputs(const Value* v);
+  void expand_sam();
+  bool sam_generated_name(std::string_view name) const;
+  void add_generated(std::uint32_t sam_index, std::string_view logical_id, std::string_view type,
+                     Value* properties);
+  Value* new_map(std::uint32_t size, std::uint32_t offset);
+  Value* new_string(std::string_view s, std::uint32_t offset);
+  Value* new_list(std::uint32_t size, std::uint32_t offset);
   void link();
   void walk(const Value* v, std::string& path, bool frozen, std::size_t depth);
   void add_ref(RefKind kind, const Value* node, std::uint32_t offset, std::string_view target,
@@ -217,6 +224,132 @@ void TemplateBuilder::read_outputs(const Value* v) {
     if (!internal::is_foreach_key(e.key)) t_->outputs_.push_back({e.key, e.key_offset, e.value});
 }
 
+/// True for a name the SAM transform gives a resource it generates: `ServerlessRestApi`,
+/// `ServerlessHttpApi` and what starts with them (`ServerlessRestApiProdStage`), and names that
+/// extend the logical ID of an `AWS::Serverless::*` resource of the template: `MyFunctionRole`,
+/// `MyFunctionAliaslive`, `MyApiProdStage`, or with a dot, `MyFunction.Version`,
+/// `MyApi.Stage`. Facts: AWS SAM Developer Guide, "Generated AWS CloudFormation resources".
+bool TemplateBuilder::sam_generated_name(std::string_view name) const {
+  if (name.starts_with("ServerlessRestApi") || name.starts_with("ServerlessHttpApi")) return true;
+  for (const Resource& r : t_->resources_) {
+    if (!r.type.starts_with("AWS::Serverless::") || !r.generated_by.empty()) continue;
+    if (name.size() > r.logical_id.size() && name.starts_with(r.logical_id)) return true;
+  }
+  return false;
+}
+
+Value* TemplateBuilder::new_map(std::uint32_t size, std::uint32_t offset) {
+  Arena& a = *t_->doc_->arena;
+  Value* v = a.make<Value>();
+  v->kind = ValueKind::kMap;
+  v->offset = offset;
+  v->size = size;
+  v->entries = a.array<MapEntry>(size).data();
+  return v;
+}
+
+Value* TemplateBuilder::new_list(std::uint32_t size, std::uint32_t offset) {
+  Arena& a = *t_->doc_->arena;
+  Value* v = a.make<Value>();
+  v->kind = ValueKind::kList;
+  v->offset = offset;
+  v->size = size;
+  v->items = a.array<Value*>(size).data();
+  return v;
+}
+
+Value* TemplateBuilder::new_string(std::string_view s, std::uint32_t offset) {
+  Value* v = t_->doc_->arena->make<Value>();
+  v->kind = ValueKind::kString;
+  v->quoted = true;
+  v->offset = offset;
+  v->chars = s.data();  // static text or text of the template
+  v->size = static_cast<std::uint32_t>(s.size());
+  return v;
+}
+
+/// Adds the resource the SAM transform generates from resource `sam_index`: located at the SAM
+/// resource (its findings point there), with its other attributes (Condition, DependsOn,
+/// Metadata) copied.
+void TemplateBuilder::add_generated(std::uint32_t sam_index, std::string_view logical_id,
+                                    std::string_view type, Value* properties) {
+  if (t_->resources_.size() >= kMaxResources) return;
+  const Resource sam = t_->resources_[sam_index];
+  std::uint32_t extra = 0;
+  for (const MapEntry& e : sam.node->map())
+    if (e.key != "Type" && e.key != "Properties") ++extra;
+  Value* node = new_map(2 + extra, sam.node->offset);
+  node->entries[0] = {"Type", sam.offset, new_string(type, sam.offset)};
+  node->entries[1] = {"Properties", sam.offset, properties};
+  std::uint32_t k = 2;
+  for (const MapEntry& e : sam.node->map())
+    if (e.key != "Type" && e.key != "Properties") node->entries[k++] = e;
+  Resource r = sam;
+  r.logical_id = logical_id;
+  r.type = type;
+  r.node = node;
+  r.properties = properties;
+  r.generated_by = sam.type;
+  auto index = static_cast<std::uint32_t>(t_->resources_.size());
+  t_->resource_by_id_.emplace(r.logical_id, index);  // the SAM resource keeps a shared ID
+  t_->by_type_[r.type].push_back(index);
+  t_->resources_.push_back(std::move(r));
+}
+
+/// The resources of the SAM transform (AWS::Serverless-2016-10-31) whose settings policies for
+/// the generated types must see, as the SAM translator generates them (samtranslator 1.110,
+/// `model/sam_resources.py`). Facts: AWS SAM Developer Guide, "AWS::Serverless::SimpleTable".
+void TemplateBuilder::expand_sam() {
+  const Value* globals = t_->doc_->root->get("Globals");
+  const Value* table_globals = globals ? globals->get("SimpleTable") : nullptr;
+  const std::size_t declared = t_->resources_.size();
+  for (std::uint32_t i = 0; i < declared; ++i) {
+    const Resource& r = t_->resources_[i];
+    if (r.type != "AWS::Serverless::SimpleTable" || r.node == nullptr) continue;
+    const Value* p = r.properties && r.properties->is_map() ? r.properties : nullptr;
+    auto prop = [&](std::string_view name) -> const Value* {
+      const Value* v = p ? p->get(name) : nullptr;
+      if (!v && table_globals && table_globals->is_map()) v = table_globals->get(name);
+      return v;
+    };
+    const std::uint32_t at = r.offset;
+    std::vector<MapEntry> out;
+    // The key: PrimaryKey {Name, Type} (default id, String), as AttributeDefinitions and KeySchema.
+    const Value* pk = prop("PrimaryKey");
+    const Value* pk_name = pk && pk->is_map() ? pk->get("Name") : nullptr;
+    const Value* pk_type = pk && pk->is_map() ? pk->get("Type") : nullptr;
+    Value* name = pk_name ? const_cast<Value*>(pk_name) : new_string("id", at);
+    std::string_view type_code = "S";
+    if (pk_type && pk_type->is_string())
+      type_code = pk_type->str() == "Number" ? "N" : pk_type->str() == "Binary" ? "B" : "S";
+    Value* attr = new_map(2, at);
+    attr->entries[0] = {"AttributeName", at, name};
+    attr->entries[1] = {"AttributeType", at, new_string(type_code, at)};
+    Value* attrs = new_list(1, at);
+    attrs->items[0] = attr;
+    out.push_back({"AttributeDefinitions", at, attrs});
+    Value* key = new_map(2, at);
+    key->entries[0] = {"AttributeName", at, name};
+    key->entries[1] = {"KeyType", at, new_string("HASH", at)};
+    Value* keys = new_list(1, at);
+    keys->items[0] = key;
+    out.push_back({"KeySchema", at, keys});
+    if (const Value* v = prop("PointInTimeRecoverySpecification"))
+      out.push_back({"PointInTimeRecoverySpecification", v->offset, const_cast<Value*>(v)});
+    if (const Value* v = prop("ProvisionedThroughput"))
+      out.push_back({"ProvisionedThroughput", v->offset, const_cast<Value*>(v)});
+    else
+      out.push_back({"BillingMode", at, new_string("PAY_PER_REQUEST", at)});
+    if (const Value* v = prop("SSESpecification"))
+      out.push_back({"SSESpecification", v->offset, const_cast<Value*>(v)});
+    if (const Value* v = prop("TableName"))
+      out.push_back({"TableName", v->offset, const_cast<Value*>(v)});
+    Value* props = new_map(static_cast<std::uint32_t>(out.size()), p ? p->offset : at);
+    for (std::size_t k = 0; k < out.size(); ++k) props->entries[k] = out[k];
+    add_generated(i, r.logical_id, "AWS::DynamoDB::Table", props);
+  }
+}
+
 void TemplateBuilder::add_ref(RefKind kind, const Value* node, std::uint32_t offset,
                               std::string_view target, std::string_view attribute,
                               const std::string& path) {
@@ -240,7 +373,7 @@ void TemplateBuilder::add_ref(RefKind kind, const Value* node, std::uint32_t off
   } else {
     r.target_kind = TargetKind::kUnknown;
     // SAM generates resources (`MyFunctionRole`, `ServerlessRestApi`) the template refers to.
-    if (!t_->sam_) {
+    if (!t_->sam_ || !sam_generated_name(target)) {
       std::string what = kind == RefKind::kRef      ? "Ref to"
                          : kind == RefKind::kGetAtt ? "Fn::GetAtt of"
                          : kind == RefKind::kSub    ? "Fn::Sub variable naming"
@@ -310,6 +443,10 @@ void TemplateBuilder::walk(const Value* v, std::string& path, bool frozen, std::
         sub_refs(v, arg, path);
         if (arg && arg->is_list() && arg->size >= 2) walk(arg->items[1], path, true, depth + 1);
         return;
+      case Intrinsic::kImportValue:
+        t_->imports_.push_back({from_, path, v});
+        walk(arg, path, true, depth + 1);
+        return;
       case Intrinsic::kIf:
         if (arg && arg->is_list() && arg->size == 3 && arg->items[0] &&
             arg->items[0]->is_string()) {
@@ -341,6 +478,9 @@ void TemplateBuilder::link() {
   std::string path;
   for (std::uint32_t i = 0; i < t_->resources_.size(); ++i) {
     const Resource& r = t_->resources_[i];
+    // A resource the SAM transform generates shares its values with the SAM resource, whose
+    // references are already in the graph.
+    if (r.generated_by.starts_with("AWS::Serverless::")) continue;
     from_ = i;
     if (r.properties) {
       path = "Properties";
@@ -389,6 +529,7 @@ std::unique_ptr<Template> TemplateBuilder::build() {
   t_->mappings_ = root->get("Mappings");
   if (const MapEntry* res = root->find("Resources")) read_resources(*res, generated);
   read_outputs(root->get("Outputs"));
+  if (t_->sam_) expand_sam();
   link();
   return std::move(t_);
 }
