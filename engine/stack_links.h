@@ -93,8 +93,8 @@ class LinkPlan {
   void finish(const Scanned& scanned) {
     finish_impl([&](const std::string& key) { return scanned(key); });
   }
-  /// True when no template of the run links to another.
-  bool empty() const { return neighbours_.empty(); }
+  /// True when no template of the run links to another and there is nothing to report.
+  bool empty() const { return neighbours_.empty() && diagnostics_.empty(); }
   /// The templates `path` needs to be checked with, itself first, as paths to load; empty when
   /// it links to none.
   std::vector<std::string> neighbourhood(std::string_view path) const;
