@@ -46,6 +46,7 @@ bool matches_policy(const PolicyInfo& p, const std::string& sel) {
 bool flags_config(const CheckArgs& a, Config& out) {
   out.policies = a.policies;
   out.exclude = a.excludes;
+  out.exclude_constructs = a.exclude_constructs;
   out.enable = a.only;
   out.disable = a.skip;
   if (!parse_severity_flag(a.severity, "--severity", out.severity) ||
@@ -637,6 +638,15 @@ int run_check(const CheckArgs& args) {
         if (auto it = override_of.find(f.policy_id); it != override_of.end())
           f.severity = it->second;
     }
+    // Findings on excluded CDK constructs are dropped, like excluded paths.
+    if (!cfg.exclude_constructs.empty())
+      std::erase_if(o.findings, [&](const Finding& f) {
+        return !f.construct_path.empty() &&
+               std::any_of(cfg.exclude_constructs.begin(), cfg.exclude_constructs.end(),
+                           [&](const std::string& g) {
+                             return construct_matches_glob(g, f.construct_path);
+                           });
+      });
     // Central waivers, after the inline suppressions the scanner applied.
     waivers.apply(o.findings);
     // The baseline: known findings do not fail; entries of this file that nothing matched were

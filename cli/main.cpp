@@ -1,6 +1,5 @@
 // polc: policy-as-code for AWS CloudFormation. The command line entry point.
 #include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <cstdio>
 #include <iostream>
@@ -13,28 +12,38 @@ namespace {
 
 /// The options of `polc check`; `polc config` takes the same ones, so it can show their effect.
 void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
-  cmd->add_option("paths", check.paths, "Templates, policy files (.polc) and directories, walked recursively");
+  cmd->add_option("paths", check.paths,
+                  "Templates, policy files (.polc) and directories, walked recursively");
   cmd->add_option("--policies", check.policies, "Policy files or directories (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--exclude", check.excludes, "Skip paths matching this glob (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--exclude-construct", check.exclude_constructs,
+                  "Drop findings on CDK constructs matching this glob, e.g. 'App/Legacy/*' "
+                  "(repeatable)")
       ->allow_extra_args(false);
   cmd->add_flag("--no-builtin", check.no_builtin, "Do not load the built-in standard policy pack");
   cmd->add_option("--only", check.only, "Run only this policy (id or name; repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--skip", check.skip, "Do not run this policy (id or name; repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--severity", check.severity,
-                  "Hide findings below this severity and do not fail on them (critical|high|medium|low|info)");
-  cmd->add_option("--fail-threshold,--fail-on", check.fail_threshold,
-                  "Fail (exit 1) only on findings at or above this severity; others are still reported");
-  cmd->add_option("--format,-f", check.format, "Report format on stdout: text, json, sarif, junit, github");
+  cmd->add_option(
+      "--severity", check.severity,
+      "Hide findings below this severity and do not fail on them (critical|high|medium|low|info)");
+  cmd->add_option(
+      "--fail-threshold,--fail-on", check.fail_threshold,
+      "Fail (exit 1) only on findings at or above this severity; others are still reported");
+  cmd->add_option("--format,-f", check.format,
+                  "Report format on stdout: text, json, sarif, junit, github");
   cmd->add_option("--output,-o", check.outputs, "Also write a report: FORMAT=PATH (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--config", check.config_path, "Read this configuration file instead of searching for .polc.yaml");
+  cmd->add_option("--config", check.config_path,
+                  "Read this configuration file instead of searching for .polc.yaml");
   cmd->add_flag("--no-config", check.no_config, "Do not read any .polc.yaml");
   cmd->add_option("--waivers", check.waivers, "Read central waivers from this file (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--baseline", check.baseline, "Do not fail on findings listed in this baseline file");
+  cmd->add_option("--baseline", check.baseline,
+                  "Do not fail on findings listed in this baseline file");
   cmd->add_option("--write-baseline", check.write_baseline,
                   "Write today's unsuppressed findings to this baseline file and accept them");
   cmd->add_option("-j,--jobs", check.jobs, "Worker threads (default: hardware threads)");
@@ -47,11 +56,13 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
                   "Size bound of the --cache directory in MiB; the oldest entries are evicted "
                   "(default 512)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
-  cmd->add_flag("--show-suppressed", check.show_suppressed, "List suppressed and baselined findings too");
+  cmd->add_flag("--show-suppressed", check.show_suppressed,
+                "List suppressed and baselined findings too");
   cmd->add_flag("--no-inline-suppressions", check.no_inline_suppressions,
                 "Ignore suppressions written in templates' Metadata (waivers still apply)");
   cmd->add_flag("--honor-foreign-suppressions", check.honor_foreign,
-                "Honour cfn_nag, checkov, cfn-guard and cfn-lint suppressions for policies with matching aliases");
+                "Honour cfn_nag, checkov, cfn-guard and cfn-lint suppressions for policies with "
+                "matching aliases");
   cmd->add_flag("-q,--quiet", check.quiet, "No progress bar");
   cmd->add_flag("--no-color", check.no_color, "Never use colour (NO_COLOR is honoured too)");
   cmd->add_flag("-v,--verbose", check.verbose, "Print whole remediation texts");
@@ -60,10 +71,12 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"polc: checks AWS CloudFormation templates against policies written in the polc language"};
+  CLI::App app{
+      "polc: checks AWS CloudFormation templates against policies written in the polc language"};
   app.require_subcommand(0, 1);
   bool version = false;
-  app.add_flag("--version", version, "Print the version of polc, of the policy pack and of the bytecode format");
+  app.add_flag("--version", version,
+               "Print the version of polc, of the policy pack and of the bytecode format");
 
   polc::cli::CheckArgs check;
   auto* cmd_check = app.add_subcommand("check", "Check templates against policies (the main job)");
@@ -77,9 +90,11 @@ int main(int argc, char** argv) {
       "merge", "Combine the reports of sharded runs (JSON or SARIF) into one report");
   cmd_merge->add_option("reports", merge.reports, "Reports written by 'polc check --shard K/N'")
       ->required();
-  cmd_merge->add_option("--format,-f", merge.format,
-                        "Report format on stdout: text, json, sarif, junit, github (SARIF inputs: sarif)");
-  cmd_merge->add_option("--output,-o", merge.outputs, "Also write a report: FORMAT=PATH (repeatable)")
+  cmd_merge->add_option(
+      "--format,-f", merge.format,
+      "Report format on stdout: text, json, sarif, junit, github (SARIF inputs: sarif)");
+  cmd_merge
+      ->add_option("--output,-o", merge.outputs, "Also write a report: FORMAT=PATH (repeatable)")
       ->allow_extra_args(false);
   cmd_merge->add_option("--severity", merge.severity,
                         "Hide findings below this severity and do not fail on them");
@@ -101,26 +116,33 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> disasm_files;
   bool disasm_builtin = false;
-  auto* cmd_disasm = app.add_subcommand("disasm", "Disassemble compiled policies: print their bytecode");
+  auto* cmd_disasm =
+      app.add_subcommand("disasm", "Disassemble compiled policies: print their bytecode");
   cmd_disasm->add_option("policies", disasm_files, "Policy files (default: the built-in pack)");
   cmd_disasm->add_flag("--builtin", disasm_builtin, "Include the built-in pack");
 
   std::vector<std::string> compile_paths;
   std::string compile_out;
   bool compile_no_builtin = false;
-  auto* cmd_compile = app.add_subcommand("compile", "Compile policies into a bundle that 'polc check' can load instead of sources");
+  auto* cmd_compile = app.add_subcommand(
+      "compile", "Compile policies into a bundle that 'polc check' can load instead of sources");
   cmd_compile->add_option("paths", compile_paths, "Policy files and directories");
-  cmd_compile->add_option("-o,--output", compile_out, "The bundle file to write (e.g. policies.polcb)")->required();
-  cmd_compile->add_flag("--no-builtin", compile_no_builtin, "Leave the built-in pack out of the bundle");
+  cmd_compile
+      ->add_option("-o,--output", compile_out, "The bundle file to write (e.g. policies.polcb)")
+      ->required();
+  cmd_compile->add_flag("--no-builtin", compile_no_builtin,
+                        "Leave the built-in pack out of the bundle");
 
   std::vector<std::string> doc_paths;
   std::string doc_out = "docs/policies";
-  auto* cmd_doc = app.add_subcommand("doc", "Generate one Markdown page per policy from the sources and their tests");
+  auto* cmd_doc = app.add_subcommand(
+      "doc", "Generate one Markdown page per policy from the sources and their tests");
   cmd_doc->add_option("paths", doc_paths, "Policy directories (default: policies)");
   cmd_doc->add_option("-o,--output", doc_out, "Output directory (default: docs/policies)");
 
   std::vector<std::string> test_paths;
-  auto* cmd_test = app.add_subcommand("test", "Run policy test files (*.tests.yaml) against the policies next to them");
+  auto* cmd_test = app.add_subcommand(
+      "test", "Run policy test files (*.tests.yaml) against the policies next to them");
   cmd_test->add_option("paths", test_paths, "Directories or files with policies and their tests");
 
   std::string explain_name;
@@ -136,8 +158,8 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : polc::kExitUsageOrPolicyError;
   }
   if (version) {
-    std::printf("polc %s\npolicy pack %s\nbytecode format %u (bundle format %u)\n", POLC_VERSION, POLC_VERSION,
-                polc::kBytecodeVersion, polc::kBundleFormatVersion);
+    std::printf("polc %s\npolicy pack %s\nbytecode format %u (bundle format %u)\n", POLC_VERSION,
+                POLC_VERSION, polc::kBytecodeVersion, polc::kBundleFormatVersion);
     return 0;
   }
   if (cmd_check->parsed()) return polc::cli::run_check(check);
@@ -145,8 +167,10 @@ int main(int argc, char** argv) {
   if (cmd_merge->parsed()) return polc::cli::run_merge(merge);
   if (cmd_dump->parsed()) return polc::cli::run_dump(dump_files);
   if (cmd_parse->parsed()) return polc::cli::run_parse(parse_files);
-  if (cmd_disasm->parsed()) return polc::cli::run_disasm(disasm_files, disasm_builtin || disasm_files.empty());
-  if (cmd_compile->parsed()) return polc::cli::run_compile(compile_paths, compile_out, compile_no_builtin);
+  if (cmd_disasm->parsed())
+    return polc::cli::run_disasm(disasm_files, disasm_builtin || disasm_files.empty());
+  if (cmd_compile->parsed())
+    return polc::cli::run_compile(compile_paths, compile_out, compile_no_builtin);
   if (cmd_doc->parsed()) return polc::cli::run_doc(doc_paths, doc_out);
   if (cmd_test->parsed()) return polc::cli::run_test(test_paths);
   if (cmd_explain->parsed()) return polc::cli::run_explain(explain_name, explain_paths);

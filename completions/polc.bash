@@ -10,7 +10,7 @@ _polc() {
     cword=$COMP_CWORD
   fi
   local subcommands="check config merge explain dump parse disasm"
-  local check_opts="--policies --no-builtin --exclude --only --skip --severity --fail-threshold
+  local check_opts="--policies --no-builtin --exclude --exclude-construct --only --skip --severity --fail-threshold
     --fail-on --format -f --output -o --config --no-config --waivers --baseline --write-baseline
     --jobs -j --shard --cache --cache-max-mb --show-suppressed --no-inline-suppressions --honor-foreign-suppressions --quiet -q
     --no-color --verbose -v --help -h"
@@ -33,7 +33,7 @@ _polc() {
     --output | -o) COMPREPLY=($(compgen -W "text= json= sarif= junit= github=" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
     --jobs | -j | --only | --skip | --shard | --cache-max-mb) return ;;
     --cache) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-    --policies | --exclude | --config | --waivers | --baseline | --write-baseline)
+    --policies | --exclude | --exclude-construct | --config | --waivers | --baseline | --write-baseline)
       COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   case $sub in

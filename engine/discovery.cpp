@@ -35,6 +35,12 @@ bool is_template_name(const std::string& n) {
 
 }  // namespace
 
+bool construct_matches_glob(const std::string& pattern, const std::string& construct) {
+  if (fnmatch(pattern.c_str(), construct.c_str(), 0) == 0) return true;
+  const std::string below = pattern + "/*";
+  return fnmatch(below.c_str(), construct.c_str(), 0) == 0;
+}
+
 bool path_matches_glob(const std::string& pattern, const std::string& path) {
   std::string p = path;
   if (p.starts_with("./")) p = p.substr(2);

@@ -79,4 +79,9 @@ DiscoveredFiles discover_files(const std::vector<std::string>& paths,
 /// `?` one character), tried against the whole path and every suffix after a `/`.
 bool path_matches_glob(const std::string& pattern, const std::string& path);
 
+/// True when the CDK construct path `construct` (`App/Network/Sg/Resource`) matches glob
+/// `pattern` (`*` across `/` too, `?` one character), or lies below a construct it matches
+/// (`App/Legacy` matches `App/Legacy/Fn/Resource`).
+bool construct_matches_glob(const std::string& pattern, const std::string& construct);
+
 }  // namespace polc

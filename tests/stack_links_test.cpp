@@ -1,6 +1,8 @@
 // Stacks that reference each other (engine/stack_links.h), end to end through `polc check`:
 // exports and imports, local nested stacks, cycles, duplicate and unresolvable export names,
 // sharding and the result cache; and the CDK construct path and SAM SimpleTable on findings.
+#include "engine/stack_links.h"
+
 #include <simdjson.h>
 #include <unistd.h>
 
@@ -10,7 +12,6 @@
 #include <set>
 #include <string>
 
-#include "engine/stack_links.h"
 #include "tests/cli_run.h"
 
 namespace polc {
@@ -97,8 +98,8 @@ TEST_CASE("links: an export's group is reported with the importing endpoint", "[
   d.write("network.yaml", kNetwork);
   d.write("app.yaml", kApp);
   const auto r = run_polc(d.path, kOnly + ".");
-  CHECK(summary(r.out) == std::set<std::string>{
-                              "network.yaml EndpointSg vpce-sg-no-implicit-egress app.yaml"});
+  CHECK(summary(r.out) ==
+        std::set<std::string>{"network.yaml EndpointSg vpce-sg-no-implicit-egress app.yaml"});
   // Alone, the network stack's group is attached to nothing.
   const auto alone = run_polc(d.path, kOnly + "network.yaml");
   CHECK(summary(alone.out).empty());
@@ -315,6 +316,37 @@ TEST_CASE("links: CDK construct paths in JSON, SARIF, text and JUnit", "[links][
   const auto junit = run_polc(d.path, args + "--format junit .");
   CHECK(junit.out.find("name=\"SgABC123 (App/Endpoint/SecurityGroup/Resource)\"") !=
         std::string::npos);
+}
+
+}  // namespace polc
+
+namespace polc {
+
+TEST_CASE("links: findings dropped or waived by construct path", "[links][cdk]") {
+  Dir d("construct");
+  d.write("App.template.json", R"({"Resources": {
+  "LegacyTopic1": {"Type": "AWS::SNS::Topic", "Metadata": {"aws:cdk:path": "App/Legacy/Topic/Resource"}},
+  "Topic2": {"Type": "AWS::SNS::Topic", "Metadata": {"aws:cdk:path": "App/Current/Topic/Resource"}},
+  "Topic3": {"Type": "AWS::SNS::Topic"}}})");
+  const std::string args = "check --no-config -q --format json --only sns-topic-encrypted ";
+  auto resources = [](const std::string& json) {
+    std::set<std::string> out;
+    for (const std::string& line : summary(json)) out.insert(line.substr(line.find(' ') + 1));
+    return out;
+  };
+  CHECK(resources(run_polc(d.path, args + ".").out).size() == 3);
+  CHECK(resources(run_polc(d.path, args + "--exclude-construct 'App/Legacy/*' .").out) ==
+        std::set<std::string>{"Topic2 sns-topic-encrypted", "Topic3 sns-topic-encrypted"});
+  CHECK(resources(run_polc(d.path, args + "--exclude-construct App/Current .").out) ==
+        std::set<std::string>{"LegacyTopic1 sns-topic-encrypted", "Topic3 sns-topic-encrypted"});
+  d.write("waivers.yaml", R"(- rule: sns-topic-encrypted
+  construct: "App/Legacy/*"
+  reason: legacy app, retired in Q3
+)");
+  const auto waived = run_polc(d.path, args + "--waivers waivers.yaml App.template.json");
+  CHECK(waived.out.find("\"reason\": \"legacy app, retired in Q3\"") != std::string::npos);
+  CHECK(waived.out.find("\"suppressed\": true") != std::string::npos);
+  CHECK(waived.exit_code == 1);  // Topic2 and Topic3 still fail
 }
 
 }  // namespace polc
