@@ -438,6 +438,8 @@ Val Vm::Impl::field(Val base, std::string_view name) {
       if (name == "Condition" || name == "condition")
         return r.condition.empty() ? Val::null() : Val::of_string(r.condition);
       if (name == "cdk_path") return r.cdk_path.empty() ? Val::null() : Val::of_string(r.cdk_path);
+      if (name == "generated_by")
+        return r.generated_by.empty() ? Val::null() : Val::of_string(r.generated_by);
       if (name == "Properties" || name == "properties")
         return r.properties ? located(r.properties) : Val::null();
       if (name == "Metadata" || name == "metadata")

@@ -350,3 +350,53 @@ TEST_CASE("links: findings dropped or waived by construct path", "[links][cdk]")
 }
 
 }  // namespace polc
+
+namespace polc {
+
+TEST_CASE("links: SAM functions, state machines and APIs expand to what they deploy",
+          "[links][sam]") {
+  Dir d("sam2");
+  d.write("t.yaml", R"(Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    FunctionUrlConfig: {AuthType: NONE}
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: a.h
+      InlineCode: x
+      Policies:
+        - Statement: [{Effect: Allow, Action: "*", Resource: "*"}]
+      EventInvokeConfig:
+        DestinationConfig:
+          OnSuccess: {Type: SNS}
+  Sm:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Definition: {}
+      Policies:
+        - Statement: [{Effect: Allow, Action: "*", Resource: "*"}]
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+)");
+  const auto s = summary(run_polc(d.path, "check --no-config -q --format json t.yaml").out);
+  // The function's URL and role are reported once, on the function (its SAM rules).
+  CHECK(s.count("t.yaml Fn lambda-url-auth-none") == 1);
+  CHECK(s.count("t.yaml FnUrl lambda-url-auth-none") == 0);
+  CHECK(s.count("t.yaml Fn iam-no-admin-wildcard") == 1);
+  CHECK(s.count("t.yaml FnRole iam-no-admin-wildcard") == 0);
+  // The destination topic SAM creates, and the state machine's generated role.
+  CHECK(s.count("t.yaml FnEventInvokeConfigOnSuccessTopic sns-topic-encrypted") == 1);
+  CHECK(s.count("t.yaml SmRole iam-no-admin-wildcard") == 1);
+  // The model: generated resources, located at their SAM resource.
+  const auto dump = run_polc(d.path, "dump t.yaml");
+  for (const char* id :
+       {"\"FnUrl\"", "\"FnRole\"", "\"FnEventInvokeConfig\"", "\"SmRole\"", "\"ApiprodStage\""})
+    CHECK(dump.out.find(id) != std::string::npos);
+}
+
+}  // namespace polc
