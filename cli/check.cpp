@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -12,10 +13,10 @@
 #include <iostream>
 #include <optional>
 #include <set>
+#include <system_error>
 #include <thread>
 #include <tuple>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "cli/commands.h"
 #include "cli/progress.h"
@@ -284,7 +285,8 @@ ScanInputs find_scan_inputs(const std::vector<std::string>& paths,
 /// shard, so that a shard checks its templates with the same links as an unsharded run. Only
 /// files the byte search `may_link` lets through are parsed.
 LinkPlan index_links(const ScanInputs& files, const std::vector<std::string>& scan_paths,
-                     const std::vector<std::string>& excludes, const TemplateFilter& filter) {
+                     const std::vector<std::string>& excludes, const TemplateFilter& filter,
+                     unsigned jobs, bool with_digests) {
   auto each = [&](auto&& fn) {
     if (files.all_buffered) {
       for (const ScanInputs::Template& t : files.template_paths) fn(t.path);
@@ -296,26 +298,55 @@ LinkPlan index_links(const ScanInputs& files, const std::vector<std::string>& sc
     while (walker.next(path, kind))
       if (kind == FileKind::kTemplate && filter.in_run(path)) fn(path);
   };
-  LinkPlan plan;
-  std::string bytes;
-  each([&](const std::string& path) {
+  // The facts of one file; empty when it cannot link (most files: a byte search decides).
+  auto facts_of = [](const std::string& path, std::string& bytes) {
     LoadResult failure;
-    if (!read_template_file(path, bytes, failure)) return;  // the scan reports it
-    if (!may_link(bytes) || !may_be_template(bytes)) return;
+    if (!read_template_file(path, bytes, failure)) return LinkFacts();  // the scan reports it
+    if (!may_link(bytes) || !may_be_template(bytes)) return LinkFacts();
     LoadResult lr = load_template_read(path, std::move(bytes));
     bytes = std::string();
-    if (lr.status == LoadStatus::kTemplate && lr.tmpl)
-      plan.add(path, link_facts(*lr.tmpl, default_stack_name(path)));
-  });
-  std::unordered_set<std::string> keys;
-  bool listed = false;
-  plan.finish([&](const std::string& key) {
-    if (!listed) {  // only when a nested template is not itself linked otherwise
-      each([&](const std::string& path) { keys.insert(link_path_key(path)); });
-      listed = true;
+    if (lr.status != LoadStatus::kTemplate || !lr.tmpl) return LinkFacts();
+    return link_facts(*lr.tmpl, default_stack_name(path));
+  };
+  LinkPlan plan;
+  if (files.all_buffered) {
+    // The listed files on the scan's workers, each taking the next index; added in list order.
+    const auto& list = files.template_paths;
+    std::vector<LinkFacts> found(list.size());
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+      std::string bytes;
+      for (std::size_t i; (i = next.fetch_add(1)) < list.size();)
+        found[i] = facts_of(list[i].path, bytes);
+    };
+    std::vector<std::thread> threads;
+    for (unsigned t = 1; t < jobs; ++t) {
+      try {
+        threads.emplace_back(work);
+      } catch (const std::system_error&) {
+        break;
+      }
     }
-    return keys.count(key) > 0;
-  });
+    work();
+    for (auto& t : threads) t.join();
+    for (std::size_t i = 0; i < list.size(); ++i)
+      if (!found[i].empty()) plan.add(list[i].path, std::move(found[i]));
+  } else {
+    std::string bytes;
+    each([&](const std::string& path) { plan.add(path, facts_of(path, bytes)); });
+  }
+  std::unordered_map<std::string, std::string> keys;  // link_path_key -> path as scanned
+  bool listed = false;
+  plan.finish(
+      [&](const std::string& key) {
+        if (!listed) {  // only when a nested template is not itself linked otherwise
+          each([&](const std::string& path) { keys.emplace(link_path_key(path), path); });
+          listed = true;
+        }
+        auto it = keys.find(key);
+        return it == keys.end() ? std::string() : it->second;
+      },
+      with_digests);
   return plan;
 }
 
@@ -695,7 +726,8 @@ int run_check(const CheckArgs& args) {
     return false;
   };
   options.expected_files = files.templates;
-  const LinkPlan links = index_links(files, scan_paths, cfg.exclude, selected);
+  const LinkPlan links =
+      index_links(files, scan_paths, cfg.exclude, selected, options.jobs, options.cache != nullptr);
   if (!links.empty()) options.links = &links;
   scan_stream(*set, evaluated, known, source, consume, options);
   progress.finish();

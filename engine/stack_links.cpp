@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <set>
+#include <span>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -124,8 +125,22 @@ std::string default_stack_name(std::string_view path) {
 }
 
 bool may_link(std::string_view contents) {
-  return contains(contents, "Export") || contains(contents, "ImportValue") ||
-         contains(contents, kStackType) || std::memchr(contents.data(), '\\', contents.size());
+  if (contains(contents, "ImportValue") || contains(contents, kStackType)) return true;
+  // `Export` as a key: followed by an optional quote, spaces and a colon.
+  for (std::size_t at = 0;;) {
+    const void* hit = memmem(contents.data() + at, contents.size() - at, "Export", 6);
+    if (!hit) break;
+    std::size_t i = static_cast<std::size_t>(static_cast<const char*>(hit) - contents.data()) + 6;
+    if (i < contents.size() && (contents[i] == '"' || contents[i] == '\'')) ++i;
+    while (i < contents.size() && (contents[i] == ' ' || contents[i] == '\t')) ++i;
+    if (i < contents.size() && contents[i] == ':') return true;
+    at = i;
+  }
+  // A JSON `\u` or YAML `\x`/`\u`/`\U` escape could spell any of them.
+  for (const char *p = contents.data(), *end = p + contents.size();
+       (p = static_cast<const char*>(std::memchr(p, '\\', static_cast<std::size_t>(end - p)))); ++p)
+    if (p + 1 < end && (p[1] == 'u' || p[1] == 'U' || p[1] == 'x')) return true;
+  return false;
 }
 
 std::optional<std::string> static_string(const Template& t, const Value* v,
@@ -175,7 +190,23 @@ LinkFacts link_facts(const Template& t, std::string_view stack_name) {
   }
   for (const Resource& r : t.resources()) {
     std::string child = nested_template_path(t, r);
-    if (!child.empty()) f.children.push_back({std::move(child), Location::at(t.file(), r.offset)});
+    if (child.empty()) continue;
+    LinkFacts::Child c{std::move(child), Location::at(t.file(), r.offset), {}};
+    // Outputs of other nested stacks passed to this one: `Fn::GetAtt [Other, Outputs.Name]`.
+    const Value* params = r.properties ? r.properties->get("Parameters") : nullptr;
+    for (const MapEntry& e : params ? params->map() : std::span<const MapEntry>()) {
+      const Value* v = e.value;
+      const Value* arg = v ? v->arg() : nullptr;
+      if (!v || v->intrinsic != Intrinsic::kGetAtt || !arg || !arg->is_list() || arg->size < 2 ||
+          !arg->items[0]->is_string() || !arg->items[1]->is_string() ||
+          !arg->items[1]->str().starts_with("Outputs."))
+        continue;
+      const std::uint32_t other = t.find_resource(arg->items[0]->str());
+      if (other == kNoIndex) continue;
+      std::string path = nested_template_path(t, t.resources()[other]);
+      if (!path.empty()) c.fed_by.push_back(std::move(path));
+    }
+    f.children.push_back(std::move(c));
   }
   return f;
 }
@@ -189,7 +220,8 @@ void LinkPlan::add(const std::string& path, LinkFacts facts) {
   entries_.push_back({path, std::move(facts)});
 }
 
-void LinkPlan::finish_impl(const std::function<bool(const std::string&)>& scanned) {
+void LinkPlan::finish_impl(const std::function<std::string(const std::string&)>& scanned,
+                           bool digests) {
   auto note = [&](const std::string& key, DiagSeverity sev, const char* code, Location loc,
                   std::string message) {
     Diagnostic d;
@@ -203,7 +235,7 @@ void LinkPlan::finish_impl(const std::function<bool(const std::string&)>& scanne
   std::unordered_map<std::string, std::vector<std::uint32_t>> exporters;
   for (std::uint32_t i = 0; i < entries_.size(); ++i)
     for (const LinkFacts::Export& e : entries_[i].facts.exports) {
-      const std::string key = link_path_key(entries_[i].path);
+      const std::string& key = entries_[i].path;
       if (e.name.empty()) {
         note(key, DiagSeverity::kWarning, "export-name-unresolved", e.location,
              "this export's name cannot be computed without deploying (only literals, Fn::Sub, "
@@ -217,13 +249,13 @@ void LinkPlan::finish_impl(const std::function<bool(const std::string&)>& scanne
   // Undirected link graph over entry indices (children that are only someone's nested template
   // join as entries without facts).
   std::vector<std::set<std::uint32_t>> edges(entries_.size());
-  std::unordered_map<std::uint32_t, std::set<std::uint32_t>> parents;  // child -> parents
-  auto entry_of = [&](const std::string& key, const std::string& path) -> std::uint32_t {
+  auto entry_of = [&](const std::string& key) -> std::uint32_t {
     if (auto it = by_key_.find(key); it != by_key_.end()) return it->second;
-    if (!scanned(key)) return kNoIndex;
+    std::string as_scanned = scanned(key);
+    if (as_scanned.empty()) return kNoIndex;
     const auto i = static_cast<std::uint32_t>(entries_.size());
     by_key_.emplace(key, i);
-    entries_.push_back({path, {}});
+    entries_.push_back({std::move(as_scanned), {}});
     edges.emplace_back();
     return i;
   };
@@ -235,14 +267,13 @@ void LinkPlan::finish_impl(const std::function<bool(const std::string&)>& scanne
             std::string others;
             for (std::uint32_t j : list)
               if (j != i) others += (others.empty() ? "" : ", ") + entries_[j].path;
-            note(link_path_key(entries_[i].path), DiagSeverity::kWarning, "export-duplicate",
-                 e.location,
+            note(entries_[i].path, DiagSeverity::kWarning, "export-duplicate", e.location,
                  "export name " + internal::quote_name(name) + " is also exported by " + others +
                      "; CloudFormation accepts one, so imports of it are not linked");
           }
   const std::size_t with_facts = entries_.size();
   for (std::uint32_t i = 0; i < with_facts; ++i) {
-    const std::string key = link_path_key(entries_[i].path);
+    const std::string key = entries_[i].path;
     for (const LinkFacts::Import& imp : entries_[i].facts.imports) {
       if (imp.name.empty()) continue;  // the VM reports the value as unknown
       auto it = exporters.find(imp.name);
@@ -260,7 +291,7 @@ void LinkPlan::finish_impl(const std::function<bool(const std::string&)>& scanne
     }
     for (std::size_t c = 0; c < entries_[i].facts.children.size(); ++c) {
       const LinkFacts::Child child = entries_[i].facts.children[c];  // entries_ may grow
-      const std::uint32_t j = entry_of(child.path, child.path);
+      const std::uint32_t j = entry_of(child.path);
       if (j == kNoIndex) {
         note(key, DiagSeverity::kNote, "nested-template-not-scanned", child.location,
              "the nested stack's template " + child.path +
@@ -270,10 +301,16 @@ void LinkPlan::finish_impl(const std::function<bool(const std::string&)>& scanne
       if (j == i) continue;
       edges[i].insert(j);
       edges[j].insert(i);
-      parents[j].insert(i);
+      // A sibling whose outputs the parent passes to this child: linked to it directly.
+      for (const std::string& from : child.fed_by) {
+        const std::uint32_t k = entry_of(from);
+        if (k == kNoIndex || k == j) continue;
+        edges[j].insert(k);
+        edges[k].insert(j);
+      }
     }
   }
-  // Neighbourhoods: direct links, and the other children of one's parents.
+  // Neighbourhoods: the direct links (siblings are linked where one feeds the other).
   std::unordered_map<std::uint32_t, std::string> hashes;
   auto content_hash = [&](std::uint32_t i) -> const std::string& {
     auto it = hashes.find(i);
@@ -292,11 +329,7 @@ void LinkPlan::finish_impl(const std::function<bool(const std::string&)>& scanne
       if (std::find(order.begin(), order.end(), j) == order.end()) order.push_back(j);
     };
     for (std::uint32_t j : edges[i]) take(j);
-    if (auto it = parents.find(i); it != parents.end())
-      for (std::uint32_t p : it->second)
-        for (std::uint32_t sibling : edges[p])
-          if (parents.count(sibling) && parents[sibling].count(p)) take(sibling);
-    const std::string key = link_path_key(entries_[i].path);
+    const std::string& key = entries_[i].path;
     if (order.size() > kMaxLinkedTemplates) {
       note(key, DiagSeverity::kWarning, "linked-templates-limit", Location::whole(entries_[i].path),
            "this template links to " + std::to_string(order.size() - 1) +
@@ -311,6 +344,7 @@ void LinkPlan::finish_impl(const std::function<bool(const std::string&)>& scanne
       n.paths.push_back(entries_[j].path);
       const std::string k = link_path_key(entries_[j].path);
       XXH3_64bits_update(&state, k.data(), k.size() + 1);
+      if (!digests) continue;
       const std::string& h = content_hash(j);
       XXH3_64bits_update(&state, h.data(), h.size());
     }
@@ -326,21 +360,18 @@ void LinkPlan::finish_impl(const std::function<bool(const std::string&)>& scanne
 
 std::vector<std::string> LinkPlan::neighbourhood(std::string_view path) const {
   if (neighbours_.empty()) return {};
-  auto it = neighbours_.find(link_path_key(path));
-  if (it == neighbours_.end()) return {};
-  std::vector<std::string> out = it->second.paths;
-  out[0] = std::string(path);  // the subject as the scan names it
-  return out;
+  auto it = neighbours_.find(std::string(path));
+  return it == neighbours_.end() ? std::vector<std::string>() : it->second.paths;
 }
 
 std::string LinkPlan::digest(std::string_view path) const {
-  auto it = neighbours_.find(link_path_key(path));
+  auto it = neighbours_.find(std::string(path));
   return it == neighbours_.end() ? std::string() : it->second.digest;
 }
 
 std::vector<Diagnostic> LinkPlan::diagnostics(std::string_view path) const {
   if (diagnostics_.empty()) return {};
-  auto it = diagnostics_.find(link_path_key(path));
+  auto it = diagnostics_.find(std::string(path));
   if (it == diagnostics_.end()) return {};
   std::vector<Diagnostic> out = it->second;
   for (Diagnostic& d : out) d.location.file = std::string(path);

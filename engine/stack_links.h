@@ -40,8 +40,8 @@ namespace polc {
 std::string default_stack_name(std::string_view path);
 
 /// False when `contents` certainly declares no export, import or nested stack (a byte search:
-/// none of `Export`, `ImportValue`, `AWS::CloudFormation::Stack`, and no backslash that an
-/// escape could spell them with). Linear, no allocation.
+/// neither `ImportValue` nor `AWS::CloudFormation::Stack` occurs, `Export` never as a key (before
+/// a colon), and no `\u`, `\U` or `\x` escape could spell them). Linear, no allocation.
 bool may_link(std::string_view contents);
 
 /// A string value known without deploying: literals, `Fn::Sub` and `Fn::Join` of such values,
@@ -69,6 +69,9 @@ struct LinkFacts {
   struct Child {
     std::string path;  // link_path_key form
     Location location;
+    /// The other nested templates whose outputs the parent passes to this one as parameters
+    /// (`Fn::GetAtt [Sibling, Outputs.Name]`), link_path_key form.
+    std::vector<std::string> fed_by;
   };
   std::vector<Export> exports;
   std::vector<Import> imports;
@@ -87,11 +90,12 @@ class LinkPlan {
   /// file that is only someone's nested template; `add` keeps only non-empty ones.
   void add(const std::string& path, LinkFacts facts);
   /// Links exports to imports and local paths to the files added or scanned: `scanned(key)`
-  /// tells whether the file with `link_path_key` `key` is a template of this run. Reads each
-  /// linked file once more to hash it (for the result cache).
+  /// gives the path, as the scan names it, of the template of this run whose `link_path_key`
+  /// is `key`, or "" when there is none. Paths are then looked up as the scan names them.
+  /// With `digests`, reads each linked file once more to hash it (for the result cache).
   template <class Scanned>
-  void finish(const Scanned& scanned) {
-    finish_impl([&](const std::string& key) { return scanned(key); });
+  void finish(const Scanned& scanned, bool digests) {
+    finish_impl([&](const std::string& key) -> std::string { return scanned(key); }, digests);
   }
   /// True when no template of the run links to another and there is nothing to report.
   bool empty() const { return neighbours_.empty() && diagnostics_.empty(); }
@@ -105,7 +109,7 @@ class LinkPlan {
   std::vector<Diagnostic> diagnostics(std::string_view path) const;
 
  private:
-  void finish_impl(const std::function<bool(const std::string&)>& scanned);
+  void finish_impl(const std::function<std::string(const std::string&)>& scanned, bool digests);
   struct Entry {
     std::string path;  // as scanned
     LinkFacts facts;
@@ -116,7 +120,7 @@ class LinkPlan {
     std::vector<std::string> paths;
     std::string digest;
   };
-  std::unordered_map<std::string, Neighbours> neighbours_;  // by link_path_key
+  std::unordered_map<std::string, Neighbours> neighbours_;  // by path as scanned
   std::unordered_map<std::string, std::vector<Diagnostic>> diagnostics_;
 };
 

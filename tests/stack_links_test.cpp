@@ -261,6 +261,10 @@ TEST_CASE("links: stack names and static export names", "[links]") {
   CHECK(link_path_key("./a/../b/./c.yaml") == "b/c.yaml");
   CHECK(may_link("Outputs:\n  X:\n    Export:"));
   CHECK_FALSE(may_link("Resources:\n  A:\n    Type: AWS::SNS::Topic\n"));
+  CHECK(may_link("{\"Outputs\": {\"X\": {\"Export\" : {\"Name\": \"n\"}}}}"));
+  CHECK(may_link("Value: !ImportValue x"));
+  CHECK(may_link("{\"\\u0045xport\": 1}"));  // an escape could spell it
+  CHECK_FALSE(may_link("Description: Exports nothing; a regex \\d+ here\n"));
 }
 
 TEST_CASE("links: SAM SimpleTable is checked as the DynamoDB table it becomes", "[links][sam]") {
