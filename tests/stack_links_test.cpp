@@ -404,3 +404,31 @@ Resources:
 }
 
 }  // namespace polc
+
+namespace polc {
+
+TEST_CASE("links: a CDK cloud assembly's assets and metadata are not templates", "[links][cdk]") {
+  Dir d("assembly");
+  const char* topic = "Resources:\n  T:\n    Type: AWS::SNS::Topic\n";
+  d.write("cdk.out/manifest.json", R"({"version": "55.0.0", "artifacts": {}})");
+  d.write("cdk.out/cdk.out", R"({"version": "55.0.0"})");
+  d.write("cdk.out/App.template.json", R"({"Resources": {"T": {"Type": "AWS::SNS::Topic"}}})");
+  d.write("cdk.out/App.assets.json", R"({"version": "55.0.0", "files": {}})");
+  d.write("cdk.out/asset.0123abcd/template.yaml", topic);  // a file the app ships, not a stack
+  d.write("cdk.out/assembly-Prod/manifest.json", R"({"version": "55.0.0"})");
+  d.write("cdk.out/assembly-Prod/cdk.out", R"({"version": "55.0.0"})");
+  d.write("cdk.out/assembly-Prod/ProdStack.template.json",
+          R"({"Resources": {"T": {"Type": "AWS::SNS::Topic"}}})");
+  const auto r =
+      run_polc(d.path, "check --no-config -q --format json --only sns-topic-encrypted cdk.out");
+  CHECK(summary(r.out) == std::set<std::string>{"App.template.json T sns-topic-encrypted",
+                                                "ProdStack.template.json T sns-topic-encrypted"});
+  CHECK(r.out.find("\"files_skipped\": 0") != std::string::npos);
+  // Without the assembly's version file it is an ordinary directory.
+  fs::remove(d.path / "cdk.out/cdk.out");
+  const auto plain =
+      run_polc(d.path, "check --no-config -q --format json --only sns-topic-encrypted cdk.out");
+  CHECK(summary(plain.out).count("template.yaml T sns-topic-encrypted") == 1);
+}
+
+}  // namespace polc
