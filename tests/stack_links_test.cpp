@@ -1,7 +1,7 @@
 // Stacks that reference each other (engine/stack_links.h), end to end through `polc check`:
 // exports and imports, local nested stacks, cycles, duplicate and unresolvable export names,
 // sharding and the result cache; and the CDK construct path and SAM SimpleTable on findings.
-#include "engine/stack_links.h"
+#include "engine/load/stack_links.h"
 
 #include <simdjson.h>
 #include <unistd.h>
