@@ -674,4 +674,45 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
   return Val::null();
 }
 
+// The property path of a template node below a resource (for a finding located `at` a node).
+std::string Vm::Impl::path_of(const Value* node, std::uint32_t resource) {
+  if (resource == kNoIndex) return {};
+  const Resource& r = tmpl->resources()[resource];
+  if (!r.node) return {};
+  // Depth-first from the resource node, children last to first, at most 100,000 nodes; the
+  // path is built in one string, extended on the way down and cut back on the way up.
+  std::string path;
+  std::size_t visited = 0;
+  bool found = false;
+  auto visit = [&](auto&& self, const Value* v) -> void {
+    if (++visited > 100000) return;
+    if (v == node) {
+      found = true;
+      return;
+    }
+    const std::size_t mark = path.size();
+    if (v->kind == ValueKind::kMap) {
+      for (std::uint32_t i = v->size; i-- > 0 && !found && visited < 100000;) {
+        const MapEntry& e = v->entries[i];
+        if (!e.value) continue;
+        if (mark != 0) path += '.';
+        path += e.key;
+        self(self, e.value);
+        if (!found) path.resize(mark);
+      }
+    } else if (v->kind == ValueKind::kList) {
+      for (std::uint32_t i = v->size; i-- > 0 && !found && visited < 100000;) {
+        if (!v->items[i]) continue;
+        path += '[';
+        path += std::to_string(i);
+        path += ']';
+        self(self, v->items[i]);
+        if (!found) path.resize(mark);
+      }
+    }
+  };
+  visit(visit, r.node);
+  return found ? path : std::string();
+}
+
 }  // namespace polc
