@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +15,7 @@
 #include <iostream>
 #include <optional>
 #include <set>
+#include <system_error>
 #include <thread>
 #include <tuple>
 #include <unordered_map>
@@ -22,11 +24,14 @@
 #include "cli/progress.h"
 #include "dsl/compiler.h"
 #include "engine/base/json_writer.h"
+#include "engine/base/glob.h"
 #include "engine/base/limits.h"
 #include "engine/base/output_file.h"
 #include "engine/load/loader.h"
 #include "engine/config/config.h"
 #include "engine/config/selection.h"
+#include "engine/load/loader.h"
+#include "engine/load/stack_links.h"
 #include "engine/program/bundle.h"
 #include "engine/report/report.h"
 #include "engine/scan/cache.h"
@@ -49,6 +54,7 @@ bool matches_policy(const PolicyInfo& p, const std::string& sel) {
 bool flags_config(const CheckArgs& a, Config& out) {
   out.policies = a.policies;
   out.exclude = a.excludes;
+  out.exclude_constructs = a.exclude_constructs;
   out.enable = split_selectors(a.only);
   out.disable = split_selectors(a.skip);
   if (!parse_severity_flag(a.severity, "--severity", out.severity) ||
@@ -185,17 +191,25 @@ class TemplateFilter {
     for (const std::string& o : outputs) outputs_.push_back(absolute(o).string());
   }
 
-  bool operator()(const std::string& path) const {
-    if (!cache_root_.empty() || !outputs_.empty()) {
-      const std::string p = absolute_text(path);
-      if (!cache_root_.empty() && p.compare(0, cache_root_.size(), cache_root_) == 0) return false;
-      if (std::find(outputs_.begin(), outputs_.end(), p) != outputs_.end()) {
-        if (std::find(outputs_found.begin(), outputs_found.end(), path) == outputs_found.end())
-          outputs_found.push_back(path);
-        return false;
-      }
-    }
+  bool operator()(const std::string& path) const { return in_run(path) && in_shard(path); }
+
+  /// True when `path` is this run's shard (always without `--shard`).
+  bool in_shard(const std::string& path) const {
     return !shard_.active() || shard_of(normalize_report_path(path), shard_.count) == shard_.index;
+  }
+
+  /// True when `path` is a template of the run, whatever its shard: not in the cache directory,
+  /// not a report file (a report file found is remembered in `outputs_found`).
+  bool in_run(const std::string& path) const {
+    if (cache_root_.empty() && outputs_.empty()) return true;
+    const std::string p = absolute_text(path);
+    if (!cache_root_.empty() && p.compare(0, cache_root_.size(), cache_root_) == 0) return false;
+    if (std::find(outputs_.begin(), outputs_.end(), p) != outputs_.end()) {
+      if (std::find(outputs_found.begin(), outputs_found.end(), path) == outputs_found.end())
+        outputs_found.push_back(path);
+      return false;
+    }
+    return true;
   }
 
   /// The discovered templates that are files this run writes, as the walk named them.
@@ -250,6 +264,7 @@ struct ScanInputs {
   struct Template {
     std::string path;
     bool regular = false;
+    bool selected = true;  // this shard's (the others are kept for the link index)
   };
   std::vector<Template> template_paths;  // all of them when `all_buffered`
   bool all_buffered = true;
@@ -266,8 +281,9 @@ ScanInputs find_scan_inputs(const std::vector<std::string>& paths,
   while (walker.next(path, kind)) {
     if (kind == FileKind::kPolicy) out.policies.push_back(path);
     if (kind == FileKind::kBundle) out.bundles.push_back(path);
-    if (kind != FileKind::kTemplate || !selected(path)) continue;
-    ++out.templates;
+    if (kind != FileKind::kTemplate || !selected.in_run(path)) continue;
+    const bool mine = selected.in_shard(path);
+    if (mine) ++out.templates;
     if (!out.all_buffered) continue;
     buffered_bytes += sizeof(ScanInputs::Template) + path.size();
     if (buffered_bytes > kMaxBufferedPathBytes) {
@@ -275,10 +291,79 @@ ScanInputs find_scan_inputs(const std::vector<std::string>& paths,
       std::vector<ScanInputs::Template>().swap(out.template_paths);
       continue;
     }
-    out.template_paths.push_back({path, walker.listed_regular()});
+    out.template_paths.push_back({path, walker.listed_regular(), mine});
   }
   out.errors = walker.take_errors();
   return out;
+}
+
+/// The link index pass (engine/stack_links.h) over every template of the run, whatever its
+/// shard, so that a shard checks its templates with the same links as an unsharded run. Only
+/// files the byte search `may_link` lets through are parsed.
+LinkPlan index_links(const ScanInputs& files, const std::vector<std::string>& scan_paths,
+                     const std::vector<std::string>& excludes, const TemplateFilter& filter,
+                     unsigned jobs, bool with_digests) {
+  auto each = [&](auto&& fn) {
+    if (files.all_buffered) {
+      for (const ScanInputs::Template& t : files.template_paths) fn(t.path);
+      return;
+    }
+    FileWalker walker(scan_paths, excludes);
+    std::string path;
+    FileKind kind;
+    while (walker.next(path, kind))
+      if (kind == FileKind::kTemplate && filter.in_run(path)) fn(path);
+  };
+  // The facts of one file; empty when it cannot link (most files: a byte search decides).
+  auto facts_of = [](const std::string& path, std::string& bytes) {
+    LoadResult failure;
+    if (!read_template_file(path, bytes, failure)) return LinkFacts();  // the scan reports it
+    if (!may_link(bytes) || !may_be_template(bytes)) return LinkFacts();
+    LoadResult lr = load_template_read(path, std::move(bytes));
+    bytes = std::string();
+    if (lr.status != LoadStatus::kTemplate || !lr.tmpl) return LinkFacts();
+    return link_facts(*lr.tmpl, default_stack_name(path));
+  };
+  LinkPlan plan;
+  if (files.all_buffered) {
+    // The listed files on the scan's workers, each taking the next index; added in list order.
+    const auto& list = files.template_paths;
+    std::vector<LinkFacts> found(list.size());
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+      std::string bytes;
+      for (std::size_t i; (i = next.fetch_add(1)) < list.size();)
+        found[i] = facts_of(list[i].path, bytes);
+    };
+    std::vector<std::thread> threads;
+    for (unsigned t = 1; t < jobs; ++t) {
+      try {
+        threads.emplace_back(work);
+      } catch (const std::system_error&) {
+        break;
+      }
+    }
+    work();
+    for (auto& t : threads) t.join();
+    for (std::size_t i = 0; i < list.size(); ++i)
+      if (!found[i].empty()) plan.add(list[i].path, std::move(found[i]));
+  } else {
+    std::string bytes;
+    each([&](const std::string& path) { plan.add(path, facts_of(path, bytes)); });
+  }
+  std::unordered_map<std::string, std::string> keys;  // link_path_key -> path as scanned
+  bool listed = false;
+  plan.finish(
+      [&](const std::string& key) {
+        if (!listed) {  // only when a nested template is not itself linked otherwise
+          each([&](const std::string& path) { keys.emplace(link_path_key(path), path); });
+          listed = true;
+        }
+        auto it = keys.find(key);
+        return it == keys.end() ? std::string() : it->second;
+      },
+      with_digests);
+  return plan;
 }
 
 /// Standard output for reports: clears the progress bar's line before each write.
@@ -764,6 +849,15 @@ int run_check(const CheckArgs& args) {
         if (auto it = override_of.find(f.policy_id); it != override_of.end())
           f.severity = it->second;
     }
+    // Findings on excluded CDK constructs are dropped, like excluded paths.
+    if (!cfg.exclude_constructs.empty())
+      std::erase_if(o.findings, [&](const Finding& f) {
+        return !f.construct_path.empty() &&
+               std::any_of(cfg.exclude_constructs.begin(), cfg.exclude_constructs.end(),
+                           [&](const std::string& g) {
+                             return construct_matches_glob(g, f.construct_path);
+                           });
+      });
     // Central waivers, after the inline suppressions the scanner applied.
     waivers.apply(o.findings);
     // The baseline: known findings do not fail; entries of this file that nothing matched were
@@ -795,6 +889,8 @@ int run_check(const CheckArgs& args) {
   std::size_t next_path = 0;
   auto source = [&](std::string& path, bool& regular) {
     if (!walker) {
+      while (next_path < files.template_paths.size() && !files.template_paths[next_path].selected)
+        ++next_path;
       if (next_path == files.template_paths.size()) return false;
       ScanInputs::Template& t = files.template_paths[next_path++];
       regular = t.regular;
@@ -810,6 +906,9 @@ int run_check(const CheckArgs& args) {
     return false;
   };
   options.expected_files = files.templates;
+  const LinkPlan links =
+      index_links(files, scan_paths, cfg.exclude, selected, options.jobs, options.cache != nullptr);
+  if (!links.empty()) options.links = &links;
   scan_stream(*set, evaluated, known, source, consume, options);
   progress.finish();
   if (cache) finish_cache(*cache, args, color_err);

@@ -25,6 +25,7 @@ struct CheckArgs {
   std::vector<std::string> paths;
   std::vector<std::string> policies;
   std::vector<std::string> excludes;
+  std::vector<std::string> exclude_constructs;
   std::vector<std::string> only;
   std::vector<std::string> skip;
   std::vector<std::string> outputs;  // FORMAT=PATH

@@ -15,10 +15,15 @@ namespace {
 
 /// The options of `polc check`; `polc config` takes the same ones, so it can show their effect.
 void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
-  cmd->add_option("paths", check.paths, "Templates, policy files (.polc) and directories, walked recursively");
+  cmd->add_option("paths", check.paths,
+                  "Templates, policy files (.polc) and directories, walked recursively");
   cmd->add_option("--policies", check.policies, "Policy files or directories (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--exclude", check.excludes, "Skip paths matching this glob (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--exclude-construct", check.exclude_constructs,
+                  "Drop findings on CDK constructs matching this glob, e.g. 'App/Legacy/*' "
+                  "(repeatable)")
       ->allow_extra_args(false);
   cmd->add_flag("--no-builtin", check.no_builtin, "Do not load the built-in standard policy pack");
   cmd->add_option(
@@ -39,11 +44,13 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
   cmd->add_option("--format,-f", check.format, "Report format on stdout: text, compact, json, sarif, junit, github");
   cmd->add_option("--output,-o", check.outputs, "Also write a report: FORMAT=PATH (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--config", check.config_path, "Read this configuration file instead of searching for .polc.yaml");
+  cmd->add_option("--config", check.config_path,
+                  "Read this configuration file instead of searching for .polc.yaml");
   cmd->add_flag("--no-config", check.no_config, "Do not read any .polc.yaml");
   cmd->add_option("--waivers", check.waivers, "Read central waivers from this file (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--baseline", check.baseline, "Do not fail on findings listed in this baseline file");
+  cmd->add_option("--baseline", check.baseline,
+                  "Do not fail on findings listed in this baseline file");
   cmd->add_option("--write-baseline", check.write_baseline,
                   "Write today's unsuppressed findings to this baseline file and accept them");
   cmd->add_option("-j,--jobs", check.jobs, "Worker threads (default: hardware threads)");
@@ -56,7 +63,8 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
                   "Size bound of the --cache directory in MiB; the oldest entries are evicted "
                   "(default 512)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
-  cmd->add_flag("--show-suppressed", check.show_suppressed, "List suppressed and baselined findings too");
+  cmd->add_flag("--show-suppressed", check.show_suppressed,
+                "List suppressed and baselined findings too");
   cmd->add_flag("--no-inline-suppressions", check.no_inline_suppressions,
                 "Ignore suppressions written in templates' Metadata (waivers still apply)");
   cmd->add_flag("--honor-foreign-suppressions", check.honor_foreign,
@@ -103,7 +111,8 @@ int run(int argc, char** argv) {
   CLI::App app{"polc: checks AWS CloudFormation templates against policies written in the polc language"};
   app.require_subcommand(0, 1);
   bool version = false;
-  app.add_flag("--version", version, "Print the version of polc, of the policy pack and of the bytecode format");
+  app.add_flag("--version", version,
+               "Print the version of polc, of the policy pack and of the bytecode format");
 
   polc::cli::CheckArgs check;
   auto* cmd_check = app.add_subcommand("check", "Check templates against policies (the main job)");
@@ -135,9 +144,11 @@ int run(int argc, char** argv) {
       "merge", "Combine the reports of sharded runs (JSON or SARIF) into one report");
   cmd_merge->add_option("reports", merge.reports, "Reports written by 'polc check --shard K/N'")
       ->required();
-  cmd_merge->add_option("--format,-f", merge.format,
-                        "Report format on stdout: text, json, sarif, junit, github (SARIF inputs: sarif)");
-  cmd_merge->add_option("--output,-o", merge.outputs, "Also write a report: FORMAT=PATH (repeatable)")
+  cmd_merge->add_option(
+      "--format,-f", merge.format,
+      "Report format on stdout: text, json, sarif, junit, github (SARIF inputs: sarif)");
+  cmd_merge
+      ->add_option("--output,-o", merge.outputs, "Also write a report: FORMAT=PATH (repeatable)")
       ->allow_extra_args(false);
   cmd_merge->add_option("--severity", merge.severity,
                         "Hide findings below this severity and do not fail on them");
@@ -161,21 +172,27 @@ int run(int argc, char** argv) {
 
   std::vector<std::string> disasm_files;
   bool disasm_builtin = false;
-  auto* cmd_disasm = app.add_subcommand("disasm", "Disassemble compiled policies: print their bytecode");
+  auto* cmd_disasm =
+      app.add_subcommand("disasm", "Disassemble compiled policies: print their bytecode");
   cmd_disasm->add_option("policies", disasm_files, "Policy files (default: the built-in pack)");
   cmd_disasm->add_flag("--builtin", disasm_builtin, "Include the built-in pack");
 
   std::vector<std::string> compile_paths;
   std::string compile_out;
   bool compile_no_builtin = false;
-  auto* cmd_compile = app.add_subcommand("compile", "Compile policies into a bundle that 'polc check' can load instead of sources");
+  auto* cmd_compile = app.add_subcommand(
+      "compile", "Compile policies into a bundle that 'polc check' can load instead of sources");
   cmd_compile->add_option("paths", compile_paths, "Policy files and directories");
-  cmd_compile->add_option("-o,--output", compile_out, "The bundle file to write (e.g. policies.polcb)")->required();
-  cmd_compile->add_flag("--no-builtin", compile_no_builtin, "Leave the built-in pack out of the bundle");
+  cmd_compile
+      ->add_option("-o,--output", compile_out, "The bundle file to write (e.g. policies.polcb)")
+      ->required();
+  cmd_compile->add_flag("--no-builtin", compile_no_builtin,
+                        "Leave the built-in pack out of the bundle");
 
   std::vector<std::string> doc_paths;
   std::string doc_out = "docs/policies";
-  auto* cmd_doc = app.add_subcommand("doc", "Generate one Markdown page per policy from the sources and their tests");
+  auto* cmd_doc = app.add_subcommand(
+      "doc", "Generate one Markdown page per policy from the sources and their tests");
   cmd_doc->add_option("paths", doc_paths, "Policy directories (default: policies)");
   cmd_doc->add_option("-o,--output", doc_out, "Output directory (default: docs/policies)");
   std::string doc_title;
@@ -185,7 +202,8 @@ int run(int argc, char** argv) {
       "sources, else \"Policies in PATH...\")");
 
   std::vector<std::string> test_paths;
-  auto* cmd_test = app.add_subcommand("test", "Run policy test files (*.tests.yaml) against the policies next to them");
+  auto* cmd_test = app.add_subcommand(
+      "test", "Run policy test files (*.tests.yaml) against the policies next to them");
   cmd_test->add_option("paths", test_paths, "Directories or files with policies and their tests");
 
   std::string explain_name;
@@ -215,8 +233,8 @@ int run(int argc, char** argv) {
     return rc == 0 ? 0 : polc::kExitUsageOrPolicyError;
   }
   if (version) {
-    std::printf("polc %s\npolicy pack %s\nbytecode format %u (bundle format %u)\n", POLC_VERSION, POLC_VERSION,
-                polc::kBytecodeVersion, polc::kBundleFormatVersion);
+    std::printf("polc %s\npolicy pack %s\nbytecode format %u (bundle format %u)\n", POLC_VERSION,
+                POLC_VERSION, polc::kBytecodeVersion, polc::kBundleFormatVersion);
     return 0;
   }
   if (cmd_check->parsed()) return polc::cli::run_check(check);

@@ -41,6 +41,9 @@ struct Finding {
   Severity severity = Severity::kMedium;
   Outcome outcome = Outcome::kFail;
   std::string resource;       // logical ID ("" for template-level findings)
+  /// The resource's CDK construct path (`Metadata.aws:cdk:path`, e.g.
+  /// `App/Network/Endpoint/SecurityGroup/Resource`); "" when the template does not say.
+  std::string construct_path;
   std::string property_path;  // e.g. "Properties.SecurityGroupEgress"; "" when at the resource
   Location location;
   std::string message;

@@ -19,4 +19,10 @@ bool path_matches_glob(const std::string& pattern, const std::string& path) {
   return false;
 }
 
+bool construct_matches_glob(const std::string& pattern, const std::string& construct) {
+  if (fnmatch(pattern.c_str(), construct.c_str(), 0) == 0) return true;
+  const std::string below = pattern + "/*";
+  return fnmatch(below.c_str(), construct.c_str(), 0) == 0;
+}
+
 }  // namespace polc

@@ -1,6 +1,7 @@
 #pragma once
 // Path globs, shared by the scan's excludes (engine/scan/discovery) and the central waivers
-// (engine/triage/waivers). Pure string matching: reads no file system.
+// (engine/triage/waivers), and CDK construct-path globs (`--exclude-construct`, waivers'
+// `construct`). Pure string matching: reads no file system.
 
 #include <string>
 
@@ -10,5 +11,10 @@ namespace polc {
 /// `?` one character), tried against the whole path and every suffix after a `/`. A leading
 /// `./` of `path` is ignored. Thread-safe.
 bool path_matches_glob(const std::string& pattern, const std::string& path);
+
+/// True when the CDK construct path `construct` (`App/Network/Sg/Resource`) matches glob
+/// `pattern` (`*` across `/` too, `?` one character), or lies below a construct it matches
+/// (`App/Legacy` matches `App/Legacy/Fn/Resource`). Thread-safe.
+bool construct_matches_glob(const std::string& pattern, const std::string& construct);
 
 }  // namespace polc

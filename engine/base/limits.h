@@ -177,4 +177,12 @@ inline constexpr std::size_t kMaxWalkDirFds = 32;
 /// file, so a report of any size needs no more memory than this.
 inline constexpr std::size_t kReportSpoolMemoryBytes = 256u << 10;
 
+/// Linked templates (engine/stack_links.h): at most this many templates are loaded to check one
+/// linked template (its neighbourhood); past it a warning names the templates left out.
+inline constexpr std::size_t kMaxLinkedTemplates = 64;
+
+/// Links followed to resolve one value across templates (an import of an export whose value is
+/// a parameter a parent passes, ...): bounds cycles of nested stacks and re-exports.
+inline constexpr int kMaxLinkDepth = 16;
+
 }  // namespace polc

@@ -17,7 +17,8 @@ namespace fs = std::filesystem;
 using internal::scalar_string;
 
 constexpr const char* kKnownKeys =
-    "policies, exclude, enable, disable, severity_overrides, parameters, waivers, "
+    "policies, exclude, exclude_constructs, enable, disable, severity_overrides, parameters, "
+    "waivers, "
     "fail_threshold, severity, formats (or outputs), baseline, honor_foreign_suppressions, "
     "inline_suppressions, fail_on_unknown";
 
@@ -240,6 +241,8 @@ bool ConfigParser::run(const Value* root) {
         for (auto& p : list) out_.policies.push_back(resolve(p));
     } else if (k == "exclude") {
       string_list(e, out_.exclude);
+    } else if (k == "exclude_constructs") {
+      string_list(e, out_.exclude_constructs);
     } else if (k == "enable") {
       string_list(e, out_.enable);
     } else if (k == "disable") {
@@ -427,6 +430,7 @@ Config merge_config(const Config& file, const Config& flags) {
   };
   list(c.policies, flags.policies);
   list(c.exclude, flags.exclude);
+  list(c.exclude_constructs, flags.exclude_constructs);
   list(c.enable, flags.enable);
   list(c.disable, flags.disable);
   if (!flags.severity_overrides.empty()) c.severity_overrides = flags.severity_overrides;
@@ -459,6 +463,7 @@ std::string render_config_yaml(const Config& c) {
   out += c.path.empty() ? std::string(" (no configuration file)\n") : " (from " + c.path + ")\n";
   render_list(out, "policies", c.policies);
   render_list(out, "exclude", c.exclude);
+  render_list(out, "exclude_constructs", c.exclude_constructs);
   render_list(out, "enable", c.enable);
   render_list(out, "disable", c.disable);
   out += "severity_overrides:";
@@ -475,8 +480,10 @@ std::string render_config_yaml(const Config& c) {
   out += "waivers:";
   out += c.waivers.empty() ? " []\n" : "\n";
   for (const Waiver& w : c.waivers) {
-    out += "  - rule: " + yaml_quoted(w.rule) + "\n    path: " + yaml_quoted(w.path) + "\n";
+    out += "  - rule: " + yaml_quoted(w.rule) + "\n";
+    if (!w.path.empty()) out += "    path: " + yaml_quoted(w.path) + "\n";
     if (!w.resource.empty()) out += "    resource: " + yaml_quoted(w.resource) + "\n";
+    if (!w.construct.empty()) out += "    construct: " + yaml_quoted(w.construct) + "\n";
     out += "    reason: " + yaml_quoted(w.reason) + "\n";
     if (w.expires) out += "    expires: " + yaml_quoted(format_civil_date(*w.expires)) + "\n";
   }

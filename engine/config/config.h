@@ -62,6 +62,8 @@ struct Config {
   std::string path;                   // the file read; empty when no file was used
   std::vector<std::string> policies;  // resolved against the file's directory
   std::vector<std::string> exclude;
+  /// Globs of CDK construct paths whose findings are dropped (`--exclude-construct`).
+  std::vector<std::string> exclude_constructs;
   std::vector<std::string> enable;
   std::vector<std::string> disable;
   std::vector<SeverityOverride> severity_overrides;

@@ -105,6 +105,17 @@ class TemplateBuilder {
   void read_conditions(const Value* v);
   void read_resources(const MapEntry& section, const std::vector<std::string_view>& generated);
   void read_outputs(const Value* v);
+  void expand_sam();
+  bool sam_generated_name(std::string_view name) const;
+  void add_generated(std::uint32_t sam_index, std::string_view logical_id, std::string_view type,
+                     Value* properties);
+  Value* new_map(std::uint32_t size, std::uint32_t offset);
+  Value* new_string(std::string_view s, std::uint32_t offset);
+  Value* new_list(std::uint32_t size, std::uint32_t offset);
+  Value* map_of(const std::vector<MapEntry>& entries, std::uint32_t offset);
+  Value* list_of(const std::vector<Value*>& items, std::uint32_t offset);
+  void expand_role(std::uint32_t sam_index, const Value* policies, const Value* boundary,
+                   const Value* path, std::string_view service);
   void link();
   void walk(const Value* v, std::string& path, bool frozen, std::size_t depth);
   void add_ref(RefKind kind, const Value* node, std::uint32_t offset, std::string_view target,
@@ -217,6 +228,309 @@ void TemplateBuilder::read_outputs(const Value* v) {
     if (!internal::is_foreach_key(e.key)) t_->outputs_.push_back({e.key, e.key_offset, e.value});
 }
 
+/// True for a name the SAM transform gives a resource it generates: `ServerlessRestApi`,
+/// `ServerlessHttpApi` and what starts with them (`ServerlessRestApiProdStage`), and names that
+/// extend the logical ID of an `AWS::Serverless::*` resource of the template: `MyFunctionRole`,
+/// `MyFunctionAliaslive`, `MyApiProdStage`, or with a dot, `MyFunction.Version`,
+/// `MyApi.Stage`. Facts: AWS SAM Developer Guide, "Generated AWS CloudFormation resources".
+bool TemplateBuilder::sam_generated_name(std::string_view name) const {
+  if (name.starts_with("ServerlessRestApi") || name.starts_with("ServerlessHttpApi")) return true;
+  for (const Resource& r : t_->resources_) {
+    if (!r.type.starts_with("AWS::Serverless::") || !r.generated_by.empty()) continue;
+    if (name.size() > r.logical_id.size() && name.starts_with(r.logical_id)) return true;
+  }
+  return false;
+}
+
+Value* TemplateBuilder::new_map(std::uint32_t size, std::uint32_t offset) {
+  Arena& a = *t_->doc_->arena;
+  Value* v = a.make<Value>();
+  v->kind = ValueKind::kMap;
+  v->offset = offset;
+  v->size = size;
+  v->entries = a.array<MapEntry>(size).data();
+  return v;
+}
+
+Value* TemplateBuilder::new_list(std::uint32_t size, std::uint32_t offset) {
+  Arena& a = *t_->doc_->arena;
+  Value* v = a.make<Value>();
+  v->kind = ValueKind::kList;
+  v->offset = offset;
+  v->size = size;
+  v->items = a.array<Value*>(size).data();
+  return v;
+}
+
+Value* TemplateBuilder::new_string(std::string_view s, std::uint32_t offset) {
+  Value* v = t_->doc_->arena->make<Value>();
+  v->kind = ValueKind::kString;
+  v->quoted = true;
+  v->offset = offset;
+  v->chars = s.data();  // static text or text of the template
+  v->size = static_cast<std::uint32_t>(s.size());
+  return v;
+}
+
+/// Adds the resource the SAM transform generates from resource `sam_index`: located at the SAM
+/// resource (its findings point there), with its other attributes (Condition, DependsOn,
+/// Metadata) copied.
+void TemplateBuilder::add_generated(std::uint32_t sam_index, std::string_view logical_id,
+                                    std::string_view type, Value* properties) {
+  if (t_->resources_.size() >= kMaxResources) return;
+  const Resource sam = t_->resources_[sam_index];
+  std::uint32_t extra = 0;
+  for (const MapEntry& e : sam.node->map())
+    if (e.key != "Type" && e.key != "Properties") ++extra;
+  Value* node = new_map(2 + extra, sam.node->offset);
+  node->entries[0] = {"Type", sam.offset, new_string(type, sam.offset)};
+  node->entries[1] = {"Properties", sam.offset, properties};
+  std::uint32_t k = 2;
+  for (const MapEntry& e : sam.node->map())
+    if (e.key != "Type" && e.key != "Properties") node->entries[k++] = e;
+  Resource r = sam;
+  r.logical_id = logical_id;
+  r.type = type;
+  r.node = node;
+  r.properties = properties;
+  r.generated_by = sam.type;
+  auto index = static_cast<std::uint32_t>(t_->resources_.size());
+  t_->resource_by_id_.emplace(r.logical_id, index);  // the SAM resource keeps a shared ID
+  t_->by_type_[r.type].push_back(index);
+  t_->resources_.push_back(std::move(r));
+}
+
+/// The resources of the SAM transform (AWS::Serverless-2016-10-31) whose settings policies for
+/// the generated types must see, as the SAM translator generates them (samtranslator 1.110,
+/// `model/sam_resources.py`, `model/api/*_generator.py`): names, types and the properties that
+/// carry security-relevant settings. Globals (`Globals.Function`, `Api`, `HttpApi`,
+/// `SimpleTable`, `StateMachine` is not a Globals section) are merged key by key, the resource's
+/// own keys first. Facts: AWS SAM Developer Guide, "AWS SAM resources and properties" and
+/// "Generated AWS CloudFormation resources".
+void TemplateBuilder::expand_sam() {
+  const Value* globals = t_->doc_->root->get("Globals");
+  auto section = [&](std::string_view name) -> const Value* {
+    const Value* g = globals && globals->is_map() ? globals->get(name) : nullptr;
+    return g && g->is_map() ? g : nullptr;
+  };
+  const std::size_t declared = t_->resources_.size();
+  for (std::uint32_t i = 0; i < declared; ++i) {
+    const Resource r = t_->resources_[i];
+    if (!r.type.starts_with("AWS::Serverless::") || r.node == nullptr) continue;
+    const Value* own = r.properties && r.properties->is_map() ? r.properties : nullptr;
+    const Value* glob = r.type == "AWS::Serverless::Function"      ? section("Function")
+                        : r.type == "AWS::Serverless::Api"         ? section("Api")
+                        : r.type == "AWS::Serverless::HttpApi"     ? section("HttpApi")
+                        : r.type == "AWS::Serverless::SimpleTable" ? section("SimpleTable")
+                                                                   : nullptr;
+    auto prop = [&](std::string_view name) -> const Value* {
+      const Value* v = own ? own->get(name) : nullptr;
+      if (!v && glob) v = glob->get(name);
+      return v;
+    };
+    // A map property with the Globals' keys merged under the resource's own.
+    auto merged = [&](std::string_view name) -> Value* {
+      const Value* mine = own ? own->get(name) : nullptr;
+      const Value* theirs = glob ? glob->get(name) : nullptr;
+      if (!mine || !theirs || !mine->is_map() || !theirs->is_map())
+        return const_cast<Value*>(mine ? mine : theirs);
+      std::vector<MapEntry> out(mine->map().begin(), mine->map().end());
+      for (const MapEntry& e : theirs->map())
+        if (!mine->find(e.key)) out.push_back(e);
+      return map_of(out, mine->offset);
+    };
+    const std::uint32_t at = r.offset;
+    auto id = [&](std::string_view suffix) {
+      return t_->doc_->arena->copy(std::string(r.logical_id) + std::string(suffix));
+    };
+    auto ref_self = [&] {
+      Value* m = new_map(1, at);
+      m->entries[0] = {"Ref", at, new_string(r.logical_id, at)};
+      m->intrinsic = Intrinsic::kRef;
+      return m;
+    };
+    std::vector<MapEntry> out;
+    auto put = [&](std::string_view key, const Value* v) {
+      if (v) out.push_back({key, v->offset, const_cast<Value*>(v)});
+    };
+    auto emit = [&](std::string_view logical_id, std::string_view type) {
+      add_generated(i, logical_id, type, map_of(out, own ? own->offset : at));
+      out.clear();
+    };
+    if (r.type == "AWS::Serverless::SimpleTable") {
+      // The key: PrimaryKey {Name, Type} (default id, String), as AttributeDefinitions and
+      // KeySchema.
+      const Value* pk = prop("PrimaryKey");
+      const Value* pk_name = pk && pk->is_map() ? pk->get("Name") : nullptr;
+      const Value* pk_type = pk && pk->is_map() ? pk->get("Type") : nullptr;
+      Value* name = pk_name ? const_cast<Value*>(pk_name) : new_string("id", at);
+      std::string_view type_code = "S";
+      if (pk_type && pk_type->is_string())
+        type_code = pk_type->str() == "Number" ? "N" : pk_type->str() == "Binary" ? "B" : "S";
+      put("AttributeDefinitions",
+          list_of({map_of({{"AttributeName", at, name},
+                           {"AttributeType", at, new_string(type_code, at)}},
+                          at)},
+                  at));
+      put("KeySchema",
+          list_of(
+              {map_of({{"AttributeName", at, name}, {"KeyType", at, new_string("HASH", at)}}, at)},
+              at));
+      put("PointInTimeRecoverySpecification", prop("PointInTimeRecoverySpecification"));
+      if (const Value* v = prop("ProvisionedThroughput"))
+        put("ProvisionedThroughput", v);
+      else
+        put("BillingMode", new_string("PAY_PER_REQUEST", at));
+      put("SSESpecification", prop("SSESpecification"));
+      put("TableName", prop("TableName"));
+      emit(r.logical_id, "AWS::DynamoDB::Table");
+    } else if (r.type == "AWS::Serverless::Function") {
+      // FunctionUrlConfig -> <Fn>Url (AWS::Lambda::Url).
+      if (Value* url = merged("FunctionUrlConfig"); url && url->is_map()) {
+        for (const MapEntry& e : url->map())
+          if (e.key == "AuthType" || e.key == "Cors" || e.key == "InvokeMode") put(e.key, e.value);
+        put("TargetFunctionArn", ref_self());
+        emit(id("Url"), "AWS::Lambda::Url");
+      }
+      // EventInvokeConfig -> <Fn>EventInvokeConfig, and for an SNS or SQS destination without
+      // `Destination`, the topic or queue SAM creates (with no encryption settings).
+      if (Value* eic = merged("EventInvokeConfig"); eic && eic->is_map()) {
+        const Value* dest = eic->get("DestinationConfig");
+        for (std::string_view on : {std::string_view("OnSuccess"), std::string_view("OnFailure")}) {
+          const Value* d = dest && dest->is_map() ? dest->get(on) : nullptr;
+          const Value* type = d && d->is_map() ? d->get("Type") : nullptr;
+          if (!type || !type->is_string() || d->get("Destination")) continue;
+          const std::string base =
+              std::string(r.logical_id) + "EventInvokeConfig" + std::string(on);
+          if (type->str() == "SNS")
+            emit(t_->doc_->arena->copy(base + "Topic"), "AWS::SNS::Topic");
+          else if (type->str() == "SQS")
+            emit(t_->doc_->arena->copy(base + "Queue"), "AWS::SQS::Queue");
+        }
+        put("FunctionName", ref_self());
+        put("DestinationConfig", dest);
+        put("MaximumEventAgeInSeconds", eic->get("MaximumEventAgeInSeconds"));
+        put("MaximumRetryAttempts", eic->get("MaximumRetryAttempts"));
+        emit(id("EventInvokeConfig"), "AWS::Lambda::EventInvokeConfig");
+      }
+      if (!prop("Role"))
+        expand_role(i, prop("Policies"), prop("PermissionsBoundary"), prop("RolePath"),
+                    "lambda.amazonaws.com");
+    } else if (r.type == "AWS::Serverless::StateMachine") {
+      put("LoggingConfiguration", prop("Logging"));
+      put("TracingConfiguration", prop("Tracing"));
+      put("StateMachineType", prop("Type"));
+      put("StateMachineName", prop("Name"));
+      put("RoleArn", prop("Role"));
+      emit(r.logical_id, "AWS::StepFunctions::StateMachine");
+      if (!prop("Role"))
+        expand_role(i, prop("Policies"), prop("PermissionsBoundary"), prop("RolePath"),
+                    "states.amazonaws.com");
+    } else if (r.type == "AWS::Serverless::Api") {
+      put("EndpointConfiguration", prop("EndpointConfiguration"));
+      put("Name", prop("Name"));
+      put("DisableExecuteApiEndpoint", prop("DisableExecuteApiEndpoint"));
+      emit(r.logical_id, "AWS::ApiGateway::RestApi");
+      const Value* stage = prop("StageName");
+      put("RestApiId", ref_self());
+      put("StageName", stage);
+      put("AccessLogSetting", prop("AccessLogSetting"));
+      put("MethodSettings", prop("MethodSettings"));
+      put("TracingEnabled", prop("TracingEnabled"));
+      put("CacheClusterEnabled", prop("CacheClusterEnabled"));
+      put("Variables", prop("Variables"));
+      const std::string_view stage_name =
+          stage && stage->is_string() ? stage->str() : std::string_view("Stage");
+      emit(t_->doc_->arena->copy(std::string(r.logical_id) + std::string(stage_name) + "Stage"),
+           "AWS::ApiGateway::Stage");
+    } else if (r.type == "AWS::Serverless::HttpApi") {
+      put("Name", prop("Name"));
+      put("DisableExecuteApiEndpoint", prop("DisableExecuteApiEndpoint"));
+      put("ProtocolType", new_string("HTTP", at));
+      emit(r.logical_id, "AWS::ApiGatewayV2::Api");
+      const Value* stage = prop("StageName");
+      put("ApiId", ref_self());
+      put("StageName", stage ? stage : new_string("$default", at));
+      put("AccessLogSettings", prop("AccessLogSettings"));
+      put("DefaultRouteSettings", prop("DefaultRouteSettings"));
+      put("RouteSettings", prop("RouteSettings"));
+      put("StageVariables", prop("StageVariables"));
+      emit(stage && stage->is_string() ? t_->doc_->arena->copy(std::string(r.logical_id) +
+                                                               std::string(stage->str()) + "Stage")
+                                       : id("ApiGatewayDefaultStage"),
+           "AWS::ApiGatewayV2::Stage");
+    } else if (r.type == "AWS::Serverless::LayerVersion") {
+      put("LayerName", prop("LayerName"));
+      put("CompatibleRuntimes", prop("CompatibleRuntimes"));
+      put("LicenseInfo", prop("LicenseInfo"));
+      emit(r.logical_id, "AWS::Lambda::LayerVersion");
+    }
+  }
+}
+
+/// The execution role SAM creates for a function or state machine without `Role`:
+/// `<Id>Role`, trusted by `service`, with the managed policies named in `Policies` (and, for
+/// functions, AWSLambdaBasicExecutionRole) and its inline documents (items with a `Statement`;
+/// SAM policy templates such as `S3ReadPolicy` are not expanded).
+void TemplateBuilder::expand_role(std::uint32_t sam_index, const Value* policies,
+                                  const Value* boundary, const Value* path,
+                                  std::string_view service) {
+  const Resource r = t_->resources_[sam_index];
+  const std::uint32_t at = r.offset;
+  std::vector<Value*> managed, inline_docs;
+  if (service == "lambda.amazonaws.com")
+    managed.push_back(
+        new_string("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", at));
+  std::vector<const Value*> items;
+  if (policies && policies->is_list())
+    for (const Value* v : policies->list()) items.push_back(v);
+  else if (policies)
+    items.push_back(policies);
+  std::size_t n = 0;
+  for (const Value* v : items) {
+    if (!v) continue;
+    if (v->is_string() || (v->is_map() && v->is_intrinsic())) {
+      managed.push_back(const_cast<Value*>(v));
+    } else if (v->is_map() && v->get("Statement")) {
+      const std::string name = std::string(r.logical_id) + "RolePolicy" + std::to_string(n++);
+      inline_docs.push_back(
+          map_of({{"PolicyName", v->offset, new_string(t_->doc_->arena->copy(name), v->offset)},
+                  {"PolicyDocument", v->offset, const_cast<Value*>(v)}},
+                 v->offset));
+    }
+  }
+  Value* principal = map_of({{"Service", at, new_string(service, at)}}, at);
+  Value* trust =
+      map_of({{"Version", at, new_string("2012-10-17", at)},
+              {"Statement", at,
+               list_of({map_of({{"Effect", at, new_string("Allow", at)},
+                                {"Action", at, list_of({new_string("sts:AssumeRole", at)}, at)},
+                                {"Principal", at, principal}},
+                               at)},
+                       at)}},
+             at);
+  std::vector<MapEntry> props{{"AssumeRolePolicyDocument", at, trust},
+                              {"ManagedPolicyArns", at, list_of(managed, at)}};
+  if (!inline_docs.empty()) props.push_back({"Policies", at, list_of(inline_docs, at)});
+  if (boundary)
+    props.push_back({"PermissionsBoundary", boundary->offset, const_cast<Value*>(boundary)});
+  if (path) props.push_back({"Path", path->offset, const_cast<Value*>(path)});
+  add_generated(sam_index, t_->doc_->arena->copy(std::string(r.logical_id) + "Role"),
+                "AWS::IAM::Role", map_of(props, at));
+}
+
+Value* TemplateBuilder::map_of(const std::vector<MapEntry>& entries, std::uint32_t offset) {
+  Value* m = new_map(static_cast<std::uint32_t>(entries.size()), offset);
+  for (std::size_t k = 0; k < entries.size(); ++k) m->entries[k] = entries[k];
+  return m;
+}
+
+Value* TemplateBuilder::list_of(const std::vector<Value*>& items, std::uint32_t offset) {
+  Value* l = new_list(static_cast<std::uint32_t>(items.size()), offset);
+  for (std::size_t k = 0; k < items.size(); ++k) l->items[k] = items[k];
+  return l;
+}
+
 void TemplateBuilder::add_ref(RefKind kind, const Value* node, std::uint32_t offset,
                               std::string_view target, std::string_view attribute,
                               const std::string& path) {
@@ -240,7 +554,7 @@ void TemplateBuilder::add_ref(RefKind kind, const Value* node, std::uint32_t off
   } else {
     r.target_kind = TargetKind::kUnknown;
     // SAM generates resources (`MyFunctionRole`, `ServerlessRestApi`) the template refers to.
-    if (!t_->sam_) {
+    if (!t_->sam_ || !sam_generated_name(target)) {
       std::string what = kind == RefKind::kRef      ? "Ref to"
                          : kind == RefKind::kGetAtt ? "Fn::GetAtt of"
                          : kind == RefKind::kSub    ? "Fn::Sub variable naming"
@@ -310,6 +624,10 @@ void TemplateBuilder::walk(const Value* v, std::string& path, bool frozen, std::
         sub_refs(v, arg, path);
         if (arg && arg->is_list() && arg->size >= 2) walk(arg->items[1], path, true, depth + 1);
         return;
+      case Intrinsic::kImportValue:
+        t_->imports_.push_back({from_, path, v});
+        walk(arg, path, true, depth + 1);
+        return;
       case Intrinsic::kIf:
         if (arg && arg->is_list() && arg->size == 3 && arg->items[0] &&
             arg->items[0]->is_string()) {
@@ -341,6 +659,9 @@ void TemplateBuilder::link() {
   std::string path;
   for (std::uint32_t i = 0; i < t_->resources_.size(); ++i) {
     const Resource& r = t_->resources_[i];
+    // A resource the SAM transform generates shares its values with the SAM resource, whose
+    // references are already in the graph.
+    if (r.generated_by.starts_with("AWS::Serverless::")) continue;
     from_ = i;
     if (r.properties) {
       path = "Properties";
@@ -389,6 +710,7 @@ std::unique_ptr<Template> TemplateBuilder::build() {
   t_->mappings_ = root->get("Mappings");
   if (const MapEntry* res = root->find("Resources")) read_resources(*res, generated);
   read_outputs(root->get("Outputs"));
+  if (t_->sam_) expand_sam();
   link();
   return std::move(t_);
 }

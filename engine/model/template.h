@@ -98,6 +98,13 @@ struct Reference {
   std::vector<ConditionGuard> guards;
 };
 
+/// One `Fn::ImportValue` of the template, where it is written.
+struct ImportSite {
+  std::uint32_t from = kNoIndex;  // resource index, or kNoIndex in Outputs
+  std::string path;               // as `Reference::path`
+  const Value* node = nullptr;    // the `Fn::ImportValue` map
+};
+
 class Template {
  public:
   const Document& document() const { return *doc_; }
@@ -110,6 +117,8 @@ class Template {
   const std::vector<Resource>& resources() const { return resources_; }
   const std::vector<Output>& outputs() const { return outputs_; }
   const std::vector<Reference>& references() const { return references_; }
+  /// Every `Fn::ImportValue` in resources and outputs, in document order.
+  const std::vector<ImportSite>& imports() const { return imports_; }
 
   /// Index of the resource with `logical_id`, or kNoIndex.
   std::uint32_t find_resource(std::string_view logical_id) const;
@@ -135,6 +144,7 @@ class Template {
   std::vector<Resource> resources_;
   std::vector<Output> outputs_;
   std::vector<Reference> references_;
+  std::vector<ImportSite> imports_;
   std::unordered_map<std::string_view, std::uint32_t> resource_by_id_;
   std::unordered_map<std::string_view, std::uint32_t> parameter_by_name_;
   std::unordered_map<std::string_view, std::vector<std::uint32_t>> by_type_;

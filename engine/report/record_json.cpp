@@ -126,7 +126,8 @@ bool read_finding_record(element e, Finding& f, std::string& error) {
       !get_string(o, "remediation", f.remediation, error) ||
       !get_bool(o, "suppressed", f.suppressed, error) ||
       !get_bool(o, "baselined", f.baselined, error) ||
-      !get_string(o, "fingerprint", f.fingerprint, error, false))
+      !get_string(o, "fingerprint", f.fingerprint, error, false) ||
+      !get_string(o, "construct_path", f.construct_path, error, false))
     return false;
   if (outcome == "fail") {
     f.outcome = Outcome::kFail;

@@ -44,6 +44,7 @@ void write_finding(JsonWriter& w, const Finding& f, std::string_view scan_root, 
   w.member("outcome", f.outcome == Outcome::kUnknown ? "unknown" : "fail");
   w.member("file", f.location.file);
   w.member("resource", f.resource);
+  write_string_or_null(w, "construct_path", f.construct_path);
   w.member("property_path", f.property_path);
   w.member("line", f.location.line);
   w.member("column", f.location.column);

@@ -106,6 +106,11 @@ std::string finding_line(const Finding& f) {
   if (!f.resource.empty()) {
     out += " [resource ";
     out += f.resource;
+    if (!f.construct_path.empty()) {
+      out += " (";
+      out += f.construct_path;
+      out += ')';
+    }
     if (!f.property_path.empty()) {
       out += ", ";
       out += f.property_path;

@@ -209,6 +209,7 @@ void write_result(JsonWriter& w, const Finding& f, std::size_t rule_index, bool 
     w.begin_array();
     w.begin_object();
     w.member("name", f.resource);
+    if (!f.construct_path.empty()) w.member("fullyQualifiedName", f.construct_path);
     w.member("kind", "resource");
     w.end_object();
     w.end_array();

@@ -6,6 +6,7 @@
 // reader sees everything about one template together. Each group of files is written as soon as
 // it arrives (a terminal shows findings while the scan runs); a final summary line closes the
 // report.
+#include <cctype>
 #include <tuple>
 
 #include "engine/report/report_util.h"
@@ -35,6 +36,36 @@ std::string_view severity_color(const Finding& f) {
   return "";
 }
 
+/// The finding's message, with its construct path beside the logical ID (at the first mention
+/// of the ID in the message, else at the end) when the resource has one.
+void append_message_with_construct(std::string& out, const Finding& f) {
+  std::string message = finding_message(f);
+  if (f.construct_path.empty()) {
+    append_printable(out, message);
+    return;
+  }
+  const std::string beside = " (" + f.construct_path + ")";
+  std::size_t at = f.resource.empty() ? std::string::npos : message.find(f.resource);
+  // Only a whole word: `Sg1` must not match inside `Sg10`.
+  while (at != std::string::npos) {
+    const std::size_t end = at + f.resource.size();
+    const bool word_end =
+        end == message.size() || !(std::isalnum(static_cast<unsigned char>(message[end])));
+    const bool word_start = at == 0 || !std::isalnum(static_cast<unsigned char>(message[at - 1]));
+    if (word_start && word_end) break;
+    at = message.find(f.resource, at + 1);
+  }
+  if (at == std::string::npos) {
+    append_printable(out, message);
+    append_printable(out, beside);
+    return;
+  }
+  at += f.resource.size();
+  append_printable(out, message.substr(0, at));
+  append_printable(out, beside);
+  append_printable(out, message.substr(at));
+}
+
 void render_finding(std::string& out, const Finding& f, const ReportOptions& options,
                     bool compact) {
   const bool color = options.color;
@@ -54,7 +85,7 @@ void render_finding(std::string& out, const Finding& f, const ReportOptions& opt
   // (engine/base/printable.h), so it cannot write lines or terminal sequences of its own.
   append_printable(out, rule_label(f));
   out += ' ';
-  append_printable(out, finding_message(f));
+  append_message_with_construct(out, f);
   if (f.suppressed) {
     out += " (suppressed";
     if (!f.suppression_reason.empty()) {

@@ -274,6 +274,7 @@ void put_finding(std::string& out, const Finding& f) {
   put_byte(out, static_cast<std::uint8_t>(f.severity));
   put_byte(out, static_cast<std::uint8_t>(f.outcome));
   put_str(out, f.resource);
+  put_str(out, f.construct_path);
   put_str(out, f.property_path);
   put_location(out, f.location);
   put_str(out, f.message);
@@ -304,6 +305,7 @@ void read_finding(Reader& r, Finding& f) {
   f.severity = static_cast<Severity>(r.byte(static_cast<std::uint8_t>(Severity::kInfo)));
   f.outcome = static_cast<Outcome>(r.byte(static_cast<std::uint8_t>(Outcome::kUnknown)));
   r.str(f.resource);
+  r.str(f.construct_path);
   r.str(f.property_path);
   r.location(f.location);
   r.str(f.message);

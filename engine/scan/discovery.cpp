@@ -40,6 +40,29 @@ bool has_ext(const std::string& name, std::initializer_list<const char*> exts) {
   return false;
 }
 
+/// A CDK cloud assembly (`cdk synth`'s output: a directory with `manifest.json` and the `cdk.out`
+/// version file) lists its stacks' templates (`*.template.json`) and nested assemblies of
+/// stages (`assembly-*/`); its asset directories and files (`asset.*`: Lambda code, Docker
+/// contexts, copies of files) and its own metadata (`manifest.json`, `tree.json`,
+/// `*.assets.json`, `*.metadata.json`, `validation-report.json`) are not templates. Removes those
+/// from a directory's listed `keys` (names ending in '/' for directories, '\0' for regular
+/// files). Facts: AWS CDK, "Cloud assembly" (the cloud-assembly-schema `manifest.json`).
+void skip_cloud_assembly_files(std::vector<std::string>& keys) {
+  auto listed = [&](std::string_view name) {
+    return std::any_of(keys.begin(), keys.end(), [&](const std::string& k) {
+      return k.size() == name.size() + 1 && k.starts_with(name);
+    });
+  };
+  if (!listed("manifest.json") || !listed("cdk.out")) return;
+  std::erase_if(keys, [](const std::string& k) {
+    std::string_view name = k;
+    if (!name.empty() && (name.back() == '/' || name.back() == '\0')) name.remove_suffix(1);
+    return name.starts_with("asset.") || name == "manifest.json" || name == "tree.json" ||
+           name == "cdk.out" || name == "validation-report.json" ||
+           name.ends_with(".assets.json") || name.ends_with(".metadata.json");
+  });
+}
+
 bool is_template_name(const std::string& n) {
   return has_ext(n, {".yaml", ".yml", ".json", ".template"});
 }
@@ -311,6 +334,7 @@ struct FileWalker::ArgWalk {
         }
       }
     }
+    skip_cloud_assembly_files(level.keys);
     if (has_subdir && owner->dir_fds_ < kMaxWalkDirFds) {
       level.fd = fd;
       ++owner->dir_fds_;

@@ -15,6 +15,7 @@
 #include "engine/base/limits.h"
 #include "engine/load/batch_read.h"
 #include "engine/load/loader.h"
+#include "engine/load/stack_links.h"
 #include "engine/vm/vm.h"
 
 namespace polc {
@@ -107,9 +108,29 @@ FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint
     read = false;  // `lr` says why; such an outcome is not cached
   }
   std::string cache_key;
-  if (read && options.cache && options.cache->lookup(path, contents, cache_key, out)) return out;
+  // A linked template's outcome depends on its neighbours too: their paths and contents (at
+  // index time) are part of its cache key.
+  const std::vector<std::string> neighbours =
+      read && options.links ? options.links->neighbourhood(path) : std::vector<std::string>();
+  const std::string cache_path =
+      neighbours.empty() ? path : path + '\n' + options.links->digest(path);
+  if (read && options.cache && options.cache->lookup(cache_path, contents, cache_key, out))
+    return out;
   if (read) lr = load_template_read(path, prefetched ? padded_source(contents) : std::move(buffer));
-  if (lr.status == LoadStatus::kTemplate && lr.tmpl) {
+  if (lr.status == LoadStatus::kTemplate && lr.tmpl && neighbours.size() > 1) {
+    std::vector<LoadResult> others;
+    others.reserve(neighbours.size() - 1);
+    std::vector<StackWorld::Member> members{{lr.tmpl.get(), path}};
+    for (std::size_t i = 1; i < neighbours.size(); ++i) {
+      others.push_back(load_template_file(neighbours[i]));  // its problems are its own file's
+      if (others.back().status == LoadStatus::kTemplate && others.back().tmpl)
+        members.push_back({others.back().tmpl.get(), neighbours[i]});
+    }
+    const StackWorld world(std::move(members));
+    vm.set_world(&world);
+    out = check_template(vm, set, active, known, *lr.tmpl, options);
+    vm.set_world(nullptr);
+  } else if (lr.status == LoadStatus::kTemplate && lr.tmpl) {
     out = check_template(vm, set, active, known, *lr.tmpl, options);
   } else if (lr.status == LoadStatus::kNotTemplate) {
     out.status = FileOutcome::Status::kSkipped;
@@ -204,6 +225,11 @@ void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
         if (contents && options.batch_read_files) ++*options.batch_read_files;
         FileOutcome outcome =
             check_file(vm, set, active, known, paths[i], contents, buffer, options);
+        // What the index pass says about this file's links (never cached: it depends on the
+        // other files of the run).
+        if (options.links && outcome.status != FileOutcome::Status::kSkipped)
+          for (Diagnostic& d : options.links->diagnostics(paths[i]))
+            outcome.diagnostics.push_back(std::move(d));
         std::unique_lock lock(mutex);
         ready.emplace(first + i, std::make_pair(std::move(paths[i]), std::move(outcome)));
         if (consuming) continue;  // the worker passing outcomes on will take this one too

@@ -24,6 +24,7 @@
 namespace polc {
 
 class OutcomeCache;
+class LinkPlan;
 
 struct ScanOptions {
   unsigned jobs = 0;  // 0: the hardware threads; at most kMaxWorkers (the caller's thread is one)
@@ -40,6 +41,11 @@ struct ScanOptions {
   /// take smaller batches as the scan nears its end, so that its last files are shared among
   /// them. A wrong count only changes how the work is shared.
   std::uint64_t expected_files = 0;
+  /// Optional: the links between the run's templates (engine/stack_links.h), from the index
+  /// pass over all of them (every shard's). A linked template is checked with its
+  /// neighbourhood loaded beside it; its cached outcome is keyed by the neighbourhood's
+  /// contents too. Not owned; must outlive the scan.
+  const LinkPlan* links = nullptr;
   /// Optional: counts the files read whole by the batch reader (tests, benchmarks). Not owned.
   std::atomic<std::uint64_t>* batch_read_files = nullptr;
 };

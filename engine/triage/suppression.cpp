@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <span>
 
 namespace polc {
@@ -250,10 +251,17 @@ void apply_template_suppressions(const Template& tmpl, const std::vector<PolicyI
         return true;
     return false;
   };
+  // Resources a transform generates (SAM: a function's role, URL, ...) carry their source's
+  // Metadata, so one written suppression can be read several times: it is used when any of its
+  // readings suppressed a finding, and reported once.
+  std::set<std::uint32_t> used_offsets, reported;
+  for (const auto& [id, entries] : by_resource)
+    for (const Entry& e : entries)
+      if (e.used) used_offsets.insert(e.offset);
   auto report_unused = [&](const std::vector<Entry>& entries, const std::string& where) {
     for (const Entry& e : entries)
       if (!e.used && (e.source == "metadata" || e.source == "template-metadata") &&
-          ran_policy(e.rule))
+          ran_policy(e.rule) && !used_offsets.count(e.offset) && reported.insert(e.offset).second)
         diags.push_back({DiagSeverity::kWarning,
                          "suppression-unused",
                          "suppression of '" + e.rule + "' matched no finding " + where +

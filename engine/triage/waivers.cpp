@@ -27,7 +27,10 @@ bool rule_matches(const Waiver& w, const Finding& f) {
 bool waiver_matches(const Waiver& w, const Finding& f, const std::string& file) {
   if (!rule_matches(w, f)) return false;
   if (!w.resource.empty() && w.resource != f.resource) return false;
-  return path_matches_glob(w.path, file);
+  if (!w.construct.empty() &&
+      (f.construct_path.empty() || !construct_matches_glob(w.construct, f.construct_path)))
+    return false;
+  return w.path.empty() || path_matches_glob(w.path, file);
 }
 
 void parse_one(const SourceFile& file, const Value* item, std::vector<Waiver>& out,
@@ -47,10 +50,10 @@ void parse_one(const SourceFile& file, const Value* item, std::vector<Waiver>& o
     bool scalar = e.value && e.value->kind != ValueKind::kList &&
                   e.value->kind != ValueKind::kMap && e.value->kind != ValueKind::kNull;
     if (e.key != "rule" && e.key != "path" && e.key != "resource" && e.key != "reason" &&
-        e.key != "expires") {
+        e.key != "expires" && e.key != "construct") {
       diags.error("waiver", Location::at(file, e.key_offset),
                   "unknown key '" + std::string(e.key) +
-                      "' in a waiver; expected rule, path, resource, reason or expires");
+                      "' in a waiver; expected rule, path, resource, construct, reason or expires");
       bad = true;
       continue;
     }
@@ -66,6 +69,8 @@ void parse_one(const SourceFile& file, const Value* item, std::vector<Waiver>& o
       w.path = text;
     else if (e.key == "resource")
       w.resource = text;
+    else if (e.key == "construct")
+      w.construct = text;
     else if (e.key == "reason")
       w.reason = text;
     else {
@@ -83,6 +88,7 @@ void parse_one(const SourceFile& file, const Value* item, std::vector<Waiver>& o
       {"rule", &w.rule}, {"path", &w.path}, {"reason", &w.reason}};
   for (const auto& [key, value] : required) {
     if (!value->empty() || bad) continue;
+    if (value == &w.path && !w.construct.empty()) continue;  // keyed by construct path
     diags.error("waiver", w.location,
                 std::string("waiver without '") + key +
                     "'; every waiver needs rule, path and reason (path: \"**\" means all files)");

@@ -47,6 +47,9 @@ struct Waiver {
   std::string rule;      // policy id or name
   std::string path;      // glob over the template path relative to the scan root
   std::string resource;  // logical ID; empty: every resource (and template-level findings)
+  /// Glob over the finding's CDK construct path (`*` matches across `/`, e.g. `App/Legacy/*`);
+  /// empty: any. A waiver with `construct` needs no `path` (it then means every file).
+  std::string construct;
   std::string reason;    // required, shown with suppressed findings
   std::optional<CivilDate> expires;  // last day the waiver applies; none: never expires
   Location location;                 // where the waiver is written (for diagnostics)

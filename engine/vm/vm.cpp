@@ -493,6 +493,9 @@ void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val re
   check_unknown = false;
   // Location: a resource, a template node, or the subject.
   Val loc = at;
+  // A finding is reported in the subject's template: a location in a linked one is not used.
+  if ((loc.kind == VKind::kResource || loc.kind == VKind::kNode) && context_of(loc) != 0)
+    loc = Val::null();
   if (loc.kind == VKind::kResource) {
     f.resource = loc.len;
   } else if (loc.kind == VKind::kNode) {
@@ -510,8 +513,10 @@ void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val re
         if (!path.empty() || loc.node == tmpl->resources()[owner].node) {
           if (subject != kNoIndex) {
             const Resource& s = tmpl->resources()[subject];
-            f.related.emplace_back(s.offset, "reported while checking " + std::string(s.type) +
-                                                 " " + std::string(s.logical_id));
+            f.related.push_back({s.offset,
+                                 "reported while checking " + std::string(s.type) + " " +
+                                     std::string(s.logical_id),
+                                 tmpl});
           }
           f.resource = owner;
           f.path = std::move(path);
@@ -547,13 +552,14 @@ void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val re
       if (pair.kind != VKind::kList || pair.list->size != 2) continue;
       Val where = pair.list->items[0];
       std::uint32_t off = 0;
+      const Template* in = contexts[context_of(where)];
       if (where.kind == VKind::kResource)
-        off = tmpl->resources()[where.len].offset;
+        off = in->resources()[where.len].offset;
       else if (where.kind == VKind::kNode)
         off = where.node->offset;
       else
         continue;
-      f.related.emplace_back(off, internal::cut_text(text(pair.list->items[1]), kMaxMessageBytes));
+      f.related.push_back({off, internal::cut_text(text(pair.list->items[1]), kMaxMessageBytes), in});
     }
   }
   // An unknown finding says "maybe" about a place: one per place and evaluation is enough. Both
@@ -615,9 +621,14 @@ std::vector<Clause> simplify(std::vector<Clause> dnf) {
 
 }  // namespace
 
+void Vm::set_world(const StackWorld* world) { impl_->world = world; }
+
 void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, PolicyOutput& out) {
   Impl& m = *impl_;
   m.tmpl = &tmpl;
+  m.contexts.assign(1, &tmpl);
+  m.ctx = 0;
+  m.link_depth = 0;
   m.policy = &policy;
   const SourceFile& tfile = tmpl.file();
 
@@ -629,13 +640,17 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
     const ReportSite& site = policy.report_sites[rf.site];
     f.severity = site.has_severity ? site.severity : policy.info.severity;
     f.outcome = any_fail ? Outcome::kFail : Outcome::kUnknown;
-    if (rf.resource != kNoIndex) f.resource = std::string(tmpl.resources()[rf.resource].logical_id);
+    if (rf.resource != kNoIndex) {
+      const Resource& r = tmpl.resources()[rf.resource];
+      f.resource = std::string(r.logical_id);
+      f.construct_path = std::string(r.cdk_path);
+    }
     f.property_path = std::move(rf.path);
     f.location = Location::at(tfile, rf.offset);
     f.message = std::move(rf.message);
     f.remediation = policy.info.remediation;
-    for (auto& [off, msg] : rf.related)
-      f.related.push_back({Location::at(tfile, off), std::move(msg)});
+    for (auto& r : rf.related)
+      f.related.push_back({Location::at(r.tmpl->file(), r.offset), std::move(r.message)});
     return f;
   };
 
@@ -694,6 +709,7 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
       }
       if (m.status == VmStatus::kOk && exists) {
         m.stack.push_back(subject != kNoIndex ? Val::of_resource(subject) : Val::null());
+        m.set_context(0);
         m.execute(chunk, 0);
       }
       if (m.status == VmStatus::kFork) {

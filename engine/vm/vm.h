@@ -31,6 +31,8 @@
 
 namespace polc {
 
+class StackWorld;
+
 /// What one policy produced on one template.
 struct PolicyOutput {
   std::vector<Finding> findings;   // merged over condition leaves, not yet suppressed or sorted
@@ -56,6 +58,12 @@ class Vm {
 
   /// Forgets everything allocated for the previous template. Call between templates.
   void reset();
+
+  /// The linked templates (engine/stack_links.h) the next evaluations see besides their own:
+  /// imports, parameters passed by a parent stack and nested stacks' outputs resolve into them,
+  /// and `referrers` finds their resources. nullptr (the default): each template alone. Not
+  /// owned; must outlive the evaluations.
+  void set_world(const StackWorld* world);
 
   struct Impl;
 

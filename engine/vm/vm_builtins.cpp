@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 
@@ -55,10 +56,13 @@ thread_local std::unordered_map<std::string, std::unique_ptr<RE2>> t_regex_cache
 std::uint32_t Vm::Impl::ref_target(const Value* n) {
   if (!n || n->kind != ValueKind::kMap || n->size != 1) return kNoIndex;
   const Value* arg = n->entries[0].value;
-  Intrinsic fn = n->intrinsic != Intrinsic::kNone ? n->intrinsic : intrinsic_from_key(n->entries[0].key);
-  if (fn == Intrinsic::kRef && arg && arg->kind == ValueKind::kString) return tmpl->find_resource(arg->str());
+  Intrinsic fn =
+      n->intrinsic != Intrinsic::kNone ? n->intrinsic : intrinsic_from_key(n->entries[0].key);
+  if (fn == Intrinsic::kRef && arg && arg->kind == ValueKind::kString)
+    return tmpl->find_resource(arg->str());
   if (fn == Intrinsic::kGetAtt && arg) {
-    if (arg->kind == ValueKind::kList && arg->size >= 1 && arg->items[0]->kind == ValueKind::kString)
+    if (arg->kind == ValueKind::kList && arg->size >= 1 &&
+        arg->items[0]->kind == ValueKind::kString)
       return tmpl->find_resource(arg->items[0]->str());
     if (arg->kind == ValueKind::kString) {
       std::string_view s = arg->str();
@@ -71,11 +75,21 @@ std::uint32_t Vm::Impl::ref_target(const Value* n) {
 void Vm::Impl::collect_refs(const Value* root, VList* out, int) {
   std::vector<const Value*> todo{root};
   std::size_t visited = 0;
-  auto add = [&](std::uint32_t idx) {
+  auto add_in = [&](std::uint32_t idx, std::uint32_t k) {
     if (idx == kNoIndex) return;
     for (std::uint32_t i = 0; i < out->size; ++i)
-      if (out->items[i].len == idx) return;
-    list_push(out, Val::of_resource(idx));
+      if (out->items[i].len == idx && context_of(out->items[i]) == k) return;
+    list_push(out, resource_val(idx, k));
+  };
+  auto add = [&](std::uint32_t idx) { add_in(idx, ctx); };
+  // A Ref to a parameter a parent stack passes, an output of a nested stack, an import: the
+  // resource of a linked template it resolves to, if any.
+  auto add_linked = [&](const Value* v) {
+    if (!world) return;
+    Val r = resolve_node(v);
+    if (status != VmStatus::kOk || r.kind != VKind::kNode || r.len == ctx) return;
+    Context c(*this, r.len);
+    add_in(ref_target(r.node), r.len);
   };
   while (!todo.empty() && visited < 200000) {
     const Value* v = todo.back();
@@ -88,14 +102,31 @@ void Vm::Impl::collect_refs(const Value* root, VList* out, int) {
     }
     if (v->kind != ValueKind::kMap) continue;
     if (v->size == 1) {
-      Intrinsic fn = v->intrinsic != Intrinsic::kNone ? v->intrinsic : intrinsic_from_key(v->entries[0].key);
+      Intrinsic fn =
+          v->intrinsic != Intrinsic::kNone ? v->intrinsic : intrinsic_from_key(v->entries[0].key);
       const Value* arg = v->entries[0].value;
       if (fn == Intrinsic::kRef || fn == Intrinsic::kGetAtt) {
-        add(ref_target(v));
+        const std::uint32_t target = ref_target(v);
+        const std::uint32_t before = out->size;
+        if (target == kNoIndex || (world && fn == Intrinsic::kGetAtt &&
+                                   tmpl->resources()[target].type == "AWS::CloudFormation::Stack"))
+          add_linked(v);
+        if (status != VmStatus::kOk) return;
+        if (out->size == before) add(target);
+        continue;
+      }
+      if (fn == Intrinsic::kImportValue) {
+        add_linked(v);
+        if (status != VmStatus::kOk) return;
         continue;
       }
       if (fn == Intrinsic::kIf && arg && arg->kind == ValueKind::kList && arg->size == 3 &&
           arg->items[0]->kind == ValueKind::kString) {
+        if (ctx != 0) {  // a linked template's conditions are not explored: both branches
+          todo.push_back(arg->items[1]);
+          todo.push_back(arg->items[2]);
+          continue;
+        }
         int c = cond_value(arg->items[0]->str());
         if (c < 0) return;
         todo.push_back(arg->items[c == 1 ? 1 : 2]);
@@ -111,7 +142,8 @@ void Vm::Impl::collect_refs(const Value* root, VList* out, int) {
             std::size_t end = t.find('}', i + 2);
             if (end == std::string_view::npos) break;
             std::string_view name = t.substr(i + 2, end - i - 2);
-            if (!name.empty() && name[0] != '!') add(tmpl->find_resource(name.substr(0, name.find('.'))));
+            if (!name.empty() && name[0] != '!')
+              add(tmpl->find_resource(name.substr(0, name.find('.'))));
             i = end;
           }
         }
@@ -125,6 +157,7 @@ void Vm::Impl::collect_refs(const Value* root, VList* out, int) {
 Val Vm::Impl::referrers(std::uint32_t resource, std::string_view type, std::string_view path) {
   VList* out = new_list(4);
   const auto& refs = tmpl->references();
+  const bool linked = ctx != 0;  // a linked template's conditions are not explored
   for (std::uint32_t ri : tmpl->references_to(resource)) {
     const Reference& ref = refs[ri];
     if (ref.from == kNoIndex || ref.from == resource) continue;
@@ -133,7 +166,8 @@ Val Vm::Impl::referrers(std::uint32_t resource, std::string_view type, std::stri
     if (ref.kind == RefKind::kDependsOn && !path.starts_with("DependsOn")) continue;
     if (!path_has_prefix(ref.path, path)) continue;
     bool holds = true;
-    for (const ConditionGuard& g : ref.guards) {
+    for (const ConditionGuard& g :
+         linked ? std::span<const ConditionGuard>() : std::span<const ConditionGuard>(ref.guards)) {
       int c = cond_value(g.condition);
       if (c < 0) return Val::null();
       if ((c == 1) != g.branch) {
@@ -142,14 +176,29 @@ Val Vm::Impl::referrers(std::uint32_t resource, std::string_view type, std::stri
       }
     }
     if (!holds) continue;
-    if (!src.condition.empty()) {
+    if (!src.condition.empty() && !linked) {
       int c = cond_value(src.condition);
       if (c < 0) return Val::null();
       if (c == 0) continue;
     }
     bool dup = false;
-    for (std::uint32_t i = 0; i < out->size; ++i) dup |= out->items[i].len == ref.from;
-    if (!dup) list_push(out, Val::of_resource(ref.from));
+    for (std::uint32_t i = 0; i < out->size; ++i)
+      dup |= out->items[i].len == ref.from && context_of(out->items[i]) == ctx;
+    if (!dup) list_push(out, resource_val(ref.from));
+  }
+  // Resources of linked templates that refer to this one through an export, a parameter or a
+  // nested stack's output. Their conditions are not explored: they count as present.
+  if (world) {
+    for (const ExternalReference& ext : world->referrers(*tmpl, resource)) {
+      const Resource& src = ext.from_template->resources()[ext.from];
+      if (!type.empty() && !type_matches(type, src.type)) continue;
+      if (!path_has_prefix(ext.path, path)) continue;
+      const std::uint32_t k = context_of(ext.from_template);
+      bool dup = false;
+      for (std::uint32_t i = 0; i < out->size; ++i)
+        dup |= out->items[i].len == ext.from && context_of(out->items[i]) == k;
+      if (!dup) list_push(out, resource_val(ext.from, k));
+    }
   }
   return Val::of_list(out);
 }
@@ -277,7 +326,7 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
           if (c < 0) return Val::null();
           if (c == 0) continue;
         }
-        list_push(out, Val::of_resource(i));
+        list_push(out, resource_val(i));
       }
       return Val::of_list(out);
     }
@@ -285,7 +334,7 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       std::string_view idv;
       if (!arg_string(0, idv)) return Val::null();
       std::uint32_t i = tmpl->find_resource(idv);
-      return i == kNoIndex ? Val::null() : Val::of_resource(i);
+      return i == kNoIndex ? Val::null() : resource_val(i);
     }
     case kB_ref: {
       // A Ref or Fn::GetAtt read from the template names its target whatever the value: a
@@ -303,20 +352,26 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       Val v = resolve(args[0]);
       if (v.kind == VKind::kResource) return v;
       if (v.kind != VKind::kNode) return v.kind == VKind::kUnknown ? v : Val::null();
+      Context c(*this, v.len);
       std::uint32_t i = ref_target(v.node);
-      return i == kNoIndex ? Val::null() : Val::of_resource(i);
+      return i == kNoIndex ? Val::null() : resource_val(i);
     }
     case kB_refs: {
       VList* out = new_list(4);
       Val v = args[0];
       if (v.kind == VKind::kNode) {
+        Context c(*this, v.len);
         collect_refs(v.node, out, 0);
       } else {
         VList* l = to_list(v, false);
         for (std::uint32_t i = 0; l && i < l->size; ++i) {
           Val item = l->items[i];
-          if (item.kind == VKind::kResource) list_push(out, item);
-          else if (item.kind == VKind::kNode) collect_refs(item.node, out, 0);
+          if (item.kind == VKind::kResource) {
+            list_push(out, item);
+          } else if (item.kind == VKind::kNode) {
+            Context c(*this, item.len);
+            collect_refs(item.node, out, 0);
+          }
         }
       }
       return Val::of_list(out);
@@ -327,12 +382,14 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       std::string_view type, path;
       if (argc > 1) arg_string(1, type);
       if (argc > 2) arg_string(2, path);
+      Context c(*this, context_of(r));
       return referrers(r.len, type, path);
     }
     case kB_references: {
       Val r = resolve(args[0]);
       VList* out = new_list(4);
       if (r.kind != VKind::kResource) return Val::of_list(out);
+      Context c(*this, context_of(r));
       for (std::uint32_t ri : tmpl->references_to(r.len)) {
         const Reference& ref = tmpl->references()[ri];
         if (ref.from == kNoIndex) continue;
@@ -340,7 +397,7 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
         auto keys = arena.array<Val>(4);
         auto vals = arena.array<Val>(4);
         keys[0] = Val::of_string("resource");
-        vals[0] = Val::of_resource(ref.from);
+        vals[0] = resource_val(ref.from);
         keys[1] = Val::of_string("path");
         vals[1] = make_string(ref.path);
         keys[2] = Val::of_string("kind");
@@ -384,7 +441,8 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       if (v.kind == VKind::kString) return Val::of_bool(v.len == 0);
       VList* l = to_list(v, true);
       if (status != VmStatus::kOk) return Val::null();
-      if (l && v.kind == VKind::kNode && v.node->kind == ValueKind::kList) return Val::of_bool(l->size == 0);
+      if (l && v.kind == VKind::kNode && v.node->kind == ValueKind::kList)
+        return Val::of_bool(l->size == 0);
       if (l && v.kind == VKind::kList) return Val::of_bool(l->size == 0);
       if (l) return Val::of_bool(l->size == 0);
       return Val::of_bool(false);
@@ -425,7 +483,8 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       }
       return Val::null();
     }
-    case kB_is_unknown: return Val::of_bool(resolve(args[0]).kind == VKind::kUnknown);
+    case kB_is_unknown:
+      return Val::of_bool(resolve(args[0]).kind == VKind::kUnknown);
     case kB_default: {
       Val v = resolve(args[0]);
       return v.is_null() ? args[1] : v;
@@ -453,7 +512,8 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       if (!charge(std::min(a.len, b.len))) return Val::null();
       return Val::of_bool(id == kB_starts_with ? a.str().starts_with(b.str()) : a.str().ends_with(b.str()));
     }
-    case kB_contains: return member(args[1], args[0]);
+    case kB_contains:
+      return member(args[1], args[0]);
     case kB_split: {
       Val a = resolve(args[0]), b = resolve(args[1]);
       if (a.kind == VKind::kUnknown) return a;
@@ -493,8 +553,12 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       Val v = resolve(args[0]);
       if (v.kind != VKind::kString) return v.kind == VKind::kUnknown ? v : Val::null();
       std::string_view s = v.str();
-      while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) s.remove_prefix(1);
-      while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+      while (!s.empty() &&
+             (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
+        s.remove_prefix(1);
+      while (!s.empty() &&
+             (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
+        s.remove_suffix(1);
       return Val::of_string(s);
     }
     case kB_replace: {
@@ -556,7 +620,8 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       if (v.kind == VKind::kInt || v.kind == VKind::kFloat) return v;
       double d;
       if (!number_of(v, d)) return Val::null();
-      if (d == std::floor(d) && std::fabs(d) < 9e15) return Val::of_int(static_cast<std::int64_t>(d));
+      if (d == std::floor(d) && std::fabs(d) < 9e15)
+        return Val::of_int(static_cast<std::int64_t>(d));
       return Val::of_float(d);
     }
     case kB_to_string: {
@@ -569,7 +634,8 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       if (a.kind == VKind::kUnknown) return a;
       if (b.kind == VKind::kUnknown) return b;
       IpNetwork x, y;
-      if (a.kind != VKind::kString || b.kind != VKind::kString || !parse_network(a.str(), x) || !parse_network(b.str(), y))
+      if (a.kind != VKind::kString || b.kind != VKind::kString || !parse_network(a.str(), x) ||
+          !parse_network(b.str(), y))
         return Val::of_bool(false);
       return Val::of_bool(network_contains(x, y));
     }
@@ -631,7 +697,8 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       VList* out = new_list(l ? l->size : 0);
       for (std::uint32_t i = 0; l && i < l->size; ++i) {
         Val item = resolve(l->items[i]);
-        bool is_list = item.kind == VKind::kList || (item.kind == VKind::kNode && item.node->kind == ValueKind::kList);
+        bool is_list = item.kind == VKind::kList ||
+                       (item.kind == VKind::kNode && item.node->kind == ValueKind::kList);
         if (is_list) {
           VList* inner = to_list(item, false);
           for (std::uint32_t j = 0; inner && j < inner->size; ++j) list_push(out, inner->items[j]);
@@ -646,7 +713,8 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       VList* out = new_list(l ? l->size : 0);
       for (std::uint32_t i = 0; l && i < l->size; ++i) {
         bool seen = false;
-        for (std::uint32_t j = 0; j < out->size && !seen; ++j) seen = equals(out->items[j], l->items[i]) == 1;
+        for (std::uint32_t j = 0; j < out->size && !seen; ++j)
+          seen = equals(out->items[j], l->items[i]) == 1;
         if (!seen) list_push(out, l->items[i]);
       }
       return Val::of_list(out);
@@ -664,8 +732,10 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
         double d;
         if (!number_of(item, d)) continue;
         if (item.kind != VKind::kInt) all_int = false;
-        if (id == kB_sum) acc += d;
-        else if (std::isnan(acc) || (id == kB_min ? d < acc : d > acc)) acc = d;
+        if (id == kB_sum)
+          acc += d;
+        else if (std::isnan(acc) || (id == kB_min ? d < acc : d > acc))
+          acc = d;
       }
       if (std::isnan(acc)) return Val::null();
       if (all_int && std::fabs(acc) < 9e15) return Val::of_int(static_cast<std::int64_t>(acc));
@@ -675,28 +745,32 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       std::string_view name;
       if (!arg_string(0, name)) return Val::null();
       std::uint32_t i = tmpl->find_parameter(name);
-      return i == kNoIndex ? Val::null() : Val::of_node(tmpl->parameters()[i].node);
+      return i == kNoIndex ? Val::null() : node_val(tmpl->parameters()[i].node);
     }
     case kB_mapping: {
       std::string_view name;
       if (!arg_string(0, name) || !tmpl->mappings()) return Val::null();
       const Value* v = tmpl->mappings()->get(name);
-      return v ? Val::of_node(v) : Val::null();
+      return v ? node_val(v) : Val::null();
     }
     case kB_output: {
       std::string_view name;
       if (!arg_string(0, name)) return Val::null();
       for (const Output& o : tmpl->outputs())
-        if (o.name == name) return Val::of_node(o.node);
+        if (o.name == name) return node_val(o.node);
       return Val::null();
     }
-    case kB_is_string: return bool_or_unknown(args[0], [](Val v) { return v.kind == VKind::kString; });
+    case kB_is_string:
+      return bool_or_unknown(args[0], [](Val v) { return v.kind == VKind::kString; });
     case kB_is_number:
-      return bool_or_unknown(args[0], [](Val v) { return v.kind == VKind::kInt || v.kind == VKind::kFloat; });
-    case kB_is_bool: return bool_or_unknown(args[0], [](Val v) { return v.kind == VKind::kBool; });
+      return bool_or_unknown(
+          args[0], [](Val v) { return v.kind == VKind::kInt || v.kind == VKind::kFloat; });
+    case kB_is_bool:
+      return bool_or_unknown(args[0], [](Val v) { return v.kind == VKind::kBool; });
     case kB_is_list:
       return bool_or_unknown(args[0], [](Val v) {
-        return v.kind == VKind::kList || (v.kind == VKind::kNode && v.node->kind == ValueKind::kList);
+        return v.kind == VKind::kList ||
+               (v.kind == VKind::kNode && v.node->kind == ValueKind::kList);
       });
     case kB_is_map:
       // An intrinsic function's result is never a map (CloudFormation's functions give strings,
@@ -710,8 +784,11 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       });
     case kB_intrinsic: {
       Val v = args[0];
-      if (v.kind != VKind::kNode || v.node->kind != ValueKind::kMap || v.node->size != 1) return Val::null();
-      Intrinsic fn = v.node->intrinsic != Intrinsic::kNone ? v.node->intrinsic : intrinsic_from_key(v.node->entries[0].key);
+      if (v.kind != VKind::kNode || v.node->kind != ValueKind::kMap || v.node->size != 1)
+        return Val::null();
+      Intrinsic fn = v.node->intrinsic != Intrinsic::kNone
+                         ? v.node->intrinsic
+                         : intrinsic_from_key(v.node->entries[0].key);
       return fn == Intrinsic::kNone ? Val::null() : Val::of_string(intrinsic_name(fn));
     }
     case kB_to_bool: {
@@ -736,6 +813,47 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
   }
   fail("internal", "unknown builtin");
   return Val::null();
+}
+
+// The property path of a template node below a resource (for a finding located `at` a node).
+std::string Vm::Impl::path_of(const Value* node, std::uint32_t resource) {
+  if (resource == kNoIndex) return {};
+  const Resource& r = tmpl->resources()[resource];
+  if (!r.node) return {};
+  // Depth-first from the resource node, children last to first, at most 100,000 nodes; the
+  // path is built in one string, extended on the way down and cut back on the way up.
+  std::string path;
+  std::size_t visited = 0;
+  bool found = false;
+  auto visit = [&](auto&& self, const Value* v) -> void {
+    if (++visited > 100000) return;
+    if (v == node) {
+      found = true;
+      return;
+    }
+    const std::size_t mark = path.size();
+    if (v->kind == ValueKind::kMap) {
+      for (std::uint32_t i = v->size; i-- > 0 && !found && visited < 100000;) {
+        const MapEntry& e = v->entries[i];
+        if (!e.value) continue;
+        if (mark != 0) path += '.';
+        path += e.key;
+        self(self, e.value);
+        if (!found) path.resize(mark);
+      }
+    } else if (v->kind == ValueKind::kList) {
+      for (std::uint32_t i = v->size; i-- > 0 && !found && visited < 100000;) {
+        if (!v->items[i]) continue;
+        path += '[';
+        path += std::to_string(i);
+        path += ']';
+        self(self, v->items[i]);
+        if (!found) path.resize(mark);
+      }
+    }
+  };
+  visit(visit, r.node);
+  return found ? path : std::string();
 }
 
 }  // namespace polc

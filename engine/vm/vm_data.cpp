@@ -15,6 +15,7 @@ const Value* Vm::Impl::implied_parameter(std::string_view name, const Parameter&
   // Under an assignment, a condition `Fn::Equals [Ref P, literal]` (possibly under `Fn::Not`)
   // fixes P: equal to the literal when the condition holds, and different from it otherwise (so
   // a default equal to that literal cannot be used).
+  if (ctx != 0) return nullptr;  // the assignment is over the subject's conditions
   for (const auto& [cname, value] : assignment) {
     const ConditionDecl* decl = tmpl->find_condition(cname);
     if (!decl || !decl->expr) continue;
@@ -154,18 +155,20 @@ Val Vm::Impl::resolve_node(const Value* n) {
       case ValueKind::kString:
         return Val::of_string(n->str());
       case ValueKind::kList:
-        return Val::of_node(n);
+        return node_val(n);
       case ValueKind::kMap:
         break;
     }
-    if (n->size != 1) return Val::of_node(n);
+    if (n->size != 1) return node_val(n);
     std::string_view key = n->entries[0].key;
     const Value* arg = n->entries[0].value;
     Intrinsic fn = n->intrinsic != Intrinsic::kNone ? n->intrinsic : intrinsic_from_key(key);
     switch (fn) {
       case Intrinsic::kNone:
-        return Val::of_node(n);
+        return node_val(n);
       case Intrinsic::kIf: {
+        // A linked template's conditions are not explored: its value is unknown.
+        if (ctx != 0) return Val::unknown("Fn::If in a linked template");
         if (!arg || arg->kind != ValueKind::kList || arg->size != 3 ||
             arg->items[0]->kind != ValueKind::kString)
           return Val::unknown("malformed Fn::If");
@@ -179,6 +182,8 @@ Val Vm::Impl::resolve_node(const Value* n) {
         std::string_view target = arg->str();
         if (target == "AWS::NoValue") return Val::null();
         std::uint32_t pi = tmpl->find_parameter(target);
+        if (pi != kNoIndex && world)
+          if (LinkTarget passed = world->parameter(*tmpl, target)) return resolve_linked(passed);
         if (pi != kNoIndex) {
           const Parameter& p = tmpl->parameters()[pi];
           if (const Value* implied = implied_parameter(target, p)) {
@@ -214,12 +219,21 @@ Val Vm::Impl::resolve_node(const Value* n) {
           continue;
         }
         if (is_pseudo_parameter(target)) return pseudo_value(target);
-        return Val::of_node(n);  // a reference to a resource (or to an unknown name)
+        return node_val(n);  // a reference to a resource (or to an unknown name)
       }
       case Intrinsic::kGetAtt:
-        return Val::of_node(n);
+        if (world && arg && arg->kind == ValueKind::kList && arg->size >= 2 &&
+            arg->items[0]->kind == ValueKind::kString &&
+            arg->items[1]->kind == ValueKind::kString) {
+          const std::uint32_t r = tmpl->find_resource(arg->items[0]->str());
+          if (r != kNoIndex)
+            if (LinkTarget out = world->stack_output(*tmpl, r, arg->items[1]->str()))
+              return resolve_linked(out);
+        }
+        return node_val(n);
       case Intrinsic::kCondition: {
-        if (!arg || arg->kind != ValueKind::kString) return Val::of_node(n);
+        if (!arg || arg->kind != ValueKind::kString) return node_val(n);
+        if (ctx != 0) return Val::unknown("condition of a linked template");
         int c = cond_value(arg->str());
         if (c < 0) return Val::null();
         return Val::of_bool(c == 1);
@@ -274,7 +288,7 @@ Val Vm::Impl::resolve_node(const Value* n) {
         if (!arg || arg->kind != ValueKind::kList || arg->size != 2 ||
             arg->items[0]->kind != ValueKind::kString)
           return Val::unknown("Fn::Join");
-        VList* parts = to_list(Val::of_node(arg->items[1]), false);
+        VList* parts = to_list(node_val(arg->items[1]), false);
         if (status != VmStatus::kOk) return Val::null();
         if (!parts) return Val::unknown("Fn::Join");
         std::string outs;
@@ -298,7 +312,7 @@ Val Vm::Impl::resolve_node(const Value* n) {
         Val iv = resolve_node(arg->items[0]);
         if (status != VmStatus::kOk) return Val::null();
         if (!number_of(iv, idx)) return Val::unknown("Fn::Select index not known offline");
-        VList* items = to_list(Val::of_node(arg->items[1]), false);
+        VList* items = to_list(node_val(arg->items[1]), false);
         if (status != VmStatus::kOk) return Val::null();
         Val whole = resolve_node(arg->items[1]);
         if (whole.kind == VKind::kUnknown) return whole;
@@ -329,6 +343,8 @@ Val Vm::Impl::resolve_node(const Value* n) {
         continue;
       }
       case Intrinsic::kImportValue:
+        if (world)
+          if (LinkTarget exported = world->import_value(n)) return resolve_linked(exported);
         return Val::unknown("Fn::ImportValue");
       default:
         return Val::unknown(intrinsic_name(fn));
@@ -368,6 +384,15 @@ Val Vm::Impl::pseudo_value(std::string_view name) {
   return Val::unknown("pseudo parameter");
 }
 
+Val Vm::Impl::resolve_linked(const LinkTarget& target) {
+  if (link_depth >= kMaxLinkDepth) return Val::unknown("links nested too deep (kMaxLinkDepth)");
+  Context c(*this, context_of(target.tmpl));
+  ++link_depth;
+  Val v = resolve_node(target.node);
+  --link_depth;
+  return v;
+}
+
 Val Vm::Impl::located(const Value* v) {
   Val r = resolve_node(v);
   if (status != VmStatus::kOk) return Val::null();
@@ -377,7 +402,7 @@ Val Vm::Impl::located(const Value* v) {
                 r.kind == VKind::kString;
   if ((scalar && v->kind != ValueKind::kMap) ||
       (r.kind == VKind::kUnknown && v->kind == ValueKind::kMap))
-    return Val::of_node(v);
+    return node_val(v);
   return r;
 }
 
@@ -417,6 +442,7 @@ bool raw_equal(const Value* a, const Value* b, int depth) {
 VList* Vm::Impl::to_list(Val v, bool map_keys) {
   v = resolve(v);
   if (status != VmStatus::kOk) return nullptr;
+  Context context(*this, context_of(v));
   if (v.kind == VKind::kList) {
     // Drop absent items of VM lists lazily built from nodes? VM lists hold resolved items.
     return v.list;
@@ -460,6 +486,7 @@ VList* Vm::Impl::to_list(Val v, bool map_keys) {
 Val Vm::Impl::field(Val base, std::string_view name) {
   base = resolve(base);
   if (status != VmStatus::kOk) return Val::null();
+  Context context(*this, context_of(base));
   switch (base.kind) {
     case VKind::kResource: {
       const Resource& r = tmpl->resources()[base.len];
@@ -468,6 +495,8 @@ Val Vm::Impl::field(Val base, std::string_view name) {
       if (name == "Condition" || name == "condition")
         return r.condition.empty() ? Val::null() : Val::of_string(r.condition);
       if (name == "cdk_path") return r.cdk_path.empty() ? Val::null() : Val::of_string(r.cdk_path);
+      if (name == "generated_by")
+        return r.generated_by.empty() ? Val::null() : Val::of_string(r.generated_by);
       if (name == "Properties" || name == "properties")
         return r.properties ? located(r.properties) : Val::null();
       if (name == "Metadata" || name == "metadata")
@@ -593,7 +622,8 @@ int Vm::Impl::equals(Val a, Val b, int depth) {
     if (a.len == b.len && !charge(a.len)) return 0;
     return a.str() == b.str() ? 1 : 0;
   }
-  if (a.kind == VKind::kResource && b.kind == VKind::kResource) return a.len == b.len ? 1 : 0;
+  if (a.kind == VKind::kResource && b.kind == VKind::kResource)
+    return a.len == b.len && a.integer == b.integer ? 1 : 0;
   if (a.kind == VKind::kString || b.kind == VKind::kString || a.kind == VKind::kResource ||
       b.kind == VKind::kResource)
     return 0;
@@ -608,7 +638,10 @@ int Vm::Impl::equals(Val a, Val b, int depth) {
       for (const MapEntry& e : a.node->map()) {
         const Value* other = b.node->get(e.key);
         if (!other) return 0;
-        int r = equals(Val::of_node(e.value), Val::of_node(other), depth + 1);
+        Val x = Val::of_node(e.value), y = Val::of_node(other);
+        x.len = a.len;
+        y.len = b.len;
+        int r = equals(x, y, depth + 1);
         if (r != 1) return r;
       }
       return 1;
@@ -788,7 +821,7 @@ std::string Vm::Impl::text(Val v, int depth) {
     case VKind::kString:
       return std::string(v.str());
     case VKind::kResource:
-      return std::string(tmpl->resources()[v.len].logical_id);
+      return std::string(contexts[context_of(v)]->resources()[v.len].logical_id);
     case VKind::kUnknown:
       return "<unknown: " + std::string(v.str()) + ">";
     case VKind::kList:
@@ -817,46 +850,6 @@ std::string Vm::Impl::text(Val v, int depth) {
     }
   }
   return "?";
-}
-
-std::string Vm::Impl::path_of(const Value* node, std::uint32_t resource) {
-  if (resource == kNoIndex) return {};
-  const Resource& r = tmpl->resources()[resource];
-  if (!r.node) return {};
-  // Depth-first from the resource node, children last to first, at most 100,000 nodes; the
-  // path is built in one string, extended on the way down and cut back on the way up.
-  std::string path;
-  std::size_t visited = 0;
-  bool found = false;
-  auto visit = [&](auto&& self, const Value* v) -> void {
-    if (++visited > 100000) return;
-    if (v == node) {
-      found = true;
-      return;
-    }
-    const std::size_t mark = path.size();
-    if (v->kind == ValueKind::kMap) {
-      for (std::uint32_t i = v->size; i-- > 0 && !found && visited < 100000;) {
-        const MapEntry& e = v->entries[i];
-        if (!e.value) continue;
-        if (mark != 0) path += '.';
-        path += e.key;
-        self(self, e.value);
-        if (!found) path.resize(mark);
-      }
-    } else if (v->kind == ValueKind::kList) {
-      for (std::uint32_t i = v->size; i-- > 0 && !found && visited < 100000;) {
-        if (!v->items[i]) continue;
-        path += '[';
-        path += std::to_string(i);
-        path += ']';
-        self(self, v->items[i]);
-        if (!found) path.resize(mark);
-      }
-    }
-  };
-  visit(visit, r.node);
-  return found ? path : std::string();
 }
 
 std::uint32_t Vm::Impl::resource_containing(const Value* node) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/base/arena.h"
+#include "engine/load/stack_links.h"
 #include "engine/vm/vm.h"
 
 namespace polc {
@@ -32,7 +33,12 @@ struct RawFinding {
   bool has_offset = false;
   std::string path;  // property path below the resource, "" at the resource
   std::string message;
-  std::vector<std::pair<std::uint32_t, std::string>> related;  // template offset, message
+  struct Related {
+    std::uint32_t offset;  // in `tmpl`
+    std::string message;
+    const Template* tmpl;  // the subject's template, or a linked one
+  };
+  std::vector<Related> related;
   Outcome outcome = Outcome::kFail;
   std::uint16_t site = 0;
 };
@@ -75,8 +81,59 @@ struct Vm::Impl {
 
   const PolicySet& set;
   VmOptions opts;
+  /// The template values are read from: the subject's, or, while a value of a linked template
+  /// (engine/stack_links.h) is being read, that one (see `Context`).
   const Template* tmpl = nullptr;
   const CompiledPolicy* policy = nullptr;
+  /// Linked templates of the current check, or nullptr.
+  const StackWorld* world = nullptr;
+  /// The templates values come from: [0] is the subject's. A `kNode` Val keeps its template's
+  /// index here in `len`, a `kResource` Val in `integer`; `ctx` is the index of `tmpl`.
+  std::vector<const Template*> contexts;
+  std::uint32_t ctx = 0;
+  int link_depth = 0;
+  /// Switches `tmpl` to context `k` for the lifetime of the object.
+  struct Context {
+    Context(Impl& m, std::uint32_t k) : m_(m), saved_(m.ctx) { m.set_context(k); }
+    ~Context() { m_.set_context(saved_); }
+    Context(const Context&) = delete;
+    Context& operator=(const Context&) = delete;
+
+   private:
+    Impl& m_;
+    std::uint32_t saved_;
+  };
+  void set_context(std::uint32_t k) {
+    ctx = k < contexts.size() ? k : 0;
+    tmpl = contexts[ctx];
+  }
+  /// The context index of `t`, added when new.
+  std::uint32_t context_of(const Template* t) {
+    for (std::uint32_t i = 0; i < contexts.size(); ++i)
+      if (contexts[i] == t) return i;
+    contexts.push_back(t);
+    return static_cast<std::uint32_t>(contexts.size() - 1);
+  }
+  /// The context a node or resource Val belongs to; the current one for other Vals.
+  std::uint32_t context_of(Val v) const {
+    if (v.kind == VKind::kNode) return v.len;
+    if (v.kind == VKind::kResource) return static_cast<std::uint32_t>(v.integer);
+    return ctx;
+  }
+  /// A node / resource Val of the current context.
+  Val node_val(const Value* n) const {
+    Val v = Val::of_node(n);
+    v.len = ctx;
+    return v;
+  }
+  Val resource_val(std::uint32_t index) const { return resource_val(index, ctx); }
+  static Val resource_val(std::uint32_t index, std::uint32_t k) {
+    Val v = Val::of_resource(index);
+    v.integer = k;
+    return v;
+  }
+  /// The value `target` of a linked template resolves to (in its context).
+  Val resolve_linked(const LinkTarget& target);
   Arena arena;
 
   struct Frame {
@@ -123,7 +180,12 @@ struct Vm::Impl {
   /// parameters into their default or unknown, computes what can be computed offline, and
   /// returns scalars as VM scalars. Lists, maps and reference intrinsics stay `kNode`.
   Val resolve_node(const Value* n);
-  Val resolve(Val v) { return v.kind == VKind::kNode ? resolve_node(v.node) : v; }
+  Val resolve(Val v) {
+    if (v.kind != VKind::kNode) return v;
+    if (v.len == ctx) return resolve_node(v.node);
+    Context c(*this, v.len);
+    return resolve_node(v.node);
+  }
   /// The value of `Ref: name` for a parameter or pseudo parameter (unknown for a resource).
   Val ref_value(std::string_view name);
   /// A pseudo parameter's value: configured (a global slot of that name, from
