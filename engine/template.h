@@ -133,6 +133,9 @@ class Template {
   /// The values this template is checked with, or nullptr (every parameter free). Not owned;
   /// must outlive the checks of this template.
   const DeploymentValues* deployment() const { return deployment_; }
+  /// A number no other Template of this process has (caches keyed by template use it: a new
+  /// template can live at a freed one's address).
+  std::uint64_t serial() const { return serial_; }
   void set_deployment(const DeploymentValues* d) { deployment_ = d; }
 
  private:
@@ -151,6 +154,8 @@ class Template {
   std::vector<std::vector<std::uint32_t>> refs_to_;
   bool sam_ = false;
   const DeploymentValues* deployment_ = nullptr;
+  std::uint64_t serial_ = next_serial();
+  static std::uint64_t next_serial();
 };
 
 /// True for CloudFormation pseudo parameters (`AWS::Region`, `AWS::NoValue`, ...).

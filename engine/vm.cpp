@@ -40,7 +40,11 @@ Vm::Vm(const PolicySet& set, VmOptions options) : impl_(std::make_unique<Impl>(s
 }
 Vm::~Vm() = default;
 
-void Vm::reset() { impl_->arena.reset(); }
+void Vm::reset() {
+  impl_->arena.reset();
+  impl_->model.reset();
+  impl_->model_tmpl = nullptr;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Conditions
@@ -53,10 +57,12 @@ void Vm::Impl::request_fork(std::string_view name) {
 }
 
 ConditionModel& Vm::Impl::conditions() {
-  if (!model || model_tmpl != tmpl || model_deployment != tmpl->deployment()) {
+  if (!model || model_tmpl != tmpl || model_serial != tmpl->serial() ||
+      model_deployment != tmpl->deployment()) {
     model.reset();
     model = std::make_unique<ConditionModel>(*tmpl);
     model_tmpl = tmpl;
+    model_serial = tmpl->serial();
     model_deployment = tmpl->deployment();
   }
   return *model;
@@ -654,7 +660,7 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
       return;
     }
     std::vector<Clause> explored;
-    if (!stopped && m.model && m.model_tmpl == &tmpl)
+    if (!stopped && m.model && m.model_tmpl == &tmpl && m.model_serial == tmpl.serial())
       for (const Leaf& l : leaves) explored.push_back(l.assignment);
     // Merge: one finding per (resource, location, path); conditions from the leaves it holds in.
     struct Merged {
@@ -690,7 +696,7 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
       if (mg.leaves.size() != leaves.size() || stopped) {
         std::vector<Clause> dnf;
         bool always = false;
-        if (!stopped && m.model && m.model_tmpl == &tmpl) {
+        if (!stopped && m.model && m.model_tmpl == &tmpl && m.model_serial == tmpl.serial()) {
           std::vector<const Clause*> holds;
           for (std::size_t li : mg.leaves) holds.push_back(&leaves[li].assignment);
           dnf = m.model->simplify(explored, holds, always);

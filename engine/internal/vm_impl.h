@@ -105,6 +105,7 @@ struct Vm::Impl {
   bool spend_condition_work();
   std::unique_ptr<ConditionModel> model;
   const Template* model_tmpl = nullptr;
+  std::uint64_t model_serial = 0;
   const DeploymentValues* model_deployment = nullptr;
   std::size_t condition_work = 0;  // per policy and subject
   std::vector<std::pair<std::string_view, int>> decided;  // implied by the run's assignment
