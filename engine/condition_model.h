@@ -75,6 +75,22 @@ class ConditionModel {
   std::unique_ptr<Impl> impl_;
 };
 
+/// Checks the values given for a deployment against the template's parameter declarations:
+/// a key the template does not declare (pseudo parameters `AWS::...` aside), a value outside
+/// `AllowedValues`, not matching `AllowedPattern` (whole value, RE2), shorter than `MinLength`
+/// or longer than `MaxLength` (bytes), or outside `MinValue`/`MaxValue` is an error naming the
+/// origin (file) and key, located at the parameter's declaration. Items of a list parameter
+/// are checked one by one. True when no error was added.
+bool validate_deployment(const Template& tmpl, const DeploymentValues& values,
+                         std::vector<Diagnostic>& out);
+
+/// Reads parameter values from `path` into `out` (later files and keys override earlier ones),
+/// in any of: the AWS CLI format `[{"ParameterKey": K, "ParameterValue": V}, ...]`, the
+/// CodePipeline template configuration `{"Parameters": {K: V}}`, or an AWS CloudFormation Git
+/// sync deployment file (`template-file-path`, `parameters: {K: V}`, `tags`). JSON or YAML.
+/// False, with a positioned error in `diags`, when the file cannot be read or has another shape.
+bool read_parameter_file(const std::string& path, DeploymentValues& out, Diagnostics& diags);
+
 /// CloudFormation's text of a scalar template value: strings as written, numbers and booleans
 /// as CloudFormation passes them to `Fn::Equals` ("443", "true"). False for lists and maps.
 bool scalar_text(const Value* v, std::string& out);

@@ -63,6 +63,10 @@ inline constexpr std::size_t kMaxVmFrames = 256;
 /// it the evaluator stops and reports the result as incomplete.
 inline constexpr std::size_t kMaxConditionWork = 50'000;
 
+/// Largest parameter file read (`--parameter-file`, deployments), in bytes. Real ones are a
+/// few KiB; CloudFormation accepts at most 200 parameters.
+inline constexpr std::size_t kMaxParameterFileBytes = 1u << 20;
+
 /// Most BDD nodes the condition solver (BuDDy, engine/condition_model.cpp) may hold at once,
 /// over all templates being checked (about 20 bytes each). A template whose conditions need
 /// more is reported incomplete.

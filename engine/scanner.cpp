@@ -12,6 +12,7 @@
 #include <system_error>
 #include <thread>
 
+#include "engine/condition_model.h"
 #include "engine/internal/batch_read.h"
 #include "engine/limits.h"
 #include "engine/loader.h"
@@ -96,9 +97,16 @@ FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint
     read = false;  // `lr` says why; such an outcome is not cached
   }
   std::string cache_key;
-  if (read && options.cache && options.cache->lookup(path, contents, cache_key, out)) return out;
+  OutcomeCache* cache = options.deployment ? nullptr : options.cache;
+  if (read && cache && cache->lookup(path, contents, cache_key, out)) return out;
   if (read) lr = load_template_read(path, prefetched ? padded_source(contents) : std::move(buffer));
-  if (lr.status == LoadStatus::kTemplate && lr.tmpl) {
+  std::vector<Diagnostic> value_errors;
+  if (lr.status == LoadStatus::kTemplate && lr.tmpl && options.deployment &&
+      !validate_deployment(*lr.tmpl, *options.deployment, value_errors)) {
+    out.status = FileOutcome::Status::kFailed;
+    out.diagnostics = std::move(value_errors);
+  } else if (lr.status == LoadStatus::kTemplate && lr.tmpl) {
+    lr.tmpl->set_deployment(options.deployment);
     out = check_template(vm, set, active, known, *lr.tmpl, options);
   } else if (lr.status == LoadStatus::kNotTemplate) {
     out.status = FileOutcome::Status::kSkipped;
@@ -109,7 +117,7 @@ FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint
   auto& diags = lr.diagnostics.items();
   out.diagnostics.insert(out.diagnostics.begin(), std::make_move_iterator(diags.begin()),
                          std::make_move_iterator(diags.end()));
-  if (options.cache && !cache_key.empty()) options.cache->store(cache_key, out);
+  if (cache && !cache_key.empty()) cache->store(cache_key, out);
   return out;
 }
 

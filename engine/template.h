@@ -101,6 +101,7 @@ struct Reference {
 struct DeploymentValues {
   std::string name;  // the deployment's name; empty for values given on the command line
   std::map<std::string, std::string, std::less<>> values;  // key: "Env", "AWS::Region", ...
+  std::map<std::string, std::string, std::less<>> origin;  // key -> where it was given (a file)
 };
 
 class Template {
