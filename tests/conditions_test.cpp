@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "engine/finding.h"
+#include "engine/base/finding.h"
 #include "tests/robust_util.h"
 
 using namespace polc;
