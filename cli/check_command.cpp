@@ -42,6 +42,7 @@
 #include "engine/triage/exit_codes.h"
 #include "engine/triage/fingerprint.h"
 #include "engine/triage/waivers.h"
+#include "engine/vm/condition_model.h"
 
 namespace polc::cli {
 namespace {
@@ -709,7 +710,35 @@ int run_check(const CheckArgs& args) {
     }
   }
 
+  // Parameter values: files first, then --parameter, then pseudo parameters.
+  DeploymentValues values;
+  bool has_values = false;
+  {
+    Diagnostics vd;
+    for (const std::string& f : args.parameter_files) has_values |= read_parameter_file(f, values, vd);
+    auto pair = [&](const std::string& kv, const char* flag, bool pseudo) {
+      auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0 || (pseudo && !is_pseudo_parameter(kv.substr(0, eq)))) {
+        vd.error("usage", Location{}, std::string(flag) + " " + kv + ": expected " +
+                                          (pseudo ? "AWS::NAME=VALUE with a pseudo parameter" : "KEY=VALUE"));
+        return;
+      }
+      values.values[kv.substr(0, eq)] = kv.substr(eq + 1);
+      values.origin[kv.substr(0, eq)] = flag;
+      has_values = true;
+    };
+    for (const std::string& kv : args.parameters) pair(kv, "--parameter", false);
+    for (const std::string& kv : args.pseudo_parameters) pair(kv, "--pseudo-parameter", true);
+    if (!args.region.empty()) pair("AWS::Region=" + args.region, "--region", true);
+    if (!args.account.empty()) pair("AWS::AccountId=" + args.account, "--account", true);
+    if (vd.has_errors()) {
+      print_diagnostics(vd.items(), color_err);
+      return kExitUsageOrPolicyError;
+    }
+  }
+
   ScanOptions options;
+  if (has_values) options.deployment = &values;
   // Never more workers than templates (nor than kMaxWorkers).
   options.jobs = worker_count(args.jobs, files.templates);
   options.suppressions.inline_suppressions = cfg.inline_suppressions.value_or(true);

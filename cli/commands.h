@@ -40,6 +40,10 @@ struct CheckArgs {
   std::string shard;                 // --shard K/N; empty: not sharded
   std::string cache_dir;             // --cache DIR; empty: no result cache
   std::uint64_t cache_max_mb = 0;    // --cache-max-mb; 0: kDefaultCacheMaxMb
+  std::vector<std::string> parameters;         // --parameter KEY=VALUE
+  std::vector<std::string> parameter_files;    // --parameter-file FILE
+  std::string region;                          // --region: AWS::Region
+  std::string account;                         // --account: AWS::AccountId
   unsigned jobs = 0;
   bool no_config = false;
   bool no_builtin = false;

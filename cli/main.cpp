@@ -53,6 +53,15 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
                   "Do not fail on findings listed in this baseline file");
   cmd->add_option("--write-baseline", check.write_baseline,
                   "Write today's unsuppressed findings to this baseline file and accept them");
+  cmd->add_option("--parameter", check.parameters,
+                  "Check with this parameter value: KEY=VALUE (repeatable; a list as a,b)")
+      ->allow_extra_args(false);
+  cmd->add_option("--parameter-file", check.parameter_files,
+                  "Check with the parameter values of this file: AWS CLI JSON, CodePipeline "
+                  "template configuration or Git sync deployment file (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--region", check.region, "Check with AWS::Region set to this region");
+  cmd->add_option("--account", check.account, "Check with AWS::AccountId set to this account");
   cmd->add_option("-j,--jobs", check.jobs, "Worker threads (default: hardware threads)");
   cmd->add_option("--shard", check.shard,
                   "Check only shard K of N (K/N, 1 <= K <= N): files are split by a hash of their "

@@ -604,18 +604,24 @@ policy big-regex {
   }
 }
 
-TEST_CASE("kMaxConditionCombinations", "[limits]") {
-  std::string text = "Parameters:\n";
-  for (int i = 0; i < 10; ++i)
-    text += "  P" + std::to_string(i) + ": {Type: String, Default: 'on'}\n";
-  text += "Conditions:\n";
-  for (int i = 0; i < 10; ++i)
-    text += "  C" + std::to_string(i) + ": !Equals [!Ref P" + std::to_string(i) + ", 'on']\n";
-  text += "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags:\n";
-  for (int i = 0; i < 10; ++i)
-    text += "        - !If [C" + std::to_string(i) + ", {Key: k" + std::to_string(i) +
-            ", Value: v}, !Ref AWS::NoValue]\n";
-  auto r = run_policy(R"(
+// Independent conditions (one parameter each) multiply: 2^18 feasible combinations read by one
+// rule pass the solver-work budget; 8 exclusive ones (one parameter, D18) are 9 runs.
+TEST_CASE("kMaxConditionWork", "[limits][conditions]") {
+  auto make = [](int n, bool exclusive) {
+    std::string text = "Parameters:\n";
+    for (int i = 0; i < n; ++i)
+      text += "  P" + std::to_string(i) + ": {Type: String, Default: 'on'}\n";
+    text += "Conditions:\n";
+    for (int i = 0; i < n; ++i)
+      text += "  C" + std::to_string(i) + ": !Equals [!Ref P" +
+              (exclusive ? "0, v" + std::to_string(i) : std::to_string(i) + ", 'on'") + "]\n";
+    text += "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags:\n";
+    for (int i = 0; i < n; ++i)
+      text += "        - !If [C" + std::to_string(i) + ", {Key: k" + std::to_string(i) +
+              ", Value: v}, !Ref AWS::NoValue]\n";
+    return text;
+  };
+  const std::string policy = R"(
 policy tags {
   id = "T-L-6"
   title = "conditions"
@@ -624,16 +630,27 @@ policy tags {
     require count(b.Properties.Tags) > 100
   }
 }
-)",
-                      text);
+)";
+  static_assert((std::size_t{1} << 18) > kMaxConditionWork);
+  auto r = run_policy(policy, make(18, false));
   INFO(codes_of(r.first.diagnostics));
-  const Diagnostic* d = find_code(r.first.diagnostics, "condition-combinations");
+  const Diagnostic* d = find_code(r.first.diagnostics, "condition-work");
   REQUIRE(d != nullptr);
   CHECK(d->location.line > 0);
-  CHECK(d->message.find("kMaxConditionCombinations") != std::string::npos);
+  CHECK(d->message.find("kMaxConditionWork") != std::string::npos);
   CHECK(r.first.incomplete);
   CHECK(has_finding(r.first, "witness"));
   CHECK_FALSE(r.second.incomplete);
+  // 10 independent conditions: 1,024 runs, within the budget (the old leaf limit was 256).
+  auto ten = run_policy(policy, make(10, false));
+  CHECK_FALSE(ten.first.incomplete);
+  // D18: 8 and 30 conditions on one parameter are exclusive: 9 and 31 runs, never incomplete.
+  for (int n : {8, 30}) {
+    auto ex = run_policy(policy, make(n, true));
+    INFO(n << " exclusive conditions: " << codes_of(ex.first.diagnostics));
+    CHECK_FALSE(ex.first.incomplete);
+    CHECK(find_code(ex.first.diagnostics, "condition-work") == nullptr);
+  }
 }
 
 TEST_CASE("kMaxFindingsPerTemplate", "[limits]") {

@@ -318,7 +318,9 @@ TEST_CASE("links: CDK construct paths in JSON, SARIF, text and JUnit", "[links][
   CHECK(text.out.find("Security group SgABC123 (App/Endpoint/SecurityGroup/Resource) is") !=
         std::string::npos);
   const auto junit = run_polc(d.path, args + "--format junit .");
-  CHECK(junit.out.find("name=\"SgABC123 (App/Endpoint/SecurityGroup/Resource)\"") !=
+  // One testcase per (template, policy); each finding's line names the resource and its
+  // construct path.
+  CHECK(junit.out.find("[resource SgABC123 (App/Endpoint/SecurityGroup/Resource)") !=
         std::string::npos);
 }
 

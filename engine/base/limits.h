@@ -82,9 +82,22 @@ inline constexpr std::size_t kMaxVmMemoryBytes = 256u << 20;
 /// Deepest VM call stack, in frames (bounds recursion in helper functions).
 inline constexpr std::size_t kMaxVmFrames = 256;
 
-/// Most condition assignments explored for one policy on one subject. Past it the evaluator
-/// stops forking and reports the result as incomplete.
-inline constexpr std::size_t kMaxConditionCombinations = 256;
+/// Most condition-solver work for one policy on one subject: each run of the rule under one
+/// assignment of the template's named conditions counts 1, and so does each solver query
+/// (is this condition decided by the assignment? is this parameter's value?). Only feasible
+/// assignments are run, so exclusive conditions cost one run each (case 22's shape, 50 groups:
+/// about 2,700 units); 13 independent conditions read by one rule need about 25,000. Past
+/// it the evaluator stops and reports the result as incomplete.
+inline constexpr std::size_t kMaxConditionWork = 50'000;
+
+/// Largest parameter file read (`--parameter-file`, deployments), in bytes. Real ones are a
+/// few KiB; CloudFormation accepts at most 200 parameters.
+inline constexpr std::size_t kMaxParameterFileBytes = 1u << 20;
+
+/// Most BDD nodes the condition solver (BuDDy, engine/condition_model.cpp) may hold at once,
+/// over all templates being checked (about 20 bytes each). A template whose conditions need
+/// more is reported incomplete.
+inline constexpr int kMaxConditionBddNodes = 4'000'000;
 
 /// Largest compiled RE2 program, in RE2's cost units (`RE2::Options::max_mem` in bytes).
 inline constexpr std::int64_t kMaxRegexMemory = 1 << 20;

@@ -2,6 +2,7 @@
 #include "engine/model/template.h"
 
 #include <algorithm>
+#include <atomic>
 #include <array>
 
 #include "engine/base/limits.h"
@@ -10,6 +11,11 @@
 #include "engine/model/intrinsics.h"
 
 namespace polc {
+
+std::uint64_t Template::next_serial() {
+  static std::atomic<std::uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
 namespace {
 
 /// The reference walk recurses per nesting level; trees are bounded by `kMaxNestingDepth`

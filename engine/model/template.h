@@ -22,6 +22,7 @@
 // read from several threads. Indices (`uint32_t`) are stable positions in the vectors below.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -105,6 +106,15 @@ struct ImportSite {
   const Value* node = nullptr;    // the `Fn::ImportValue` map
 };
 
+/// Parameter and pseudo parameter values given for one deployment of a template (`polc check
+/// --parameter`, a parameter file, a deployment of `.polc.yaml`), as text. A `List<...>` or
+/// `CommaDelimitedList` value is its comma-separated text, as in a parameter file.
+struct DeploymentValues {
+  std::string name;  // the deployment's name; empty for values given on the command line
+  std::map<std::string, std::string, std::less<>> values;  // key: "Env", "AWS::Region", ...
+  std::map<std::string, std::string, std::less<>> origin;  // key -> where it was given (a file)
+};
+
 class Template {
  public:
   const Document& document() const { return *doc_; }
@@ -134,6 +144,13 @@ class Template {
   const std::vector<std::uint32_t>& references_to(std::uint32_t index) const;
   /// True when the template declares `Transform: AWS::Serverless-2016-10-31` (or it is listed).
   bool is_sam() const { return sam_; }
+  /// The values this template is checked with, or nullptr (every parameter free). Not owned;
+  /// must outlive the checks of this template.
+  const DeploymentValues* deployment() const { return deployment_; }
+  /// A number no other Template of this process has (caches keyed by template use it: a new
+  /// template can live at a freed one's address).
+  std::uint64_t serial() const { return serial_; }
+  void set_deployment(const DeploymentValues* d) { deployment_ = d; }
 
  private:
   friend class TemplateBuilder;
@@ -151,6 +168,9 @@ class Template {
   std::vector<std::vector<std::uint32_t>> refs_from_;
   std::vector<std::vector<std::uint32_t>> refs_to_;
   bool sam_ = false;
+  const DeploymentValues* deployment_ = nullptr;
+  std::uint64_t serial_ = next_serial();
+  static std::uint64_t next_serial();
 };
 
 /// True for CloudFormation pseudo parameters (`AWS::Region`, `AWS::NoValue`, ...).

@@ -16,6 +16,7 @@
 #include "engine/load/batch_read.h"
 #include "engine/load/loader.h"
 #include "engine/load/stack_links.h"
+#include "engine/vm/condition_model.h"
 #include "engine/vm/vm.h"
 
 namespace polc {
@@ -108,16 +109,23 @@ FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint
     read = false;  // `lr` says why; such an outcome is not cached
   }
   std::string cache_key;
+  // A deployment's values are not part of the cache key: no cache with --parameter and friends.
+  OutcomeCache* cache = options.deployment ? nullptr : options.cache;
   // A linked template's outcome depends on its neighbours too: their paths and contents (at
   // index time) are part of its cache key.
   const std::vector<std::string> neighbours =
       read && options.links ? options.links->neighbourhood(path) : std::vector<std::string>();
   const std::string cache_path =
       neighbours.empty() ? path : path + '\n' + options.links->digest(path);
-  if (read && options.cache && options.cache->lookup(cache_path, contents, cache_key, out))
-    return out;
+  if (read && cache && cache->lookup(cache_path, contents, cache_key, out)) return out;
   if (read) lr = load_template_read(path, prefetched ? padded_source(contents) : std::move(buffer));
-  if (lr.status == LoadStatus::kTemplate && lr.tmpl && neighbours.size() > 1) {
+  std::vector<Diagnostic> value_errors;
+  if (lr.status == LoadStatus::kTemplate && lr.tmpl && options.deployment &&
+      !validate_deployment(*lr.tmpl, *options.deployment, value_errors)) {
+    out.status = FileOutcome::Status::kFailed;
+    out.diagnostics = std::move(value_errors);
+  } else if (lr.status == LoadStatus::kTemplate && lr.tmpl && neighbours.size() > 1) {
+    lr.tmpl->set_deployment(options.deployment);
     std::vector<LoadResult> others;
     others.reserve(neighbours.size() - 1);
     std::vector<StackWorld::Member> members{{lr.tmpl.get(), path}};
@@ -131,6 +139,7 @@ FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint
     out = check_template(vm, set, active, known, *lr.tmpl, options);
     vm.set_world(nullptr);
   } else if (lr.status == LoadStatus::kTemplate && lr.tmpl) {
+    lr.tmpl->set_deployment(options.deployment);
     out = check_template(vm, set, active, known, *lr.tmpl, options);
   } else if (lr.status == LoadStatus::kNotTemplate) {
     out.status = FileOutcome::Status::kSkipped;
@@ -145,7 +154,7 @@ FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint
     if (d.severity == DiagSeverity::kError && is_incomplete_code(d.code)) out.incomplete = true;
   out.diagnostics.insert(out.diagnostics.begin(), std::make_move_iterator(diags.begin()),
                          std::make_move_iterator(diags.end()));
-  if (options.cache && !cache_key.empty()) options.cache->store(cache_key, out);
+  if (cache && !cache_key.empty()) cache->store(cache_key, out);
   return out;
 }
 

@@ -48,6 +48,10 @@ struct ScanOptions {
   const LinkPlan* links = nullptr;
   /// Optional: counts the files read whole by the batch reader (tests, benchmarks). Not owned.
   std::atomic<std::uint64_t>* batch_read_files = nullptr;
+  /// Optional: parameter and pseudo parameter values every template is checked with (checked
+  /// against each template's declarations first: a bad value fails that template). Not owned.
+  /// The result cache is not used with values.
+  const DeploymentValues* deployment = nullptr;
 };
 
 /// Per-file outcome, in the order of `files`.

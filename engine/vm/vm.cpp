@@ -41,7 +41,11 @@ Vm::Vm(const PolicySet& set, VmOptions options) : impl_(std::make_unique<Impl>(s
 }
 Vm::~Vm() = default;
 
-void Vm::reset() { impl_->arena.reset(); }
+void Vm::reset() {
+  impl_->arena.reset();
+  impl_->model.reset();
+  impl_->model_tmpl = nullptr;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Conditions
@@ -53,76 +57,52 @@ void Vm::Impl::request_fork(std::string_view name) {
   }
 }
 
-namespace {
-const Value* condition_ref(const Value* v) {
-  if (v && v->kind == ValueKind::kMap && v->size == 1 && v->entries[0].key == "Condition" &&
-      v->entries[0].value && v->entries[0].value->kind == ValueKind::kString)
-    return v->entries[0].value;
-  return nullptr;
+ConditionModel& Vm::Impl::conditions() {
+  if (!model || model_tmpl != tmpl || model_serial != tmpl->serial() ||
+      model_deployment != tmpl->deployment()) {
+    model.reset();
+    model = std::make_unique<ConditionModel>(*tmpl);
+    model_tmpl = tmpl;
+    model_serial = tmpl->serial();
+    model_deployment = tmpl->deployment();
+  }
+  return *model;
 }
-bool is_literal_scalar(const Value* v) {
-  return v && (v->kind == ValueKind::kString || v->kind == ValueKind::kInt ||
-               v->kind == ValueKind::kFloat || v->kind == ValueKind::kBool);
-}
-std::string_view map_key(const Value* v) {
-  return v && v->kind == ValueKind::kMap && v->size == 1 ? v->entries[0].key : "";
-}
-}  // namespace
 
-bool Vm::Impl::cond_is_derived(const Value* v, int depth) const {
-  if (!v || depth > 32) return false;
-  if (condition_ref(v)) return true;
-  std::string_view k = map_key(v);
-  const Value* args = v->kind == ValueKind::kMap && v->size == 1 ? v->entries[0].value : nullptr;
-  if (k == "Fn::And" || k == "Fn::Or" || k == "Fn::Not") {
-    if (!args || args->kind != ValueKind::kList) return false;
-    for (const Value* a : args->list())
-      if (!cond_is_derived(a, depth + 1)) return false;
-    return true;
-  }
-  if (k == "Fn::Equals") {
-    if (!args || args->kind != ValueKind::kList || args->size != 2) return false;
-    return is_literal_scalar(args->items[0]) && is_literal_scalar(args->items[1]);
-  }
+bool Vm::Impl::spend_condition_work() {
+  if (++condition_work <= kMaxConditionWork) return true;
+  fail("condition-work", "the search over condition combinations exceeds " +
+                             std::to_string(kMaxConditionWork) +
+                             " units of solver work (kMaxConditionWork); the remaining "
+                             "combinations were not checked");
   return false;
 }
 
-int Vm::Impl::eval_cond_expr(const Value* v, int depth) {
-  if (const Value* name = condition_ref(v)) return cond_value(name->str(), depth + 1);
-  std::string_view k = map_key(v);
-  const Value* args = v->entries[0].value;
-  if (k == "Fn::Not") {
-    int r = eval_cond_expr(args->items[0], depth + 1);
-    return r < 0 ? r : 1 - r;
-  }
-  if (k == "Fn::And" || k == "Fn::Or") {
-    bool is_and = k == "Fn::And";
-    for (const Value* a : args->list()) {
-      int r = eval_cond_expr(a, depth + 1);
-      if (r < 0) return r;
-      if (is_and && r == 0) return 0;
-      if (!is_and && r == 1) return 1;
-    }
-    return is_and ? 1 : 0;
-  }
-  if (k == "Fn::Equals") {
-    Val a = resolve_node(args->items[0]);
-    Val b = resolve_node(args->items[1]);
-    int e = equals(a, b);
-    return e < 0 ? 0 : e;
-  }
-  return 0;
-}
-
-int Vm::Impl::cond_value(std::string_view name, int depth) {
+// A condition's value under the run's assignment: fixed by it, implied by it (the solver finds
+// only one value possible), or else a fork request. Forks are on the named condition the
+// template reads (`Fn::If [Elsewhere, ...]`), never on the conditions it is defined from.
+int Vm::Impl::cond_value(std::string_view name) {
   for (const auto& [n, v] : assignment)
     if (n == name) return v ? 1 : 0;
-  const ConditionDecl* decl = tmpl->find_condition(name);
-  if (!decl || depth > 32 || !cond_is_derived(decl->expr, 0)) {
+  for (const auto& [n, v] : decided)
+    if (n == name) return v;
+  if (!spend_condition_work()) return -1;
+  ConditionModel& cm = conditions();
+  cm.set_assignment(assignment);
+  int r = cm.decide(name);
+  if (r == -2) {
+    fail("condition-solver", "the condition solver needs more than " +
+                                 std::to_string(kMaxConditionBddNodes) +
+                                 " nodes (kMaxConditionBddNodes)");
+    return -1;
+  }
+  if (r < 0) {
+    const ConditionDecl* decl = tmpl->find_condition(name);
     request_fork(decl ? decl->name : name);
     return -1;
   }
-  return eval_cond_expr(decl->expr, depth);
+  decided.emplace_back(name, r);
+  return r;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -573,7 +553,7 @@ void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val re
 
 namespace {
 
-using Clause = std::vector<std::pair<std::string_view, bool>>;
+using Clause = CondClause;
 
 // Simplifies a DNF over condition literals: merges clauses that differ only in the polarity of
 // one literal and drops clauses subsumed by others. An empty clause means "always".
@@ -666,28 +646,9 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
     leaves.clear();
     todo.clear();
     todo.push_back({});
-    std::size_t runs = 0;
     bool stopped = false;
+    m.condition_work = 0;
     while (!todo.empty()) {
-      if (++runs > kMaxConditionCombinations) {
-        Diagnostic d;
-        d.severity = DiagSeverity::kWarning;
-        d.code = "condition-combinations";
-        d.policy_id = policy.info.id;
-        d.message =
-            "policy " + policy.info.name + " explored " +
-            std::to_string(kMaxConditionCombinations) +
-            " condition combinations (kMaxConditionCombinations) on " +
-            (subject != kNoIndex ? "resource " + std::string(tmpl.resources()[subject].logical_id)
-                                 : "this template") +
-            "; the remaining combinations were not checked";
-        d.location =
-            Location::at(tfile, subject != kNoIndex ? tmpl.resources()[subject].offset : 0);
-        out.diagnostics.push_back(std::move(d));
-        out.incomplete = true;
-        stopped = true;
-        break;
-      }
       Clause a = std::move(todo.back());
       todo.pop_back();
       m.assignment = a;
@@ -702,7 +663,10 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
       m.check_unknown = false;
       m.assumed = {};
       m.subject = subject;
+      m.decided.clear();
+      m.error_source = UINT32_MAX;
       bool exists = true;
+      if (m.assignment.size() > 0) m.spend_condition_work();  // each forked run counts
       if (subject != kNoIndex && !tmpl.resources()[subject].condition.empty()) {
         int c = m.cond_value(tmpl.resources()[subject].condition);
         if (c == 0) exists = false;
@@ -756,6 +720,9 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
         out.findings.push_back(make_finding(rf, rf.outcome == Outcome::kFail));
       return;
     }
+    std::vector<Clause> explored;
+    if (!stopped && m.model && m.model_tmpl == &tmpl && m.model_serial == tmpl.serial())
+      for (const Leaf& l : leaves) explored.push_back(l.assignment);
     // Merge: one finding per (resource, location, path); conditions from the leaves it holds in.
     struct Merged {
       RawFinding* first = nullptr;  // used once, by the finding it gives
@@ -789,10 +756,17 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
       Finding f = make_finding(*mg.first, mg.any_fail);
       if (mg.leaves.size() != leaves.size() || stopped) {
         std::vector<Clause> dnf;
-        for (std::size_t li : mg.leaves) dnf.push_back(leaves[li].assignment);
-        dnf = simplify(std::move(dnf));
-        bool always = !stopped && std::any_of(dnf.begin(), dnf.end(),
-                                              [](const Clause& c) { return c.empty(); });
+        bool always = false;
+        if (!stopped && m.model && m.model_tmpl == &tmpl && m.model_serial == tmpl.serial()) {
+          std::vector<const Clause*> holds;
+          for (std::size_t li : mg.leaves) holds.push_back(&leaves[li].assignment);
+          dnf = m.model->simplify(explored, holds, always);
+        } else {
+          for (std::size_t li : mg.leaves) dnf.push_back(leaves[li].assignment);
+          dnf = simplify(std::move(dnf));
+          always = !stopped && std::any_of(dnf.begin(), dnf.end(),
+                                           [](const Clause& c) { return c.empty(); });
+        }
         if (!always) {
           for (const Clause& c : dnf) {
             ConditionClause cc;

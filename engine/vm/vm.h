@@ -13,10 +13,8 @@
 // condition the assignment does not fix, it stops with a *fork request*; `evaluate_policy`
 // then re-runs the rule under both values. Each leaf of that search yields findings; a finding
 // present in only some leaves carries the condition clauses under which it holds. The search
-// is bounded by `kMaxConditionCombinations`; past it the result is reported as incomplete.
-// Conditions made only of `Fn::And`/`Fn::Or`/`Fn::Not` over other conditions (and constant
-// `Fn::Equals`) are derived from those; every other condition is a free boolean: templates are
-// deployed with other parameter values than the defaults.
+// runs only over combinations the template's parameters can produce (engine/condition_model.h),
+// and is bounded by `kMaxConditionWork`; past it the result is reported as incomplete.
 #pragma once
 #include <cstdint>
 #include <memory>

@@ -83,6 +83,26 @@ const Value* Vm::Impl::implied_parameter(std::string_view name, const Parameter&
   return nullptr;
 }
 
+Val Vm::Impl::parameter_text(const Parameter* p, std::string_view s) {
+  if (!p || !(p->type == "CommaDelimitedList" || p->type.starts_with("List<")))
+    return make_string(s);
+  VList* l = new_list(4);
+  if (!s.empty()) {
+    std::size_t start = 0;
+    while (true) {
+      std::size_t comma = s.find(',', start);
+      std::string_view part = s.substr(
+          start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+      while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+      while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+      list_push(l, make_string(part));
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+  }
+  return Val::of_list(l);
+}
+
 VList* Vm::Impl::new_list(std::uint32_t capacity) {
   auto* l = arena.make<VList>();
   if (capacity < 4) capacity = 4;
@@ -182,43 +202,48 @@ Val Vm::Impl::resolve_node(const Value* n) {
         std::string_view target = arg->str();
         if (target == "AWS::NoValue") return Val::null();
         std::uint32_t pi = tmpl->find_parameter(target);
+        const bool pseudo = pi == kNoIndex && is_pseudo_parameter(target);
+        // A parameter a parent stack passes (linked stacks): the parent's value.
         if (pi != kNoIndex && world)
           if (LinkTarget passed = world->parameter(*tmpl, target)) return resolve_linked(passed);
-        if (pi != kNoIndex) {
-          const Parameter& p = tmpl->parameters()[pi];
-          if (const Value* implied = implied_parameter(target, p)) {
+        if (pi != kNoIndex || pseudo) {
+          const Parameter* p = pi != kNoIndex ? &tmpl->parameters()[pi] : nullptr;
+          // A value given for the deployment.
+          if (const DeploymentValues* d = tmpl->deployment()) {
+            auto it = d->values.find(target);
+            if (it != d->values.end()) return parameter_text(p, it->second);
+          }
+          // What the condition assignment implies (the solver knows every parameter that a
+          // condition compares): one value, or not the default.
+          std::string dtext;
+          const bool has_default = p && p->default_value && scalar_text(p->default_value, dtext);
+          if (!assignment.empty()) {
+            if (!spend_condition_work()) return Val::null();
+            ConditionModel& cm = conditions();
+            cm.set_assignment(assignment);
+            std::string v;
+            auto fact = cm.parameter(target, has_default ? std::string_view(dtext)
+                                                         : std::string_view("\x01no default"),
+                                     v);
+            if (fact == ConditionModel::ParamFact::kFixed) return parameter_text(p, v);
+            if (fact == ConditionModel::ParamFact::kExcluded && has_default)
+              return Val::unknown("parameter value implied by a condition");
+          }
+          if (pseudo) return pseudo_value(target);
+          if (const Value* implied = implied_parameter(target, *p)) {
             if (implied == &kUnknownParameter)
               return Val::unknown("parameter value implied by a condition");
             n = implied;
             continue;
           }
-          if (!p.default_value) return Val::unknown("parameter without a default");
+          if (!p->default_value) return Val::unknown("parameter without a default");
           // A CommaDelimitedList default is a list at deploy time.
-          if (p.type == "CommaDelimitedList" || p.type.starts_with("List<")) {
-            if (p.default_value->kind == ValueKind::kString) {
-              VList* l = new_list(4);
-              std::string_view s = p.default_value->str();
-              if (!s.empty()) {
-                std::size_t start = 0;
-                while (true) {
-                  std::size_t comma = s.find(',', start);
-                  std::string_view part =
-                      s.substr(start, comma == std::string_view::npos ? std::string_view::npos
-                                                                      : comma - start);
-                  while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-                  while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
-                  list_push(l, Val::of_string(part));
-                  if (comma == std::string_view::npos) break;
-                  start = comma + 1;
-                }
-              }
-              return Val::of_list(l);
-            }
-          }
-          n = p.default_value;
+          if ((p->type == "CommaDelimitedList" || p->type.starts_with("List<")) &&
+              p->default_value->kind == ValueKind::kString)
+            return parameter_text(p, p->default_value->str());
+          n = p->default_value;
           continue;
         }
-        if (is_pseudo_parameter(target)) return pseudo_value(target);
         return node_val(n);  // a reference to a resource (or to an unknown name)
       }
       case Intrinsic::kGetAtt:

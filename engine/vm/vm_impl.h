@@ -12,6 +12,7 @@
 
 #include "engine/base/arena.h"
 #include "engine/load/stack_links.h"
+#include "engine/vm/condition_model.h"
 #include "engine/vm/vm.h"
 
 namespace polc {
@@ -152,7 +153,7 @@ struct Vm::Impl {
   std::string error_code;
   std::uint32_t error_offset = 0;  // policy-source offset
   std::uint32_t error_source = 0;
-  std::vector<std::pair<std::string_view, bool>> assignment;
+  CondClause assignment;
   bool uncertain = false;      // a `when` was unknown: later findings of this run are unknown
   bool check_unknown = false;  // the `require` being reported was unknown
   std::string_view assumed;    // "AWS::Partition is aws" when this run used an assumed value
@@ -169,11 +170,20 @@ struct Vm::Impl {
   void emit_report(std::uint16_t site, Val message, Val at, Val related);
 
   // ---- conditions (vm.cpp)
-  /// 1 true, 0 false, -1 when a fork was requested (status set to kFork).
-  int cond_value(std::string_view name, int depth = 0);
-  int eval_cond_expr(const Value* v, int depth);
-  bool cond_is_derived(const Value* v, int depth) const;
+  /// 1 true, 0 false, -1 when a fork was requested (status set to kFork) or the condition
+  /// work budget is spent (status set to kError).
+  int cond_value(std::string_view name);
   void request_fork(std::string_view name);
+  /// The solver of the current template's conditions (built on first use).
+  ConditionModel& conditions();
+  /// Counts one unit of condition work; false (and status kError) past kMaxConditionWork.
+  bool spend_condition_work();
+  std::unique_ptr<ConditionModel> model;
+  const Template* model_tmpl = nullptr;
+  std::uint64_t model_serial = 0;
+  const DeploymentValues* model_deployment = nullptr;
+  std::size_t condition_work = 0;  // per policy and subject
+  std::vector<std::pair<std::string_view, int>> decided;  // implied by the run's assignment
 
   // ---- data (vm_data.cpp)
   /// Resolves a template node: follows Fn::If (may fork), turns AWS::NoValue into null,
@@ -206,6 +216,8 @@ struct Vm::Impl {
   Val field(Val base, std::string_view name);
   Val index(Val base, Val idx);
   Val wildcard(Val base);
+  /// A parameter value given as text (a deployment's value): a list for list types.
+  Val parameter_text(const Parameter* p, std::string_view text);
   /// Three-valued equality: 1 equal, 0 different, -1 unknown.
   int equals(Val a, Val b, int depth = 0);
   /// Ordering: -1/0/1, or 2 when incomparable, 3 when unknown.

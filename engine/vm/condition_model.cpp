@@ -1,0 +1,566 @@
+// The condition solver: named conditions as BuDDy diagrams over parameter domains. See
+// engine/condition_model.h.
+#include "engine/vm/condition_model.h"
+
+#include <bdd.h>
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include "engine/load/data_file.h"
+#include "engine/base/limits.h"
+
+namespace polc {
+
+namespace {
+
+// BuDDy has one global node table: every call holds this mutex.
+std::mutex& solver_mutex() {
+  static std::mutex m;
+  return m;
+}
+bool g_solver_error = false;  // set by BuDDy's error hook, read and cleared under the mutex
+
+void on_solver_error(int) { g_solver_error = true; }
+
+void ensure_solver() {
+  static bool started = false;
+  if (started) return;
+  started = true;
+  bdd_init(100'000, 10'000);
+  bdd_setmaxnodenum(kMaxConditionBddNodes);
+  bdd_setmaxincrease(1'000'000);
+  bdd_error_hook(on_solver_error);
+  bdd_gbc_hook(nullptr);  // silent garbage collections
+  bdd_resize_hook(nullptr);
+}
+
+std::string_view single_key(const Value* v) {
+  return v && v->kind == ValueKind::kMap && v->size == 1 ? v->entries[0].key : std::string_view();
+}
+
+// A canonical text of a template expression (free atoms are keyed by it).
+void canon(const Value* v, std::string& out, int depth = 0) {
+  if (!v || depth > 64) {
+    out += "null";
+    return;
+  }
+  std::string t;
+  switch (v->kind) {
+    case ValueKind::kList:
+      out += '[';
+      for (const Value* x : v->list()) {
+        canon(x, out, depth + 1);
+        out += ',';
+      }
+      out += ']';
+      return;
+    case ValueKind::kMap:
+      out += '{';
+      for (const MapEntry& e : v->map()) {
+        out.append(e.key).append(":");
+        canon(e.value, out, depth + 1);
+        out += ',';
+      }
+      out += '}';
+      return;
+    default:
+      if (scalar_text(v, t)) {
+        out += '"';
+        out += t;
+        out += '"';
+      } else {
+        out += "null";
+      }
+  }
+}
+
+}  // namespace
+
+bool scalar_text(const Value* v, std::string& out) {
+  if (!v) return false;
+  switch (v->kind) {
+    case ValueKind::kString:
+      out.assign(v->str());
+      return true;
+    case ValueKind::kBool:
+      out = v->boolean ? "true" : "false";
+      return true;
+    case ValueKind::kInt:
+      out = std::to_string(v->integer);
+      return true;
+    case ValueKind::kFloat: {
+      char buf[64];
+      auto r = std::to_chars(buf, buf + sizeof buf, v->number);
+      out.assign(buf, r.ptr);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+bool validate_deployment(const Template& tmpl, const DeploymentValues& values,
+                         std::vector<Diagnostic>& out) {
+  bool ok = true;
+  for (const auto& [key, value] : values.values) {
+    auto oi = values.origin.find(key);
+    std::string origin = oi != values.origin.end() ? oi->second : std::string("the command line");
+    auto error = [&](std::uint32_t offset, const std::string& why) {
+      Diagnostic d;
+      d.severity = DiagSeverity::kError;
+      d.code = "parameter-value";
+      d.location = Location::at(tmpl.file(), offset);
+      d.message = "parameter " + key + " = \"" + value + "\" from " + origin +
+                  (values.name.empty() ? "" : " (deployment " + values.name + ")") + ": " + why +
+                  "; the template is not checked with it";
+      out.push_back(std::move(d));
+      ok = false;
+    };
+    std::uint32_t pi = tmpl.find_parameter(key);
+    if (pi == kNoIndex) {
+      if (!is_pseudo_parameter(key)) error(0, "the template declares no such parameter");
+      continue;
+    }
+    const Parameter& p = tmpl.parameters()[pi];
+    const bool list = p.type == "CommaDelimitedList" || p.type.starts_with("List<");
+    std::vector<std::string> items;
+    if (list) {
+      std::size_t start = 0;
+      while (true) {
+        std::size_t comma = value.find(',', start);
+        std::string part = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        while (!part.empty() && part.front() == ' ') part.erase(part.begin());
+        while (!part.empty() && part.back() == ' ') part.pop_back();
+        items.push_back(part);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    } else {
+      items.push_back(value);
+    }
+    if (!p.node || p.node->kind != ValueKind::kMap) continue;
+    for (const MapEntry& e : p.node->map()) {
+      std::string t;
+      for (const std::string& item : items) {
+        if (e.key == "AllowedValues" && e.value && e.value->kind == ValueKind::kList) {
+          bool found = false;
+          std::string list_text;
+          for (const Value* a : e.value->list()) {
+            std::string s2;
+            if (!scalar_text(a, s2)) continue;
+            found |= s2 == item;
+            list_text += (list_text.empty() ? "" : ", ") + s2;
+          }
+          if (!found) error(p.offset, "\"" + item + "\" is not one of its AllowedValues [" + list_text + "]");
+        } else if (e.key == "AllowedPattern" && scalar_text(e.value, t)) {
+          RE2 re(t, RE2::Quiet);
+          if (re.ok() && !RE2::FullMatch(item, re))
+            error(p.offset, "\"" + item + "\" does not match its AllowedPattern " + t);
+        } else if ((e.key == "MinLength" || e.key == "MaxLength") && scalar_text(e.value, t)) {
+          char* end = nullptr;
+          long long n = std::strtoll(t.c_str(), &end, 10);
+          if (end && *end == 0 && (e.key == "MinLength" ? static_cast<long long>(item.size()) < n
+                                                        : static_cast<long long>(item.size()) > n))
+            error(p.offset, "its length " + std::to_string(item.size()) + " is outside its " +
+                                std::string(e.key) + " " + t);
+        } else if ((e.key == "MinValue" || e.key == "MaxValue") && scalar_text(e.value, t)) {
+          char* end = nullptr;
+          double bound = std::strtod(t.c_str(), &end);
+          if (!end || *end != 0) continue;
+          char* vend = nullptr;
+          double v = std::strtod(item.c_str(), &vend);
+          if (item.empty() || !vend || *vend != 0)
+            error(p.offset, "\"" + item + "\" is not a number (its " + std::string(e.key) + " is " + t + ")");
+          else if (e.key == "MinValue" ? v < bound : v > bound)
+            error(p.offset, "\"" + item + "\" is outside its " + std::string(e.key) + " " + t);
+        }
+      }
+    }
+  }
+  return ok;
+}
+
+bool read_parameter_file(const std::string& path, DeploymentValues& out, Diagnostics& diags) {
+  auto doc = internal::read_data_file(path, kMaxParameterFileBytes, diags);
+  if (!doc) return false;
+  const Value* root = doc->root;
+  auto bad = [&](const Value* at, const std::string& why) {
+    diags.error("parameter-file", Location::at(*doc->file, at ? at->offset : 0),
+                path + ": " + why +
+                    " (expected [{\"ParameterKey\": ..., \"ParameterValue\": ...}], "
+                    "{\"Parameters\": {...}} or a Git sync deployment file with parameters:)");
+    return false;
+  };
+  auto put = [&](std::string_view key, const Value* v) {
+    std::string text;
+    if (v && v->kind == ValueKind::kList) {
+      for (const Value* x : v->list()) {
+        std::string item;
+        if (!scalar_text(x, item)) return false;
+        text += (text.empty() ? "" : ",") + item;
+      }
+    } else if (!scalar_text(v, text)) {
+      return false;
+    }
+    out.values[std::string(key)] = text;
+    out.origin[std::string(key)] = path;
+    return true;
+  };
+  if (root && root->kind == ValueKind::kList) {
+    for (const Value* item : root->list()) {
+      const Value *k = nullptr, *v = nullptr;
+      for (const MapEntry& e : item->map()) {
+        if (e.key == "ParameterKey") k = e.value;
+        if (e.key == "ParameterValue") v = e.value;
+      }
+      if (!k || k->kind != ValueKind::kString || !v) return bad(item, "an item without ParameterKey and ParameterValue");
+      if (!put(k->str(), v)) return bad(v, "ParameterValue is not a scalar");
+    }
+    return true;
+  }
+  if (root && root->kind == ValueKind::kMap) {
+    for (const MapEntry& e : root->map()) {
+      if ((e.key == "Parameters" || e.key == "parameters") && e.value &&
+          e.value->kind == ValueKind::kMap) {
+        for (const MapEntry& pe : e.value->map())
+          if (!put(pe.key, pe.value)) return bad(pe.value, "the value of " + std::string(pe.key) + " is not a scalar");
+        return true;
+      }
+    }
+  }
+  return bad(root, "no parameter values found");
+}
+
+struct ConditionModel::Impl {
+  explicit Impl(const Template& tm) : t(tm) {}
+
+  struct Domain {
+    std::vector<std::string> values;  // index = value number
+    bool other = true;                // one more value: "anything else"
+    int first_var = 0;
+    int bits = 0;
+    std::size_t size() const { return values.size() + (other ? 1 : 0); }
+    int index_of(std::string_view v) const {
+      for (std::size_t i = 0; i < values.size(); ++i)
+        if (values[i] == v) return static_cast<int>(i);
+      return other ? static_cast<int>(values.size()) : -1;
+    }
+  };
+
+  const Template& t;
+  std::map<std::string, Domain, std::less<>> params;
+  std::map<std::string, int, std::less<>> atoms;  // free atom text -> variable
+  std::unordered_map<std::string_view, bdd> conds;
+  std::set<std::string_view> visiting;
+  std::set<std::string_view> collected;  // pass 1: conditions already walked
+  int nvars = 0;
+  bool collecting = false;
+  bdd constraint = bddtrue;
+  CondClause cur;
+  bdd cur_bdd = bddtrue;
+  bool cur_set = false;
+  bool failed = false;
+
+  // ---- terms of Fn::Equals
+  enum class TermKind { kConst, kParam, kOpaque };
+  TermKind term(const Value* x, std::string& text) {
+    if (scalar_text(x, text)) return TermKind::kConst;
+    if (single_key(x) == "Ref" && x->entries[0].value &&
+        x->entries[0].value->kind == ValueKind::kString) {
+      std::string_view target = x->entries[0].value->str();
+      if (const DeploymentValues* d = t.deployment()) {
+        auto it = d->values.find(target);
+        if (it != d->values.end()) {
+          text = it->second;
+          return TermKind::kConst;
+        }
+      }
+      if (target != "AWS::NoValue" &&
+          (t.find_parameter(target) != kNoIndex || is_pseudo_parameter(target))) {
+        text.assign(target);
+        return TermKind::kParam;
+      }
+    }
+    return TermKind::kOpaque;
+  }
+
+  bdd var(int i) {
+    if (bdd_varnum() <= i) bdd_setvarnum(std::max(i + 1, bdd_varnum() * 2));
+    return bdd_ithvar(i);
+  }
+  bdd value_is(const Domain& d, int k) {
+    bdd r = bddtrue;
+    for (int b = 0; b < d.bits; ++b) r &= ((k >> b) & 1) ? var(d.first_var + b) : !var(d.first_var + b);
+    return r;
+  }
+  bdd atom(const std::string& key) {
+    if (collecting) return bddtrue;
+    auto [it, inserted] = atoms.try_emplace(key, nvars);
+    if (inserted) ++nvars;
+    return var(it->second);
+  }
+
+  bdd equals(const Value* args) {
+    if (!args || args->kind != ValueKind::kList || args->size != 2) {
+      std::string k = "Fn::Equals";
+      canon(args, k);
+      return atom(k);
+    }
+    std::string ta, tb;
+    TermKind ka = term(args->items[0], ta), kb = term(args->items[1], tb);
+    if (ka == TermKind::kConst && kb == TermKind::kConst) return ta == tb ? bddtrue : bddfalse;
+    if (ka == TermKind::kParam && kb == TermKind::kParam && ta == tb) return bddtrue;
+    if (ka == TermKind::kConst && kb == TermKind::kParam) {
+      std::swap(ka, kb);
+      std::swap(ta, tb);
+    }
+    if (ka == TermKind::kParam && kb == TermKind::kConst) {
+      if (collecting) {
+        params[ta].values.push_back(tb);
+        return bddtrue;
+      }
+      const Domain& d = params.find(ta)->second;
+      int k = d.index_of(tb);
+      if (k < 0 || k >= static_cast<int>(d.values.size())) return bddfalse;  // outside the domain
+      return value_is(d, k);
+    }
+    // Undecidable: a free atom per distinct expression (sides in a canonical order).
+    std::string a, b;
+    canon(args->items[0], a);
+    canon(args->items[1], b);
+    if (b < a) std::swap(a, b);
+    return atom("Fn::Equals:" + a + "=" + b);
+  }
+
+  bdd build(const Value* e, int depth) {
+    if (depth > 64) {
+      std::string k = "deep:";
+      canon(e, k);
+      return atom(k);
+    }
+    std::string_view k = single_key(e);
+    const Value* args = k.empty() ? nullptr : e->entries[0].value;
+    if (k == "Condition" && args && args->kind == ValueKind::kString) return cond(args->str(), depth + 1);
+    if ((k == "Fn::Not" || k == "Fn::And" || k == "Fn::Or") && args &&
+        args->kind == ValueKind::kList && args->size >= 1 && !(k == "Fn::Not" && args->size != 1)) {
+      if (k == "Fn::Not") return !build(args->items[0], depth + 1);
+      bool is_and = k == "Fn::And";
+      bdd r = is_and ? bddtrue : bddfalse;
+      for (const Value* a : args->list()) {
+        bdd x = build(a, depth + 1);
+        r = is_and ? (r & x) : (r | x);
+      }
+      return r;
+    }
+    if (k == "Fn::Equals") return equals(args);
+    std::string key = "expr:";
+    canon(e, key);
+    return atom(key);
+  }
+
+  bdd cond(std::string_view name, int depth = 0) {
+    if (!collecting) {
+      auto it = conds.find(name);
+      if (it != conds.end()) return it->second;
+    }
+    const ConditionDecl* decl = t.find_condition(name);
+    if (collecting && decl) {
+      if (collected.count(decl->name)) return bddtrue;
+      collected.insert(decl->name);
+    }
+    bdd r;
+    if (!decl || !decl->expr || depth > 64 || visiting.count(name)) {
+      r = atom("Condition:" + std::string(name));
+    } else {
+      visiting.insert(decl->name);
+      r = build(decl->expr, depth);
+      visiting.erase(decl->name);
+      name = decl->name;
+    }
+    if (!collecting && !visiting.count(name)) conds.emplace(name, r);
+    return r;
+  }
+
+  bool check() {
+    if (g_solver_error) {
+      g_solver_error = false;
+      failed = true;
+    }
+    return !failed;
+  }
+
+  void init() {
+    ensure_solver();
+    // Pass 1: the constants each parameter is compared with.
+    collecting = true;
+    for (const ConditionDecl& c : t.conditions()) cond(c.name);
+    collecting = false;
+    // Domains and variables, in order of first use.
+    for (auto& [name, d] : params) {
+      std::uint32_t pi = t.find_parameter(name);
+      const Value* allowed = nullptr;
+      if (pi != kNoIndex && t.parameters()[pi].node && t.parameters()[pi].node->kind == ValueKind::kMap)
+        for (const MapEntry& e : t.parameters()[pi].node->map())
+          if (e.key == "AllowedValues" && e.value && e.value->kind == ValueKind::kList) allowed = e.value;
+      std::vector<std::string> vals;
+      if (allowed) {
+        for (const Value* a : allowed->list()) {
+          std::string s;
+          if (scalar_text(a, s)) vals.push_back(s);
+        }
+      }
+      if (allowed && !vals.empty()) {
+        d.other = false;
+      } else {
+        vals = std::move(d.values);
+      }
+      std::sort(vals.begin(), vals.end());
+      vals.erase(std::unique(vals.begin(), vals.end()), vals.end());
+      d.values = std::move(vals);
+      d.first_var = nvars;
+      while ((std::size_t{1} << d.bits) < d.size()) ++d.bits;
+      nvars += d.bits;
+      bdd in_domain = bddfalse;
+      for (std::size_t k = 0; k < d.size(); ++k) in_domain |= value_is(d, static_cast<int>(k));
+      constraint &= in_domain;
+    }
+    for (const ConditionDecl& c : t.conditions()) cond(c.name);
+    check();
+  }
+
+  bdd conj(const CondClause& c) {
+    bdd r = constraint;
+    for (const auto& [n, v] : c) r &= v ? cond(n) : !cond(n);
+    return r;
+  }
+};
+
+ConditionModel::ConditionModel(const Template& tmpl) : impl_(std::make_unique<Impl>(tmpl)) {
+  std::lock_guard lock(solver_mutex());
+  impl_->init();
+}
+
+ConditionModel::~ConditionModel() {
+  std::lock_guard lock(solver_mutex());
+  impl_.reset();  // the diagrams give their nodes back to BuDDy under the lock
+}
+
+bool ConditionModel::ok() const { return !impl_->failed; }
+
+void ConditionModel::set_assignment(const CondClause& assignment) {
+  Impl& m = *impl_;
+  if (m.cur_set && m.cur == assignment) return;
+  std::lock_guard lock(solver_mutex());
+  m.cur = assignment;
+  m.cur_bdd = m.conj(assignment);
+  m.cur_set = true;
+  m.check();
+}
+
+bool ConditionModel::feasible() {
+  std::lock_guard lock(solver_mutex());
+  return impl_->cur_bdd != bddfalse;
+}
+
+int ConditionModel::decide(std::string_view name) {
+  Impl& m = *impl_;
+  std::lock_guard lock(solver_mutex());
+  if (m.failed) return -2;
+  bdd c = m.cond(name);
+  bool can_true = (m.cur_bdd & c) != bddfalse;
+  bool can_false = (m.cur_bdd & !c) != bddfalse;
+  if (!m.check()) return -2;
+  if (can_true && can_false) return -1;
+  return can_true ? 1 : 0;
+}
+
+ConditionModel::ParamFact ConditionModel::parameter(std::string_view name,
+                                                    std::string_view candidate,
+                                                    std::string& value) {
+  Impl& m = *impl_;
+  std::lock_guard lock(solver_mutex());
+  auto it = m.params.find(name);
+  if (m.failed || it == m.params.end()) return ParamFact::kFree;
+  const Impl::Domain& d = it->second;
+  int possible = 0, last = -1;
+  for (std::size_t k = 0; k < d.size() && possible < 2; ++k) {
+    if ((m.cur_bdd & m.value_is(d, static_cast<int>(k))) != bddfalse) {
+      ++possible;
+      last = static_cast<int>(k);
+    }
+  }
+  if (!m.check()) return ParamFact::kFree;
+  if (possible == 1 && last < static_cast<int>(d.values.size())) {
+    value = d.values[last];
+    return ParamFact::kFixed;
+  }
+  int ci = d.index_of(candidate);
+  if (ci < 0) return ParamFact::kExcluded;
+  bool ok = (m.cur_bdd & m.value_is(d, ci)) != bddfalse;
+  if (!m.check()) return ParamFact::kFree;
+  return ok ? ParamFact::kFree : ParamFact::kExcluded;
+}
+
+std::vector<CondClause> ConditionModel::simplify(const std::vector<CondClause>& explored,
+                                                 const std::vector<const CondClause*>& holds,
+                                                 bool& always) {
+  Impl& m = *impl_;
+  std::lock_guard lock(solver_mutex());
+  always = false;
+  std::vector<CondClause> out;
+  for (const CondClause* c : holds) out.push_back(*c);
+  for (auto& c : out) std::sort(c.begin(), c.end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  if (m.failed) return out;
+  bdd u = bddfalse, f = bddfalse;
+  for (const CondClause& c : explored) u |= m.conj(c);
+  for (const CondClause& c : out) f |= m.conj(c);
+  if (!m.check()) return out;
+  if (f == u) {
+    always = true;
+    return {};
+  }
+  // One condition name, or its negation.
+  for (const ConditionDecl& d : m.t.conditions()) {
+    bdd b = m.cond(d.name);
+    if ((b & u) == f) return {{{d.name, true}}};
+    if (((!b) & u) == f) return {{{d.name, false}}};
+  }
+  // Drop literals that the other clauses and infeasible combinations make redundant.
+  bdd outside = u & !f;
+  for (CondClause& c : out) {
+    for (std::size_t i = 0; i < c.size();) {
+      CondClause shorter = c;
+      shorter.erase(shorter.begin() + static_cast<long>(i));
+      if ((m.conj(shorter) & outside) == bddfalse)
+        c = std::move(shorter);
+      else
+        ++i;
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  // Drop clauses the others cover.
+  for (std::size_t i = 0; i < out.size() && out.size() > 1;) {
+    bdd others = bddfalse;
+    for (std::size_t j = 0; j < out.size(); ++j)
+      if (j != i) others |= m.conj(out[j]);
+    if ((m.conj(out[i]) & u & !others) == bddfalse)
+      out.erase(out.begin() + static_cast<long>(i));
+    else
+      ++i;
+  }
+  m.check();
+  return out;
+}
+
+}  // namespace polc
