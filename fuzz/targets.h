@@ -16,6 +16,7 @@
 #include "engine/load/loader.h"
 #include "engine/program/builtins.h"
 #include "engine/program/bundle.h"
+#include "engine/report/report_merge.h"
 #include "engine/scan/cache.h"
 #include "fuzz/fuzz_common.h"
 #include "fuzz/policyset_codec.h"
@@ -122,6 +123,36 @@ inline void run_cache(const std::uint8_t* data, std::size_t size) {
   if (!c) return;
   if (c->lookup("t.yaml", "Resources: {}\n", key, out)) __builtin_trap();  // forged: never a hit
   c->take_warnings();
+}
+
+/// Shard reports for `polc merge` (fuzz_merge.cpp), an input CI artifacts carry (D11): the
+/// bytes split at NUL bytes into up to 8 reports, merged as JSON and as SARIF. A merge either
+/// succeeds or says why; it never crashes.
+inline void run_merge(const std::uint8_t* data, std::size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  std::vector<MergeInput> inputs;
+  std::size_t start = 0;
+  while (start <= bytes.size() && inputs.size() < 8) {
+    std::size_t end = bytes.find('\0', start);
+    if (end == std::string_view::npos) end = bytes.size();
+    inputs.push_back({"shard-" + std::to_string(inputs.size()) + ".json",
+                      std::string(bytes.substr(start, end - start))});
+    start = end + 1;
+  }
+  for (const MergeInput& in : inputs) (void)detect_report_kind(in.text);
+  {
+    ScanResult out;
+    Diagnostics diags;
+    if (!merge_json_reports(inputs, MergeOptions{}, out, diags) && !diags.has_errors())
+      __builtin_trap();  // a refusal always says why
+  }
+  {
+    std::string out;
+    int exit_code = 0;
+    Diagnostics diags;
+    if (!merge_sarif_reports(inputs, MergeOptions{}, out, exit_code, diags) && !diags.has_errors())
+      __builtin_trap();
+  }
 }
 
 }  // namespace polc::fuzz

@@ -901,7 +901,7 @@ TEST_CASE("fuzz reproducers replay without crashing", "[robust][fuzz]") {
   // through the same code as the fuzz target (fuzz/targets.h), under every sanitizer stage.
   fs::path root = fs::path(POLC_SOURCE_DIR) / "tests" / "data" / "robust";
   std::size_t replayed = 0;
-  for (const char* target : {"yaml", "json", "policy", "verifier", "bundle", "cache"}) {
+  for (const char* target : {"yaml", "json", "policy", "verifier", "bundle", "cache", "merge"}) {
     if (!fs::is_directory(root / target)) continue;
     for (const auto& e : fs::directory_iterator(root / target)) {
       std::ifstream in(e.path(), std::ios::binary);
@@ -919,8 +919,10 @@ TEST_CASE("fuzz reproducers replay without crashing", "[robust][fuzz]") {
         fuzz::run_policy_set(data, bytes.size());
       else if (t == "bundle")
         fuzz::run_bundle(data, bytes.size());
-      else
+      else if (t == "cache")
         fuzz::run_cache(data, bytes.size());
+      else
+        fuzz::run_merge(data, bytes.size());
       ++replayed;
     }
   }
