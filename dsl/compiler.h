@@ -13,11 +13,15 @@
 #include "dsl/module.h"
 #include "engine/bytecode.h"
 #include "engine/diagnostic.h"
+#include "engine/model/schema.h"
 
 namespace polc {
 
 struct CompileOptions {
   bool optimize = true;
+  /// Resource schemas the checker uses (the embedded table plus `.polc.yaml` overlays); null:
+  /// the embedded table alone. Not owned; must outlive the call.
+  const schema::SchemaSet* schemas = nullptr;
 };
 
 /// Compiles every root module's policies (and every function of every module). Returns nullptr
