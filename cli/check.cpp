@@ -409,7 +409,11 @@ int run_check(const CheckArgs& args) {
       return kExitUsageOrPolicyError;
     }
   } else {
-    set = compile_policy_files(policy_paths, !args.no_builtin, policy_diags);
+    CompileOptions copts;
+    schema::SchemaSet overlays;
+    for (const std::string& dir : cfg.schemas) overlays.add_overlay_dir(dir, policy_diags);
+    if (!cfg.schemas.empty()) copts.schemas = &overlays;
+    if (!policy_diags.has_errors()) set = compile_policy_files(policy_paths, !args.no_builtin, policy_diags, copts);
   }
   bool usage_error = false;
   for (const auto& e : files.errors)

@@ -125,8 +125,8 @@ int main(int argc, char** argv) {
 
   std::string explain_name;
   std::vector<std::string> explain_paths;
-  auto* cmd_explain = app.add_subcommand("explain", "Print a policy's documentation and source");
-  cmd_explain->add_option("policy", explain_name, "Policy id or name")->required();
+  auto* cmd_explain = app.add_subcommand("explain", "Print a policy's documentation and source, or a resource type's properties and attributes");
+  cmd_explain->add_option("policy", explain_name, "Policy id or name, or a resource type (AWS::S3::Bucket)")->required();
   cmd_explain->add_option("--policies", explain_paths, "Policy files or directories to search too");
 
   try {

@@ -695,6 +695,27 @@ std::string_view did_you_mean(std::string_view word, std::span<const std::string
   return best_d <= limit ? best : std::string_view();
 }
 
+std::string describe_type(std::string_view type) {
+  std::vector<std::string_view> alts = split_union(type);
+  std::string out;
+  for (std::string_view a : alts) {
+    if (!out.empty()) out += " | ";
+    if (a.size() >= 2 && a.front() == '[' && a.back() == ']')
+      out += "list<" + describe_type(a.substr(1, a.size() - 2)) + ">";
+    else if (a.size() >= 2 && a.front() == '{' && a.back() == '}')
+      out += "map<" + describe_type(a.substr(1, a.size() - 2)) + ">";
+    else if (a.starts_with("@"))
+      out += std::string(a.substr(1));
+    else if (a == "json")
+      out += alts.size() == 1 ? "json (free form)" : "json";
+    else if (a == "tag")
+      out += "Tag {Key, Value}";
+    else
+      out += std::string(a);
+  }
+  return out;
+}
+
 std::string reference_url(std::string_view type) {
   auto lower = [](std::string_view s) {
     std::string o(s);

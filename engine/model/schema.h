@@ -130,6 +130,9 @@ class SchemaSet {
 /// length, at least 2), or empty.
 std::string_view did_you_mean(std::string_view word, std::span<const std::string_view> candidates);
 
+/// A type expression for people: `list<Rule>`, `map<string>`, `string | Rule`, `json (free form)`.
+std::string describe_type(std::string_view type);
+
 /// The AWS reference page of a resource type (CloudFormation User Guide, or the SAM
 /// developer guide for AWS::Serverless::*); empty for open types.
 std::string reference_url(std::string_view type);
