@@ -27,6 +27,7 @@
 #include "engine/exit_codes.h"
 #include "engine/fingerprint.h"
 #include "engine/limits.h"
+#include "engine/model/schema.h"
 #include "engine/report.h"
 #include "engine/scanner.h"
 #include "engine/shard.h"
@@ -316,7 +317,7 @@ class ReportFile {
 /// returns nullptr on failure.
 std::unique_ptr<DiskCache> open_cache(const CheckArgs& args, const PolicySet& set,
                                       const std::vector<PolicyInfo>& active,
-                                      const SuppressionOptions& suppressions) {
+                                      const SuppressionOptions& suppressions, const std::string& schemas_digest) {
   const std::uint64_t max_mb = args.cache_max_mb ? args.cache_max_mb : kDefaultCacheMaxMb;
   if (max_mb > (std::uint64_t{1} << 40)) {
     std::cerr << "polc: --cache-max-mb " << max_mb << " is too large; give a size in MiB\n";
@@ -324,6 +325,8 @@ std::unique_ptr<DiskCache> open_cache(const CheckArgs& args, const PolicySet& se
   }
   std::vector<std::string> ids;
   for (const PolicyInfo& p : active) ids.push_back(p.id);
+  // --check-properties adds outcomes: a cache kept without it must not answer a run with it.
+  if (args.check_properties) ids.push_back("--check-properties " + schemas_digest);
   std::string error;
   auto cache = DiskCache::open(args.cache_dir, cache_context(save_bundle(set), ids, suppressions),
                                max_mb << 20, error);
@@ -387,6 +390,9 @@ int run_check(const CheckArgs& args) {
 
   Diagnostics policy_diags;
   for (auto& e : policy_files.errors) policy_diags.add(e);
+  // The resource schemas: the embedded table plus `.polc.yaml` `schemas:` overlays.
+  schema::SchemaSet schemas;
+  for (const std::string& dir : cfg.schemas) schemas.add_overlay_dir(dir, policy_diags);
   std::vector<std::string> bundles = files.bundles;
   bundles.insert(bundles.end(), policy_files.bundles.begin(), policy_files.bundles.end());
   std::unique_ptr<PolicySet> set;
@@ -410,9 +416,7 @@ int run_check(const CheckArgs& args) {
     }
   } else {
     CompileOptions copts;
-    schema::SchemaSet overlays;
-    for (const std::string& dir : cfg.schemas) overlays.add_overlay_dir(dir, policy_diags);
-    if (!cfg.schemas.empty()) copts.schemas = &overlays;
+    if (!cfg.schemas.empty()) copts.schemas = &schemas;
     if (!policy_diags.has_errors()) set = compile_policy_files(policy_paths, !args.no_builtin, policy_diags, copts);
   }
   bool usage_error = false;
@@ -490,11 +494,12 @@ int run_check(const CheckArgs& args) {
   ScanOptions options;
   // Never more workers than templates (nor than kMaxWorkers).
   options.jobs = worker_count(args.jobs, files.templates);
+  if (args.check_properties) options.check_properties = &schemas;
   options.suppressions.inline_suppressions = cfg.inline_suppressions.value_or(true);
   options.suppressions.foreign = cfg.honor_foreign_suppressions.value_or(false);
   std::unique_ptr<DiskCache> cache;
   if (!args.cache_dir.empty()) {
-    cache = open_cache(args, *set, evaluated_infos, options.suppressions);
+    cache = open_cache(args, *set, evaluated_infos, options.suppressions, schemas.overlay_digest());
     if (!cache) return kExitUsageOrPolicyError;
     options.cache = cache.get();
   }

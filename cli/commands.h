@@ -40,6 +40,7 @@ struct CheckArgs {
   bool quiet = false;
   bool no_color = false;
   bool verbose = false;
+  bool check_properties = false;  // --check-properties
 };
 
 /// Options of `polc merge`.

@@ -55,6 +55,8 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
   cmd->add_flag("-q,--quiet", check.quiet, "No progress bar");
   cmd->add_flag("--no-color", check.no_color, "Never use colour (NO_COLOR is honoured too)");
   cmd->add_flag("-v,--verbose", check.verbose, "Print whole remediation texts");
+  cmd->add_flag("--check-properties", check.check_properties,
+                "Warn about template properties that their resource type does not have (resource schemas)");
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "engine/internal/batch_read.h"
 #include "engine/limits.h"
 #include "engine/loader.h"
+#include "engine/model/property_check.h"
 #include "engine/vm.h"
 
 namespace polc {
@@ -67,6 +68,7 @@ FileOutcome check_template(Vm& vm, const PolicySet& set, const std::vector<std::
     po.diagnostics.push_back(std::move(d));
     po.incomplete = true;
   }
+  if (options.check_properties) check_template_properties(tmpl, *options.check_properties, po.diagnostics);
   apply_template_suppressions(tmpl, known, options.suppressions, po.findings, po.diagnostics);
   out.findings = std::move(po.findings);
   out.diagnostics = std::move(po.diagnostics);

@@ -8,6 +8,8 @@
 #include "dsl/compiler.h"
 #include "dsl/module.h"
 #include "engine/limits.h"
+#include "engine/loader.h"
+#include "engine/model/property_check.h"
 #include "engine/model/schema.h"
 
 using namespace polc;
@@ -371,4 +373,41 @@ TEST_CASE("schema directories: every *.json file, errors per file; kMaxSchemaFil
   CHECK_FALSE(set.add_overlay_dir((dir / "nope").string(), missing));
   CHECK(missing.has_errors());
   fs::remove_all(dir);
+}
+
+TEST_CASE("--check-properties: template properties the type lacks, through lists and Fn::If", "[schema]") {
+  std::string yaml = R"(Conditions:
+  C: !Equals [!Ref AWS::Region, us-east-1]
+Resources:
+  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: x
+      SecurityGroupEgres:
+        - {IpProtocol: "-1", CidrIp: 0.0.0.0/0}
+      SecurityGroupIngress:
+        - !If [C, {IpProtocol: tcp, FromPort: 1, ToPort: 2, CidrIpp: 10.0.0.0/8}, !Ref AWS::NoValue]
+        - {IpProtocol: tcp, FromPort: 1, ToPort: 2, CidrIp: !Ref AWS::NoValue}
+      Tags: [{Key: a, Value: b}]
+  Doc:
+    Type: AWS::EC2::VPCEndpoint
+    Properties: {VpcId: v, ServiceName: s, PolicyDocument: {Anything: [1]}, SecurityGroupIds: !Ref Ids}
+  Custom:
+    Type: Custom::X
+    Properties: {Whatever: 1}
+  Future:
+    Type: AWS::Future::Thing
+    Properties: {Whatever: 1}
+)";
+  LoadResult lr = load_template_read("t.yaml", padded_source(yaml));
+  REQUIRE(lr.tmpl);
+  std::vector<Diagnostic> out;
+  check_template_properties(*lr.tmpl, schema::SchemaSet::builtin(), out);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].code == "unknown-property");
+  CHECK(out[0].location.line == 8);
+  CHECK(out[0].location.column == 7);
+  CHECK(out[0].message.find("Properties.SecurityGroupEgres; did you mean 'SecurityGroupEgress'?") != std::string::npos);
+  CHECK(out[1].location.line == 11);
+  CHECK(out[1].message.find("Properties.SecurityGroupIngress.CidrIpp; did you mean 'CidrIp'?") != std::string::npos);
 }

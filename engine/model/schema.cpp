@@ -294,6 +294,12 @@ const SchemaSet& SchemaSet::builtin() {
 
 std::size_t SchemaSet::table_bytes() const { return impl_->table.size(); }
 
+std::string SchemaSet::overlay_digest() const {
+  std::string out;
+  for (const auto& t : impl_->overlay_text) out += *t;
+  return out;
+}
+
 std::string SchemaSet::source() const {
   std::string_view t = impl_->table;
   std::size_t p = t.find("# source: ");

@@ -120,6 +120,8 @@ class SchemaSet {
   /// "@aws-cdk/aws-service-spec 0.1.216 ..." from the table's header.
   std::string source() const;
   std::size_t table_bytes() const;
+  /// The overlays' converted text, in load order (for cache keys): empty without overlays.
+  std::string overlay_digest() const;
 
  private:
   struct Impl;
