@@ -8,9 +8,9 @@
 
 #include "cli/commands.h"
 #include "dsl/compiler.h"
-#include "engine/discovery.h"
-#include "engine/exit_codes.h"
-#include "engine/model/schema.h"
+#include "engine/scan/discovery.h"
+#include "engine/triage/exit_codes.h"
+#include "engine/schema/schema.h"
 
 namespace polc::cli {
 namespace {

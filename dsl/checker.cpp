@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "dsl/internal/schema_types.h"
-#include "engine/builtins.h"
-#include "engine/model/schema.h"
+#include "engine/program/builtins.h"
+#include "engine/schema/schema.h"
 
 namespace polc {
 namespace {

@@ -8,8 +8,8 @@
 // (`file:line:col`) errors. Only a module set without errors is compiled.
 #pragma once
 #include "dsl/module.h"
-#include "engine/diagnostic.h"
-#include "engine/model/schema.h"
+#include "engine/base/diagnostic.h"
+#include "engine/schema/schema.h"
 
 namespace polc {
 

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "dsl/module.h"
-#include "engine/bytecode.h"
-#include "engine/diagnostic.h"
-#include "engine/model/schema.h"
+#include "engine/base/diagnostic.h"
+#include "engine/program/bytecode.h"
+#include "engine/schema/schema.h"
 
 namespace polc {
 

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "dsl/compiler.h"
-#include "engine/bundle.h"
+#include "engine/program/bundle.h"
 
 using namespace polc;
 

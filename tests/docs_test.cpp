@@ -6,8 +6,8 @@
 #include <sstream>
 #include <unistd.h>
 
-#include "engine/builtins.h"
-#include "engine/bytecode.h"
+#include "engine/program/builtins.h"
+#include "engine/program/bytecode.h"
 
 namespace {
 std::string read(const char* rel) {

@@ -1,4 +1,4 @@
-// Resource schemas: the embedded table (engine/model/schema.h), overlays, and the checker's
+// Resource schemas: the embedded table (engine/schema/schema.h), overlays, and the checker's
 // rules that use them (dsl/checker.cpp). End-to-end runs over templates are in tests/lang/schema_*.
 #include <catch2/catch.hpp>
 
@@ -7,10 +7,10 @@
 
 #include "dsl/compiler.h"
 #include "dsl/module.h"
-#include "engine/limits.h"
-#include "engine/loader.h"
-#include "engine/model/property_check.h"
-#include "engine/model/schema.h"
+#include "engine/base/limits.h"
+#include "engine/load/loader.h"
+#include "engine/schema/property_check.h"
+#include "engine/schema/schema.h"
 
 using namespace polc;
 namespace fs = std::filesystem;

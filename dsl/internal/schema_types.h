@@ -1,5 +1,5 @@
 // What the checker knows statically about a policy expression's value, in terms of resource
-// schemas (engine/model/schema.h): which resource types a resource value can be, where in a
+// schemas (engine/schema/schema.h): which resource types a resource value can be, where in a
 // type's property tree a template value comes from. Lists are not told apart from their items:
 // a field of a list maps over the list (docs/language.md), so `rules.CidrIp` and `rule.CidrIp`
 // read the same schema field. Used by dsl/checker.cpp only; not thread-safe (one checker).
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/model/schema.h"
+#include "engine/schema/schema.h"
 
 namespace polc {
 
