@@ -256,25 +256,29 @@ struct SchemaSet::Impl {
   std::vector<std::unique_ptr<std::string>> overlay_text;
   std::map<std::string, std::unique_ptr<ResourceSchema>, std::less<>> overlays;
   mutable std::map<std::size_t, std::unique_ptr<ResourceSchema>> cache;  // builtin lookups
+  mutable std::map<std::string, const ResourceSchema*, std::less<>> by_name;  // memo, misses too
   mutable std::mutex mu;
 
-  // Binary search of the sorted table in place. Invariant: the block of `type`, if any, starts
-  // in [lo, hi); lo is the start of a type line (or hi).
-  std::size_t find_start(std::string_view type) const {
+  // Binary search of the sorted table in place: the start of the first type line whose name is
+  // not less than `type` (t.size() when none). Invariant: that line starts in [lo, hi]; lo is
+  // the start of a type line (or t.size()).
+  std::size_t lower_bound(std::string_view type) const {
     std::string_view t = table;
     std::size_t lo = first_type, hi = t.size();
     while (lo < hi) {
       std::size_t mid = lo + (hi - lo) / 2;
       std::size_t p = next_type_start(t, std::max<std::size_t>(mid, 1));
       if (p >= hi) p = lo;  // no type line in [mid, hi)
-      std::string_view n = name_at(t, p);
-      if (n == type) return p;
-      if (n < type)
+      if (name_at(t, p) < type)
         lo = next_type_start(t, p + 1);
       else
         hi = p;
     }
-    return std::string_view::npos;
+    return lo;
+  }
+  std::size_t find_start(std::string_view type) const {
+    std::size_t p = lower_bound(type);
+    return p < table.size() && name_at(table, p) == type ? p : std::string_view::npos;
   }
 };
 
@@ -309,9 +313,13 @@ std::string SchemaSet::source() const {
 
 const ResourceSchema* SchemaSet::find(std::string_view type) const {
   if (auto it = impl_->overlays.find(type); it != impl_->overlays.end()) return it->second.get();
-  std::size_t p = impl_->find_start(type);
-  if (p == std::string_view::npos) return nullptr;
   std::lock_guard lock(impl_->mu);
+  if (auto it = impl_->by_name.find(type); it != impl_->by_name.end()) return it->second;
+  std::size_t p = impl_->find_start(type);
+  if (p == std::string_view::npos) {
+    impl_->by_name.emplace(std::string(type), nullptr);
+    return nullptr;
+  }
   auto& slot = impl_->cache[p];
   if (!slot) {
     std::string_view t = impl_->table;
@@ -319,6 +327,7 @@ const ResourceSchema* SchemaSet::find(std::string_view type) const {
     std::size_t end = next_type_start(t, body);
     slot = std::make_unique<ResourceSchema>(name_at(t, p), t.substr(body, end - body));
   }
+  impl_->by_name.emplace(std::string(type), slot.get());
   return slot.get();
 }
 
@@ -344,9 +353,18 @@ std::vector<std::string_view> SchemaSet::match(std::string_view pattern) const {
     if (const ResourceSchema* s = find(pattern)) return {s->name()};
     return {};
   }
+  // Only the types that start with the pattern's literal prefix: a binary search, then a walk.
+  std::string_view prefix = pattern.substr(0, pattern.find('*'));
   std::vector<std::string_view> out;
-  for (std::string_view n : type_names())
-    if (glob_match(pattern, n)) out.push_back(n);
+  std::string_view t = impl_->table;
+  for (std::size_t p = impl_->lower_bound(prefix); p < t.size(); p = next_type_start(t, p + 1)) {
+    std::string_view n = name_at(t, p);
+    if (!n.starts_with(prefix)) break;
+    if (glob_match(pattern, n) && !impl_->overlays.count(n)) out.push_back(n);
+  }
+  for (const auto& [name, s] : impl_->overlays)
+    if (glob_match(pattern, s->name())) out.push_back(s->name());
+  std::sort(out.begin(), out.end());
   return out;
 }
 
