@@ -442,6 +442,28 @@ int run_check(const CheckArgs& args) {
                       "severity override names no known policy '" + o.policy +
                           "'; check the id or name with `polc explain`");
   apply_config_parameters(cfg.parameters, set->globals, cfg_diags);
+  // `--pseudo-parameter NAME=VALUE`: a global slot named after the pseudo parameter, which the
+  // VM reads before its defaults (part of the bundle bytes, so of the cache key too).
+  for (const std::string& pp : args.pseudo_parameters) {
+    std::size_t eq = pp.find('=');
+    std::string name = pp.substr(0, eq);
+    if (eq == std::string::npos || !is_pseudo_parameter(name) || name == "AWS::NoValue") {
+      std::cerr << "polc: --pseudo-parameter takes NAME=VALUE with NAME a pseudo parameter "
+                   "(AWS::Partition, "
+                   "AWS::URLSuffix, AWS::Region, ...), not '"
+                << pp << "'\n";
+      return kExitUsageOrPolicyError;
+    }
+    Constant value;
+    value.kind = VKind::kString;
+    value.text = pp.substr(eq + 1);
+    auto slot = std::find_if(set->globals.begin(), set->globals.end(),
+                             [&](const GlobalSlot& g) { return g.name == name; });
+    if (slot != set->globals.end())
+      slot->value = std::move(value);
+    else
+      set->globals.push_back({name, std::move(value)});
+  }
   if (cfg_diags.has_errors()) {
     print_diagnostics(cfg_diags.items(), color_err);
     std::cerr << "polc: the configuration has errors; nothing was checked\n";

@@ -4,10 +4,16 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/base/diagnostic.h"
 #include "engine/base/finding.h"
+#include "engine/program/bytecode.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace polc::cli {
 
@@ -22,6 +28,7 @@ struct CheckArgs {
   std::vector<std::string> skip;
   std::vector<std::string> outputs;  // FORMAT=PATH
   std::vector<std::string> waivers;  // waiver files
+  std::vector<std::string> pseudo_parameters;  // --pseudo-parameter NAME=VALUE
   std::string format;                // stdout format; empty: from the config, else text
   std::string severity;              // display threshold; empty: low
   std::string fail_threshold;        // empty: the display threshold
@@ -64,9 +71,26 @@ int run_dump(const std::vector<std::string>& files);
 int run_parse(const std::vector<std::string>& files);
 int run_disasm(const std::vector<std::string>& files, bool builtin);
 int run_compile(const std::vector<std::string>& paths, const std::string& output, bool no_builtin);
-int run_doc(const std::vector<std::string>& paths, const std::string& out_dir);
+int run_doc(const std::vector<std::string>& paths, const std::string& out_dir,
+            const std::string& title);
 int run_test(const std::vector<std::string>& paths);
-int run_explain(const std::string& policy, const std::vector<std::string>& policy_paths);
+/// `polc explain ID [PATH...]`: the policy among the paths, `.polc.yaml`'s policies (or
+/// `config_path`'s; none with `no_config`) and the built-in pack, with its parameters.
+int run_explain(const std::string& policy, const std::vector<std::string>& policy_paths,
+                const std::string& config_path, bool no_config);
+/// A policy constant as text (`[22, 3389]`, `"x"`), for `explain` and `doc`.
+std::string constant_text(const Constant& c);
+/// The parameters of `info` in `set`: (name, default value as text), in declaration order.
+std::vector<std::pair<std::string, std::string>> policy_parameters(const PolicySet& set,
+                                                                   const PolicyInfo& info);
+
+/// `polc completion bash|zsh|policies`: a completion script generated from `app` (every
+/// subcommand and flag main.cpp defines), or the built-in pack's policy ids and names.
+int run_completion(const CLI::App& app, const std::string& what);
+
+/// `polc man`: the manual page polc.1 (roff), generated from `app`.
+int run_man(const CLI::App& app);
+std::string man_page(const CLI::App& app);
 
 /// True when output to `fd` should use ANSI colours (a terminal, no `--no-color`, no NO_COLOR).
 bool use_color(bool no_color, int fd);

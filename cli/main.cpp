@@ -19,6 +19,11 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
   cmd->add_option("--exclude", check.excludes, "Skip paths matching this glob (repeatable)")
       ->allow_extra_args(false);
   cmd->add_flag("--no-builtin", check.no_builtin, "Do not load the built-in standard policy pack");
+  cmd->add_option(
+         "--pseudo-parameter", check.pseudo_parameters,
+         "Value of a pseudo parameter, NAME=VALUE (repeatable; default AWS::Partition=aws, "
+         "AWS::URLSuffix=amazonaws.com, others unknown)")
+      ->allow_extra_args(false);
   cmd->add_option("--only", check.only, "Run only this policy (id or name; repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--skip", check.skip, "Do not run this policy (id or name; repeatable)")
@@ -120,6 +125,11 @@ int main(int argc, char** argv) {
   auto* cmd_doc = app.add_subcommand("doc", "Generate one Markdown page per policy from the sources and their tests");
   cmd_doc->add_option("paths", doc_paths, "Policy directories (default: policies)");
   cmd_doc->add_option("-o,--output", doc_out, "Output directory (default: docs/policies)");
+  std::string doc_title;
+  cmd_doc->add_option(
+      "--title", doc_title,
+      "Title of the index page (default: \"The standard policy pack\" for the built-in pack's "
+      "sources, else \"Policies in PATH...\")");
 
   std::vector<std::string> test_paths;
   auto* cmd_test = app.add_subcommand("test", "Run policy test files (*.tests.yaml) against the policies next to them");
@@ -127,9 +137,23 @@ int main(int argc, char** argv) {
 
   std::string explain_name;
   std::vector<std::string> explain_paths;
+  std::string explain_config;
+  bool explain_no_config = false;
   auto* cmd_explain = app.add_subcommand("explain", "Print a policy's documentation and source, or a resource type's properties and attributes");
   cmd_explain->add_option("policy", explain_name, "Policy id or name, or a resource type (AWS::S3::Bucket)")->required();
-  cmd_explain->add_option("--policies", explain_paths, "Policy files or directories to search too");
+  cmd_explain->add_option("paths", explain_paths,
+                          "Policy files or directories to search too (and .polc.yaml's policies)");
+  cmd_explain->add_option("--policies", explain_paths, "Policy files or directories to search too")
+      ->allow_extra_args(false);
+  cmd_explain->add_option("--config", explain_config,
+                          "Read this configuration file instead of searching for .polc.yaml");
+  cmd_explain->add_flag("--no-config", explain_no_config, "Do not read any .polc.yaml");
+
+  std::string completion_shell;
+  auto* cmd_completion = app.add_subcommand(
+      "completion", "Print a shell completion script (bash or zsh), or the built-in policy ids (policies)");
+  cmd_completion->add_option("shell", completion_shell, "bash, zsh or policies")->required();
+  auto* cmd_man = app.add_subcommand("man", "Print the manual page polc.1 (roff)");
 
   try {
     app.parse(argc, argv);
@@ -149,9 +173,12 @@ int main(int argc, char** argv) {
   if (cmd_parse->parsed()) return polc::cli::run_parse(parse_files);
   if (cmd_disasm->parsed()) return polc::cli::run_disasm(disasm_files, disasm_builtin || disasm_files.empty());
   if (cmd_compile->parsed()) return polc::cli::run_compile(compile_paths, compile_out, compile_no_builtin);
-  if (cmd_doc->parsed()) return polc::cli::run_doc(doc_paths, doc_out);
+  if (cmd_doc->parsed()) return polc::cli::run_doc(doc_paths, doc_out, doc_title);
   if (cmd_test->parsed()) return polc::cli::run_test(test_paths);
-  if (cmd_explain->parsed()) return polc::cli::run_explain(explain_name, explain_paths);
+  if (cmd_explain->parsed())
+    return polc::cli::run_explain(explain_name, explain_paths, explain_config, explain_no_config);
+  if (cmd_completion->parsed()) return polc::cli::run_completion(app, completion_shell);
+  if (cmd_man->parsed()) return polc::cli::run_man(app);
   std::cout << app.help();
   return polc::kExitUsageOrPolicyError;
 }

@@ -1,5 +1,7 @@
 #include "dsl/compiler.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <map>
@@ -227,13 +229,18 @@ class ChunkCompiler {
         break;
       }
       case ExprKind::kIf: {
+        // true: a; false or null: b; unknown: the result is that unknown value (neither branch
+        // is a safe guess).
         expr(*e.args[0], depth + 1);
+        span_ = e.span;
+        std::size_t if_unknown = jump(Opcode::kJumpIfUnknownKeep);
         std::size_t to_else = jump(Opcode::kJumpIfFalse);
         expr(*e.args[1], depth + 1);
         std::size_t to_end = jump(Opcode::kJump);
         patch(to_else);
         expr(*e.args[2], depth + 1);
         patch(to_end);
+        patch(if_unknown);
         break;
       }
       case ExprKind::kLet: {
@@ -272,21 +279,35 @@ class ChunkCompiler {
         byte(acc);
         std::uint8_t it = alloc();
         alloc();
+        // An unknown collection makes the result unknown; so does an unknown filter (the item
+        // may or may not belong to the list, and dropping it would hide it).
         expr(*e.rhs, depth + 1);
+        span_ = e.span;
+        std::size_t coll_unknown = jump(Opcode::kJumpIfUnknownKeep);
         LoopHead head = begin_loop(it, e.name);
-        std::size_t skip = 0;
+        std::size_t skip = 0, maybe = 0, kept = 0;
         bool has_cond = e.cond != nullptr;
         if (has_cond) {
           expr(*e.cond, depth + 1);
+          span_ = e.span;
+          maybe = jump(Opcode::kJumpIfUnknownKeep);
           skip = jump(Opcode::kJumpIfFalse);
         }
         expr(*e.lhs, depth + 1);
         op(Opcode::kAppend);
         byte(acc);
-        if (has_cond) patch(skip);
+        if (has_cond) {
+          kept = jump(Opcode::kJump);
+          patch(maybe);
+          op(Opcode::kSetLocal);  // the accumulator becomes the unknown filter value
+          byte(acc);
+          patch(skip);
+          patch(kept);
+        }
         end_loop(head);
         op(Opcode::kGetLocal);
         byte(acc);
+        patch(coll_unknown);
         end_scope();
         break;
       }
@@ -307,6 +328,7 @@ class ChunkCompiler {
     alloc();
     expr(*e.lhs, depth + 1);
     span_ = e.span;
+    std::size_t coll_unknown = jump(Opcode::kJumpIfUnknownKeep);  // over an unknown: unknown
     LoopHead head = begin_loop(it, e.name);
     expr(*e.rhs, depth + 1);
     span_ = e.span;
@@ -326,6 +348,7 @@ class ChunkCompiler {
     op(Opcode::kGetLocal);
     byte(acc);
     if (e.quantifier == ast::Quantifier::kNone) op(Opcode::kNot);
+    patch(coll_unknown);
     end_scope();
   }
 
@@ -350,6 +373,15 @@ class ChunkCompiler {
     }
     int b = dot == std::string::npos ? find_builtin(fn) : -1;
     if (b < 0) throw CompileError{e.span, "unknown function '" + e.name + "'"};
+    if (fn == "matches" && e.args.size() == 2) {
+      // A pattern written in the policy (a literal or a constant) must compile: its error is
+      // the policy's, found now rather than on the first template that reaches it.
+      if (auto pattern = fold(*e.args[1], &m_, prog_, true);
+          pattern && pattern->kind == VKind::kString) {
+        std::string error;
+        if (!compile_regex(pattern->text, error)) throw CompileError{e.args[1]->span, error};
+      }
+    }
     op(Opcode::kCallBuiltin);
     byte(static_cast<std::uint8_t>(b));
     byte(static_cast<std::uint8_t>(e.args.size()));
@@ -434,10 +466,26 @@ class ChunkCompiler {
         std::uint8_t flag = alloc();
         op(Opcode::kSaveUncertain);
         byte(flag);
+        // A collection that is unknown runs the body once, with the element unknown and the
+        // iteration uncertain (its findings are "unknown"): never zero times, a silent pass.
         std::uint8_t it = alloc();
         alloc();
+        std::uint8_t held = alloc();
         expr(*s.expr);
         span_ = s.span;
+        std::size_t coll_unknown = jump(Opcode::kJumpIfUnknownKeep);
+        std::size_t to_init = jump(Opcode::kJump);
+        patch(coll_unknown);
+        op(Opcode::kSetLocal);
+        byte(held);
+        op(Opcode::kGetLocal);
+        byte(held);
+        patch(jump(Opcode::kGuard));  // unknown: marks the iteration uncertain
+        op(Opcode::kGetLocal);
+        byte(held);
+        op(Opcode::kList);
+        u16(1);
+        patch(to_init);
         LoopHead head = begin_loop(it, s.name);
         block(s.body);
         span_ = s.span;
@@ -479,13 +527,32 @@ class ChunkCompiler {
         byte(flag);
         expr(*s.expr);
         span_ = s.span;
+        if (s.else_body.empty()) {
+          std::size_t to_end = jump(Opcode::kGuard);
+          block(s.body);
+          op(Opcode::kRestoreUncertain);
+          byte(flag);
+          patch(to_end);
+          break;
+        }
+        // With an else block, an unknown condition runs both blocks, each uncertain.
+        std::uint8_t cond = alloc();
+        op(Opcode::kSetLocal);
+        byte(cond);
+        op(Opcode::kGetLocal);
+        byte(cond);
         std::size_t to_else = jump(Opcode::kGuard);
         block(s.body);
         op(Opcode::kRestoreUncertain);
         byte(flag);
-        std::size_t to_end = jump(Opcode::kJump);
         patch(to_else);
+        op(Opcode::kGetLocal);
+        byte(cond);
+        op(Opcode::kNot);
+        std::size_t to_end = jump(Opcode::kGuard);
         block(s.else_body);
+        op(Opcode::kRestoreUncertain);
+        byte(flag);
         patch(to_end);
         break;
       }

@@ -593,7 +593,7 @@ policy typeerr {
   title = "type error"
   severity = low
   for b in resources("AWS::S3::Bucket") {
-    require b.Properties.BucketName
+    require count(b.Properties.BucketName)
   }
 }
 )",

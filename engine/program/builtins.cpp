@@ -1,6 +1,10 @@
 #include "engine/program/builtins.h"
 
+#include <re2/re2.h>
+
 #include <array>
+
+#include "engine/base/limits.h"
 
 namespace polc {
 namespace {
@@ -20,6 +24,20 @@ int find_builtin(std::string_view name) {
   for (std::size_t i = 0; i < builtin_count(); ++i)
     if (kBuiltins[i].name == name) return static_cast<int>(i);
   return -1;
+}
+
+std::unique_ptr<re2::RE2> compile_regex(std::string_view pattern, std::string& error) {
+  RE2::Options o;
+  o.set_max_mem(kMaxRegexMemory);
+  o.set_log_errors(false);
+  auto re = std::make_unique<RE2>(re2::StringPiece(pattern.data(), pattern.size()), o);
+  if (re->ok()) return re;
+  if (re->error_code() == RE2::ErrorPatternTooLarge)
+    error = "regular expression needs more than " + std::to_string(kMaxRegexMemory) +
+            " bytes of RE2 program memory (kMaxRegexMemory)";
+  else
+    error = "invalid regular expression: " + re->error();
+  return nullptr;
 }
 
 }  // namespace polc

@@ -6,7 +6,13 @@
 // docs/language.md lists every builtin with its signature and semantics.
 #pragma once
 #include <cstddef>
+#include <memory>
+#include <string>
 #include <string_view>
+
+namespace re2 {
+class RE2;
+}
 
 namespace polc {
 
@@ -24,5 +30,11 @@ const BuiltinInfo& builtin_info(std::size_t id);
 std::string_view builtin_name(std::size_t id);
 /// The id of builtin `name`, or -1.
 int find_builtin(std::string_view name);
+
+/// Compiles the regular expression of `matches(s, re)` with the options the VM uses (RE2,
+/// program memory bounded by kMaxRegexMemory). On failure returns nullptr and sets `error` to
+/// RE2's message, naming the limit when the pattern is too large. The compiler calls it on
+/// literal patterns (a bad one is a compile error), the VM on patterns computed at run time.
+std::unique_ptr<re2::RE2> compile_regex(std::string_view pattern, std::string& error);
 
 }  // namespace polc

@@ -17,7 +17,7 @@
 namespace polc {
 
 /// Version of the bundle layout; bump on any change to the format or to the meaning of opcodes.
-inline constexpr std::uint32_t kBundleFormatVersion = 1;
+inline constexpr std::uint32_t kBundleFormatVersion = 2;
 /// Version of the bytecode (opcodes.def and builtins.def semantics), printed by `polc --version`.
 inline constexpr std::uint32_t kBytecodeVersion = 1;
 

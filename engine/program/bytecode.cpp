@@ -225,6 +225,7 @@ std::string disassemble(const Chunk& chunk, const PolicySet& set) {
       case Opcode::kJumpIfFalse:
       case Opcode::kJumpIfFalseKeep:
       case Opcode::kJumpIfTrueKeep:
+      case Opcode::kJumpIfUnknownKeep:
       case Opcode::kGuard:
       case Opcode::kCheck: {
         std::uint16_t j = read_u16(p);
@@ -389,6 +390,7 @@ std::string verify_chunk(const Chunk& chunk, const PolicySet& set, std::size_t b
       case Opcode::kJumpIfFalse:
       case Opcode::kJumpIfFalseKeep:
       case Opcode::kJumpIfTrueKeep:
+      case Opcode::kJumpIfUnknownKeep:
       case Opcode::kGuard:
       case Opcode::kCheck:
         flow(next + read_u16(p), after, err);

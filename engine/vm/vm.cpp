@@ -280,6 +280,9 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
         if (t == 1) next += read_u16(p);
         break;
       }
+      case Opcode::kJumpIfUnknownKeep:
+        if (truth(stack.back()) == -1) next += read_u16(p);
+        break;
       case Opcode::kGuard: {
         int t = truth(pop());
         if (t == -2) fail("type", "'when' condition is not a boolean");
@@ -435,6 +438,7 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
       case Opcode::kAppend: {
         Val v = pop();
         Val& acc = stack[f.base + p[0]];
+        if (acc.kind == VKind::kUnknown) break;  // a comprehension whose filter was unknown
         if (acc.kind != VKind::kList) acc = Val::of_list(new_list(4));
         list_push(acc.list, v);
         break;
@@ -503,6 +507,8 @@ void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val re
     f.message = text(m);
   else
     f.message = policy->info.title;
+  if (!assumed.empty())
+    f.message.append(" (assuming ").append(assumed).append("; see --pseudo-parameter)");
   // Related: a list of [location, message] pairs (or of lists of them).
   if (VList* rl = to_list(related, false)) {
     for (std::uint32_t i = 0; i < rl->size; ++i) {
@@ -519,6 +525,12 @@ void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val re
       f.related.emplace_back(off, text(pair.list->items[1]));
     }
   }
+  // An unknown finding says "maybe" about a place: one per place and evaluation is enough. Both
+  // blocks of an `if` whose condition is unknown run, and a ladder of `else if`s would otherwise
+  // report the same rule once per rung; the first (the one written first) stands.
+  if (f.outcome == Outcome::kUnknown)
+    for (const RawFinding& r : raw)
+      if (r.resource == f.resource && r.offset == f.offset && r.path == f.path) return;
   if (raw.size() < kMaxFindingsPerTemplate) raw.push_back(std::move(f));
 }
 
@@ -641,6 +653,7 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
       m.status = VmStatus::kOk;
       m.uncertain = false;
       m.check_unknown = false;
+      m.assumed = {};
       m.subject = subject;
       bool exists = true;
       if (subject != kNoIndex && !tmpl.resources()[subject].condition.empty()) {

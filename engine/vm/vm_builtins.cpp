@@ -29,6 +29,14 @@ bool path_has_prefix(std::string_view path, std::string_view prefix) {
   return c == '.' || c == '[';
 }
 
+// A resolved node that is a map with one intrinsic key (Ref or Fn::GetAtt to a resource: a
+// reference value), not a map of properties.
+bool is_reference_node(const Value* n) {
+  if (n->kind != ValueKind::kMap) return false;
+  if (n->is_intrinsic()) return true;
+  return n->size == 1 && intrinsic_from_key(n->entries[0].key) != Intrinsic::kNone;
+}
+
 // Per-thread cache of compiled regular expressions (the VM is per thread).
 thread_local std::unordered_map<std::string, std::unique_ptr<RE2>> t_regex_cache;
 
@@ -136,6 +144,78 @@ Val Vm::Impl::referrers(std::uint32_t resource, std::string_view type, std::stri
   return Val::of_list(out);
 }
 
+bool Vm::Impl::unknown_may_be_empty(const Value* n) {
+  if (!n || n->kind != ValueKind::kMap || n->size != 1) return true;
+  Intrinsic fn =
+      n->intrinsic != Intrinsic::kNone ? n->intrinsic : intrinsic_from_key(n->entries[0].key);
+  const Value* arg = n->entries[0].value;
+  if (!arg) return true;
+  switch (fn) {
+    case Intrinsic::kRef: {
+      if (arg->kind != ValueKind::kString) return true;
+      std::string_view target = arg->str();
+      if (is_pseudo_parameter(target)) return target == "AWS::NotificationARNs";
+      std::uint32_t pi = tmpl->find_parameter(target);
+      if (pi == kNoIndex) return true;
+      const Parameter& p = tmpl->parameters()[pi];
+      // AWS::CloudFormation Parameters page: a Number is a number; an AWS-specific type names
+      // an existing resource; MinLength, AllowedValues and AllowedPattern constrain the value.
+      if (p.type == "Number" || (p.type.starts_with("AWS::") && !p.type.starts_with("AWS::SSM")))
+        return false;
+      if (p.type != "String" && !p.type.empty()) return true;
+      if (!p.node || p.node->kind != ValueKind::kMap) return true;
+      double min_length = 0;
+      if (const Value* ml = p.node->get("MinLength")) {
+        Val mv = resolve_node(ml);
+        if (number_of(mv, min_length) && min_length >= 1) return false;
+      }
+      if (const Value* av = p.node->get("AllowedValues");
+          av && av->kind == ValueKind::kList && av->size > 0) {
+        bool all_text = true;
+        for (const Value* item : av->list())
+          all_text &= item && (item->kind == ValueKind::kInt || item->kind == ValueKind::kFloat ||
+                               item->kind == ValueKind::kBool ||
+                               (item->kind == ValueKind::kString && item->size > 0));
+        if (all_text) return false;
+      }
+      if (const Value* ap = p.node->get("AllowedPattern"); ap && ap->kind == ValueKind::kString) {
+        std::string error;
+        if (auto re = compile_regex(ap->str(), error); re && !RE2::FullMatch("", *re)) return false;
+      }
+      return true;
+    }
+    case Intrinsic::kSub: {
+      const Value* t = arg->kind == ValueKind::kList && arg->size >= 1 ? arg->items[0] : arg;
+      if (!t || t->kind != ValueKind::kString) return true;
+      std::string_view text = t->str();
+      for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '$' && i + 1 < text.size() && text[i + 1] == '{' &&
+            (i + 2 >= text.size() || text[i + 2] != '!')) {
+          std::size_t end = text.find('}', i + 2);
+          if (end == std::string_view::npos) return false;  // literal text to the end
+          i = end;
+          continue;
+        }
+        return false;  // a literal character
+      }
+      return true;
+    }
+    case Intrinsic::kJoin: {
+      if (arg->kind != ValueKind::kList || arg->size != 2 || !arg->items[1] ||
+          arg->items[1]->kind != ValueKind::kList)
+        return true;
+      const Value* sep = arg->items[0];
+      if (sep && sep->kind == ValueKind::kString && sep->size > 0 && arg->items[1]->size >= 2)
+        return false;
+      for (const Value* item : arg->items[1]->list())
+        if (item && item->kind == ValueKind::kString && item->size > 0) return false;
+      return true;
+    }
+    default:
+      return true;
+  }
+}
+
 Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
   auto arg_string = [&](int i, std::string_view& out) {
     Val v = resolve(args[i]);
@@ -148,6 +228,32 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
     if (v.kind == VKind::kUnknown) return v;
     return Val::of_bool(pred(v));
   };
+  // Strict builtins: an argument that is unknown makes the result unknown (a list builtin must
+  // not read an unknown list as empty). The others decide for themselves: exists, empty,
+  // type_of, is_unknown and default answer for unknown values; contains is Kleene membership;
+  // ref, refs and intrinsic read the raw template value.
+  switch (static_cast<BuiltinId>(id)) {
+    case kB_exists:
+    case kB_empty:
+    case kB_type_of:
+    case kB_is_unknown:
+    case kB_default:
+    case kB_contains:
+    case kB_ref:
+    case kB_refs:
+    case kB_intrinsic:
+    case kB_to_string:
+    case kB_is_map:
+    case kB_keys:
+    case kB_values:
+      break;
+    default:
+      for (int i = 0; i < argc; ++i) {
+        Val v = resolve(args[i]);
+        if (status != VmStatus::kOk) return Val::null();
+        if (v.kind == VKind::kUnknown) return v;
+      }
+  }
   switch (static_cast<BuiltinId>(id)) {
     case kB_resources: {
       std::string_view type;
@@ -172,6 +278,18 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       return i == kNoIndex ? Val::null() : Val::of_resource(i);
     }
     case kB_ref: {
+      // A Ref or Fn::GetAtt read from the template names its target whatever the value: a
+      // parameter (with or without a default) or an import is no resource of this template.
+      if (args[0].kind == VKind::kNode && args[0].node->kind == ValueKind::kMap &&
+          args[0].node->size == 1) {
+        const Value* n = args[0].node;
+        Intrinsic fn =
+            n->intrinsic != Intrinsic::kNone ? n->intrinsic : intrinsic_from_key(n->entries[0].key);
+        if (fn == Intrinsic::kRef || fn == Intrinsic::kGetAtt || fn == Intrinsic::kImportValue) {
+          std::uint32_t i = ref_target(n);
+          return i == kNoIndex ? Val::null() : Val::of_resource(i);
+        }
+      }
       Val v = resolve(args[0]);
       if (v.kind == VKind::kResource) return v;
       if (v.kind != VKind::kNode) return v.kind == VKind::kUnknown ? v : Val::null();
@@ -237,10 +355,21 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       VList* l = to_list(v, true);
       return Val::of_int(l ? l->size : 1);
     }
-    case kB_exists: return bool_or_unknown(args[0], [](Val v) { return !v.is_null(); });
+    case kB_exists: {
+      // A template value that cannot be computed offline (a parameter without a default,
+      // Fn::ImportValue, ...) still exists at deploy time: only Fn::If and AWS::NoValue make a
+      // value absent, and those are resolved. An unknown computed by the policy stays unknown.
+      Val v = resolve(args[0]);
+      if (v.kind == VKind::kUnknown) return args[0].kind == VKind::kNode ? Val::of_bool(true) : v;
+      return Val::of_bool(!v.is_null());
+    }
     case kB_empty: {
       Val v = resolve(args[0]);
-      if (v.kind == VKind::kUnknown) return v;
+      if (v.kind == VKind::kUnknown) {
+        if (args[0].kind == VKind::kNode && !unknown_may_be_empty(args[0].node))
+          return Val::of_bool(false);
+        return v;
+      }
       if (v.is_null()) return Val::of_bool(true);
       if (v.kind == VKind::kString) return Val::of_bool(v.len == 0);
       VList* l = to_list(v, true);
@@ -253,12 +382,16 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
     case kB_keys: {
       VList* l = nullptr;
       Val v = resolve(args[0]);
+      if (v.kind == VKind::kUnknown)
+        return args[0].kind == VKind::kNode ? Val::of_list(new_list(0)) : v;  // see is_map
       if (v.kind == VKind::kMap || (v.kind == VKind::kNode && v.node->kind == ValueKind::kMap)) l = to_list(v, true);
       return Val::of_list(l ? l : new_list(0));
     }
     case kB_values: {
       VList* l = nullptr;
       Val v = resolve(args[0]);
+      if (v.kind == VKind::kUnknown)
+        return args[0].kind == VKind::kNode ? Val::of_list(new_list(0)) : v;  // see is_map
       if (v.kind == VKind::kMap || (v.kind == VKind::kNode && v.node->kind == ValueKind::kMap)) l = to_list(v, false);
       return Val::of_list(l ? l : new_list(0));
     }
@@ -274,7 +407,11 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
         case VKind::kMap: return Val::of_string("map");
         case VKind::kResource: return Val::of_string("resource");
         case VKind::kUnknown: return Val::of_string("unknown");
-        case VKind::kNode: return Val::of_string(v.node->kind == ValueKind::kList ? "list" : "map");
+        case VKind::kNode:
+          // A Ref or Fn::GetAtt that stays a reference value (`ref(v)` gives its resource): not a
+          // map, so `is_map` is false and `keys` is [], as for any scalar.
+          if (v.node->kind == ValueKind::kList) return Val::of_string("list");
+          return Val::of_string(is_reference_node(v.node) ? "reference" : "map");
       }
       return Val::null();
     }
@@ -327,6 +464,7 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       std::string o;
       for (std::uint32_t i = 0; i < l->size; ++i) {
         if (i) o += sep.str();
+        if (Val item = resolve(l->items[i]); item.kind == VKind::kUnknown) return item;
         o += text(l->items[i]);
         if (o.size() > kMaxStringBytes) {
           fail("string-length", "join() result exceeds " + std::to_string(kMaxStringBytes) +
@@ -366,27 +504,26 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       return make_string(o);
     }
     case kB_matches: {
+      // Total on template data: an unknown string or pattern is unknown; an absent one, or one
+      // that is not text, does not match; a pattern that does not compile (from the template,
+      // or built at run time) is unknown, with RE2's message as the reason.
       Val s = resolve(args[0]), re = resolve(args[1]);
       if (s.kind == VKind::kUnknown) return s;
-      if (re.kind != VKind::kString) {
-        fail("type", "matches() needs a regular expression string");
-        return Val::null();
-      }
-      if (s.kind != VKind::kString) {
-        if (s.kind == VKind::kInt || s.kind == VKind::kFloat || s.kind == VKind::kBool) s = make_string(text(s));
-        else return Val::of_bool(false);
-      }
+      if (re.kind == VKind::kUnknown) return re;
+      auto as_text = [&](Val& v) {
+        if (v.kind == VKind::kString) return true;
+        if (v.kind != VKind::kInt && v.kind != VKind::kFloat && v.kind != VKind::kBool)
+          return false;
+        v = make_string(text(v));
+        return true;
+      };
+      if (!as_text(re) || !as_text(s)) return Val::of_bool(false);
       std::string pattern(re.str());
       auto it = t_regex_cache.find(pattern);
       if (it == t_regex_cache.end()) {
-        RE2::Options o;
-        o.set_max_mem(kMaxRegexMemory);
-        o.set_log_errors(false);
-        auto compiled = std::make_unique<RE2>(pattern, o);
-        if (!compiled->ok()) {
-          fail("regex", "invalid or too large regular expression (kMaxRegexMemory): " + compiled->error());
-          return Val::null();
-        }
+        std::string error;
+        auto compiled = compile_regex(pattern, error);
+        if (!compiled) return Val::unknown(arena.copy(error));
         if (t_regex_cache.size() > 1024) t_regex_cache.clear();
         it = t_regex_cache.emplace(pattern, std::move(compiled)).first;
       }
@@ -541,8 +678,14 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
         return v.kind == VKind::kList || (v.kind == VKind::kNode && v.node->kind == ValueKind::kList);
       });
     case kB_is_map:
+      // An intrinsic function's result is never a map (CloudFormation's functions give strings,
+      // numbers and lists; Fn::If is resolved), so a template value that is unknown is no map.
+      if (args[0].kind == VKind::kNode && resolve(args[0]).kind == VKind::kUnknown)
+        return Val::of_bool(false);
       return bool_or_unknown(args[0], [](Val v) {
-        return v.kind == VKind::kMap || (v.kind == VKind::kNode && v.node->kind == ValueKind::kMap && !v.node->is_intrinsic());
+        return v.kind == VKind::kMap ||
+               (v.kind == VKind::kNode && v.node->kind == ValueKind::kMap &&
+                !is_reference_node(v.node));
       });
     case kB_intrinsic: {
       Val v = args[0];

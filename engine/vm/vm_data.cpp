@@ -213,7 +213,7 @@ Val Vm::Impl::resolve_node(const Value* n) {
           n = p.default_value;
           continue;
         }
-        if (is_pseudo_parameter(target)) return Val::unknown("pseudo parameter");
+        if (is_pseudo_parameter(target)) return pseudo_value(target);
         return Val::of_node(n);  // a reference to a resource (or to an unknown name)
       }
       case Intrinsic::kGetAtt:
@@ -225,9 +225,13 @@ Val Vm::Impl::resolve_node(const Value* n) {
         return Val::of_bool(c == 1);
       }
       case Intrinsic::kSub: {
+        // `${Name}` is a parameter, a pseudo parameter or a variable of the second argument;
+        // `${!Text}` is the literal `${Text}`. A resource or an attribute (`${R.Attr}`), or any
+        // variable not known offline, makes the whole string unknown.
         const Value* s = arg;
+        const Value* vars = nullptr;
         if (s && s->kind == ValueKind::kList && s->size >= 1) {
-          if (s->size > 1) return Val::unknown("Fn::Sub with variables");
+          if (s->size > 1) vars = s->items[1];
           s = s->items[0];
         }
         if (!s || s->kind != ValueKind::kString) return Val::unknown("malformed Fn::Sub");
@@ -240,7 +244,27 @@ Val Vm::Impl::resolve_node(const Value* n) {
               i += 2;
               continue;
             }
-            return Val::unknown("Fn::Sub with variables");
+            std::size_t end = t.find('}', i + 2);
+            if (end == std::string_view::npos) {
+              outs += t.substr(i);
+              break;
+            }
+            std::string_view name = t.substr(i + 2, end - i - 2);
+            Val r;
+            if (const Value* v = vars && vars->kind == ValueKind::kMap ? vars->get(name) : nullptr)
+              r = resolve_node(v);
+            else if (name.find('.') == std::string_view::npos)
+              r = ref_value(name);
+            else
+              return Val::unknown("Fn::Sub of a resource attribute");
+            if (status != VmStatus::kOk) return Val::null();
+            if (r.kind != VKind::kString && r.kind != VKind::kInt && r.kind != VKind::kFloat &&
+                r.kind != VKind::kBool)
+              return Val::unknown("Fn::Sub with a variable not known offline");
+            outs += text(r);
+            if (outs.size() > kMaxStringBytes) return Val::unknown("Fn::Sub result too long");
+            i = end;
+            continue;
           }
           outs += t[i];
         }
@@ -313,6 +337,37 @@ Val Vm::Impl::resolve_node(const Value* n) {
   return n ? Val::unknown("intrinsic nesting too deep") : Val::null();
 }
 
+Val Vm::Impl::ref_value(std::string_view name) {
+  if (name == "AWS::NoValue") return Val::null();
+  if (is_pseudo_parameter(name)) return pseudo_value(name);
+  std::uint32_t pi = tmpl->find_parameter(name);
+  if (pi == kNoIndex) return Val::unknown("Ref to a resource");  // its physical ID
+  const Parameter& p = tmpl->parameters()[pi];
+  if (const Value* implied = implied_parameter(name, p)) {
+    if (implied == &kUnknownParameter)
+      return Val::unknown("parameter value implied by a condition");
+    return resolve_node(implied);
+  }
+  if (!p.default_value) return Val::unknown("parameter without a default");
+  return resolve_node(p.default_value);
+}
+
+Val Vm::Impl::pseudo_value(std::string_view name) {
+  for (std::size_t i = 0; i < set.globals.size(); ++i)
+    if (set.globals[i].name == name && i < set.global_vals.size()) return set.global_vals[i];
+  // One value per partition: the commercial one unless configured (`--pseudo-parameter`); a
+  // finding of an evaluation that used it says so.
+  if (name == "AWS::Partition") {
+    assumed = "AWS::Partition is aws";
+    return Val::of_string("aws");
+  }
+  if (name == "AWS::URLSuffix") {
+    assumed = "AWS::URLSuffix is amazonaws.com";
+    return Val::of_string("amazonaws.com");
+  }
+  return Val::unknown("pseudo parameter");
+}
+
 Val Vm::Impl::located(const Value* v) {
   Val r = resolve_node(v);
   if (status != VmStatus::kOk) return Val::null();
@@ -380,7 +435,9 @@ VList* Vm::Impl::to_list(Val v, bool map_keys) {
       Val r = resolve_node(item);
       if (status != VmStatus::kOk) return nullptr;
       if (r.is_null()) continue;  // AWS::NoValue and Fn::If branches to it drop out
-      list_push(l, r);
+      // An unknown item stays a template value (its location, and what builtins know of
+      // template values: it exists, it is no map).
+      list_push(l, r.kind == VKind::kUnknown ? Val::of_node(item) : r);
     }
     return l;
   }
@@ -392,7 +449,7 @@ VList* Vm::Impl::to_list(Val v, bool map_keys) {
       } else {
         Val r = resolve_node(e.value);
         if (status != VmStatus::kOk) return nullptr;
-        if (!r.is_null()) list_push(l, r);
+        if (!r.is_null()) list_push(l, r.kind == VKind::kUnknown ? Val::of_node(e.value) : r);
       }
     }
     return l;
@@ -482,7 +539,15 @@ Val Vm::Impl::wildcard(Val base) {
 }
 
 int Vm::Impl::truth(Val v) {
+  const bool template_value = v.kind == VKind::kNode;
   v = resolve(v);
+  // Evaluation is total on template data: a template value that is not a truth value (a
+  // number, a list, a map, "yes") is not true. A non-boolean the policy computed itself stays a
+  // type error (a bug of the policy, reported where it is).
+  if (template_value && v.kind != VKind::kBool && v.kind != VKind::kNull &&
+      v.kind != VKind::kUnknown &&
+      !(v.kind == VKind::kString && (v.str() == "true" || v.str() == "True" || v.str() == "TRUE")))
+    return 0;
   switch (v.kind) {
     case VKind::kBool:
       return v.boolean ? 1 : 0;

@@ -85,6 +85,7 @@ struct Vm::Impl {
   std::vector<std::pair<std::string_view, bool>> assignment;
   bool uncertain = false;      // a `when` was unknown: later findings of this run are unknown
   bool check_unknown = false;  // the `require` being reported was unknown
+  std::string_view assumed;    // "AWS::Partition is aws" when this run used an assumed value
   std::uint32_t subject = kNoIndex;
   std::vector<RawFinding> raw;
 
@@ -106,6 +107,12 @@ struct Vm::Impl {
   /// returns scalars as VM scalars. Lists, maps and reference intrinsics stay `kNode`.
   Val resolve_node(const Value* n);
   Val resolve(Val v) { return v.kind == VKind::kNode ? resolve_node(v.node) : v; }
+  /// The value of `Ref: name` for a parameter or pseudo parameter (unknown for a resource).
+  Val ref_value(std::string_view name);
+  /// A pseudo parameter's value: configured (a global slot of that name, from
+  /// `--pseudo-parameter`), else the commercial partition's for AWS::Partition and
+  /// AWS::URLSuffix (noting the assumption in `assumed`), else unknown.
+  Val pseudo_value(std::string_view name);
   /// The value of a property read from the template: like `resolve_node`, but scalars written
   /// in the template and unknown intrinsic results stay `kNode`, keeping their location.
   Val located(const Value* v);
@@ -138,6 +145,10 @@ struct Vm::Impl {
   Val call_builtin(std::uint8_t id, Val* args, int argc);
   Val referrers(std::uint32_t resource, std::string_view type, std::string_view path);
   void collect_refs(const Value* v, VList* out, int depth);
+  /// For a template node whose value is unknown: false when its value is certainly not
+  /// empty (a pseudo parameter, a parameter whose type or constraints exclude "", an Fn::Sub
+  /// with literal text, ...), true when it may be.
+  bool unknown_may_be_empty(const Value* n);
   /// The resource a raw Ref / GetAtt node names, or kNoIndex.
   std::uint32_t ref_target(const Value* n);
   /// The logical ID of the resource containing template offset `offset` (by resource node span),
