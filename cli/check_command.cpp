@@ -29,6 +29,7 @@
 #include "engine/scan/discovery.h"
 #include "engine/scan/scanner.h"
 #include "engine/scan/shard.h"
+#include "engine/schema/schema.h"
 #include "engine/triage/baseline.h"
 #include "engine/triage/exit_codes.h"
 #include "engine/triage/fingerprint.h"
@@ -319,7 +320,7 @@ class ReportFile {
 /// returns nullptr on failure.
 std::unique_ptr<DiskCache> open_cache(const CheckArgs& args, const PolicySet& set,
                                       const std::vector<PolicyInfo>& active,
-                                      const SuppressionOptions& suppressions) {
+                                      const SuppressionOptions& suppressions, const std::string& schemas_digest) {
   const std::uint64_t max_mb = args.cache_max_mb ? args.cache_max_mb : kDefaultCacheMaxMb;
   if (max_mb > (std::uint64_t{1} << 40)) {
     std::cerr << "polc: --cache-max-mb " << max_mb << " is too large; give a size in MiB\n";
@@ -327,6 +328,8 @@ std::unique_ptr<DiskCache> open_cache(const CheckArgs& args, const PolicySet& se
   }
   std::vector<std::string> ids;
   for (const PolicyInfo& p : active) ids.push_back(p.id);
+  // --check-properties adds outcomes: a cache kept without it must not answer a run with it.
+  if (args.check_properties) ids.push_back("--check-properties " + schemas_digest);
   std::string error;
   auto cache = DiskCache::open(args.cache_dir, cache_context(save_bundle(set), ids, suppressions),
                                max_mb << 20, error);
@@ -350,7 +353,7 @@ void finish_cache(DiskCache& cache, const CheckArgs& args, bool color) {
 std::unique_ptr<PolicySet> load_run_policies(const CheckArgs& args, const Config& cfg,
                                              const std::vector<std::string>& found_policies,
                                              const std::vector<std::string>& found_bundles,
-                                             bool color) {
+                                             schema::SchemaSet& schemas, bool color) {
   DiscoveredFiles policy_files = discover_files(cfg.policies, {});
   std::vector<std::string> policy_paths = found_policies;
   policy_paths.insert(policy_paths.end(), policy_files.policies.begin(),
@@ -360,6 +363,7 @@ std::unique_ptr<PolicySet> load_run_policies(const CheckArgs& args, const Config
 
   Diagnostics policy_diags;
   for (auto& e : policy_files.errors) policy_diags.add(e);
+  for (const std::string& dir : cfg.schemas) schemas.add_overlay_dir(dir, policy_diags);
   std::vector<std::string> bundles = found_bundles;
   bundles.insert(bundles.end(), policy_files.bundles.begin(), policy_files.bundles.end());
   std::unique_ptr<PolicySet> set;
@@ -382,7 +386,10 @@ std::unique_ptr<PolicySet> load_run_policies(const CheckArgs& args, const Config
       return nullptr;
     }
   } else {
-    set = compile_policy_files(policy_paths, !args.no_builtin, policy_diags);
+    CompileOptions copts;
+    if (!cfg.schemas.empty()) copts.schemas = &schemas;
+    if (!policy_diags.has_errors())
+      set = compile_policy_files(policy_paths, !args.no_builtin, policy_diags, copts);
   }
   print_diagnostics(policy_diags.items(), color);
   if (!set || policy_diags.has_errors()) {
@@ -461,8 +468,11 @@ int run_check(const CheckArgs& args) {
     if (!o.path.empty()) written.push_back(o.path);
   TemplateFilter selected(args.cache_dir, written, shard);
   ScanInputs files = find_scan_inputs(scan_paths, cfg.exclude, selected);
+  // The resource schemas: the embedded table plus `.polc.yaml` `schemas:` overlays; they outlive
+  // the scan (--check-properties reads them).
+  schema::SchemaSet schemas;
   std::unique_ptr<PolicySet> set =
-      load_run_policies(args, cfg, files.policies, files.bundles, color_err);
+      load_run_policies(args, cfg, files.policies, files.bundles, schemas, color_err);
   if (!set) return kExitUsageOrPolicyError;
   bool usage_error = false;
   for (const auto& e : files.errors)
@@ -536,11 +546,12 @@ int run_check(const CheckArgs& args) {
   ScanOptions options;
   // Never more workers than templates (nor than kMaxWorkers).
   options.jobs = worker_count(args.jobs, files.templates);
+  if (args.check_properties) options.check_properties = &schemas;
   options.suppressions.inline_suppressions = cfg.inline_suppressions.value_or(true);
   options.suppressions.foreign = cfg.honor_foreign_suppressions.value_or(false);
   std::unique_ptr<DiskCache> cache;
   if (!args.cache_dir.empty()) {
-    cache = open_cache(args, *set, evaluated_infos, options.suppressions);
+    cache = open_cache(args, *set, evaluated_infos, options.suppressions, schemas.overlay_digest());
     if (!cache) return kExitUsageOrPolicyError;
     options.cache = cache.get();
   }
@@ -764,8 +775,9 @@ int run_config(const CheckArgs& args) {
     found = find_scan_inputs(args.paths, cfg.exclude, all);
   }
   const bool color = use_color(args.no_color, 2, args.color);
+  schema::SchemaSet schemas;
   std::unique_ptr<PolicySet> set =
-      load_run_policies(args, cfg, found.policies, found.bundles, color);
+      load_run_policies(args, cfg, found.policies, found.bundles, schemas, color);
   if (!set || !validate_config(cfg, *set, color)) return kExitUsageOrPolicyError;
   CivilDate today;
   ShardSpec shard;
@@ -797,8 +809,9 @@ int run_list(const CheckArgs& args) {
     TemplateFilter all({}, {}, ShardSpec{});
     found = find_scan_inputs(args.paths, cfg.exclude, all);
   }
+  schema::SchemaSet schemas;
   std::unique_ptr<PolicySet> set =
-      load_run_policies(args, cfg, found.policies, found.bundles, color);
+      load_run_policies(args, cfg, found.policies, found.bundles, schemas, color);
   if (!set || !validate_config(cfg, *set, color)) return kExitUsageOrPolicyError;
   std::vector<PolicyInfo> listed;
   for (const auto& p : set->policies) {

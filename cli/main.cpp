@@ -72,6 +72,8 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
                   "default), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("-v,--verbose", check.verbose, "Print whole remediation texts");
+  cmd->add_flag("--check-properties", check.check_properties,
+                "Warn about template properties that their resource type does not have (resource schemas)");
 }
 
 }  // namespace
@@ -169,8 +171,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> explain_paths;
   std::string explain_config;
   bool explain_no_config = false;
-  auto* cmd_explain = app.add_subcommand("explain", "Print a policy's documentation and source");
-  cmd_explain->add_option("policy", explain_name, "Policy id or name")->required();
+  auto* cmd_explain = app.add_subcommand("explain", "Print a policy's documentation and source, or a resource type's properties and attributes");
+  cmd_explain->add_option("policy", explain_name, "Policy id or name, or a resource type (AWS::S3::Bucket)")->required();
   cmd_explain->add_option("paths", explain_paths,
                           "Policy files or directories to search too (and .polc.yaml's policies)");
   cmd_explain->add_option("--policies", explain_paths, "Policy files or directories to search too")

@@ -13,11 +13,15 @@
 #include "dsl/module.h"
 #include "engine/base/diagnostic.h"
 #include "engine/program/bytecode.h"
+#include "engine/schema/schema.h"
 
 namespace polc {
 
 struct CompileOptions {
   bool optimize = true;
+  /// Resource schemas the checker uses (the embedded table plus `.polc.yaml` overlays); null:
+  /// the embedded table alone. Not owned; must outlive the call.
+  const schema::SchemaSet* schemas = nullptr;
 };
 
 /// Compiles every root module's policies (and every function of every module). Returns nullptr

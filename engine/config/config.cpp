@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 using internal::scalar_string;
 
 constexpr const char* kKnownKeys =
-    "policies, exclude, enable, disable, severity_overrides, parameters, waivers, "
+    "policies, schemas, exclude, enable, disable, severity_overrides, parameters, waivers, "
     "fail_threshold, severity, formats (or outputs), baseline, honor_foreign_suppressions, "
     "inline_suppressions, fail_on_unknown";
 
@@ -238,6 +238,10 @@ bool ConfigParser::run(const Value* root) {
       std::vector<std::string> list;
       if (string_list(e, list))
         for (auto& p : list) out_.policies.push_back(resolve(p));
+    } else if (k == "schemas") {
+      std::vector<std::string> list;
+      if (string_list(e, list))
+        for (auto& p : list) out_.schemas.push_back(resolve(p));
     } else if (k == "exclude") {
       string_list(e, out_.exclude);
     } else if (k == "enable") {
@@ -458,6 +462,7 @@ std::string render_config_yaml(const Config& c) {
   std::string out = "# effective polc configuration";
   out += c.path.empty() ? std::string(" (no configuration file)\n") : " (from " + c.path + ")\n";
   render_list(out, "policies", c.policies);
+  render_list(out, "schemas", c.schemas);
   render_list(out, "exclude", c.exclude);
   render_list(out, "enable", c.enable);
   render_list(out, "disable", c.disable);

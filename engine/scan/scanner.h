@@ -24,6 +24,9 @@
 namespace polc {
 
 class OutcomeCache;
+namespace schema {
+class SchemaSet;
+}
 
 struct ScanOptions {
   unsigned jobs = 0;  // 0: the hardware threads; at most kMaxWorkers (the caller's thread is one)
@@ -40,6 +43,9 @@ struct ScanOptions {
   /// take smaller batches as the scan nears its end, so that its last files are shared among
   /// them. A wrong count only changes how the work is shared.
   std::uint64_t expected_files = 0;
+  /// `--check-properties`: warn about template properties their type's schema lacks
+  /// (engine/schema/property_check.h); null: not checked. Not owned.
+  const schema::SchemaSet* check_properties = nullptr;
   /// Optional: counts the files read whole by the batch reader (tests, benchmarks). Not owned.
   std::atomic<std::uint64_t>* batch_read_files = nullptr;
 };
