@@ -550,6 +550,14 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       Intrinsic fn = v.node->intrinsic != Intrinsic::kNone ? v.node->intrinsic : intrinsic_from_key(v.node->entries[0].key);
       return fn == Intrinsic::kNone ? Val::null() : Val::of_string(intrinsic_name(fn));
     }
+    case kB_ref_name: {
+      Val v = args[0];
+      if (v.kind != VKind::kNode || v.node->kind != ValueKind::kMap || v.node->size != 1) return Val::null();
+      Intrinsic fn = v.node->intrinsic != Intrinsic::kNone ? v.node->intrinsic : intrinsic_from_key(v.node->entries[0].key);
+      const Value* a = v.node->entries[0].value;
+      if (fn != Intrinsic::kRef || !a || !a->is_string()) return Val::null();
+      return Val::of_string(a->str());
+    }
     case kB_to_bool: {
       Val v = resolve(args[0]);
       if (v.kind == VKind::kUnknown) return v;
