@@ -326,6 +326,8 @@ def statement_tests_text(row):
             short = t.split('::')[1]
             cases.append(('a compliant %s statement is not reported' % t, tmpl({'Good' + short: mk(good)}), []))
             cases.append(('a %s statement that %s is reported' % (t, row['what']), tmpl({'Bad' + short: mk(bad)}), ['Bad' + short]))
+    for extra in row.get('cases', []):
+        cases.append(extra)
     cases.append(('not applicable: a template without policies',
                   tmpl({'Other': {'Type': 'AWS::CloudFormation::WaitConditionHandle'}}), []))
     out = [HEADER.replace('# Generated', '# Generated'), 'policy: %s\ncases:\n' % row['name']]
@@ -382,6 +384,7 @@ def sg_tests_text(row):
          tmpl({'Group': sg([row['good']]), 'Rule': {'Type': 'AWS::EC2::' + key, 'Properties': dict(row['bad'], GroupId={'Ref': 'Group'})}}), ['Group']),
         ('a standalone rule of a group defined elsewhere is reported on itself',
          tmpl({'Dangling': {'Type': 'AWS::EC2::' + key, 'Properties': dict(row['bad'], GroupId='sg-12345678')}}), ['Dangling']),
+    ] + row.get('cases', []) + [
         ('not applicable: a template without security groups', tmpl({'Other': {'Type': 'AWS::CloudFormation::WaitConditionHandle'}}), []),
     ]
     out = [HEADER, 'policy: %s\ncases:\n' % row['name']]

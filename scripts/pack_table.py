@@ -792,8 +792,9 @@ STATEMENTS = [
        'allows any principal (*)',
        'Resource policies must not allow any principal',
        'An Allow statement with Principal "*" (or AWS: "*") grants its actions to every AWS account and, for S3, SNS'
-       ' and SQS, to anonymous callers on the internet. A Condition can narrow it (aws:SourceArn, aws:PrincipalOrgID);'
-       ' suppress such a statement with the reason.' + RWHERE,
+       ' and SQS, to anonymous callers on the internet. A statement whose Condition compares aws:SourceArn,'
+       ' aws:SourceAccount, aws:PrincipalOrgID, aws:SourceVpce or another key of Amazon S3\'s definition of "public"'
+       ' with fixed values is not public and is not reported.' + RWHERE,
        'Name the principals: Principal: {AWS: arn:aws:iam::111122223333:root} or {Service: sns.amazonaws.com}, or add a Condition on aws:PrincipalOrgID and suppress with the reason.',
        ['cfn_nag:F16', 'cfn_nag:F18', 'cfn_nag:F21', 'cfn_nag:F76', 'checkov:CKV_AWS_33', 'checkov:CKV_AWS_32'],
        {'Effect': 'Allow', 'Principal': '*', 'Action': 's3:GetObject', 'Resource': 'arn:aws:s3:::b/*'},
@@ -859,9 +860,11 @@ SG_RULES = [
        'Limit egress to the destinations the workload needs: VPC endpoints (prefix lists), proxies, or specific CIDR ranges.',
        ['cfn_nag:W5'], {'IpProtocol': 'tcp', 'FromPort': 443, 'ToPort': 443, 'CidrIp': '0.0.0.0/0'},
        {'IpProtocol': 'tcp', 'FromPort': 443, 'ToPort': 443, 'CidrIp': '10.0.0.0/16'}, ['network', 'security-group', 'egress']),
-    SG('sg-egress-all-protocols', 'POLC-NET-012', 'low', 'egress', 'ec2.all_protocols(r)', 'allows all protocols (IpProtocol -1)',
+    SG('sg-egress-all-protocols', 'POLC-NET-012', 'low', 'egress', 'ec2.all_protocols(r) and not ec2.is_placeholder(r)', 'allows all protocols (IpProtocol -1)',
        'Security group egress rules should name a protocol',
-       'IpProtocol -1 allows every protocol on every port to the destination, more than any workload needs.',
+       'IpProtocol -1 allows every protocol on every port to the destination, more than any workload needs. The'
+       ' loopback placeholder rule that removes AWS\'s default egress (127.0.0.1/32 or ::1/128 with IpProtocol -1) is'
+       ' not reported.',
        'Set IpProtocol to tcp or udp with FromPort and ToPort for the ports the workload uses.',
        ['cfn_nag:W40'], {'IpProtocol': '-1', 'CidrIp': '10.0.0.0/16'},
        {'IpProtocol': 'tcp', 'FromPort': 443, 'ToPort': 443, 'CidrIp': '10.0.0.0/16'}, ['network', 'security-group', 'egress']),
@@ -899,3 +902,29 @@ SG_RULES = [
        ['cfn_nag:W29'], {'IpProtocol': 'tcp', 'FromPort': 8000, 'ToPort': 8080, 'CidrIp': '10.0.0.0/16'},
        {'IpProtocol': 'tcp', 'FromPort': 443, 'ToPort': 443, 'CidrIp': '10.0.0.0/16'}, ['network', 'security-group', 'egress']),
 ]
+
+
+def _extra():
+    import json
+    by = {r['name']: r for r in STATEMENTS + SG_RULES}
+    pol = lambda st: {'Type': 'AWS::SQS::QueuePolicy', 'Properties': {'Queues': ['q'], 'PolicyDocument': {'Statement': [st]}}}
+    by['resource-policy-no-wildcard-principal']['cases'] = [
+        ('a wildcard principal narrowed by aws:PrincipalOrgID or aws:SourceArn is not public', json.dumps({'Resources': {
+            'Org': pol({'Effect': 'Allow', 'Principal': '*', 'Action': 'sqs:SendMessage', 'Resource': '*',
+                        'Condition': {'StringEquals': {'aws:PrincipalOrgID': 'o-123'}}}),
+            'Src': pol({'Effect': 'Allow', 'Principal': {'AWS': '*'}, 'Action': 'sqs:SendMessage', 'Resource': '*',
+                        'Condition': {'ArnEquals': {'aws:SourceArn': 'arn:aws:sns:us-east-1:111122223333:t'}}})}}), []),
+        ('a condition on another key, or with a wildcard value, does not narrow it', json.dumps({'Resources': {
+            'Agent': pol({'Effect': 'Allow', 'Principal': '*', 'Action': 'sqs:SendMessage', 'Resource': '*',
+                          'Condition': {'StringLike': {'aws:UserAgent': 'x*'}}}),
+            'Wild': pol({'Effect': 'Allow', 'Principal': '*', 'Action': 'sqs:SendMessage', 'Resource': '*',
+                         'Condition': {'StringLike': {'aws:SourceArn': 'arn:aws:sns:*'}}})}}), ['Agent', 'Wild']),
+    ]
+    sg = lambda rules: {'Type': 'AWS::EC2::SecurityGroup', 'Properties': {'GroupDescription': 'g', 'VpcId': 'v', 'SecurityGroupEgress': rules}}
+    by['sg-egress-all-protocols']['cases'] = [
+        ('the loopback placeholder that removes the default egress rule is not reported', json.dumps({'Resources': {
+            'V4': sg([{'IpProtocol': '-1', 'CidrIp': '127.0.0.1/32'}]), 'V6': sg([{'IpProtocol': '-1', 'CidrIpv6': '::1/128'}])}}), []),
+    ]
+
+
+_extra()
