@@ -558,6 +558,16 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       if (fn != Intrinsic::kRef || !a || !a->is_string()) return Val::null();
       return Val::of_string(a->str());
     }
+    case kB_sub_template: {
+      Val v = args[0];
+      if (v.kind != VKind::kNode || v.node->kind != ValueKind::kMap || v.node->size != 1) return Val::null();
+      Intrinsic fn = v.node->intrinsic != Intrinsic::kNone ? v.node->intrinsic : intrinsic_from_key(v.node->entries[0].key);
+      const Value* a = v.node->entries[0].value;
+      if (fn != Intrinsic::kSub || !a) return Val::null();
+      if (a->is_list() && a->size > 0) a = a->list()[0];
+      if (!a->is_string()) return Val::null();
+      return Val::of_string(a->str());
+    }
     case kB_to_bool: {
       Val v = resolve(args[0]);
       if (v.kind == VKind::kUnknown) return v;

@@ -92,7 +92,13 @@ def policy_text(row):
         out.append('\n  for r in resources("%s") {\n' % t)
         if row.get('when'):
             out.append('    when %s\n' % row['when'])
-        out.append('    let v = %s\n' % read_expr('r', path))
+        if t.startswith('AWS::Serverless::'):
+            # SAM merges Globals.<Function|Api|HttpApi> into each resource's own properties.
+            glob = 'template.Globals.%s.' % t.split('::')[2] + '.'.join(
+                p if p.isidentifier() else '"%s"' % p for p in path.split('.'))
+            out.append('    let v = default(%s, %s)\n' % (read_expr('r', path), glob))
+        else:
+            out.append('    let v = %s\n' % read_expr('r', path))
         p = pred(kind, 'v', row)
         if kind == 'present':
             # A value polc cannot compute (a parameter without a default, an import) is set.
@@ -339,7 +345,10 @@ def statement_tests_text(row):
                 if isinstance(e, str):
                     out.append('      - resource: %s\n' % e)
                 else:
-                    out.append('      - resource: %s\n        conditions: %s\n' % (e['resource'], json.dumps(e['conditions'])))
+                    out.append('      - resource: %s\n' % e['resource'])
+                    for k in ('conditions', 'outcome'):
+                        if k in e:
+                            out.append('        %s: %s\n' % (k, json.dumps(e[k])))
         else:
             out.append('    expect: []\n')
     return ''.join(out)

@@ -926,5 +926,22 @@ def _extra():
             'V4': sg([{'IpProtocol': '-1', 'CidrIp': '127.0.0.1/32'}]), 'V6': sg([{'IpProtocol': '-1', 'CidrIpv6': '::1/128'}])}}), []),
     ]
 
+    simple = {r['name']: r for r in SIMPLE}
+    simple['lambda-in-vpc']['cases'] = [
+        ('a SAM function takes VpcConfig from Globals.Function', json.dumps({
+            'Globals': {'Function': {'VpcConfig': {'SubnetIds': ['s'], 'SecurityGroupIds': ['g']}}},
+            'Resources': {'Fn': {'Type': 'AWS::Serverless::Function', 'Properties': {'Runtime': 'python3.12', 'Handler': 'a.b', 'CodeUri': '.'}}}}), []),
+    ]
+    ipol = lambda res: {'Type': 'AWS::IAM::Policy', 'Properties': {'PolicyName': 'p', 'Roles': ['r'], 'PolicyDocument': {
+        'Statement': [{'Effect': 'Allow', 'Action': 's3:GetObject', 'Resource': res}]}}}
+    by['iam-no-wildcard-resource']['cases'] = [
+        ('an Fn::Sub ARN or an Fn::GetAtt is not "*", even though its value is unknown', json.dumps({'Resources': {
+            'Sub': ipol({'Fn::Sub': 'arn:${AWS::Partition}:s3:::b/*'}), 'Att': ipol({'Fn::GetAtt': ['B', 'Arn']}),
+            'B': {'Type': 'AWS::S3::Bucket'}}}), []),
+        ('a parameter without a default may be "*": unknown', json.dumps({'Parameters': {'R': {'Type': 'String'}}, 'Resources': {
+            'FromParam': ipol({'Ref': 'R'}), 'SubOnlyVar': ipol({'Fn::Sub': '${R}'})}}),
+         [{'resource': 'FromParam', 'outcome': 'unknown'}, {'resource': 'SubOnlyVar', 'outcome': 'unknown'}]),
+    ]
+
 
 _extra()
