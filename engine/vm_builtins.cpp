@@ -558,15 +558,27 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       if (fn != Intrinsic::kRef || !a || !a->is_string()) return Val::null();
       return Val::of_string(a->str());
     }
-    case kB_sub_template: {
+    case kB_text_template: {
       Val v = args[0];
       if (v.kind != VKind::kNode || v.node->kind != ValueKind::kMap || v.node->size != 1) return Val::null();
       Intrinsic fn = v.node->intrinsic != Intrinsic::kNone ? v.node->intrinsic : intrinsic_from_key(v.node->entries[0].key);
       const Value* a = v.node->entries[0].value;
-      if (fn != Intrinsic::kSub || !a) return Val::null();
-      if (a->is_list() && a->size > 0) a = a->list()[0];
-      if (!a->is_string()) return Val::null();
-      return Val::of_string(a->str());
+      if (!a) return Val::null();
+      if (fn == Intrinsic::kSub) {
+        if (a->is_list() && a->size > 0) a = a->list()[0];
+        return a->is_string() ? Val::of_string(a->str()) : Val::null();
+      }
+      if (fn != Intrinsic::kJoin || !a->is_list() || a->size != 2) return Val::null();
+      const Value* sep = a->list()[0];
+      const Value* parts = a->list()[1];
+      if (!sep->is_string() || !parts->is_list()) return Val::null();
+      std::string text;
+      for (std::uint32_t i = 0; i < parts->size; ++i) {
+        if (i > 0) text += sep->str();
+        const Value* p = parts->list()[i];
+        text += p->is_string() ? std::string(p->str()) : std::string("${?}");
+      }
+      return make_string(text);
     }
     case kB_to_bool: {
       Val v = resolve(args[0]);

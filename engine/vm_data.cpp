@@ -378,7 +378,7 @@ VList* Vm::Impl::to_list(Val v, bool map_keys) {
     VList* l = new_list(n->size);
     for (const Value* item : n->list()) {
       // Like a map field, an item keeps its node when it is a scalar or cannot be computed
-      // offline: `at` points at it, and intrinsic(), ref_name() and sub_template() see its form.
+      // offline: `at` points at it, and intrinsic(), ref_name() and text_template() see its form.
       Val r = located(item);
       if (status != VmStatus::kOk) return nullptr;
       if (r.is_null()) continue;  // AWS::NoValue and Fn::If branches to it drop out

@@ -71,7 +71,7 @@ def pred(kind, v, row):
 def want_text(kind, row):
     return {'true': 'not true', 'false': 'not false', 'not_true': 'which must not be true', 'not_false': 'which must not be false',
             'present': 'an AWS managed key, not a customer managed key' if row.get('cmk') else 'an empty value', 'in': 'not one of ' + ', '.join(row.get('values', [])),
-            'not_in': 'which is not allowed', 'min': 'below %s' % row.get('min')}[kind]
+            'not_in': row.get('bad_text', 'which is not allowed'), 'min': 'below %s' % row.get('min')}[kind]
 
 
 def policy_text(row):
