@@ -1,5 +1,6 @@
 // The builtin functions of the policy language (engine/builtins.def lists them).
 #include <re2/re2.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <cmath>
@@ -579,6 +580,51 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
         text += p->is_string() ? std::string(p->str()) : std::string("${?}");
       }
       return make_string(text);
+    }
+    case kB_parse_json: {
+      Val v = resolve(args[0]);
+      if (v.kind == VKind::kUnknown) return v;
+      if (v.kind != VKind::kString) return Val::null();
+      simdjson::dom::parser parser;
+      simdjson::dom::element root;
+      if (parser.parse(std::string(v.str())).get(root) != simdjson::SUCCESS) return Val::null();
+      // Depth is bounded by simdjson's parser (its default maximum of 1024 levels), size by the
+      // template the string came from; the recursion below follows the parsed depth.
+      auto convert = [&](auto&& self, simdjson::dom::element e) -> Val {
+        switch (e.type()) {
+          case simdjson::dom::element_type::OBJECT: {
+            simdjson::dom::object o = e.get_object().value_unsafe();
+            std::uint32_t n = static_cast<std::uint32_t>(o.size());
+            auto* m = arena.make<VMap>();
+            auto keys = arena.array<Val>(n);
+            auto vals = arena.array<Val>(n);
+            std::uint32_t i = 0;
+            for (auto field : o) {
+              keys[i] = make_string(field.key);
+              vals[i] = self(self, field.value);
+              ++i;
+            }
+            m->keys = keys.data();
+            m->values = vals.data();
+            m->size = i;
+            return Val::of_map(m);
+          }
+          case simdjson::dom::element_type::ARRAY: {
+            simdjson::dom::array a = e.get_array().value_unsafe();
+            VList* l = new_list(static_cast<std::uint32_t>(a.size()));
+            for (auto item : a) list_push(l, self(self, item));
+            return Val::of_list(l);
+          }
+          case simdjson::dom::element_type::STRING: return make_string(e.get_string().value_unsafe());
+          case simdjson::dom::element_type::INT64: return Val::of_int(e.get_int64().value_unsafe());
+          case simdjson::dom::element_type::UINT64:
+            return Val::of_float(static_cast<double>(e.get_uint64().value_unsafe()));
+          case simdjson::dom::element_type::DOUBLE: return Val::of_float(e.get_double().value_unsafe());
+          case simdjson::dom::element_type::BOOL: return Val::of_bool(e.get_bool().value_unsafe());
+          default: return Val::null();
+        }
+      };
+      return convert(convert, root);
     }
     case kB_to_bool: {
       Val v = resolve(args[0]);

@@ -310,6 +310,8 @@ def statement_tests_text(row):
                       tmpl({'Role': {'Type': 'AWS::IAM::Role', 'Properties': {
                           'AssumeRolePolicyDocument': doc({'Effect': 'Allow', 'Principal': {'Service': 'ec2.amazonaws.com'}, 'Action': 'sts:AssumeRole'}),
                           'Policies': [{'PolicyName': 'inline', 'PolicyDocument': {'Statement': bad}}]}}}), ['Role']))
+        cases.append(('a policy document written as a JSON string is read',
+                      tmpl({'Json': {'Type': 'AWS::IAM::ManagedPolicy', 'Properties': {'PolicyDocument': json.dumps(doc(bad))}}}), ['Json']))
         cases.append(('a managed policy and a SAM function document are reported',
                       tmpl({'Managed': {'Type': 'AWS::IAM::ManagedPolicy', 'Properties': {'PolicyDocument': doc(bad)}},
                             'Fn': {'Type': 'AWS::Serverless::Function', 'Properties': {'Runtime': 'python3.12', 'Handler': 'a.b', 'CodeUri': '.',
@@ -323,6 +325,8 @@ def statement_tests_text(row):
         role = lambda st: {'Type': 'AWS::IAM::Role', 'Properties': {'AssumeRolePolicyDocument': doc(st)}}
         cases.append(('a compliant trust policy is not reported', tmpl({'Good': role(good)}), []))
         cases.append(('a trust policy statement that %s is reported' % row['what'], tmpl({'Bad': role(bad)}), ['Bad']))
+        cases.append(('a trust policy written as a JSON string is read',
+                      tmpl({'Json': {'Type': 'AWS::IAM::Role', 'Properties': {'AssumeRolePolicyDocument': json.dumps(doc(bad))}}}), ['Json']))
         cases.append(('a single statement map is read like a list',
                       tmpl({'Single': {'Type': 'AWS::IAM::Role', 'Properties': {'AssumeRolePolicyDocument': {'Statement': bad}}}}), ['Single']))
     else:
