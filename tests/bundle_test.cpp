@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
+#include "engine/bundle.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 
 #include "dsl/compiler.h"
-#include "engine/bundle.h"
 
 using namespace polc;
 
@@ -56,7 +56,8 @@ TEST_CASE("bundles from another version, truncated or corrupted bundles are reje
   CHECK(accepted < probes);
 }
 
-TEST_CASE("the verifier rejects bad jumps, stack underflow and bad operands", "[bundle][verifier]") {
+TEST_CASE("the verifier rejects bad jumps, stack underflow and bad operands",
+          "[bundle][verifier]") {
   PolicySet set;
   set.sources.push_back(std::make_unique<SourceFile>("x.polc", ""));
   Chunk c;
@@ -96,7 +97,8 @@ TEST_CASE("the verifier rejects bad jumps, stack underflow and bad operands", "[
     CHECK(verify_policy_set(set, 10).find("unknown opcode") != std::string::npos);
   }
   SECTION("inconsistent depth at a join") {
-    emit({op(Opcode::kTrue), op(Opcode::kJumpIfFalse), 1, 0, op(Opcode::kNull), op(Opcode::kNull), op(Opcode::kReturn)});
+    emit({op(Opcode::kTrue), op(Opcode::kJumpIfFalse), 1, 0, op(Opcode::kNull), op(Opcode::kNull),
+          op(Opcode::kReturn)});
     set.chunks.push_back(c);
     CHECK_FALSE(verify_policy_set(set, 10).empty());
   }

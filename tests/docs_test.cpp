@@ -1,10 +1,10 @@
 // Documentation that must not drift from the code.
-#include <catch2/catch.hpp>
+#include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 
 #include "engine/builtins.h"
 #include "engine/bytecode.h"
@@ -23,7 +23,8 @@ TEST_CASE("docs/language.md lists every builtin with its signature", "[docs]") {
   REQUIRE_FALSE(doc.empty());
   for (std::size_t i = 0; i < polc::builtin_count(); ++i) {
     INFO(polc::builtin_info(i).signature);
-    CHECK(doc.find("| `" + std::string(polc::builtin_info(i).signature) + "` |") != std::string::npos);
+    CHECK(doc.find("| `" + std::string(polc::builtin_info(i).signature) + "` |") !=
+          std::string::npos);
   }
 }
 
@@ -41,8 +42,8 @@ TEST_CASE("docs/policies is generated from the current policy sources", "[docs]"
   namespace fs = std::filesystem;
   fs::path root = POLC_SOURCE_DIR;
   fs::path tmp = fs::temp_directory_path() / ("polc-doc-" + std::to_string(::getpid()));
-  std::string cmd = "cd '" + root.string() + "' && '" + std::string(POLC_BINARY) + "' doc policies -o '" + tmp.string() +
-                    "' 2>/dev/null";
+  std::string cmd = "cd '" + root.string() + "' && '" + std::string(POLC_BINARY) +
+                    "' doc policies -o '" + tmp.string() + "' 2>/dev/null";
   REQUIRE(std::system(cmd.c_str()) == 0);
   std::size_t pages = 0;
   for (const auto& e : fs::directory_iterator(tmp)) {
@@ -69,10 +70,11 @@ TEST_CASE("polc doc keeps the hand-written part of the index", "[docs]") {
   fs::path root = POLC_SOURCE_DIR;
   fs::path tmp = fs::temp_directory_path() / ("polc-doc-keep-" + std::to_string(::getpid()));
   fs::create_directories(tmp);
-  std::string kept = "<!-- Hand-written below; polc doc keeps it. -->\n\n## Severity rubric\n\ntext\n";
+  std::string kept =
+      "<!-- Hand-written below; polc doc keeps it. -->\n\n## Severity rubric\n\ntext\n";
   std::ofstream(tmp / "README.md") << "# old generated table\n\n" << kept;
-  std::string cmd = "cd '" + root.string() + "' && '" + std::string(POLC_BINARY) + "' doc policies -o '" + tmp.string() +
-                    "' 2>/dev/null";
+  std::string cmd = "cd '" + root.string() + "' && '" + std::string(POLC_BINARY) +
+                    "' doc policies -o '" + tmp.string() + "' 2>/dev/null";
   REQUIRE(std::system(cmd.c_str()) == 0);
   std::ifstream in(tmp / "README.md");
   std::stringstream ss;

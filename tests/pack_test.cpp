@@ -2,7 +2,6 @@
 // policy carries the metadata the docs and SARIF need and has a tests file, and the generated
 // files (scripts/gen_pack.py, docs/migrating.md) match their sources.
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
