@@ -7,7 +7,7 @@
 #include <map>
 #include <sstream>
 
-#include "engine/loader.h"
+#include "engine/load/loader.h"
 
 namespace polc::bench {
 namespace {

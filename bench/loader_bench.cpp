@@ -9,8 +9,8 @@
 #include <chrono>
 
 #include "bench/bench_data.h"
-#include "engine/loader.h"
-#include "engine/scanner.h"
+#include "engine/load/loader.h"
+#include "engine/scan/scanner.h"
 
 namespace polc::bench {
 namespace {

@@ -20,9 +20,9 @@
 #include <thread>
 #include <vector>
 
-#include "engine/discovery.h"
-#include "engine/internal/batch_read.h"
-#include "engine/loader.h"
+#include "engine/load/batch_read.h"
+#include "engine/load/loader.h"
+#include "engine/scan/discovery.h"
 
 int main(int argc, char** argv) {
   if (argc < 2) {

@@ -12,9 +12,9 @@
 
 #include "bench/bench_data.h"
 #include "dsl/compiler.h"
-#include "engine/loader.h"
-#include "engine/scanner.h"
-#include "engine/vm.h"
+#include "engine/load/loader.h"
+#include "engine/scan/scanner.h"
+#include "engine/vm/vm.h"
 
 namespace polc::bench {
 namespace {

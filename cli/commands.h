@@ -1,19 +1,19 @@
 // The `polc` command line: one function per subcommand. Each returns the process exit code
-// (engine/exit_codes.h) and writes reports to stdout and diagnostics to stderr.
+// (engine/triage/exit_codes.h) and writes reports to stdout and diagnostics to stderr.
 #pragma once
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "engine/diagnostic.h"
-#include "engine/finding.h"
+#include "engine/base/diagnostic.h"
+#include "engine/base/finding.h"
 
 namespace polc::cli {
 
 /// Options of `polc check` (and `polc config`, which prints the effective configuration).
 /// Empty strings, empty lists and false flags mean "not given on the command line", so the
-/// configuration file's setting applies (engine/config.h `merge_config`).
+/// configuration file's setting applies (engine/config/config.h `merge_config`).
 struct CheckArgs {
   std::vector<std::string> paths;
   std::vector<std::string> policies;

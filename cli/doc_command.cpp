@@ -8,8 +8,8 @@
 
 #include "cli/commands.h"
 #include "dsl/compiler.h"
-#include "engine/discovery.h"
-#include "engine/exit_codes.h"
+#include "engine/scan/discovery.h"
+#include "engine/triage/exit_codes.h"
 
 namespace polc::cli {
 namespace {

@@ -6,8 +6,8 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "engine/bundle.h"
-#include "engine/exit_codes.h"
+#include "engine/program/bundle.h"
+#include "engine/triage/exit_codes.h"
 
 namespace {
 

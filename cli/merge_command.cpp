@@ -1,14 +1,14 @@
 // `polc merge`: combines the reports of sharded `polc check --shard K/N` runs into the report an
-// unsharded run would have written (engine/report_merge.h), in any format, with its exit code.
+// unsharded run would have written (engine/report/report_merge.h), in any format, with its exit code.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 
 #include "cli/commands.h"
-#include "engine/exit_codes.h"
-#include "engine/limits.h"
-#include "engine/report.h"
-#include "engine/report_merge.h"
+#include "engine/base/limits.h"
+#include "engine/report/report.h"
+#include "engine/report/report_merge.h"
+#include "engine/triage/exit_codes.h"
 
 namespace polc::cli {
 namespace {

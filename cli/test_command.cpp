@@ -6,12 +6,12 @@
 
 #include "cli/commands.h"
 #include "dsl/compiler.h"
-#include "engine/discovery.h"
-#include "engine/document.h"
-#include "engine/exit_codes.h"
-#include "engine/loader.h"
-#include "engine/scanner.h"
-#include "engine/yaml_parser.h"
+#include "engine/load/loader.h"
+#include "engine/load/yaml_parser.h"
+#include "engine/model/document.h"
+#include "engine/scan/discovery.h"
+#include "engine/scan/scanner.h"
+#include "engine/triage/exit_codes.h"
 
 namespace polc::cli {
 namespace {

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/finding.h"
-#include "engine/source_file.h"
+#include "engine/base/finding.h"
+#include "engine/base/source_file.h"
 
 namespace polc::ast {
 

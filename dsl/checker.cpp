@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/builtins.h"
+#include "engine/program/builtins.h"
 
 namespace polc {
 namespace {

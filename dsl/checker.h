@@ -8,7 +8,7 @@
 // (`file:line:col`) errors. Only a module set without errors is compiled.
 #pragma once
 #include "dsl/module.h"
-#include "engine/diagnostic.h"
+#include "engine/base/diagnostic.h"
 
 namespace polc {
 

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "dsl/module.h"
-#include "engine/bytecode.h"
-#include "engine/diagnostic.h"
+#include "engine/base/diagnostic.h"
+#include "engine/program/bytecode.h"
 
 namespace polc {
 

@@ -6,7 +6,7 @@
 
 #include "dsl/embedded.h"
 #include "dsl/parser.h"
-#include "engine/limits.h"
+#include "engine/base/limits.h"
 
 namespace polc {
 namespace {

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "dsl/ast.h"
-#include "engine/diagnostic.h"
-#include "engine/source_file.h"
+#include "engine/base/diagnostic.h"
+#include "engine/base/source_file.h"
 
 namespace polc {
 

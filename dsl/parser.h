@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "dsl/ast.h"
-#include "engine/diagnostic.h"
-#include "engine/source_file.h"
+#include "engine/base/diagnostic.h"
+#include "engine/base/source_file.h"
 
 namespace polc {
 

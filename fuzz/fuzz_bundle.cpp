@@ -1,4 +1,4 @@
-// libFuzzer target: compiled bundles (engine/bundle.h). `load_bundle` reads untrusted bytes:
+// libFuzzer target: compiled bundles (engine/program/bundle.h). `load_bundle` reads untrusted bytes:
 // it must reject anything malformed with a reason, and every set it returns must be verified
 // and safe to run. Seeds are bundles of the repository's policies (fuzz_verifier_seeds).
 #include "fuzz/targets.h"

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <memory>
 
-#include "engine/loader.h"
-#include "engine/vm.h"
+#include "engine/load/loader.h"
+#include "engine/vm/vm.h"
 
 namespace polc::fuzz {
 

@@ -1,6 +1,6 @@
 // A compact binary encoding of `PolicySet` for the verifier fuzz target, and its seed writer.
 //
-// This is not the bundle format (engine/bundle.h): it is a fuzzing-friendly encoding in which
+// This is not the bundle format (engine/program/bundle.h): it is a fuzzing-friendly encoding in which
 // every byte string decodes to *some* PolicySet (missing bytes read as zero, counts are
 // clamped), so libFuzzer explores chunks, operands and cross-references rather than framing.
 // `encode` turns a compiled set into bytes that decode back to it, for seed corpora.
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/bytecode.h"
+#include "engine/program/bytecode.h"
 
 namespace polc::fuzz {
 

@@ -8,9 +8,9 @@
 #include <string>
 
 #include "dsl/compiler.h"
-#include "engine/builtins.h"
-#include "engine/bundle.h"
-#include "engine/loader.h"
+#include "engine/load/loader.h"
+#include "engine/program/builtins.h"
+#include "engine/program/bundle.h"
 #include "fuzz/fuzz_common.h"
 #include "fuzz/policyset_codec.h"
 

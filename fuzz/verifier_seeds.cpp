@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "dsl/compiler.h"
-#include "engine/bundle.h"
+#include "engine/program/bundle.h"
 #include "fuzz/policyset_codec.h"
 
 int main(int argc, char** argv) {

@@ -1,11 +1,11 @@
-// Tests of baselines (engine/baseline.h): the written document (golden), reading it back, a
+// Tests of baselines (engine/triage/baseline.h): the written document (golden), reading it back, a
 // finding whose line moved stays baselined, a new resource is not, fixed entries are returned.
-#include "engine/baseline.h"
+#include "engine/triage/baseline.h"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "engine/fingerprint.h"
+#include "engine/triage/fingerprint.h"
 #include "tests/model_test_util.h"
 
 namespace polc {

@@ -1,8 +1,8 @@
-// The batch reader (engine/internal/batch_read.h): what it reads whole, what it leaves to the
+// The batch reader (engine/load/batch_read.h): what it reads whole, what it leaves to the
 // ordinary path, and its two limits. Where the kernel refuses io_uring (a seccomp profile, an
 // old kernel) the reader reads nothing, which these tests accept with a warning; the scanner's
 // equivalence of both paths is tested in robustness_test.cpp.
-#include "engine/internal/batch_read.h"
+#include "engine/load/batch_read.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

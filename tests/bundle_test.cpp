@@ -1,9 +1,9 @@
-#include "engine/bundle.h"
-
-#include <algorithm>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "dsl/compiler.h"
+#include "engine/program/bundle.h"
 
 using namespace polc;
 

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "engine/limits.h"
+#include "engine/base/limits.h"
 #include "tests/cli_run.h"
 #include "tests/model_test_util.h"
 

@@ -1,7 +1,7 @@
-// Tests of `.polc.yaml` parsing (engine/config.h): every key, unknown keys and ill-typed values
+// Tests of `.polc.yaml` parsing (engine/config/config.h): every key, unknown keys and ill-typed values
 // located at file:line:col, flag precedence (`merge_config`), policy parameters and the search
 // for the file in parent directories.
-#include "engine/config.h"
+#include "engine/config/config.h"
 
 #include <unistd.h>
 
@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "engine/internal/data_file.h"
+#include "engine/load/data_file.h"
 #include "tests/model_test_util.h"
 
 namespace polc {

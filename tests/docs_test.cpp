@@ -6,8 +6,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/builtins.h"
-#include "engine/bytecode.h"
+#include "engine/program/builtins.h"
+#include "engine/program/bytecode.h"
 
 namespace {
 std::string read(const char* rel) {

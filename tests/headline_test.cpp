@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "dsl/compiler.h"
-#include "engine/discovery.h"
-#include "engine/scanner.h"
+#include "engine/scan/discovery.h"
+#include "engine/scan/scanner.h"
 
 using namespace polc;
 namespace fs = std::filesystem;

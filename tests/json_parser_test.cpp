@@ -1,5 +1,5 @@
-// Tests for the simdjson On-Demand loader (engine/json_parser.cpp).
-#include "engine/json_parser.h"
+// Tests for the simdjson On-Demand loader (engine/load/json_parser.cpp).
+#include "engine/load/json_parser.h"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -7,8 +7,8 @@
 #include <sstream>
 #include <string>
 
-#include "engine/dump.h"
-#include "engine/limits.h"
+#include "engine/base/limits.h"
+#include "engine/model/dump.h"
 
 namespace {
 

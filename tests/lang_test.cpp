@@ -16,8 +16,8 @@
 #include <sstream>
 
 #include "dsl/compiler.h"
-#include "engine/loader.h"
-#include "engine/scanner.h"
+#include "engine/load/loader.h"
+#include "engine/scan/scanner.h"
 
 using namespace polc;
 namespace fs = std::filesystem;

@@ -1,8 +1,8 @@
-// Named limits (engine/limits.h): one TEST_CASE per limit, named after its constant. Each test
+// Named limits (engine/base/limits.h): one TEST_CASE per limit, named after its constant. Each test
 // pushes past the limit and expects a clear, positioned diagnostic while the rest of the scan
 // goes on: another file of the same scan is still checked, and (for VM limits) another policy
 // still runs on the same template. Limits tested elsewhere are listed at the end.
-#include "engine/limits.h"
+#include "engine/base/limits.h"
 
 #include <sys/stat.h>
 
@@ -10,7 +10,7 @@
 #include <chrono>
 #include <string>
 
-#include "engine/loader.h"
+#include "engine/load/loader.h"
 #include "tests/robust_util.h"
 
 using namespace polc;

@@ -1,6 +1,6 @@
-// Tests for the loader (engine/loader.cpp): file handling, format detection, the template /
+// Tests for the loader (engine/load/loader.cpp): file handling, format detection, the template /
 // not-a-template decision, the shared corpus and the non-CloudFormation noise.
-#include "engine/loader.h"
+#include "engine/load/loader.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,8 +10,8 @@
 #include <fstream>
 #include <map>
 
-#include "engine/json_parser.h"
-#include "engine/limits.h"
+#include "engine/base/limits.h"
+#include "engine/load/json_parser.h"
 #include "model_test_util.h"
 
 namespace fs = std::filesystem;

@@ -8,9 +8,9 @@
 #include <sstream>
 #include <string>
 
-#include "engine/diagnostic.h"
-#include "engine/document.h"
-#include "engine/yaml_parser.h"
+#include "engine/base/diagnostic.h"
+#include "engine/load/yaml_parser.h"
+#include "engine/model/document.h"
 
 namespace polc::test {
 

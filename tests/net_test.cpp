@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "engine/net.h"
-#include "engine/vm.h"
+#include "engine/vm/net.h"
+#include "engine/vm/vm.h"
 
 using namespace polc;
 

@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "dsl/ast.h"
-#include "engine/limits.h"
+#include "engine/base/limits.h"
 
 namespace fs = std::filesystem;
 using namespace polc;

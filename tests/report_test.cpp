@@ -1,7 +1,7 @@
 // Reporter tests: golden files for every format from one hand-built ScanResult, external
 // validation (SARIF schema, XML and JSON parsers via python3 when present), and unit tests for
 // the JSON writer, fingerprints, escaping and exit codes.
-#include "engine/report.h"
+#include "engine/report/report.h"
 
 #include <unistd.h>
 
@@ -11,11 +11,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/exit_codes.h"
-#include "engine/fingerprint.h"
-#include "engine/internal/report_util.h"
-#include "engine/internal/utf8.h"
-#include "engine/json_writer.h"
+#include "engine/base/json_writer.h"
+#include "engine/base/utf8.h"
+#include "engine/report/report_util.h"
+#include "engine/triage/exit_codes.h"
+#include "engine/triage/fingerprint.h"
 
 namespace fs = std::filesystem;
 using namespace polc;

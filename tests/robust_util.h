@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "dsl/compiler.h"
-#include "engine/fingerprint.h"
-#include "engine/scanner.h"
+#include "engine/scan/scanner.h"
+#include "engine/triage/fingerprint.h"
 
 namespace polc::test {
 

@@ -20,13 +20,13 @@
 #include <string>
 #include <thread>
 
-#include "engine/builtins.h"
-#include "engine/cache.h"
-#include "engine/discovery.h"
-#include "engine/internal/batch_read.h"
-#include "engine/limits.h"
-#include "engine/loader.h"
-#include "engine/report.h"
+#include "engine/base/limits.h"
+#include "engine/load/batch_read.h"
+#include "engine/load/loader.h"
+#include "engine/program/builtins.h"
+#include "engine/report/report.h"
+#include "engine/scan/cache.h"
+#include "engine/scan/discovery.h"
 #include "fuzz/targets.h"
 #include "tests/robust_util.h"
 

@@ -1,5 +1,5 @@
-// Tests of "beyond one machine" (issue 7): `--shard K/N` (engine/shard.h), `polc merge`
-// (engine/report_merge.h) and the result cache `--cache DIR` (engine/cache.h). Unit tests pin
+// Tests of "beyond one machine" (issue 7): `--shard K/N` (engine/scan/shard.h), `polc merge`
+// (engine/report/report_merge.h) and the result cache `--cache DIR` (engine/scan/cache.h). Unit tests pin
 // the shard hash, the cache entry format and the merge rules; end-to-end tests run the built
 // binary (POLC_BINARY) on tests/data/scale/tree and require that three shards merged give
 // exactly the unsharded report (elapsed time aside) in every format, and that a warm cache
@@ -16,13 +16,13 @@
 #include <regex>
 #include <set>
 
-#include "engine/cache.h"
-#include "engine/fingerprint.h"
-#include "engine/internal/merge_util.h"
-#include "engine/limits.h"
-#include "engine/report_merge.h"
-#include "engine/shard.h"
-#include "engine/source_file.h"
+#include "engine/base/limits.h"
+#include "engine/base/source_file.h"
+#include "engine/report/merge_util.h"
+#include "engine/report/report_merge.h"
+#include "engine/scan/cache.h"
+#include "engine/scan/shard.h"
+#include "engine/triage/fingerprint.h"
 #include "tests/cli_run.h"
 #include "tests/model_test_util.h"
 

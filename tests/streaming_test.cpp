@@ -15,12 +15,12 @@
 #include <string>
 #include <vector>
 
-#include "engine/baseline.h"
-#include "engine/discovery.h"
-#include "engine/internal/spool.h"
-#include "engine/limits.h"
-#include "engine/report.h"
-#include "engine/waivers.h"
+#include "engine/base/limits.h"
+#include "engine/report/report.h"
+#include "engine/report/spool.h"
+#include "engine/scan/discovery.h"
+#include "engine/triage/baseline.h"
+#include "engine/triage/waivers.h"
 #include "tests/robust_util.h"
 
 using namespace polc;

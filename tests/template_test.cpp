@@ -1,12 +1,12 @@
-// Tests for the template model (engine/template.cpp): golden dumps of tests/data/model/* and
+// Tests for the template model (engine/model/template.cpp): golden dumps of tests/data/model/* and
 // targeted assertions on intrinsics, ForEach expansion and the reference graph.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "engine/dump.h"
-#include "engine/limits.h"
-#include "engine/loader.h"
+#include "engine/base/limits.h"
+#include "engine/load/loader.h"
+#include "engine/model/dump.h"
 #include "model_test_util.h"
 
 namespace fs = std::filesystem;

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/value.h"
+#include "engine/model/value.h"
 
 namespace polc::test {
 

@@ -1,6 +1,6 @@
-// Tests of central waivers (engine/waivers.h): matching by rule, path glob and resource,
+// Tests of central waivers (engine/triage/waivers.h): matching by rule, path glob and resource,
 // expiry against an injected "today", diagnostics located in the waiver file.
-#include "engine/waivers.h"
+#include "engine/triage/waivers.h"
 
 #include <catch2/catch.hpp>
 #include <filesystem>

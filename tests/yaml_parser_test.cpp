@@ -1,7 +1,7 @@
-// Tests for the YAML loader (engine/yaml_parser.h): YAML 1.1 scalar typing, short-form tags,
+// Tests for the YAML loader (engine/load/yaml_parser.h): YAML 1.1 scalar typing, short-form tags,
 // anchors and merge keys, duplicate keys, multi-document streams, limits, syntax errors,
 // byte offsets with non-ASCII text, and the shared corpus.
-#include "engine/yaml_parser.h"
+#include "engine/load/yaml_parser.h"
 
 #include <yaml.h>
 
@@ -12,8 +12,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/internal/yaml_scalar.h"
-#include "engine/limits.h"
+#include "engine/base/limits.h"
+#include "engine/load/yaml_scalar.h"
 #include "tests/value_json.h"
 
 namespace fs = std::filesystem;

@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "dsl/ast.h"
-#include "engine/diagnostic.h"
-#include "engine/limits.h"
-#include "engine/source_file.h"
+#include "engine/base/diagnostic.h"
+#include "engine/base/limits.h"
+#include "engine/base/source_file.h"
 
 namespace polc::dsl {
 

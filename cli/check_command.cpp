@@ -1,0 +1,693 @@
+// `polc check` and `polc config`: the configuration (file plus flags), the scan, then the
+// post-processing chain every finding goes through, in this order: severity overrides, inline
+// suppressions (done by the scanner), central waivers, the baseline, the display threshold.
+#include <fnmatch.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <set>
+#include <thread>
+#include <tuple>
+#include <unordered_map>
+
+#include "cli/commands.h"
+#include "cli/progress.h"
+#include "dsl/compiler.h"
+#include "engine/base/limits.h"
+#include "engine/config/config.h"
+#include "engine/program/bundle.h"
+#include "engine/report/report.h"
+#include "engine/scan/cache.h"
+#include "engine/scan/discovery.h"
+#include "engine/scan/scanner.h"
+#include "engine/scan/shard.h"
+#include "engine/triage/baseline.h"
+#include "engine/triage/exit_codes.h"
+#include "engine/triage/fingerprint.h"
+#include "engine/triage/waivers.h"
+
+namespace polc::cli {
+namespace {
+
+/// True when `sel` names a peer rule the policy aliases: `tool:pattern` (cfn_nag, checkov,
+/// guard or cfn-lint), the pattern a glob (`*`, `?`, `[...]`) matched against the rule id, so
+/// `cfn_nag:*` selects every policy that implements a cfn_nag rule.
+bool matches_alias(const PolicyInfo& p, const std::string& sel) {
+  auto colon = sel.find(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  std::string_view tool(sel.data(), colon);
+  if (tool != "cfn_nag" && tool != "checkov" && tool != "guard" && tool != "cfn-lint") return false;
+  return std::any_of(p.aliases.begin(), p.aliases.end(), [&](const std::string& a) {
+    return a.compare(0, colon + 1, sel, 0, colon + 1) == 0 &&
+           fnmatch(sel.c_str() + colon + 1, a.c_str() + colon + 1, 0) == 0;
+  });
+}
+
+bool matches_policy(const PolicyInfo& p, const std::string& sel) {
+  return p.id == sel || p.name == sel || matches_alias(p, sel);
+}
+
+/// The command-line flags as a `Config` (only what was given is set).
+bool flags_config(const CheckArgs& a, Config& out) {
+  out.policies = a.policies;
+  out.exclude = a.excludes;
+  out.enable = a.only;
+  out.disable = a.skip;
+  if (!parse_severity_flag(a.severity, "--severity", out.severity) ||
+      !parse_severity_flag(a.fail_threshold, "--fail-threshold", out.fail_threshold))
+    return false;
+  if (!a.format.empty()) out.outputs.push_back({a.format, {}});
+  for (const auto& o : a.outputs) {
+    std::size_t eq = o.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 >= o.size()) {
+      std::cerr << "polc: --output expects FORMAT=PATH (for example sarif=polc.sarif), got '" << o
+                << "'\n";
+      return false;
+    }
+    out.outputs.push_back({o.substr(0, eq), o.substr(eq + 1)});
+  }
+  out.waiver_files = a.waivers;
+  out.baseline = a.baseline;
+  if (a.honor_foreign) out.honor_foreign_suppressions = true;
+  if (a.no_inline_suppressions) out.inline_suppressions = false;
+  return true;
+}
+
+/// Loads `.polc.yaml` (or `--config`), overlays the flags and loads waiver files into
+/// `out.waivers`. Prints problems to stderr; false on errors.
+bool effective_config(const CheckArgs& a, Config& out, bool color) {
+  Config flags;
+  if (!flags_config(a, flags)) return false;
+  Config file;
+  Diagnostics diags;
+  std::string path = a.config_path;
+  if (path.empty() && !a.no_config) path = find_config_file(".");
+  if (!path.empty() && !load_config(path, file, diags)) {
+    print_diagnostics(diags.items(), color);
+    std::cerr << "polc: the configuration " << path
+              << " has errors (see docs/configuration.md); fix them, or run with --no-config to "
+                 "ignore it\n";
+    return false;
+  }
+  out = merge_config(file, flags);
+  for (const std::string& wf : out.waiver_files) load_waiver_file(wf, out.waivers, diags);
+  print_diagnostics(diags.items(), color);
+  if (diags.has_errors()) {
+    std::cerr << "polc: the waivers have errors; nothing was checked\n";
+    return false;
+  }
+  return true;
+}
+
+/// Splits the configured outputs into the stdout format and the report files.
+bool resolve_outputs(const Config& cfg, ReportFormat& format,
+                     std::vector<std::pair<ReportFormat, std::string>>& files) {
+  format = ReportFormat::kText;
+  int stdout_formats = 0;
+  for (const OutputSpec& o : cfg.outputs) {
+    ReportFormat f;
+    if (!parse_report_format(o.format, f)) {
+      std::cerr << "polc: unknown report format '" << o.format
+                << "'; use text, json, sarif, junit or github\n";
+      return false;
+    }
+    if (o.path.empty()) {
+      format = f;
+      ++stdout_formats;
+    } else {
+      files.emplace_back(f, o.path);
+    }
+  }
+  if (stdout_formats > 1) {
+    std::cerr << "polc: more than one format for standard output in 'formats'; keep one and "
+                 "write the others to files with FORMAT=PATH\n";
+    return false;
+  }
+  return true;
+}
+
+/// "Today" for waiver expiry: `POLC_TODAY` (YYYY-MM-DD, for reproducible CI tests) or the clock.
+bool resolve_today(CivilDate& today) {
+  const char* env = std::getenv("POLC_TODAY");
+  if (!env || !*env) {
+    today = today_utc();
+    return true;
+  }
+  if (!parse_civil_date(env, today)) {
+    std::cerr << "polc: POLC_TODAY must be a date written YYYY-MM-DD, got '" << env
+              << "'; unset it to use the current date\n";
+    return false;
+  }
+  return true;
+}
+
+bool check_selectors(const std::vector<std::string>& sels, const std::vector<PolicyInfo>& known,
+                     const char* what) {
+  for (const auto& sel : sels)
+    if (std::none_of(known.begin(), known.end(),
+                     [&](const PolicyInfo& p) { return matches_policy(p, sel); })) {
+      std::cerr << "polc: " << what << " names no known policy: '" << sel
+                << "'; check the id or name (`polc explain ID` prints a policy)\n";
+      return false;
+    }
+  return true;
+}
+
+bool location_less(const Diagnostic& a, const Diagnostic& b) {
+  return std::tie(a.location.file, a.location.line, a.location.column) <
+         std::tie(b.location.file, b.location.line, b.location.column);
+}
+
+bool write_file(const std::string& path, const std::string& text, const char* what) {
+  std::ofstream of(path, std::ios::binary);
+  of.write(text.data(), static_cast<std::streamsize>(text.size()));
+  of.close();
+  if (!of) {
+    std::cerr << "polc: cannot write the " << what << " to " << path
+              << "; check that its directory exists and is writable\n";
+    return false;
+  }
+  return true;
+}
+
+/// Which discovered templates this run checks: not the files inside the `--cache` directory
+/// (a cache kept inside the scanned tree must not be scanned), not the report files this run
+/// writes (`--output`), and only those of this run's shard. Not thread-safe (it remembers the
+/// last directory); the walk calls it from one thread at a time.
+class TemplateFilter {
+ public:
+  TemplateFilter(const std::string& cache_dir, const std::vector<std::string>& outputs,
+                 const ShardSpec& shard)
+      : shard_(shard) {
+    std::error_code ec;
+    cwd_ = std::filesystem::current_path(ec);
+    if (ec) return;  // no working directory: nothing to compare against
+    if (!cache_dir.empty()) cache_root_ = (absolute(cache_dir) / "").string();
+    for (const std::string& o : outputs) outputs_.push_back(absolute(o).string());
+  }
+
+  bool operator()(const std::string& path) const {
+    if (shard_.active() && shard_of(normalize_report_path(path), shard_.count) != shard_.index)
+      return false;
+    if (cache_root_.empty() && outputs_.empty()) return true;
+    const std::string p = absolute_text(path);
+    if (!cache_root_.empty() && p.compare(0, cache_root_.size(), cache_root_) == 0) return false;
+    return std::find(outputs_.begin(), outputs_.end(), p) == outputs_.end();
+  }
+
+ private:
+  /// Lexical: the working directory is read once, so there is no system call per file.
+  std::filesystem::path absolute(const std::string& path) const {
+    const std::filesystem::path p(path);
+    return (p.is_absolute() ? p : cwd_ / p).lexically_normal();
+  }
+
+  /// `absolute(path).string()`, with the directory part normalized once per directory rather
+  /// than once per file: the walk gives a directory's files one after another, each a plain
+  /// name (never `.` or `..`) after the directory as reached from the argument.
+  std::string absolute_text(const std::string& path) const {
+    const std::size_t slash = path.rfind('/');
+    const std::string_view name = slash == std::string::npos
+                                      ? std::string_view(path)
+                                      : std::string_view(path).substr(slash + 1);
+    if (slash == std::string::npos || slash == 0 || name.empty() || name == "." || name == "..")
+      return absolute(path).string();
+    const std::string_view dir = std::string_view(path).substr(0, slash);
+    if (dir != last_dir_) {
+      last_dir_.assign(dir);
+      last_dir_absolute_ = (absolute(last_dir_) / "").string();
+    }
+    std::string p = last_dir_absolute_;
+    p += name;
+    return p;
+  }
+
+  std::filesystem::path cwd_;
+  ShardSpec shard_;
+  std::string cache_root_;
+  std::vector<std::string> outputs_;
+  // The directory of the last path `absolute_text` saw, and its absolute form ending in '/'.
+  // Called by one thread at a time (the walk), like the whole filter.
+  mutable std::string last_dir_, last_dir_absolute_;
+};
+
+/// What the first walk over the scan arguments finds: policies, bundles, problems, how many
+/// templates the run will check, and the templates' paths themselves while they fit in
+/// `kMaxBufferedPathBytes` (then the scan needs no second walk; past it they are streamed by a
+/// second walk, so memory stays bounded).
+struct ScanInputs {
+  std::vector<std::string> policies;
+  std::vector<std::string> bundles;
+  std::vector<Diagnostic> errors;
+  std::size_t templates = 0;
+  /// A template path and `FileWalker::listed_regular` for it.
+  struct Template {
+    std::string path;
+    bool regular = false;
+  };
+  std::vector<Template> template_paths;  // all of them when `all_buffered`
+  bool all_buffered = true;
+};
+
+ScanInputs find_scan_inputs(const std::vector<std::string>& paths,
+                            const std::vector<std::string>& excludes,
+                            const TemplateFilter& selected) {
+  ScanInputs out;
+  FileWalker walker(paths, excludes);
+  std::string path;
+  FileKind kind;
+  std::size_t buffered_bytes = 0;
+  while (walker.next(path, kind)) {
+    if (kind == FileKind::kPolicy) out.policies.push_back(path);
+    if (kind == FileKind::kBundle) out.bundles.push_back(path);
+    if (kind != FileKind::kTemplate || !selected(path)) continue;
+    ++out.templates;
+    if (!out.all_buffered) continue;
+    buffered_bytes += sizeof(ScanInputs::Template) + path.size();
+    if (buffered_bytes > kMaxBufferedPathBytes) {
+      out.all_buffered = false;
+      std::vector<ScanInputs::Template>().swap(out.template_paths);
+      continue;
+    }
+    out.template_paths.push_back({path, walker.listed_regular()});
+  }
+  out.errors = walker.take_errors();
+  return out;
+}
+
+/// Standard output for reports: clears the progress bar's line before each write.
+class ProgressAwareSink final : public FileSink {
+ public:
+  ProgressAwareSink(std::FILE* file, ProgressBar& progress) : FileSink(file), progress_(progress) {}
+  void write(std::string_view bytes) override {
+    progress_.finish();
+    FileSink::write(bytes);
+  }
+
+ private:
+  ProgressBar& progress_;
+};
+
+/// A report file (`--output FORMAT=PATH`), opened before the scan and written while it runs.
+class ReportFile {
+ public:
+  explicit ReportFile(std::string path) : path_(std::move(path)) {}
+  ~ReportFile() {
+    if (file_) std::fclose(file_);
+  }
+  bool open() {
+    file_ = std::fopen(path_.c_str(), "wb");
+    if (!file_) return fail();
+    sink_ = std::make_unique<FileSink>(file_);
+    return true;
+  }
+  FileSink& sink() { return *sink_; }
+  /// Closes the file; false (with a message) when any write failed.
+  bool close() {
+    const bool ok = sink_->ok() && std::fclose(file_) == 0;
+    file_ = nullptr;
+    return ok || fail();
+  }
+
+ private:
+  bool fail() const {
+    std::cerr << "polc: cannot write the report to " << path_
+              << "; check that its directory exists and is writable\n";
+    return false;
+  }
+  std::string path_;
+  std::FILE* file_ = nullptr;
+  std::unique_ptr<FileSink> sink_;
+};
+
+/// Opens the `--cache` directory for this run's policy set and options; prints why not and
+/// returns nullptr on failure.
+std::unique_ptr<DiskCache> open_cache(const CheckArgs& args, const PolicySet& set,
+                                      const std::vector<PolicyInfo>& active,
+                                      const SuppressionOptions& suppressions) {
+  const std::uint64_t max_mb = args.cache_max_mb ? args.cache_max_mb : kDefaultCacheMaxMb;
+  if (max_mb > (std::uint64_t{1} << 40)) {
+    std::cerr << "polc: --cache-max-mb " << max_mb << " is too large; give a size in MiB\n";
+    return nullptr;
+  }
+  std::vector<std::string> ids;
+  for (const PolicyInfo& p : active) ids.push_back(p.id);
+  std::string error;
+  auto cache = DiskCache::open(args.cache_dir, cache_context(save_bundle(set), ids, suppressions),
+                               max_mb << 20, error);
+  if (!cache) std::cerr << "polc: " << error << "\n";
+  return cache;
+}
+
+/// After the scan: prints the cache's warnings and statistics, then trims it to its bound.
+void finish_cache(DiskCache& cache, const CheckArgs& args, bool color) {
+  print_diagnostics(cache.take_warnings(), color);
+  cache.evict();
+  if (!args.quiet)
+    std::cerr << "polc: cache " << args.cache_dir << ": " << cache.hits() << " hit"
+              << (cache.hits() == 1 ? "" : "s") << ", " << cache.misses() << " miss"
+              << (cache.misses() == 1 ? "" : "es") << "\n";
+}
+
+}  // namespace
+
+int run_check(const CheckArgs& args) {
+  auto start = std::chrono::steady_clock::now();
+  bool color_err = use_color(args.no_color, 2);
+  Config cfg;
+  if (!effective_config(args, cfg, color_err)) return kExitUsageOrPolicyError;
+  ReportFormat format;
+  std::vector<std::pair<ReportFormat, std::string>> extra_outputs;
+  if (!resolve_outputs(cfg, format, extra_outputs)) return kExitUsageOrPolicyError;
+  const Severity threshold = cfg.severity.value_or(Severity::kLow);
+  const Severity fail_threshold = cfg.fail_threshold.value_or(threshold);
+  CivilDate today;
+  if (!resolve_today(today)) return kExitUsageOrPolicyError;
+  ShardSpec shard;
+  if (!args.shard.empty()) {
+    std::string error;
+    if (!parse_shard_spec(args.shard, shard, error)) {
+      std::cerr << "polc: " << error << "\n";
+      return kExitUsageOrPolicyError;
+    }
+    if (!args.write_baseline.empty()) {
+      std::cerr << "polc: --write-baseline cannot be combined with --shard: a shard sees only "
+                   "its part of the findings; write the baseline from an unsharded run\n";
+      return kExitUsageOrPolicyError;
+    }
+  }
+
+  std::vector<std::string> scan_paths = args.paths;
+  if (scan_paths.empty()) scan_paths.push_back(".");
+  // Templates are streamed (a second walk feeds the scanner); this first walk finds the
+  // policies among the arguments and counts the templates for the progress bar.
+  std::vector<std::string> written;  // report files: not templates, even inside the tree
+  for (const OutputSpec& o : cfg.outputs)
+    if (!o.path.empty()) written.push_back(o.path);
+  TemplateFilter selected(args.cache_dir, written, shard);
+  ScanInputs files = find_scan_inputs(scan_paths, cfg.exclude, selected);
+  DiscoveredFiles policy_files = discover_files(cfg.policies, {});
+  std::vector<std::string> policy_paths = files.policies;
+  policy_paths.insert(policy_paths.end(), policy_files.policies.begin(),
+                      policy_files.policies.end());
+  // Explicit --policies arguments that are not .polc files are still policies.
+  for (const auto& t : policy_files.templates) policy_paths.push_back(t);
+
+  Diagnostics policy_diags;
+  for (auto& e : policy_files.errors) policy_diags.add(e);
+  std::vector<std::string> bundles = files.bundles;
+  bundles.insert(bundles.end(), policy_files.bundles.begin(), policy_files.bundles.end());
+  std::unique_ptr<PolicySet> set;
+  if (!bundles.empty()) {
+    if (bundles.size() > 1 || !policy_paths.empty()) {
+      std::cerr << "polc: give either policy sources or one bundle, not both (compile them "
+                   "together with 'polc compile')\n";
+      return kExitUsageOrPolicyError;
+    }
+    std::string bytes, error;
+    std::ifstream in(bundles[0], std::ios::binary);
+    if (!in) {
+      std::cerr << bundles[0] << ": error: cannot read the bundle\n";
+      return kExitUsageOrPolicyError;
+    }
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    set = load_bundle(bytes, error);
+    if (!set) {
+      std::cerr << bundles[0] << ": error: " << error << "\n";
+      return kExitUsageOrPolicyError;
+    }
+  } else {
+    set = compile_policy_files(policy_paths, !args.no_builtin, policy_diags);
+  }
+  bool usage_error = false;
+  for (const auto& e : files.errors)
+    if (e.code == "no-such-file") usage_error = true;
+  if (!set || policy_diags.has_errors()) {
+    print_diagnostics(policy_diags.items(), color_err);
+    std::cerr << "polc: the policies have errors; nothing was checked\n";
+    return kExitUsageOrPolicyError;
+  }
+  print_diagnostics(policy_diags.items(), color_err);  // warnings
+
+  std::vector<PolicyInfo> known;
+  for (const auto& p : set->policies) known.push_back(p.info);
+  if (!check_selectors(cfg.enable, known, "--only (or 'enable')") ||
+      !check_selectors(cfg.disable, known, "--skip (or 'disable')"))
+    return kExitUsageOrPolicyError;
+  Diagnostics cfg_diags;
+  for (const SeverityOverride& o : cfg.severity_overrides)
+    if (std::none_of(known.begin(), known.end(),
+                     [&](const PolicyInfo& p) { return matches_policy(p, o.policy); }))
+      cfg_diags.error("config", o.location,
+                      "severity override names no known policy '" + o.policy +
+                          "'; check the id or name with `polc explain`");
+  apply_config_parameters(cfg.parameters, set->globals, cfg_diags);
+  if (cfg_diags.has_errors()) {
+    print_diagnostics(cfg_diags.items(), color_err);
+    std::cerr << "polc: the configuration has errors; nothing was checked\n";
+    return kExitUsageOrPolicyError;
+  }
+  // `policies`: the active set the reports list. `evaluated`: those the VM runs, i.e. without
+  // the policies all of whose findings would be hidden by the display threshold (their findings
+  // could change nothing: not the report, not the exit code), except when writing a baseline,
+  // which records hidden findings too, and with `--cache`, whose entries serve any threshold.
+  std::vector<std::uint32_t> evaluated;
+  std::vector<PolicyInfo> policies;  // the active ones, with severity overrides
+  std::vector<PolicyInfo> evaluated_infos;
+  // Policy id -> the severity `severity_overrides` gives all its findings (looked up per
+  // finding, so resolved here once).
+  std::unordered_map<std::string, Severity> override_of;
+  for (std::uint32_t i = 0; i < set->policies.size(); ++i) {
+    PolicyInfo p = set->policies[i].info;
+    auto named = [&](const std::string& s) { return matches_policy(p, s); };
+    bool on = cfg.enable.empty() || std::any_of(cfg.enable.begin(), cfg.enable.end(), named);
+    if (std::any_of(cfg.disable.begin(), cfg.disable.end(), named)) on = false;
+    if (!on) continue;
+    for (const SeverityOverride& o : cfg.severity_overrides)
+      if (matches_policy(p, o.policy)) override_of[p.id] = o.severity;  // the last one wins
+    Severity most_severe = p.severity;  // of anything it can report, after overrides
+    if (auto it = override_of.find(p.id); it != override_of.end()) {
+      p.severity = most_severe = it->second;
+    } else {
+      for (const ReportSite& site : set->policies[i].report_sites)
+        if (site.has_severity && static_cast<int>(site.severity) < static_cast<int>(most_severe))
+          most_severe = site.severity;
+    }
+    const bool hidden = static_cast<int>(most_severe) > static_cast<int>(threshold);
+    if (!hidden || !args.write_baseline.empty() || !args.cache_dir.empty()) {
+      evaluated.push_back(i);
+      evaluated_infos.push_back(p);
+    }
+    policies.push_back(std::move(p));
+  }
+  set->freeze();
+
+  Baseline baseline;
+  if (!cfg.baseline.empty()) {
+    Diagnostics bd;
+    if (!load_baseline(cfg.baseline, baseline, bd)) {
+      print_diagnostics(bd.items(), color_err);
+      return kExitUsageOrPolicyError;
+    }
+  }
+
+  ScanOptions options;
+  // Never more workers than templates (nor than kMaxWorkers).
+  options.jobs = worker_count(args.jobs, files.templates);
+  options.suppressions.inline_suppressions = cfg.inline_suppressions.value_or(true);
+  options.suppressions.foreign = cfg.honor_foreign_suppressions.value_or(false);
+  std::unique_ptr<DiskCache> cache;
+  if (!args.cache_dir.empty()) {
+    cache = open_cache(args, *set, evaluated_infos, options.suppressions);
+    if (!cache) return kExitUsageOrPolicyError;
+    options.cache = cache.get();
+  }
+
+  // The reports are written while the scan runs (engine/report/report.h), each file's findings as
+  // soon as the files before it are done, so memory does not grow with the number of files.
+  ProgressBar progress(!args.quiet && stderr_is_interactive());
+  ReportOptions ro;
+  ro.color = format == ReportFormat::kText && use_color(args.no_color, 1);
+  ro.show_suppressed = args.show_suppressed;
+  ro.verbose = args.verbose;
+  ro.tool_version = POLC_VERSION;
+  ro.pack_version = POLC_VERSION;
+  ReportFrame frame;
+  frame.policies = policies;
+  frame.scan_root = ".";
+  if (shard.active()) frame.shard = {shard.index, shard.count, fail_threshold};
+  frame.baseline_used = !cfg.baseline.empty() || !args.write_baseline.empty();
+  ProgressAwareSink stdout_sink(stdout, progress);
+  std::vector<std::unique_ptr<ReportFile>> report_files;
+  for (const auto& [f, path] : extra_outputs) {
+    auto file = std::make_unique<ReportFile>(path);
+    if (!file->open()) return kExitUsageOrPolicyError;
+    report_files.push_back(std::move(file));
+  }
+  std::vector<std::unique_ptr<ReportWriter>> writers;
+  writers.push_back(make_report_writer(format, ro, stdout_sink));
+  for (std::size_t k = 0; k < extra_outputs.size(); ++k) {
+    ReportOptions xo = ro;
+    xo.color = false;
+    writers.push_back(make_report_writer(extra_outputs[k].first, xo, report_files[k]->sink()));
+  }
+  for (auto& w : writers) w->begin(frame);
+
+  ScanSummary summary;
+  ExitCodeTracker exit_code(fail_threshold);
+  WaiverApplier waivers(cfg.waivers, today, known);
+  std::optional<BaselineMatcher> baseline_matcher;
+  if (!cfg.baseline.empty()) baseline_matcher.emplace(baseline);
+  std::vector<BaselineEntry> new_baseline;  // --write-baseline: what it will list
+  // Diagnostics found before the scan (discovery), merged in file order.
+  std::vector<Diagnostic> pending = std::move(files.errors);
+  std::stable_sort(pending.begin(), pending.end(), location_less);
+  std::size_t next_pending = 0;
+  std::size_t done = 0;
+
+  // Everything between the scanner and the reports, one file at a time: severity overrides,
+  // fingerprints, central waivers, the baseline, the display threshold and the counts.
+  auto report_group = [&](std::vector<Finding>& findings, std::vector<Diagnostic>& diags) {
+    std::stable_sort(diags.begin(), diags.end(), location_less);
+    std::vector<Finding> shown;
+    for (Finding& f : findings) {
+      if (static_cast<int>(f.severity) > static_cast<int>(threshold)) continue;  // hidden
+      if (f.suppressed)
+        ++summary.suppressed;
+      else if (f.baselined)
+        ++summary.baselined;
+      else if (f.outcome == Outcome::kUnknown)
+        ++summary.unknown;
+      else
+        ++summary.findings_by_severity[static_cast<int>(f.severity)];
+      exit_code.add(f);
+      shown.push_back(std::move(f));
+    }
+    for (const Diagnostic& d : diags) exit_code.add(d);
+    for (auto& w : writers) w->add(shown, diags);
+  };
+  auto consume = [&](const std::string& path, FileOutcome& o) {
+    switch (o.status) {
+      case FileOutcome::Status::kChecked:
+        ++summary.templates_checked;
+        break;
+      case FileOutcome::Status::kSkipped:
+        ++summary.files_skipped;
+        break;
+      case FileOutcome::Status::kFailed:
+        ++summary.templates_failed;
+        break;
+    }
+    if (o.incomplete) ++summary.incomplete;
+    std::vector<Diagnostic> diags;
+    while (next_pending < pending.size() && pending[next_pending].location.file <= path)
+      diags.push_back(std::move(pending[next_pending++]));
+    for (Diagnostic& d : o.diagnostics) diags.push_back(std::move(d));
+    // The file as reports name it, once per file (a finding's file is its template's).
+    const std::string report_path = normalize_report_path(path);
+    for (Finding& f : o.findings) {
+      f.fingerprint = compute_fingerprint(
+          f.policy_id,
+          f.location.file == path ? report_path : normalize_report_path(f.location.file),
+          f.resource, f.property_path);
+      if (!override_of.empty())
+        if (auto it = override_of.find(f.policy_id); it != override_of.end())
+          f.severity = it->second;
+    }
+    // Central waivers, after the inline suppressions the scanner applied.
+    waivers.apply(o.findings);
+    // The baseline: known findings do not fail; entries of this file that nothing matched were
+    // fixed (reported only for the policies of this run).
+    if (baseline_matcher) {
+      baseline_matcher->apply(o.findings);
+      if (o.status == FileOutcome::Status::kChecked)
+        for (const BaselineEntry& e : baseline_matcher->unmatched_in(report_path))
+          if (std::any_of(evaluated_infos.begin(), evaluated_infos.end(),
+                          [&](const PolicyInfo& p) { return p.id == e.policy_id; })) {
+            // Located at the template as this run names it, so it is reported with the file.
+            diags.push_back(fixed_baseline_note(e, cfg.baseline));
+            diags.back().location = Location::whole(path);
+          }
+    }
+    if (!args.write_baseline.empty()) {
+      for (Finding& f : o.findings)
+        if (!f.suppressed && !f.baselined) {
+          new_baseline.push_back(baseline_entry(f));
+          f.baselined = true;
+        }
+    }
+    report_group(o.findings, diags);
+    progress.update(++done, files.templates);
+  };
+  // The paths the first walk kept, or, for a tree too large to keep them, a second walk.
+  std::optional<FileWalker> walker;
+  if (!files.all_buffered) walker.emplace(scan_paths, cfg.exclude);
+  std::size_t next_path = 0;
+  auto source = [&](std::string& path, bool& regular) {
+    if (!walker) {
+      if (next_path == files.template_paths.size()) return false;
+      ScanInputs::Template& t = files.template_paths[next_path++];
+      regular = t.regular;
+      path = std::move(t.path);
+      return true;
+    }
+    FileKind kind;
+    while (walker->next(path, kind))
+      if (kind == FileKind::kTemplate && selected(path)) {
+        regular = walker->listed_regular();
+        return true;
+      }
+    return false;
+  };
+  options.expected_files = files.templates;
+  scan_stream(*set, evaluated, known, source, consume, options);
+  progress.finish();
+  if (cache) finish_cache(*cache, args, color_err);
+
+  // What is known only at the end: the rest of the discovery diagnostics and the waivers'.
+  std::vector<Diagnostic> tail(std::make_move_iterator(pending.begin() + next_pending),
+                               std::make_move_iterator(pending.end()));
+  waivers.finish(tail);
+  std::vector<Finding> no_findings;
+  if (!tail.empty()) report_group(no_findings, tail);
+
+  bool write_failed = false;
+  if (!args.write_baseline.empty()) {
+    const std::size_t n = new_baseline.size();
+    if (write_file(args.write_baseline, render_baseline_entries(std::move(new_baseline)),
+                   "baseline")) {
+      std::cerr << "polc: wrote the baseline " << args.write_baseline << " (" << n << " new finding"
+                << (n == 1 ? "" : "s") << "); check it in and run `polc check --baseline "
+                << args.write_baseline << "` in CI\n";
+    } else {
+      write_failed = true;  // the reports are still completed (they are valid documents)
+    }
+  }
+  summary.elapsed_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const int code = exit_code.exit_code(summary, usage_error);
+  for (auto& w : writers) w->finish(summary, code);
+  std::fflush(stdout);
+  for (auto& f : report_files) write_failed = !f->close() || write_failed;
+  return write_failed ? kExitUsageOrPolicyError : code;
+}
+
+int run_config(const CheckArgs& args) {
+  Config cfg;
+  if (!effective_config(args, cfg, use_color(args.no_color, 2))) return kExitUsageOrPolicyError;
+  ReportFormat format;
+  std::vector<std::pair<ReportFormat, std::string>> files;
+  if (!resolve_outputs(cfg, format, files)) return kExitUsageOrPolicyError;
+  std::string text = render_config_yaml(cfg);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return 0;
+}
+
+}  // namespace polc::cli

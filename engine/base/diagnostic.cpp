@@ -1,0 +1,106 @@
+#include "engine/base/diagnostic.h"
+
+namespace polc {
+
+std::string_view diag_severity_name(DiagSeverity s) {
+  switch (s) {
+    case DiagSeverity::kError: return "error";
+    case DiagSeverity::kWarning: return "warning";
+    case DiagSeverity::kNote: return "note";
+  }
+  return "error";
+}
+
+Location Location::at(const SourceFile& file, std::uint32_t offset) {
+  Location l;
+  l.file = file.path();
+  l.offset = offset;
+  LineCol lc = file.locate(offset);
+  l.line = lc.line;
+  l.column = lc.column;
+  std::string_view text = file.line_text(lc.line);
+  if (text.size() > 400) text = text.substr(0, 400);
+  l.source_line = std::string(text);
+  return l;
+}
+
+Location Location::whole(std::string file) {
+  Location l;
+  l.file = std::move(file);
+  return l;
+}
+
+void Diagnostics::error(std::string code, Location loc, std::string message) {
+  add(Diagnostic{DiagSeverity::kError, std::move(code), std::move(message), std::move(loc), {}, {}});
+}
+
+void Diagnostics::warning(std::string code, Location loc, std::string message) {
+  add(Diagnostic{DiagSeverity::kWarning, std::move(code), std::move(message), std::move(loc), {}, {}});
+}
+
+bool Diagnostics::has_errors() const {
+  for (const auto& d : items_)
+    if (d.severity == DiagSeverity::kError) return true;
+  return false;
+}
+
+void append_location(std::string& out, const Location& loc) {
+  out += loc.file;
+  if (loc.line > 0) {
+    out += ':';
+    out += std::to_string(loc.line);
+    out += ':';
+    out += std::to_string(loc.column);
+  }
+}
+
+void append_source_snippet(std::string& out, const Location& loc) {
+  if (loc.line == 0 || loc.source_line.empty()) return;
+  std::string num = std::to_string(loc.line);
+  out += ' ';
+  out += num;
+  out += " | ";
+  // Tabs become single spaces so the caret lines up.
+  for (char c : loc.source_line) out += (c == '\t') ? ' ' : c;
+  out += '\n';
+  out.append(num.size() + 1, ' ');
+  out += " | ";
+  std::uint32_t col = loc.column > 0 ? loc.column - 1 : 0;
+  if (col > loc.source_line.size()) col = static_cast<std::uint32_t>(loc.source_line.size());
+  // One space per character before the column: UTF-8 continuation bytes take no cell.
+  for (std::uint32_t i = 0; i < col; ++i) {
+    if ((static_cast<unsigned char>(loc.source_line[i]) & 0xC0) != 0x80) out += ' ';
+  }
+  out += "^\n";
+}
+
+std::string render_diagnostic(const Diagnostic& d, bool color) {
+  std::string out;
+  if (color) out += "\x1b[1m";
+  append_location(out, d.location);
+  out += ": ";
+  if (color) out += d.severity == DiagSeverity::kError ? "\x1b[31m" : d.severity == DiagSeverity::kWarning ? "\x1b[35m" : "\x1b[36m";
+  out += diag_severity_name(d.severity);
+  out += ':';
+  if (color) out += "\x1b[0m\x1b[1m";
+  out += ' ';
+  out += d.message;
+  if (!d.code.empty()) {
+    out += " [";
+    out += d.code;
+    out += ']';
+  }
+  if (color) out += "\x1b[0m";
+  out += '\n';
+  append_source_snippet(out, d.location);
+  for (const auto& n : d.notes) {
+    append_location(out, n.location);
+    out += ": note: ";
+    out += n.message;
+    out += '\n';
+    append_source_snippet(out, n.location);
+  }
+  return out;
+}
+
+}  // namespace polc

@@ -1,0 +1,139 @@
+#include "engine/base/json_writer.h"
+
+#include <charconv>
+#include <cmath>
+
+#include "engine/base/utf8.h"
+
+namespace polc {
+
+void append_json_string(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        default:
+          if (c < 0x20 || c == 0x7F) {
+            out += "\\u00";
+            out += kHex[c >> 4];
+            out += kHex[c & 0xF];
+          } else {
+            out += static_cast<char>(c);
+          }
+      }
+      ++i;
+      continue;
+    }
+    char32_t cp = 0;
+    const std::size_t n = internal::decode_utf8(text, i, cp);
+    if (n == 1) {
+      internal::append_utf8(out, internal::kReplacementChar);
+    } else {
+      out.append(text.substr(i, n));
+    }
+    i += n;
+  }
+  out += '"';
+}
+
+void JsonWriter::newline_indent() {
+  if (!pretty_) return;
+  out_ += '\n';
+  out_.append(stack_.size() * 2, ' ');
+}
+
+void JsonWriter::before_value() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (stack_.empty()) return;
+  if (!stack_.back().empty) out_ += ',';
+  stack_.back().empty = false;
+  newline_indent();
+}
+
+void JsonWriter::open(char c) {
+  before_value();
+  out_ += c;
+  stack_.push_back(Level{});
+}
+
+void JsonWriter::close(char c) {
+  if (stack_.empty()) return;
+  const bool was_empty = stack_.back().empty;
+  stack_.pop_back();
+  if (!was_empty) newline_indent();
+  out_ += c;
+  if (stack_.empty() && pretty_) out_ += '\n';
+}
+
+void JsonWriter::begin_object() { open('{'); }
+void JsonWriter::end_object() { close('}'); }
+void JsonWriter::begin_array() { open('['); }
+void JsonWriter::end_array() { close(']'); }
+
+void JsonWriter::key(std::string_view name) {
+  before_value();
+  append_json_string(out_, name);
+  out_ += pretty_ ? ": " : ":";
+  after_key_ = true;
+}
+
+void JsonWriter::value(std::string_view text) {
+  before_value();
+  append_json_string(out_, text);
+}
+
+void JsonWriter::value(bool b) {
+  before_value();
+  out_ += b ? "true" : "false";
+}
+
+void JsonWriter::value(std::int64_t n) {
+  before_value();
+  out_ += std::to_string(n);
+}
+
+void JsonWriter::value(std::uint64_t n) {
+  before_value();
+  out_ += std::to_string(n);
+}
+
+void JsonWriter::value(double d, int decimals) {
+  before_value();
+  if (!std::isfinite(d)) {
+    out_ += "null";
+    return;
+  }
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed, decimals);
+  if (res.ec != std::errc()) {
+    res = std::to_chars(buf, buf + sizeof buf, d);  // very large: shortest form fits
+  }
+  out_.append(buf, res.ptr);
+}
+
+void JsonWriter::null() {
+  before_value();
+  out_ += "null";
+}
+
+}  // namespace polc

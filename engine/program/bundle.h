@@ -1,0 +1,32 @@
+// Bundles: a compiled `PolicySet` saved to a file (`polc compile policies/ -o policies.polcb`)
+// and loaded by `polc check` instead of policy sources.
+//
+// Format (little-endian): the magic "POLCBNDL", the bundle format version, polc's version
+// string, the builtin table size, then the sources, globals, chunks (code, source map,
+// constant pool) and policies (metadata, subject rules, report sites). A bundle is untrusted
+// input: `load_bundle` bounds-checks every read, rejects a different polc version or format
+// with a clear error, and runs `verify_policy_set` before returning, so a corrupted or crafted
+// bundle is rejected, never executed.
+#pragma once
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "engine/program/bytecode.h"
+
+namespace polc {
+
+/// Version of the bundle layout; bump on any change to the format or to the meaning of opcodes.
+inline constexpr std::uint32_t kBundleFormatVersion = 1;
+/// Version of the bytecode (opcodes.def and builtins.def semantics), printed by `polc --version`.
+inline constexpr std::uint32_t kBytecodeVersion = 1;
+
+/// Serializes `set` (frozen or not). Deterministic: the same set gives the same bytes.
+std::string save_bundle(const PolicySet& set);
+
+/// Parses and verifies a bundle. Returns nullptr and sets `error` (one sentence saying what to
+/// do next) when the bytes are not a valid bundle of this polc version. The returned set is
+/// not frozen. Thread-safe.
+std::unique_ptr<PolicySet> load_bundle(std::string_view bytes, std::string& error);
+
+}  // namespace polc

@@ -1,0 +1,441 @@
+// The `sarif` reporter: SARIF 2.1.0 for code-scanning services (GitHub code scanning, Azure
+// DevOps, IDE viewers).
+//
+// One run. Rules come from `ScanResult::policies` (plus a bare rule for any finding whose policy
+// is not listed, so every `ruleIndex` is valid). Artifact URIs are relative to the scan root
+// (`uriBaseId` "%SRCROOT%"), percent-encoded, with forward slashes. Columns are converted from
+// polc's byte columns to Unicode code points using each location's copy of its source line, and
+// the run declares `columnKind: unicodeCodePoints`. Suppressed findings are kept with
+// `suppressions`. When a baseline takes part in the run, every result has a `baselineState`:
+// `unchanged` for baselined findings, `new` for the others. Load and policy diagnostics become
+// `toolExecutionNotifications`; `executionSuccessful` is true exactly when everything was
+// checked: no error diagnostic, no template that failed to load, no incomplete policy run.
+// The invocation (exit code) comes before the results, so results and notifications are
+// spooled while the scan runs (engine/report/spool.h) and the document is written at its end.
+#include <map>
+#include <set>
+
+#include "engine/base/json_writer.h"
+#include "engine/base/utf8.h"
+#include "engine/report/report_util.h"
+#include "engine/report/spool.h"
+#include "engine/triage/fingerprint.h"
+
+namespace polc::internal {
+
+namespace {
+
+constexpr std::string_view kSarifSchema = "https://json.schemastore.org/sarif-2.1.0.json";
+constexpr std::string_view kSrcRoot = "%SRCROOT%";
+constexpr std::string_view kFingerprintKey = "polcFingerprint/v1";
+
+std::string_view sarif_level(Severity s) {
+  switch (s) {
+    case Severity::kCritical:
+    case Severity::kHigh:
+      return "error";
+    case Severity::kMedium:
+      return "warning";
+    case Severity::kLow:
+    case Severity::kInfo:
+      return "note";
+  }
+  return "warning";
+}
+
+/// GitHub code scanning's `security-severity` scores (CVSS-like, 0.0 to 10.0).
+std::string_view security_severity(Severity s) {
+  switch (s) {
+    case Severity::kCritical:
+      return "9.5";
+    case Severity::kHigh:
+      return "8.0";
+    case Severity::kMedium:
+      return "5.5";
+    case Severity::kLow:
+      return "3.0";
+    case Severity::kInfo:
+      return "1.0";
+  }
+  return "5.5";
+}
+
+std::string_view diag_level(DiagSeverity s) {
+  switch (s) {
+    case DiagSeverity::kError:
+      return "error";
+    case DiagSeverity::kWarning:
+      return "warning";
+    case DiagSeverity::kNote:
+      return "note";
+  }
+  return "error";
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters and '/'.
+std::string percent_encode(std::string_view path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : path) {
+    const auto u = static_cast<unsigned char>(c);
+    const bool keep = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
+                      u == '-' || u == '.' || u == '_' || u == '~' || u == '/';
+    if (keep) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    }
+  }
+  return out;
+}
+
+bool is_absolute(std::string_view path) {
+  if (!path.empty() && path[0] == '/') return true;
+  // Windows drive paths ("C:/...") after normalization.
+  return path.size() >= 3 && path[1] == ':' && path[2] == '/' &&
+         ((path[0] >= 'a' && path[0] <= 'z') || (path[0] >= 'A' && path[0] <= 'Z'));
+}
+
+/// Byte column (1-based) to code-point column (1-based), using the location's source line.
+std::uint32_t code_point_column(const Location& loc) {
+  if (loc.column == 0) return 0;
+  const std::size_t bytes = loc.column - 1;
+  const std::string_view line = loc.source_line;
+  std::size_t cps = count_code_points(line, bytes);
+  if (bytes > line.size()) cps += bytes - line.size();
+  return static_cast<std::uint32_t>(cps + 1);
+}
+
+void write_artifact_location(JsonWriter& w, std::string_view file, std::string_view scan_root) {
+  const std::string rel = report_relative_path(file, scan_root);
+  w.key("artifactLocation");
+  w.begin_object();
+  if (is_absolute(rel)) {
+    w.member("uri", "file://" + std::string(rel[0] == '/' ? "" : "/") + percent_encode(rel));
+  } else {
+    w.member("uri", percent_encode(rel));
+    w.member("uriBaseId", kSrcRoot);
+  }
+  w.end_object();
+}
+
+/// Writes a `physicalLocation` member. Whole-file locations get no region unless
+/// `force_region`, which anchors them at line 1 (results need a line to be shown at all).
+void write_physical_location(JsonWriter& w, const Location& loc, std::string_view scan_root,
+                             bool force_region) {
+  w.key("physicalLocation");
+  w.begin_object();
+  write_artifact_location(w, loc.file, scan_root);
+  if (loc.line > 0 || force_region) {
+    w.key("region");
+    w.begin_object();
+    w.member("startLine", loc.line > 0 ? loc.line : 1u);
+    if (loc.line > 0 && loc.column > 0) w.member("startColumn", code_point_column(loc));
+    w.end_object();
+  }
+  w.end_object();
+}
+
+void write_text_message(JsonWriter& w, std::string_view name, std::string_view text) {
+  w.key(name);
+  w.begin_object();
+  w.member("text", text);
+  w.end_object();
+}
+
+/// Whether a suppression lives in the template (metadata, cfn_nag/checkov comments) or outside
+/// it (a waiver file, configuration, the command line).
+std::string_view suppression_kind(std::string_view source) {
+  for (std::string_view external : {"waiver", "config", "baseline", "cli", "external"}) {
+    if (source == external) return "external";
+  }
+  return "inSource";
+}
+
+void write_rule(JsonWriter& w, const PolicyInfo& p) {
+  w.begin_object();
+  w.member("id", p.id);
+  if (!p.name.empty()) w.member("name", p.name);
+  write_text_message(w, "shortDescription",
+                     p.title.empty() ? (p.name.empty() ? p.id : p.name) : p.title);
+  if (!p.description.empty()) write_text_message(w, "fullDescription", p.description);
+  if (!p.docs_url.empty()) w.member("helpUri", p.docs_url);
+  if (!p.remediation.empty()) write_text_message(w, "help", p.remediation);
+  w.key("defaultConfiguration");
+  w.begin_object();
+  w.member("level", sarif_level(p.severity));
+  w.end_object();
+  w.key("properties");
+  w.begin_object();
+  // SARIF requires unique tags; GitHub reads `security-severity` only on "security" rules.
+  std::vector<std::string> tags;
+  std::set<std::string> seen;
+  const auto add_tag = [&](std::string tag) {
+    if (seen.insert(tag).second) tags.push_back(std::move(tag));
+  };
+  for (const std::string& t : p.tags) add_tag(t);
+  add_tag("security");
+  add_tag("severity:" + std::string(severity_name(p.severity)));
+  w.key("tags");
+  w.begin_array();
+  for (const std::string& t : tags) w.value(t);
+  w.end_array();
+  w.member("security-severity", security_severity(p.severity));
+  if (!p.aliases.empty()) {
+    w.key("aliases");
+    w.begin_array();
+    for (const std::string& a : p.aliases) w.value(a);
+    w.end_array();
+  }
+  w.end_object();
+  w.end_object();
+}
+
+void write_result(JsonWriter& w, const Finding& f, std::size_t rule_index, bool any_baselined,
+                  std::string_view scan_root) {
+  w.begin_object();
+  w.member("ruleId", f.policy_id);
+  w.member("ruleIndex", static_cast<std::uint64_t>(rule_index));
+  w.member("level", sarif_level(f.severity));
+  write_text_message(w, "message", finding_message(f));
+  w.key("locations");
+  w.begin_array();
+  w.begin_object();
+  write_physical_location(w, f.location, scan_root, true);
+  if (!f.resource.empty()) {
+    w.key("logicalLocations");
+    w.begin_array();
+    w.begin_object();
+    w.member("name", f.resource);
+    w.member("kind", "resource");
+    w.end_object();
+    w.end_array();
+  }
+  w.end_object();
+  w.end_array();
+  if (!f.related.empty()) {
+    w.key("relatedLocations");
+    w.begin_array();
+    for (std::size_t i = 0; i < f.related.size(); ++i) {
+      w.begin_object();
+      w.member("id", static_cast<std::uint64_t>(i + 1));
+      write_physical_location(w, f.related[i].location, scan_root, false);
+      write_text_message(w, "message", f.related[i].message);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  w.key("partialFingerprints");
+  w.begin_object();
+  w.member(kFingerprintKey, finding_fingerprint(f, scan_root));
+  w.end_object();
+  if (f.suppressed) {
+    w.key("suppressions");
+    w.begin_array();
+    w.begin_object();
+    w.member("kind", suppression_kind(f.suppression_source));
+    w.member("status", "accepted");
+    if (!f.suppression_reason.empty()) w.member("justification", f.suppression_reason);
+    if (!f.suppression_source.empty()) {
+      w.key("properties");
+      w.begin_object();
+      w.member("source", f.suppression_source);
+      w.end_object();
+    }
+    w.end_object();
+    w.end_array();
+  }
+  if (any_baselined) w.member("baselineState", f.baselined ? "unchanged" : "new");
+  w.key("properties");
+  w.begin_object();
+  w.member("severity", severity_name(f.severity));
+  w.member("outcome", f.outcome == Outcome::kUnknown ? "unknown" : "fail");
+  if (!f.property_path.empty()) w.member("propertyPath", f.property_path);
+  w.end_object();
+  w.end_object();
+}
+
+void write_notification(JsonWriter& w, const Diagnostic& d, std::string_view scan_root) {
+  w.begin_object();
+  w.member("level", diag_level(d.severity));
+  write_text_message(w, "message", message_with_notes(d));
+  if (!d.location.file.empty()) {
+    w.key("locations");
+    w.begin_array();
+    w.begin_object();
+    write_physical_location(w, d.location, scan_root, false);
+    w.end_object();
+    w.end_array();
+  }
+  if (!d.code.empty()) {
+    w.key("descriptor");
+    w.begin_object();
+    w.member("id", d.code);
+    w.end_object();
+  }
+  if (!d.policy_id.empty()) {
+    w.key("associatedRule");
+    w.begin_object();
+    w.member("id", d.policy_id);
+    w.end_object();
+  }
+  w.end_object();
+}
+
+/// Everything before `results` depends on the whole scan (the rules of unlisted policies, the
+/// exit code, the notifications), so results and notifications are spooled and the document is
+/// written by `finish`.
+class SarifWriter final : public BufferedWriter {
+ public:
+  SarifWriter(const ReportOptions& options, ReportSink& sink)
+      : BufferedWriter(options, sink),
+        results_writer_(section_text_, true, 4),
+        notes_writer_(section_text_, true, 6) {}
+
+  void begin(const ReportFrame& frame) override {
+    frame_ = frame;
+    // Rules: the policy set, then a bare rule for each finding policy it does not list.
+    for (const PolicyInfo& p : frame_.policies)
+      if (rule_index_.emplace(p.id, rules_.size()).second) rules_.push_back(p);
+  }
+
+  void add(const std::vector<Finding>& findings, const std::vector<Diagnostic>& errors) override {
+    std::map<std::string, PolicyInfo> extra;  // sorted by id within the group
+    for (const Finding& f : findings) {
+      if (rule_index_.count(f.policy_id) || extra.count(f.policy_id)) continue;
+      PolicyInfo p;
+      p.id = f.policy_id;
+      p.name = f.policy_name;
+      p.severity = f.severity;
+      p.remediation = f.remediation;
+      extra.emplace(f.policy_id, std::move(p));
+    }
+    for (auto& [id, p] : extra) {
+      rule_index_.emplace(id, rules_.size());
+      rules_.push_back(std::move(p));
+    }
+    for (const Finding& f : findings)
+      write_result(results_writer_, f, rule_index_.at(f.policy_id), frame_.baseline_used,
+                   frame_.scan_root);
+    results_.append(section_text_);
+    section_text_.clear();
+    for (const Diagnostic& d : errors) {
+      any_error_ = any_error_ || d.severity == DiagSeverity::kError;
+      write_notification(notes_writer_, d, frame_.scan_root);
+    }
+    notifications_.append(section_text_);
+    section_text_.clear();
+  }
+
+  void finish(const ScanSummary& summary, int exit_code) override {
+    JsonWriter w(out_);
+    w.begin_object();
+    w.member("$schema", kSarifSchema);
+    w.member("version", "2.1.0");
+    w.key("runs");
+    w.begin_array();
+    w.begin_object();
+
+    w.key("tool");
+    w.begin_object();
+    w.key("driver");
+    w.begin_object();
+    w.member("name", "polc");
+    if (!options_.tool_version.empty()) w.member("version", options_.tool_version);
+    if (!options_.information_uri.empty()) w.member("informationUri", options_.information_uri);
+    w.key("rules");
+    w.begin_array();
+    for (const PolicyInfo& p : rules_) write_rule(w, p);
+    w.end_array();
+    if (!options_.pack_version.empty()) {
+      w.key("properties");
+      w.begin_object();
+      w.member("packVersion", options_.pack_version);
+      w.end_object();
+    }
+    w.end_object();
+    w.end_object();
+
+    w.key("invocations");
+    w.begin_array();
+    w.begin_object();
+    const bool complete = summary.templates_failed == 0 && summary.incomplete == 0 && !any_error_;
+    w.member("executionSuccessful", complete);
+    w.member("exitCode", exit_code);
+    w.key("toolExecutionNotifications");
+    w.begin_array();
+    splice(w, notifications_);
+    w.end_array();
+    w.end_object();
+    w.end_array();
+
+    w.key("originalUriBaseIds");
+    w.begin_object();
+    w.key(kSrcRoot);
+    w.begin_object();
+    const std::string root = normalize_report_path(frame_.scan_root);
+    if (is_absolute(root)) {
+      std::string uri = "file://" + std::string(root[0] == '/' ? "" : "/") + percent_encode(root);
+      if (uri.back() != '/') uri += '/';
+      w.member("uri", uri);
+    }
+    write_text_message(w, "description", "The scan root; artifact URIs are relative to it.");
+    w.end_object();
+    w.end_object();
+
+    w.member("columnKind", "unicodeCodePoints");
+    if (frame_.shard.count > 0) {
+      // Shard reports only: what `polc merge` needs to recombine SARIF shards (docs/cli.md).
+      w.key("properties");
+      w.begin_object();
+      w.key("polcShard");
+      w.begin_object();
+      w.member("index", frame_.shard.index);
+      w.member("count", frame_.shard.count);
+      w.member("failThreshold", severity_name(frame_.shard.fail_threshold));
+      w.member("templatesChecked", summary.templates_checked);
+      w.member("filesSkipped", summary.files_skipped);
+      w.member("templatesFailed", summary.templates_failed);
+      w.member("incomplete", summary.incomplete);
+      w.end_object();
+      w.end_object();
+    }
+    w.key("results");
+    w.begin_array();
+    splice(w, results_);
+    w.end_array();
+
+    w.end_object();
+    w.end_array();
+    w.end_object();
+    flush();
+  }
+
+ private:
+  /// Writes the spooled elements of the array `w` has just opened.
+  void splice(JsonWriter& w, Spool& section) {
+    if (section.size() == 0) return;
+    flush();
+    section.copy_to(sink_);
+    w.mark_nonempty();
+  }
+
+  std::vector<PolicyInfo> rules_;
+  std::map<std::string, std::size_t> rule_index_;
+  bool any_error_ = false;
+  std::string section_text_;
+  JsonWriter results_writer_;  // elements of runs[0].results (depth 4)
+  JsonWriter notes_writer_;    // elements of runs[0].invocations[0].toolExecutionNotifications
+  Spool results_;
+  Spool notifications_;
+};
+
+}  // namespace
+
+std::unique_ptr<ReportWriter> make_sarif_writer(const ReportOptions& options, ReportSink& sink) {
+  return std::make_unique<SarifWriter>(options, sink);
+}
+
+}  // namespace polc::internal

@@ -1,0 +1,139 @@
+#include "engine/report/report_util.h"
+
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+
+#include "engine/triage/fingerprint.h"
+
+namespace polc::internal {
+
+std::string report_relative_path(std::string_view file, std::string_view scan_root) {
+  std::string path = normalize_report_path(file);
+  if (!path.empty()) {
+    path = std::filesystem::path(path).lexically_normal().generic_string();
+  }
+  std::string root = normalize_report_path(scan_root);
+  if (!root.empty()) root = std::filesystem::path(root).lexically_normal().generic_string();
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  if (root.empty() || root == ".") return path;
+  if (root == "/") return path.size() > 1 && path[0] == '/' ? path.substr(1) : path;
+  if (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
+      path[root.size()] == '/') {
+    return path.substr(root.size() + 1);
+  }
+  return path;
+}
+
+std::string finding_fingerprint(const Finding& f, std::string_view scan_root) {
+  if (!f.fingerprint.empty()) return f.fingerprint;
+  return compute_fingerprint(f.policy_id, report_relative_path(f.location.file, scan_root),
+                             f.resource, f.property_path);
+}
+
+std::string finding_message(const Finding& f) {
+  std::string out = f.message;
+  if (!f.conditions.empty()) {
+    out += " (";
+    out += describe_conditions(f.conditions);
+    out += ')';
+  }
+  return out;
+}
+
+std::string_view first_line(std::string_view text) {
+  const std::size_t end = text.find_first_of("\r\n");
+  return end == std::string_view::npos ? text : text.substr(0, end);
+}
+
+std::string rule_label(const Finding& f) {
+  std::string out = "[";
+  out += f.policy_id;
+  if (!f.policy_name.empty()) {
+    if (!f.policy_id.empty()) out += ' ';
+    out += f.policy_name;
+  }
+  out += ']';
+  return out;
+}
+
+bool finding_listed(const Finding& f, const ReportOptions& options) {
+  return options.show_suppressed || (!f.suppressed && !f.baselined);
+}
+
+namespace {
+
+void append_count(std::string& out, std::uint64_t n, std::string_view singular,
+                  std::string_view plural) {
+  out += std::to_string(n);
+  out += ' ';
+  out += n == 1 ? singular : plural;
+}
+
+}  // namespace
+
+std::string message_with_notes(const Diagnostic& d) {
+  std::string text = d.message;
+  for (const DiagNote& n : d.notes) {
+    text += "\nnote: ";
+    append_location(text, n.location);
+    text += ": ";
+    text += n.message;
+  }
+  return text;
+}
+
+std::string summary_line(const ScanSummary& s) {
+  std::string out = "polc: ";
+  append_count(out, s.templates_checked, "template checked", "templates checked");
+  if (s.files_skipped > 0) {
+    out += ", ";
+    append_count(out, s.files_skipped, "skipped", "skipped");
+  }
+  if (s.templates_failed > 0) {
+    out += ", ";
+    append_count(out, s.templates_failed, "failed to load", "failed to load");
+  }
+  out += "; findings: ";
+  bool any = false;
+  for (int i = 0; i < 5; ++i) {
+    if (s.findings_by_severity[i] == 0) continue;
+    if (any) out += ", ";
+    any = true;
+    out += std::to_string(s.findings_by_severity[i]);
+    out += ' ';
+    out += severity_name(static_cast<Severity>(i));
+  }
+  if (!any) out += "none";
+  std::string extra;
+  const auto add_extra = [&](std::uint64_t n, std::string_view what) {
+    if (n == 0) return;
+    if (!extra.empty()) extra += ", ";
+    extra += std::to_string(n);
+    extra += ' ';
+    extra += what;
+  };
+  add_extra(s.unknown, "unknown");
+  add_extra(s.suppressed, "suppressed");
+  add_extra(s.baselined, "baselined");
+  if (!extra.empty()) {
+    out += " (";
+    out += extra;
+    out += ')';
+  }
+  if (s.incomplete > 0) {
+    out += "; ";
+    append_count(out, s.incomplete, "policy run incomplete", "policy runs incomplete");
+  }
+  out += "; ";
+  const double secs =
+      std::isfinite(s.elapsed_seconds) && s.elapsed_seconds >= 0 ? s.elapsed_seconds : 0;
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, secs, std::chars_format::fixed, 2);
+  if (res.ec != std::errc()) res = std::to_chars(buf, buf + sizeof buf, secs);
+  out.append(buf, res.ptr);
+  out += 's';
+  return out;
+}
+
+}  // namespace polc::internal

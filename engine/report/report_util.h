@@ -1,0 +1,66 @@
+// Helpers shared by the reporters (engine/report_*.cpp): paths relative to the scan root,
+// fingerprints with a fallback, finding message text, severity mappings, and the per-format
+// render functions that `render_report` dispatches to. Private to the reporters.
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "engine/report/report.h"
+
+namespace polc::internal {
+
+/// `file` relative to `scan_root`, normalized with forward slashes ("./a/../b.yaml" -> "b.yaml").
+/// Paths outside the root are returned normalized but otherwise unchanged. Purely lexical.
+std::string report_relative_path(std::string_view file, std::string_view scan_root);
+
+/// `f.fingerprint`, or, when the producer left it empty, one computed from its fields.
+std::string finding_fingerprint(const Finding& f, std::string_view scan_root);
+
+/// The finding's message followed by " (when ...)" if it is conditional.
+std::string finding_message(const Finding& f);
+
+/// The first line of `text` (up to the first '\n' or '\r').
+std::string_view first_line(std::string_view text);
+
+/// `d.message`, then one line `note: FILE:LINE:COL: MESSAGE` per note (one-string formats:
+/// SARIF notifications, GitHub annotations).
+std::string message_with_notes(const Diagnostic& d);
+
+/// `[ID name]`, or `[ID]` when the name is empty.
+std::string rule_label(const Finding& f);
+
+/// Whether `text`/`github` list `f`: unsuppressed, unbaselined findings, plus the others when
+/// `options.show_suppressed`.
+bool finding_listed(const Finding& f, const ReportOptions& options);
+
+/// The one-line run summary used by `text` and `github`, without a trailing newline:
+/// "polc: 12 templates checked, 3 skipped, 1 failed to load; findings: 2 high (1 suppressed);
+/// 0.31s".
+std::string summary_line(const ScanSummary& summary);
+
+/// Base of the report writers: output is built in `out_` and handed to the sink in pieces.
+class BufferedWriter : public ReportWriter {
+ public:
+  BufferedWriter(const ReportOptions& options, ReportSink& sink) : options_(options), sink_(sink) {}
+
+ protected:
+  /// Hands `out_` to the sink.
+  void flush() {
+    if (out_.empty()) return;
+    sink_.write(out_);
+    out_.clear();
+  }
+
+  ReportOptions options_;
+  ReportSink& sink_;
+  ReportFrame frame_;
+  std::string out_;
+};
+
+std::unique_ptr<ReportWriter> make_text_writer(const ReportOptions& options, ReportSink& sink);
+std::unique_ptr<ReportWriter> make_json_writer(const ReportOptions& options, ReportSink& sink);
+std::unique_ptr<ReportWriter> make_sarif_writer(const ReportOptions& options, ReportSink& sink);
+std::unique_ptr<ReportWriter> make_junit_writer(const ReportOptions& options, ReportSink& sink);
+std::unique_ptr<ReportWriter> make_github_writer(const ReportOptions& options, ReportSink& sink);
+
+}  // namespace polc::internal

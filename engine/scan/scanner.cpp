@@ -1,0 +1,246 @@
+#include "engine/scan/scanner.h"
+
+#include <malloc.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <system_error>
+#include <thread>
+
+#include "engine/base/limits.h"
+#include "engine/load/batch_read.h"
+#include "engine/load/loader.h"
+#include "engine/vm/vm.h"
+
+namespace polc {
+namespace {
+
+/// Allocations up to this size come from the C heap rather than from their own mmap (glibc's
+/// largest allowed value on 64-bit): a block freed after one template is reused by the next
+/// one instead of being unmapped and faulted in again.
+constexpr int kAllocatorMmapThreshold = 32 << 20;
+/// Free memory kept at the top of the C heap before it is returned to the system. Peak RSS is
+/// what the largest template needs either way; this only avoids giving it back in between.
+constexpr int kAllocatorTrimThreshold = 128 << 20;
+
+}  // namespace
+
+void retain_freed_memory() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+#if defined(__GLIBC__)
+    // Large blocks from the heap rather than from mmap (each munmap'd block is faulted in
+    // again by the next template), and no trimming of the heap top below this size.
+    mallopt(M_MMAP_THRESHOLD, kAllocatorMmapThreshold);
+    mallopt(M_TRIM_THRESHOLD, kAllocatorTrimThreshold);
+#endif
+  });
+}
+
+FileOutcome check_template(Vm& vm, const PolicySet& set, const std::vector<std::uint32_t>& active,
+                           const std::vector<PolicyInfo>& known, const Template& tmpl,
+                           const ScanOptions& options) {
+  FileOutcome out;
+  out.status = FileOutcome::Status::kChecked;
+  PolicyOutput po;
+  for (std::uint32_t idx : active) {
+    const CompiledPolicy& p = set.policies[idx];
+    vm.evaluate_policy(p, tmpl, po);
+    if (po.findings.size() > kMaxFindingsPerTemplate) break;
+  }
+  vm.reset();
+  if (po.findings.size() > kMaxFindingsPerTemplate) {
+    std::size_t dropped = po.findings.size() - kMaxFindingsPerTemplate;
+    po.findings.resize(kMaxFindingsPerTemplate);
+    Diagnostic d;
+    d.severity = DiagSeverity::kWarning;
+    d.code = "findings-limit";
+    d.location = Location::whole(tmpl.file().path());
+    d.message = "more than " + std::to_string(kMaxFindingsPerTemplate) +
+                " findings in this template (kMaxFindingsPerTemplate); " + std::to_string(dropped) +
+                " not listed";
+    po.diagnostics.push_back(std::move(d));
+    po.incomplete = true;
+  }
+  apply_template_suppressions(tmpl, known, options.suppressions, po.findings, po.diagnostics);
+  out.findings = std::move(po.findings);
+  out.diagnostics = std::move(po.diagnostics);
+  out.incomplete = po.incomplete;
+  std::sort(out.findings.begin(), out.findings.end(), finding_less);
+  return out;
+}
+
+namespace {
+
+/// Loads and checks one file (or takes its outcome from the cache). `prefetched` is the whole
+/// file when the batch reader read it; otherwise the file is read here. `buffer` is the
+/// worker's read buffer, reused from file to file while the loader does not take it.
+FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint32_t>& active,
+                       const std::vector<PolicyInfo>& known, const std::string& path,
+                       std::optional<std::string_view> prefetched, std::string& buffer,
+                       const ScanOptions& options) {
+  FileOutcome out;
+  LoadResult lr;
+  std::string_view contents;
+  bool read = true;
+  if (prefetched) {
+    contents = *prefetched;
+  } else if (read_template_file(path, buffer, lr)) {
+    contents = buffer;
+  } else {
+    read = false;  // `lr` says why; such an outcome is not cached
+  }
+  std::string cache_key;
+  if (read && options.cache && options.cache->lookup(path, contents, cache_key, out)) return out;
+  if (read) lr = load_template_read(path, prefetched ? padded_source(contents) : std::move(buffer));
+  if (lr.status == LoadStatus::kTemplate && lr.tmpl) {
+    out = check_template(vm, set, active, known, *lr.tmpl, options);
+  } else if (lr.status == LoadStatus::kNotTemplate) {
+    out.status = FileOutcome::Status::kSkipped;
+  } else {
+    out.status = FileOutcome::Status::kFailed;
+  }
+  // Load diagnostics first, then policy diagnostics.
+  auto& diags = lr.diagnostics.items();
+  out.diagnostics.insert(out.diagnostics.begin(), std::make_move_iterator(diags.begin()),
+                         std::make_move_iterator(diags.end()));
+  if (options.cache && !cache_key.empty()) options.cache->store(cache_key, out);
+  return out;
+}
+
+}  // namespace
+
+std::size_t scan_batch_files(unsigned jobs, std::uint64_t taken, std::uint64_t expected) {
+  // Every worker's batch fits in the kMaxPendingOutcomes window at once, with room to spare.
+  const std::size_t most = std::clamp<std::size_t>(kMaxPendingOutcomes / (2 * std::max(1u, jobs)),
+                                                   1, internal::kBatchReadFiles);
+  const std::uint64_t left = expected > taken ? expected - taken : 0;
+  return static_cast<std::size_t>(
+      std::clamp<std::uint64_t>(left / (4 * std::max(1u, jobs)), 1, most));
+}
+
+unsigned worker_count(unsigned requested, std::size_t files) {
+  const unsigned wanted = requested ? requested : std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<unsigned>(
+      std::min<std::size_t>({wanted, std::max<std::size_t>(1, files), kMaxWorkers}));
+}
+
+void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
+                 const std::vector<PolicyInfo>& known, const PathSource& source,
+                 const OutcomeConsumer& consume, const ScanOptions& options) {
+  retain_freed_memory();
+  const unsigned jobs = worker_count(options.jobs, SIZE_MAX);
+  std::mutex mutex;  // guards everything below
+  std::condition_variable room;
+  std::uint64_t taken = 0;     // paths taken from the source
+  std::uint64_t consumed = 0;  // outcomes passed on
+  bool exhausted = false;
+  bool consuming = false;  // a worker is passing outcomes on (outside the lock)
+  std::map<std::uint64_t, std::pair<std::string, FileOutcome>> ready;  // done, not passed on
+
+  const std::size_t batch_files = scan_batch_files(jobs, 0, SIZE_MAX);
+  auto worker = [&] {
+    Vm vm(set);
+    internal::BatchReader reader(options.batch_reads);
+    std::vector<std::string> paths(batch_files);
+    std::vector<const std::string*> batch;       // the regular files of `paths`, read in one batch
+    std::vector<std::size_t> slot(batch_files);  // paths[i]'s index in `batch`, or SIZE_MAX
+    std::string buffer;
+    while (true) {
+      std::size_t n = 0;
+      std::uint64_t first;
+      {
+        std::unique_lock lock(mutex);
+        room.wait(lock, [&] { return exhausted || taken - consumed < kMaxPendingOutcomes; });
+        const std::uint64_t pending = taken - consumed;
+        const std::uint64_t free =
+            pending < kMaxPendingOutcomes ? kMaxPendingOutcomes - pending : 0;
+        batch.clear();
+        const std::size_t want = scan_batch_files(
+            jobs, taken, options.expected_files > 0 ? options.expected_files : SIZE_MAX);
+        while (!exhausted && n < want && n < free) {
+          bool regular = false;
+          if (source(paths[n], regular)) {
+            slot[n] = SIZE_MAX;
+            if (regular && options.batch_reads) {
+              slot[n] = batch.size();
+              batch.push_back(&paths[n]);
+            }
+            ++n;
+          } else {
+            exhausted = true;
+            room.notify_all();
+          }
+        }
+        if (n == 0) return;
+        first = taken;
+        taken += n;
+      }
+      const bool batched = batch.size() > 1;  // one file alone gains nothing from a batch
+      if (batched) reader.read(batch);
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::optional<std::string_view> contents =
+            batched && slot[i] != SIZE_MAX ? reader.contents(slot[i]) : std::nullopt;
+        if (contents && options.batch_read_files) ++*options.batch_read_files;
+        FileOutcome outcome =
+            check_file(vm, set, active, known, paths[i], contents, buffer, options);
+        std::unique_lock lock(mutex);
+        ready.emplace(first + i, std::make_pair(std::move(paths[i]), std::move(outcome)));
+        if (consuming) continue;  // the worker passing outcomes on will take this one too
+        consuming = true;
+        while (!ready.empty() && ready.begin()->first == consumed) {
+          auto node = ready.extract(ready.begin());
+          lock.unlock();
+          consume(node.mapped().first, node.mapped().second);
+          lock.lock();
+          ++consumed;
+        }
+        consuming = false;
+        room.notify_all();
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < jobs; ++t) {
+    try {
+      threads.emplace_back(worker);
+    } catch (const std::system_error&) {
+      break;  // no more threads (a process limit): the ones started, and this one, do the work
+    }
+  }
+  worker();
+  for (auto& t : threads) t.join();
+}
+
+std::vector<FileOutcome> scan_files(const PolicySet& set, const std::vector<std::uint32_t>& active,
+                                    const std::vector<PolicyInfo>& known,
+                                    const std::vector<std::string>& files,
+                                    const ScanOptions& options, const std::vector<bool>* regular) {
+  std::vector<FileOutcome> outcomes;
+  outcomes.reserve(files.size());
+  std::size_t next = 0;
+  ScanOptions o = options;
+  o.jobs = worker_count(options.jobs, files.size());
+  o.expected_files = files.size();
+  scan_stream(
+      set, active, known,
+      [&](std::string& path, bool& is_regular) {
+        if (next == files.size()) return false;
+        is_regular = regular && (*regular)[next];
+        path = files[next++];
+        return true;
+      },
+      [&](const std::string&, FileOutcome& outcome) {
+        outcomes.push_back(std::move(outcome));
+        if (options.progress) options.progress(outcomes.size(), files.size());
+      },
+      o);
+  return outcomes;
+}
+
+}  // namespace polc

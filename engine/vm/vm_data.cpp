@@ -1,0 +1,792 @@
+// Template values as the VM sees them: resolution of intrinsic functions, field access,
+// comparisons and text. See engine/program/vm_value.h for the value model.
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "engine/base/limits.h"
+#include "engine/vm/vm_impl.h"
+
+namespace polc {
+
+const Value Vm::Impl::kUnknownParameter{};
+
+const Value* Vm::Impl::implied_parameter(std::string_view name, const Parameter& p) {
+  // Under an assignment, a condition `Fn::Equals [Ref P, literal]` (possibly under `Fn::Not`)
+  // fixes P: equal to the literal when the condition holds, and different from it otherwise (so
+  // a default equal to that literal cannot be used).
+  for (const auto& [cname, value] : assignment) {
+    const ConditionDecl* decl = tmpl->find_condition(cname);
+    if (!decl || !decl->expr) continue;
+    const Value* e = decl->expr;
+    bool want = value;
+    for (int i = 0;
+         i < 4 && e && e->kind == ValueKind::kMap && e->size == 1 && e->entries[0].key == "Fn::Not";
+         ++i) {
+      const Value* arg = e->entries[0].value;
+      if (!arg || arg->kind != ValueKind::kList || arg->size != 1) {
+        e = nullptr;
+        break;
+      }
+      e = arg->items[0];
+      want = !want;
+    }
+    if (!e || e->kind != ValueKind::kMap || e->size != 1 || e->entries[0].key != "Fn::Equals")
+      continue;
+    const Value* args = e->entries[0].value;
+    if (!args || args->kind != ValueKind::kList || args->size != 2) continue;
+    for (int side = 0; side < 2; ++side) {
+      const Value* ref = args->items[side];
+      const Value* lit = args->items[1 - side];
+      if (!lit || lit->kind == ValueKind::kMap || lit->kind == ValueKind::kList) continue;
+      // `Fn::Join [delim, Ref P]` (how templates test a list parameter for emptiness).
+      std::string_view delim;
+      bool joined = false;
+      if (ref && ref->kind == ValueKind::kMap && ref->size == 1 &&
+          ref->entries[0].key == "Fn::Join") {
+        const Value* j = ref->entries[0].value;
+        if (!j || j->kind != ValueKind::kList || j->size != 2 ||
+            j->items[0]->kind != ValueKind::kString)
+          continue;
+        delim = j->items[0]->str();
+        ref = j->items[1];
+        joined = true;
+      }
+      const Value* target =
+          ref && ref->kind == ValueKind::kMap && ref->size == 1 && ref->entries[0].key == "Ref"
+              ? ref->entries[0].value
+              : nullptr;
+      if (!target || target->kind != ValueKind::kString || target->str() != name) continue;
+      if (want) {
+        if (!joined) return lit;
+        continue;
+      }
+      if (!p.default_value) continue;
+      if (joined) {
+        // The default as the joined text: a CommaDelimitedList default "a,b" joins to "a<delim>b".
+        if (p.default_value->kind != ValueKind::kString || lit->kind != ValueKind::kString)
+          continue;
+        std::string text;
+        for (char c : p.default_value->str()) {
+          if (c == ',')
+            text += delim;
+          else if (c != ' ')
+            text += c;
+        }
+        if (text == lit->str()) return &kUnknownParameter;
+        continue;
+      }
+      if (equals(resolve_node(p.default_value), resolve_node(lit)) == 1) return &kUnknownParameter;
+    }
+  }
+  return nullptr;
+}
+
+VList* Vm::Impl::new_list(std::uint32_t capacity) {
+  auto* l = arena.make<VList>();
+  if (capacity < 4) capacity = 4;
+  l->items = arena.array<Val>(capacity).data();
+  l->size = 0;
+  l->capacity = capacity;
+  return l;
+}
+
+void Vm::Impl::list_push(VList* l, Val v) {
+  if (l->size == l->capacity) {
+    std::uint32_t cap = l->capacity * 2;
+    Val* items = arena.array<Val>(cap).data();
+    std::memcpy(static_cast<void*>(items), l->items, sizeof(Val) * l->size);
+    l->items = items;
+    l->capacity = cap;
+  }
+  l->items[l->size++] = v;
+}
+
+namespace {
+
+// Parses a CloudFormation-style number held in a string ("443", "-1", "1.5").
+bool parse_number_text(std::string_view s, double& out) {
+  if (s.empty() || s.size() > 40) return false;
+  char buf[48];
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = 0;
+  char* end = nullptr;
+  double d = std::strtod(buf, &end);
+  if (end != buf + s.size()) return false;
+  if (!std::isfinite(d)) return false;
+  // Reject hex, inf, nan spellings strtod accepts.
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'))
+      return false;
+  out = d;
+  return true;
+}
+
+}  // namespace
+
+bool Vm::Impl::number_of(Val v, double& out) {
+  v = resolve(v);
+  switch (v.kind) {
+    case VKind::kInt:
+      out = static_cast<double>(v.integer);
+      return true;
+    case VKind::kFloat:
+      out = v.number;
+      return true;
+    case VKind::kString:
+      return parse_number_text(v.str(), out);
+    default:
+      return false;
+  }
+}
+
+Val Vm::Impl::resolve_node(const Value* n) {
+  for (int hops = 0; n && hops < 64; ++hops) {
+    switch (n->kind) {
+      case ValueKind::kNull:
+        return Val::null();
+      case ValueKind::kBool:
+        return Val::of_bool(n->boolean);
+      case ValueKind::kInt:
+        return Val::of_int(n->integer);
+      case ValueKind::kFloat:
+        return Val::of_float(n->number);
+      case ValueKind::kString:
+        return Val::of_string(n->str());
+      case ValueKind::kList:
+        return Val::of_node(n);
+      case ValueKind::kMap:
+        break;
+    }
+    if (n->size != 1) return Val::of_node(n);
+    std::string_view key = n->entries[0].key;
+    const Value* arg = n->entries[0].value;
+    Intrinsic fn = n->intrinsic != Intrinsic::kNone ? n->intrinsic : intrinsic_from_key(key);
+    switch (fn) {
+      case Intrinsic::kNone:
+        return Val::of_node(n);
+      case Intrinsic::kIf: {
+        if (!arg || arg->kind != ValueKind::kList || arg->size != 3 ||
+            arg->items[0]->kind != ValueKind::kString)
+          return Val::unknown("malformed Fn::If");
+        int c = cond_value(arg->items[0]->str());
+        if (c < 0) return Val::null();
+        n = arg->items[c == 1 ? 1 : 2];
+        continue;
+      }
+      case Intrinsic::kRef: {
+        if (!arg || arg->kind != ValueKind::kString) return Val::unknown("malformed Ref");
+        std::string_view target = arg->str();
+        if (target == "AWS::NoValue") return Val::null();
+        std::uint32_t pi = tmpl->find_parameter(target);
+        if (pi != kNoIndex) {
+          const Parameter& p = tmpl->parameters()[pi];
+          if (const Value* implied = implied_parameter(target, p)) {
+            if (implied == &kUnknownParameter)
+              return Val::unknown("parameter value implied by a condition");
+            n = implied;
+            continue;
+          }
+          if (!p.default_value) return Val::unknown("parameter without a default");
+          // A CommaDelimitedList default is a list at deploy time.
+          if (p.type == "CommaDelimitedList" || p.type.starts_with("List<")) {
+            if (p.default_value->kind == ValueKind::kString) {
+              VList* l = new_list(4);
+              std::string_view s = p.default_value->str();
+              if (!s.empty()) {
+                std::size_t start = 0;
+                while (true) {
+                  std::size_t comma = s.find(',', start);
+                  std::string_view part =
+                      s.substr(start, comma == std::string_view::npos ? std::string_view::npos
+                                                                      : comma - start);
+                  while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+                  while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+                  list_push(l, Val::of_string(part));
+                  if (comma == std::string_view::npos) break;
+                  start = comma + 1;
+                }
+              }
+              return Val::of_list(l);
+            }
+          }
+          n = p.default_value;
+          continue;
+        }
+        if (is_pseudo_parameter(target)) return Val::unknown("pseudo parameter");
+        return Val::of_node(n);  // a reference to a resource (or to an unknown name)
+      }
+      case Intrinsic::kGetAtt:
+        return Val::of_node(n);
+      case Intrinsic::kCondition: {
+        if (!arg || arg->kind != ValueKind::kString) return Val::of_node(n);
+        int c = cond_value(arg->str());
+        if (c < 0) return Val::null();
+        return Val::of_bool(c == 1);
+      }
+      case Intrinsic::kSub: {
+        const Value* s = arg;
+        if (s && s->kind == ValueKind::kList && s->size >= 1) {
+          if (s->size > 1) return Val::unknown("Fn::Sub with variables");
+          s = s->items[0];
+        }
+        if (!s || s->kind != ValueKind::kString) return Val::unknown("malformed Fn::Sub");
+        std::string_view t = s->str();
+        std::string outs;
+        for (std::size_t i = 0; i < t.size(); ++i) {
+          if (t[i] == '$' && i + 1 < t.size() && t[i + 1] == '{') {
+            if (i + 2 < t.size() && t[i + 2] == '!') {
+              outs += "${";
+              i += 2;
+              continue;
+            }
+            return Val::unknown("Fn::Sub with variables");
+          }
+          outs += t[i];
+        }
+        return make_string(outs);
+      }
+      case Intrinsic::kJoin: {
+        if (!arg || arg->kind != ValueKind::kList || arg->size != 2 ||
+            arg->items[0]->kind != ValueKind::kString)
+          return Val::unknown("Fn::Join");
+        VList* parts = to_list(Val::of_node(arg->items[1]), false);
+        if (status != VmStatus::kOk) return Val::null();
+        if (!parts) return Val::unknown("Fn::Join");
+        std::string outs;
+        for (std::uint32_t i = 0; i < parts->size; ++i) {
+          Val part = resolve(parts->items[i]);
+          if (part.kind == VKind::kString)
+            outs += part.str();
+          else if (part.kind == VKind::kInt || part.kind == VKind::kFloat ||
+                   part.kind == VKind::kBool)
+            outs += text(part);
+          else
+            return Val::unknown("Fn::Join of a value not known offline");
+          if (i + 1 < parts->size) outs += arg->items[0]->str();
+        }
+        return make_string(outs);
+      }
+      case Intrinsic::kSelect: {
+        if (!arg || arg->kind != ValueKind::kList || arg->size != 2)
+          return Val::unknown("Fn::Select");
+        double idx = 0;
+        Val iv = resolve_node(arg->items[0]);
+        if (status != VmStatus::kOk) return Val::null();
+        if (!number_of(iv, idx)) return Val::unknown("Fn::Select index not known offline");
+        VList* items = to_list(Val::of_node(arg->items[1]), false);
+        if (status != VmStatus::kOk) return Val::null();
+        Val whole = resolve_node(arg->items[1]);
+        if (whole.kind == VKind::kUnknown) return whole;
+        if (!items || !(idx >= 0 && idx < items->size))
+          return Val::unknown("Fn::Select out of range");  // NaN too
+        return resolve(items->items[static_cast<std::uint32_t>(idx)]);
+      }
+      case Intrinsic::kFindInMap: {
+        if (!arg || arg->kind != ValueKind::kList || arg->size < 3)
+          return Val::unknown("Fn::FindInMap");
+        const Value* cur = tmpl->mappings();
+        for (int k = 0; k < 3 && cur; ++k) {
+          Val key = resolve_node(arg->items[k]);
+          if (status != VmStatus::kOk) return Val::null();
+          if (key.kind != VKind::kString && key.kind != VKind::kInt)
+            return Val::unknown("Fn::FindInMap key not known offline");
+          cur = cur->get(text(key));
+        }
+        if (!cur) {
+          if (arg->size == 4 && arg->items[3]->kind == ValueKind::kMap)
+            if (const Value* dv = arg->items[3]->get("DefaultValue")) {
+              n = dv;
+              continue;
+            }
+          return Val::unknown("Fn::FindInMap key not in Mappings");
+        }
+        n = cur;
+        continue;
+      }
+      case Intrinsic::kImportValue:
+        return Val::unknown("Fn::ImportValue");
+      default:
+        return Val::unknown(intrinsic_name(fn));
+    }
+  }
+  return n ? Val::unknown("intrinsic nesting too deep") : Val::null();
+}
+
+Val Vm::Impl::located(const Value* v) {
+  Val r = resolve_node(v);
+  if (status != VmStatus::kOk) return Val::null();
+  // A scalar written in the template, or a value that cannot be computed offline, stays a node:
+  // `at` can then point at it, and two identical intrinsic expressions still compare equal.
+  bool scalar = r.kind == VKind::kBool || r.kind == VKind::kInt || r.kind == VKind::kFloat ||
+                r.kind == VKind::kString;
+  if ((scalar && v->kind != ValueKind::kMap) ||
+      (r.kind == VKind::kUnknown && v->kind == ValueKind::kMap))
+    return Val::of_node(v);
+  return r;
+}
+
+namespace {
+// Structural equality of two raw template values (intrinsic functions compared as written).
+bool raw_equal(const Value* a, const Value* b, int depth) {
+  if (a == b) return true;
+  if (!a || !b || depth > 64 || a->kind != b->kind) return false;
+  switch (a->kind) {
+    case ValueKind::kNull:
+      return true;
+    case ValueKind::kBool:
+      return a->boolean == b->boolean;
+    case ValueKind::kInt:
+      return a->integer == b->integer;
+    case ValueKind::kFloat:
+      return a->number == b->number;
+    case ValueKind::kString:
+      return a->str() == b->str();
+    case ValueKind::kList:
+      if (a->size != b->size) return false;
+      for (std::uint32_t i = 0; i < a->size; ++i)
+        if (!raw_equal(a->items[i], b->items[i], depth + 1)) return false;
+      return true;
+    case ValueKind::kMap:
+      if (a->size != b->size) return false;
+      for (std::uint32_t i = 0; i < a->size; ++i)
+        if (a->entries[i].key != b->entries[i].key ||
+            !raw_equal(a->entries[i].value, b->entries[i].value, depth + 1))
+          return false;
+      return true;
+  }
+  return false;
+}
+}  // namespace
+
+VList* Vm::Impl::to_list(Val v, bool map_keys) {
+  v = resolve(v);
+  if (status != VmStatus::kOk) return nullptr;
+  if (v.kind == VKind::kList) {
+    // Drop absent items of VM lists lazily built from nodes? VM lists hold resolved items.
+    return v.list;
+  }
+  if (v.kind == VKind::kMap) {
+    VList* l = new_list(v.map->size);
+    for (std::uint32_t i = 0; i < v.map->size; ++i)
+      list_push(l, map_keys ? v.map->keys[i] : v.map->values[i]);
+    return l;
+  }
+  if (v.kind != VKind::kNode) return nullptr;
+  const Value* n = v.node;
+  if (n->kind == ValueKind::kList) {
+    VList* l = new_list(n->size);
+    for (const Value* item : n->list()) {
+      // Like a map field, an item keeps its node when it is a scalar or cannot be computed
+      // offline: `at` points at it, and intrinsic(), ref_name() and text_template() see its form.
+      Val r = located(item);
+      if (status != VmStatus::kOk) return nullptr;
+      if (r.is_null()) continue;  // AWS::NoValue and Fn::If branches to it drop out
+      list_push(l, r);
+    }
+    return l;
+  }
+  if (n->kind == ValueKind::kMap && !n->is_intrinsic()) {
+    VList* l = new_list(n->size);
+    for (const MapEntry& e : n->map()) {
+      if (map_keys) {
+        list_push(l, Val::of_string(e.key));
+      } else {
+        Val r = resolve_node(e.value);
+        if (status != VmStatus::kOk) return nullptr;
+        if (!r.is_null()) list_push(l, r);
+      }
+    }
+    return l;
+  }
+  return nullptr;
+}
+
+Val Vm::Impl::field(Val base, std::string_view name) {
+  base = resolve(base);
+  if (status != VmStatus::kOk) return Val::null();
+  switch (base.kind) {
+    case VKind::kResource: {
+      const Resource& r = tmpl->resources()[base.len];
+      if (name == "id" || name == "logical_id") return Val::of_string(r.logical_id);
+      if (name == "type" || name == "Type") return Val::of_string(r.type);
+      if (name == "Condition" || name == "condition")
+        return r.condition.empty() ? Val::null() : Val::of_string(r.condition);
+      if (name == "cdk_path") return r.cdk_path.empty() ? Val::null() : Val::of_string(r.cdk_path);
+      if (name == "Properties" || name == "properties")
+        return r.properties ? located(r.properties) : Val::null();
+      if (name == "Metadata" || name == "metadata")
+        return r.metadata ? located(r.metadata) : Val::null();
+      const Value* v = r.node ? r.node->get(name) : nullptr;
+      return v ? located(v) : Val::null();
+    }
+    case VKind::kNode: {
+      const Value* n = base.node;
+      if (n->kind == ValueKind::kMap && !n->is_intrinsic()) {
+        const Value* v = n->get(name);
+        return v ? located(v) : Val::null();
+      }
+      if (n->kind == ValueKind::kList) {
+        VList* items = to_list(base, false);
+        if (!items) return Val::null();
+        VList* out = new_list(items->size);
+        for (std::uint32_t i = 0; i < items->size; ++i) {
+          Val fv = field(items->items[i], name);
+          if (status != VmStatus::kOk) return Val::null();
+          if (!fv.is_null()) list_push(out, fv);
+        }
+        return Val::of_list(out);
+      }
+      return Val::null();  // a field of a Ref/GetAtt value: absent
+    }
+    case VKind::kMap:
+      for (std::uint32_t i = 0; i < base.map->size; ++i)
+        if (base.map->keys[i].str() == name) return resolve(base.map->values[i]);
+      return Val::null();
+    case VKind::kList: {
+      VList* out = new_list(base.list->size);
+      for (std::uint32_t i = 0; i < base.list->size; ++i) {
+        Val fv = field(base.list->items[i], name);
+        if (status != VmStatus::kOk) return Val::null();
+        if (!fv.is_null()) list_push(out, fv);
+      }
+      return Val::of_list(out);
+    }
+    case VKind::kUnknown:
+      return base;
+    default:
+      return Val::null();
+  }
+}
+
+Val Vm::Impl::index(Val base, Val idx) {
+  idx = resolve(idx);
+  if (idx.kind == VKind::kUnknown) return idx;
+  if (idx.kind == VKind::kString) return field(base, idx.str());
+  double d;
+  if (!number_of(idx, d)) return Val::null();
+  base = resolve(base);
+  if (base.kind == VKind::kUnknown) return base;
+  VList* l = to_list(base, false);
+  if (!l) return Val::null();
+  if (!(d > -4e9 && d < 4e9)) return Val::null();  // also NaN; keeps the cast below defined
+  long i = static_cast<long>(d);
+  if (i < 0) i += l->size;
+  if (i < 0 || i >= static_cast<long>(l->size)) return Val::null();
+  return l->items[i];  // as to_list gave it: a located node or a resolved value
+}
+
+Val Vm::Impl::wildcard(Val base) {
+  base = resolve(base);
+  if (base.kind == VKind::kUnknown) return base;
+  VList* l = to_list(base, false);
+  return l ? Val::of_list(l) : Val::of_list(new_list(0));
+}
+
+int Vm::Impl::truth(Val v) {
+  v = resolve(v);
+  switch (v.kind) {
+    case VKind::kBool:
+      return v.boolean ? 1 : 0;
+    case VKind::kNull:
+      return 0;
+    case VKind::kUnknown:
+      return -1;
+    case VKind::kString: {
+      std::string_view s = v.str();
+      if (s == "true" || s == "True" || s == "TRUE") return 1;
+      if (s == "false" || s == "False" || s == "FALSE") return 0;
+      return -2;
+    }
+    default:
+      return -2;
+  }
+}
+
+int Vm::Impl::equals(Val a, Val b, int depth) {
+  if (a.kind == VKind::kNode && b.kind == VKind::kNode && a.node->kind == ValueKind::kMap &&
+      a.node->is_intrinsic() && raw_equal(a.node, b.node, 0))
+    return 1;
+  a = resolve(a);
+  b = resolve(b);
+  if (status != VmStatus::kOk) return 0;
+  if (a.kind == VKind::kUnknown || b.kind == VKind::kUnknown) return -1;
+  if (depth > static_cast<int>(kMaxNestingDepth)) return 0;
+  if (a.is_null() || b.is_null()) return a.is_null() && b.is_null() ? 1 : 0;
+  double x, y;
+  bool an = a.kind == VKind::kInt || a.kind == VKind::kFloat;
+  bool bn = b.kind == VKind::kInt || b.kind == VKind::kFloat;
+  if (an || bn) {
+    // CloudFormation accepts "443" and 443 alike.
+    if (number_of(a, x) && number_of(b, y)) return x == y ? 1 : 0;
+    return 0;
+  }
+  if (a.kind == VKind::kBool || b.kind == VKind::kBool) {
+    int ta = truth(a), tb = truth(b);
+    if (ta < 0 || tb < 0) return 0;
+    return ta == tb ? 1 : 0;
+  }
+  if (a.kind == VKind::kString && b.kind == VKind::kString) return a.str() == b.str() ? 1 : 0;
+  if (a.kind == VKind::kResource && b.kind == VKind::kResource) return a.len == b.len ? 1 : 0;
+  if (a.kind == VKind::kString || b.kind == VKind::kString || a.kind == VKind::kResource ||
+      b.kind == VKind::kResource)
+    return 0;
+  // Collections: lists compare item by item, maps key by key.
+  bool a_map = a.kind == VKind::kMap || (a.kind == VKind::kNode && a.node->kind == ValueKind::kMap);
+  bool b_map = b.kind == VKind::kMap || (b.kind == VKind::kNode && b.node->kind == ValueKind::kMap);
+  if (a_map != b_map) return 0;
+  if (a_map) {
+    if (a.kind == VKind::kNode && b.kind == VKind::kNode) {
+      if (a.node == b.node) return 1;
+      if (a.node->size != b.node->size || a.node->intrinsic != b.node->intrinsic) return 0;
+      for (const MapEntry& e : a.node->map()) {
+        const Value* other = b.node->get(e.key);
+        if (!other) return 0;
+        int r = equals(Val::of_node(e.value), Val::of_node(other), depth + 1);
+        if (r != 1) return r;
+      }
+      return 1;
+    }
+    VList* ak = to_list(a, true);
+    VList* bk = to_list(b, true);
+    if (!ak || !bk || ak->size != bk->size) return 0;
+    for (std::uint32_t i = 0; i < ak->size; ++i) {
+      Val key = ak->items[i];
+      int r = equals(field(a, key.str()), field(b, key.str()), depth + 1);
+      if (r != 1) return r;
+    }
+    return 1;
+  }
+  VList* al = to_list(a, false);
+  VList* bl = to_list(b, false);
+  if (!al || !bl) return 0;
+  if (al->size != bl->size) return 0;
+  for (std::uint32_t i = 0; i < al->size; ++i) {
+    int r = equals(al->items[i], bl->items[i], depth + 1);
+    if (r != 1) return r;
+  }
+  return 1;
+}
+
+int Vm::Impl::compare(Val a, Val b) {
+  a = resolve(a);
+  b = resolve(b);
+  if (a.kind == VKind::kUnknown || b.kind == VKind::kUnknown) return 3;
+  double x, y;
+  if ((a.kind == VKind::kInt || a.kind == VKind::kFloat || b.kind == VKind::kInt ||
+       b.kind == VKind::kFloat) &&
+      number_of(a, x) && number_of(b, y))
+    return x < y ? -1 : x > y ? 1 : 0;
+  if (a.kind == VKind::kString && b.kind == VKind::kString) {
+    int c = a.str().compare(b.str());
+    return c < 0 ? -1 : c > 0 ? 1 : 0;
+  }
+  return 2;
+}
+
+Val Vm::Impl::member(Val needle, Val haystack) {
+  haystack = resolve(haystack);
+  needle = resolve(needle);
+  if (haystack.kind == VKind::kUnknown) return haystack;
+  if (haystack.kind == VKind::kString) {
+    if (needle.kind == VKind::kUnknown) return needle;
+    if (needle.kind != VKind::kString) return Val::of_bool(false);
+    return Val::of_bool(haystack.str().find(needle.str()) != std::string_view::npos);
+  }
+  bool is_map = haystack.kind == VKind::kMap ||
+                (haystack.kind == VKind::kNode && haystack.node->kind == ValueKind::kMap);
+  VList* l = to_list(haystack, true);
+  if (!l) return Val::of_bool(false);
+  bool saw_unknown = needle.kind == VKind::kUnknown;
+  for (std::uint32_t i = 0; i < l->size; ++i) {
+    int e = equals(needle, l->items[i]);
+    if (e == 1) return Val::of_bool(true);
+    if (e < 0) saw_unknown = true;
+  }
+  (void)is_map;
+  return saw_unknown ? Val::unknown("membership of an unknown value") : Val::of_bool(false);
+}
+
+Val Vm::Impl::arith(Opcode op, Val a, Val b) {
+  a = resolve(a);
+  b = resolve(b);
+  if (a.kind == VKind::kUnknown) return a;
+  if (b.kind == VKind::kUnknown) return b;
+  if (op == Opcode::kAdd) {
+    if (a.kind == VKind::kString || b.kind == VKind::kString) {
+      if (a.kind == VKind::kString && b.kind == VKind::kString) {
+        if (a.str().size() + b.str().size() > kMaxStringBytes) {
+          fail("string-length", "string concatenation exceeds " + std::to_string(kMaxStringBytes) +
+                                    " bytes (kMaxStringBytes)");
+          return Val::null();
+        }
+        return make_string(std::string(a.str()) + std::string(b.str()));
+      }
+      return Val::null();
+    }
+    bool al =
+        a.kind == VKind::kList || (a.kind == VKind::kNode && a.node->kind == ValueKind::kList);
+    bool bl =
+        b.kind == VKind::kList || (b.kind == VKind::kNode && b.node->kind == ValueKind::kList);
+    if (al && bl) {
+      VList* x = to_list(a, false);
+      VList* y = to_list(b, false);
+      if (!x || !y) return Val::null();  // a fork was requested while resolving the items
+      if (static_cast<std::uint64_t>(x->size) + y->size > kMaxVmMemoryBytes / sizeof(Val)) {
+        fail("vm-memory", "list concatenation exceeds kMaxVmMemoryBytes");
+        return Val::null();
+      }
+      VList* out = new_list(x->size + y->size);
+      for (std::uint32_t i = 0; i < x->size; ++i) list_push(out, x->items[i]);
+      for (std::uint32_t i = 0; i < y->size; ++i) list_push(out, y->items[i]);
+      return Val::of_list(out);
+    }
+  }
+  if (a.kind == VKind::kInt && b.kind == VKind::kInt) {
+    std::int64_t x = a.integer, y = b.integer, r = 0;
+    switch (op) {
+      case Opcode::kAdd:
+        if (__builtin_add_overflow(x, y, &r))
+          return Val::of_float(static_cast<double>(x) + static_cast<double>(y));
+        return Val::of_int(r);
+      case Opcode::kSub:
+        if (__builtin_sub_overflow(x, y, &r))
+          return Val::of_float(static_cast<double>(x) - static_cast<double>(y));
+        return Val::of_int(r);
+      case Opcode::kMul:
+        if (__builtin_mul_overflow(x, y, &r))
+          return Val::of_float(static_cast<double>(x) * static_cast<double>(y));
+        return Val::of_int(r);
+      case Opcode::kDiv:
+        if (y == 0) return Val::null();
+        if (x % y == 0 && !(x == INT64_MIN && y == -1)) return Val::of_int(x / y);
+        return Val::of_float(static_cast<double>(x) / static_cast<double>(y));
+      case Opcode::kMod:
+        if (y == 0 || (x == INT64_MIN && y == -1)) return Val::null();
+        return Val::of_int(x % y);
+      default:
+        return Val::null();
+    }
+  }
+  double x, y;
+  if (!number_of(a, x) || !number_of(b, y)) return Val::null();
+  switch (op) {
+    case Opcode::kAdd:
+      return Val::of_float(x + y);
+    case Opcode::kSub:
+      return Val::of_float(x - y);
+    case Opcode::kMul:
+      return Val::of_float(x * y);
+    case Opcode::kDiv:
+      return y == 0 ? Val::null() : Val::of_float(x / y);
+    case Opcode::kMod:
+      return y == 0 ? Val::null() : Val::of_float(std::fmod(x, y));
+    default:
+      return Val::null();
+  }
+}
+
+std::string Vm::Impl::text(Val v, int depth) {
+  if (v.kind == VKind::kNode) {
+    const Value* n = v.node;
+    if (n->kind == ValueKind::kMap && n->is_intrinsic() && n->size == 1) {
+      const Value* arg = n->entries[0].value;
+      if (n->intrinsic == Intrinsic::kRef && arg && arg->kind == ValueKind::kString)
+        return "!Ref " + std::string(arg->str());
+      if (n->intrinsic == Intrinsic::kGetAtt && arg && arg->kind == ValueKind::kList &&
+          arg->size == 2 && arg->items[0]->kind == ValueKind::kString &&
+          arg->items[1]->kind == ValueKind::kString)
+        return "!GetAtt " + std::string(arg->items[0]->str()) + "." +
+               std::string(arg->items[1]->str());
+      return std::string(n->entries[0].key) + "(...)";
+    }
+  }
+  v = resolve(v);
+  if (depth > 8) return "...";
+  switch (v.kind) {
+    case VKind::kNull:
+      return "null";
+    case VKind::kBool:
+      return v.boolean ? "true" : "false";
+    case VKind::kInt:
+      return std::to_string(v.integer);
+    case VKind::kFloat: {
+      char buf[40];
+      std::snprintf(buf, sizeof buf, "%g", v.number);
+      return buf;
+    }
+    case VKind::kString:
+      return std::string(v.str());
+    case VKind::kResource:
+      return std::string(tmpl->resources()[v.len].logical_id);
+    case VKind::kUnknown:
+      return "<unknown: " + std::string(v.str()) + ">";
+    case VKind::kList:
+    case VKind::kNode:
+    case VKind::kMap: {
+      bool is_map =
+          v.kind == VKind::kMap || (v.kind == VKind::kNode && v.node->kind == ValueKind::kMap);
+      std::string out = is_map ? "{" : "[";
+      if (is_map) {
+        VList* ks = to_list(v, true);
+        for (std::uint32_t i = 0; ks && i < ks->size && i < 20 && out.size() <= kMaxStringBytes;
+             ++i) {
+          if (i) out += ", ";
+          out += std::string(ks->items[i].str()) + ": " +
+                 text(field(v, ks->items[i].str()), depth + 1);
+        }
+      } else {
+        VList* l = to_list(v, false);
+        for (std::uint32_t i = 0; l && i < l->size && i < 20 && out.size() <= kMaxStringBytes;
+             ++i) {
+          if (i) out += ", ";
+          out += text(l->items[i], depth + 1);
+        }
+      }
+      return out + (is_map ? "}" : "]");
+    }
+  }
+  return "?";
+}
+
+std::string Vm::Impl::path_of(const Value* node, std::uint32_t resource) {
+  if (resource == kNoIndex) return {};
+  const Resource& r = tmpl->resources()[resource];
+  if (!r.node) return {};
+  // Depth-first from the resource node, children last to first, at most 100,000 nodes; the
+  // path is built in one string, extended on the way down and cut back on the way up.
+  std::string path;
+  std::size_t visited = 0;
+  bool found = false;
+  auto visit = [&](auto&& self, const Value* v) -> void {
+    if (++visited > 100000) return;
+    if (v == node) {
+      found = true;
+      return;
+    }
+    const std::size_t mark = path.size();
+    if (v->kind == ValueKind::kMap) {
+      for (std::uint32_t i = v->size; i-- > 0 && !found && visited < 100000;) {
+        const MapEntry& e = v->entries[i];
+        if (!e.value) continue;
+        if (mark != 0) path += '.';
+        path += e.key;
+        self(self, e.value);
+        if (!found) path.resize(mark);
+      }
+    } else if (v->kind == ValueKind::kList) {
+      for (std::uint32_t i = v->size; i-- > 0 && !found && visited < 100000;) {
+        if (!v->items[i]) continue;
+        path += '[';
+        path += std::to_string(i);
+        path += ']';
+        self(self, v->items[i]);
+        if (!found) path.resize(mark);
+      }
+    }
+  };
+  visit(visit, r.node);
+  return found ? path : std::string();
+}
+
+}  // namespace polc

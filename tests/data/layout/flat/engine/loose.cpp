@@ -1,0 +1,1 @@
+// a source file outside the stage folders

@@ -1,0 +1,3 @@
+#pragma once
+#include "dsl/parser.h"
+#include "engine/scan/high.h"

@@ -1,0 +1,2 @@
+#pragma once
+#include "cli/commands.h"  // upward: dsl/ never includes cli/

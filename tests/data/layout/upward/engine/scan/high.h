@@ -1,0 +1,3 @@
+#pragma once
+#include "engine/base/low.h"  // downward: fine
+#include "dsl/parser.h"  // upward: the engine never includes dsl/
