@@ -890,19 +890,21 @@ SG_RULES = [
        ['cfn_nag:W9'], {'IpProtocol': 'tcp', 'FromPort': 443, 'ToPort': 443, 'CidrIp': '10.0.0.0/16'},
        {'IpProtocol': 'tcp', 'FromPort': 443, 'ToPort': 443, 'CidrIp': '10.0.0.5/32'}, ['network', 'security-group', 'ingress']),
     SG('sg-ingress-port-range', 'POLC-NET-015', 'info', 'ingress',
-       'exists(r.FromPort) and exists(r.ToPort) and not (to_number(r.FromPort) == to_number(r.ToPort))',
+       'ec2.is_tcp_udp(r) and exists(r.FromPort) and exists(r.ToPort) and not (to_number(r.FromPort) == to_number(r.ToPort))',
        'opens a range of ports instead of one',
        'Security group ingress rules should open single ports',
-       'A rule from FromPort to ToPort opens every port in between. POLC-NET-006 reports ranges wider than its limit'
-       ' at low severity; this informational policy reports every range, as cfn_nag does.',
+       'A TCP or UDP rule from FromPort to ToPort opens every port in between. POLC-NET-006 reports ranges wider than its limit'
+       ' at low severity; this informational policy reports every range, as cfn_nag does. IpProtocol -1 (reported by'
+       ' POLC-NET-013) and ICMP, whose FromPort and ToPort are a type and a code, are not port ranges.',
        'Open the ports the service listens on, one rule per port.',
        ['cfn_nag:W27'], {'IpProtocol': 'tcp', 'FromPort': 8000, 'ToPort': 8080, 'CidrIp': '10.0.0.0/16'},
        {'IpProtocol': 'tcp', 'FromPort': 443, 'ToPort': 443, 'CidrIp': '10.0.0.0/16'}, ['network', 'security-group', 'ingress']),
     SG('sg-egress-port-range', 'POLC-NET-016', 'info', 'egress',
-       'exists(r.FromPort) and exists(r.ToPort) and not (to_number(r.FromPort) == to_number(r.ToPort))',
+       'ec2.is_tcp_udp(r) and exists(r.FromPort) and exists(r.ToPort) and not (to_number(r.FromPort) == to_number(r.ToPort))',
        'opens a range of ports instead of one',
        'Security group egress rules should open single ports',
-       'A rule from FromPort to ToPort opens every port in between.',
+       'A TCP or UDP rule from FromPort to ToPort opens every port in between. IpProtocol -1 and ICMP, whose FromPort'
+       ' and ToPort are a type and a code, are not port ranges.',
        'Open the ports the workload connects to, one rule per port.',
        ['cfn_nag:W29'], {'IpProtocol': 'tcp', 'FromPort': 8000, 'ToPort': 8080, 'CidrIp': '10.0.0.0/16'},
        {'IpProtocol': 'tcp', 'FromPort': 443, 'ToPort': 443, 'CidrIp': '10.0.0.0/16'}, ['network', 'security-group', 'egress']),
@@ -931,6 +933,12 @@ def _extra():
             'V4': sg([{'IpProtocol': '-1', 'CidrIp': '127.0.0.1/32'}]), 'V6': sg([{'IpProtocol': '-1', 'CidrIpv6': '::1/128'}])}}), []),
     ]
 
+    sgi = lambda rules: {'Type': 'AWS::EC2::SecurityGroup', 'Properties': {'GroupDescription': 'g', 'VpcId': 'v', 'SecurityGroupIngress': rules}}
+    by['sg-ingress-port-range']['cases'] = [
+        ('IpProtocol -1 and ICMP type/code pairs are not port ranges', json.dumps({'Resources': {
+            'All': sgi([{'IpProtocol': '-1', 'FromPort': 0, 'ToPort': 65535, 'CidrIp': '10.0.0.0/8'}]),
+            'Icmp': sgi([{'IpProtocol': 'icmp', 'FromPort': 8, 'ToPort': -1, 'CidrIp': '10.0.0.0/8'}])}}), []),
+    ]
     simple = {r['name']: r for r in SIMPLE}
     simple['lambda-in-vpc']['cases'] = [
         ('a SAM function takes VpcConfig from Globals.Function', json.dumps({
