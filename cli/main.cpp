@@ -19,7 +19,9 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
   cmd->add_option("--exclude", check.excludes, "Skip paths matching this glob (repeatable)")
       ->allow_extra_args(false);
   cmd->add_flag("--no-builtin", check.no_builtin, "Do not load the built-in standard policy pack");
-  cmd->add_option("--only", check.only, "Run only this policy (id, name, or a peer rule it implements such as cfn_nag:W5 or 'checkov:*'; repeatable)")
+  cmd->add_option("--only", check.only,
+                  "Run only this policy (id, name, or a peer rule it implements such as cfn_nag:W5 "
+                  "or 'checkov:*'; repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--skip", check.skip, "Do not run this policy (id or name; repeatable)")
       ->allow_extra_args(false);

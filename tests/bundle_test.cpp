@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
+#include "engine/program/bundle.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 
 #include "dsl/compiler.h"
-#include "engine/program/bundle.h"
 
 using namespace polc;
 

@@ -30,6 +30,17 @@ bool path_has_prefix(std::string_view path, std::string_view prefix) {
   return c == '.' || c == '[';
 }
 
+// The intrinsic function a raw template value is (kNone for a resolved value or anything else),
+// and its single argument in `arg` (nullptr when none).
+Intrinsic raw_intrinsic(Val v, const Value*& arg) {
+  arg = nullptr;
+  if (v.kind != VKind::kNode || v.node->kind != ValueKind::kMap || v.node->size != 1)
+    return Intrinsic::kNone;
+  arg = v.node->entries[0].value;
+  return v.node->intrinsic != Intrinsic::kNone ? v.node->intrinsic
+                                               : intrinsic_from_key(v.node->entries[0].key);
+}
+
 // Per-thread cache of compiled regular expressions (the VM is per thread).
 thread_local std::unordered_map<std::string, std::unique_ptr<RE2>> t_regex_cache;
 
@@ -546,24 +557,19 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
         return v.kind == VKind::kMap || (v.kind == VKind::kNode && v.node->kind == ValueKind::kMap && !v.node->is_intrinsic());
       });
     case kB_intrinsic: {
-      Val v = args[0];
-      if (v.kind != VKind::kNode || v.node->kind != ValueKind::kMap || v.node->size != 1) return Val::null();
-      Intrinsic fn = v.node->intrinsic != Intrinsic::kNone ? v.node->intrinsic : intrinsic_from_key(v.node->entries[0].key);
+      const Value* a;
+      Intrinsic fn = raw_intrinsic(args[0], a);
       return fn == Intrinsic::kNone ? Val::null() : Val::of_string(intrinsic_name(fn));
     }
     case kB_ref_name: {
-      Val v = args[0];
-      if (v.kind != VKind::kNode || v.node->kind != ValueKind::kMap || v.node->size != 1) return Val::null();
-      Intrinsic fn = v.node->intrinsic != Intrinsic::kNone ? v.node->intrinsic : intrinsic_from_key(v.node->entries[0].key);
-      const Value* a = v.node->entries[0].value;
+      const Value* a;
+      Intrinsic fn = raw_intrinsic(args[0], a);
       if (fn != Intrinsic::kRef || !a || !a->is_string()) return Val::null();
       return Val::of_string(a->str());
     }
     case kB_text_template: {
-      Val v = args[0];
-      if (v.kind != VKind::kNode || v.node->kind != ValueKind::kMap || v.node->size != 1) return Val::null();
-      Intrinsic fn = v.node->intrinsic != Intrinsic::kNone ? v.node->intrinsic : intrinsic_from_key(v.node->entries[0].key);
-      const Value* a = v.node->entries[0].value;
+      const Value* a;
+      Intrinsic fn = raw_intrinsic(args[0], a);
       if (!a) return Val::null();
       if (fn == Intrinsic::kSub) {
         if (a->is_list() && a->size > 0) a = a->list()[0];
@@ -615,13 +621,18 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
             for (auto item : a) list_push(l, self(self, item));
             return Val::of_list(l);
           }
-          case simdjson::dom::element_type::STRING: return make_string(e.get_string().value_unsafe());
-          case simdjson::dom::element_type::INT64: return Val::of_int(e.get_int64().value_unsafe());
+          case simdjson::dom::element_type::STRING:
+            return make_string(e.get_string().value_unsafe());
+          case simdjson::dom::element_type::INT64:
+            return Val::of_int(e.get_int64().value_unsafe());
           case simdjson::dom::element_type::UINT64:
             return Val::of_float(static_cast<double>(e.get_uint64().value_unsafe()));
-          case simdjson::dom::element_type::DOUBLE: return Val::of_float(e.get_double().value_unsafe());
-          case simdjson::dom::element_type::BOOL: return Val::of_bool(e.get_bool().value_unsafe());
-          default: return Val::null();
+          case simdjson::dom::element_type::DOUBLE:
+            return Val::of_float(e.get_double().value_unsafe());
+          case simdjson::dom::element_type::BOOL:
+            return Val::of_bool(e.get_bool().value_unsafe());
+          default:
+            return Val::null();
         }
       };
       return convert(convert, root);
