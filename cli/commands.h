@@ -9,6 +9,10 @@
 #include "engine/base/diagnostic.h"
 #include "engine/base/finding.h"
 
+namespace CLI {
+class App;
+}  // namespace CLI
+
 namespace polc::cli {
 
 /// Options of `polc check` (and `polc config`, which prints the effective configuration).
@@ -66,6 +70,14 @@ int run_compile(const std::vector<std::string>& paths, const std::string& output
 int run_doc(const std::vector<std::string>& paths, const std::string& out_dir);
 int run_test(const std::vector<std::string>& paths);
 int run_explain(const std::string& policy, const std::vector<std::string>& policy_paths);
+
+/// `polc completion bash|zsh|policies`: a completion script generated from `app` (every
+/// subcommand and flag main.cpp defines), or the built-in pack's policy ids and names.
+int run_completion(const CLI::App& app, const std::string& what);
+
+/// `polc man`: the manual page polc.1 (roff), generated from `app`.
+int run_man(const CLI::App& app);
+std::string man_page(const CLI::App& app);
 
 /// True when output to `fd` should use ANSI colours (a terminal, no `--no-color`, no NO_COLOR).
 bool use_color(bool no_color, int fd);

@@ -131,6 +131,12 @@ int main(int argc, char** argv) {
   cmd_explain->add_option("policy", explain_name, "Policy id or name")->required();
   cmd_explain->add_option("--policies", explain_paths, "Policy files or directories to search too");
 
+  std::string completion_shell;
+  auto* cmd_completion = app.add_subcommand(
+      "completion", "Print a shell completion script (bash or zsh), or the built-in policy ids (policies)");
+  cmd_completion->add_option("shell", completion_shell, "bash, zsh or policies")->required();
+  auto* cmd_man = app.add_subcommand("man", "Print the manual page polc.1 (roff)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -152,6 +158,8 @@ int main(int argc, char** argv) {
   if (cmd_doc->parsed()) return polc::cli::run_doc(doc_paths, doc_out);
   if (cmd_test->parsed()) return polc::cli::run_test(test_paths);
   if (cmd_explain->parsed()) return polc::cli::run_explain(explain_name, explain_paths);
+  if (cmd_completion->parsed()) return polc::cli::run_completion(app, completion_shell);
+  if (cmd_man->parsed()) return polc::cli::run_man(app);
   std::cout << app.help();
   return polc::kExitUsageOrPolicyError;
 }
