@@ -1,6 +1,7 @@
 // `polc check` and `polc config`: the configuration (file plus flags), the scan, then the
 // post-processing chain every finding goes through, in this order: severity overrides, inline
 // suppressions (done by the scanner), central waivers, the baseline, the display threshold.
+#include <fnmatch.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,8 +36,22 @@
 namespace polc::cli {
 namespace {
 
+/// True when `sel` names a peer rule the policy aliases: `tool:pattern` (cfn_nag, checkov,
+/// guard or cfn-lint), the pattern a glob (`*`, `?`, `[...]`) matched against the rule id, so
+/// `cfn_nag:*` selects every policy that implements a cfn_nag rule.
+bool matches_alias(const PolicyInfo& p, const std::string& sel) {
+  auto colon = sel.find(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  std::string_view tool(sel.data(), colon);
+  if (tool != "cfn_nag" && tool != "checkov" && tool != "guard" && tool != "cfn-lint") return false;
+  return std::any_of(p.aliases.begin(), p.aliases.end(), [&](const std::string& a) {
+    return a.compare(0, colon + 1, sel, 0, colon + 1) == 0 &&
+           fnmatch(sel.c_str() + colon + 1, a.c_str() + colon + 1, 0) == 0;
+  });
+}
+
 bool matches_policy(const PolicyInfo& p, const std::string& sel) {
-  return p.id == sel || p.name == sel;
+  return p.id == sel || p.name == sel || matches_alias(p, sel);
 }
 
 /// The command-line flags as a `Config` (only what was given is set).

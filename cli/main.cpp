@@ -24,7 +24,9 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
          "Value of a pseudo parameter, NAME=VALUE (repeatable; default AWS::Partition=aws, "
          "AWS::URLSuffix=amazonaws.com, others unknown)")
       ->allow_extra_args(false);
-  cmd->add_option("--only", check.only, "Run only this policy (id or name; repeatable)")
+  cmd->add_option("--only", check.only,
+                  "Run only this policy (id, name, or a peer rule it implements such as cfn_nag:W5 "
+                  "or 'checkov:*'; repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--skip", check.skip, "Do not run this policy (id or name; repeatable)")
       ->allow_extra_args(false);
