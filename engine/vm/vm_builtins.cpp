@@ -243,7 +243,8 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
   // Strict builtins: an argument that is unknown makes the result unknown (a list builtin must
   // not read an unknown list as empty). The others decide for themselves: exists, empty,
   // type_of, is_unknown and default answer for unknown values; contains is Kleene membership;
-  // ref, refs and intrinsic read the raw template value.
+  // ref, refs, intrinsic, ref_name and text_template read the raw template value (its form is
+  // known when its value is not).
   switch (static_cast<BuiltinId>(id)) {
     case kB_exists:
     case kB_empty:
@@ -254,6 +255,8 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
     case kB_ref:
     case kB_refs:
     case kB_intrinsic:
+    case kB_ref_name:
+    case kB_text_template:
     case kB_to_string:
     case kB_is_map:
     case kB_keys:
