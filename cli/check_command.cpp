@@ -1,6 +1,7 @@
 // `polc check` and `polc config`: the configuration (file plus flags), the scan, then the
 // post-processing chain every finding goes through, in this order: severity overrides, inline
 // suppressions (done by the scanner), central waivers, the baseline, the display threshold.
+#include <fnmatch.h>
 #include <unistd.h>
 
 #include <algorithm>

@@ -126,7 +126,16 @@ int run_doc(const std::vector<std::string>& paths, const std::string& out_dir,
              std::string(severity_name(p.info.severity)) + " | " + (params.empty() ? "-" : params) +
              " | " + p.info.title + " |\n";
   }
-  std::ofstream(fs::path(out_dir) / "README.md", std::ios::binary) << index;
+  // A hand-written part of the index (the severity rubric, the known disagreements with the
+  // peers) follows kKeepMarker in the existing README.md and is kept, so regenerating the pages
+  // never loses it.
+  constexpr std::string_view kKeepMarker = "<!-- Hand-written below; polc doc keeps it. -->";
+  fs::path readme = fs::path(out_dir) / "README.md";
+  if (fs::exists(readme)) {
+    std::string old = read_text(readme.string());
+    if (auto at = old.find(kKeepMarker); at != std::string::npos) index += "\n" + old.substr(at);
+  }
+  std::ofstream(readme, std::ios::binary) << index;
   std::cerr << "polc doc: wrote " << set->policies.size() << " pages to " << out_dir << "\n";
   return 0;
 }

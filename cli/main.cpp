@@ -25,8 +25,8 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
          "AWS::URLSuffix=amazonaws.com, others unknown)")
       ->allow_extra_args(false);
   cmd->add_option("--only", check.only,
-                  "Run only these policies: ids, names, tags, tag:GLOB or globs (comma-separated; "
-                  "repeatable)")
+                  "Run only these policies: ids, names, tags, tag:GLOB, globs, or the peer rules "
+                  "they implement (cfn_nag:W5, 'checkov:*'); comma-separated; repeatable")
       ->allow_extra_args(false);
   cmd->add_option("--skip", check.skip, "Do not run these policies (same selectors as --only)")
       ->allow_extra_args(false);
