@@ -34,9 +34,17 @@ bool is_kebab(std::string_view s) {
 // State shared by the checkers of one module set: the schemas, diagnostics already given (a
 // helper function checked for several callers reports each problem once) and the memo of
 // functions typed by use.
+//
+// A function typed by use is checked once per distinct list of argument types; its schema
+// diagnostics are held back (`pending`) and given only for a location where no call's types
+// have the path (`satisfied` holds the others): a generic helper that dispatches on what
+// exists (`if exists(r.Properties.PolicyDocument) then ...`) reads, for each caller, fields
+// that other callers' types have. docs/language.md, "What the checker knows".
 struct TypingContext {
   const schema::SchemaSet& schemas;
   std::set<std::pair<std::string, std::string>> reported;  // (location, message)
+  std::vector<std::pair<std::string, Diagnostic>> pending;  // (location, diagnostic), in order
+  std::set<std::string> satisfied;                          // locations some call's types have
   std::map<std::string, SType> memo;                       // function + argument types -> result
   std::set<const ast::Function*> active;                   // recursion guard
   int depth = 0;
@@ -97,18 +105,32 @@ class Checker {
   void warn(ast::Span s, std::string msg) {
     if (!typing_only_) diags_.warning("check", Location::at(*m_.source, s.begin), std::move(msg));
   }
-  // A schema diagnostic (code `schema`), given once per location and message.
+  std::string where_of(std::uint32_t offset) const {
+    Location loc = Location::at(*m_.source, offset);
+    return loc.file + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.column);
+  }
+  // A schema diagnostic (code `schema`), given once per location and message. Inside a
+  // function typed by use it is held back until every call has been checked (TypingContext).
   void schema_diag(bool is_error, std::uint32_t offset, std::string msg) {
     Location loc = Location::at(*m_.source, offset);
-    std::string where = loc.file + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.column);
-    if (!ctx_.reported.insert({where, msg}).second) return;
+    std::string where = where_of(offset);
     Diagnostic d;
     d.severity = is_error ? DiagSeverity::kError : DiagSeverity::kWarning;
     d.code = "schema";
     d.location = loc;
     d.message = std::move(msg);
-    if (typing_only_ && !call_site_.file.empty()) d.notes.push_back({call_site_, "in this call, which passes that type"});
+    if (typing_only_) {
+      if (!call_site_.file.empty())
+        d.notes.push_back({call_site_, "in this call, which passes that type (no call of this function passes a type that has it)"});
+      ctx_.pending.emplace_back(std::move(where), std::move(d));
+      return;
+    }
+    if (!ctx_.reported.insert({where, d.message}).second) return;
     diags_.add(std::move(d));
+  }
+  // Inside a function typed by use: this call's types have the path read at `offset`.
+  void schema_ok(std::uint32_t offset) {
+    if (typing_only_) ctx_.satisfied.insert(where_of(offset));
   }
 
   bool is_local(const std::string& n) const {
@@ -200,7 +222,7 @@ class Checker {
     if (in.kind != SType::kValue) return {};
     schema::FieldLookup r = schema::lookup_field(in.vals, name);
     switch (r.result) {
-      case schema::FieldLookup::kOpen: return {};
+      case schema::FieldLookup::kOpen: schema_ok(offset); return {};
       case schema::FieldLookup::kMissing:
         if (r.on_scalar)
           schema_diag(true, offset, "'" + name + "' is read from " + in.where + ", which is a scalar value with no fields");
@@ -213,6 +235,8 @@ class Checker {
       schema_diag(false, offset, "'" + name + "' of " + in.where + " is read-only: CloudFormation sets it (read it with Fn::GetAtt); a template never writes it, so this reads null");
     else if (r.deprecated)
       schema_diag(false, offset, "'" + name + "' of " + in.where + " is deprecated");
+    else
+      schema_ok(offset);
     SType out;
     out.kind = SType::kValue;
     out.vals = std::move(r.types);
@@ -243,6 +267,7 @@ class Checker {
             names.push_back(a.name);
             found |= a.name == lit->string_value;
           }
+        if (found) schema_ok(lit->span.begin);
         if (!found)
           schema_diag(true, lit->span.begin, describe_types(side.res) + " has no attribute '" + lit->string_value +
                                                  "' for Fn::GetAtt" + suggestion(lit->string_value, names));
@@ -630,7 +655,7 @@ bool is_known_attribute(std::string_view key) {
 }
 
 std::size_t check_modules(const ModuleSet& modules, Diagnostics& diags, const schema::SchemaSet* schemas) {
-  TypingContext ctx{schemas ? *schemas : schema::SchemaSet::builtin(), {}, {}, {}, 0};
+  TypingContext ctx{schemas ? *schemas : schema::SchemaSet::builtin(), {}, {}, {}, {}, {}, 0};
   std::size_t before = 0;
   for (const auto& d : diags.items()) before += d.severity == DiagSeverity::kError;
   std::map<std::string, const ast::Policy*> ids, names;
@@ -670,6 +695,13 @@ std::size_t check_modules(const ModuleSet& modules, Diagnostics& diags, const sc
       }
       owner[&p] = m.get();
     }
+  }
+  // Held-back diagnostics of functions typed by use: one per location that no call's types have.
+  std::set<std::string> given;
+  for (auto& [where, d] : ctx.pending) {
+    if (ctx.satisfied.count(where) || !given.insert(where).second) continue;
+    if (!ctx.reported.insert({where, d.message}).second) continue;
+    diags.add(std::move(d));
   }
   std::size_t after = 0;
   for (const auto& d : diags.items()) after += d.severity == DiagSeverity::kError;
