@@ -371,8 +371,8 @@ def sg_policy_text(row):
     out.append('  title       = %s\n' % polc_str(row['title']))
     out.append('  severity    = %s\n' % row['severity'])
     out.append('  description = %s\n' % long_str(row['description'] + ' Inline rules (a list or a single rule), standalone'
-               ' AWS::EC2::Security%s resources attached to a group of the template (reported on the group) and'
-               ' standalone rules of groups defined elsewhere (reported on themselves) are all checked.' % ('Group' + cap)))
+               ' AWS::EC2::Security%s resources, whether attached to a group of the template (reported on the'
+               ' rule, with the group as related information) or to a group defined elsewhere, are all checked.' % ('Group' + cap)))
     out.append('  remediation = %s\n' % long_str(row['remediation']))
     out.append('  docs        = "%s"\n' % SG_DOC)
     out.append('  tags        = %s\n' % listlit(row['tags']))
@@ -397,8 +397,8 @@ def sg_tests_text(row):
         ('a compliant rule is not reported', tmpl({'Good': sg([row['good']])}), []),
         ('an inline rule that %s is reported' % row['what'], tmpl({'Bad': sg([row['good'], row['bad']])}), ['Bad']),
         ('a single rule written as a mapping, not a list, is checked', tmpl({'Single': sg(row['bad'])}), ['Single']),
-        ('a standalone rule attached to a group of the template is reported on the group',
-         tmpl({'Group': sg([row['good']]), 'Rule': {'Type': 'AWS::EC2::' + key, 'Properties': dict(row['bad'], GroupId={'Ref': 'Group'})}}), ['Group']),
+        ('a standalone rule attached to a group of the template is reported on the rule',
+         tmpl({'Group': sg([row['good']]), 'Rule': {'Type': 'AWS::EC2::' + key, 'Properties': dict(row['bad'], GroupId={'Ref': 'Group'})}}), ['Rule']),
         ('a standalone rule of a group defined elsewhere is reported on itself',
          tmpl({'Dangling': {'Type': 'AWS::EC2::' + key, 'Properties': dict(row['bad'], GroupId='sg-12345678')}}), ['Dangling']),
     ] + row.get('cases', []) + [

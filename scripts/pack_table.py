@@ -847,7 +847,8 @@ STATEMENTS = [
 
 # Security group rule checks: pred is an expression on one rule `r` (an inline rule of a group,
 # a standalone AWS::EC2::SecurityGroupIngress/Egress attached to a group of the template, whose
-# finding is on the group, or a standalone rule of a group defined elsewhere, reported on itself).
+# finding is on the rule with the group as related information, or a standalone rule of a group
+# defined elsewhere).
 SG_DOC = 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-securitygroup.html'
 
 
