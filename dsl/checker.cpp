@@ -36,15 +36,17 @@ bool is_kebab(std::string_view s) {
 // functions typed by use.
 //
 // A function typed by use is checked once per distinct list of argument types; its schema
-// diagnostics are held back (`pending`) and given only for a location where no call's types
-// have the path (`satisfied` holds the others): a generic helper that dispatches on what
-// exists (`if exists(r.Properties.PolicyDocument) then ...`) reads, for each caller, fields
-// that other callers' types have. docs/language.md, "What the checker knows".
+// diagnostics are held back (`pending`) and given only for a location where no call from the
+// same policy file has types with the path (`satisfied` holds the others, keyed by location
+// and the calling file): a generic helper that dispatches on what exists
+// (`if exists(r.Properties.PolicyDocument) then ...`) reads, for each caller, fields that the
+// file's other callers' types have. Calls from other files never excuse a file's own misuse.
+// docs/language.md, "What the checker knows".
 struct TypingContext {
   const schema::SchemaSet& schemas;
   std::set<std::pair<std::string, std::string>> reported;  // (location, message)
   std::vector<std::pair<std::string, Diagnostic>> pending;  // (location, diagnostic), in order
-  std::set<std::string> satisfied;                          // locations some call's types have
+  std::set<std::string> satisfied;  // location + "\n" + calling file: some call's types have it
   std::map<std::string, SType> memo;                       // function + argument types -> result
   std::set<const ast::Function*> active;                   // recursion guard
   int depth = 0;
@@ -122,7 +124,7 @@ class Checker {
     if (typing_only_) {
       if (!call_site_.file.empty())
         d.notes.push_back({call_site_, "in this call, which passes that type (no call of this function passes a type that has it)"});
-      ctx_.pending.emplace_back(std::move(where), std::move(d));
+      ctx_.pending.emplace_back(where + "\n" + call_site_.file, std::move(d));
       return;
     }
     if (!ctx_.reported.insert({where, d.message}).second) return;
@@ -130,7 +132,7 @@ class Checker {
   }
   // Inside a function typed by use: this call's types have the path read at `offset`.
   void schema_ok(std::uint32_t offset) {
-    if (typing_only_) ctx_.satisfied.insert(where_of(offset));
+    if (typing_only_) ctx_.satisfied.insert(where_of(offset) + "\n" + call_site_.file);
   }
 
   bool is_local(const std::string& n) const {
@@ -507,6 +509,41 @@ class Checker {
     return {};
   }
 
+  // Whether `cond` is `x.type == "T"` (or `!=`, or `in [...]`/`not in`) for a local `x` of known
+  // resource types; `yes` and `no` split x's types by which branch they take.
+  bool narrowing(const Expr& cond, std::string& var, std::vector<const schema::ResourceSchema*>& yes,
+                 std::vector<const schema::ResourceSchema*>& no) const {
+    using ast::BinaryOp;
+    if (cond.kind != ExprKind::kBinary) return false;
+    bool eq = cond.op == BinaryOp::kEq || cond.op == BinaryOp::kIn;
+    if (!eq && cond.op != BinaryOp::kNe && cond.op != BinaryOp::kNotIn) return false;
+    const Expr* side = cond.lhs.get();
+    const Expr* lit = cond.rhs.get();
+    if (!side || !lit || side->kind != ExprKind::kField || side->name != "type" || !side->lhs ||
+        side->lhs->kind != ExprKind::kName || !is_local(side->lhs->name))
+      return false;
+    std::vector<std::string_view> names;
+    if ((cond.op == BinaryOp::kEq || cond.op == BinaryOp::kNe) && lit->kind == ExprKind::kString)
+      names.push_back(lit->string_value);
+    else if ((cond.op == BinaryOp::kIn || cond.op == BinaryOp::kNotIn) && lit->kind == ExprKind::kList) {
+      for (const auto& a : lit->args) {
+        if (a->kind != ExprKind::kString) return false;
+        names.push_back(a->string_value);
+      }
+    } else {
+      return false;
+    }
+    SType t = local_type(side->lhs->name);
+    if (t.kind != SType::kResources || t.any || t.res.empty()) return false;
+    var = side->lhs->name;
+    for (const auto* r : t.res) {
+      bool match = false;
+      for (auto n : names) match |= r->name() == n;
+      (match == eq ? yes : no).push_back(r);
+    }
+    return true;
+  }
+
   static SType any_resource() {
     SType t;
     t.kind = SType::kResources;
@@ -588,9 +625,29 @@ class Checker {
         check_expr(*e.lhs, depth + 1);
         check_expr(*e.rhs, depth + 1);
         return {};
-      case ExprKind::kIf:
+      case ExprKind::kIf: {
         check_expr(*e.args[0], depth + 1);
+        // `if x.type == "AWS::..." then A else B`: x has that type in A and the others in B; a
+        // branch no type of x can take is not checked (a generic helper's other cases).
+        std::string var;
+        std::vector<const schema::ResourceSchema*> yes, no;
+        if (narrowing(*e.args[0], var, yes, no)) {
+          SType saved = local_type(var);
+          SType out = SType::none();
+          for (int branch = 0; branch < 2; ++branch) {
+            const auto& res = branch == 0 ? yes : no;
+            if (res.empty()) continue;
+            SType t = saved;
+            t.res = res;
+            scopes_.emplace_back();
+            scopes_.back()[var] = t;
+            out = type_union(out, check_expr(*e.args[1 + branch], depth + 1));
+            scopes_.pop_back();
+          }
+          return out;
+        }
         return type_union(check_expr(*e.args[1], depth + 1), check_expr(*e.args[2], depth + 1));
+      }
       case ExprKind::kLet: {
         SType v = check_expr(*e.lhs, depth + 1);
         scopes_.emplace_back();
@@ -698,9 +755,10 @@ std::size_t check_modules(const ModuleSet& modules, Diagnostics& diags, const sc
   }
   // Held-back diagnostics of functions typed by use: one per location that no call's types have.
   std::set<std::string> given;
-  for (auto& [where, d] : ctx.pending) {
-    if (ctx.satisfied.count(where) || !given.insert(where).second) continue;
-    if (!ctx.reported.insert({where, d.message}).second) continue;
+  for (auto& [key, d] : ctx.pending) {
+    if (ctx.satisfied.count(key)) continue;
+    std::string where = key.substr(0, key.find('\n'));
+    if (!given.insert(where).second || !ctx.reported.insert({where, d.message}).second) continue;
     diags.add(std::move(d));
   }
   std::size_t after = 0;
