@@ -45,10 +45,12 @@ bool is_kebab(std::string_view s) {
 struct TypingContext {
   const schema::SchemaSet& schemas;
   std::set<std::pair<std::string, std::string>> reported;  // (location, message)
-  std::vector<std::pair<std::string, Diagnostic>> pending;  // (location, diagnostic), in order
-  std::set<std::string> satisfied;  // location + "\n" + calling file: some call's types have it
-  std::map<std::string, SType> memo;                       // function + argument types -> result
-  std::set<const ast::Function*> active;                   // recursion guard
+  // (location + "\n" + calling file, diagnostic), in order; `satisfied`: the keys where some
+  // call's types have the path.
+  std::vector<std::pair<std::string, Diagnostic>> pending;
+  std::set<std::string> satisfied;
+  std::map<std::string, SType> memo;      // function + argument types -> result
+  std::set<const ast::Function*> active;  // recursion guard
   int depth = 0;
 };
 
@@ -123,7 +125,8 @@ class Checker {
     d.message = std::move(msg);
     if (typing_only_) {
       if (!call_site_.file.empty())
-        d.notes.push_back({call_site_, "in this call, which passes that type (no call of this function passes a type that has it)"});
+        d.notes.push_back({call_site_, "in this call, which passes that type (no call of this function from this "
+                                       "file passes a type that has it)"});
       ctx_.pending.emplace_back(where + "\n" + call_site_.file, std::move(d));
       return;
     }
