@@ -1,5 +1,6 @@
 #include "dsl/checker.h"
 
+#include <cctype>
 #include <map>
 #include <set>
 #include <string>
@@ -50,6 +51,39 @@ struct TypingContext {
   std::vector<std::pair<std::string, Diagnostic>> pending;
   std::set<std::string> satisfied;
   std::map<std::string, SType> memo;      // function + argument types -> result
+  std::set<std::string, std::less<>> names;  // every property and nested field name (lazy)
+  bool names_built = false;
+
+  // Whether some resource type of the set has a property or nested field called `name`.
+  bool is_schema_name(std::string_view name) {
+    if (!names_built) {
+      names_built = true;
+      for (std::string_view t : schemas.type_names()) {
+        const schema::ResourceSchema* r = schemas.find(t);
+        if (!r) continue;
+        std::vector<std::string_view> todo;
+        std::set<std::string_view> seen;
+        auto add = [&](const std::vector<schema::Field>& fields) {
+          for (const auto& f : fields) {
+            names.emplace(f.name);
+            for (std::size_t at = f.type.find('@'); at != std::string_view::npos; at = f.type.find('@', at + 1)) {
+              std::size_t end = at + 1;
+              while (end < f.type.size() && (std::isalnum(static_cast<unsigned char>(f.type[end])) || f.type[end] == '_')) ++end;
+              std::string_view def = f.type.substr(at + 1, end - at - 1);
+              if (seen.insert(def).second) todo.push_back(def);
+            }
+          }
+        };
+        add(r->properties());
+        while (!todo.empty()) {
+          std::string_view def = todo.back();
+          todo.pop_back();
+          add(r->definition(def));
+        }
+      }
+    }
+    return names.find(name) != names.end();
+  }
   std::set<const ast::Function*> active;  // recursion guard
   int depth = 0;
 };
@@ -76,7 +110,12 @@ class Checker {
     scopes_.clear();
     scopes_.emplace_back();
     for (std::size_t i = 0; i < f.params.size(); ++i) scopes_.back()[f.params[i]] = i < args.size() ? args[i] : SType{};
-    return check_expr(*f.body, 0);
+    SType out = check_expr(*f.body, 0);
+    // Guarded reads of names the call's types lack are dispatch on other types, unless the
+    // helper reads nothing these types have: then the call passes the wrong type.
+    if (found_ == 0)
+      for (auto& p : guarded_missing_) ctx_.pending.push_back(std::move(p));
+    return out;
   }
 
   void run() {
@@ -229,12 +268,23 @@ class Checker {
     switch (r.result) {
       case schema::FieldLookup::kOpen: schema_ok(offset); return {};
       case schema::FieldLookup::kMissing:
+        if (typing_only_ && guarded_ > 0 && !r.on_scalar && ctx_.is_schema_name(name)) {
+          // Read under an existence test (exists(), default(), if exists(...) then): another
+          // caller's type may have it. Held aside for the wrong-type rule (infer_call).
+          Diagnostic d;
+          d.code = "schema";
+          d.location = Location::at(*m_.source, offset);
+          d.message = in.where + " has no field '" + name + "'";
+          if (!call_site_.file.empty()) d.notes.push_back({call_site_, "in this call, which passes that type (the function reads nothing this type has)"});
+          guarded_missing_.emplace_back(where_of(offset) + "\n" + call_site_.file, std::move(d));
+          return {};
+        }
         if (r.on_scalar)
           schema_diag(true, offset, "'" + name + "' is read from " + in.where + ", which is a scalar value with no fields");
         else
           schema_diag(true, offset, in.where + " has no field '" + name + "'" + suggestion(name, r.candidates));
         return {};
-      case schema::FieldLookup::kFound: break;
+      case schema::FieldLookup::kFound: ++found_; break;
     }
     if (r.read_only)
       schema_diag(false, offset, "'" + name + "' of " + in.where + " is read-only: CloudFormation sets it (read it with Fn::GetAtt); a template never writes it, so this reads null");
@@ -419,13 +469,16 @@ class Checker {
     bool any_known = false;
     for (const auto& a : args) any_known |= a.kind != SType::kUnknown && a.kind != SType::kNone;
     if (!any_known || ctx_.active.count(&f) || ctx_.depth >= kMaxTypedCallDepth) return {};
-    std::string key = target.key + "\n" + f.name;
+    // The calling policy file is part of the key: its calls are weighed on their own
+    // (TypingContext), so another file's identical call must not stand in for them.
+    Location site = typing_only_ && !call_site_.file.empty() ? call_site_ : Location::at(*m_.source, call.span.begin);
+    std::string key = target.key + "\n" + f.name + "\n" + site.file;
     for (const auto& a : args) key += "\n" + a.key();
     if (auto it = ctx_.memo.find(key); it != ctx_.memo.end()) return it->second;
     ctx_.active.insert(&f);
     ++ctx_.depth;
     Checker sub(target, diags_, ctx_);
-    SType out = sub.infer_call(f, args, typing_only_ && !call_site_.file.empty() ? call_site_ : Location::at(*m_.source, call.span.begin));
+    SType out = sub.infer_call(f, args, site);
     --ctx_.depth;
     ctx_.active.erase(&f);
     ctx_.memo[key] = out;
@@ -434,7 +487,12 @@ class Checker {
 
   SType check_call(const Expr& e, int depth) {
     std::vector<SType> args;
-    for (const auto& a : e.args) args.push_back(check_expr(*a, depth + 1));
+    bool guard = e.name == "exists" || e.name == "default";
+    for (std::size_t i = 0; i < e.args.size(); ++i) {
+      guarded_ += guard && i == 0;
+      args.push_back(check_expr(*e.args[i], depth + 1));
+      guarded_ -= guard && i == 0;
+    }
     std::size_t dot = e.name.find('.');
     if (dot != std::string::npos) {
       std::string mod = e.name.substr(0, dot), fn = e.name.substr(dot + 1);
@@ -547,6 +605,13 @@ class Checker {
     return true;
   }
 
+  // Whether `cond` is `exists(...)`, or an `and` of conditions one of which is.
+  static bool tests_existence(const Expr& cond) {
+    if (cond.kind == ExprKind::kCall && cond.name == "exists") return true;
+    if (cond.kind == ExprKind::kAnd) return tests_existence(*cond.lhs) || tests_existence(*cond.rhs);
+    return false;
+  }
+
   static SType any_resource() {
     SType t;
     t.kind = SType::kResources;
@@ -649,7 +714,11 @@ class Checker {
           }
           return out;
         }
-        return type_union(check_expr(*e.args[1], depth + 1), check_expr(*e.args[2], depth + 1));
+        bool guard = tests_existence(*e.args[0]);
+        guarded_ += guard;
+        SType then_t = check_expr(*e.args[1], depth + 1);
+        guarded_ -= guard;
+        return type_union(then_t, check_expr(*e.args[2], depth + 1));
       }
       case ExprKind::kLet: {
         SType v = check_expr(*e.lhs, depth + 1);
@@ -698,6 +767,9 @@ class Checker {
   std::set<std::string> params_;
   std::vector<std::map<std::string, SType>> scopes_;
   bool in_policy_ = false;
+  int guarded_ = 0;   // > 0 inside an existence test (exists(x), default(x, ...), if exists(...) then)
+  int found_ = 0;     // schema lookups that found their field, in this typed call
+  std::vector<std::pair<std::string, Diagnostic>> guarded_missing_;
 };
 
 std::string attr_string(const ast::Policy& p, std::string_view key) {
@@ -715,7 +787,7 @@ bool is_known_attribute(std::string_view key) {
 }
 
 std::size_t check_modules(const ModuleSet& modules, Diagnostics& diags, const schema::SchemaSet* schemas) {
-  TypingContext ctx{schemas ? *schemas : schema::SchemaSet::builtin(), {}, {}, {}, {}, {}, 0};
+  TypingContext ctx{schemas ? *schemas : schema::SchemaSet::builtin(), {}, {}, {}, {}, {}, false, {}, 0};
   std::size_t before = 0;
   for (const auto& d : diags.items()) before += d.severity == DiagSeverity::kError;
   std::map<std::string, const ast::Policy*> ids, names;
