@@ -280,6 +280,32 @@ TEST_CASE("checker: a generic helper is checked against the union of its calls' 
   CHECK(r.has("AWS::S3::Bucket Properties has no field 'Policies'"));
 }
 
+TEST_CASE("checker: a guarded read in a helper is dispatch, unless the call reads nothing its type has",
+          "[schema][check]") {
+  // The stdlib's generic IAM helpers on one type alone, in a file of their own.
+  const std::string iam = "import \"stdlib/iam\" as iam\n";
+  for (const char* type : {"AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::IAM::Policy", "AWS::Serverless::Function"}) {
+    auto r = compile(generic(iam, std::string("  for r in resources(\"") + type +
+                                      "\") { require count(iam.identity_documents(r)) == 0 }"));
+    INFO(type);
+    CHECK(r.compiled);
+    CHECK(r.lines.empty());
+  }
+  // Wrong type: nothing the helper reads exists on a bucket.
+  auto r = compile(generic(iam, "  for r in resources(\"AWS::S3::Bucket\") { require count(iam.policy_documents(r)) == 0 }"));
+  CHECK_FALSE(r.compiled);
+  CHECK(r.has("stdlib/iam.polc"));
+  CHECK(r.has("AWS::S3::Bucket Properties has no field 'PolicyDocument'"));
+  // A guarded misspelling (a name no resource type has) is still an error.
+  r = compile(generic("fn doc(r) = if exists(r.Properties.PolicyDocumnt) then 1 else r.Properties.PolicyDocument\n",
+                      "  for r in resources(\"AWS::IAM::ManagedPolicy\") { require doc(r) != null }"));
+  CHECK_FALSE(r.compiled);
+  CHECK(r.has("has no field 'PolicyDocumnt'; did you mean 'PolicyDocument'?"));
+  // In a policy (not a helper), exists() of a misspelled path is an error as before.
+  r = compile(policy("for b in resources(\"AWS::S3::Bucket\") { require exists(b.Properties.AccesControl) }"));
+  CHECK(r.has("has no field 'AccesControl'"));
+}
+
 TEST_CASE("checker: `x.type == T` narrows x in the branches of if", "[schema][check]") {
   const std::string helper =
       "fn pol(r) = if r.type == \"AWS::Serverless::Function\" then r.Properties.Policies\n"
