@@ -50,7 +50,7 @@ struct TypingContext {
   // call's types have the path.
   std::vector<std::pair<std::string, Diagnostic>> pending;
   std::set<std::string> satisfied;
-  std::map<std::string, SType> memo;      // function + argument types -> result
+  std::map<std::string, SType> memo;         // function + argument types -> result
   std::set<std::string, std::less<>> names;  // every property and nested field name (lazy)
   bool names_built = false;
 
@@ -66,9 +66,12 @@ struct TypingContext {
         auto add = [&](const std::vector<schema::Field>& fields) {
           for (const auto& f : fields) {
             names.emplace(f.name);
-            for (std::size_t at = f.type.find('@'); at != std::string_view::npos; at = f.type.find('@', at + 1)) {
+            for (std::size_t at = f.type.find('@'); at != std::string_view::npos;
+                 at = f.type.find('@', at + 1)) {
               std::size_t end = at + 1;
-              while (end < f.type.size() && (std::isalnum(static_cast<unsigned char>(f.type[end])) || f.type[end] == '_')) ++end;
+              while (end < f.type.size() &&
+                     (std::isalnum(static_cast<unsigned char>(f.type[end])) || f.type[end] == '_'))
+                ++end;
               std::string_view def = f.type.substr(at + 1, end - at - 1);
               if (seen.insert(def).second) todo.push_back(def);
             }
@@ -164,8 +167,10 @@ class Checker {
     d.message = std::move(msg);
     if (typing_only_) {
       if (!call_site_.file.empty())
-        d.notes.push_back({call_site_, "in this call, which passes that type (no call of this function from this "
-                                       "file passes a type that has it)"});
+        d.notes.push_back(
+            {call_site_,
+             "in this call, which passes that type (no call of this function from this "
+             "file passes a type that has it)"});
       ctx_.pending.emplace_back(where + "\n" + call_site_.file, std::move(d));
       return;
     }
@@ -266,7 +271,9 @@ class Checker {
     if (in.kind != SType::kValue) return {};
     schema::FieldLookup r = schema::lookup_field(in.vals, name);
     switch (r.result) {
-      case schema::FieldLookup::kOpen: schema_ok(offset); return {};
+      case schema::FieldLookup::kOpen:
+        schema_ok(offset);
+        return {};
       case schema::FieldLookup::kMissing:
         if (typing_only_ && guarded_ > 0 && !r.on_scalar && ctx_.is_schema_name(name)) {
           // Read under an existence test (exists(), default(), if exists(...) then): another
@@ -275,7 +282,10 @@ class Checker {
           d.code = "schema";
           d.location = Location::at(*m_.source, offset);
           d.message = in.where + " has no field '" + name + "'";
-          if (!call_site_.file.empty()) d.notes.push_back({call_site_, "in this call, which passes that type (the function reads nothing this type has)"});
+          if (!call_site_.file.empty())
+            d.notes.push_back({call_site_,
+                               "in this call, which passes that type (the function reads nothing "
+                               "this type has)"});
           guarded_missing_.emplace_back(where_of(offset) + "\n" + call_site_.file, std::move(d));
           return {};
         }
@@ -284,7 +294,9 @@ class Checker {
         else
           schema_diag(true, offset, in.where + " has no field '" + name + "'" + suggestion(name, r.candidates));
         return {};
-      case schema::FieldLookup::kFound: ++found_; break;
+      case schema::FieldLookup::kFound:
+        ++found_;
+        break;
     }
     if (r.read_only)
       schema_diag(false, offset, "'" + name + "' of " + in.where + " is read-only: CloudFormation sets it (read it with Fn::GetAtt); a template never writes it, so this reads null");
@@ -471,7 +483,9 @@ class Checker {
     if (!any_known || ctx_.active.count(&f) || ctx_.depth >= kMaxTypedCallDepth) return {};
     // The calling policy file is part of the key: its calls are weighed on their own
     // (TypingContext), so another file's identical call must not stand in for them.
-    Location site = typing_only_ && !call_site_.file.empty() ? call_site_ : Location::at(*m_.source, call.span.begin);
+    Location site = typing_only_ && !call_site_.file.empty()
+                        ? call_site_
+                        : Location::at(*m_.source, call.span.begin);
     std::string key = target.key + "\n" + f.name + "\n" + site.file;
     for (const auto& a : args) key += "\n" + a.key();
     if (auto it = ctx_.memo.find(key); it != ctx_.memo.end()) return it->second;
@@ -572,7 +586,8 @@ class Checker {
 
   // Whether `cond` is `x.type == "T"` (or `!=`, or `in [...]`/`not in`) for a local `x` of known
   // resource types; `yes` and `no` split x's types by which branch they take.
-  bool narrowing(const Expr& cond, std::string& var, std::vector<const schema::ResourceSchema*>& yes,
+  bool narrowing(const Expr& cond, std::string& var,
+                 std::vector<const schema::ResourceSchema*>& yes,
                  std::vector<const schema::ResourceSchema*>& no) const {
     using ast::BinaryOp;
     if (cond.kind != ExprKind::kBinary) return false;
@@ -586,7 +601,8 @@ class Checker {
     std::vector<std::string_view> names;
     if ((cond.op == BinaryOp::kEq || cond.op == BinaryOp::kNe) && lit->kind == ExprKind::kString)
       names.push_back(lit->string_value);
-    else if ((cond.op == BinaryOp::kIn || cond.op == BinaryOp::kNotIn) && lit->kind == ExprKind::kList) {
+    else if ((cond.op == BinaryOp::kIn || cond.op == BinaryOp::kNotIn) &&
+             lit->kind == ExprKind::kList) {
       for (const auto& a : lit->args) {
         if (a->kind != ExprKind::kString) return false;
         names.push_back(a->string_value);
@@ -608,7 +624,8 @@ class Checker {
   // Whether `cond` is `exists(...)`, or an `and` of conditions one of which is.
   static bool tests_existence(const Expr& cond) {
     if (cond.kind == ExprKind::kCall && cond.name == "exists") return true;
-    if (cond.kind == ExprKind::kAnd) return tests_existence(*cond.lhs) || tests_existence(*cond.rhs);
+    if (cond.kind == ExprKind::kAnd)
+      return tests_existence(*cond.lhs) || tests_existence(*cond.rhs);
     return false;
   }
 
@@ -767,8 +784,9 @@ class Checker {
   std::set<std::string> params_;
   std::vector<std::map<std::string, SType>> scopes_;
   bool in_policy_ = false;
-  int guarded_ = 0;   // > 0 inside an existence test (exists(x), default(x, ...), if exists(...) then)
-  int found_ = 0;     // schema lookups that found their field, in this typed call
+  int guarded_ =
+      0;           // > 0 inside an existence test (exists(x), default(x, ...), if exists(...) then)
+  int found_ = 0;  // schema lookups that found their field, in this typed call
   std::vector<std::pair<std::string, Diagnostic>> guarded_missing_;
 };
 
@@ -787,7 +805,8 @@ bool is_known_attribute(std::string_view key) {
 }
 
 std::size_t check_modules(const ModuleSet& modules, Diagnostics& diags, const schema::SchemaSet* schemas) {
-  TypingContext ctx{schemas ? *schemas : schema::SchemaSet::builtin(), {}, {}, {}, {}, {}, false, {}, 0};
+  TypingContext ctx{
+      schemas ? *schemas : schema::SchemaSet::builtin(), {}, {}, {}, {}, {}, false, {}, 0};
   std::size_t before = 0;
   for (const auto& d : diags.items()) before += d.severity == DiagSeverity::kError;
   std::map<std::string, const ast::Policy*> ids, names;

@@ -249,15 +249,19 @@ TEST_CASE("checker: functions are typed by use, the stdlib's too", "[schema][che
 namespace {
 // A file with a generic helper `docs(r)` (before the policy) and a policy body.
 std::string generic(const std::string& helper, const std::string& body) {
-  return helper + "\npolicy p {\n  id = \"T-1\"\n  title = \"t\"\n  severity = low\n" + body + "\n}\n";
+  return helper + "\npolicy p {\n  id = \"T-1\"\n  title = \"t\"\n  severity = low\n" + body +
+         "\n}\n";
 }
 }  // namespace
 
-TEST_CASE("checker: a generic helper is checked against the union of its calls' types", "[schema][check]") {
+TEST_CASE("checker: a generic helper is checked against the union of its calls' types",
+          "[schema][check]") {
   // Dispatch on what exists: each caller's type lacks what the other's has; no diagnostic.
   const std::string helper =
-      "fn docs(r) = (if exists(r.Properties.PolicyDocument) then [r.Properties.PolicyDocument] else [])\n"
-      "  + [p.PolicyDocument for p in default(r.Properties.Policies, []) if exists(p.PolicyDocument)]\n";
+      "fn docs(r) = (if exists(r.Properties.PolicyDocument) then [r.Properties.PolicyDocument] "
+      "else [])\n"
+      "  + [p.PolicyDocument for p in default(r.Properties.Policies, []) if "
+      "exists(p.PolicyDocument)]\n";
   const std::string calls =
       "  for r in resources(\"AWS::IAM::ManagedPolicy\") { require count(docs(r)) == 0 }\n"
       "  for r in resources(\"AWS::IAM::Role\") { require count(docs(r)) == 0 }";
@@ -265,26 +269,31 @@ TEST_CASE("checker: a generic helper is checked against the union of its calls' 
   CHECK(r.compiled);
   CHECK(r.lines.empty());
   // A path that no caller's type has is still an error, once, in the helper, with the call.
-  r = compile(generic(helper + "fn names(r) = [r.Properties.PolicyNam, r.Properties.ManagedPolicyName]\n",
-                      calls + "\n  for r in resources(\"AWS::IAM::ManagedPolicy\") { require count(names(r)) == 0 }\n"
-                              "  for r in resources(\"AWS::IAM::Role\") { require count(names(r)) == 0 }"));
+  r = compile(generic(
+      helper + "fn names(r) = [r.Properties.PolicyNam, r.Properties.ManagedPolicyName]\n",
+      calls +
+          "\n  for r in resources(\"AWS::IAM::ManagedPolicy\") { require count(names(r)) == 0 }\n"
+          "  for r in resources(\"AWS::IAM::Role\") { require count(names(r)) == 0 }"));
   CHECK_FALSE(r.compiled);
   REQUIRE(r.lines.size() == 1);
   CHECK(r.has("t.polc:3:29: error [schema] "));
   CHECK(r.has("has no field 'PolicyNam'"));
   CHECK(r.has("in this call, which passes that type"));
   // One caller alone: a field only other types have is an error (a helper used on the wrong type).
-  r = compile(generic(helper, "  for r in resources(\"AWS::S3::Bucket\") { require count(docs(r)) == 0 }"));
+  r = compile(
+      generic(helper, "  for r in resources(\"AWS::S3::Bucket\") { require count(docs(r)) == 0 }"));
   CHECK_FALSE(r.compiled);
   CHECK(r.has("AWS::S3::Bucket Properties has no field 'PolicyDocument'"));
   CHECK(r.has("AWS::S3::Bucket Properties has no field 'Policies'"));
 }
 
-TEST_CASE("checker: a guarded read in a helper is dispatch, unless the call reads nothing its type has",
-          "[schema][check]") {
+TEST_CASE(
+    "checker: a guarded read in a helper is dispatch, unless the call reads nothing its type has",
+    "[schema][check]") {
   // The stdlib's generic IAM helpers on one type alone, in a file of their own.
   const std::string iam = "import \"stdlib/iam\" as iam\n";
-  for (const char* type : {"AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::IAM::Policy", "AWS::Serverless::Function"}) {
+  for (const char* type : {"AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::IAM::Policy",
+                           "AWS::Serverless::Function"}) {
     auto r = compile(generic(iam, std::string("  for r in resources(\"") + type +
                                       "\") { require count(iam.identity_documents(r)) == 0 }"));
     INFO(type);
@@ -292,17 +301,21 @@ TEST_CASE("checker: a guarded read in a helper is dispatch, unless the call read
     CHECK(r.lines.empty());
   }
   // Wrong type: nothing the helper reads exists on a bucket.
-  auto r = compile(generic(iam, "  for r in resources(\"AWS::S3::Bucket\") { require count(iam.policy_documents(r)) == 0 }"));
+  auto r = compile(generic(
+      iam,
+      "  for r in resources(\"AWS::S3::Bucket\") { require count(iam.policy_documents(r)) == 0 }"));
   CHECK_FALSE(r.compiled);
   CHECK(r.has("stdlib/iam.polc"));
   CHECK(r.has("AWS::S3::Bucket Properties has no field 'PolicyDocument'"));
   // A guarded misspelling (a name no resource type has) is still an error.
-  r = compile(generic("fn doc(r) = if exists(r.Properties.PolicyDocumnt) then 1 else r.Properties.PolicyDocument\n",
-                      "  for r in resources(\"AWS::IAM::ManagedPolicy\") { require doc(r) != null }"));
+  r = compile(generic(
+      "fn doc(r) = if exists(r.Properties.PolicyDocumnt) then 1 else r.Properties.PolicyDocument\n",
+      "  for r in resources(\"AWS::IAM::ManagedPolicy\") { require doc(r) != null }"));
   CHECK_FALSE(r.compiled);
   CHECK(r.has("has no field 'PolicyDocumnt'; did you mean 'PolicyDocument'?"));
   // In a policy (not a helper), exists() of a misspelled path is an error as before.
-  r = compile(policy("for b in resources(\"AWS::S3::Bucket\") { require exists(b.Properties.AccesControl) }"));
+  r = compile(policy(
+      "for b in resources(\"AWS::S3::Bucket\") { require exists(b.Properties.AccesControl) }"));
   CHECK(r.has("has no field 'AccesControl'"));
 }
 
@@ -311,25 +324,36 @@ TEST_CASE("checker: `x.type == T` narrows x in the branches of if", "[schema][ch
       "fn pol(r) = if r.type == \"AWS::Serverless::Function\" then r.Properties.Policies\n"
       "  else r.Properties.PolicyDocument\n";
   // Each caller takes one branch only: the other is not checked for it.
-  auto r = compile(generic(helper, "  for r in resources(\"AWS::Serverless::Function\") { require pol(r) != null }"));
+  auto r = compile(generic(
+      helper, "  for r in resources(\"AWS::Serverless::Function\") { require pol(r) != null }"));
   CHECK(r.lines.empty());
-  r = compile(generic(helper, "  for r in resources(\"AWS::IAM::Policy\") { require pol(r) != null }"));
+  r = compile(
+      generic(helper, "  for r in resources(\"AWS::IAM::Policy\") { require pol(r) != null }"));
   CHECK(r.lines.empty());
   // A misspelling in the branch a caller takes is an error.
-  r = compile(generic("fn pol(r) = if r.type != \"AWS::IAM::Policy\" then r.Properties.Policiez else null\n",
-                      "  for r in resources(\"AWS::Serverless::Function\") { require pol(r) != null }"));
-  CHECK(r.has("AWS::Serverless::Function Properties has no field 'Policiez'; did you mean 'Policies'?"));
+  r = compile(generic(
+      "fn pol(r) = if r.type != \"AWS::IAM::Policy\" then r.Properties.Policiez else null\n",
+      "  for r in resources(\"AWS::Serverless::Function\") { require pol(r) != null }"));
+  CHECK(r.has(
+      "AWS::Serverless::Function Properties has no field 'Policiez'; did you mean 'Policies'?"));
 }
 
-TEST_CASE("checker: properties that can hold an IAM policy document are free form", "[schema][check]") {
+TEST_CASE("checker: properties that can hold an IAM policy document are free form",
+          "[schema][check]") {
   // SAM Policies: a policy name, a list of names, inline documents or SAM policy templates.
-  auto r = compile(policy("for f in resources(\"AWS::Serverless::Function\") {\n"
-                          "  require all p in f.Properties.Policies: p.Statement != null and p.S3ReadPolicy != null\n}"));
+  auto r =
+      compile(policy("for f in resources(\"AWS::Serverless::Function\") {\n"
+                     "  require all p in f.Properties.Policies: p.Statement != null and "
+                     "p.S3ReadPolicy != null\n}"));
   CHECK(r.lines.empty());
-  r = compile(policy("for f in resources(\"AWS::Serverless::StateMachine\") { require f.Properties.Policies.Statement != null }"));
+  r =
+      compile(policy("for f in resources(\"AWS::Serverless::StateMachine\") { require "
+                     "f.Properties.Policies.Statement != null }"));
   CHECK(r.lines.empty());
   // The property names themselves are still checked.
-  r = compile(policy("for f in resources(\"AWS::Serverless::Function\") { require f.Properties.Polices != null }"));
+  r =
+      compile(policy("for f in resources(\"AWS::Serverless::Function\") { require "
+                     "f.Properties.Polices != null }"));
   CHECK(r.has("did you mean 'Policies'?"));
 }
 
