@@ -2,6 +2,7 @@
 // post-processing chain every finding goes through, in this order: severity overrides, inline
 // suppressions (done by the scanner), central waivers, the baseline, the display threshold.
 #include <sys/stat.h>
+#include <fnmatch.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,6 +39,7 @@
 #include "engine/scan/discovery.h"
 #include "engine/scan/scanner.h"
 #include "engine/scan/shard.h"
+#include "engine/schema/schema.h"
 #include "engine/triage/baseline.h"
 #include "engine/triage/exit_codes.h"
 #include "engine/triage/fingerprint.h"
@@ -463,7 +465,7 @@ bool outputs_spare_inputs(const std::vector<std::pair<std::string, bool>>& outpu
 /// returns nullptr on failure.
 std::unique_ptr<DiskCache> open_cache(const CheckArgs& args, const PolicySet& set,
                                       const std::vector<PolicyInfo>& active,
-                                      const SuppressionOptions& suppressions) {
+                                      const SuppressionOptions& suppressions, const std::string& schemas_digest) {
   const std::uint64_t max_mb = args.cache_max_mb ? args.cache_max_mb : kDefaultCacheMaxMb;
   if (max_mb > (std::uint64_t{1} << 40)) {
     std::cerr << "polc: --cache-max-mb " << max_mb << " is too large; give a size in MiB\n";
@@ -471,6 +473,8 @@ std::unique_ptr<DiskCache> open_cache(const CheckArgs& args, const PolicySet& se
   }
   std::vector<std::string> ids;
   for (const PolicyInfo& p : active) ids.push_back(p.id);
+  // --check-properties adds outcomes: a cache kept without it must not answer a run with it.
+  if (args.check_properties) ids.push_back("--check-properties " + schemas_digest);
   std::string error, key, key_source;
   if (!load_cache_key(args.cache_dir, key, key_source, error)) {
     std::cerr << "polc: --cache: " << error << "\n";
@@ -502,7 +506,8 @@ using PolicyInputCheck = std::function<bool(const std::vector<std::string>& poli
 std::unique_ptr<PolicySet> load_run_policies(const CheckArgs& args, const Config& cfg,
                                              const std::vector<std::string>& found_policies,
                                              const std::vector<std::string>& found_bundles,
-                                             const std::vector<std::string>& scan_paths, bool color,
+                                             const std::vector<std::string>& scan_paths,
+                                             schema::SchemaSet& schemas, bool color,
                                              const PolicyInputCheck& check_inputs = {}) {
   DiscoveredFiles policy_files = discover_files(cfg.policies, {});
   std::vector<std::string> policy_paths = found_policies;
@@ -517,6 +522,7 @@ std::unique_ptr<PolicySet> load_run_policies(const CheckArgs& args, const Config
 
   Diagnostics policy_diags;
   for (auto& e : policy_files.errors) policy_diags.add(e);
+  for (const std::string& dir : cfg.schemas) schemas.add_overlay_dir(dir, policy_diags);
   std::vector<std::string> bundles = found_bundles;
   bundles.insert(bundles.end(), policy_files.bundles.begin(), policy_files.bundles.end());
   if (check_inputs && !check_inputs(policy_paths, bundles)) return nullptr;
@@ -547,7 +553,9 @@ std::unique_ptr<PolicySet> load_run_policies(const CheckArgs& args, const Config
     for (std::string& r : roots) r = normalize_path_argument(r);
     CompileOptions options;
     options.import_roots = resolve_roots(roots);
-    set = compile_policy_files(policy_paths, !args.no_builtin, policy_diags, options);
+    if (!cfg.schemas.empty()) options.schemas = &schemas;
+    if (!policy_diags.has_errors())
+      set = compile_policy_files(policy_paths, !args.no_builtin, policy_diags, options);
   }
   print_diagnostics(policy_diags.items(), color);
   if (!set || policy_diags.has_errors()) {
@@ -634,8 +642,11 @@ int run_check(const CheckArgs& args) {
   }
   TemplateFilter selected(args.cache_dir, written, shard);
   ScanInputs files = find_scan_inputs(scan_paths, cfg.exclude, selected);
+  // The resource schemas: the embedded table plus `.polc.yaml` `schemas:` overlays; they outlive
+  // the scan (--check-properties reads them).
+  schema::SchemaSet schemas;
   std::unique_ptr<PolicySet> set = load_run_policies(
-      args, cfg, files.policies, files.bundles, scan_paths, color_err,
+      args, cfg, files.policies, files.bundles, scan_paths, schemas, color_err,
       [&](const std::vector<std::string>& policy_paths, const std::vector<std::string>& bundles) {
         return outputs_spare_inputs(outputs, scan_paths, policy_paths, bundles, cfg,
                                     selected.outputs_found);
@@ -741,11 +752,12 @@ int run_check(const CheckArgs& args) {
   if (has_values) options.deployment = &values;
   // Never more workers than templates (nor than kMaxWorkers).
   options.jobs = worker_count(args.jobs, files.templates);
+  if (args.check_properties) options.check_properties = &schemas;
   options.suppressions.inline_suppressions = cfg.inline_suppressions.value_or(true);
   options.suppressions.foreign = cfg.honor_foreign_suppressions.value_or(false);
   std::unique_ptr<DiskCache> cache;
   if (!args.cache_dir.empty()) {
-    cache = open_cache(args, *set, evaluated_infos, options.suppressions);
+    cache = open_cache(args, *set, evaluated_infos, options.suppressions, schemas.overlay_digest());
     if (!cache) return kExitUsageOrPolicyError;
     options.cache = cache.get();
   }
@@ -983,8 +995,9 @@ int run_config(const CheckArgs& args) {
     found = find_scan_inputs(args.paths, cfg.exclude, all);
   }
   const bool color = use_color(args.no_color, 2, args.color);
+  schema::SchemaSet schemas;
   std::unique_ptr<PolicySet> set =
-      load_run_policies(args, cfg, found.policies, found.bundles, args.paths, color);
+      load_run_policies(args, cfg, found.policies, found.bundles, args.paths, schemas, color);
   if (!set || !validate_config(cfg, *set, color)) return kExitUsageOrPolicyError;
   CivilDate today;
   ShardSpec shard;
@@ -1016,8 +1029,9 @@ int run_list(const CheckArgs& args) {
     TemplateFilter all({}, {}, ShardSpec{});
     found = find_scan_inputs(args.paths, cfg.exclude, all);
   }
+  schema::SchemaSet schemas;
   std::unique_ptr<PolicySet> set =
-      load_run_policies(args, cfg, found.policies, found.bundles, args.paths, color);
+      load_run_policies(args, cfg, found.policies, found.bundles, args.paths, schemas, color);
   if (!set || !validate_config(cfg, *set, color)) return kExitUsageOrPolicyError;
   std::vector<PolicyInfo> listed;
   for (const auto& p : set->policies) {

@@ -56,6 +56,7 @@ struct CheckArgs {
   std::string color = "auto";       // --color=auto|always|never
   bool fail_on_unknown = false;     // --fail-on-unknown (the default unless configured)
   bool no_fail_on_unknown = false;  // --no-fail-on-unknown
+  bool check_properties = false;  // --check-properties
 };
 
 /// Options of `polc merge`.

@@ -12,6 +12,7 @@
 #include "dsl/embedded.h"
 #include "engine/scan/discovery.h"
 #include "engine/triage/exit_codes.h"
+#include "engine/schema/schema.h"
 
 namespace polc::cli {
 namespace {
@@ -31,6 +32,17 @@ std::string list_text(const std::vector<std::string>& v) {
   return out.empty() ? "-" : out;
 }
 
+// Resource types, each linked to its AWS reference page (patterns and open types as written).
+std::string types_text(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& t : v) {
+    std::string url = t.find('*') == std::string::npos ? schema::reference_url(t) : "";
+    out += out.empty() ? "" : ", ";
+    out += url.empty() ? "`" + t + "`" : "[`" + t + "`](" + url + ")";
+  }
+  return out.empty() ? "-" : out;
+}
+
 std::string page(const PolicySet& set, const CompiledPolicy& p, const std::string& source_path,
                  const std::string& source, const std::string& tests_path,
                  const std::string& tests) {
@@ -42,7 +54,7 @@ std::string page(const PolicySet& set, const CompiledPolicy& p, const std::strin
   out += "| | |\n|---|---|\n";
   out += "| id | `" + i.id + "` |\n";
   out += "| severity | " + std::string(severity_name(i.severity)) + " |\n";
-  out += "| applies to | " + list_text(i.applies_to) + " |\n";
+  out += "| applies to | " + types_text(i.applies_to) + " |\n";
   out += "| tags | " + list_text(i.tags) + " |\n";
   out += "| aliases | " + list_text(i.aliases) + " |\n";
   if (!i.docs_url.empty()) out += "| AWS documentation | <" + i.docs_url + "> |\n";
@@ -116,7 +128,16 @@ int run_doc(const std::vector<std::string>& paths, const std::string& out_dir,
              std::string(severity_name(p.info.severity)) + " | " + (params.empty() ? "-" : params) +
              " | " + p.info.title + " |\n";
   }
-  std::ofstream(fs::path(out_dir) / "README.md", std::ios::binary) << index;
+  // A hand-written part of the index (the severity rubric, the known disagreements with the
+  // peers) follows kKeepMarker in the existing README.md and is kept, so regenerating the pages
+  // never loses it.
+  constexpr std::string_view kKeepMarker = "<!-- Hand-written below; polc doc keeps it. -->";
+  fs::path readme = fs::path(out_dir) / "README.md";
+  if (fs::exists(readme)) {
+    std::string old = read_text(readme.string());
+    if (auto at = old.find(kKeepMarker); at != std::string::npos) index += "\n" + old.substr(at);
+  }
+  std::ofstream(readme, std::ios::binary) << index;
   std::cerr << "polc doc: wrote " << set->policies.size() << " pages to " << out_dir << "\n";
   return 0;
 }

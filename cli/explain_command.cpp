@@ -1,7 +1,10 @@
 // polc explain ID|NAME [PATH...]: a policy's documentation, parameters and source, found among
 // the paths, `.polc.yaml`'s policies and the built-in pack.
+// polc explain TYPE: a resource type's properties, attributes and nested property types
+// (engine/schema/schema.h).
 #include "cli/commands.h"
 
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 
@@ -10,12 +13,86 @@
 #include "engine/base/printable.h"
 #include "engine/config/config.h"
 #include "engine/scan/discovery.h"
+#include "engine/schema/schema.h"
 #include "engine/triage/exit_codes.h"
 
 namespace polc::cli {
 
+namespace {
+
+// `polc explain AWS::S3::Bucket`: the type's properties, attributes and nested types.
+int explain_type(const std::string& type, const std::string& config_path, bool no_config) {
+  Diagnostics diags;
+  schema::SchemaSet overlays;
+  std::string cfg_path = config_path;
+  if (cfg_path.empty() && !no_config) cfg_path = find_config_file(".");
+  Config cfg;
+  if (!cfg_path.empty() && load_config(cfg_path, cfg, diags))
+    for (const std::string& dir : cfg.schemas) overlays.add_overlay_dir(dir, diags);
+  print_diagnostics(diags.items(), use_color(false, 2));
+  if (diags.has_errors()) return kExitUsageOrPolicyError;
+  const schema::ResourceSchema* s = overlays.find(type);
+  if (!s) {
+    if (overlays.is_open(type)) {
+      std::cout << type << " is an open type (custom resource, third-party or module type): polc knows no schema "
+                   "for it and checks nothing about it. Add one with `schemas:` in .polc.yaml.\n";
+      return 0;
+    }
+    auto names = overlays.type_names();
+    std::string_view near = schema::did_you_mean(type, names);
+    std::cerr << "polc: unknown resource type '" << type << "'";
+    if (!near.empty()) std::cerr << "; did you mean '" << near << "'?";
+    std::cerr << "\n";
+    return kExitUsageOrPolicyError;
+  }
+  auto print_fields = [](const std::vector<schema::Field>& fields, const char* indent) {
+    std::size_t w = 0;
+    for (const auto& f : fields) w = std::max(w, f.name.size());
+    for (const auto& f : fields) {
+      std::cout << indent << f.name << std::string(w + 2 - f.name.size(), ' ') << schema::describe_type(f.type);
+      if (f.required) std::cout << "  (required)";
+      if (f.deprecated) std::cout << "  (deprecated)";
+      if (f.read_only) std::cout << "  (read-only)";
+      std::cout << "\n";
+    }
+  };
+  std::cout << s->name() << "\n";
+  if (std::string url = schema::reference_url(type); !url.empty()) std::cout << "Reference: " << url << "\n";
+  std::cout << "Schema: " << overlays.source() << "\n\nProperties:\n";
+  print_fields(s->properties(), "  ");
+  auto attrs = s->attributes();
+  if (!attrs.empty()) {
+    std::cout << "\nAttributes (Fn::GetAtt):\n";
+    print_fields(attrs, "  ");
+  }
+  // Nested property types, in the order the properties first use them.
+  std::vector<std::string> pending, seen;
+  auto collect = [&](std::string_view t) {
+    for (std::size_t p = t.find('@'); p != std::string_view::npos; p = t.find('@', p + 1)) {
+      std::size_t e = t.find_first_of("]}|", p);
+      std::string name(t.substr(p + 1, e == std::string_view::npos ? std::string_view::npos : e - p - 1));
+      if (!name.empty() && std::find(seen.begin(), seen.end(), name) == seen.end()) {
+        seen.push_back(name);
+        pending.push_back(name);
+      }
+    }
+  };
+  for (const auto& f : s->properties()) collect(f.type);
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    auto fields = s->definition(pending[i]);
+    if (i == 0) std::cout << "\nProperty types:\n";
+    std::cout << "  " << pending[i] << "\n";
+    print_fields(fields, "    ");
+    for (const auto& f : fields) collect(f.type);
+  }
+  return 0;
+}
+
+}  // namespace
+
 int run_explain(const std::string& name, const std::vector<std::string>& policy_paths,
                 const std::string& config_path, bool no_config) {
+  if (name.find("::") != std::string::npos) return explain_type(name, config_path, no_config);
   // Where a user's policies are: the paths given, and `policies` of .polc.yaml (or --config).
   std::vector<std::string> paths = policy_paths;
   Config cfg;

@@ -32,8 +32,8 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
          "AWS::URLSuffix=amazonaws.com, others unknown)")
       ->allow_extra_args(false);
   cmd->add_option("--only", check.only,
-                  "Run only these policies: ids, names, tags, tag:GLOB or globs (comma-separated; "
-                  "repeatable)")
+                  "Run only these policies: ids, names, tags, tag:GLOB, globs, or the peer rules "
+                  "they implement (cfn_nag:W5, 'checkov:*'); comma-separated; repeatable")
       ->allow_extra_args(false);
   cmd->add_option("--skip", check.skip, "Do not run these policies (same selectors as --only)")
       ->allow_extra_args(false);
@@ -91,6 +91,8 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
                   "default), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("-v,--verbose", check.verbose, "Print whole remediation texts");
+  cmd->add_flag("--check-properties", check.check_properties,
+                "Warn about template properties that their resource type does not have (resource schemas)");
 }
 
 /// Standard output is where reports go: a write that failed (a full disk, `> /dev/full`, a closed
@@ -219,8 +221,8 @@ int run(int argc, char** argv) {
   std::vector<std::string> explain_paths;
   std::string explain_config;
   bool explain_no_config = false;
-  auto* cmd_explain = app.add_subcommand("explain", "Print a policy's documentation and source");
-  cmd_explain->add_option("policy", explain_name, "Policy id or name")->required();
+  auto* cmd_explain = app.add_subcommand("explain", "Print a policy's documentation and source, or a resource type's properties and attributes");
+  cmd_explain->add_option("policy", explain_name, "Policy id or name, or a resource type (AWS::S3::Bucket)")->required();
   cmd_explain->add_option("paths", explain_paths,
                           "Policy files or directories to search too (and .polc.yaml's policies)");
   cmd_explain->add_option("--policies", explain_paths, "Policy files or directories to search too")

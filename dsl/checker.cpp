@@ -1,11 +1,14 @@
 #include "dsl/checker.h"
 
+#include <cctype>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "dsl/internal/schema_types.h"
 #include "engine/program/builtins.h"
+#include "engine/schema/schema.h"
 
 namespace polc {
 namespace {
@@ -29,9 +32,94 @@ bool is_kebab(std::string_view s) {
   return s.back() != '-';
 }
 
+// State shared by the checkers of one module set: the schemas, diagnostics already given (a
+// helper function checked for several callers reports each problem once) and the memo of
+// functions typed by use.
+//
+// A function typed by use is checked once per distinct list of argument types; its schema
+// diagnostics are held back (`pending`) and given only for a location where no call from the
+// same policy file has types with the path (`satisfied` holds the others, keyed by location
+// and the calling file): a generic helper that dispatches on what exists
+// (`if exists(r.Properties.PolicyDocument) then ...`) reads, for each caller, fields that the
+// file's other callers' types have. Calls from other files never excuse a file's own misuse.
+// docs/language.md, "What the checker knows".
+struct TypingContext {
+  const schema::SchemaSet& schemas;
+  std::set<std::pair<std::string, std::string>> reported;  // (location, message)
+  // (location + "\n" + calling file, diagnostic), in order; `satisfied`: the keys where some
+  // call's types have the path.
+  std::vector<std::pair<std::string, Diagnostic>> pending;
+  std::set<std::string> satisfied;
+  std::map<std::string, SType> memo;         // function + argument types -> result
+  std::set<std::string, std::less<>> names;  // every property and nested field name (lazy)
+  bool names_built = false;
+
+  // Whether some resource type of the set has a property or nested field called `name`.
+  bool is_schema_name(std::string_view name) {
+    if (!names_built) {
+      names_built = true;
+      for (std::string_view t : schemas.type_names()) {
+        const schema::ResourceSchema* r = schemas.find(t);
+        if (!r) continue;
+        std::vector<std::string_view> todo;
+        std::set<std::string_view> seen;
+        auto add = [&](const std::vector<schema::Field>& fields) {
+          for (const auto& f : fields) {
+            names.emplace(f.name);
+            for (std::size_t at = f.type.find('@'); at != std::string_view::npos;
+                 at = f.type.find('@', at + 1)) {
+              std::size_t end = at + 1;
+              while (end < f.type.size() &&
+                     (std::isalnum(static_cast<unsigned char>(f.type[end])) || f.type[end] == '_'))
+                ++end;
+              std::string_view def = f.type.substr(at + 1, end - at - 1);
+              if (seen.insert(def).second) todo.push_back(def);
+            }
+          }
+        };
+        add(r->properties());
+        while (!todo.empty()) {
+          std::string_view def = todo.back();
+          todo.pop_back();
+          add(r->definition(def));
+        }
+      }
+    }
+    return names.find(name) != names.end();
+  }
+  std::set<const ast::Function*> active;  // recursion guard
+  int depth = 0;
+};
+
+constexpr int kMaxTypedCallDepth = 16;
+
 class Checker {
  public:
-  Checker(const Module& m, Diagnostics& d) : m_(m), diags_(d) {}
+  Checker(const Module& m, Diagnostics& d, TypingContext& ctx) : m_(m), diags_(d), ctx_(ctx) {}
+
+  // Declares the module's constants and functions (what `run` and `infer_call` need).
+  void declare() {
+    for (const auto& c : m_.ast->consts) consts_.insert(c.name);
+    for (const auto& fn : m_.ast->functions) functions_[fn.name] = fn.params.size();
+  }
+
+  // The type of `f(args)` for arguments of the given types: the body checked with its
+  // parameters typed by use. Name errors were reported by the module's own run; schema errors
+  // in the body are reported once, with a note naming the call.
+  SType infer_call(const ast::Function& f, const std::vector<SType>& args, const Location& call_site) {
+    typing_only_ = true;
+    call_site_ = call_site;
+    declare();
+    scopes_.clear();
+    scopes_.emplace_back();
+    for (std::size_t i = 0; i < f.params.size(); ++i) scopes_.back()[f.params[i]] = i < args.size() ? args[i] : SType{};
+    SType out = check_expr(*f.body, 0);
+    // Guarded reads of names the call's types lack are dispatch on other types, unless the
+    // helper reads nothing these types have: then the call passes the wrong type.
+    if (found_ == 0)
+      for (auto& p : guarded_missing_) ctx_.pending.push_back(std::move(p));
+    return out;
+  }
 
   void run() {
     const ast::File& f = *m_.ast;
@@ -50,20 +138,208 @@ class Checker {
     for (const auto& fn : f.functions) {
       scopes_.clear();
       scopes_.emplace_back();
-      for (const auto& p : fn.params) scopes_.back().insert(p);
+      for (const auto& p : fn.params) scopes_.back()[p] = SType{};
       check_expr(*fn.body, 0);
     }
     for (const auto& p : f.policies) check_policy(p);
   }
 
  private:
-  void error(ast::Span s, std::string msg) { diags_.error("check", Location::at(*m_.source, s.begin), std::move(msg)); }
-  void warn(ast::Span s, std::string msg) { diags_.warning("check", Location::at(*m_.source, s.begin), std::move(msg)); }
+  void error(ast::Span s, std::string msg) {
+    if (!typing_only_) diags_.error("check", Location::at(*m_.source, s.begin), std::move(msg));
+  }
+  void warn(ast::Span s, std::string msg) {
+    if (!typing_only_) diags_.warning("check", Location::at(*m_.source, s.begin), std::move(msg));
+  }
+  std::string where_of(std::uint32_t offset) const {
+    Location loc = Location::at(*m_.source, offset);
+    return loc.file + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.column);
+  }
+  // A schema diagnostic (code `schema`), given once per location and message. Inside a
+  // function typed by use it is held back until every call has been checked (TypingContext).
+  void schema_diag(bool is_error, std::uint32_t offset, std::string msg) {
+    Location loc = Location::at(*m_.source, offset);
+    std::string where = where_of(offset);
+    Diagnostic d;
+    d.severity = is_error ? DiagSeverity::kError : DiagSeverity::kWarning;
+    d.code = "schema";
+    d.location = loc;
+    d.message = std::move(msg);
+    if (typing_only_) {
+      if (!call_site_.file.empty())
+        d.notes.push_back(
+            {call_site_,
+             "in this call, which passes that type (no call of this function from this "
+             "file passes a type that has it)"});
+      ctx_.pending.emplace_back(where + "\n" + call_site_.file, std::move(d));
+      return;
+    }
+    if (!ctx_.reported.insert({where, d.message}).second) return;
+    diags_.add(std::move(d));
+  }
+  // Inside a function typed by use: this call's types have the path read at `offset`.
+  void schema_ok(std::uint32_t offset) {
+    if (typing_only_) ctx_.satisfied.insert(where_of(offset) + "\n" + call_site_.file);
+  }
 
   bool is_local(const std::string& n) const {
     for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it)
       if (it->count(n)) return true;
     return false;
+  }
+  SType local_type(const std::string& n) const {
+    for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it)
+      if (auto f = it->find(n); f != it->end()) return f->second;
+    return {};
+  }
+
+  // Where a field name starts: the end of the field expression minus the name (or the
+  // expression's start when the name was quoted).
+  std::uint32_t name_offset(const Expr& e) const {
+    std::string_view text = m_.source->text();
+    if (e.span.end >= e.name.size() && e.span.end <= text.size() &&
+        text.substr(e.span.end - e.name.size(), e.name.size()) == e.name)
+      return static_cast<std::uint32_t>(e.span.end - e.name.size());
+    return e.span.begin;
+  }
+
+  static std::string suggestion(std::string_view word, const std::vector<std::string_view>& candidates) {
+    std::string_view s = schema::did_you_mean(word, candidates);
+    return s.empty() ? "" : "; did you mean '" + std::string(s) + "'?";
+  }
+
+  // A resource type named in resources(), referrers(), applies_to or a type comparison.
+  void check_type_name(const Expr& lit, bool allow_pattern) {
+    if (lit.kind != ExprKind::kString) return;
+    const std::string& t = lit.string_value;
+    const schema::SchemaSet& sc = ctx_.schemas;
+    bool pattern = t.find('*') != std::string::npos;
+    if (pattern && allow_pattern) {
+      if (t == "*" || !sc.match(t).empty()) return;
+      std::string prefix = t.substr(0, t.find('*'));
+      if (sc.is_open(prefix + "X::Y")) return;
+      schema_diag(true, lit.span.begin, "resource type pattern '" + t + "' matches no known resource type");
+      return;
+    }
+    if (sc.is_open(t) || sc.find(t)) return;
+    auto names = sc.type_names();
+    schema_diag(true, lit.span.begin, "unknown resource type '" + t + "'" + suggestion(t, names));
+  }
+
+  // A `referrers()` path ("Properties.SecurityGroupIds") read from resources of type `t`.
+  void check_path_literal(const Expr& lit, const SType& t) {
+    if (lit.kind != ExprKind::kString || t.kind != SType::kResources || t.any || t.res.empty()) return;
+    std::string_view path = lit.string_value;
+    if (!path.starts_with("Properties.")) return;
+    SType cur;
+    cur.kind = SType::kValue;
+    for (const auto* r : t.res) cur.vals.push_back({r, "@"});
+    cur.where = describe_types(t.res) + " Properties";
+    path.remove_prefix(11);
+    std::uint32_t at = lit.span.begin + 1 + 11;
+    while (!path.empty() && cur.kind == SType::kValue) {
+      std::size_t dot = path.find('.');
+      std::string_view seg = path.substr(0, dot);
+      cur = read_field(cur, std::string(seg), at);
+      if (dot == std::string_view::npos) break;
+      at += static_cast<std::uint32_t>(dot + 1);
+      path.remove_prefix(dot + 1);
+    }
+  }
+
+  // `.name` of a value typed `in` (offset: where the name is written).
+  SType read_field(const SType& in, const std::string& name, std::uint32_t offset) {
+    if (in.kind == SType::kResources) {
+      if (in.any || in.res.empty()) return name == "type" ? type_name_type() : SType{};
+      if (name == "Properties") {
+        SType v;
+        v.kind = SType::kValue;
+        for (const auto* r : in.res) v.vals.push_back({r, "@"});
+        v.where = describe_types(in.res) + " Properties";
+        return v;
+      }
+      if (name == "type") return type_name_type();
+      return {};
+    }
+    if (in.kind == SType::kEdges) {
+      if (name != "attribute" || in.res.empty()) return {};
+      SType a;
+      a.kind = SType::kAttrName;
+      a.res = in.res;
+      return a;
+    }
+    if (in.kind != SType::kValue) return {};
+    schema::FieldLookup r = schema::lookup_field(in.vals, name);
+    switch (r.result) {
+      case schema::FieldLookup::kOpen:
+        schema_ok(offset);
+        return {};
+      case schema::FieldLookup::kMissing:
+        if (typing_only_ && guarded_ > 0 && !r.on_scalar && ctx_.is_schema_name(name)) {
+          // Read under an existence test (exists(), default(), if exists(...) then): another
+          // caller's type may have it. Held aside for the wrong-type rule (infer_call).
+          Diagnostic d;
+          d.code = "schema";
+          d.location = Location::at(*m_.source, offset);
+          d.message = in.where + " has no field '" + name + "'";
+          if (!call_site_.file.empty())
+            d.notes.push_back({call_site_,
+                               "in this call, which passes that type (the function reads nothing "
+                               "this type has)"});
+          guarded_missing_.emplace_back(where_of(offset) + "\n" + call_site_.file, std::move(d));
+          return {};
+        }
+        if (r.on_scalar)
+          schema_diag(true, offset, "'" + name + "' is read from " + in.where + ", which is a scalar value with no fields");
+        else
+          schema_diag(true, offset, in.where + " has no field '" + name + "'" + suggestion(name, r.candidates));
+        return {};
+      case schema::FieldLookup::kFound:
+        ++found_;
+        break;
+    }
+    if (r.read_only)
+      schema_diag(false, offset, "'" + name + "' of " + in.where + " is read-only: CloudFormation sets it (read it with Fn::GetAtt); a template never writes it, so this reads null");
+    else if (r.deprecated)
+      schema_diag(false, offset, "'" + name + "' of " + in.where + " is deprecated");
+    else
+      schema_ok(offset);
+    SType out;
+    out.kind = SType::kValue;
+    out.vals = std::move(r.types);
+    out.where = in.where + "." + name;
+    return out;
+  }
+
+  static SType type_name_type() {
+    SType t;
+    t.kind = SType::kTypeName;
+    return t;
+  }
+
+  // A comparison of `.type` or `.attribute` with string literals.
+  void check_comparison(const SType& side, const Expr& other) {
+    std::vector<const Expr*> lits;
+    if (other.kind == ExprKind::kString) lits.push_back(&other);
+    if (other.kind == ExprKind::kList)
+      for (const auto& a : other.args)
+        if (a->kind == ExprKind::kString) lits.push_back(a.get());
+    for (const Expr* lit : lits) {
+      if (side.kind == SType::kTypeName) check_type_name(*lit, false);
+      if (side.kind == SType::kAttrName) {
+        std::vector<std::string_view> names;
+        bool found = false;
+        for (const auto* r : side.res)
+          for (const auto& a : r->attributes()) {
+            names.push_back(a.name);
+            found |= a.name == lit->string_value;
+          }
+        if (found) schema_ok(lit->span.begin);
+        if (!found)
+          schema_diag(true, lit->span.begin, describe_types(side.res) + " has no attribute '" + lit->string_value +
+                                                 "' for Fn::GetAtt" + suggestion(lit->string_value, names));
+      }
+    }
   }
 
   void check_const(const Expr& e) {
@@ -118,6 +394,8 @@ class Checker {
         if (ok)
           for (const auto& item : v->args) ok = ok && item->kind == ExprKind::kString;
         if (!ok) error(v->span, "'" + a.key + "' must be a list of strings");
+        if (ok && a.key == "applies_to")
+          for (const auto& item : v->args) check_type_name(*item, true);
       } else if (v->kind != ExprKind::kString) {
         error(v->span, "'" + a.key + "' must be a string");
       }
@@ -146,9 +424,9 @@ class Checker {
     if (r.message) check_expr(*r.message, 0);
     if (r.at) check_expr(*r.at, 0);
     for (const auto& rel : r.related) {
-      check_expr(*rel.target, 0);
+      SType t = check_expr(*rel.target, 0);
       scopes_.emplace_back();
-      if (!rel.name.empty()) scopes_.back().insert(rel.name);
+      if (!rel.name.empty()) scopes_.back()[rel.name] = t;
       if (rel.message) check_expr(*rel.message, 0);
       scopes_.pop_back();
     }
@@ -156,17 +434,19 @@ class Checker {
 
   void check_stmt(const Stmt& s) {
     switch (s.kind) {
-      case StmtKind::kFor:
-        check_expr(*s.expr, 0);
+      case StmtKind::kFor: {
+        SType t = check_expr(*s.expr, 0);
         scopes_.emplace_back();
-        scopes_.back().insert(s.name);
+        scopes_.back()[s.name] = t;
         check_block(s.body);
         scopes_.pop_back();
         break;
-      case StmtKind::kLet:
-        check_expr(*s.expr, 0);
-        scopes_.back().insert(s.name);
+      }
+      case StmtKind::kLet: {
+        SType t = check_expr(*s.expr, 0);
+        scopes_.back()[s.name] = t;
         break;
+      }
       case StmtKind::kWhen: check_expr(*s.expr, 0); break;
       case StmtKind::kRequire:
         check_expr(*s.expr, 0);
@@ -196,15 +476,44 @@ class Checker {
     return true;
   }
 
-  void check_call(const Expr& e, int depth) {
-    for (const auto& a : e.args) check_expr(*a, depth + 1);
+  // The result type of a call to `f` (of module `target`) with arguments typed `args`.
+  SType typed_call(const Module& target, const ast::Function& f, const std::vector<SType>& args, const Expr& call) {
+    bool any_known = false;
+    for (const auto& a : args) any_known |= a.kind != SType::kUnknown && a.kind != SType::kNone;
+    if (!any_known || ctx_.active.count(&f) || ctx_.depth >= kMaxTypedCallDepth) return {};
+    // The calling policy file is part of the key: its calls are weighed on their own
+    // (TypingContext), so another file's identical call must not stand in for them.
+    Location site = typing_only_ && !call_site_.file.empty()
+                        ? call_site_
+                        : Location::at(*m_.source, call.span.begin);
+    std::string key = target.key + "\n" + f.name + "\n" + site.file;
+    for (const auto& a : args) key += "\n" + a.key();
+    if (auto it = ctx_.memo.find(key); it != ctx_.memo.end()) return it->second;
+    ctx_.active.insert(&f);
+    ++ctx_.depth;
+    Checker sub(target, diags_, ctx_);
+    SType out = sub.infer_call(f, args, site);
+    --ctx_.depth;
+    ctx_.active.erase(&f);
+    ctx_.memo[key] = out;
+    return out;
+  }
+
+  SType check_call(const Expr& e, int depth) {
+    std::vector<SType> args;
+    bool guard = e.name == "exists" || e.name == "default";
+    for (std::size_t i = 0; i < e.args.size(); ++i) {
+      guarded_ += guard && i == 0;
+      args.push_back(check_expr(*e.args[i], depth + 1));
+      guarded_ -= guard && i == 0;
+    }
     std::size_t dot = e.name.find('.');
     if (dot != std::string::npos) {
       std::string mod = e.name.substr(0, dot), fn = e.name.substr(dot + 1);
       auto it = m_.imports.find(mod);
       if (it == m_.imports.end()) {
         error(e.span, "unknown module '" + mod + "' (import it first: import \"stdlib/" + mod + "\")");
-        return;
+        return {};
       }
       const Module* target = it->second;
       const ast::Function* f = nullptr;
@@ -213,122 +522,272 @@ class Checker {
           if (cand.name == fn) f = &cand;
       if (!f) {
         error(e.span, "module '" + mod + "' has no function '" + fn + "'");
-        return;
+        return {};
       }
-      if (f->params.size() != e.args.size())
+      if (f->params.size() != e.args.size()) {
         error(e.span, "'" + e.name + "' takes " + std::to_string(f->params.size()) + " argument(s), " +
                           std::to_string(e.args.size()) + " given");
-      return;
+        return {};
+      }
+      return typed_call(*target, *f, args, e);
     }
     if (auto it = functions_.find(e.name); it != functions_.end()) {
-      if (it->second != e.args.size())
+      if (it->second != e.args.size()) {
         error(e.span, "'" + e.name + "' takes " + std::to_string(it->second) + " argument(s), " +
                           std::to_string(e.args.size()) + " given");
-      return;
+        return {};
+      }
+      for (const auto& cand : m_.ast->functions)
+        if (cand.name == e.name) return typed_call(m_, cand, args, e);
+      return {};
     }
     int b = find_builtin(e.name);
     if (b < 0) {
       error(e.span, "unknown function '" + e.name + "'");
-      return;
+      return {};
     }
     const BuiltinInfo& info = builtin_info(static_cast<std::size_t>(b));
     int n = static_cast<int>(e.args.size());
-    if (n < info.min_arity || n > info.max_arity)
+    if (n < info.min_arity || n > info.max_arity) {
       error(e.span, "wrong number of arguments to '" + e.name + "': " + std::string(info.signature));
+      return {};
+    }
+    return builtin_type(e, args);
   }
 
-  void check_expr(const Expr& e, int depth) {
-    if (depth > 200) return;  // the parser bounds depth; this is a second guard
+  SType builtin_type(const Expr& e, const std::vector<SType>& args) {
+    const std::string& n = e.name;
+    if (n == "resources") {
+      check_type_name(*e.args[0], true);
+      if (e.args[0]->kind != ExprKind::kString) return {};
+      return resources_of(ctx_.schemas, e.args[0]->string_value);
+    }
+    if (n == "referrers") {
+      if (e.args.size() < 2) return any_resource();
+      check_type_name(*e.args[1], true);
+      if (e.args[1]->kind != ExprKind::kString) return any_resource();
+      SType t = resources_of(ctx_.schemas, e.args[1]->string_value);
+      if (e.args.size() >= 3) check_path_literal(*e.args[2], t);
+      return t;
+    }
+    if (n == "ref" || n == "resource" || n == "refs") return any_resource();
+    if (n == "references") {
+      if (args[0].kind != SType::kResources || args[0].any || args[0].res.empty()) return {};
+      SType t;
+      t.kind = SType::kEdges;
+      t.res = args[0].res;
+      return t;
+    }
+    if (n == "default") return type_union(args[0], args[1]);
+    if (n == "flatten" || n == "distinct" || n == "sort") return args[0];
+    if (n == "values") return element_of(args[0]);
+    return {};
+  }
+
+  // Whether `cond` is `x.type == "T"` (or `!=`, or `in [...]`/`not in`) for a local `x` of known
+  // resource types; `yes` and `no` split x's types by which branch they take.
+  bool narrowing(const Expr& cond, std::string& var,
+                 std::vector<const schema::ResourceSchema*>& yes,
+                 std::vector<const schema::ResourceSchema*>& no) const {
+    using ast::BinaryOp;
+    if (cond.kind != ExprKind::kBinary) return false;
+    bool eq = cond.op == BinaryOp::kEq || cond.op == BinaryOp::kIn;
+    if (!eq && cond.op != BinaryOp::kNe && cond.op != BinaryOp::kNotIn) return false;
+    const Expr* side = cond.lhs.get();
+    const Expr* lit = cond.rhs.get();
+    if (!side || !lit || side->kind != ExprKind::kField || side->name != "type" || !side->lhs ||
+        side->lhs->kind != ExprKind::kName || !is_local(side->lhs->name))
+      return false;
+    std::vector<std::string_view> names;
+    if ((cond.op == BinaryOp::kEq || cond.op == BinaryOp::kNe) && lit->kind == ExprKind::kString)
+      names.push_back(lit->string_value);
+    else if ((cond.op == BinaryOp::kIn || cond.op == BinaryOp::kNotIn) &&
+             lit->kind == ExprKind::kList) {
+      for (const auto& a : lit->args) {
+        if (a->kind != ExprKind::kString) return false;
+        names.push_back(a->string_value);
+      }
+    } else {
+      return false;
+    }
+    SType t = local_type(side->lhs->name);
+    if (t.kind != SType::kResources || t.any || t.res.empty()) return false;
+    var = side->lhs->name;
+    for (const auto* r : t.res) {
+      bool match = false;
+      for (auto n : names) match |= r->name() == n;
+      (match == eq ? yes : no).push_back(r);
+    }
+    return true;
+  }
+
+  // Whether `cond` is `exists(...)`, or an `and` of conditions one of which is.
+  static bool tests_existence(const Expr& cond) {
+    if (cond.kind == ExprKind::kCall && cond.name == "exists") return true;
+    if (cond.kind == ExprKind::kAnd)
+      return tests_existence(*cond.lhs) || tests_existence(*cond.rhs);
+    return false;
+  }
+
+  static SType any_resource() {
+    SType t;
+    t.kind = SType::kResources;
+    t.any = true;
+    return t;
+  }
+
+  static SType element_of(const SType& t) {
+    if (t.kind == SType::kResources) return t;
+    if (t.kind != SType::kValue) return {};
+    SType out;
+    out.vals = schema::element_types(t.vals);
+    if (out.vals.empty()) return {};
+    out.kind = SType::kValue;
+    out.where = t.where + "[*]";
+    return out;
+  }
+
+  SType check_expr(const Expr& e, int depth) {
+    if (depth > 200) return {};  // the parser bounds depth; this is a second guard
     switch (e.kind) {
-      case ExprKind::kNull:
+      case ExprKind::kNull: return SType::none();
       case ExprKind::kBool:
       case ExprKind::kInt:
       case ExprKind::kFloat:
-      case ExprKind::kString: return;
+      case ExprKind::kString: return {};
       case ExprKind::kTemplate:
         for (const auto& a : e.args) check_expr(*a, depth + 1);
-        return;
+        return {};
       case ExprKind::kName:
-        if (is_local(e.name) || params_.count(e.name) || consts_.count(e.name) || e.name == "template") return;
+        if (is_local(e.name)) return local_type(e.name);
+        if (params_.count(e.name) || consts_.count(e.name) || e.name == "template") return {};
         if (m_.imports.count(e.name)) {
           error(e.span, "'" + e.name + "' is a module; use " + e.name + ".function(...) or " + e.name + ".CONSTANT");
-          return;
+          return {};
         }
         error(e.span, "unknown name '" + e.name + "'");
-        return;
-      case ExprKind::kField:
-        if (check_module_member(e)) return;
-        check_expr(*e.lhs, depth + 1);
-        return;
-      case ExprKind::kIndex:
-        check_expr(*e.lhs, depth + 1);
+        return {};
+      case ExprKind::kField: {
+        if (check_module_member(e)) return {};
+        SType base = check_expr(*e.lhs, depth + 1);
+        return read_field(base, e.name, name_offset(e));
+      }
+      case ExprKind::kIndex: {
+        SType base = check_expr(*e.lhs, depth + 1);
         check_expr(*e.rhs, depth + 1);
-        return;
-      case ExprKind::kWildcard: check_expr(*e.lhs, depth + 1); return;
-      case ExprKind::kCall: check_call(e, depth); return;
+        if (base.kind == SType::kValue && e.rhs->kind == ExprKind::kString)
+          return read_field(base, e.rhs->string_value, e.rhs->span.begin);
+        return element_of(base);
+      }
+      case ExprKind::kWildcard: return element_of(check_expr(*e.lhs, depth + 1));
+      case ExprKind::kCall: return check_call(e, depth);
       case ExprKind::kUnary:
         check_expr(*e.lhs, depth + 1);
         if (e.lhs->kind == ExprKind::kString || e.lhs->kind == ExprKind::kBool)
           error(e.span, "unary minus needs a number");
-        return;
+        return {};
       case ExprKind::kNot:
         check_expr(*e.lhs, depth + 1);
         if (e.lhs->kind == ExprKind::kInt || e.lhs->kind == ExprKind::kFloat || e.lhs->kind == ExprKind::kString)
           error(e.span, "'not' needs a boolean");
-        return;
+        return {};
       case ExprKind::kBinary: {
-        check_expr(*e.lhs, depth + 1);
-        check_expr(*e.rhs, depth + 1);
+        SType l = check_expr(*e.lhs, depth + 1);
+        SType r = check_expr(*e.rhs, depth + 1);
         using ast::BinaryOp;
         bool arith = e.op == BinaryOp::kSub || e.op == BinaryOp::kMul || e.op == BinaryOp::kDiv || e.op == BinaryOp::kMod;
         auto is_str = [](const Expr& x) { return x.kind == ExprKind::kString || x.kind == ExprKind::kBool; };
         if (arith && (is_str(*e.lhs) || is_str(*e.rhs))) error(e.span, "arithmetic on a non-number literal");
-        return;
+        if (e.op == BinaryOp::kEq || e.op == BinaryOp::kNe || e.op == BinaryOp::kIn || e.op == BinaryOp::kNotIn) {
+          check_comparison(l, *e.rhs);
+          if (e.op == BinaryOp::kEq || e.op == BinaryOp::kNe) check_comparison(r, *e.lhs);
+        }
+        if (e.op == BinaryOp::kAdd) return type_union(l, r);
+        return {};
       }
       case ExprKind::kAnd:
       case ExprKind::kOr:
         check_expr(*e.lhs, depth + 1);
         check_expr(*e.rhs, depth + 1);
-        return;
-      case ExprKind::kIf:
-        for (const auto& a : e.args) check_expr(*a, depth + 1);
-        return;
-      case ExprKind::kLet:
-        check_expr(*e.lhs, depth + 1);
+        return {};
+      case ExprKind::kIf: {
+        check_expr(*e.args[0], depth + 1);
+        // `if x.type == "AWS::..." then A else B`: x has that type in A and the others in B; a
+        // branch no type of x can take is not checked (a generic helper's other cases).
+        std::string var;
+        std::vector<const schema::ResourceSchema*> yes, no;
+        if (narrowing(*e.args[0], var, yes, no)) {
+          SType saved = local_type(var);
+          SType out = SType::none();
+          for (int branch = 0; branch < 2; ++branch) {
+            const auto& res = branch == 0 ? yes : no;
+            if (res.empty()) continue;
+            SType t = saved;
+            t.res = res;
+            scopes_.emplace_back();
+            scopes_.back()[var] = t;
+            out = type_union(out, check_expr(*e.args[1 + branch], depth + 1));
+            scopes_.pop_back();
+          }
+          return out;
+        }
+        bool guard = tests_existence(*e.args[0]);
+        guarded_ += guard;
+        SType then_t = check_expr(*e.args[1], depth + 1);
+        guarded_ -= guard;
+        return type_union(then_t, check_expr(*e.args[2], depth + 1));
+      }
+      case ExprKind::kLet: {
+        SType v = check_expr(*e.lhs, depth + 1);
         scopes_.emplace_back();
-        scopes_.back().insert(e.name);
+        scopes_.back()[e.name] = v;
+        SType out = check_expr(*e.rhs, depth + 1);
+        scopes_.pop_back();
+        return out;
+      }
+      case ExprKind::kQuantifier: {
+        SType coll = check_expr(*e.lhs, depth + 1);
+        scopes_.emplace_back();
+        scopes_.back()[e.name] = coll;
         check_expr(*e.rhs, depth + 1);
         scopes_.pop_back();
-        return;
-      case ExprKind::kQuantifier:
-        check_expr(*e.lhs, depth + 1);
-        scopes_.emplace_back();
-        scopes_.back().insert(e.name);
-        check_expr(*e.rhs, depth + 1);
-        scopes_.pop_back();
-        return;
-      case ExprKind::kList:
+        return {};
+      }
+      case ExprKind::kList: {
+        SType out = SType::none();
+        for (const auto& a : e.args) out = type_union(out, check_expr(*a, depth + 1));
+        return out;
+      }
       case ExprKind::kMap:
         for (const auto& a : e.args) check_expr(*a, depth + 1);
-        return;
-      case ExprKind::kComprehension:
-        check_expr(*e.rhs, depth + 1);
+        return e.args.empty() ? SType::none() : SType{};
+      case ExprKind::kComprehension: {
+        SType coll = check_expr(*e.rhs, depth + 1);
         scopes_.emplace_back();
-        scopes_.back().insert(e.name);
+        scopes_.back()[e.name] = coll;
         if (e.cond) check_expr(*e.cond, depth + 1);
-        check_expr(*e.lhs, depth + 1);
+        SType out = check_expr(*e.lhs, depth + 1);
         scopes_.pop_back();
-        return;
+        return out;
+      }
     }
+    return {};
   }
 
   const Module& m_;
   Diagnostics& diags_;
+  TypingContext& ctx_;
+  bool typing_only_ = false;
+  Location call_site_;
   std::set<std::string> consts_;
   std::map<std::string, std::size_t> functions_;
   std::set<std::string> params_;
-  std::vector<std::set<std::string>> scopes_;
+  std::vector<std::map<std::string, SType>> scopes_;
   bool in_policy_ = false;
+  int guarded_ =
+      0;           // > 0 inside an existence test (exists(x), default(x, ...), if exists(...) then)
+  int found_ = 0;  // schema lookups that found their field, in this typed call
+  std::vector<std::pair<std::string, Diagnostic>> guarded_missing_;
 };
 
 std::string attr_string(const ast::Policy& p, std::string_view key) {
@@ -345,14 +804,16 @@ bool is_known_attribute(std::string_view key) {
   return false;
 }
 
-std::size_t check_modules(const ModuleSet& modules, Diagnostics& diags) {
+std::size_t check_modules(const ModuleSet& modules, Diagnostics& diags, const schema::SchemaSet* schemas) {
+  TypingContext ctx{
+      schemas ? *schemas : schema::SchemaSet::builtin(), {}, {}, {}, {}, {}, false, {}, 0};
   std::size_t before = 0;
   for (const auto& d : diags.items()) before += d.severity == DiagSeverity::kError;
   std::map<std::string, const ast::Policy*> ids, names;
   std::map<const ast::Policy*, const Module*> owner;
   for (const auto& m : modules.modules()) {
     if (!m->ast) continue;
-    Checker(*m, diags).run();
+    Checker(*m, diags, ctx).run();
     if (!m->root) {
       if (!m->ast->policies.empty())
         diags.warning("check", Location::at(*m->source, m->ast->policies.front().span.begin),
@@ -385,6 +846,14 @@ std::size_t check_modules(const ModuleSet& modules, Diagnostics& diags) {
       }
       owner[&p] = m.get();
     }
+  }
+  // Held-back diagnostics of functions typed by use: one per location that no call's types have.
+  std::set<std::string> given;
+  for (auto& [key, d] : ctx.pending) {
+    if (ctx.satisfied.count(key)) continue;
+    std::string where = key.substr(0, key.find('\n'));
+    if (!given.insert(where).second || !ctx.reported.insert({where, d.message}).second) continue;
+    diags.add(std::move(d));
   }
   std::size_t after = 0;
   for (const auto& d : diags.items()) after += d.severity == DiagSeverity::kError;

@@ -9,11 +9,23 @@
 #pragma once
 #include "dsl/module.h"
 #include "engine/base/diagnostic.h"
+#include "engine/schema/schema.h"
 
 namespace polc {
 
 /// Checks every module of `modules`. Returns the number of errors added to `diags`.
-std::size_t check_modules(const ModuleSet& modules, Diagnostics& diags);
+///
+/// With resource schemas (`schemas`, or the embedded table when null) it also rejects what no
+/// template can have (code `schema`): unknown resource types in resources(), referrers(),
+/// applies_to and `.type` comparisons (with a did-you-mean; a wildcard must match a type);
+/// property paths read from resources of known types that the schema lacks, also through
+/// lists, let bindings, loops, `if`, default() and functions whose parameters are typed by
+/// use (each call checks the body with its argument types); `.attribute` comparisons of
+/// references() items against the attributes Fn::GetAtt can read. Several possible types are
+/// checked as a union; unknown, free-form (json, map keys) and open types (Custom::*,
+/// third-party, modules) are never errors. Reading a read-only or deprecated property is a
+/// warning. docs/language.md ("What the checker knows") is the user-facing description.
+std::size_t check_modules(const ModuleSet& modules, Diagnostics& diags, const schema::SchemaSet* schemas = nullptr);
 
 /// Policy header attribute keys the language knows.
 bool is_known_attribute(std::string_view key);

@@ -13,6 +13,7 @@
 #include "dsl/module.h"
 #include "engine/base/diagnostic.h"
 #include "engine/program/bytecode.h"
+#include "engine/schema/schema.h"
 
 namespace polc {
 
@@ -21,6 +22,9 @@ struct CompileOptions {
   /// For `compile_policy_files`: the directories imports must stay inside
   /// (`ModuleSet::set_import_roots`); empty: the directories of the files given.
   std::vector<std::string> import_roots;
+  /// Resource schemas the checker uses (the embedded table plus `.polc.yaml` overlays); null:
+  /// the embedded table alone. Not owned; must outlive the call.
+  const schema::SchemaSet* schemas = nullptr;
 };
 
 /// Compiles every root module's policies (and every function of every module). Returns nullptr

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks that includes run one way: down the engine's stages, and from cli/ to dsl/ to engine/.
 
-The order (lowest first) is engine/base, model, load, program, vm, triage, scan, report, config;
+The order (lowest first) is engine/base, model, load, schema, program, vm, triage, scan, report, config;
 then dsl/, then cli/. A file may include its own folder and any folder below it, never one above.
 The engine never includes dsl/ or cli/, and dsl/ never includes cli/. Exit 1 with one line per
 include that runs upward (file:line: what it includes), 0 otherwise. Usage: check_layout.py [ROOT]
@@ -10,7 +10,7 @@ import pathlib
 import re
 import sys
 
-STAGES = ["base", "model", "load", "program", "vm", "triage", "scan", "report", "config"]
+STAGES = ["base", "model", "load", "schema", "program", "vm", "triage", "scan", "report", "config"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
 

@@ -1,7 +1,9 @@
+#include "engine/program/bundle.h"
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "dsl/compiler.h"
-#include "engine/program/bundle.h"
 
 using namespace polc;
 
@@ -36,8 +38,13 @@ TEST_CASE("bundles from another version, truncated or corrupted bundles are reje
     CHECK_FALSE(load_bundle(std::string_view(bytes).substr(0, cut), error));
   }
   // Flip bytes across the whole bundle: every result is either rejected or verified; none crashes.
-  std::size_t accepted = 0;
-  for (std::size_t i = 12; i < bytes.size(); i += 7) {
+  // Each probe loads the whole bundle, so the stride grows with the pack to keep about
+  // kFlipProbes probes (an odd stride, so that flips fall on every byte offset modulo small
+  // record sizes).
+  constexpr std::size_t kFlipProbes = 3000;
+  const std::size_t stride = std::max<std::size_t>(7, bytes.size() / kFlipProbes) | 1;
+  std::size_t accepted = 0, probes = 0;
+  for (std::size_t i = 12; i < bytes.size(); i += stride, ++probes) {
     std::string mutated = bytes;
     mutated[i] = static_cast<char>(mutated[i] ^ 0x5A);
     if (auto s = load_bundle(mutated, error)) ++accepted;
@@ -72,7 +79,8 @@ TEST_CASE("every single-bit flip of a bundle is rejected", "[bundle]") {
   CHECK_FALSE(load_bundle(std::string_view(bytes).substr(1), error));
 }
 
-TEST_CASE("the verifier rejects bad jumps, stack underflow and bad operands", "[bundle][verifier]") {
+TEST_CASE("the verifier rejects bad jumps, stack underflow and bad operands",
+          "[bundle][verifier]") {
   PolicySet set;
   set.sources.push_back(std::make_unique<SourceFile>("x.polc", ""));
   Chunk c;
@@ -112,7 +120,8 @@ TEST_CASE("the verifier rejects bad jumps, stack underflow and bad operands", "[
     CHECK(verify_policy_set(set, 10).find("unknown opcode") != std::string::npos);
   }
   SECTION("inconsistent depth at a join") {
-    emit({op(Opcode::kTrue), op(Opcode::kJumpIfFalse), 1, 0, op(Opcode::kNull), op(Opcode::kNull), op(Opcode::kReturn)});
+    emit({op(Opcode::kTrue), op(Opcode::kJumpIfFalse), 1, 0, op(Opcode::kNull), op(Opcode::kNull),
+          op(Opcode::kReturn)});
     set.chunks.push_back(c);
     CHECK_FALSE(verify_policy_set(set, 10).empty());
   }

@@ -387,3 +387,35 @@ policy info-only {
 }
 
 }  // namespace polc
+
+namespace polc {
+
+TEST_CASE("cli: --only and --skip select policies by the peer rules they alias", "[cli]") {
+  const std::string file =
+      " --no-config --severity info --format json tests/data/ci/pack/aliases.yaml";
+  SECTION("one peer rule") {
+    Run r = run_polc(kSource, "check --only cfn_nag:W5" + file);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("\"policy_id\": \"POLC-NET-011\"") != std::string::npos);
+    CHECK(r.out.find("\"aliases\": [\n        \"cfn_nag:W5\"\n      ]") != std::string::npos);
+    CHECK(r.out.find("POLC-S3-010") == std::string::npos);
+  }
+  SECTION("a glob over one tool's rules") {
+    Run r = run_polc(kSource, "check --only cfn_nag:*" + file);
+    CHECK(r.out.find("POLC-NET-011") != std::string::npos);
+    CHECK(r.out.find("POLC-S3-010") != std::string::npos);
+    CHECK(r.out.find("POLC-NET-004") == std::string::npos);  // no peer alias
+  }
+  SECTION("--skip by peer rule") {
+    Run r = run_polc(kSource, "check --only cfn_nag:* --skip cfn_nag:F14" + file);
+    CHECK(r.out.find("POLC-NET-011") != std::string::npos);
+    CHECK(r.out.find("POLC-S3-010") == std::string::npos);
+  }
+  SECTION("a peer rule no policy implements is a usage error") {
+    Run r = run_polc(kSource, "check --only checkov:CKV_AWS_99999" + file);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("names no known policy: 'checkov:CKV_AWS_99999'") != std::string::npos);
+  }
+}
+
+}  // namespace polc

@@ -794,10 +794,10 @@ policy indexes {
   title = "indexes"
   severity = low
   for b in resources("AWS::S3::Bucket") {
-    let inf = b.Properties.Big * 10
+    let inf = b.Metadata.Big * 10
     let nan = inf - inf
     require [1, 2][nan] == null and [1, 2][inf] == null and [1, 2][0 - inf] == null
-    require [1, 2][b.Properties.Big * 1] == null and [1, 2][-1] == 2
+    require [1, 2][b.Metadata.Big * 1] == null and [1, 2][-1] == 2
   }
 }
 )",
@@ -806,8 +806,8 @@ policy indexes {
   REQUIRE(pack.set);
   TempDir dir("nan");
   std::string a = dir.write("a.yaml", std::string(kBucketYaml) +
-                                          "    Properties:\n      Big: 1.0e308\n"
-                                          "      BucketName: !Select [1.0e308, [a, b]]\n");
+                                          "    Metadata:\n      Big: 1.0e308\n"
+                                          "    Properties:\n      BucketName: !Select [1.0e308, [a, b]]\n");
   auto out = test::scan(pack, {a});
   INFO(codes_of(out[0].diagnostics));
   CHECK(out[0].status == FileOutcome::Status::kChecked);

@@ -121,6 +121,9 @@ inline constexpr std::size_t kMaxConstants = 65'535;
 /// 1 MiB bounds memory against a mistaken `--config` pointing at a large file.
 inline constexpr std::size_t kMaxConfigBytes = 1u << 20;
 
+/// Largest resource schema file (`.polc.yaml` `schemas:` overlays) polc reads; larger is an error.
+inline constexpr std::size_t kMaxSchemaFileBytes = 16u << 20;
+
 /// Largest baseline file read, in bytes. One entry is about 300 bytes, so 64 MiB holds some
 /// 200,000 accepted findings, far more than any real baseline.
 inline constexpr std::size_t kMaxBaselineBytes = 64u << 20;

@@ -17,8 +17,8 @@ namespace fs = std::filesystem;
 using internal::scalar_string;
 
 constexpr const char* kKnownKeys =
-    "policies, exclude, exclude_constructs, enable, disable, severity_overrides, parameters, "
-    "waivers, "
+    "policies, schemas, exclude, exclude_constructs, enable, disable, severity_overrides, "
+    "parameters, waivers, "
     "fail_threshold, severity, formats (or outputs), baseline, honor_foreign_suppressions, "
     "inline_suppressions, fail_on_unknown";
 
@@ -239,6 +239,10 @@ bool ConfigParser::run(const Value* root) {
       std::vector<std::string> list;
       if (string_list(e, list))
         for (auto& p : list) out_.policies.push_back(resolve(p));
+    } else if (k == "schemas") {
+      std::vector<std::string> list;
+      if (string_list(e, list))
+        for (auto& p : list) out_.schemas.push_back(resolve(p));
     } else if (k == "exclude") {
       string_list(e, out_.exclude);
     } else if (k == "exclude_constructs") {
@@ -462,6 +466,7 @@ std::string render_config_yaml(const Config& c) {
   std::string out = "# effective polc configuration";
   out += c.path.empty() ? std::string(" (no configuration file)\n") : " (from " + c.path + ")\n";
   render_list(out, "policies", c.policies);
+  render_list(out, "schemas", c.schemas);
   render_list(out, "exclude", c.exclude);
   render_list(out, "exclude_constructs", c.exclude_constructs);
   render_list(out, "enable", c.enable);

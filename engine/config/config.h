@@ -61,6 +61,7 @@ struct ConfigParameter {
 struct Config {
   std::string path;                   // the file read; empty when no file was used
   std::vector<std::string> policies;  // resolved against the file's directory
+  std::vector<std::string> schemas;   // resource schema directories (overlays), resolved likewise
   std::vector<std::string> exclude;
   /// Globs of CDK construct paths whose findings are dropped (`--exclude-construct`).
   std::vector<std::string> exclude_constructs;

@@ -18,7 +18,23 @@ constexpr std::string_view kTagPrefix = "tag:";
 
 }  // namespace
 
+// True when `selector` names a peer rule the policy aliases: `tool:pattern` (cfn_nag, checkov,
+// guard or cfn-lint), the pattern a glob matched against the rule id, so `cfn_nag:*` selects
+// every policy that implements a cfn_nag rule.
+bool alias_matches(const PolicyInfo& p, std::string_view selector) {
+  const std::size_t colon = selector.find(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  const std::string_view tool = selector.substr(0, colon);
+  if (tool != "cfn_nag" && tool != "checkov" && tool != "guard" && tool != "cfn-lint") return false;
+  const std::string pattern(selector.substr(colon + 1));
+  return std::any_of(p.aliases.begin(), p.aliases.end(), [&](const std::string& a) {
+    return a.size() > colon && std::string_view(a).substr(0, colon + 1) == selector.substr(0, colon + 1) &&
+           glob_matches(pattern, a.substr(colon + 1));
+  });
+}
+
 bool selector_matches(const PolicyInfo& p, std::string_view selector) {
+  if (alias_matches(p, selector)) return true;
   if (selector.substr(0, kTagPrefix.size()) == kTagPrefix) {
     const std::string pattern(selector.substr(kTagPrefix.size()));
     return std::any_of(p.tags.begin(), p.tags.end(),

@@ -7,6 +7,9 @@
 //   tag:network, tag:net*                      a tag only (glob allowed)
 //   POLC-NET-*, sg-*                           a glob (`*`, `?`, `[...]`, fnmatch) over ids and
 //   names
+//   cfn_nag:W5, checkov:CKV_AWS_2*, cfn_nag:*  the policies aliased to a peer's rule (the part
+//                                              after `tool:` a glob; tools: cfn_nag, checkov,
+//                                              guard, cfn-lint)
 // Flags and configuration lists may hold comma-separated selectors ("POLC-NET-*,tag:storage").
 #pragma once
 #include <string>

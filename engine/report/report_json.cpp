@@ -4,6 +4,8 @@
 // included, suppressed and baselined ones flagged, so tools can count them; the document is
 // pretty-printed with two-space indentation and members in a fixed order. Findings are written as
 // files finish; the errors, which come after them, are spooled (engine/report/spool.h).
+#include <unordered_map>
+
 #include "engine/base/json_writer.h"
 #include "engine/report/record_json.h"
 #include "engine/report/report_util.h"
@@ -36,10 +38,18 @@ void write_string_or_null(JsonWriter& w, std::string_view name, std::string_view
   }
 }
 
-void write_finding(JsonWriter& w, const Finding& f, std::string_view scan_root, bool shard) {
+/// `aliases`: the peer rule ids of the finding's policy (cfn_nag, checkov, guard), or null when
+/// the policy is not in the report's policy list.
+void write_finding(JsonWriter& w, const Finding& f, std::string_view scan_root, bool shard,
+                   const std::vector<std::string>* aliases) {
   w.begin_object();
   w.member("policy_id", f.policy_id);
   w.member("policy_name", f.policy_name);
+  w.key("aliases");
+  w.begin_array();
+  if (aliases)
+    for (const std::string& a : *aliases) w.value(a);
+  w.end_array();
   w.member("severity", severity_name(f.severity));
   w.member("outcome", f.outcome == Outcome::kUnknown ? "unknown" : "fail");
   w.member("file", f.location.file);
@@ -174,6 +184,8 @@ class JsonReportWriter final : public BufferedWriter {
   void begin(const ReportFrame& frame) override {
     frame_ = frame;
     shard_ = frame.shard.count > 0;
+    aliases_.clear();
+    for (const PolicyInfo& p : frame_.policies) aliases_[p.id] = &p.aliases;
     w_.begin_object();
     w_.member("version", kJsonReportVersion);
     w_.key("tool");
@@ -201,7 +213,10 @@ class JsonReportWriter final : public BufferedWriter {
         ++findings_count_;
         findings_digest_ = fold_finding_digest(findings_digest_, f);
       }
-    for (const Finding& f : findings) write_finding(w_, f, frame_.scan_root, shard_);
+    for (const Finding& f : findings) {
+      auto it = aliases_.find(f.policy_id);
+      write_finding(w_, f, frame_.scan_root, shard_, it == aliases_.end() ? nullptr : it->second);
+    }
     flush();
     for (const Diagnostic& d : errors) write_error(errors_writer_, d, shard_);
     errors_.append(error_text_);
@@ -229,6 +244,8 @@ class JsonReportWriter final : public BufferedWriter {
  private:
   JsonWriter w_;
   bool shard_ = false;
+  // Policy id -> its aliases, pointing into frame_.policies (set in begin()).
+  std::unordered_map<std::string, const std::vector<std::string>*> aliases_;
   std::string error_text_;
   JsonWriter errors_writer_;  // writes the elements of `errors` (depth 2) into `error_text_`
   Spool errors_;

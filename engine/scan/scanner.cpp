@@ -17,6 +17,7 @@
 #include "engine/load/loader.h"
 #include "engine/load/stack_links.h"
 #include "engine/vm/condition_model.h"
+#include "engine/schema/property_check.h"
 #include "engine/vm/vm.h"
 
 namespace polc {
@@ -80,6 +81,7 @@ FileOutcome check_template(Vm& vm, const PolicySet& set, const std::vector<std::
   std::vector<std::string_view> ran;
   if (!po.incomplete)
     for (std::uint32_t idx : active) ran.push_back(set.policies[idx].info.id);
+  if (options.check_properties) check_template_properties(tmpl, *options.check_properties, po.diagnostics);
   apply_template_suppressions(tmpl, known, options.suppressions, po.findings, po.diagnostics, ran);
   out.findings = std::move(po.findings);
   out.diagnostics = std::move(po.diagnostics);

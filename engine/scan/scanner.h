@@ -25,6 +25,9 @@ namespace polc {
 
 class OutcomeCache;
 class LinkPlan;
+namespace schema {
+class SchemaSet;
+}
 
 struct ScanOptions {
   unsigned jobs = 0;  // 0: the hardware threads; at most kMaxWorkers (the caller's thread is one)
@@ -46,6 +49,9 @@ struct ScanOptions {
   /// neighbourhood loaded beside it; its cached outcome is keyed by the neighbourhood's
   /// contents too. Not owned; must outlive the scan.
   const LinkPlan* links = nullptr;
+  /// `--check-properties`: warn about template properties their type's schema lacks
+  /// (engine/schema/property_check.h); null: not checked. Not owned.
+  const schema::SchemaSet* check_properties = nullptr;
   /// Optional: counts the files read whole by the batch reader (tests, benchmarks). Not owned.
   std::atomic<std::uint64_t>* batch_read_files = nullptr;
   /// Optional: parameter and pseudo parameter values every template is checked with (checked

@@ -1,5 +1,6 @@
 // The builtin functions of the policy language (engine/program/builtins.def lists them).
 #include <re2/re2.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <cmath>
@@ -46,6 +47,17 @@ bool is_reference_node(const Value* n) {
   if (n->kind != ValueKind::kMap) return false;
   if (n->is_intrinsic()) return true;
   return n->size == 1 && intrinsic_from_key(n->entries[0].key) != Intrinsic::kNone;
+}
+
+// The intrinsic function a raw template value is (kNone for a resolved value or anything else),
+// and its single argument in `arg` (nullptr when none).
+Intrinsic raw_intrinsic(Val v, const Value*& arg) {
+  arg = nullptr;
+  if (v.kind != VKind::kNode || v.node->kind != ValueKind::kMap || v.node->size != 1)
+    return Intrinsic::kNone;
+  arg = v.node->entries[0].value;
+  return v.node->intrinsic != Intrinsic::kNone ? v.node->intrinsic
+                                               : intrinsic_from_key(v.node->entries[0].key);
 }
 
 // Per-thread cache of compiled regular expressions (the VM is per thread).
@@ -290,7 +302,8 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
   // Strict builtins: an argument that is unknown makes the result unknown (a list builtin must
   // not read an unknown list as empty). The others decide for themselves: exists, empty,
   // type_of, is_unknown and default answer for unknown values; contains is Kleene membership;
-  // ref, refs and intrinsic read the raw template value.
+  // ref, refs, intrinsic, ref_name and text_template read the raw template value (its form is
+  // known when its value is not).
   switch (static_cast<BuiltinId>(id)) {
     case kB_exists:
     case kB_empty:
@@ -301,6 +314,8 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
     case kB_ref:
     case kB_refs:
     case kB_intrinsic:
+    case kB_ref_name:
+    case kB_text_template:
     case kB_to_string:
     case kB_is_map:
     case kB_keys:
@@ -783,13 +798,85 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
                 !is_reference_node(v.node));
       });
     case kB_intrinsic: {
-      Val v = args[0];
-      if (v.kind != VKind::kNode || v.node->kind != ValueKind::kMap || v.node->size != 1)
-        return Val::null();
-      Intrinsic fn = v.node->intrinsic != Intrinsic::kNone
-                         ? v.node->intrinsic
-                         : intrinsic_from_key(v.node->entries[0].key);
+      const Value* a;
+      Intrinsic fn = raw_intrinsic(args[0], a);
       return fn == Intrinsic::kNone ? Val::null() : Val::of_string(intrinsic_name(fn));
+    }
+    case kB_ref_name: {
+      const Value* a;
+      Intrinsic fn = raw_intrinsic(args[0], a);
+      if (fn != Intrinsic::kRef || !a || !a->is_string()) return Val::null();
+      return Val::of_string(a->str());
+    }
+    case kB_text_template: {
+      const Value* a;
+      Intrinsic fn = raw_intrinsic(args[0], a);
+      if (!a) return Val::null();
+      if (fn == Intrinsic::kSub) {
+        if (a->is_list() && a->size > 0) a = a->list()[0];
+        return a->is_string() ? Val::of_string(a->str()) : Val::null();
+      }
+      if (fn != Intrinsic::kJoin || !a->is_list() || a->size != 2) return Val::null();
+      const Value* sep = a->list()[0];
+      const Value* parts = a->list()[1];
+      if (!sep->is_string() || !parts->is_list()) return Val::null();
+      std::string text;
+      for (std::uint32_t i = 0; i < parts->size; ++i) {
+        if (i > 0) text += sep->str();
+        const Value* p = parts->list()[i];
+        text += p->is_string() ? std::string(p->str()) : std::string("${?}");
+      }
+      return make_string(text);
+    }
+    case kB_parse_json: {
+      Val v = resolve(args[0]);
+      if (v.kind == VKind::kUnknown) return v;
+      if (v.kind != VKind::kString) return Val::null();
+      simdjson::dom::parser parser;
+      simdjson::dom::element root;
+      if (parser.parse(std::string(v.str())).get(root) != simdjson::SUCCESS) return Val::null();
+      // Depth is bounded by simdjson's parser (its default maximum of 1024 levels), size by the
+      // template the string came from; the recursion below follows the parsed depth.
+      auto convert = [&](auto&& self, simdjson::dom::element e) -> Val {
+        switch (e.type()) {
+          case simdjson::dom::element_type::OBJECT: {
+            simdjson::dom::object o = e.get_object().value_unsafe();
+            std::uint32_t n = static_cast<std::uint32_t>(o.size());
+            auto* m = arena.make<VMap>();
+            auto keys = arena.array<Val>(n);
+            auto vals = arena.array<Val>(n);
+            std::uint32_t i = 0;
+            for (auto field : o) {
+              keys[i] = make_string(field.key);
+              vals[i] = self(self, field.value);
+              ++i;
+            }
+            m->keys = keys.data();
+            m->values = vals.data();
+            m->size = i;
+            return Val::of_map(m);
+          }
+          case simdjson::dom::element_type::ARRAY: {
+            simdjson::dom::array a = e.get_array().value_unsafe();
+            VList* l = new_list(static_cast<std::uint32_t>(a.size()));
+            for (auto item : a) list_push(l, self(self, item));
+            return Val::of_list(l);
+          }
+          case simdjson::dom::element_type::STRING:
+            return make_string(e.get_string().value_unsafe());
+          case simdjson::dom::element_type::INT64:
+            return Val::of_int(e.get_int64().value_unsafe());
+          case simdjson::dom::element_type::UINT64:
+            return Val::of_float(static_cast<double>(e.get_uint64().value_unsafe()));
+          case simdjson::dom::element_type::DOUBLE:
+            return Val::of_float(e.get_double().value_unsafe());
+          case simdjson::dom::element_type::BOOL:
+            return Val::of_bool(e.get_bool().value_unsafe());
+          default:
+            return Val::null();
+        }
+      };
+      return convert(convert, root);
     }
     case kB_to_bool: {
       Val v = resolve(args[0]);

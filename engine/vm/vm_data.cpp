@@ -483,7 +483,9 @@ VList* Vm::Impl::to_list(Val v, bool map_keys) {
   if (n->kind == ValueKind::kList) {
     VList* l = new_list(n->size);
     for (const Value* item : n->list()) {
-      Val r = resolve_node(item);
+      // Like a map field, an item keeps its node when it is a scalar or cannot be computed
+      // offline: `at` points at it, and intrinsic(), ref_name() and text_template() see its form.
+      Val r = located(item);
       if (status != VmStatus::kOk) return nullptr;
       if (r.is_null()) continue;  // AWS::NoValue and Fn::If branches to it drop out
       // An unknown item stays a template value (its location, and what builtins know of
@@ -582,7 +584,7 @@ Val Vm::Impl::index(Val base, Val idx) {
   long i = static_cast<long>(d);
   if (i < 0) i += l->size;
   if (i < 0 || i >= static_cast<long>(l->size)) return Val::null();
-  return resolve(l->items[i]);
+  return l->items[i];  // as to_list gave it: a located node or a resolved value
 }
 
 Val Vm::Impl::wildcard(Val base) {
