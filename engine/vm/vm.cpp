@@ -70,6 +70,13 @@ ConditionModel& Vm::Impl::conditions() {
 }
 
 bool Vm::Impl::spend_condition_work() {
+  if (condition_steps > kMaxConditionSearchSteps) {
+    fail("condition-work", "the search over condition combinations ran more than " +
+                               std::to_string(kMaxConditionSearchSteps) +
+                               " VM steps (kMaxConditionSearchSteps); the remaining "
+                               "combinations were not checked");
+    return false;
+  }
   if (++condition_work <= kMaxConditionWork) return true;
   fail("condition-work", "the search over condition combinations exceeds " +
                              std::to_string(kMaxConditionWork) +
@@ -559,7 +566,9 @@ using Clause = CondClause;
 // one literal and drops clauses subsumed by others. An empty clause means "always".
 std::vector<Clause> simplify(std::vector<Clause> dnf) {
   for (auto& c : dnf) std::sort(c.begin(), c.end());
-  bool changed = true;
+  // The pairwise merging below is cubic in the clauses: past the bound they stay as explored
+  // (still exact, only longer).
+  bool changed = dnf.size() <= kMaxSimplifiedClauses;
   while (changed) {
     changed = false;
     for (std::size_t i = 0; i < dnf.size() && !changed; ++i) {
@@ -648,6 +657,7 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
     todo.push_back({});
     bool stopped = false;
     m.condition_work = 0;
+    m.condition_steps = 0;
     while (!todo.empty()) {
       Clause a = std::move(todo.back());
       todo.pop_back();
@@ -655,6 +665,7 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
       m.raw.clear();
       m.stack.clear();
       m.frames.clear();
+      m.condition_steps += m.steps;
       m.steps = 0;
       m.work = 0;
       m.memory_base = m.arena.used();

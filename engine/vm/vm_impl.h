@@ -183,6 +183,7 @@ struct Vm::Impl {
   std::uint64_t model_serial = 0;
   const DeploymentValues* model_deployment = nullptr;
   std::size_t condition_work = 0;  // per policy and subject
+  std::uint64_t condition_steps = 0;  // VM steps of the runs of the search, per policy and subject
   std::vector<std::pair<std::string_view, int>> decided;  // implied by the run's assignment
 
   // ---- data (vm_data.cpp)
