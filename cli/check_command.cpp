@@ -1,4 +1,4 @@
-// `polc check` and `polc config`: the configuration (file plus flags), the scan, then the
+// `polc check`: the configuration (file plus flags), the scan, then the
 // post-processing chain every finding goes through, in this order: severity overrides, inline
 // suppressions (done by the scanner), central waivers, the baseline, the display threshold.
 #include <sys/stat.h>
@@ -10,12 +10,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <functional>
 #include <iostream>
 #include <optional>
-#include <set>
 #include <system_error>
 #include <thread>
 #include <tuple>
@@ -23,12 +19,10 @@
 
 #include "cli/commands.h"
 #include "cli/progress.h"
-#include "dsl/compiler.h"
-#include "engine/base/json_writer.h"
+#include "cli/run_setup.h"
 #include "engine/base/glob.h"
 #include "engine/base/limits.h"
 #include "engine/base/output_file.h"
-#include "engine/load/loader.h"
 #include "engine/config/config.h"
 #include "engine/config/selection.h"
 #include "engine/load/loader.h"
@@ -49,118 +43,6 @@
 namespace polc::cli {
 namespace {
 
-bool matches_policy(const PolicyInfo& p, const std::string& sel) {
-  return p.id == sel || p.name == sel;
-}
-
-/// The command-line flags as a `Config` (only what was given is set).
-bool flags_config(const CheckArgs& a, Config& out) {
-  out.policies = a.policies;
-  out.exclude = a.excludes;
-  out.exclude_constructs = a.exclude_constructs;
-  out.enable = split_selectors(a.only);
-  out.disable = split_selectors(a.skip);
-  if (!parse_severity_flag(a.severity, "--severity", out.severity) ||
-      !parse_severity_flag(a.fail_threshold, "--fail-threshold", out.fail_threshold))
-    return false;
-  if (!a.format.empty()) out.outputs.push_back({a.format, {}});
-  for (const auto& o : a.outputs) {
-    std::size_t eq = o.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 >= o.size()) {
-      std::cerr << "polc: --output expects FORMAT=PATH (for example sarif=polc.sarif), got '" << o
-                << "'\n";
-      return false;
-    }
-    out.outputs.push_back({o.substr(0, eq), o.substr(eq + 1)});
-  }
-  out.waiver_files = a.waivers;
-  out.baseline = a.baseline;
-  if (a.honor_foreign) out.honor_foreign_suppressions = true;
-  if (a.no_inline_suppressions) out.inline_suppressions = false;
-  if (a.fail_on_unknown) out.fail_on_unknown = true;
-  if (a.no_fail_on_unknown) out.fail_on_unknown = false;
-  return true;
-}
-
-/// Loads `.polc.yaml` (or `--config`), overlays the flags and loads waiver files into
-/// `out.waivers`. Prints problems to stderr; false on errors.
-bool effective_config(const CheckArgs& a, Config& out, bool color) {
-  Config flags;
-  if (!flags_config(a, flags)) return false;
-  Config file;
-  Diagnostics diags;
-  std::string path = a.config_path;
-  if (path.empty() && !a.no_config) path = find_config_file(".");
-  if (!path.empty() && !load_config(path, file, diags)) {
-    print_diagnostics(diags.items(), color);
-    std::cerr << "polc: the configuration " << path
-              << " has errors (see docs/configuration.md); fix them, or run with --no-config to "
-                 "ignore it\n";
-    return false;
-  }
-  out = merge_config(file, flags);
-  out.enable = split_selectors(out.enable);
-  out.disable = split_selectors(out.disable);
-  for (const std::string& wf : out.waiver_files) load_waiver_file(wf, out.waivers, diags);
-  print_diagnostics(diags.items(), color);
-  if (diags.has_errors()) {
-    std::cerr << "polc: the waivers have errors; nothing was checked\n";
-    return false;
-  }
-  return true;
-}
-
-/// Splits the configured outputs into the stdout format and the report files.
-bool resolve_outputs(const Config& cfg, ReportFormat& format,
-                     std::vector<std::pair<ReportFormat, std::string>>& files) {
-  format = ReportFormat::kText;
-  int stdout_formats = 0;
-  for (const OutputSpec& o : cfg.outputs) {
-    ReportFormat f;
-    if (!parse_report_format(o.format, f)) {
-      std::cerr << "polc: unknown report format '" << o.format
-                << "'; use text, compact, json, sarif, junit or github\n";
-      return false;
-    }
-    if (o.path.empty()) {
-      format = f;
-      ++stdout_formats;
-    } else {
-      files.emplace_back(f, o.path);
-    }
-  }
-  if (stdout_formats > 1) {
-    std::cerr << "polc: more than one format for standard output in 'formats'; keep one and "
-                 "write the others to files with FORMAT=PATH\n";
-    return false;
-  }
-  return true;
-}
-
-/// "Today" for waiver expiry: `POLC_TODAY` (YYYY-MM-DD, for reproducible CI tests) or the clock.
-bool resolve_today(CivilDate& today) {
-  const char* env = std::getenv("POLC_TODAY");
-  if (!env || !*env) {
-    today = today_utc();
-    return true;
-  }
-  if (!parse_civil_date(env, today)) {
-    std::cerr << "polc: POLC_TODAY must be a date written YYYY-MM-DD, got '" << env
-              << "'; unset it to use the current date\n";
-    return false;
-  }
-  return true;
-}
-
-bool check_selectors(const std::vector<std::string>& sels, const std::vector<PolicyInfo>& known,
-                     const char* what) {
-  const std::vector<std::string> unmatched = unmatched_selectors(sels, known);
-  for (const std::string& sel : unmatched)
-    std::cerr << "polc: " << what << " names no known policy: '" << sel
-              << "'; give an id, a name, a tag, tag:GLOB or a glob (`polc list` lists them)\n";
-  return unmatched.empty();
-}
-
 bool location_less(const Diagnostic& a, const Diagnostic& b) {
   return std::tie(a.location.file, a.location.line, a.location.column) <
          std::tie(b.location.file, b.location.line, b.location.column);
@@ -174,130 +56,6 @@ bool write_file(const std::string& path, const std::string& text, const char* wh
     return false;
   }
   return true;
-}
-
-/// Which discovered templates this run checks: not the cache's own files (`DIR/v2/` of
-/// `--cache DIR`: a cache kept inside the scanned tree, even at its root, must not be scanned,
-/// and nothing else of DIR is left out), not the files this run writes (`--output`,
-/// `--write-baseline`: they are remembered in `outputs_found`, and `refuse_inputs_as_outputs`
-/// decides), and only those of this run's shard. Not thread-safe (it remembers the last
-/// directory); the walk calls it from one thread at a time.
-class TemplateFilter {
- public:
-  TemplateFilter(const std::string& cache_dir, const std::vector<std::string>& outputs,
-                 const ShardSpec& shard)
-      : shard_(shard) {
-    std::error_code ec;
-    cwd_ = std::filesystem::current_path(ec);
-    if (ec) return;  // no working directory: nothing to compare against
-    if (!cache_dir.empty()) cache_root_ = (absolute(cache_files_dir(cache_dir)) / "").string();
-    for (const std::string& o : outputs) outputs_.push_back(absolute(o).string());
-  }
-
-  bool operator()(const std::string& path) const { return in_run(path) && in_shard(path); }
-
-  /// True when `path` is this run's shard (always without `--shard`).
-  bool in_shard(const std::string& path) const {
-    return !shard_.active() || shard_of(normalize_report_path(path), shard_.count) == shard_.index;
-  }
-
-  /// True when `path` is a template of the run, whatever its shard: not in the cache directory,
-  /// not a report file (a report file found is remembered in `outputs_found`).
-  bool in_run(const std::string& path) const {
-    if (cache_root_.empty() && outputs_.empty()) return true;
-    const std::string p = absolute_text(path);
-    if (!cache_root_.empty() && p.compare(0, cache_root_.size(), cache_root_) == 0) return false;
-    if (std::find(outputs_.begin(), outputs_.end(), p) != outputs_.end()) {
-      if (std::find(outputs_found.begin(), outputs_found.end(), path) == outputs_found.end())
-        outputs_found.push_back(path);
-      return false;
-    }
-    return true;
-  }
-
-  /// The discovered templates that are files this run writes, as the walk named them.
-  mutable std::vector<std::string> outputs_found;
-
- private:
-  /// Lexical: the working directory is read once, so there is no system call per file.
-  std::filesystem::path absolute(const std::string& path) const {
-    const std::filesystem::path p(path);
-    return (p.is_absolute() ? p : cwd_ / p).lexically_normal();
-  }
-
-  /// `absolute(path).string()`, with the directory part normalized once per directory rather
-  /// than once per file: the walk gives a directory's files one after another, each a plain
-  /// name (never `.` or `..`) after the directory as reached from the argument.
-  std::string absolute_text(const std::string& path) const {
-    const std::size_t slash = path.rfind('/');
-    const std::string_view name = slash == std::string::npos
-                                      ? std::string_view(path)
-                                      : std::string_view(path).substr(slash + 1);
-    if (slash == std::string::npos || slash == 0 || name.empty() || name == "." || name == "..")
-      return absolute(path).string();
-    const std::string_view dir = std::string_view(path).substr(0, slash);
-    if (dir != last_dir_) {
-      last_dir_.assign(dir);
-      last_dir_absolute_ = (absolute(last_dir_) / "").string();
-    }
-    std::string p = last_dir_absolute_;
-    p += name;
-    return p;
-  }
-
-  std::filesystem::path cwd_;
-  ShardSpec shard_;
-  std::string cache_root_;
-  std::vector<std::string> outputs_;
-  // The directory of the last path `absolute_text` saw, and its absolute form ending in '/'.
-  // Called by one thread at a time (the walk), like the whole filter.
-  mutable std::string last_dir_, last_dir_absolute_;
-};
-
-/// What the first walk over the scan arguments finds: policies, bundles, problems, how many
-/// templates the run will check, and the templates' paths themselves while they fit in
-/// `kMaxBufferedPathBytes` (then the scan needs no second walk; past it they are streamed by a
-/// second walk, so memory stays bounded).
-struct ScanInputs {
-  std::vector<std::string> policies;
-  std::vector<std::string> bundles;
-  std::vector<Diagnostic> errors;
-  std::size_t templates = 0;
-  /// A template path and `FileWalker::listed_regular` for it.
-  struct Template {
-    std::string path;
-    bool regular = false;
-    bool selected = true;  // this shard's (the others are kept for the link index)
-  };
-  std::vector<Template> template_paths;  // all of them when `all_buffered`
-  bool all_buffered = true;
-};
-
-ScanInputs find_scan_inputs(const std::vector<std::string>& paths,
-                            const std::vector<std::string>& excludes,
-                            const TemplateFilter& selected) {
-  ScanInputs out;
-  FileWalker walker(paths, excludes);
-  std::string path;
-  FileKind kind;
-  std::size_t buffered_bytes = 0;
-  while (walker.next(path, kind)) {
-    if (kind == FileKind::kPolicy) out.policies.push_back(path);
-    if (kind == FileKind::kBundle) out.bundles.push_back(path);
-    if (kind != FileKind::kTemplate || !selected.in_run(path)) continue;
-    const bool mine = selected.in_shard(path);
-    if (mine) ++out.templates;
-    if (!out.all_buffered) continue;
-    buffered_bytes += sizeof(ScanInputs::Template) + path.size();
-    if (buffered_bytes > kMaxBufferedPathBytes) {
-      out.all_buffered = false;
-      std::vector<ScanInputs::Template>().swap(out.template_paths);
-      continue;
-    }
-    out.template_paths.push_back({path, walker.listed_regular(), mine});
-  }
-  out.errors = walker.take_errors();
-  return out;
 }
 
 /// The link index pass (engine/stack_links.h) over every template of the run, whatever its
@@ -494,119 +252,6 @@ void finish_cache(DiskCache& cache, const CheckArgs& args, bool color) {
     std::cerr << "polc: cache " << args.cache_dir << ": " << cache.hits() << " hit"
               << (cache.hits() == 1 ? "" : "s") << ", " << cache.misses() << " miss"
               << (cache.misses() == 1 ? "" : "es") << "\n";
-}
-
-/// The policies of a run: the sources among the scan arguments (`found_policies`) and the
-/// configured `policies`, compiled with the built-in pack unless `--no-builtin`; or one bundle.
-/// Prints problems; nullptr when there are errors.
-/// Checks the policy inputs before they are compiled (false: refused, already printed).
-using PolicyInputCheck = std::function<bool(const std::vector<std::string>& policy_paths,
-                                            const std::vector<std::string>& bundles)>;
-
-std::unique_ptr<PolicySet> load_run_policies(const CheckArgs& args, const Config& cfg,
-                                             const std::vector<std::string>& found_policies,
-                                             const std::vector<std::string>& found_bundles,
-                                             const std::vector<std::string>& scan_paths,
-                                             schema::SchemaSet& schemas, bool color,
-                                             const PolicyInputCheck& check_inputs = {}) {
-  DiscoveredFiles policy_files = discover_files(cfg.policies, {});
-  std::vector<std::string> policy_paths = found_policies;
-  policy_paths.insert(policy_paths.end(), policy_files.policies.begin(),
-                      policy_files.policies.end());
-  // Explicit --policies arguments that are not .polc files are still policies.
-  for (const auto& t : policy_files.templates) policy_paths.push_back(t);
-  // A policy reached both by the scan and by `policies` (`polc check` with `policies:
-  // [policies/]`) is loaded once: paths have one spelling (engine/scan/discovery.h).
-  std::sort(policy_paths.begin(), policy_paths.end());
-  policy_paths.erase(std::unique(policy_paths.begin(), policy_paths.end()), policy_paths.end());
-
-  Diagnostics policy_diags;
-  for (auto& e : policy_files.errors) policy_diags.add(e);
-  for (const std::string& dir : cfg.schemas) schemas.add_overlay_dir(dir, policy_diags);
-  std::vector<std::string> bundles = found_bundles;
-  bundles.insert(bundles.end(), policy_files.bundles.begin(), policy_files.bundles.end());
-  if (check_inputs && !check_inputs(policy_paths, bundles)) return nullptr;
-  std::unique_ptr<PolicySet> set;
-  if (!bundles.empty()) {
-    if (bundles.size() > 1 || !policy_paths.empty()) {
-      std::cerr << "polc: give either policy sources or one bundle, not both (compile them "
-                   "together with 'polc compile')\n";
-      return nullptr;
-    }
-    std::string bytes, error;
-    std::ifstream in(bundles[0], std::ios::binary);
-    if (!in) {
-      std::cerr << bundles[0] << ": error: cannot read the bundle\n";
-      return nullptr;
-    }
-    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    set = load_bundle(bytes, error);
-    if (!set) {
-      std::cerr << bundles[0] << ": error: " << error << "\n";
-      return nullptr;
-    }
-  } else {
-    // Imports stay inside the directories given: the scan arguments and the policy paths.
-    std::vector<std::string> roots = scan_paths;
-    if (roots.empty()) roots.push_back(".");
-    roots.insert(roots.end(), cfg.policies.begin(), cfg.policies.end());
-    for (std::string& r : roots) r = normalize_path_argument(r);
-    CompileOptions options;
-    options.import_roots = resolve_roots(roots);
-    if (!cfg.schemas.empty()) options.schemas = &schemas;
-    if (!policy_diags.has_errors())
-      set = compile_policy_files(policy_paths, !args.no_builtin, policy_diags, options);
-  }
-  print_diagnostics(policy_diags.items(), color);
-  if (!set || policy_diags.has_errors()) {
-    std::cerr << "polc: the policies have errors; nothing was checked\n";
-    return nullptr;
-  }
-  return set;
-}
-
-/// The settings besides the configuration file that `polc check` and `polc config` both reject:
-/// `POLC_TODAY`, `--shard` (and its conflict with `--write-baseline`). Prints; false on errors.
-bool check_run_settings(const CheckArgs& args, CivilDate& today, ShardSpec& shard) {
-  if (!resolve_today(today)) return false;
-  if (args.shard.empty()) return true;
-  std::string error;
-  if (!parse_shard_spec(args.shard, shard, error)) {
-    std::cerr << "polc: " << error << "\n";
-    return false;
-  }
-  if (!args.write_baseline.empty()) {
-    std::cerr << "polc: --write-baseline cannot be combined with --shard: a shard sees only "
-                 "its part of the findings; write the baseline from an unsharded run\n";
-    return false;
-  }
-  return true;
-}
-
-/// The one validator of a configuration against the policies it runs with, used by `polc
-/// check` and `polc config`: the `enable`/`disable` selectors (`--only`/`--skip`), the ids of
-/// `severity_overrides`, and `parameters` (applied to `set.globals`). Prints the problems; false
-/// when there are errors.
-bool validate_config(const Config& cfg, PolicySet& set, bool color) {
-  std::vector<PolicyInfo> known;
-  for (const auto& p : set.policies) known.push_back(p.info);
-  if (!check_selectors(cfg.enable, known, "--only (or 'enable')") ||
-      !check_selectors(cfg.disable, known, "--skip (or 'disable')"))
-    return false;
-  Diagnostics cfg_diags;
-  for (const SeverityOverride& o : cfg.severity_overrides)
-    if (std::none_of(known.begin(), known.end(),
-                     [&](const PolicyInfo& p) { return matches_policy(p, o.policy); }))
-      cfg_diags.error("config", o.location,
-                      "severity override names no known policy '" + o.policy +
-                          "'; check the id or name with `polc explain`");
-  apply_config_parameters(cfg.parameters, set.globals, cfg_diags);
-  print_diagnostics(cfg_diags.items(), color);
-  if (cfg_diags.has_errors()) {
-    std::cerr << "polc: the configuration has errors; nothing was checked\n";
-    return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -980,120 +625,6 @@ int run_check(const CheckArgs& args) {
   std::fflush(stdout);
   for (auto& f : report_files) write_failed = !f->close() || write_failed;
   return write_failed ? kExitUsageOrPolicyError : code;
-}
-
-int run_config(const CheckArgs& args) {
-  Config cfg;
-  if (!effective_config(args, cfg, use_color(args.no_color, 2))) return kExitUsageOrPolicyError;
-  ReportFormat format;
-  std::vector<std::pair<ReportFormat, std::string>> files;
-  if (!resolve_outputs(cfg, format, files)) return kExitUsageOrPolicyError;
-  // The same validation as `polc check`: against the policies the run would load.
-  ScanInputs found;
-  if (!args.paths.empty()) {
-    TemplateFilter all({}, {}, ShardSpec{});
-    found = find_scan_inputs(args.paths, cfg.exclude, all);
-  }
-  const bool color = use_color(args.no_color, 2, args.color);
-  schema::SchemaSet schemas;
-  std::unique_ptr<PolicySet> set =
-      load_run_policies(args, cfg, found.policies, found.bundles, args.paths, schemas, color);
-  if (!set || !validate_config(cfg, *set, color)) return kExitUsageOrPolicyError;
-  CivilDate today;
-  ShardSpec shard;
-  if (!check_run_settings(args, today, shard)) return kExitUsageOrPolicyError;
-  if (!cfg.baseline.empty()) {  // `polc check` stops on a baseline it cannot read
-    Baseline baseline;
-    Diagnostics bd;
-    if (!load_baseline(cfg.baseline, baseline, bd)) {
-      print_diagnostics(bd.items(), color);
-      return kExitUsageOrPolicyError;
-    }
-  }
-  std::string text = render_config_yaml(cfg);
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  return 0;
-}
-
-int run_list(const CheckArgs& args) {
-  const bool color = use_color(args.no_color, 2);
-  const std::string format = args.format.empty() ? "text" : args.format;
-  if (format != "text" && format != "json") {
-    std::cerr << "polc: polc list --format takes text or json, got '" << format << "'\n";
-    return kExitUsageOrPolicyError;
-  }
-  Config cfg;
-  if (!effective_config(args, cfg, color)) return kExitUsageOrPolicyError;
-  ScanInputs found;
-  if (!args.paths.empty()) {
-    TemplateFilter all({}, {}, ShardSpec{});
-    found = find_scan_inputs(args.paths, cfg.exclude, all);
-  }
-  schema::SchemaSet schemas;
-  std::unique_ptr<PolicySet> set =
-      load_run_policies(args, cfg, found.policies, found.bundles, args.paths, schemas, color);
-  if (!set || !validate_config(cfg, *set, color)) return kExitUsageOrPolicyError;
-  std::vector<PolicyInfo> listed;
-  for (const auto& p : set->policies) {
-    if (!policy_selected(p.info, cfg.enable, cfg.disable)) continue;
-    PolicyInfo info = p.info;
-    for (const SeverityOverride& o : cfg.severity_overrides)
-      if (matches_policy(info, o.policy)) info.severity = o.severity;
-    listed.push_back(std::move(info));
-  }
-  std::sort(listed.begin(), listed.end(),
-            [](const PolicyInfo& a, const PolicyInfo& b) { return a.id < b.id; });
-  auto joined = [](const std::vector<std::string>& v) {
-    std::string out;
-    for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
-    return out.empty() ? std::string("-") : out;
-  };
-  std::string out;
-  if (format == "json") {
-    JsonWriter w(out);
-    w.begin_object();
-    w.key("policies");
-    w.begin_array();
-    for (const PolicyInfo& p : listed) {
-      w.begin_object();
-      w.member("id", p.id);
-      w.member("name", p.name);
-      w.member("title", p.title);
-      w.member("severity", severity_name(p.severity));
-      w.key("tags");
-      w.begin_array();
-      for (const auto& t : p.tags) w.value(t);
-      w.end_array();
-      w.key("aliases");
-      w.begin_array();
-      for (const auto& t : p.aliases) w.value(t);
-      w.end_array();
-      w.member("source", p.source_file);
-      w.end_object();
-    }
-    w.end_array();
-    w.end_object();
-    out += "\n";
-  } else {
-    std::size_t wid = 2, wname = 4;
-    for (const PolicyInfo& p : listed) {
-      wid = std::max(wid, p.id.size());
-      wname = std::max(wname, p.name.size());
-    }
-    auto pad = [](std::string s, std::size_t n) {
-      if (s.size() < n) s.append(n - s.size(), ' ');
-      return s;
-    };
-    out += pad("ID", wid) + "  " + pad("NAME", wname) + "  " + pad("SEVERITY", 8) +
-           "  TAGS  ALIASES\n";
-    for (const PolicyInfo& p : listed)
-      out += pad(p.id, wid) + "  " + pad(p.name, wname) + "  " +
-             pad(std::string(severity_name(p.severity)), 8) + "  " + joined(p.tags) + "  " +
-             joined(p.aliases) + "\n";
-    out += std::to_string(listed.size()) + (listed.size() == 1 ? " policy\n" : " policies\n");
-  }
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  return 0;
 }
 
 }  // namespace polc::cli
