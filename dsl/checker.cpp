@@ -1,12 +1,13 @@
 #include "dsl/checker.h"
 
-#include <cctype>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "dsl/internal/policy_header.h"
 #include "dsl/internal/schema_types.h"
+#include "dsl/internal/typing_context.h"
 #include "engine/program/builtins.h"
 #include "engine/schema/schema.h"
 
@@ -17,81 +18,6 @@ using ast::Expr;
 using ast::ExprKind;
 using ast::Stmt;
 using ast::StmtKind;
-
-constexpr const char* kAttributes[] = {"id", "title", "severity", "description", "remediation",
-                                       "docs", "tags", "aliases", "applies_to"};
-
-bool is_kebab(std::string_view s) {
-  if (s.empty() || !(s[0] >= 'a' && s[0] <= 'z')) return false;
-  char prev = 0;
-  for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-    if (!ok || (c == '-' && prev == '-')) return false;
-    prev = c;
-  }
-  return s.back() != '-';
-}
-
-// State shared by the checkers of one module set: the schemas, diagnostics already given (a
-// helper function checked for several callers reports each problem once) and the memo of
-// functions typed by use.
-//
-// A function typed by use is checked once per distinct list of argument types; its schema
-// diagnostics are held back (`pending`) and given only for a location where no call from the
-// same policy file has types with the path (`satisfied` holds the others, keyed by location
-// and the calling file): a generic helper that dispatches on what exists
-// (`if exists(r.Properties.PolicyDocument) then ...`) reads, for each caller, fields that the
-// file's other callers' types have. Calls from other files never excuse a file's own misuse.
-// docs/language.md, "What the checker knows".
-struct TypingContext {
-  const schema::SchemaSet& schemas;
-  std::set<std::pair<std::string, std::string>> reported;  // (location, message)
-  // (location + "\n" + calling file, diagnostic), in order; `satisfied`: the keys where some
-  // call's types have the path.
-  std::vector<std::pair<std::string, Diagnostic>> pending;
-  std::set<std::string> satisfied;
-  std::map<std::string, SType> memo;         // function + argument types -> result
-  std::set<std::string, std::less<>> names;  // every property and nested field name (lazy)
-  bool names_built = false;
-
-  // Whether some resource type of the set has a property or nested field called `name`.
-  bool is_schema_name(std::string_view name) {
-    if (!names_built) {
-      names_built = true;
-      for (std::string_view t : schemas.type_names()) {
-        const schema::ResourceSchema* r = schemas.find(t);
-        if (!r) continue;
-        std::vector<std::string_view> todo;
-        std::set<std::string_view> seen;
-        auto add = [&](const std::vector<schema::Field>& fields) {
-          for (const auto& f : fields) {
-            names.emplace(f.name);
-            for (std::size_t at = f.type.find('@'); at != std::string_view::npos;
-                 at = f.type.find('@', at + 1)) {
-              std::size_t end = at + 1;
-              while (end < f.type.size() &&
-                     (std::isalnum(static_cast<unsigned char>(f.type[end])) || f.type[end] == '_'))
-                ++end;
-              std::string_view def = f.type.substr(at + 1, end - at - 1);
-              if (seen.insert(def).second) todo.push_back(def);
-            }
-          }
-        };
-        add(r->properties());
-        while (!todo.empty()) {
-          std::string_view def = todo.back();
-          todo.pop_back();
-          add(r->definition(def));
-        }
-      }
-    }
-    return names.find(name) != names.end();
-  }
-  std::set<const ast::Function*> active;  // recursion guard
-  int depth = 0;
-};
-
-constexpr int kMaxTypedCallDepth = 16;
 
 class Checker {
  public:
@@ -203,11 +129,6 @@ class Checker {
     return e.span.begin;
   }
 
-  static std::string suggestion(std::string_view word, const std::vector<std::string_view>& candidates) {
-    std::string_view s = schema::did_you_mean(word, candidates);
-    return s.empty() ? "" : "; did you mean '" + std::string(s) + "'?";
-  }
-
   // A resource type named in resources(), referrers(), applies_to or a type comparison.
   void check_type_name(const Expr& lit, bool allow_pattern) {
     if (lit.kind != ExprKind::kString) return;
@@ -309,12 +230,6 @@ class Checker {
     out.vals = std::move(r.types);
     out.where = in.where + "." + name;
     return out;
-  }
-
-  static SType type_name_type() {
-    SType t;
-    t.kind = SType::kTypeName;
-    return t;
   }
 
   // A comparison of `.type` or `.attribute` with string literals.
@@ -621,32 +536,6 @@ class Checker {
     return true;
   }
 
-  // Whether `cond` is `exists(...)`, or an `and` of conditions one of which is.
-  static bool tests_existence(const Expr& cond) {
-    if (cond.kind == ExprKind::kCall && cond.name == "exists") return true;
-    if (cond.kind == ExprKind::kAnd)
-      return tests_existence(*cond.lhs) || tests_existence(*cond.rhs);
-    return false;
-  }
-
-  static SType any_resource() {
-    SType t;
-    t.kind = SType::kResources;
-    t.any = true;
-    return t;
-  }
-
-  static SType element_of(const SType& t) {
-    if (t.kind == SType::kResources) return t;
-    if (t.kind != SType::kValue) return {};
-    SType out;
-    out.vals = schema::element_types(t.vals);
-    if (out.vals.empty()) return {};
-    out.kind = SType::kValue;
-    out.where = t.where + "[*]";
-    return out;
-  }
-
   SType check_expr(const Expr& e, int depth) {
     if (depth > 200) return {};  // the parser bounds depth; this is a second guard
     switch (e.kind) {
@@ -797,12 +686,6 @@ std::string attr_string(const ast::Policy& p, std::string_view key) {
 }
 
 }  // namespace
-
-bool is_known_attribute(std::string_view key) {
-  for (const char* k : kAttributes)
-    if (key == k) return true;
-  return false;
-}
 
 std::size_t check_modules(const ModuleSet& modules, Diagnostics& diags, const schema::SchemaSet* schemas) {
   TypingContext ctx{

@@ -4,6 +4,9 @@
 
 namespace polc {
 
+using ast::Expr;
+using ast::ExprKind;
+
 std::string SType::key() const {
   std::string k(1, static_cast<char>('0' + kind));
   if (any) k += '*';
@@ -61,6 +64,43 @@ std::string describe_types(const std::vector<const schema::ResourceSchema*>& res
   std::string out;
   for (std::size_t i = 0; i < res.size() && i < 3; ++i) out += (i ? " or " : "") + std::string(res[i]->name());
   if (res.size() > 3) out += " or ...";
+  return out;
+}
+
+std::string suggestion(std::string_view word, const std::vector<std::string_view>& candidates) {
+  std::string_view s = schema::did_you_mean(word, candidates);
+  return s.empty() ? "" : "; did you mean '" + std::string(s) + "'?";
+}
+
+SType type_name_type() {
+  SType t;
+  t.kind = SType::kTypeName;
+  return t;
+}
+
+// Whether `cond` is `exists(...)`, or an `and` of conditions one of which is.
+bool tests_existence(const Expr& cond) {
+  if (cond.kind == ExprKind::kCall && cond.name == "exists") return true;
+  if (cond.kind == ExprKind::kAnd)
+    return tests_existence(*cond.lhs) || tests_existence(*cond.rhs);
+  return false;
+}
+
+SType any_resource() {
+  SType t;
+  t.kind = SType::kResources;
+  t.any = true;
+  return t;
+}
+
+SType element_of(const SType& t) {
+  if (t.kind == SType::kResources) return t;
+  if (t.kind != SType::kValue) return {};
+  SType out;
+  out.vals = schema::element_types(t.vals);
+  if (out.vals.empty()) return {};
+  out.kind = SType::kValue;
+  out.where = t.where + "[*]";
   return out;
 }
 

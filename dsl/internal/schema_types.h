@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "dsl/ast.h"
 #include "engine/schema/schema.h"
 
 namespace polc {
@@ -49,5 +50,20 @@ inline constexpr std::size_t kMaxUnionTypes = 64;
 
 /// "AWS::S3::Bucket" or "AWS::A or AWS::B" (at most three names, then "...").
 std::string describe_types(const std::vector<const schema::ResourceSchema*>& res);
+
+/// "; did you mean 'X'?" for the closest of `candidates` to `word`, or "".
+std::string suggestion(std::string_view word, const std::vector<std::string_view>& candidates);
+
+/// A resource's `.type`.
+SType type_name_type();
+
+/// Whether `cond` is `exists(...)`, or an `and` of conditions one of which is.
+bool tests_existence(const ast::Expr& cond);
+
+/// Resource values of any type.
+SType any_resource();
+
+/// The items of a list typed `t` (a field of a list maps over it, so resources stay resources).
+SType element_of(const SType& t);
 
 }  // namespace polc
