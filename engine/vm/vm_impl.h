@@ -1,6 +1,8 @@
 // Private state of `Vm`, shared by engine/vm/vm.cpp (the interpreter loop and the condition
-// search), engine/vm/vm_data.cpp (resolving template values, comparisons, text) and
-// engine/vm/vm_builtins.cpp (the builtin functions).
+// search), engine/vm/vm_findings.cpp (reporting findings, evaluate_policy), engine/vm/vm_data.cpp
+// (resolving template values, comparisons, text), engine/vm/vm_params.cpp (parameters, linked
+// stacks, node locations), engine/vm/vm_builtins.cpp (the builtin functions) and
+// engine/vm/vm_refs.cpp (the reference graph).
 #pragma once
 #include <string.h>
 

@@ -1,0 +1,357 @@
+// Findings: emit_report and a policy's findings with their condition clauses (evaluate_policy).
+#include "engine/vm/vm.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "engine/base/limits.h"
+#include "engine/base/message_text.h"
+#include "engine/vm/vm_impl.h"
+
+namespace polc {
+
+void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val related) {
+  if (site_index >= policy->report_sites.size()) {
+    fail("internal", "report site out of range");
+    return;
+  }
+  RawFinding f;
+  f.site = site_index;
+  f.outcome = (uncertain || check_unknown) ? Outcome::kUnknown : Outcome::kFail;
+  check_unknown = false;
+  // Location: a resource, a template node, or the subject.
+  Val loc = at;
+  // A finding is reported in the subject's template: a location in a linked one is not used.
+  if ((loc.kind == VKind::kResource || loc.kind == VKind::kNode) && context_of(loc) != 0)
+    loc = Val::null();
+  if (loc.kind == VKind::kResource) {
+    f.resource = loc.len;
+  } else if (loc.kind == VKind::kNode) {
+    f.resource = subject;
+    f.offset = loc.node->offset;
+    f.has_offset = true;
+    f.path = path_of(loc.node, subject);
+    // A node of another resource (a standalone AWS::EC2::SecurityGroupIngress read through
+    // its group): the finding is about that resource, where it is suppressed and fingerprinted;
+    // the subject becomes related information.
+    if (f.path.empty() && (subject == kNoIndex || loc.node != tmpl->resources()[subject].node)) {
+      const std::uint32_t owner = resource_containing(loc.node);
+      if (owner != kNoIndex && owner != subject) {
+        std::string path = path_of(loc.node, owner);
+        if (!path.empty() || loc.node == tmpl->resources()[owner].node) {
+          if (subject != kNoIndex) {
+            const Resource& s = tmpl->resources()[subject];
+            f.related.push_back({s.offset,
+                                 "reported while checking " + std::string(s.type) + " " +
+                                     std::string(s.logical_id),
+                                 tmpl});
+          }
+          f.resource = owner;
+          f.path = std::move(path);
+        }
+      }
+    }
+  } else {
+    f.resource = subject;
+  }
+  if (f.resource != kNoIndex && !f.has_offset) {
+    f.offset = tmpl->resources()[f.resource].offset;
+    f.has_offset = true;
+  }
+  if (!f.has_offset) {
+    f.offset = 0;
+    f.has_offset = true;
+  }
+  // A message interpolates template values, which may be megabytes long (and shared by
+  // thousands of YAML aliases): each finding keeps at most kMaxMessageBytes of it.
+  Val m = resolve(message);
+  if (m.kind == VKind::kString)
+    f.message = internal::cut_text(m.str(), kMaxMessageBytes);
+  else if (!m.is_null())
+    f.message = internal::cut_text(text(m), kMaxMessageBytes);
+  else
+    f.message = policy->info.title;
+  if (!assumed.empty())
+    f.message.append(" (assuming ").append(assumed).append("; see --pseudo-parameter)");
+  // Related: a list of [location, message] pairs (or of lists of them).
+  if (VList* rl = to_list(related, false)) {
+    for (std::uint32_t i = 0; i < rl->size; ++i) {
+      Val pair = rl->items[i];
+      if (pair.kind != VKind::kList || pair.list->size != 2) continue;
+      Val where = pair.list->items[0];
+      std::uint32_t off = 0;
+      const Template* in = contexts[context_of(where)];
+      if (where.kind == VKind::kResource)
+        off = in->resources()[where.len].offset;
+      else if (where.kind == VKind::kNode)
+        off = where.node->offset;
+      else
+        continue;
+      f.related.push_back({off, internal::cut_text(text(pair.list->items[1]), kMaxMessageBytes), in});
+    }
+  }
+  // An unknown finding says "maybe" about a place: one per place and evaluation is enough. Both
+  // blocks of an `if` whose condition is unknown run, and a ladder of `else if`s would otherwise
+  // report the same rule once per rung; the first (the one written first) stands.
+  if (f.outcome == Outcome::kUnknown)
+    for (const RawFinding& r : raw)
+      if (r.resource == f.resource && r.offset == f.offset && r.path == f.path) return;
+  if (raw.size() < kMaxFindingsPerTemplate) raw.push_back(std::move(f));
+}
+
+namespace {
+
+using Clause = CondClause;
+
+// Simplifies a DNF over condition literals: merges clauses that differ only in the polarity of
+// one literal and drops clauses subsumed by others. An empty clause means "always".
+std::vector<Clause> simplify(std::vector<Clause> dnf) {
+  for (auto& c : dnf) std::sort(c.begin(), c.end());
+  // The pairwise merging below is cubic in the clauses: past the bound they stay as explored
+  // (still exact, only longer).
+  bool changed = dnf.size() <= kMaxSimplifiedClauses;
+  while (changed) {
+    changed = false;
+    for (std::size_t i = 0; i < dnf.size() && !changed; ++i) {
+      for (std::size_t j = 0; j < dnf.size() && !changed; ++j) {
+        if (i == j) continue;
+        const Clause& a = dnf[i];
+        const Clause& b = dnf[j];
+        // Subsumption: a ⊆ b → drop b.
+        if (std::includes(b.begin(), b.end(), a.begin(), a.end())) {
+          dnf.erase(dnf.begin() + static_cast<long>(j));
+          changed = true;
+          break;
+        }
+        if (a.size() != b.size()) continue;
+        std::size_t diff = 0, at = 0;
+        for (std::size_t k = 0; k < a.size(); ++k) {
+          if (a[k].first != b[k].first) {
+            diff = 99;
+            break;
+          }
+          if (a[k].second != b[k].second) {
+            ++diff;
+            at = k;
+          }
+        }
+        if (diff == 1) {
+          Clause merged = a;
+          merged.erase(merged.begin() + static_cast<long>(at));
+          dnf[i] = merged;
+          dnf.erase(dnf.begin() + static_cast<long>(j));
+          changed = true;
+        }
+      }
+    }
+  }
+  std::sort(dnf.begin(), dnf.end());
+  return dnf;
+}
+
+}  // namespace
+
+void Vm::set_world(const StackWorld* world) { impl_->world = world; }
+
+void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, PolicyOutput& out) {
+  Impl& m = *impl_;
+  m.tmpl = &tmpl;
+  m.contexts.assign(1, &tmpl);
+  m.ctx = 0;
+  m.link_depth = 0;
+  m.policy = &policy;
+  const SourceFile& tfile = tmpl.file();
+
+  // The finding of `rf`, without conditions. Moves the strings out of `rf` when it may.
+  auto make_finding = [&](RawFinding& rf, bool any_fail) {
+    Finding f;
+    f.policy_id = policy.info.id;
+    f.policy_name = policy.info.name;
+    const ReportSite& site = policy.report_sites[rf.site];
+    f.severity = site.has_severity ? site.severity : policy.info.severity;
+    f.outcome = any_fail ? Outcome::kFail : Outcome::kUnknown;
+    if (rf.resource != kNoIndex) {
+      const Resource& r = tmpl.resources()[rf.resource];
+      f.resource = std::string(r.logical_id);
+      f.construct_path = std::string(r.cdk_path);
+    }
+    f.property_path = std::move(rf.path);
+    f.location = Location::at(tfile, rf.offset);
+    f.message = std::move(rf.message);
+    f.remediation = policy.info.remediation;
+    for (auto& r : rf.related)
+      f.related.push_back({Location::at(r.tmpl->file(), r.offset), std::move(r.message)});
+    return f;
+  };
+
+  struct Leaf {
+    Clause assignment;
+    std::vector<RawFinding> findings;
+  };
+  // Kept across subjects so that their storage is reused (most subjects run one leaf).
+  std::vector<Leaf> leaves;
+  std::vector<Clause> todo;
+  auto explore = [&](std::uint32_t chunk_index, std::uint32_t subject) {
+    const Chunk& chunk = m.set.chunks[chunk_index];
+    leaves.clear();
+    todo.clear();
+    todo.push_back({});
+    bool stopped = false;
+    m.condition_work = 0;
+    m.condition_steps = 0;
+    while (!todo.empty()) {
+      Clause a = std::move(todo.back());
+      todo.pop_back();
+      m.assignment = a;
+      m.raw.clear();
+      m.stack.clear();
+      m.frames.clear();
+      m.condition_steps += m.steps;
+      m.steps = 0;
+      m.work = 0;
+      m.memory_base = m.arena.used();
+      m.status = VmStatus::kOk;
+      m.uncertain = false;
+      m.check_unknown = false;
+      m.assumed = {};
+      m.subject = subject;
+      m.decided.clear();
+      m.error_source = UINT32_MAX;
+      bool exists = true;
+      if (m.assignment.size() > 0) m.spend_condition_work();  // each forked run counts
+      if (subject != kNoIndex && !tmpl.resources()[subject].condition.empty()) {
+        int c = m.cond_value(tmpl.resources()[subject].condition);
+        if (c == 0) exists = false;
+      }
+      if (m.status == VmStatus::kOk && exists) {
+        m.stack.push_back(subject != kNoIndex ? Val::of_resource(subject) : Val::null());
+        m.set_context(0);
+        m.execute(chunk, 0);
+      }
+      if (m.status == VmStatus::kFork) {
+        std::string_view c = m.fork_condition;
+        Clause f = a, t = a;
+        f.emplace_back(c, false);
+        t.emplace_back(c, true);
+        todo.push_back(std::move(f));
+        todo.push_back(std::move(t));
+        continue;
+      }
+      if (m.status == VmStatus::kError) {
+        Diagnostic d;
+        d.severity = DiagSeverity::kError;
+        d.code = m.error_code;
+        d.policy_id = policy.info.id;
+        std::string where;
+        if (m.error_source < m.set.sources.size()) {
+          const SourceFile& ps = *m.set.sources[m.error_source];
+          LineCol lc = ps.locate(m.error_offset);
+          where = ps.path() + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);
+        }
+        d.message = "policy " + policy.info.name + " could not finish" +
+                    (subject != kNoIndex
+                         ? " on resource " + std::string(tmpl.resources()[subject].logical_id)
+                         : "") +
+                    ": " + m.error + (where.empty() ? "" : " (at " + where + ")");
+        d.location =
+            Location::at(tfile, subject != kNoIndex ? tmpl.resources()[subject].offset : 0);
+        out.diagnostics.push_back(std::move(d));
+        out.incomplete = true;
+        stopped = true;
+        break;
+      }
+      leaves.push_back({std::move(a), std::move(m.raw)});
+      m.raw.clear();
+    }
+    if (stopped && leaves.empty()) return;
+    if (leaves.size() == 1 && !stopped) {
+      // One leaf (no condition forked): every finding stands alone, in the order reported,
+      // holds unconditionally and is failed or unknown as the leaf said. The general merge
+      // below gives the same; this skips its maps (and their copies of every path).
+      for (RawFinding& rf : leaves[0].findings)
+        out.findings.push_back(make_finding(rf, rf.outcome == Outcome::kFail));
+      return;
+    }
+    std::vector<Clause> explored;
+    if (!stopped && m.model && m.model_tmpl == &tmpl && m.model_serial == tmpl.serial())
+      for (const Leaf& l : leaves) explored.push_back(l.assignment);
+    // Merge: one finding per (resource, location, path); conditions from the leaves it holds in.
+    struct Merged {
+      RawFinding* first = nullptr;  // used once, by the finding it gives
+      std::vector<std::size_t> leaves;
+      bool any_fail = false;
+    };
+    // Key: location, report site and the occurrence of that pair within the leaf, so a loop that
+    // reports twice at one place gives two findings while leaves still line up.
+    using Key = std::tuple<std::uint32_t, std::uint32_t, std::string, std::uint16_t, std::uint32_t>;
+    std::map<Key, Merged> merged;
+    std::vector<Key> order;
+    for (std::size_t li = 0; li < leaves.size(); ++li) {
+      std::map<std::tuple<std::uint32_t, std::uint32_t, std::string, std::uint16_t>, std::uint32_t>
+          seen;
+      for (RawFinding& rf : leaves[li].findings) {
+        std::uint32_t occurrence =
+            seen[std::make_tuple(rf.resource, rf.offset, rf.path, rf.site)]++;
+        auto key = std::make_tuple(rf.resource, rf.offset, rf.path, rf.site, occurrence);
+        auto [it, inserted] = merged.try_emplace(key);
+        if (inserted) {
+          it->second.first = &rf;
+          order.push_back(key);
+        }
+        if (it->second.leaves.empty() || it->second.leaves.back() != li)
+          it->second.leaves.push_back(li);
+        if (rf.outcome == Outcome::kFail) it->second.any_fail = true;
+      }
+    }
+    for (const auto& key : order) {
+      const Merged& mg = merged[key];
+      Finding f = make_finding(*mg.first, mg.any_fail);
+      if (mg.leaves.size() != leaves.size() || stopped) {
+        std::vector<Clause> dnf;
+        bool always = false;
+        if (!stopped && m.model && m.model_tmpl == &tmpl && m.model_serial == tmpl.serial()) {
+          std::vector<const Clause*> holds;
+          for (std::size_t li : mg.leaves) holds.push_back(&leaves[li].assignment);
+          dnf = m.model->simplify(explored, holds, always);
+        } else {
+          for (std::size_t li : mg.leaves) dnf.push_back(leaves[li].assignment);
+          dnf = simplify(std::move(dnf));
+          always = !stopped && std::any_of(dnf.begin(), dnf.end(),
+                                           [](const Clause& c) { return c.empty(); });
+        }
+        if (!always) {
+          for (const Clause& c : dnf) {
+            ConditionClause cc;
+            for (const auto& [n, v] : c) cc.push_back({std::string(n), v});
+            f.conditions.push_back(std::move(cc));
+          }
+        }
+      }
+      out.findings.push_back(std::move(f));
+    }
+  };
+
+  // Nothing of one subject's evaluation outlives it (findings own their text), so the arena
+  // is emptied after each: a template's memory stays that of its largest subject, not the sum.
+  auto explore_and_forget = [&](std::uint32_t chunk_index, std::uint32_t subject) {
+    explore(chunk_index, subject);
+    m.arena.reset();
+  };
+  for (const SubjectRule& rule : policy.subject_rules) {
+    bool wildcard = rule.resource_type.find('*') != std::string::npos;
+    if (!wildcard) {
+      for (std::uint32_t idx : tmpl.resources_of_type(rule.resource_type))
+        explore_and_forget(rule.chunk, idx);
+    } else {
+      for (std::uint32_t idx = 0; idx < tmpl.resources().size(); ++idx)
+        if (type_matches(rule.resource_type, tmpl.resources()[idx].type))
+          explore_and_forget(rule.chunk, idx);
+    }
+  }
+  if (policy.template_chunk >= 0)
+    explore_and_forget(static_cast<std::uint32_t>(policy.template_chunk), kNoIndex);
+  m.tmpl = nullptr;
+}
+
+}  // namespace polc
