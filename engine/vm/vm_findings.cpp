@@ -240,7 +240,10 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
       }
       if (m.status == VmStatus::kError) {
         Diagnostic d;
-        d.severity = DiagSeverity::kError;
+        // A search past its bound (kMaxConditionWork, kMaxConditionSearchSteps) is a fact about
+        // the template's conditions, not a broken template or policy: a warning that still makes
+        // the run incomplete (exit 4), as the leaf limit was.
+        d.severity = m.error_code == "condition-work" ? DiagSeverity::kWarning : DiagSeverity::kError;
         d.code = m.error_code;
         d.policy_id = policy.info.id;
         std::string where;
