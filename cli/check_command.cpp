@@ -601,6 +601,7 @@ int run_check(const CheckArgs& args) {
   // Templates the index pass parses are kept for the scan, within kMaxStashedTemplateBytes
   // (not with the result cache: a cached file is not parsed at all).
   TemplateStash stash(kMaxStashedTemplateBytes);
+  retain_freed_memory();  // before the index pass too: it loads templates as the scan does
   const LinkPlan links = index_links(files, scan_paths, cfg.exclude, selected, options.jobs,
                                      options.cache != nullptr, options.cache ? nullptr : &stash);
   if (!links.empty()) options.links = &links;
