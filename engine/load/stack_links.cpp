@@ -121,6 +121,7 @@ std::string default_stack_name(std::string_view path) {
 }
 
 bool may_link(std::string_view contents) {
+  if (contents.empty()) return false;
   // Horspool searchers skip up to a needle's length per step: the index pass runs this over
   // every byte of the run, several times faster than memmem on these needles. Built once;
   // searching is const and thread-safe.
