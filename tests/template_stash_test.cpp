@@ -53,7 +53,7 @@ TEST_CASE("stash: offers past the budget are refused and the budget comes back o
   LoadResult out;
   CHECK(stash.take("a.yaml", out));
   CHECK(stash.offer("c.yaml", c));  // room again
-  CHECK(kMaxStashedTemplateBytes >= (16u << 20));
+  CHECK(kMaxStashedTemplateBytes >= (8u << 20));
 }
 
 }  // namespace
