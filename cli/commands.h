@@ -86,13 +86,6 @@ int run_parse(const std::vector<std::string>& files);
 /// in place, or with `check` prints a unified diff per file that would change and returns 1.
 /// A file that does not parse is reported and left unchanged (exit 2).
 int run_fmt(const std::vector<std::string>& paths, bool check);
-/// Line-diff table cells (lines before x lines after) past which `unified_diff` shows a
-/// changed file as wholly replaced instead of computing a shortest diff (bounds memory: 4 bytes
-/// a cell).
-inline constexpr std::size_t kMaxDiffCells = std::size_t{4} << 20;
-/// A unified diff (3 lines of context) from `before` to `after`, headed `--- PATH` and
-/// `+++ PATH (formatted)`.
-std::string unified_diff(const std::string& path, std::string_view before, std::string_view after);
 int run_disasm(const std::vector<std::string>& files, bool builtin);
 int run_compile(const std::vector<std::string>& paths, const std::string& output, bool no_builtin);
 int run_doc(const std::vector<std::string>& paths, const std::string& out_dir,

@@ -10,10 +10,8 @@
 #include "dsl/parser.h"
 
 namespace polc {
-namespace {
 
-// `ast::dump` without its `@L:C-L:C` positions.
-std::string dump_without_positions(const ast::File& file, const SourceFile& source) {
+std::string ast_dump_without_positions(const ast::File& file, const SourceFile& source) {
   const std::string dump = ast::dump(file, source);
   std::string out;
   out.reserve(dump.size());
@@ -42,6 +40,8 @@ std::string dump_without_positions(const ast::File& file, const SourceFile& sour
   }
   return out;
 }
+
+namespace {
 
 void internal_error(const SourceFile& source, Diagnostics& diags, const std::string& why) {
   Location loc;
@@ -80,7 +80,8 @@ std::optional<std::string> format_policy_source(const SourceFile& source, Diagno
     internal_error(source, diags, "the formatted text does not parse");
     return std::nullopt;
   }
-  if (dump_without_positions(*before, source) != dump_without_positions(*after, formatted)) {
+  if (ast_dump_without_positions(*before, source) !=
+      ast_dump_without_positions(*after, formatted)) {
     internal_error(source, diags, "the formatted text would parse to a different AST");
     return std::nullopt;
   }

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 
+#include "dsl/ast.h"
 #include "engine/base/diagnostic.h"
 #include "engine/base/source_file.h"
 
@@ -36,5 +37,9 @@ inline constexpr std::size_t kFormatWidth = 100;
 /// the file unchanged. Warnings are never added. Nesting is bounded by the parser's
 /// kMaxExpressionDepth. Thread-safe (no shared state); `source` is only read.
 std::optional<std::string> format_policy_source(const SourceFile& source, Diagnostics& diags);
+
+/// `ast::dump` of `file` (parsed from `source`) without its `@L:C-L:C` positions: what
+/// formatting must leave unchanged. For the formatter's own check, its tests and the fuzz target.
+std::string ast_dump_without_positions(const ast::File& file, const SourceFile& source);
 
 }  // namespace polc

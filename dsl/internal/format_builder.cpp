@@ -221,7 +221,7 @@ DocId Builder::policy_decl(std::vector<DocId> parts) {
   lead(close, true, members.empty(), false, body);
   if (!body.empty()) {
     parts.push_back(d_.nest(2, std::move(body)));
-    parts.push_back(hardline());
+    parts.push_back(d_.leaf(DocKind::kLineStart));
   }
   parts.push_back(tok(close));
   return d_.concat(std::move(parts));
@@ -244,7 +244,7 @@ DocId Builder::block(std::size_t open) {
   std::vector<DocId> parts{tok(open)};
   if (!body.empty()) {
     parts.push_back(d_.nest(2, std::move(body)));
-    parts.push_back(hardline());
+    parts.push_back(d_.leaf(DocKind::kLineStart));
   }
   parts.push_back(tok(close));
   return d_.concat(std::move(parts));
@@ -343,7 +343,8 @@ Builder::Ex Builder::expression(bool no_in) {
 }
 
 // Level 0: `or`, level 1: `and`. A chain of two or more operands breaks before each operator,
-// indented by two; comments before an operand move before its operator.
+// indented by two; comments before an operand move before its operator (unless the operator
+// has an end-of-line comment, which must stay first).
 Builder::Ex Builder::chain(bool no_in, int level) {
   Depth guard(depth_);
   const std::string_view op = level == 0 ? "or" : "and";
@@ -355,7 +356,7 @@ Builder::Ex Builder::chain(bool no_in, int level) {
     rest.push_back(line());
     lead(o, false, false, false, rest);
     peek();
-    lead(cur_, false, false, false, rest);
+    if (toks_[o].trailing.empty()) lead(cur_, false, false, false, rest);
     rest.push_back(tok(o));
     rest.push_back(sp());
     rest.push_back(level == 0 ? chain(no_in, 1).doc : not_level(no_in));

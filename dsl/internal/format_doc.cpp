@@ -98,7 +98,7 @@ class Printer {
       stack_.pop_back();
       step(c);
     }
-    trim_spaces();
+    while (!out_.empty() && (out_.back() == ' ' || out_.back() == '\n')) out_.pop_back();
     return std::move(out_);
   }
 
