@@ -246,3 +246,23 @@ TEST_CASE("fmt: polc fmt --check, in place, errors and directories", "[fmt][cli]
   CHECK(r.exit_code == 2);
   fs::remove_all(dir);
 }
+
+TEST_CASE("fmt: the deepest nesting the parser accepts is formatted", "[fmt]") {
+  for (const auto& [open, close] :
+       {std::pair{"(", ")"}, std::pair{"[", "]"}, std::pair{"f(", ")"}, std::pair{"not (", ")"}}) {
+    std::string deepest;
+    for (int n = 1; n < 300; ++n) {
+      std::string text = "const A = ";
+      for (int i = 0; i < n; ++i) text += open;
+      text += "x";
+      for (int i = 0; i < n; ++i) text += close;
+      if (ast_of(text).empty()) break;
+      deepest = text;
+    }
+    INFO(open);
+    REQUIRE(!deepest.empty());
+    const std::string out = formatted(deepest);
+    CHECK(ast_of(out) == ast_of(deepest));
+    CHECK(formatted(out) == out);
+  }
+}
