@@ -68,6 +68,14 @@ DocId Builder::tok(std::size_t i) {
   return d_.concat(std::move(parts));
 }
 
+// The next `n` tokens, one space apart.
+void Builder::words(std::vector<DocId>& parts, int n) {
+  for (int i = 0; i < n; ++i) {
+    if (i > 0) parts.push_back(sp());
+    parts.push_back(tok(take()));
+  }
+}
+
 // The comments of a token that is not printed (a trailing comma).
 DocId Builder::comments_only(std::size_t i) {
   std::vector<DocId> parts;
@@ -98,27 +106,15 @@ DocId Builder::declaration(bool first) {
   std::vector<DocId> parts;
   lead(cur_, true, first, true, parts);
   if (is("import")) {
-    parts.push_back(tok(take()));
-    parts.push_back(sp());
-    parts.push_back(tok(take()));
+    words(parts, 2);  // import "path"
     if (is("as")) {
       parts.push_back(sp());
-      parts.push_back(tok(take()));
-      parts.push_back(sp());
-      parts.push_back(tok(take()));
+      words(parts, 2);  // as name
     }
-  } else if (is("const")) {
-    parts.push_back(tok(take()));
-    parts.push_back(sp());
-    parts.push_back(tok(take()));
-    parts.push_back(sp());
-    parts.push_back(tok(expect("=")));
-    parts.push_back(assign(expression()));
-  } else if (is("fn")) {
-    parts.push_back(tok(take()));
-    parts.push_back(sp());
-    parts.push_back(tok(take()));
-    parts.push_back(params());
+  } else if (is("const") || is("fn")) {
+    const bool fn = is("fn");
+    words(parts, 2);  // const NAME, fn NAME
+    if (fn) parts.push_back(params());
     parts.push_back(sp());
     parts.push_back(tok(expect("=")));
     parts.push_back(assign(expression()));
@@ -254,21 +250,13 @@ DocId Builder::statement() {
   Depth guard(depth_);
   std::vector<DocId> parts;
   if (is("for")) {
-    parts.push_back(tok(take()));
-    parts.push_back(sp());
-    parts.push_back(tok(take()));
-    parts.push_back(sp());
-    parts.push_back(tok(expect("in")));
+    words(parts, 3);  // for NAME in
     parts.push_back(sp());
     parts.push_back(expression().doc);
     parts.push_back(sp());
     parts.push_back(block(expect("{")));
   } else if (is("let")) {
-    parts.push_back(tok(take()));
-    parts.push_back(sp());
-    parts.push_back(tok(take()));
-    parts.push_back(sp());
-    parts.push_back(tok(expect("=")));
+    words(parts, 3);  // let NAME =
     parts.push_back(assign(expression()));
   } else if (is("when")) {
     parts.push_back(tok(take()));

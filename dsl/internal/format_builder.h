@@ -51,6 +51,7 @@ class Builder {
   DocId hardline() { return d_.leaf(DocKind::kHardLine); }
   DocId tok(std::size_t i);
   DocId comments_only(std::size_t i);
+  void words(std::vector<DocId>& parts, int n);
   void lead(std::size_t i, bool keep_blanks, bool first, bool blank_after, std::vector<DocId>& out);
 
   DocId declaration(bool first);

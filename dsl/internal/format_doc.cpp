@@ -51,9 +51,9 @@ bool ends_trailing(const std::vector<DocNode>& nodes, const std::vector<DocId>& 
 }
 }  // namespace
 
-DocId DocArena::nest(std::uint32_t indent, std::vector<DocId> children) {
+DocId DocArena::container(DocKind kind, std::uint32_t indent, std::vector<DocId> children) {
   DocNode n;
-  n.kind = DocKind::kNest;
+  n.kind = kind;
   n.indent = indent;
   n.hard = any_hard(nodes_, children);
   n.ends_trailing = ends_trailing(nodes_, children);
@@ -61,22 +61,16 @@ DocId DocArena::nest(std::uint32_t indent, std::vector<DocId> children) {
   return add(std::move(n));
 }
 
+DocId DocArena::nest(std::uint32_t indent, std::vector<DocId> children) {
+  return container(DocKind::kNest, indent, std::move(children));
+}
+
 DocId DocArena::group(std::vector<DocId> children) {
-  DocNode n;
-  n.kind = DocKind::kGroup;
-  n.hard = any_hard(nodes_, children);
-  n.ends_trailing = ends_trailing(nodes_, children);
-  n.children = std::move(children);
-  return add(std::move(n));
+  return container(DocKind::kGroup, 0, std::move(children));
 }
 
 DocId DocArena::concat(std::vector<DocId> children) {
-  DocNode n;
-  n.kind = DocKind::kConcat;
-  n.hard = any_hard(nodes_, children);
-  n.ends_trailing = ends_trailing(nodes_, children);
-  n.children = std::move(children);
-  return add(std::move(n));
+  return container(DocKind::kConcat, 0, std::move(children));
 }
 
 namespace {

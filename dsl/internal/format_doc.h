@@ -59,6 +59,7 @@ class DocArena {
 
  private:
   DocId add(DocNode n);
+  DocId container(DocKind kind, std::uint32_t indent, std::vector<DocId> children);
   std::vector<DocNode> nodes_;
 };
 
