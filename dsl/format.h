@@ -29,13 +29,15 @@ inline constexpr std::size_t kFormatWidth = 100;
 /// Formats the policy source in `source` (its path is used only in diagnostics).
 ///
 /// Returns the whole formatted file (ending with one '\n'; an empty file stays empty), owned by
-/// the caller; compare it with `source.text()` to know whether anything changed. Returns
+/// the caller; compare it with `source.text()` to know whether anything changed (a UTF-8 byte
+/// order mark is not part of `text()` and is not kept). Returns
 /// std::nullopt when the file does not parse: the syntax errors are appended to `diags` with
 /// their 1-based line and column, exactly as `parse_policy_source` reports them (so a language
 /// server can publish them). An internal failure to keep the AST identical also returns
 /// std::nullopt, with a `format-internal` error at line 1, column 1: the caller must then leave
 /// the file unchanged. Warnings are never added. Nesting is bounded by the parser's
-/// kMaxExpressionDepth. Thread-safe (no shared state); `source` is only read.
+/// kMaxExpressionDepth. No global state: calls on different `SourceFile`s may run in parallel
+/// (one SourceFile builds its line table lazily, so do not share one between threads).
 std::optional<std::string> format_policy_source(const SourceFile& source, Diagnostics& diags);
 
 /// `ast::dump` of `file` (parsed from `source`) without its `@L:C-L:C` positions: what
