@@ -210,6 +210,8 @@ std::unique_ptr<PolicySet> load_run_policies(const CheckArgs& args, const Config
     CompileOptions options;
     options.import_roots = resolve_roots(roots);
     if (!cfg.schemas.empty()) options.schemas = &schemas;
+    options.lint = true;
+    options.strict = args.strict;
     if (!policy_diags.has_errors())
       set = compile_policy_files(policy_paths, !args.no_builtin, policy_diags, options);
   }

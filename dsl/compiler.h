@@ -25,6 +25,10 @@ struct CompileOptions {
   /// Resource schemas the checker uses (the embedded table plus `.polc.yaml` overlays); null:
   /// the embedded table alone. Not owned; must outlive the call.
   const schema::SchemaSet* schemas = nullptr;
+  /// Run the strict checks (dsl/lint.h) on the modules that are not embedded: warnings...
+  bool lint = false;
+  /// ...which are errors (the set is then not compiled) with `strict` (`--strict`).
+  bool strict = false;
 };
 
 /// Compiles every root module's policies (and every function of every module). Returns nullptr
