@@ -435,7 +435,9 @@ void add_partners(const std::vector<std::string>& args, DiscoveredFiles& files) 
 bool report_coverage(const PolicySet& set, const CoverageCounts& counts, const TestArgs& a) {
   // The files the tests target: not the embedded stdlib and pack, which are polc's own.
   auto files = summarize_coverage(set, counts, [](std::string_view path) { return !path.starts_with("<builtin>/"); });
-  std::cout << "\ncoverage:\n" << printable(coverage_table(files));
+  std::cout << "\ncoverage:\n";
+  std::istringstream table(coverage_table(files));
+  for (std::string line; std::getline(table, line);) std::cout << printable(line) << "\n";
   bool ok = true;
   if (!a.lcov.empty()) {
     std::string error;

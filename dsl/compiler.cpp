@@ -546,6 +546,7 @@ class ChunkCompiler {
         op(Opcode::kRestoreUncertain);
         byte(flag);
         patch(to_else);
+        span_ = s.span;  // the else block's guard belongs to the `if` (coverage, disassembly)
         op(Opcode::kGetLocal);
         byte(cond);
         op(Opcode::kNot);

@@ -70,19 +70,14 @@ void chunk_branches(const PolicySet& set, const Chunk& c, std::size_t ci, const 
       file.branches.push_back({line, block, n++, what, evaluated, evaluated ? taken : 0});
   };
   // An `if` compiles to one guard (no else block) or two at the same offset (the second, on the
-  // negated condition, enters the else block); they are collected and closed at the next
-  // statement.
-  std::vector<Guard> pending_if;
-  auto close_if = [&] {
-    if (pending_if.empty()) return;
-    const Guard& g = pending_if[0];
-    if (pending_if.size() == 1)
-      point(g.offset, g.hits > 0, {{"if then", g.hits - g.jumps}, {"if skipped", g.jumps}});
-    else
-      point(g.offset, g.hits > 0,
-            {{"if then", g.hits - g.jumps}, {"if else", pending_if[1].hits - pending_if[1].jumps}});
-    pending_if.clear();
+  // negated condition after the first block, enters the else block). Each `if` is one branch
+  // point, given its number where its first guard is.
+  struct IfPoint {
+    std::uint32_t offset;
+    std::size_t slot;  // index in file.branches of its first outcome
+    std::vector<Guard> guards;
   };
+  std::vector<IfPoint> ifs;
   for (std::size_t pc = 0; pc < c.code.size();
        pc += 1 + kOperandBytes[std::min<std::size_t>(c.code[pc], sizeof kOperandBytes - 1)]) {
     const auto op = static_cast<Opcode>(c.code[pc]);
@@ -92,16 +87,18 @@ void chunk_branches(const PolicySet& set, const Chunk& c, std::size_t ci, const 
     if (op == Opcode::kGuard) {
       std::string_view kw = keyword_at(src, offset);
       if (kw == "if") {
-        if (!pending_if.empty() && (pending_if[0].offset != offset || pending_if.size() == 2))
-          close_if();
-        pending_if.push_back({offset, h, j});
+        auto it = std::find_if(ifs.begin(), ifs.end(), [&](const IfPoint& p) { return p.offset == offset; });
+        if (it != ifs.end()) {
+          it->guards.push_back({offset, h, j});
+        } else {
+          ifs.push_back({offset, file.branches.size(), {{offset, h, j}}});
+          point(offset, h > 0, {{"if then", 0}, {"if skipped", 0}});  // counts filled in below
+        }
         continue;
       }
-      close_if();
       if (kw == "when") point(offset, h > 0, {{"when true", h - j}, {"when false", j}});
       continue;  // `for`: the guard of an unknown collection, not a branch of the policy's text
     }
-    close_if();
     if (op == Opcode::kCheck) {
       point(offset, h > 0, {{"require holds", j}, {"require fails", h - j}});
     } else {
@@ -117,7 +114,18 @@ void chunk_branches(const PolicySet& set, const Chunk& c, std::size_t ci, const 
         point(offset, true, {{"report reached", h}});
     }
   }
-  close_if();
+  for (const IfPoint& p : ifs) {
+    BranchOutcome& then = file.branches[p.slot];
+    BranchOutcome& other = file.branches[p.slot + 1];
+    const Guard& g = p.guards[0];
+    then.taken = g.hits - g.jumps;
+    if (p.guards.size() > 1) {
+      other.what = "if else";
+      other.taken = p.guards[1].hits - p.guards[1].jumps;
+    } else {
+      other.taken = g.jumps;
+    }
+  }
 }
 
 }  // namespace
