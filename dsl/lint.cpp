@@ -145,7 +145,7 @@ class Linter {
   };
 
   void warn(const char* code, std::uint32_t offset, std::string message, const std::string& fix) {
-    if (!fix.empty()) message += ": " + fix;
+    if (!fix.empty()) message += "; " + fix;
     if (strict_) message += " (--strict)";
     pending_.push_back({strict_ ? DiagSeverity::kError : DiagSeverity::kWarning, code, std::move(message),
                         Location::at(*m_.source, offset), {}, {}});

@@ -123,7 +123,7 @@ TEST_CASE("polc check, compile and test warn, and --strict fails", "[lint][cli]"
   const fs::path dir = fs::path(POLC_SOURCE_DIR) / "tests" / "lint";
   auto r = test::run_polc(dir, "check --no-config --no-builtin --policies unused.polc ../../examples/templates");
   CHECK(r.exit_code != 2);
-  CHECK(r.err.find("unused.polc:27:9: warning: let 'never_used' is never used: remove it, or rename it to "
+  CHECK(r.err.find("unused.polc:27:9: warning: let 'never_used' is never used; remove it, or rename it to "
                    "_never_used [unused-let]") != std::string::npos);
   r = test::run_polc(dir, "check --strict --no-config --no-builtin --policies unused.polc ../../examples/templates");
   CHECK(r.exit_code == 2);
