@@ -131,7 +131,8 @@ void BM_EvaluateCoverage(benchmark::State& state) {
   }
   retain_freed_memory();
   const Loaded& in = loaded(*set);
-  state.SetLabel(state.range(0) == kCorpus ? "corpus, whole pack" : "synthetic YAML 2000 pairs, whole pack");
+  state.SetLabel(state.range(0) == kCorpus ? "corpus, whole pack"
+                                           : "synthetic YAML 2000 pairs, whole pack");
   CoverageCounts counts(*ps);
   Vm off(*ps), on(*ps);
   on.set_coverage(&counts);

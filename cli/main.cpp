@@ -203,9 +203,10 @@ int run(int argc, char** argv) {
   cmd_compile->add_flag("--no-builtin", compile_no_builtin,
                         "Leave the built-in pack out of the bundle");
   bool compile_strict = false;
-  cmd_compile->add_flag("--strict", compile_strict,
-                        "Strict checks are errors: unused names, constant conditions, policies that "
-                        "cannot report, messages that name no resource");
+  cmd_compile->add_flag(
+      "--strict", compile_strict,
+      "Strict checks are errors: unused names, constant conditions, policies that "
+      "cannot report, messages that name no resource");
 
   std::vector<std::string> doc_paths;
   std::string doc_out = "docs/policies";
@@ -227,8 +228,10 @@ int run(int argc, char** argv) {
                      "Print which lines and branches of the tested policy files the tests reached");
   cmd_test->add_option("--coverage-lcov", test.lcov,
                        "Write the coverage as an lcov tracefile (implies --coverage)");
-  cmd_test->add_option("--coverage-threshold", test.threshold,
-                       "Fail (exit 1) when line or branch coverage is below this percent (implies --coverage)")
+  cmd_test
+      ->add_option(
+          "--coverage-threshold", test.threshold,
+          "Fail (exit 1) when line or branch coverage is below this percent (implies --coverage)")
       ->check(CLI::Range(0.0, 100.0));
   cmd_test->add_flag("--strict", test.strict,
                      "Strict checks are errors: unused names, constant conditions, policies that "
@@ -272,7 +275,8 @@ int run(int argc, char** argv) {
   if (cmd_dump->parsed()) return polc::cli::run_dump(dump_files);
   if (cmd_parse->parsed()) return polc::cli::run_parse(parse_files);
   if (cmd_disasm->parsed()) return polc::cli::run_disasm(disasm_files, disasm_builtin || disasm_files.empty());
-  if (cmd_compile->parsed()) return polc::cli::run_compile(compile_paths, compile_out, compile_no_builtin, compile_strict);
+  if (cmd_compile->parsed())
+    return polc::cli::run_compile(compile_paths, compile_out, compile_no_builtin, compile_strict);
   if (cmd_doc->parsed()) return polc::cli::run_doc(doc_paths, doc_out, doc_title);
   if (cmd_test->parsed()) return polc::cli::run_test(test);
   if (cmd_explain->parsed())

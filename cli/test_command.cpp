@@ -434,7 +434,8 @@ void add_partners(const std::vector<std::string>& args, DiscoveredFiles& files) 
 // cannot be written, a figure below the threshold), with the reason printed.
 bool report_coverage(const PolicySet& set, const CoverageCounts& counts, const TestArgs& a) {
   // The files the tests target: not the embedded stdlib and pack, which are polc's own.
-  auto files = summarize_coverage(set, counts, [](std::string_view path) { return !path.starts_with("<builtin>/"); });
+  auto files = summarize_coverage(
+      set, counts, [](std::string_view path) { return !path.starts_with("<builtin>/"); });
   std::cout << "\ncoverage:\n";
   std::istringstream table(coverage_table(files));
   for (std::string line; std::getline(table, line);) std::cout << printable(line) << "\n";
@@ -453,11 +454,14 @@ bool report_coverage(const PolicySet& set, const CoverageCounts& counts, const T
     for (const auto& f : files) {
       lh += f.lines_hit(), lf += f.lines.size(), bh += f.branches_hit(), bf += f.branches.size();
     }
-    for (auto [what, pct] : {std::pair{"line", coverage_percent(lh, lf)}, {"branch", coverage_percent(bh, bf)}}) {
+    for (auto [what, pct] :
+         {std::pair{"line", coverage_percent(lh, lf)}, {"branch", coverage_percent(bh, bf)}}) {
       if (pct + 1e-9 >= a.threshold) continue;
       char buf[160];
-      std::snprintf(buf, sizeof buf, "polc test: %s coverage %.1f%% is below the threshold of %g%% (--coverage-threshold)\n",
-                    what, pct, a.threshold);
+      std::snprintf(
+          buf, sizeof buf,
+          "polc test: %s coverage %.1f%% is below the threshold of %g%% (--coverage-threshold)\n",
+          what, pct, a.threshold);
       std::cerr << buf;
       ok = false;
     }

@@ -8,8 +8,8 @@
 #include <optional>
 #include <set>
 
-#include "dsl/lint.h"
 #include "dsl/internal/compile_state.h"
+#include "dsl/lint.h"
 #include "engine/base/limits.h"
 #include "engine/program/builtins.h"
 

@@ -72,8 +72,10 @@ void collect_uses(const Module& m, const std::vector<ast::StmtPtr>& body, Uses& 
 int literal_truth(const Expr* e) {
   if (!e) return -1;
   switch (e->kind) {
-    case ExprKind::kBool: return e->bool_value ? 1 : 0;
-    case ExprKind::kNull: return 0;
+    case ExprKind::kBool:
+      return e->bool_value ? 1 : 0;
+    case ExprKind::kNull:
+      return 0;
     case ExprKind::kNot: {
       int t = literal_truth(e->lhs.get());
       return t < 0 ? -1 : 1 - t;
@@ -85,7 +87,8 @@ int literal_truth(const Expr* e) {
       if (a == deciding || b == deciding) return deciding;
       return a >= 0 && b >= 0 ? 1 - deciding : -1;
     }
-    default: return -1;
+    default:
+      return -1;
   }
 }
 
@@ -106,9 +109,10 @@ class Linter {
         from = static_cast<std::uint32_t>(paren);
       for (const auto& p : fn.params) {
         from = name_offset(from, p);
-        scopes_.back().push_back({p, from, "unused-parameter",
-                                  "parameter '" + p + "' of function '" + fn.name + "' is never used",
-                                  "rename it to _" + p + " (or remove it and its arguments)"});
+        scopes_.back().push_back(
+            {p, from, "unused-parameter",
+             "parameter '" + p + "' of function '" + fn.name + "' is never used",
+             "rename it to _" + p + " (or remove it and its arguments)"});
       }
       expr(fn.body.get());
       close_scope();
@@ -121,16 +125,18 @@ class Linter {
       for (const auto& fn : f.functions)
         if (!uses_.count({&m_, fn.name}) && !fn.name.starts_with("_"))
           warn("unused-function", name_offset(fn.span.begin, fn.name),
-               "function '" + fn.name + "' is never called", "remove it, or rename it to _" + fn.name);
+               "function '" + fn.name + "' is never called",
+               "remove it, or rename it to _" + fn.name);
       for (const auto& c : f.consts)
         if (!uses_.count({&m_, c.name}) && !c.name.starts_with("_"))
           warn("unused-const", name_offset(c.span.begin, c.name),
                "constant '" + c.name + "' is never used", "remove it, or rename it to _" + c.name);
     }
     // In source order (the walk closes scopes from the inside out).
-    std::stable_sort(pending_.begin(), pending_.end(), [](const Diagnostic& a, const Diagnostic& b) {
-      return a.location.offset < b.location.offset;
-    });
+    std::stable_sort(pending_.begin(), pending_.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) {
+                       return a.location.offset < b.location.offset;
+                     });
     for (Diagnostic& d : pending_) diags_.add(std::move(d));
     return pending_.size();
   }
@@ -147,8 +153,12 @@ class Linter {
   void warn(const char* code, std::uint32_t offset, std::string message, const std::string& fix) {
     if (!fix.empty()) message += "; " + fix;
     if (strict_) message += " (--strict)";
-    pending_.push_back({strict_ ? DiagSeverity::kError : DiagSeverity::kWarning, code, std::move(message),
-                        Location::at(*m_.source, offset), {}, {}});
+    pending_.push_back({strict_ ? DiagSeverity::kError : DiagSeverity::kWarning,
+                        code,
+                        std::move(message),
+                        Location::at(*m_.source, offset),
+                        {},
+                        {}});
   }
 
   // The offset of the first whole-word `name` at or after `from` (for a precise column), else
@@ -158,7 +168,8 @@ class Linter {
     auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
     for (std::size_t at = text.find(name, from); at != std::string_view::npos && at < from + 4096;
          at = text.find(name, at + 1)) {
-      if ((at == 0 || !word(text[at - 1])) && (at + name.size() >= text.size() || !word(text[at + name.size()])))
+      if ((at == 0 || !word(text[at - 1])) &&
+          (at + name.size() >= text.size() || !word(text[at + name.size()])))
         return static_cast<std::uint32_t>(at);
     }
     return from;
@@ -199,9 +210,12 @@ class Linter {
   void expr(const Expr* e) {
     if (!e) return;
     switch (e->kind) {
-      case ExprKind::kName: use(e->name); return;
+      case ExprKind::kName:
+        use(e->name);
+        return;
       case ExprKind::kCall:
-        if (std::size_t dot = e->name.find('.'); dot != std::string::npos) use(e->name.substr(0, dot));
+        if (std::size_t dot = e->name.find('.'); dot != std::string::npos)
+          use(e->name.substr(0, dot));
         for (const auto& a : e->args) expr(a.get());
         return;
       case ExprKind::kLet:
@@ -243,8 +257,10 @@ class Linter {
       case ExprKind::kBool:
       case ExprKind::kInt:
       case ExprKind::kFloat:
-      case ExprKind::kString: return true;
-      case ExprKind::kName: return !local(e->name) && !params_.count(e->name) && consts_.count(e->name);
+      case ExprKind::kString:
+        return true;
+      case ExprKind::kName:
+        return !local(e->name) && !params_.count(e->name) && consts_.count(e->name);
       case ExprKind::kField:
         if (e->lhs && e->lhs->kind == ExprKind::kName && is_import(e->lhs->name)) return true;
         return false;
@@ -260,14 +276,16 @@ class Linter {
         for (const auto& a : e->args) all = all && constant(a.get());
         return all;
       }
-      default: return false;
+      default:
+        return false;
     }
   }
 
   bool mentions_variable(const Expr* e) {
     if (!e) return false;
     if (e->kind == ExprKind::kName && local(e->name)) return true;
-    if (mentions_variable(e->lhs.get()) || mentions_variable(e->rhs.get()) || mentions_variable(e->cond.get()))
+    if (mentions_variable(e->lhs.get()) || mentions_variable(e->rhs.get()) ||
+        mentions_variable(e->cond.get()))
       return true;
     for (const auto& a : e->args)
       if (mentions_variable(a.get())) return true;
@@ -333,7 +351,9 @@ class Linter {
           condition(s, "require");
           report(s.report, s);
           break;
-        case StmtKind::kReport: report(s.report, s); break;
+        case StmtKind::kReport:
+          report(s.report, s);
+          break;
         case StmtKind::kIf:
           expr(s.expr.get());
           condition(s, "if");
@@ -353,7 +373,8 @@ class Linter {
           if (literal_truth(s->expr.get()) == 0) return false;
           break;
         case StmtKind::kRequire:
-        case StmtKind::kReport: return true;
+        case StmtKind::kReport:
+          return true;
         case StmtKind::kFor:
           if (s->expr && s->expr->kind == ExprKind::kList && s->expr->args.empty()) break;
           if (can_report(s->body)) return true;
@@ -363,7 +384,8 @@ class Linter {
           if ((t != 0 && can_report(s->body)) || (t != 1 && can_report(s->else_body))) return true;
           break;
         }
-        case StmtKind::kLet: break;
+        case StmtKind::kLet:
+          break;
       }
     }
     return false;
@@ -383,7 +405,8 @@ class Linter {
     }
     if (!can_report(p.body))
       warn("policy-cannot-report", p.name_span.begin,
-           "policy '" + p.name + "' has no 'require' or 'report' that can run: it can never produce a finding",
+           "policy '" + p.name +
+               "' has no 'require' or 'report' that can run: it can never produce a finding",
            "add a require, or remove the policy");
     // Leading subject loops run per resource (their findings are at the resource); the rest of
     // the body runs once per template, like the compiler's partition.
@@ -441,11 +464,13 @@ std::size_t lint_modules(const ModuleSet& modules, Diagnostics& diags, bool stri
   }
   std::size_t added = 0;
   for (const auto& m : modules.modules())
-    if (m->ast && (include ? include(*m) : !m->builtin)) added += Linter(*m, uses, diags, strict).run();
+    if (m->ast && (include ? include(*m) : !m->builtin))
+      added += Linter(*m, uses, diags, strict).run();
   return added;
 }
 
-std::size_t check_and_lint(const ModuleSet& modules, Diagnostics& diags, const CompileOptions& options) {
+std::size_t check_and_lint(const ModuleSet& modules, Diagnostics& diags,
+                           const CompileOptions& options) {
   std::size_t errors = check_modules(modules, diags, options.schemas);
   if (errors > 0 || !options.lint) return errors;
   std::size_t added = lint_modules(modules, diags, options.strict);

@@ -30,6 +30,7 @@ std::size_t lint_modules(const ModuleSet& modules, Diagnostics& diags, bool stri
 
 /// What `compile_modules` runs before compiling: the checker, then (with `options.lint`) the
 /// strict checks on the modules that are not embedded. Returns the number of errors.
-std::size_t check_and_lint(const ModuleSet& modules, Diagnostics& diags, const CompileOptions& options);
+std::size_t check_and_lint(const ModuleSet& modules, Diagnostics& diags,
+                           const CompileOptions& options);
 
 }  // namespace polc

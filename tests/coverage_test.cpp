@@ -2,8 +2,9 @@
 // policy with known branches (tests/data/coverage/buckets.polc: a `when`, two `require`s, an
 // `if` with and one without an else block, two `report`s), its lcov tracefile against a golden
 // file, the threshold, genhtml when installed, and coverage off costing nothing in results.
-#include <catch2/catch.hpp>
+#include "engine/vm/coverage.h"
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12,7 +13,6 @@
 #include "dsl/compiler.h"
 #include "engine/load/loader.h"
 #include "engine/scan/scanner.h"
-#include "engine/vm/coverage.h"
 #include "tests/cli_run.h"
 
 using namespace polc;
@@ -30,7 +30,8 @@ std::string slurp(const fs::path& p) {
 }
 
 std::string temp_path(const std::string& name) {
-  return (fs::temp_directory_path() / ("polc-cov-" + std::to_string(::getpid()) + "-" + name)).string();
+  return (fs::temp_directory_path() / ("polc-cov-" + std::to_string(::getpid()) + "-" + name))
+      .string();
 }
 
 }  // namespace
@@ -45,7 +46,8 @@ TEST_CASE("coverage counts of a policy with known branches", "[coverage]") {
   // Two buckets: one versioned and named, one bare.
   const std::string tmpl =
       "Resources:\n"
-      "  Good: {Type: AWS::S3::Bucket, Properties: {BucketName: data, VersioningConfiguration: {Status: Enabled}}}\n"
+      "  Good: {Type: AWS::S3::Bucket, Properties: {BucketName: data, VersioningConfiguration: "
+      "{Status: Enabled}}}\n"
       "  Bad: {Type: AWS::S3::Bucket}\n";
   LoadResult lr = load_template_bytes("t.yaml", tmpl);
   REQUIRE(lr.status == LoadStatus::kTemplate);
@@ -60,15 +62,16 @@ TEST_CASE("coverage counts of a policy with known branches", "[coverage]") {
   auto files = summarize_coverage(*set, counts, [](std::string_view) { return true; });
   REQUIRE(files.size() == 1);
   const FileCoverage& f = files[0];
-  CHECK(f.lines == std::map<std::uint32_t, std::uint64_t>{
-                       {7, 2}, {8, 2}, {9, 2}, {10, 1}, {11, 2}, {12, 1}, {14, 1}, {16, 2}, {17, 0}});
+  CHECK(f.lines ==
+        std::map<std::uint32_t, std::uint64_t>{
+            {7, 2}, {8, 2}, {9, 2}, {10, 1}, {11, 2}, {12, 1}, {14, 1}, {16, 2}, {17, 0}});
   std::vector<std::string> got;
   for (const BranchOutcome& b : f.branches)
     got.push_back(std::to_string(b.line) + " " + b.what + " " + std::to_string(b.taken));
-  CHECK(got == std::vector<std::string>{"8 when true 2", "8 when false 0", "9 require holds 1", "9 require fails 1",
-                                        "11 if then 1", "11 if else 1", "12 report reached 1", "14 require holds 1",
-                                        "14 require fails 0", "16 if then 0", "16 if skipped 2",
-                                        "17 report reached 0"});
+  CHECK(got == std::vector<std::string>{
+                   "8 when true 2", "8 when false 0", "9 require holds 1", "9 require fails 1",
+                   "11 if then 1", "11 if else 1", "12 report reached 1", "14 require holds 1",
+                   "14 require fails 0", "16 if then 0", "16 if skipped 2", "17 report reached 0"});
   CHECK(f.lines_hit() == 8);
   CHECK(f.branches_hit() == 8);
   const std::string table = coverage_table(files);
@@ -82,9 +85,11 @@ TEST_CASE("coverage counts of a policy with known branches", "[coverage]") {
   CHECK(counts.hits == before);
 }
 
-TEST_CASE("polc test --coverage writes the lcov golden and applies the threshold", "[coverage][cli]") {
+TEST_CASE("polc test --coverage writes the lcov golden and applies the threshold",
+          "[coverage][cli]") {
   const std::string lcov = temp_path("buckets.lcov");
-  auto r = test::run_polc(kDir, "test --coverage-lcov " + test::shell_quote(lcov) + " buckets.polc");
+  auto r =
+      test::run_polc(kDir, "test --coverage-lcov " + test::shell_quote(lcov) + " buckets.polc");
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("3 passed, 0 failed") != std::string::npos);
   CHECK(r.out.find("buckets.polc        8/9  88.9%       9/12  75.0%") != std::string::npos);
@@ -109,8 +114,9 @@ TEST_CASE("polc test --coverage writes the lcov golden and applies the threshold
     WARN("genhtml not installed: the lcov file is checked against its golden only");
   } else {
     const std::string html = temp_path("html");
-    const std::string cmd = "cd " + test::shell_quote(kDir.string()) + " && genhtml --quiet --branch-coverage -o " +
-                            test::shell_quote(html) + " " + test::shell_quote(lcov) + " >/dev/null 2>&1";
+    const std::string cmd = "cd " + test::shell_quote(kDir.string()) +
+                            " && genhtml --quiet --branch-coverage -o " + test::shell_quote(html) +
+                            " " + test::shell_quote(lcov) + " >/dev/null 2>&1";
     CHECK(std::system(cmd.c_str()) == 0);
     CHECK(fs::exists(fs::path(html) / "index.html"));
     fs::remove_all(html);

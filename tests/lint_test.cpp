@@ -3,16 +3,16 @@
 // every other strict warning of the file is a failure, so each file's negative cases (used
 // names, underscore names, conditions that read the template) are checked too. The pack and the
 // stdlib must produce none.
-#include <catch2/catch.hpp>
+#include "dsl/lint.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "dsl/checker.h"
-#include "dsl/lint.h"
 #include "tests/cli_run.h"
 
 using namespace polc;
@@ -21,8 +21,8 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::set<std::string> kLintCodes = {
-    "unused-let",         "unused-import",        "unused-parameter",         "unused-function",
-    "unused-const",       "constant-condition",   "policy-cannot-report",     "message-names-no-resource"};
+    "unused-let",   "unused-import",      "unused-parameter",     "unused-function",
+    "unused-const", "constant-condition", "policy-cannot-report", "message-names-no-resource"};
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -81,7 +81,8 @@ TEST_CASE("strict checks as data", "[lint]") {
           continue;
         }
         CHECK(d.severity == (strict ? DiagSeverity::kError : DiagSeverity::kWarning));
-        got.insert(std::to_string(d.location.line) + ":" + std::to_string(d.location.column) + " " + d.code);
+        got.insert(std::to_string(d.location.line) + ":" + std::to_string(d.location.column) + " " +
+                   d.code);
         lint.push_back(&d);
         codes_seen.insert(d.code);
       }
@@ -91,7 +92,8 @@ TEST_CASE("strict checks as data", "[lint]") {
       for (const Expected& e : want) {
         if (e.text.empty()) continue;
         bool found = std::any_of(lint.begin(), lint.end(), [&](const Diagnostic* d) {
-          return std::to_string(d->location.line) + ":" + std::to_string(d->location.column) + " " + d->code ==
+          return std::to_string(d->location.line) + ":" + std::to_string(d->location.column) + " " +
+                         d->code ==
                      e.where_code &&
                  d->message.find(e.text) != std::string::npos;
         });
@@ -115,29 +117,37 @@ TEST_CASE("the pack and the stdlib have no strict warnings", "[lint]") {
   REQUIRE(check_modules(modules, diags) == 0);
   const std::size_t before = diags.size();
   CHECK(lint_modules(modules, diags, false, [](const Module&) { return true; }) == 0);
-  for (std::size_t i = before; i < diags.size(); ++i) FAIL_CHECK(render_diagnostic(diags.items()[i]));
+  for (std::size_t i = before; i < diags.size(); ++i)
+    FAIL_CHECK(render_diagnostic(diags.items()[i]));
   CHECK(modules.modules().size() > 150);
 }
 
 TEST_CASE("polc check, compile and test warn, and --strict fails", "[lint][cli]") {
   const fs::path dir = fs::path(POLC_SOURCE_DIR) / "tests" / "lint";
-  auto r = test::run_polc(dir, "check --no-config --no-builtin --policies unused.polc ../../examples/templates");
+  auto r = test::run_polc(
+      dir, "check --no-config --no-builtin --policies unused.polc ../../examples/templates");
   CHECK(r.exit_code != 2);
-  CHECK(r.err.find("unused.polc:27:9: warning: let 'never_used' is never used; remove it, or rename it to "
-                   "_never_used [unused-let]") != std::string::npos);
-  r = test::run_polc(dir, "check --strict --no-config --no-builtin --policies unused.polc ../../examples/templates");
+  CHECK(r.err.find(
+            "unused.polc:27:9: warning: let 'never_used' is never used; remove it, or rename it to "
+            "_never_used [unused-let]") != std::string::npos);
+  r = test::run_polc(
+      dir,
+      "check --strict --no-config --no-builtin --policies unused.polc ../../examples/templates");
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("unused.polc:27:9: error: let 'never_used' is never used") != std::string::npos);
   CHECK(r.err.find("nothing was checked") != std::string::npos);
-  const std::string out = (fs::temp_directory_path() / ("polc-lint-" + std::to_string(::getpid()) + ".polcb")).string();
+  const std::string out =
+      (fs::temp_directory_path() / ("polc-lint-" + std::to_string(::getpid()) + ".polcb")).string();
   r = test::run_polc(dir, "compile --no-builtin constant.polc -o " + test::shell_quote(out));
   CHECK(r.exit_code == 0);
   CHECK(r.err.find("[constant-condition]") != std::string::npos);
-  r = test::run_polc(dir, "compile --strict --no-builtin constant.polc -o " + test::shell_quote(out));
+  r = test::run_polc(dir,
+                     "compile --strict --no-builtin constant.polc -o " + test::shell_quote(out));
   CHECK(r.exit_code == 2);
   fs::remove(out);
   // polc test: the coverage fixture has no warning; its tests run under --strict.
-  r = test::run_polc(fs::path(POLC_SOURCE_DIR) / "tests" / "data" / "coverage", "test --strict buckets.polc");
+  r = test::run_polc(fs::path(POLC_SOURCE_DIR) / "tests" / "data" / "coverage",
+                     "test --strict buckets.polc");
   CHECK(r.exit_code == 0);
   CHECK(r.err.empty());
 }

@@ -30,8 +30,8 @@ std::size_t FileCoverage::lines_hit() const {
 }
 
 std::size_t FileCoverage::branches_hit() const {
-  return static_cast<std::size_t>(std::count_if(branches.begin(), branches.end(),
-                                                [](const BranchOutcome& b) { return b.taken > 0; }));
+  return static_cast<std::size_t>(std::count_if(
+      branches.begin(), branches.end(), [](const BranchOutcome& b) { return b.taken > 0; }));
 }
 
 double coverage_percent(std::size_t hit, std::size_t total) {
@@ -55,8 +55,8 @@ struct Guard {
 };
 
 // The branch points of one chunk, in code order, appended to `file`.
-void chunk_branches(const PolicySet& set, const Chunk& c, std::size_t ci, const CoverageCounts& counts,
-                    FileCoverage& file) {
+void chunk_branches(const PolicySet& set, const Chunk& c, std::size_t ci,
+                    const CoverageCounts& counts, FileCoverage& file) {
   const SourceFile& src = *set.sources[c.source];
   const auto& hits = counts.hits[ci];
   const auto& jumps = counts.jumps[ci];
@@ -87,7 +87,8 @@ void chunk_branches(const PolicySet& set, const Chunk& c, std::size_t ci, const 
     if (op == Opcode::kGuard) {
       std::string_view kw = keyword_at(src, offset);
       if (kw == "if") {
-        auto it = std::find_if(ifs.begin(), ifs.end(), [&](const IfPoint& p) { return p.offset == offset; });
+        auto it = std::find_if(ifs.begin(), ifs.end(),
+                               [&](const IfPoint& p) { return p.offset == offset; });
         if (it != ifs.end()) {
           it->guards.push_back({offset, h, j});
         } else {
@@ -199,11 +200,14 @@ std::string coverage_table(const std::vector<FileCoverage>& files) {
   std::size_t lh = 0, lf = 0, bh = 0, bf = 0;
   auto row = [&](const std::string& name, std::size_t l_hit, std::size_t l_all, std::size_t b_hit,
                  std::size_t b_all) {
-    out += pad(name, width, false) + "  " +
-           pad(std::to_string(l_hit) + "/" + std::to_string(l_all) + " " + percent_text(l_hit, l_all), 16, true) +
-           "  " +
-           pad(std::to_string(b_hit) + "/" + std::to_string(b_all) + " " + percent_text(b_hit, b_all), 16, true) +
-           "\n";
+    out +=
+        pad(name, width, false) + "  " +
+        pad(std::to_string(l_hit) + "/" + std::to_string(l_all) + " " + percent_text(l_hit, l_all),
+            16, true) +
+        "  " +
+        pad(std::to_string(b_hit) + "/" + std::to_string(b_all) + " " + percent_text(b_hit, b_all),
+            16, true) +
+        "\n";
   };
   for (const FileCoverage& f : files) {
     row(f.path, f.lines_hit(), f.lines.size(), f.branches_hit(), f.branches.size());

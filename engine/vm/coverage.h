@@ -37,15 +37,15 @@ struct BranchOutcome {
   std::uint32_t line = 0;   // 1-based line of the statement
   std::uint32_t block = 0;  // the branch point's number within its file, from 0
   std::uint32_t branch = 0;
-  std::string what;         // "when true", "when false", "if then", "if else", "require holds",
-                            // "require fails", "report reached"
-  bool evaluated = false;   // the branch point itself ran (else lcov writes `-`)
+  std::string what;        // "when true", "when false", "if then", "if else", "require holds",
+                           // "require fails", "report reached"
+  bool evaluated = false;  // the branch point itself ran (else lcov writes `-`)
   std::uint64_t taken = 0;
 };
 
 /// Coverage of one policy source file.
 struct FileCoverage {
-  std::string path;                            // as the PolicySet's source names it
+  std::string path;                              // as the PolicySet's source names it
   std::map<std::uint32_t, std::uint64_t> lines;  // 1-based line -> runs (its most-run instruction)
   std::vector<BranchOutcome> branches;
   std::size_t lines_hit() const;
@@ -55,8 +55,9 @@ struct FileCoverage {
 /// Per-file coverage of the sources of `set` that `include` accepts (by path), sorted by path.
 /// `set` must be the one `counts` was made for; its sources must have their line tables (a
 /// frozen set).
-std::vector<FileCoverage> summarize_coverage(const PolicySet& set, const CoverageCounts& counts,
-                                             const std::function<bool(std::string_view path)>& include);
+std::vector<FileCoverage> summarize_coverage(
+    const PolicySet& set, const CoverageCounts& counts,
+    const std::function<bool(std::string_view path)>& include);
 
 /// `hit` of `total` as a percentage; 100 when `total` is 0 (nothing to cover).
 double coverage_percent(std::size_t hit, std::size_t total);
