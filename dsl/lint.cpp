@@ -452,6 +452,10 @@ class Linter {
 
 std::size_t lint_modules(const ModuleSet& modules, Diagnostics& diags, bool strict,
                          bool (*include)(const Module&)) {
+  auto linted = [&](const Module& m) { return m.ast && (include ? include(m) : !m.builtin); };
+  if (std::none_of(modules.modules().begin(), modules.modules().end(),
+                   [&](const auto& m) { return linted(*m); }))
+    return 0;  // nothing to check (a run of the built-in pack alone): no walk at all
   Uses uses;
   for (const auto& m : modules.modules()) {
     if (!m->ast) continue;
@@ -464,7 +468,7 @@ std::size_t lint_modules(const ModuleSet& modules, Diagnostics& diags, bool stri
   }
   std::size_t added = 0;
   for (const auto& m : modules.modules())
-    if (m->ast && (include ? include(*m) : !m->builtin))
+    if (linted(*m))
       added += Linter(*m, uses, diags, strict).run();
   return added;
 }
