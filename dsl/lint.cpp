@@ -148,6 +148,7 @@ class Linter {
     const char* code;  // null: never reported (loop and quantifier variables)
     std::string what, fix;
     bool used = false;
+    int loops = 0;  // `for` loops around the binding (see `report`)
   };
 
   void warn(const char* code, std::uint32_t offset, std::string message, const std::string& fix) {
@@ -183,9 +184,9 @@ class Linter {
   void bind(const std::string& name, std::uint32_t offset, bool reported) {
     if (reported)
       scopes_.back().push_back({name, offset, "unused-let", "let '" + name + "' is never used",
-                                "remove it, or rename it to _" + name});
+                                "remove it, or rename it to _" + name, false, loops_});
     else
-      scopes_.back().push_back({name, offset, nullptr, {}, {}});
+      scopes_.back().push_back({name, offset, nullptr, {}, {}, false, loops_});
   }
   Local* local(const std::string& name) {
     for (auto s = scopes_.rbegin(); s != scopes_.rend(); ++s)
@@ -281,9 +282,12 @@ class Linter {
     }
   }
 
+  // True when `e` reads a variable bound inside a `for` loop (its element, or a `let` in its
+  // body): what a finding of one iteration is about.
   bool mentions_variable(const Expr* e) {
     if (!e) return false;
-    if (e->kind == ExprKind::kName && local(e->name)) return true;
+    if (e->kind == ExprKind::kName)
+      if (const Local* l = local(e->name); l && l->loops > 0) return true;
     if (mentions_variable(e->lhs.get()) || mentions_variable(e->rhs.get()) ||
         mentions_variable(e->cond.get()))
       return true;
@@ -304,12 +308,14 @@ class Linter {
   }
 
   void report(const ast::Report& r, const Stmt& s) {
-    if (!in_subject_ && !r.at && !mentions_variable(r.message.get()))
+    // A rule about the template as a whole (outside any loop) has no resource to name.
+    if (!in_subject_ && loops_ > 0 && !r.at && !mentions_variable(r.message.get()))
       warn("message-names-no-resource", s.span.begin,
            std::string("this '") + (s.kind == StmtKind::kRequire ? "require" : "report") +
-               "' reports at the template: it runs outside a subject loop, has no 'at' and its "
-               "message interpolates no variable, so a finding cannot say which resource to fix",
-           "add 'at RESOURCE', or name the resource in the message (\"{r.id} ...\")");
+               "' runs once per element of a 'for' loop but reports at the template (not in a "
+               "subject loop, no 'at') with a message that interpolates no loop variable, so a "
+               "finding cannot say which element to fix",
+           "add 'at ELEMENT', or name it in the message (\"{x.id} ...\")");
     expr(r.message.get());
     expr(r.at.get());
     for (const auto& rel : r.related) {
@@ -333,10 +339,12 @@ class Linter {
       switch (s.kind) {
         case StmtKind::kFor:
           expr(s.expr.get());
+          ++loops_;
           scopes_.emplace_back();
           bind(s.name, s.span.begin, false);
           block(s.body);
           close_scope();
+          --loops_;
           break;
         case StmtKind::kLet:
           expr(s.expr.get());
@@ -446,6 +454,7 @@ class Linter {
   std::map<std::string, std::pair<std::uint32_t, bool>> params_;   // policy parameters
   std::vector<std::vector<Local>> scopes_;
   bool in_subject_ = false;
+  int loops_ = 0;  // `for` loops around the statement being walked
 };
 
 }  // namespace

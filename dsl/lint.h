@@ -11,9 +11,10 @@
 //   template nor on a parameter (literals and constants only).
 // - `policy-cannot-report`: a policy none of whose `require` or `report` statements can run
 //   (it has none, or each follows a `when false`): it can never produce a finding.
-// - `message-names-no-resource`: a `require` or `report` whose finding is attached to no
-//   resource (outside a subject loop `for x in resources("T")` and without `at`) and whose
-//   message interpolates no variable: the finding cannot say what to fix.
+// - `message-names-no-resource`: a `require` or `report` that runs per element of a `for` loop
+//   outside a subject loop `for x in resources("T")` (so its finding is at the template), has no
+//   `at`, and whose message interpolates no variable bound in the loop: the finding cannot say
+//   which element to fix. Rules about the whole template (outside loops) are not reported.
 #pragma once
 #include <cstddef>
 
