@@ -315,7 +315,8 @@ class Linter {
                "' runs once per element of a 'for' loop but reports at the template (not in a "
                "subject loop, no 'at') with a message that interpolates no loop variable, so a "
                "finding cannot say which element to fix",
-           "add 'at ELEMENT', or name it in the message (\"{x.id} ...\")");
+           "add 'at " + loop_vars_.back() + "', or name it in the message (\"{" + loop_vars_.back() +
+               ".id} ...\")");
     expr(r.message.get());
     expr(r.at.get());
     for (const auto& rel : r.related) {
@@ -340,10 +341,12 @@ class Linter {
         case StmtKind::kFor:
           expr(s.expr.get());
           ++loops_;
+          loop_vars_.push_back(s.name);
           scopes_.emplace_back();
           bind(s.name, s.span.begin, false);
           block(s.body);
           close_scope();
+          loop_vars_.pop_back();
           --loops_;
           break;
         case StmtKind::kLet:
@@ -455,6 +458,7 @@ class Linter {
   std::vector<std::vector<Local>> scopes_;
   bool in_subject_ = false;
   int loops_ = 0;  // `for` loops around the statement being walked
+  std::vector<std::string> loop_vars_;  // their variables, innermost last
 };
 
 }  // namespace
