@@ -8,6 +8,7 @@
 // report.
 #include <cctype>
 #include <tuple>
+#include <unordered_map>
 
 #include "engine/report/report_util.h"
 #include "engine/base/printable.h"
@@ -67,7 +68,7 @@ void append_message_with_construct(std::string& out, const Finding& f) {
 }
 
 void render_finding(std::string& out, const Finding& f, const ReportOptions& options,
-                    bool compact) {
+                    bool compact, const std::vector<std::string>* aliases) {
   const bool color = options.color;
   if (color) out += kBold;
   append_location(out, f.location);
@@ -84,6 +85,14 @@ void render_finding(std::string& out, const Finding& f, const ReportOptions& opt
   // Every text below comes from a template or a policy: control characters are escaped
   // (engine/base/printable.h), so it cannot write lines or terminal sequences of its own.
   append_printable(out, rule_label(f));
+  if (options.show_aliases && aliases && !aliases->empty()) {
+    out += " [";
+    for (std::size_t i = 0; i < aliases->size(); ++i) {
+      if (i) out += ", ";
+      append_printable(out, (*aliases)[i]);
+    }
+    out += ']';
+  }
   out += ' ';
   append_message_with_construct(out, f);
   if (f.suppressed) {
@@ -137,7 +146,11 @@ class TextWriter final : public BufferedWriter {
  public:
   TextWriter(const ReportOptions& options, ReportSink& sink, bool compact)
       : BufferedWriter(options, sink), compact_(compact) {}
-  void begin(const ReportFrame& frame) override { frame_ = frame; }
+  void begin(const ReportFrame& frame) override {
+    frame_ = frame;
+    aliases_.clear();
+    for (const PolicyInfo& p : frame_.policies) aliases_[p.id] = &p.aliases;
+  }
 
   void add(const std::vector<Finding>& findings, const std::vector<Diagnostic>& errors) override {
     std::size_t e = 0;
@@ -161,7 +174,9 @@ class TextWriter final : public BufferedWriter {
         continue;
       }
       const Finding& finding = findings[f++];
-      if (finding_listed(finding, options_)) render_finding(out_, finding, options_, compact_);
+      if (!finding_listed(finding, options_)) continue;
+      auto it = aliases_.find(finding.policy_id);
+      render_finding(out_, finding, options_, compact_, it == aliases_.end() ? nullptr : it->second);
     }
     flush();  // a terminal shows each file's findings as soon as it is done
   }
@@ -174,6 +189,8 @@ class TextWriter final : public BufferedWriter {
 
  private:
   bool compact_;
+  // Policy id -> its aliases, pointing into frame_.policies (set in begin()).
+  std::unordered_map<std::string, const std::vector<std::string>*> aliases_;
 };
 
 }  // namespace
