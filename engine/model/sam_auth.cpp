@@ -44,15 +44,15 @@ void TemplateBuilder::expand_api_auth(std::uint32_t sam_index, const Value* auth
     return m;
   };
   auto sub = [&](std::string_view text, std::string_view var, Value* value) {
-    Value* m = map_of(
-        {{"Fn::Sub", at, list_of({str(text), map_of({{var, at, value}}, at)}, at)}}, at);
+    Value* m =
+        map_of({{"Fn::Sub", at, list_of({str(text), map_of({{var, at, value}}, at)}, at)}}, at);
     m->intrinsic = Intrinsic::kSub;
     return m;
   };
   const Value* authorizers = auth->get("Authorizers");
   std::vector<MapEntry> schemes;
-  for (const MapEntry& e : authorizers && authorizers->is_map() ? authorizers->map()
-                                                                : std::span<const MapEntry>()) {
+  for (const MapEntry& e :
+       authorizers && authorizers->is_map() ? authorizers->map() : std::span<const MapEntry>()) {
     const Value* a = e.value;
     if (!a || !a->is_map()) continue;
     const Value* identity = a->get("Identity");
@@ -78,14 +78,16 @@ void TemplateBuilder::expand_api_auth(std::uint32_t sam_index, const Value* auth
              sub("arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
                  "${__FunctionArn__}/invocations",
                  "__FunctionArn__", const_cast<Value*>(function_arn))});
-        for (auto [from, to] : {std::pair<std::string_view, std::string_view>{
-                                    "AuthorizerPayloadFormatVersion",
-                                    "authorizerPayloadFormatVersion"},
-                                {"EnableSimpleResponses", "enableSimpleResponses"},
-                                {"FunctionInvokeRole", "authorizerCredentials"}})
-          if (const Value* v = a->get(from)) authorizer.push_back({to, v->offset, const_cast<Value*>(v)});
+        for (auto [from, to] :
+             {std::pair<std::string_view, std::string_view>{"AuthorizerPayloadFormatVersion",
+                                                            "authorizerPayloadFormatVersion"},
+              {"EnableSimpleResponses", "enableSimpleResponses"},
+              {"FunctionInvokeRole", "authorizerCredentials"}})
+          if (const Value* v = a->get(from))
+            authorizer.push_back({to, v->offset, const_cast<Value*>(v)});
         if (const Value* ttl = id_get("ReauthorizeEvery"))
-          authorizer.push_back({"authorizerResultTtlInSeconds", ttl->offset, const_cast<Value*>(ttl)});
+          authorizer.push_back(
+              {"authorizerResultTtlInSeconds", ttl->offset, const_cast<Value*>(ttl)});
       } else {
         continue;
       }
@@ -119,21 +121,23 @@ void TemplateBuilder::expand_api_auth(std::uint32_t sam_index, const Value* auth
       if (const Value* role = a->get("FunctionInvokeRole"))
         authorizer.push_back({"authorizerCredentials", role->offset, const_cast<Value*>(role)});
       if (const Value* ttl = id_get("ReauthorizeEvery"))
-        authorizer.push_back({"authorizerResultTtlInSeconds", ttl->offset, const_cast<Value*>(ttl)});
+        authorizer.push_back(
+            {"authorizerResultTtlInSeconds", ttl->offset, const_cast<Value*>(ttl)});
       if (const Value* re = id_get("ValidationExpression"))
         authorizer.push_back({"identityValidationExpression", re->offset, const_cast<Value*>(re)});
       if (request) {
         // identitySource: "method.request.header.X, method.request.querystring.Y, ..."
         std::string sources;
-        for (auto [key, prefix] : {std::pair<std::string_view, std::string_view>{
-                                       "Headers", "method.request.header."},
-                                   {"QueryStrings", "method.request.querystring."},
-                                   {"StageVariables", "stageVariables."},
-                                   {"Context", "context."}}) {
+        for (auto [key, prefix] :
+             {std::pair<std::string_view, std::string_view>{"Headers", "method.request.header."},
+              {"QueryStrings", "method.request.querystring."},
+              {"StageVariables", "stageVariables."},
+              {"Context", "context."}}) {
           const Value* l = id_get(key);
           for (const Value* s : l ? l->list() : std::span<Value* const>())
             if (s && s->is_string())
-              sources += (sources.empty() ? "" : ", ") + std::string(prefix) + std::string(s->str());
+              sources +=
+                  (sources.empty() ? "" : ", ") + std::string(prefix) + std::string(s->str());
         }
         if (!sources.empty()) authorizer.push_back({"identitySource", at, str(sources)});
       }
@@ -156,10 +160,10 @@ void TemplateBuilder::expand_api_auth(std::uint32_t sam_index, const Value* auth
                 "/authorizers/*",
                 "__ApiId__", ref(api.logical_id))}},
           at);
-      add_generated(sam_index,
-                    arena.copy(std::string(api.logical_id) + std::string(e.key) +
-                               "AuthorizerPermission"),
-                    "AWS::Lambda::Permission", props);
+      add_generated(
+          sam_index,
+          arena.copy(std::string(api.logical_id) + std::string(e.key) + "AuthorizerPermission"),
+          "AWS::Lambda::Permission", props);
     }
   }
   // Methods: the events of the template's functions on this API, with the authorizer each
@@ -171,15 +175,16 @@ void TemplateBuilder::expand_api_auth(std::uint32_t sam_index, const Value* auth
         !fn.properties->is_map())
       continue;
     const Value* events = fn.properties->get("Events");
-    for (const MapEntry& ev : events && events->is_map() ? events->map()
-                                                          : std::span<const MapEntry>()) {
+    for (const MapEntry& ev :
+         events && events->is_map() ? events->map() : std::span<const MapEntry>()) {
       const Value* type = ev.value && ev.value->is_map() ? ev.value->get("Type") : nullptr;
       const Value* p = ev.value && ev.value->is_map() ? ev.value->get("Properties") : nullptr;
       if (!type || !type->is_string() || type->str() != (http ? "HttpApi" : "Api") || !p ||
           !p->is_map())
         continue;
       const Value* target = p->get(http ? "ApiId" : "RestApiId");
-      const Value* target_id = target && target->intrinsic == Intrinsic::kRef ? target->arg() : nullptr;
+      const Value* target_id =
+          target && target->intrinsic == Intrinsic::kRef ? target->arg() : nullptr;
       if (!target_id || !target_id->is_string() || target_id->str() != api.logical_id) continue;
       const Value* path = p->get("Path");
       const Value* method = p->get("Method");

@@ -212,7 +212,8 @@ void TemplateBuilder::expand_sam() {
       put("DisableExecuteApiEndpoint", prop("DisableExecuteApiEndpoint"));
       // The definition: the template's own, else (with `Auth`) the one SAM writes.
       Value* body = nullptr;
-      if (Value* auth = merged("Auth"); auth && auth->is_map()) expand_api_auth(i, auth, false, body);
+      if (Value* auth = merged("Auth"); auth && auth->is_map())
+        expand_api_auth(i, auth, false, body);
       if (const Value* def = prop("DefinitionBody")) body = const_cast<Value*>(def);
       put("Body", body);
       emit(r.logical_id, "AWS::ApiGateway::RestApi");
@@ -233,7 +234,8 @@ void TemplateBuilder::expand_sam() {
       put("DisableExecuteApiEndpoint", prop("DisableExecuteApiEndpoint"));
       put("ProtocolType", new_string("HTTP", at));
       Value* body = nullptr;
-      if (Value* auth = merged("Auth"); auth && auth->is_map()) expand_api_auth(i, auth, true, body);
+      if (Value* auth = merged("Auth"); auth && auth->is_map())
+        expand_api_auth(i, auth, true, body);
       if (const Value* def = prop("DefinitionBody")) body = const_cast<Value*>(def);
       put("Body", body);
       emit(r.logical_id, "AWS::ApiGatewayV2::Api");
@@ -268,6 +270,5 @@ Value* TemplateBuilder::list_of(const std::vector<Value*>& items, std::uint32_t 
   for (std::size_t k = 0; k < items.size(); ++k) l->items[k] = items[k];
   return l;
 }
-
 
 }  // namespace polc

@@ -126,8 +126,8 @@ void TemplateBuilder::expand_role(std::uint32_t sam_index, const Value* policies
       if (arg && arg->is_list() && arg->size == 3) {
         const Value* a = arg->items[1];
         const Value* b = arg->items[2];
-        const bool inline_if = (a && a->is_map() && !a->is_intrinsic()) ||
-                               (b && b->is_map() && !b->is_intrinsic());
+        const bool inline_if =
+            (a && a->is_map() && !a->is_intrinsic()) || (b && b->is_map() && !b->is_intrinsic());
         if (inline_if) {
           auto branch = [&](const Value* x) -> Value* {
             if (x && x->is_map() && x->is_intrinsic()) return const_cast<Value*>(x);  // NoValue

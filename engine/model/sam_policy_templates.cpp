@@ -18,7 +18,8 @@ __asm__(
     ".hidden polc_sam_policy_templates_end\n"
     ".balign 16\n"
     "polc_sam_policy_templates_begin:\n"
-    ".incbin \"" POLC_SAM_POLICY_TEMPLATES_PATH "\"\n"
+    ".incbin \"" POLC_SAM_POLICY_TEMPLATES_PATH
+    "\"\n"
     "polc_sam_policy_templates_end:\n"
     ".byte 0\n"
     ".previous\n");
@@ -60,9 +61,9 @@ PolicyTemplateNode convert(simdjson::dom::element e) {
 
 Table load() {
   Table t;
-  const std::string_view text(polc_sam_policy_templates_begin,
-                              static_cast<std::size_t>(polc_sam_policy_templates_end -
-                                                       polc_sam_policy_templates_begin));
+  const std::string_view text(
+      polc_sam_policy_templates_begin,
+      static_cast<std::size_t>(polc_sam_policy_templates_end - polc_sam_policy_templates_begin));
   simdjson::dom::parser parser;
   simdjson::padded_string padded(text);
   simdjson::dom::element root;
@@ -102,8 +103,9 @@ const Table& table() {
 
 const PolicyTemplate* find_policy_template(std::string_view name) {
   const auto& v = table().templates;
-  auto it = std::lower_bound(v.begin(), v.end(), name,
-                             [](const PolicyTemplate& a, std::string_view n) { return a.name < n; });
+  auto it =
+      std::lower_bound(v.begin(), v.end(), name,
+                       [](const PolicyTemplate& a, std::string_view n) { return a.name < n; });
   return it != v.end() && it->name == name ? &*it : nullptr;
 }
 

@@ -19,8 +19,8 @@ namespace polc::internal {
 struct PolicyTemplateNode {
   enum class Kind { kString, kScalar, kList, kMap };
   Kind kind = Kind::kString;
-  std::string text;                                              // kString, kScalar
-  std::vector<PolicyTemplateNode> items;                         // kList
+  std::string text;                                                 // kString, kScalar
+  std::vector<PolicyTemplateNode> items;                            // kList
   std::vector<std::pair<std::string, PolicyTemplateNode>> entries;  // kMap, in table order
 };
 

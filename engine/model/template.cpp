@@ -2,8 +2,8 @@
 #include "engine/model/template.h"
 
 #include <algorithm>
-#include <atomic>
 #include <array>
+#include <atomic>
 
 #include "engine/base/limits.h"
 #include "engine/base/message_text.h"
@@ -90,7 +90,6 @@ const std::vector<std::uint32_t>& Template::references_from(std::uint32_t index)
 const std::vector<std::uint32_t>& Template::references_to(std::uint32_t index) const {
   return index < refs_to_.size() ? refs_to_[index] : empty_indices();
 }
-
 
 void TemplateBuilder::read_transform(const Value* v) {
   if (v == nullptr) return;

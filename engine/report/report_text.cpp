@@ -10,8 +10,8 @@
 #include <tuple>
 #include <unordered_map>
 
-#include "engine/report/report_util.h"
 #include "engine/base/printable.h"
+#include "engine/report/report_util.h"
 
 namespace polc::internal {
 
@@ -67,8 +67,8 @@ void append_message_with_construct(std::string& out, const Finding& f) {
   append_printable(out, message.substr(at));
 }
 
-void render_finding(std::string& out, const Finding& f, const ReportOptions& options,
-                    bool compact, const std::vector<std::string>* aliases) {
+void render_finding(std::string& out, const Finding& f, const ReportOptions& options, bool compact,
+                    const std::vector<std::string>* aliases) {
   const bool color = options.color;
   if (color) out += kBold;
   append_location(out, f.location);
@@ -176,7 +176,8 @@ class TextWriter final : public BufferedWriter {
       const Finding& finding = findings[f++];
       if (!finding_listed(finding, options_)) continue;
       auto it = aliases_.find(finding.policy_id);
-      render_finding(out_, finding, options_, compact_, it == aliases_.end() ? nullptr : it->second);
+      render_finding(out_, finding, options_, compact_,
+                     it == aliases_.end() ? nullptr : it->second);
     }
     flush();  // a terminal shows each file's findings as soon as it is done
   }
