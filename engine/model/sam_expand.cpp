@@ -257,6 +257,86 @@ void TemplateBuilder::expand_sam() {
       emit(r.logical_id, "AWS::Lambda::LayerVersion");
     }
   }
+  expand_implicit_apis(globals);
+}
+
+/// The implicit APIs SAM creates for function events without an API of their own: an `Api`
+/// event without `RestApiId` makes `ServerlessRestApi` and its stage `ServerlessRestApiProdStage`
+/// (stage `Prod`), an `HttpApi` event without `ApiId` makes `ServerlessHttpApi` and
+/// `ServerlessHttpApiApiGatewayDefaultStage` (`$default`), each with the settings of
+/// `Globals.Api` / `Globals.HttpApi` (samtranslator `plugins/api/implicit_*_api_plugin.py`).
+/// Located at the first function with such an event; no condition of the function is copied.
+void TemplateBuilder::expand_implicit_apis(const Value* globals) {
+  std::uint32_t rest_fn = kNoIndex, http_fn = kNoIndex;
+  const std::size_t declared = t_->resources_.size();
+  for (std::uint32_t i = 0; i < declared; ++i) {
+    const Resource& fn = t_->resources_[i];
+    if (fn.type != "AWS::Serverless::Function" || !fn.generated_by.empty() || !fn.properties ||
+        !fn.properties->is_map())
+      continue;
+    const Value* events = fn.properties->get("Events");
+    for (const MapEntry& ev :
+         events && events->is_map() ? events->map() : std::span<const MapEntry>()) {
+      const Value* type = ev.value && ev.value->is_map() ? ev.value->get("Type") : nullptr;
+      const Value* p = ev.value && ev.value->is_map() ? ev.value->get("Properties") : nullptr;
+      if (!type || !type->is_string()) continue;
+      const bool map = p && p->is_map();
+      if (type->str() == "Api" && rest_fn == kNoIndex && !(map && p->get("RestApiId"))) rest_fn = i;
+      if (type->str() == "HttpApi" && http_fn == kNoIndex && !(map && p->get("ApiId"))) http_fn = i;
+    }
+  }
+  auto section = [&](std::string_view name) -> const Value* {
+    const Value* g = globals && globals->is_map() ? globals->get(name) : nullptr;
+    return g && g->is_map() ? g : nullptr;
+  };
+  auto emit = [&](std::uint32_t fn, std::string_view id, std::string_view type,
+                  std::vector<MapEntry> props) {
+    if (t_->find_resource(id) != kNoIndex) return;  // the template declares it itself
+    const std::uint32_t at = t_->resources_[fn].offset;
+    add_generated(fn, id, type, map_of(props, at));
+    if (t_->resources_.back().logical_id == id) t_->resources_.back().condition = {};
+  };
+  auto ref = [&](std::string_view name, std::uint32_t at) {
+    Value* m = map_of({{"Ref", at, new_string(name, at)}}, at);
+    m->intrinsic = Intrinsic::kRef;
+    return m;
+  };
+  if (rest_fn != kNoIndex) {
+    const Value* g = section("Api");
+    const std::uint32_t at = t_->resources_[rest_fn].offset;
+    std::vector<MapEntry> api, stage;
+    auto put = [&](std::vector<MapEntry>& out, std::string_view key) {
+      if (const Value* v = g ? g->get(key) : nullptr)
+        out.push_back({key, v->offset, const_cast<Value*>(v)});
+    };
+    put(api, "EndpointConfiguration");
+    put(api, "DisableExecuteApiEndpoint");
+    emit(rest_fn, "ServerlessRestApi", "AWS::ApiGateway::RestApi", api);
+    stage.push_back({"RestApiId", at, ref("ServerlessRestApi", at)});
+    stage.push_back({"StageName", at, new_string("Prod", at)});
+    for (std::string_view k : {"AccessLogSetting", "MethodSettings", "TracingEnabled",
+                               "CacheClusterEnabled", "Variables"})
+      put(stage, k);
+    emit(rest_fn, "ServerlessRestApiProdStage", "AWS::ApiGateway::Stage", stage);
+  }
+  if (http_fn != kNoIndex) {
+    const Value* g = section("HttpApi");
+    const std::uint32_t at = t_->resources_[http_fn].offset;
+    std::vector<MapEntry> api, stage;
+    auto put = [&](std::vector<MapEntry>& out, std::string_view key) {
+      if (const Value* v = g ? g->get(key) : nullptr)
+        out.push_back({key, v->offset, const_cast<Value*>(v)});
+    };
+    put(api, "DisableExecuteApiEndpoint");
+    api.push_back({"ProtocolType", at, new_string("HTTP", at)});
+    emit(http_fn, "ServerlessHttpApi", "AWS::ApiGatewayV2::Api", api);
+    stage.push_back({"ApiId", at, ref("ServerlessHttpApi", at)});
+    stage.push_back({"StageName", at, new_string("$default", at)});
+    for (std::string_view k :
+         {"AccessLogSettings", "DefaultRouteSettings", "RouteSettings", "StageVariables"})
+      put(stage, k);
+    emit(http_fn, "ServerlessHttpApiApiGatewayDefaultStage", "AWS::ApiGatewayV2::Stage", stage);
+  }
 }
 
 Value* TemplateBuilder::map_of(const std::vector<MapEntry>& entries, std::uint32_t offset) {

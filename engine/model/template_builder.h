@@ -37,6 +37,7 @@ class TemplateBuilder {
   void read_resources(const MapEntry& section, const std::vector<std::string_view>& generated);
   void read_outputs(const Value* v);
   void expand_sam();
+  void expand_implicit_apis(const Value* globals);
   bool sam_generated_name(std::string_view name) const;
   void add_generated(std::uint32_t sam_index, std::string_view logical_id, std::string_view type,
                      Value* properties);
