@@ -49,6 +49,10 @@ TEST_CASE("sam: the embedded policy template table", "[sam]") {
   CHECK(s3->parameters == std::vector<std::string>{"BucketName"});
   CHECK(internal::find_policy_template("S3ReadPolicyy") == nullptr);
   CHECK(internal::find_policy_template("s3readpolicy") == nullptr);  // names are case-sensitive
+  CHECK(internal::managed_policy_path("AWSLambdaExecute") == std::string_view());
+  CHECK(internal::managed_policy_path("AWSLambdaVPCAccessExecutionRole") ==
+        std::string_view("service-role/"));
+  CHECK_FALSE(internal::managed_policy_path("MyOwnPolicy").has_value());
 }
 
 TEST_CASE("sam: a policy template's statements are checked on the generated role", "[sam]") {

@@ -152,7 +152,19 @@ void TemplateBuilder::expand_role(std::uint32_t sam_index, const Value* policies
         }
       }
       managed.push_back(const_cast<Value*>(v));
-    } else if (v->is_string() || (v->is_map() && v->is_intrinsic())) {
+    } else if (v->is_string()) {
+      // An AWS managed policy name becomes its ARN, as SAM's bundled map gives it.
+      const auto path = internal::managed_policy_path(v->str());
+      Value* arn =
+          path ? new_string(t_->doc_->arena->copy("arn:aws:iam::aws:policy/" + std::string(*path) +
+                                                  std::string(v->str())),
+                            v->offset)
+               : const_cast<Value*>(v);
+      // Listed once, as SAM de-duplicates them (AWSLambdaBasicExecutionRole is there already).
+      bool seen = false;
+      for (const Value* m : managed) seen = seen || (m->is_string() && m->str() == arn->str());
+      if (!seen) managed.push_back(arn);
+    } else if (v->is_map() && v->is_intrinsic()) {
       managed.push_back(const_cast<Value*>(v));
     } else if (Value* doc = document(v)) {
       inline_docs.push_back(named(doc));

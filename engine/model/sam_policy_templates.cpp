@@ -24,6 +24,26 @@ __asm__(
     ".byte 0\n"
     ".previous\n");
 
+#ifndef POLC_SAM_MANAGED_POLICIES_PATH
+#error "POLC_SAM_MANAGED_POLICIES_PATH must name data/sam/managed-policies.txt"
+#endif
+
+__asm__(
+    ".section .rodata\n"
+    ".global polc_sam_managed_policies_begin\n"
+    ".hidden polc_sam_managed_policies_begin\n"
+    ".global polc_sam_managed_policies_end\n"
+    ".hidden polc_sam_managed_policies_end\n"
+    ".balign 16\n"
+    "polc_sam_managed_policies_begin:\n"
+    ".incbin \"" POLC_SAM_MANAGED_POLICIES_PATH
+    "\"\n"
+    "polc_sam_managed_policies_end:\n"
+    ".byte 0\n"
+    ".previous\n");
+
+extern "C" const char polc_sam_managed_policies_begin[];
+extern "C" const char polc_sam_managed_policies_end[];
 extern "C" const char polc_sam_policy_templates_begin[];
 extern "C" const char polc_sam_policy_templates_end[];
 
@@ -99,7 +119,38 @@ const Table& table() {
   return kTable;
 }
 
+/// name -> path, sorted by name, viewing the embedded text.
+using ManagedTable = std::vector<std::pair<std::string_view, std::string_view>>;
+
+ManagedTable load_managed() {
+  ManagedTable t;
+  std::string_view text(
+      polc_sam_managed_policies_begin,
+      static_cast<std::size_t>(polc_sam_managed_policies_end - polc_sam_managed_policies_begin));
+  while (!text.empty()) {
+    const std::size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    if (line.empty() || line[0] == '#') continue;
+    const std::size_t tab = line.find('\t');
+    if (tab == std::string_view::npos)
+      t.emplace_back(line, std::string_view());
+    else
+      t.emplace_back(line.substr(0, tab), line.substr(tab + 1));
+  }
+  std::sort(t.begin(), t.end());
+  return t;
+}
+
 }  // namespace
+
+std::optional<std::string_view> managed_policy_path(std::string_view name) {
+  static const ManagedTable kTable = load_managed();
+  auto it = std::lower_bound(kTable.begin(), kTable.end(), name,
+                             [](const auto& e, std::string_view n) { return e.first < n; });
+  if (it == kTable.end() || it->first != name) return std::nullopt;
+  return it->second;
+}
 
 const PolicyTemplate* find_policy_template(std::string_view name) {
   const auto& v = table().templates;

@@ -7,6 +7,7 @@
 // and linked into the binary; the build never downloads it. Parsed once, on first use
 // (thread-safe); the table is immutable afterwards and may be read from any thread.
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,6 +38,12 @@ const PolicyTemplate* find_policy_template(std::string_view name);
 /// The number of templates in the table, and its source ("aws-sam-translator 1.110.0"). When the
 /// embedded table cannot be parsed (a broken build), the count is 0 and the source says why.
 std::size_t policy_template_count();
+
+/// For an AWS managed policy name SAM knows (`AWSLambdaExecute`,
+/// `AWSLambdaVPCAccessExecutionRole`), the path of its ARN between `policy/` and the name: "" or
+/// e.g. "service-role/"; nullopt for a name not in the translator's bundled map
+/// (data/sam/managed-policies.txt, partition aws), which SAM leaves as written. Thread-safe.
+std::optional<std::string_view> managed_policy_path(std::string_view name);
 std::string_view policy_templates_source();
 
 }  // namespace polc::internal
