@@ -1,5 +1,6 @@
 // polc: policy-as-code for AWS CloudFormation. The command line entry point.
 #include <CLI/CLI.hpp>
+
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -36,14 +37,11 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
       ->allow_extra_args(false);
   cmd->add_option("--skip", check.skip, "Do not run these policies (same selectors as --only)")
       ->allow_extra_args(false);
-  cmd->add_option(
-      "--severity", check.severity,
-      "Hide findings below this severity and do not fail on them (critical|high|medium|low|info)");
-  cmd->add_option(
-      "--fail-threshold,--fail-on", check.fail_threshold,
-      "Fail (exit 1) only on findings at or above this severity; others are still reported");
-  cmd->add_option("--format,-f", check.format,
-                  "Report format on stdout: text, compact, json, sarif, junit, github");
+  cmd->add_option("--severity", check.severity,
+                  "Hide findings below this severity and do not fail on them (critical|high|medium|low|info)");
+  cmd->add_option("--fail-threshold,--fail-on", check.fail_threshold,
+                  "Fail (exit 1) only on findings at or above this severity; others are still reported");
+  cmd->add_option("--format,-f", check.format, "Report format on stdout: text, compact, json, sarif, junit, github");
   cmd->add_option("--output,-o", check.outputs, "Also write a report: FORMAT=PATH (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--config", check.config_path,
@@ -82,8 +80,7 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
   cmd->add_flag("--no-inline-suppressions", check.no_inline_suppressions,
                 "Ignore suppressions written in templates' Metadata (waivers still apply)");
   cmd->add_flag("--honor-foreign-suppressions", check.honor_foreign,
-                "Honour cfn_nag, checkov, cfn-guard and cfn-lint suppressions for policies with "
-                "matching aliases");
+                "Honour cfn_nag, checkov, cfn-guard and cfn-lint suppressions for policies with matching aliases");
   auto* fou = cmd->add_flag("--fail-on-unknown", check.fail_on_unknown,
                             "Findings whose outcome is unknown (a value polc cannot compute "
                             "offline) fail the run like failures (the default)");
@@ -97,9 +94,8 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
                   "default), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("-v,--verbose", check.verbose, "Print whole remediation texts");
-  cmd->add_flag(
-      "--check-properties", check.check_properties,
-      "Warn about template properties that their resource type does not have (resource schemas)");
+  cmd->add_flag("--check-properties", check.check_properties,
+                "Warn about template properties that their resource type does not have (resource schemas)");
 }
 
 /// Standard output is where reports go: a write that failed (a full disk, `> /dev/full`, a closed
@@ -126,8 +122,7 @@ int main(int argc, char** argv) { return finish_stdout(run(argc, argv)); }
 namespace {
 
 int run(int argc, char** argv) {
-  CLI::App app{
-      "polc: checks AWS CloudFormation templates against policies written in the polc language"};
+  CLI::App app{"polc: checks AWS CloudFormation templates against policies written in the polc language"};
   app.require_subcommand(0, 1);
   bool version = false;
   app.add_flag("--version", version,
@@ -146,18 +141,15 @@ int run(int argc, char** argv) {
   cmd_list->add_option("paths", list.paths, "Policy files (.polc) and directories to list too");
   cmd_list->add_option("--policies", list.policies, "Policy files or directories (repeatable)")
       ->allow_extra_args(false);
-  cmd_list->add_flag("--no-builtin", list.no_builtin,
-                     "Leave the built-in standard policy pack out");
-  cmd_list
-      ->add_option("--only", list.only,
-                   "List only these policies: ids, names, tags, tag:GLOB or globs "
-                   "(comma-separated; repeatable)")
+  cmd_list->add_flag("--no-builtin", list.no_builtin, "Leave the built-in standard policy pack out");
+  cmd_list->add_option("--only", list.only,
+                       "List only these policies: ids, names, tags, tag:GLOB or globs "
+                       "(comma-separated; repeatable)")
       ->allow_extra_args(false);
   cmd_list->add_option("--skip", list.skip, "Leave these policies out (same selectors as --only)")
       ->allow_extra_args(false);
   cmd_list->add_option("--format,-f", list.format, "Output format: text (default) or json");
-  cmd_list->add_option("--config", list.config_path,
-                       "Read this configuration file instead of searching for .polc.yaml");
+  cmd_list->add_option("--config", list.config_path, "Read this configuration file instead of searching for .polc.yaml");
   cmd_list->add_flag("--no-config", list.no_config, "Do not read any .polc.yaml");
   cmd_list->add_flag("--no-color", list.no_color, "Never use colour (NO_COLOR is honoured too)");
 
@@ -183,8 +175,7 @@ int run(int argc, char** argv) {
                       "Text and compact output: print the peer rule ids each finding's policy "
                       "aliases");
   cmd_merge->add_flag("--no-color", merge.no_color, "Never use colour (the same as --color=never)");
-  cmd_merge
-      ->add_option("--color", merge.color, "Colour in text and compact output: auto, always, never")
+  cmd_merge->add_option("--color", merge.color, "Colour in text and compact output: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd_merge->add_flag("-v,--verbose", merge.verbose, "Print whole remediation texts");
 
@@ -195,6 +186,16 @@ int run(int argc, char** argv) {
   std::vector<std::string> parse_files;
   auto* cmd_parse = app.add_subcommand("parse", "Print the AST of policy files");
   cmd_parse->add_option("policies", parse_files, "Policy files")->required();
+
+  std::vector<std::string> fmt_paths;
+  bool fmt_check = false;
+  auto* cmd_fmt = app.add_subcommand(
+      "fmt", "Format policy files (.polc) in the canonical layout, in place; --check shows a diff");
+  cmd_fmt->add_option("paths", fmt_paths, "Policy files and directories (walked for .polc files)")
+      ->required();
+  cmd_fmt->add_flag("--check", fmt_check,
+                    "Change nothing: print a unified diff for each file that is not formatted and "
+                    "exit 1 if any");
 
   std::vector<std::string> disasm_files;
   bool disasm_builtin = false;
@@ -236,13 +237,8 @@ int run(int argc, char** argv) {
   std::vector<std::string> explain_paths;
   std::string explain_config;
   bool explain_no_config = false;
-  auto* cmd_explain = app.add_subcommand(
-      "explain",
-      "Print a policy's documentation and source, or a resource type's properties and attributes");
-  cmd_explain
-      ->add_option("policy", explain_name,
-                   "Policy id or name, or a resource type (AWS::S3::Bucket)")
-      ->required();
+  auto* cmd_explain = app.add_subcommand("explain", "Print a policy's documentation and source, or a resource type's properties and attributes");
+  cmd_explain->add_option("policy", explain_name, "Policy id or name, or a resource type (AWS::S3::Bucket)")->required();
   cmd_explain->add_option("paths", explain_paths,
                           "Policy files or directories to search too (and .polc.yaml's policies)");
   cmd_explain->add_option("--policies", explain_paths, "Policy files or directories to search too")
@@ -253,8 +249,7 @@ int run(int argc, char** argv) {
 
   std::string completion_shell;
   auto* cmd_completion = app.add_subcommand(
-      "completion",
-      "Print a shell completion script (bash or zsh), or the built-in policy ids (policies)");
+      "completion", "Print a shell completion script (bash or zsh), or the built-in policy ids (policies)");
   cmd_completion->add_option("shell", completion_shell, "bash, zsh or policies")->required();
   auto* cmd_man = app.add_subcommand("man", "Print the manual page polc.1 (roff)");
 
@@ -275,10 +270,9 @@ int run(int argc, char** argv) {
   if (cmd_merge->parsed()) return polc::cli::run_merge(merge);
   if (cmd_dump->parsed()) return polc::cli::run_dump(dump_files);
   if (cmd_parse->parsed()) return polc::cli::run_parse(parse_files);
-  if (cmd_disasm->parsed())
-    return polc::cli::run_disasm(disasm_files, disasm_builtin || disasm_files.empty());
-  if (cmd_compile->parsed())
-    return polc::cli::run_compile(compile_paths, compile_out, compile_no_builtin);
+  if (cmd_fmt->parsed()) return polc::cli::run_fmt(fmt_paths, fmt_check);
+  if (cmd_disasm->parsed()) return polc::cli::run_disasm(disasm_files, disasm_builtin || disasm_files.empty());
+  if (cmd_compile->parsed()) return polc::cli::run_compile(compile_paths, compile_out, compile_no_builtin);
   if (cmd_doc->parsed()) return polc::cli::run_doc(doc_paths, doc_out, doc_title);
   if (cmd_test->parsed()) return polc::cli::run_test(test_paths);
   if (cmd_explain->parsed())
