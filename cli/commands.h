@@ -48,6 +48,7 @@ struct CheckArgs {
   bool no_config = false;
   bool no_builtin = false;
   bool show_suppressed = false;
+  bool show_aliases = false;
   bool no_inline_suppressions = false;
   bool honor_foreign = false;
   bool quiet = false;
@@ -69,6 +70,7 @@ struct MergeArgs {
   std::string fail_threshold;
   std::string color = "auto";  // --color=auto|always|never
   bool show_suppressed = false;
+  bool show_aliases = false;
   bool no_color = false;
   bool verbose = false;
 };

@@ -74,6 +74,9 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   cmd->add_flag("--show-suppressed", check.show_suppressed,
                 "List suppressed and baselined findings too");
+  cmd->add_flag("--show-aliases", check.show_aliases,
+                "Text and compact output: print the peer rule ids (cfn_nag, checkov, guard) each "
+                "finding's policy aliases");
   cmd->add_flag("--no-inline-suppressions", check.no_inline_suppressions,
                 "Ignore suppressions written in templates' Metadata (waivers still apply)");
   cmd->add_flag("--honor-foreign-suppressions", check.honor_foreign,
@@ -171,6 +174,9 @@ int run(int argc, char** argv) {
                         "threshold the shards recorded)");
   cmd_merge->add_flag("--show-suppressed", merge.show_suppressed,
                       "List suppressed and baselined findings too");
+  cmd_merge->add_flag("--show-aliases", merge.show_aliases,
+                      "Text and compact output: print the peer rule ids each finding's policy "
+                      "aliases");
   cmd_merge->add_flag("--no-color", merge.no_color, "Never use colour (the same as --color=never)");
   cmd_merge->add_option("--color", merge.color, "Colour in text and compact output: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
