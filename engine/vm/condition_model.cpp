@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -259,6 +260,9 @@ struct ConditionModel::Impl {
   std::map<std::string, Domain, std::less<>> params;
   std::map<std::string, int, std::less<>> atoms;  // free atom text -> variable
   std::unordered_map<std::string_view, bdd> conds;
+  // Conditions of the model's own (`any_of`): name -> the disjuncts it stands for.
+  std::deque<std::string> synth_names;
+  std::map<std::string_view, std::vector<CondClause>> synth;
   std::set<std::string_view> visiting;
   std::set<std::string_view> collected;  // pass 1: conditions already walked
   int nvars = 0;
@@ -436,6 +440,61 @@ struct ConditionModel::Impl {
     check();
   }
 
+  // `dnf` with the model's own conditions (`any_of`) stated in the template's names: "X and
+  // (A or B)" becomes "X and A, or X and B"; "not (A or B)" becomes "not A and not B" when each
+  // disjunct is one name. Clauses that no feasible combination (`u`) satisfies are dropped.
+  std::vector<CondClause> expand(std::vector<CondClause> dnf, const bdd& u) {
+    std::vector<CondClause> out;
+    std::vector<CondClause> work = std::move(dnf);
+    std::size_t rounds = 0;
+    while (!work.empty()) {
+      CondClause c = std::move(work.back());
+      work.pop_back();
+      std::size_t at = c.size();
+      for (std::size_t i = 0; i < c.size() && at == c.size(); ++i)
+        if (synth.count(c[i].first)) at = i;
+      if (at == c.size() || ++rounds > kMaxSimplifiedClauses) {
+        out.push_back(std::move(c));
+        continue;
+      }
+      const auto lit = c[at];
+      c.erase(c.begin() + static_cast<long>(at));
+      const std::vector<CondClause>& ds = synth[lit.first];
+      if (lit.second) {
+        for (const CondClause& d : ds) {
+          CondClause e = c;
+          e.insert(e.end(), d.begin(), d.end());
+          work.push_back(std::move(e));
+        }
+        continue;
+      }
+      bool single = std::all_of(ds.begin(), ds.end(), [](const CondClause& d) { return d.size() == 1; });
+      if (!single) {
+        c.push_back(lit);
+        out.push_back(std::move(c));
+        continue;
+      }
+      for (const CondClause& d : ds) c.emplace_back(d[0].first, !d[0].second);
+      work.push_back(std::move(c));
+    }
+    for (CondClause& c : out) {
+      std::sort(c.begin(), c.end());
+      c.erase(std::unique(c.begin(), c.end()), c.end());
+    }
+    std::erase_if(out, [&](const CondClause& c) { return (conj(c) & u) == bddfalse; });
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    // Drop clauses another one includes.
+    std::vector<CondClause> kept;
+    for (const CondClause& c : out) {
+      bool covered = std::any_of(out.begin(), out.end(), [&](const CondClause& o) {
+        return &o != &c && o != c && std::includes(c.begin(), c.end(), o.begin(), o.end());
+      });
+      if (!covered) kept.push_back(c);
+    }
+    return kept;
+  }
+
   bdd conj(const CondClause& c) {
     bdd r = constraint;
     for (const auto& [n, v] : c) r &= v ? cond(n) : !cond(n);
@@ -480,6 +539,33 @@ int ConditionModel::decide(std::string_view name) {
   if (!m.check()) return -2;
   if (can_true && can_false) return -1;
   return can_true ? 1 : 0;
+}
+
+std::string_view ConditionModel::any_of(const std::vector<CondClause>& disjuncts) {
+  Impl& m = *impl_;
+  std::string name;
+  for (const CondClause& c : disjuncts) {
+    if (!name.empty()) name += " or ";
+    for (std::size_t i = 0; i < c.size(); ++i) {
+      if (i > 0) name += " and ";
+      if (!c[i].second) name += "not ";
+      name += c[i].first;
+    }
+  }
+  std::lock_guard lock(solver_mutex());
+  for (const auto& [n, d] : m.synth)
+    if (n == name) return n;
+  bdd r = bddfalse;
+  for (const CondClause& c : disjuncts) {
+    bdd k = bddtrue;
+    for (const auto& [n, v] : c) k &= v ? m.cond(n) : !m.cond(n);
+    r |= k;
+  }
+  m.check();
+  std::string_view key = m.synth_names.emplace_back(std::move(name));
+  m.conds[key] = r;
+  m.synth[key] = disjuncts;
+  return key;
 }
 
 ConditionModel::ParamFact ConditionModel::parameter(std::string_view name,
@@ -535,6 +621,11 @@ std::vector<CondClause> ConditionModel::simplify(const std::vector<CondClause>& 
     if ((b & u) == f) return {{{d.name, true}}};
     if (((!b) & u) == f) return {{{d.name, false}}};
   }
+  for (const auto& [name, ds] : m.synth) {
+    bdd b = m.cond(name);
+    if ((b & u) == f) return m.expand({{{name, true}}}, u);
+    if (((!b) & u) == f) return m.expand({{{name, false}}}, u);
+  }
   // Drop literals that the other clauses and infeasible combinations make redundant.
   bdd outside = u & !f;
   for (CondClause& c : out) {
@@ -560,7 +651,7 @@ std::vector<CondClause> ConditionModel::simplify(const std::vector<CondClause>& 
       ++i;
   }
   m.check();
-  return out;
+  return m.expand(std::move(out), u);
 }
 
 }  // namespace polc
