@@ -254,6 +254,19 @@ void write_result(JsonWriter& w, const Finding& f, std::size_t rule_index, bool 
   w.member("severity", severity_name(f.severity));
   w.member("outcome", f.outcome == Outcome::kUnknown ? "unknown" : "fail");
   if (!f.property_path.empty()) w.member("propertyPath", f.property_path);
+  // The condition assignments the finding holds under, as in the JSON report ("conditions": a
+  // disjunction of {name: value} conjunctions), and in words; absent when unconditional.
+  if (!f.conditions.empty()) {
+    w.member("condition", describe_conditions(f.conditions));
+    w.key("conditions");
+    w.begin_array();
+    for (const ConditionClause& clause : f.conditions) {
+      w.begin_object();
+      for (const ConditionTerm& term : clause) w.member(term.name, term.value);
+      w.end_object();
+    }
+    w.end_array();
+  }
   w.end_object();
   w.end_object();
 }
