@@ -176,6 +176,14 @@ void write_case(std::string& out, const std::string& file, const Case& c, std::u
     // inside a testcase, as pytest and Jenkins write them).
     std::string props;
     for (const Finding* g : c.live) {
+      if (!g->deployments.empty()) {
+        props += "        <property";
+        std::string names;
+        for (const std::string& d : g->deployments) names += (names.empty() ? "" : ", ") + d;
+        attr(props, "name", "deployments");
+        attr(props, "value", names);
+        props += "/>\n";
+      }
       if (g->conditions.empty()) continue;
       props += "        <property";
       attr(props, "name", "condition");

@@ -254,6 +254,12 @@ void write_result(JsonWriter& w, const Finding& f, std::size_t rule_index, bool 
   w.member("severity", severity_name(f.severity));
   w.member("outcome", f.outcome == Outcome::kUnknown ? "unknown" : "fail");
   if (!f.property_path.empty()) w.member("propertyPath", f.property_path);
+  if (!f.deployments.empty()) {
+    w.key("deployments");
+    w.begin_array();
+    for (const std::string& d : f.deployments) w.value(d);
+    w.end_array();
+  }
   // The condition assignments the finding holds under, as in the JSON report ("conditions": a
   // disjunction of {name: value} conjunctions), and in words; absent when unconditional.
   if (!f.conditions.empty()) {

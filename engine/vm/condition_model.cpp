@@ -189,7 +189,8 @@ bool validate_deployment(const Template& tmpl, const DeploymentValues& values,
   return ok;
 }
 
-bool read_parameter_file(const std::string& path, DeploymentValues& out, Diagnostics& diags) {
+bool read_parameter_file(const std::string& path, DeploymentValues& out, Diagnostics& diags,
+                         std::string* template_file) {
   auto doc = internal::read_data_file(path, kMaxParameterFileBytes, diags);
   if (!doc) return false;
   const Value* root = doc->root;
@@ -228,6 +229,10 @@ bool read_parameter_file(const std::string& path, DeploymentValues& out, Diagnos
     return true;
   }
   if (root && root->kind == ValueKind::kMap) {
+    if (template_file)
+      for (const MapEntry& e : root->map())
+        if (e.key == "template-file-path" && e.value && e.value->kind == ValueKind::kString)
+          *template_file = std::string(e.value->str());
     for (const MapEntry& e : root->map()) {
       if ((e.key == "Parameters" || e.key == "parameters") && e.value &&
           e.value->kind == ValueKind::kMap) {
@@ -236,6 +241,8 @@ bool read_parameter_file(const std::string& path, DeploymentValues& out, Diagnos
         return true;
       }
     }
+    // A Git sync deployment file may name its template and no parameters.
+    if (template_file && !template_file->empty()) return true;
   }
   return bad(root, "no parameter values found");
 }
@@ -397,6 +404,9 @@ struct ConditionModel::Impl {
     if (g_solver_error) {
       g_solver_error = false;
       failed = true;
+      // BuDDy keeps the error and answers every later operation with false (every condition
+      // "never holds": a silent pass for the next template) until it is cleared.
+      bdd_clear_error();
     }
     return !failed;
   }

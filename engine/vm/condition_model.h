@@ -96,7 +96,9 @@ bool validate_deployment(const Template& tmpl, const DeploymentValues& values,
 /// CodePipeline template configuration `{"Parameters": {K: V}}`, or an AWS CloudFormation Git
 /// sync deployment file (`template-file-path`, `parameters: {K: V}`, `tags`). JSON or YAML.
 /// False, with a positioned error in `diags`, when the file cannot be read or has another shape.
-bool read_parameter_file(const std::string& path, DeploymentValues& out, Diagnostics& diags);
+/// `template_file`, when given, receives a Git sync file's `template-file-path` (as written).
+bool read_parameter_file(const std::string& path, DeploymentValues& out, Diagnostics& diags,
+                         std::string* template_file = nullptr);
 
 /// CloudFormation's text of a scalar template value: strings as written, numbers and booleans
 /// as CloudFormation passes them to `Fn::Equals` ("443", "true"). False for lists and maps.

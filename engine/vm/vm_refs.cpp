@@ -178,7 +178,8 @@ Val Vm::Impl::referrers(std::uint32_t resource, std::string_view type, std::stri
       if (ref.kind == RefKind::kDependsOn && !path.starts_with("DependsOn")) continue;
       if (!path_has_prefix(ref.path, path)) continue;
       bool holds = true;
-      for (const ConditionGuard& g : ref.guards) {
+      for (const ConditionGuard& g : linked ? std::span<const ConditionGuard>()
+                                            : std::span<const ConditionGuard>(ref.guards)) {
         int c = cond_value(g.condition);
         if (c < 0) return Val::null();
         if ((c == 1) != g.branch) {
@@ -187,7 +188,7 @@ Val Vm::Impl::referrers(std::uint32_t resource, std::string_view type, std::stri
         }
       }
       if (!holds) continue;
-      if (!src.condition.empty()) {
+      if (!src.condition.empty() && !linked) {
         int c = cond_value(src.condition);
         if (c < 0) return Val::null();
         if (c == 0) continue;
@@ -198,7 +199,21 @@ Val Vm::Impl::referrers(std::uint32_t resource, std::string_view type, std::stri
     }
     conditional = false;
   }
-  if (conditional && !world && !reporting) {
+  // Resources of linked templates that refer to this one through an export, a parameter or a
+  // nested stack's output. Their conditions are not explored: they count as present.
+  if (world) {
+    for (const ExternalReference& ext : world->referrers(*tmpl, resource)) {
+      const Resource& src = ext.from_template->resources()[ext.from];
+      if (!type.empty() && !type_matches(type, src.type)) continue;
+      if (!path_has_prefix(ext.path, path)) continue;
+      const std::uint32_t k = context_of(ext.from_template);
+      bool dup = false;
+      for (const Candidate& c : cands)
+        dup |= c.resource.len == ext.from && context_of(c.resource) == k;
+      if (!dup) cands.push_back({resource_val(ext.from, k), {}});
+    }
+  }
+  if (conditional && !reporting) {
     Val v;
     v.kind = VKind::kPending;
     v.len = static_cast<std::uint32_t>(pending.size());
@@ -206,7 +221,7 @@ Val Vm::Impl::referrers(std::uint32_t resource, std::string_view type, std::stri
     pending.push_back(std::move(cands));
     return v;
   }
-  // While reporting, every candidate is named; with linked templates, the list is exact.
+  // While reporting, every candidate is named.
   for (const Candidate& c : cands) {
     bool holds = true;
     if (!reporting) {
@@ -217,20 +232,6 @@ Val Vm::Impl::referrers(std::uint32_t resource, std::string_view type, std::stri
       }
     }
     if (holds) list_push(out, c.resource);
-  }
-  // Resources of linked templates that refer to this one through an export, a parameter or a
-  // nested stack's output. Their conditions are not explored: they count as present.
-  if (world) {
-    for (const ExternalReference& ext : world->referrers(*tmpl, resource)) {
-      const Resource& src = ext.from_template->resources()[ext.from];
-      if (!type.empty() && !type_matches(type, src.type)) continue;
-      if (!path_has_prefix(ext.path, path)) continue;
-      const std::uint32_t k = context_of(ext.from_template);
-      bool dup = false;
-      for (std::uint32_t i = 0; i < out->size; ++i)
-        dup |= out->items[i].len == ext.from && context_of(out->items[i]) == k;
-      if (!dup) list_push(out, resource_val(ext.from, k));
-    }
   }
   return Val::of_list(out);
 }
