@@ -4,8 +4,8 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "engine/base/limits.h"
 #include "engine/base/finding.h"
+#include "engine/base/limits.h"
 #include "engine/vm/condition_model.h"
 #include "tests/robust_util.h"
 
@@ -84,8 +84,8 @@ TEST_CASE("kMaxConditionBddNodes", "[limits][conditions]") {
   std::string t = "Parameters:\n";
   for (int i = 0; i < n; ++i)
     t += "  A" + std::to_string(i) + ": {Type: String}\n  B" + std::to_string(i) +
-         ": {Type: String}\n  D" + std::to_string(i) + ": {Type: String}\n  E" +
-         std::to_string(i) + ": {Type: String}\n";
+         ": {Type: String}\n  D" + std::to_string(i) + ": {Type: String}\n  E" + std::to_string(i) +
+         ": {Type: String}\n";
   t += "Conditions:\n";
   // Equalities of two parameters are free atoms, numbered in the order they are met.
   for (int i = 0; i < n; ++i)
@@ -99,8 +99,8 @@ TEST_CASE("kMaxConditionBddNodes", "[limits][conditions]") {
   for (int g = 0; g < 3; ++g) {
     t += "    - !Or\n";
     for (int i = 8 * g; i < 8 * g + 8; ++i)
-      t += "      - !And [!Condition X" + std::to_string(i) + ", !Condition Y" +
-           std::to_string(i) + "]\n";
+      t += "      - !And [!Condition X" + std::to_string(i) + ", !Condition Y" + std::to_string(i) +
+           "]\n";
   }
   t += "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Condition: Big\n";
   const std::string policy = R"(
