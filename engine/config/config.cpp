@@ -597,7 +597,8 @@ std::string render_config_yaml(const Config& c) {
   out += c.deployments.empty() ? " []\n" : "\n";
   for (const DeploymentSpec& d : c.deployments) {
     out += "  - name: " + yaml_quoted(d.name) + "\n";
-    if (!d.deployment_file.empty()) out += "    deployment_file: " + yaml_quoted(d.deployment_file) + "\n";
+    if (!d.deployment_file.empty())
+      out += "    deployment_file: " + yaml_quoted(d.deployment_file) + "\n";
     if (!d.template_path.empty()) out += "    template: " + yaml_quoted(d.template_path) + "\n";
     if (!d.parameter_files.empty()) {
       out += "    parameter_files:\n";
@@ -605,7 +606,8 @@ std::string render_config_yaml(const Config& c) {
     }
     if (!d.parameters.empty()) {
       out += "    parameters:\n";
-      for (const auto& [k, v] : d.parameters) out += "      " + yaml_quoted(k) + ": " + yaml_quoted(v) + "\n";
+      for (const auto& [k, v] : d.parameters)
+        out += "      " + yaml_quoted(k) + ": " + yaml_quoted(v) + "\n";
     }
     if (!d.region.empty()) out += "    region: " + yaml_quoted(d.region) + "\n";
     if (!d.account.empty()) out += "    account: " + yaml_quoted(d.account) + "\n";

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <mutex>
-#include <filesystem>
 #include <optional>
 #include <set>
 #include <span>
@@ -85,7 +85,8 @@ FileOutcome check_template(Vm& vm, const PolicySet& set, const std::vector<std::
   std::vector<std::string_view> ran;
   if (!po.incomplete)
     for (std::uint32_t idx : active) ran.push_back(set.policies[idx].info.id);
-  if (options.check_properties) check_template_properties(tmpl, *options.check_properties, po.diagnostics);
+  if (options.check_properties)
+    check_template_properties(tmpl, *options.check_properties, po.diagnostics);
   apply_template_suppressions(tmpl, known, options.suppressions, po.findings, po.diagnostics, ran);
   out.findings = std::move(po.findings);
   out.diagnostics = std::move(po.diagnostics);
@@ -98,9 +99,11 @@ namespace {
 
 /// Checks `tmpl` once per deployment of `deps` and merges the outcomes: one finding per policy,
 /// place, message and condition, listing the deployments it holds in unless it holds in all.
-FileOutcome check_deployments(Vm& vm, const PolicySet& set, const std::vector<std::uint32_t>& active,
+FileOutcome check_deployments(Vm& vm, const PolicySet& set,
+                              const std::vector<std::uint32_t>& active,
                               const std::vector<PolicyInfo>& known, Template& tmpl,
-                              const std::vector<DeploymentValues>& deps, const ScanOptions& options) {
+                              const std::vector<DeploymentValues>& deps,
+                              const ScanOptions& options) {
   FileOutcome out;
   out.status = FileOutcome::Status::kFailed;
   std::map<std::tuple<std::string, std::uint32_t, std::uint32_t, std::string, std::string,
@@ -126,8 +129,7 @@ FileOutcome check_deployments(Vm& vm, const PolicySet& set, const std::vector<st
     }
     for (Diagnostic& diag : o.diagnostics) {
       diag.message = "deployment " + d.name + ": " + diag.message;
-      if (seen_diags
-              .insert({diag.message, diag.location.line, diag.location.column, diag.code})
+      if (seen_diags.insert({diag.message, diag.location.line, diag.location.column, diag.code})
               .second)
         out.diagnostics.push_back(std::move(diag));
     }
@@ -186,7 +188,7 @@ FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint
   if (deps) {
     out = check_deployments(vm, set, active, known, *lr.tmpl, *deps, options);
   } else if (lr.status == LoadStatus::kTemplate && lr.tmpl && options.deployment &&
-      !validate_deployment(*lr.tmpl, *options.deployment, value_errors)) {
+             !validate_deployment(*lr.tmpl, *options.deployment, value_errors)) {
     out.status = FileOutcome::Status::kFailed;
     out.diagnostics = std::move(value_errors);
   } else if (lr.status == LoadStatus::kTemplate && lr.tmpl && neighbours.size() > 1) {
