@@ -10,7 +10,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <system_error>
 #include <thread>
@@ -42,6 +44,7 @@
 #include "engine/vm/condition_model.h"
 
 namespace polc::cli {
+namespace fs = std::filesystem;
 namespace {
 
 bool location_less(const Diagnostic& a, const Diagnostic& b) {
@@ -399,8 +402,57 @@ int run_check(const CheckArgs& args) {
     }
   }
 
+  // Deployments (`deployments:`): each template named by one is checked once per deployment,
+  // with the deployment's values (files, then parameters, region and account), then the
+  // command line's values on top.
+  std::map<std::string, std::vector<DeploymentValues>> deployments;
+  {
+    Diagnostics dd;
+    const fs::path root = cfg.path.empty() ? fs::path(".") : fs::path(cfg.path).parent_path();
+    for (const DeploymentSpec& spec : cfg.deployments) {
+      DeploymentValues dv;
+      dv.name = spec.name;
+      std::string template_path = spec.template_path;
+      if (!spec.deployment_file.empty()) {
+        std::string named;
+        if (!read_parameter_file(spec.deployment_file, dv, dd, &named)) continue;
+        if (named.empty()) {
+          dd.error("deployment", spec.location,
+                   "deployment " + spec.name + ": " + spec.deployment_file +
+                       " names no template (template-file-path)");
+          continue;
+        }
+        template_path = (root / named).lexically_normal().generic_string();
+      }
+      for (const std::string& f : spec.parameter_files) read_parameter_file(f, dv, dd);
+      for (const auto& [k, v] : spec.parameters) {
+        dv.values[k] = v;
+        dv.origin[k] = cfg.path;
+      }
+      if (!spec.region.empty()) {
+        dv.values["AWS::Region"] = spec.region;
+        dv.origin["AWS::Region"] = cfg.path;
+      }
+      if (!spec.account.empty()) {
+        dv.values["AWS::AccountId"] = spec.account;
+        dv.origin["AWS::AccountId"] = cfg.path;
+      }
+      if (has_values)
+        for (const auto& [k, v] : values.values) {
+          dv.values[k] = v;
+          dv.origin[k] = values.origin[k];
+        }
+      deployments[deployment_key(template_path)].push_back(std::move(dv));
+    }
+    if (dd.has_errors()) {
+      print_diagnostics(dd.items(), color_err);
+      return kExitUsageOrPolicyError;
+    }
+  }
+
   ScanOptions options;
   if (has_values) options.deployment = &values;
+  if (!deployments.empty()) options.deployments = &deployments;
   // Never more workers than templates (nor than kMaxWorkers).
   options.jobs = worker_count(args.jobs, files.templates);
   if (args.check_properties) options.check_properties = &schemas;

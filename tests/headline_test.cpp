@@ -1,4 +1,5 @@
-// The headline policy against verified answers: every case of ../shared/cases (EXPECTED.tsv)
+// The headline policy against verified answers: every case of ../shared/cases (the rows of the
+// project's copy, tests/data/cases/EXPECTED.tsv, conditions included)
 // and the whole corpus (../shared/expected/vpce-sg-no-implicit-egress.tsv). Skips cleanly when
 // ../shared is absent.
 #include <catch2/catch.hpp>
@@ -6,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <map>
+#include <simdjson.h>
 #include <sstream>
 
 #include "dsl/compiler.h"
@@ -43,8 +46,9 @@ Pack& pack() {
 }
 
 // (file, logical ID) of the headline's reportable findings: unsuppressed, not info.
-std::set<std::pair<std::string, std::string>> headline_findings(const std::vector<std::string>& files, unsigned jobs,
-                                                                 std::size_t* load_errors = nullptr) {
+std::set<std::pair<std::string, std::string>> headline_findings(
+    const std::vector<std::string>& files, unsigned jobs, std::size_t* load_errors = nullptr,
+    std::map<std::string, std::vector<ConditionClause>>* conditions = nullptr) {
   Pack& p = pack();
   ScanOptions so;
   so.jobs = jobs;
@@ -53,7 +57,10 @@ std::set<std::pair<std::string, std::string>> headline_findings(const std::vecto
   for (std::size_t i = 0; i < outcomes.size(); ++i) {
     if (load_errors && outcomes[i].status == FileOutcome::Status::kFailed) ++*load_errors;
     for (const auto& f : outcomes[i].findings)
-      if (!f.suppressed && f.severity != Severity::kInfo) got.insert({files[i], f.resource});
+      if (!f.suppressed && f.severity != Severity::kInfo) {
+        got.insert({files[i], f.resource});
+        if (conditions) (*conditions)[f.resource] = f.conditions;
+      }
   }
   return got;
 }
@@ -73,6 +80,49 @@ std::vector<std::vector<std::string>> read_tsv(const fs::path& p) {
   return rows;
 }
 
+// The fifth column: {"RESOURCE": {"exact": [{"Cond": false, ...}, ...], "names": [...],
+// "max_literals": N}} constrains the conditions of that resource's finding.
+void check_conditions(const std::string& spec, std::map<std::string, std::vector<ConditionClause>>& got) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  REQUIRE(parser.parse(spec).get(doc) == simdjson::SUCCESS);
+  simdjson::dom::object resources;
+  REQUIRE(doc.get_object().get(resources) == simdjson::SUCCESS);
+  for (auto [resource, want] : resources) {
+    INFO("conditions of " << resource);
+    auto it = got.find(std::string(resource));
+    if (it == got.end()) continue;  // not reported: the resource column says so
+    const std::vector<ConditionClause>& clauses = it->second;
+    simdjson::dom::array exact, names;
+    if (want["exact"].get_array().get(exact) == simdjson::SUCCESS) {
+      std::multiset<std::set<std::pair<std::string, bool>>> w, g;
+      for (auto c : exact) {
+        std::set<std::pair<std::string, bool>> clause;
+        for (auto [n, v] : c.get_object()) clause.insert({std::string(n), v.get_bool().value()});
+        w.insert(clause);
+      }
+      for (const ConditionClause& c : clauses) {
+        std::set<std::pair<std::string, bool>> clause;
+        for (const ConditionTerm& t : c) clause.insert({t.name, t.value});
+        g.insert(clause);
+      }
+      CHECK(g == w);
+    }
+    if (want["names"].get_array().get(names) == simdjson::SUCCESS) {
+      std::set<std::string> allowed;
+      for (auto n : names) allowed.insert(std::string(n.get_string().value()));
+      for (const ConditionClause& c : clauses)
+        for (const ConditionTerm& t : c) CHECK(allowed.count(t.name) == 1);
+    }
+    std::int64_t most = 0;
+    if (want["max_literals"].get_int64().get(most) == simdjson::SUCCESS) {
+      std::int64_t n = 0;
+      for (const ConditionClause& c : clauses) n += static_cast<std::int64_t>(c.size());
+      CHECK(n <= most);
+    }
+  }
+}
+
 }  // namespace
 
 TEST_CASE("headline policy: every bug-report case", "[headline][cases]") {
@@ -81,7 +131,7 @@ TEST_CASE("headline policy: every bug-report case", "[headline][cases]") {
     WARN("../shared/cases absent: skipped");
     return;
   }
-  auto rows = read_tsv(cases / "EXPECTED.tsv");
+  auto rows = read_tsv(fs::path(POLC_SOURCE_DIR) / "tests/data/cases/EXPECTED.tsv");
   REQUIRE(rows.size() >= 10);
   for (const auto& r : rows) {
     REQUIRE(r.size() >= 3);
@@ -93,10 +143,12 @@ TEST_CASE("headline policy: every bug-report case", "[headline][cases]") {
       while (ss >> id) want.insert({file, id});
     }
     std::size_t load_errors = 0;
-    auto got = headline_findings({file}, 1, &load_errors);
+    std::map<std::string, std::vector<ConditionClause>> conds;
+    auto got = headline_findings({file}, 1, &load_errors, &conds);
     bool alternative = r.size() > 3 && r[3].find("or:") != std::string::npos && got.empty() && load_errors > 0;
     INFO("case " << r[0]);
     CHECK((got == want || alternative));
+    if (r.size() > 4 && !r[4].empty()) check_conditions(r[4], conds);
   }
 }
 

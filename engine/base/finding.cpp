@@ -41,6 +41,16 @@ std::string describe_conditions(const std::vector<ConditionClause>& conditions) 
   return out;
 }
 
+std::string describe_deployments(const std::vector<std::string>& deployments) {
+  if (deployments.empty()) return {};
+  std::string out = deployments.size() == 1 ? "in deployment " : "in deployments ";
+  for (std::size_t i = 0; i < deployments.size(); ++i) {
+    if (i > 0) out += i + 1 == deployments.size() ? " and " : ", ";
+    out += deployments[i];
+  }
+  return out;
+}
+
 bool finding_less(const Finding& a, const Finding& b) {
   return std::tie(a.location.file, a.location.line, a.location.column, a.policy_id, a.resource, a.message) <
          std::tie(b.location.file, b.location.line, b.location.column, b.policy_id, b.resource, b.message);

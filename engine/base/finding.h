@@ -48,6 +48,9 @@ struct Finding {
   Location location;
   std::string message;
   std::vector<ConditionClause> conditions;  // empty: holds under every condition assignment
+  /// The deployments (`deployments:` of .polc.yaml) the finding holds in, when its template is
+  /// checked once per deployment and it does not hold in all of them; empty otherwise.
+  std::vector<std::string> deployments;
   std::vector<RelatedLocation> related;
   std::string remediation;
   bool suppressed = false;
@@ -62,6 +65,10 @@ struct Finding {
 /// Renders conditions for messages: "when HttpsOn is false", "when A is true and B is false,
 /// or when C is true". Empty for unconditional findings.
 std::string describe_conditions(const std::vector<ConditionClause>& conditions);
+
+/// Renders deployments for messages: "in deployment prod", "in deployments prod and staging".
+/// Empty when `deployments` is.
+std::string describe_deployments(const std::vector<std::string>& deployments);
 
 /// Sort order of reports: file, line, column, policy id, resource, message.
 bool finding_less(const Finding& a, const Finding& b);

@@ -20,7 +20,7 @@ constexpr const char* kKnownKeys =
     "policies, schemas, exclude, exclude_constructs, enable, disable, severity_overrides, "
     "parameters, waivers, "
     "fail_threshold, severity, formats (or outputs), baseline, honor_foreign_suppressions, "
-    "inline_suppressions, fail_on_unknown";
+    "inline_suppressions, fail_on_unknown, deployments";
 
 class ConfigParser {
  public:
@@ -52,6 +52,7 @@ class ConfigParser {
   void parameters(const MapEntry& e);
   void waivers(const MapEntry& e);
   void outputs(const MapEntry& e);
+  void deployments(const MapEntry& e);
   bool to_constant(const Value* v, Constant& out, std::size_t depth);
 
   const SourceFile& file_;
@@ -224,6 +225,87 @@ void ConfigParser::outputs(const MapEntry& e) {
   }
 }
 
+void ConfigParser::deployments(const MapEntry& e) {
+  if (!e.value || e.value->kind != ValueKind::kList) {
+    error(e.value ? e.value->offset : e.key_offset,
+          "'deployments' must be a list of deployments, e.g. - {name: prod, template: app.yaml, "
+          "parameter_files: [prod.json]}");
+    return;
+  }
+  for (const Value* item : e.value->list()) {
+    if (!item || item->kind != ValueKind::kMap) {
+      error(item ? item->offset : e.value->offset,
+            "a deployment must be a map with name and template (or deployment_file)");
+      continue;
+    }
+    DeploymentSpec d;
+    d.location = Location::at(file_, item->offset);
+    for (const MapEntry& f : item->map()) {
+      const std::string_view k = f.key;
+      auto scalar = [&](std::string& out) {
+        if (!is_scalar(f.value)) {
+          error(f.value ? f.value->offset : f.key_offset,
+                "'" + std::string(k) + "' of a deployment must be a string");
+          return false;
+        }
+        out = scalar_string(f.value);
+        return true;
+      };
+      std::string text;
+      if (k == "name") {
+        scalar(d.name);
+      } else if (k == "template" || k == "stack") {
+        if (scalar(text)) d.template_path = resolve(text);
+      } else if (k == "deployment_file") {
+        if (scalar(text)) d.deployment_file = resolve(text);
+      } else if (k == "parameter_files") {
+        std::vector<std::string> list;
+        if (string_list(f, list))
+          for (auto& p : list) d.parameter_files.push_back(resolve(p));
+      } else if (k == "parameters") {
+        if (!f.value || f.value->kind != ValueKind::kMap) {
+          error(f.value ? f.value->offset : f.key_offset,
+                "'parameters' of a deployment must be a map, e.g. {Env: prod}");
+          continue;
+        }
+        for (const MapEntry& pe : f.value->map()) {
+          if (!is_scalar(pe.value)) {
+            error(pe.value ? pe.value->offset : pe.key_offset,
+                  "the value of parameter " + std::string(pe.key) + " must be a scalar");
+            continue;
+          }
+          d.parameters.emplace_back(std::string(pe.key), scalar_string(pe.value));
+        }
+      } else if (k == "region") {
+        scalar(d.region);
+      } else if (k == "account") {
+        scalar(d.account);
+      } else {
+        error(f.key_offset, "unknown deployment key '" + std::string(k) +
+                                "'; known keys: name, template (or stack), deployment_file, "
+                                "parameter_files, parameters, region, account");
+      }
+    }
+    if (d.name.empty()) {
+      error(item->offset, "a deployment needs a name (e.g. name: prod)");
+      continue;
+    }
+    if (d.template_path.empty() == d.deployment_file.empty()) {
+      error(item->offset, "deployment " + d.name +
+                              " needs either template (the template's path) or deployment_file "
+                              "(a Git sync deployment file, which names its template)");
+      continue;
+    }
+    for (const DeploymentSpec& o : out_.deployments)
+      if (o.name == d.name && o.template_path == d.template_path &&
+          o.deployment_file == d.deployment_file) {
+        error(item->offset, "deployment " + d.name + " is given twice for the same template");
+        d.name.clear();
+      }
+    if (!d.name.empty()) out_.deployments.push_back(std::move(d));
+  }
+}
+
 bool ConfigParser::run(const Value* root) {
   out_.path = file_.path();
   if (!root || root->kind == ValueKind::kNull) return true;  // an empty file
@@ -279,6 +361,8 @@ bool ConfigParser::run(const Value* root) {
       bool_value(e, out_.inline_suppressions);
     } else if (k == "fail_on_unknown") {
       bool_value(e, out_.fail_on_unknown);
+    } else if (k == "deployments") {
+      deployments(e);
     } else {
       error(e.key_offset, "unknown configuration key '" + std::string(k) +
                               "'; known keys: " + kKnownKeys + " (see docs/configuration.md)");
@@ -509,6 +593,25 @@ std::string render_config_yaml(const Config& c) {
   out += c.inline_suppressions.value_or(true) ? "true\n" : "false\n";
   out += "fail_on_unknown: ";
   out += c.fail_on_unknown.value_or(true) ? "true\n" : "false\n";
+  out += "deployments:";
+  out += c.deployments.empty() ? " []\n" : "\n";
+  for (const DeploymentSpec& d : c.deployments) {
+    out += "  - name: " + yaml_quoted(d.name) + "\n";
+    if (!d.deployment_file.empty())
+      out += "    deployment_file: " + yaml_quoted(d.deployment_file) + "\n";
+    if (!d.template_path.empty()) out += "    template: " + yaml_quoted(d.template_path) + "\n";
+    if (!d.parameter_files.empty()) {
+      out += "    parameter_files:\n";
+      for (const std::string& f : d.parameter_files) out += "      - " + yaml_quoted(f) + "\n";
+    }
+    if (!d.parameters.empty()) {
+      out += "    parameters:\n";
+      for (const auto& [k, v] : d.parameters)
+        out += "      " + yaml_quoted(k) + ": " + yaml_quoted(v) + "\n";
+    }
+    if (!d.region.empty()) out += "    region: " + yaml_quoted(d.region) + "\n";
+    if (!d.account.empty()) out += "    account: " + yaml_quoted(d.account) + "\n";
+  }
   return out;
 }
 

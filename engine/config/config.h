@@ -19,6 +19,9 @@
 //   honor_foreign_suppressions: true
 //   inline_suppressions: true
 //   fail_on_unknown: true                 # unknown outcomes fail the run (the default)
+//   deployments:                          # check a template once per environment
+//     - {name: prod, template: app.yaml, parameter_files: [prod.json], region: us-east-1}
+//     - {name: staging, deployment_file: deploy/staging.yaml}   # Git sync: names its template
 //
 // Paths in the file are relative to the file's directory. Unknown keys and ill-typed values
 // are errors located at `file:line:col`. The `Config` struct is also the *effective*
@@ -58,6 +61,22 @@ struct ConfigParameter {
   Location location;
 };
 
+/// One deployment of a template (`deployments:`): the template checked with these parameter
+/// values. `template` is the template's path, or, with `deployment_file` (an AWS CloudFormation
+/// Git sync deployment file), the file's `template-file-path`, resolved against the configuration
+/// file's directory (the repository root). Values: the parameter files in order, then
+/// `parameters`, then `region` and `account` (AWS::Region, AWS::AccountId).
+struct DeploymentSpec {
+  std::string name;
+  std::string template_path;  // resolved; empty until the deployment file is read
+  std::string deployment_file;                // resolved
+  std::vector<std::string> parameter_files;   // resolved
+  std::vector<std::pair<std::string, std::string>> parameters;
+  std::string region;
+  std::string account;
+  Location location;  // of the entry
+};
+
 struct Config {
   std::string path;                   // the file read; empty when no file was used
   std::vector<std::string> policies;  // resolved against the file's directory
@@ -79,6 +98,8 @@ struct Config {
   std::optional<bool> inline_suppressions;
   /// Whether unknown-outcome findings fail the run like failures (default true).
   std::optional<bool> fail_on_unknown;
+  /// `deployments:`: templates checked once per deployment, with its values.
+  std::vector<DeploymentSpec> deployments;
 };
 
 /// Looks for `kConfigFileName` in `start_dir` and up to `kMaxConfigSearchDepth` parents. Returns

@@ -27,6 +27,13 @@ enum class VKind : std::uint8_t {
   kNode,      // a list or map (or intrinsic) of the template's value tree, unresolved
   kResource,  // a resource of the template, by index
   kUnknown,   // a value that cannot be computed offline; `str` holds the reason
+  /// Resources (from `referrers`) some of which exist only under conditions the run has not
+  /// decided: `list` holds every candidate, `len` indexes the VM's record of each one's
+  /// condition. Emptiness questions (`count(x) > 0`, `empty(x)`) are answered with one
+  /// condition, the disjunction of the candidates'; anything else resolves it into a list
+  /// (forking on the candidates' conditions), except the text of a report, which names every
+  /// candidate. Never stored in a constant or a result.
+  kPending,
 };
 
 struct Val;

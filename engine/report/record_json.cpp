@@ -152,6 +152,16 @@ bool read_finding_record(element e, Finding& f, std::string& error) {
     }
     f.conditions.push_back(std::move(clause));
   }
+  f.deployments.clear();
+  simdjson::dom::array deployments;
+  if (o["deployments"].get_array().get(deployments) == simdjson::SUCCESS) {
+    for (element d : deployments) {
+      std::string_view name;
+      if (d.get_string().get(name) != simdjson::SUCCESS)
+        return fail(error, "a deployment is not a string");
+      f.deployments.emplace_back(name);
+    }
+  }
   f.related.clear();
   simdjson::dom::array related;
   if (o["related"].get_array().get(related) != simdjson::SUCCESS)

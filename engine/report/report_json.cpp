@@ -68,6 +68,12 @@ void write_finding(JsonWriter& w, const Finding& f, std::string_view scan_root, 
     w.end_object();
   }
   w.end_array();
+  if (!f.deployments.empty()) {
+    w.key("deployments");
+    w.begin_array();
+    for (const std::string& d : f.deployments) w.value(d);
+    w.end_array();
+  }
   w.key("related");
   w.begin_array();
   for (const RelatedLocation& r : f.related) {

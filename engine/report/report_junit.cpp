@@ -172,6 +172,25 @@ void write_case(std::string& out, const std::string& file, const Case& c, std::u
     Severity worst = f.severity;
     for (const Finding* g : c.live)
       if (static_cast<int>(g->severity) < static_cast<int>(worst)) worst = g->severity;
+    // The conditions the case's findings hold under, one property each (JUnit's <properties>
+    // inside a testcase, as pytest and Jenkins write them).
+    std::string props;
+    for (const Finding* g : c.live) {
+      if (!g->deployments.empty()) {
+        props += "        <property";
+        std::string names;
+        for (const std::string& d : g->deployments) names += (names.empty() ? "" : ", ") + d;
+        attr(props, "name", "deployments");
+        attr(props, "value", names);
+        props += "/>\n";
+      }
+      if (g->conditions.empty()) continue;
+      props += "        <property";
+      attr(props, "name", "condition");
+      attr(props, "value", describe_conditions(g->conditions));
+      props += "/>\n";
+    }
+    if (!props.empty()) out += "      <properties>\n" + props + "      </properties>\n";
     out += "      <failure";
     attr(out, "message", finding_message(f));
     attr(out, "type", severity_name(worst));

@@ -254,6 +254,25 @@ void write_result(JsonWriter& w, const Finding& f, std::size_t rule_index, bool 
   w.member("severity", severity_name(f.severity));
   w.member("outcome", f.outcome == Outcome::kUnknown ? "unknown" : "fail");
   if (!f.property_path.empty()) w.member("propertyPath", f.property_path);
+  if (!f.deployments.empty()) {
+    w.key("deployments");
+    w.begin_array();
+    for (const std::string& d : f.deployments) w.value(d);
+    w.end_array();
+  }
+  // The condition assignments the finding holds under, as in the JSON report ("conditions": a
+  // disjunction of {name: value} conjunctions), and in words; absent when unconditional.
+  if (!f.conditions.empty()) {
+    w.member("condition", describe_conditions(f.conditions));
+    w.key("conditions");
+    w.begin_array();
+    for (const ConditionClause& clause : f.conditions) {
+      w.begin_object();
+      for (const ConditionTerm& term : clause) w.member(term.name, term.value);
+      w.end_object();
+    }
+    w.end_array();
+  }
   w.end_object();
   w.end_object();
 }

@@ -33,8 +33,10 @@ std::string finding_fingerprint(const Finding& f, std::string_view scan_root) {
 
 std::string finding_message(const Finding& f) {
   std::string out = f.message;
-  if (!f.conditions.empty()) {
+  if (!f.conditions.empty() || !f.deployments.empty()) {
     out += " (";
+    out += describe_deployments(f.deployments);
+    if (!f.conditions.empty() && !f.deployments.empty()) out += ", ";
     out += describe_conditions(f.conditions);
     out += ')';
   }

@@ -5,12 +5,15 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <system_error>
 #include <thread>
+#include <tuple>
 
 #include "engine/base/limits.h"
 #include "engine/load/batch_read.h"
@@ -82,7 +85,8 @@ FileOutcome check_template(Vm& vm, const PolicySet& set, const std::vector<std::
   std::vector<std::string_view> ran;
   if (!po.incomplete)
     for (std::uint32_t idx : active) ran.push_back(set.policies[idx].info.id);
-  if (options.check_properties) check_template_properties(tmpl, *options.check_properties, po.diagnostics);
+  if (options.check_properties)
+    check_template_properties(tmpl, *options.check_properties, po.diagnostics);
   apply_template_suppressions(tmpl, known, options.suppressions, po.findings, po.diagnostics, ran);
   out.findings = std::move(po.findings);
   out.diagnostics = std::move(po.diagnostics);
@@ -92,6 +96,56 @@ FileOutcome check_template(Vm& vm, const PolicySet& set, const std::vector<std::
 }
 
 namespace {
+
+/// Checks `tmpl` once per deployment of `deps` and merges the outcomes: one finding per policy,
+/// place, message and condition, listing the deployments it holds in unless it holds in all.
+FileOutcome check_deployments(Vm& vm, const PolicySet& set,
+                              const std::vector<std::uint32_t>& active,
+                              const std::vector<PolicyInfo>& known, Template& tmpl,
+                              const std::vector<DeploymentValues>& deps,
+                              const ScanOptions& options) {
+  FileOutcome out;
+  out.status = FileOutcome::Status::kFailed;
+  std::map<std::tuple<std::string, std::uint32_t, std::uint32_t, std::string, std::string,
+                      std::string, std::string>,
+           std::size_t>
+      index;
+  std::set<std::tuple<std::string, std::uint32_t, std::uint32_t, std::string>> seen_diags;
+  std::size_t checked = 0;
+  for (const DeploymentValues& d : deps) {
+    std::vector<Diagnostic> errors;
+    FileOutcome o;
+    if (!validate_deployment(tmpl, d, errors)) {
+      o.diagnostics = std::move(errors);
+    } else {
+      tmpl.set_deployment(&d);
+      vm.reset();
+      o = check_template(vm, set, active, known, tmpl, options);
+      tmpl.set_deployment(nullptr);
+      ++checked;
+      out.status = FileOutcome::Status::kChecked;
+      out.incomplete |= o.incomplete;
+      out.incomplete_runs += o.incomplete_runs;
+    }
+    for (Diagnostic& diag : o.diagnostics) {
+      diag.message = "deployment " + d.name + ": " + diag.message;
+      if (seen_diags.insert({diag.message, diag.location.line, diag.location.column, diag.code})
+              .second)
+        out.diagnostics.push_back(std::move(diag));
+    }
+    for (Finding& f : o.findings) {
+      auto key = std::make_tuple(f.policy_id, f.location.line, f.location.column, f.resource,
+                                 f.property_path, f.message, describe_conditions(f.conditions));
+      auto [it, inserted] = index.try_emplace(key, out.findings.size());
+      if (inserted) out.findings.push_back(std::move(f));
+      out.findings[it->second].deployments.push_back(d.name);
+    }
+  }
+  for (Finding& f : out.findings)
+    if (f.deployments.size() == checked) f.deployments.clear();
+  std::stable_sort(out.findings.begin(), out.findings.end(), finding_less);
+  return out;
+}
 
 /// Loads and checks one file (or takes its outcome from the cache). `prefetched` is the whole
 /// file when the batch reader read it; otherwise the file is read here. `buffer` is the
@@ -115,7 +169,7 @@ FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint
   }
   std::string cache_key;
   // A deployment's values are not part of the cache key: no cache with --parameter and friends.
-  OutcomeCache* cache = options.deployment ? nullptr : options.cache;
+  OutcomeCache* cache = options.deployment || options.deployments ? nullptr : options.cache;
   // A linked template's outcome depends on its neighbours too: their paths and contents (at
   // index time) are part of its cache key.
   const std::vector<std::string> neighbours =
@@ -126,8 +180,15 @@ FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint
   if (read && !stashed)
     lr = load_template_read(path, prefetched ? padded_source(contents) : std::move(buffer));
   std::vector<Diagnostic> value_errors;
-  if (lr.status == LoadStatus::kTemplate && lr.tmpl && options.deployment &&
-      !validate_deployment(*lr.tmpl, *options.deployment, value_errors)) {
+  const std::vector<DeploymentValues>* deps = nullptr;
+  if (lr.status == LoadStatus::kTemplate && lr.tmpl && options.deployments) {
+    auto it = options.deployments->find(deployment_key(path));
+    if (it != options.deployments->end() && !it->second.empty()) deps = &it->second;
+  }
+  if (deps) {
+    out = check_deployments(vm, set, active, known, *lr.tmpl, *deps, options);
+  } else if (lr.status == LoadStatus::kTemplate && lr.tmpl && options.deployment &&
+             !validate_deployment(*lr.tmpl, *options.deployment, value_errors)) {
     out.status = FileOutcome::Status::kFailed;
     out.diagnostics = std::move(value_errors);
   } else if (lr.status == LoadStatus::kTemplate && lr.tmpl && neighbours.size() > 1) {
@@ -165,6 +226,13 @@ FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint
 }
 
 }  // namespace
+
+std::string deployment_key(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::weakly_canonical(path, ec);
+  if (ec) p = std::filesystem::absolute(path, ec).lexically_normal();
+  return p.generic_string();
+}
 
 std::size_t scan_batch_files(unsigned jobs, std::uint64_t taken, std::uint64_t expected) {
   // Every worker's batch fits in the kMaxPendingOutcomes window at once, with room to spare.

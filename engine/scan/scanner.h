@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,7 +63,16 @@ struct ScanOptions {
   /// against each template's declarations first: a bad value fails that template). Not owned.
   /// The result cache is not used with values.
   const DeploymentValues* deployment = nullptr;
+  /// Optional: templates checked once per deployment (`deployments:` of .polc.yaml), keyed by
+  /// the template's path as `deployment_key` gives it; each deployment's values are checked
+  /// against the template first (bad ones are errors of that deployment). A finding that holds
+  /// in some deployments only lists them (`Finding::deployments`). Not owned; no result cache.
+  const std::map<std::string, std::vector<DeploymentValues>>* deployments = nullptr;
 };
+
+/// The key of `path` in `ScanOptions::deployments`: the path made absolute and normal (symbolic
+/// links followed as far as they exist).
+std::string deployment_key(const std::string& path);
 
 /// Per-file outcome, in the order of `files`.
 struct FileOutcome {

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -190,7 +191,8 @@ bool validate_deployment(const Template& tmpl, const DeploymentValues& values,
   return ok;
 }
 
-bool read_parameter_file(const std::string& path, DeploymentValues& out, Diagnostics& diags) {
+bool read_parameter_file(const std::string& path, DeploymentValues& out, Diagnostics& diags,
+                         std::string* template_file) {
   auto doc = internal::read_data_file(path, kMaxParameterFileBytes, diags);
   if (!doc) return false;
   const Value* root = doc->root;
@@ -229,6 +231,10 @@ bool read_parameter_file(const std::string& path, DeploymentValues& out, Diagnos
     return true;
   }
   if (root && root->kind == ValueKind::kMap) {
+    if (template_file)
+      for (const MapEntry& e : root->map())
+        if (e.key == "template-file-path" && e.value && e.value->kind == ValueKind::kString)
+          *template_file = std::string(e.value->str());
     for (const MapEntry& e : root->map()) {
       if ((e.key == "Parameters" || e.key == "parameters") && e.value &&
           e.value->kind == ValueKind::kMap) {
@@ -237,6 +243,8 @@ bool read_parameter_file(const std::string& path, DeploymentValues& out, Diagnos
         return true;
       }
     }
+    // A Git sync deployment file may name its template and no parameters.
+    if (template_file && !template_file->empty()) return true;
   }
   return bad(root, "no parameter values found");
 }
@@ -261,6 +269,9 @@ struct ConditionModel::Impl {
   std::map<std::string, Domain, std::less<>> params;
   std::map<std::string, int, std::less<>> atoms;  // free atom text -> variable
   std::unordered_map<std::string_view, bdd> conds;
+  // Conditions of the model's own (`any_of`): name -> the disjuncts it stands for.
+  std::deque<std::string> synth_names;
+  std::map<std::string_view, std::vector<CondClause>> synth;
   std::set<std::string_view> visiting;
   std::set<std::string_view> collected;  // pass 1: conditions already walked
   int nvars = 0;
@@ -395,6 +406,9 @@ struct ConditionModel::Impl {
     if (g_solver_error) {
       g_solver_error = false;
       failed = true;
+      // BuDDy keeps the error and answers every later operation with false (every condition
+      // "never holds": a silent pass for the next template) until it is cleared.
+      bdd_clear_error();
     }
     return !failed;
   }
@@ -436,6 +450,61 @@ struct ConditionModel::Impl {
     }
     for (const ConditionDecl& c : t.conditions()) cond(c.name);
     check();
+  }
+
+  // `dnf` with the model's own conditions (`any_of`) stated in the template's names: "X and
+  // (A or B)" becomes "X and A, or X and B"; "not (A or B)" becomes "not A and not B" when each
+  // disjunct is one name. Clauses that no feasible combination (`u`) satisfies are dropped.
+  std::vector<CondClause> expand(std::vector<CondClause> dnf, const bdd& u) {
+    std::vector<CondClause> out;
+    std::vector<CondClause> work = std::move(dnf);
+    std::size_t rounds = 0;
+    while (!work.empty()) {
+      CondClause c = std::move(work.back());
+      work.pop_back();
+      std::size_t at = c.size();
+      for (std::size_t i = 0; i < c.size() && at == c.size(); ++i)
+        if (synth.count(c[i].first)) at = i;
+      if (at == c.size() || ++rounds > kMaxSimplifiedClauses) {
+        out.push_back(std::move(c));
+        continue;
+      }
+      const auto lit = c[at];
+      c.erase(c.begin() + static_cast<long>(at));
+      const std::vector<CondClause>& ds = synth[lit.first];
+      if (lit.second) {
+        for (const CondClause& d : ds) {
+          CondClause e = c;
+          e.insert(e.end(), d.begin(), d.end());
+          work.push_back(std::move(e));
+        }
+        continue;
+      }
+      bool single = std::all_of(ds.begin(), ds.end(), [](const CondClause& d) { return d.size() == 1; });
+      if (!single) {
+        c.push_back(lit);
+        out.push_back(std::move(c));
+        continue;
+      }
+      for (const CondClause& d : ds) c.emplace_back(d[0].first, !d[0].second);
+      work.push_back(std::move(c));
+    }
+    for (CondClause& c : out) {
+      std::sort(c.begin(), c.end());
+      c.erase(std::unique(c.begin(), c.end()), c.end());
+    }
+    std::erase_if(out, [&](const CondClause& c) { return (conj(c) & u) == bddfalse; });
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    // Drop clauses another one includes.
+    std::vector<CondClause> kept;
+    for (const CondClause& c : out) {
+      bool covered = std::any_of(out.begin(), out.end(), [&](const CondClause& o) {
+        return &o != &c && o != c && std::includes(c.begin(), c.end(), o.begin(), o.end());
+      });
+      if (!covered) kept.push_back(c);
+    }
+    return kept;
   }
 
   bdd conj(const CondClause& c) {
@@ -502,6 +571,33 @@ int ConditionModel::decide(std::string_view name) {
   return can_true ? 1 : 0;
 }
 
+std::string_view ConditionModel::any_of(const std::vector<CondClause>& disjuncts) {
+  Impl& m = *impl_;
+  std::string name;
+  for (const CondClause& c : disjuncts) {
+    if (!name.empty()) name += " or ";
+    for (std::size_t i = 0; i < c.size(); ++i) {
+      if (i > 0) name += " and ";
+      if (!c[i].second) name += "not ";
+      name += c[i].first;
+    }
+  }
+  std::lock_guard lock(solver_mutex());
+  for (const auto& [n, d] : m.synth)
+    if (n == name) return n;
+  bdd r = bddfalse;
+  for (const CondClause& c : disjuncts) {
+    bdd k = bddtrue;
+    for (const auto& [n, v] : c) k &= v ? m.cond(n) : !m.cond(n);
+    r |= k;
+  }
+  m.check();
+  std::string_view key = m.synth_names.emplace_back(std::move(name));
+  m.conds[key] = r;
+  m.synth[key] = disjuncts;
+  return key;
+}
+
 ConditionModel::ParamFact ConditionModel::parameter(std::string_view name,
                                                     std::string_view candidate,
                                                     std::string& value) {
@@ -555,6 +651,11 @@ std::vector<CondClause> ConditionModel::simplify(const std::vector<CondClause>& 
     if ((b & u) == f) return {{{d.name, true}}};
     if (((!b) & u) == f) return {{{d.name, false}}};
   }
+  for (const auto& [name, ds] : m.synth) {
+    bdd b = m.cond(name);
+    if ((b & u) == f) return m.expand({{{name, true}}}, u);
+    if (((!b) & u) == f) return m.expand({{{name, false}}}, u);
+  }
   // Drop literals that the other clauses and infeasible combinations make redundant.
   bdd outside = u & !f;
   for (CondClause& c : out) {
@@ -580,7 +681,7 @@ std::vector<CondClause> ConditionModel::simplify(const std::vector<CondClause>& 
       ++i;
   }
   m.check();
-  return out;
+  return m.expand(std::move(out), u);
 }
 
 }  // namespace polc

@@ -54,6 +54,13 @@ class ConditionModel {
   /// both are possible (the caller forks), -2 when the solver failed.
   int decide(std::string_view name);
 
+  /// A condition of the model's own that holds when some clause of `disjuncts` does (each a
+  /// conjunction of named conditions' values): the existence of one of several resources under
+  /// different conditions. Returns its name ("A or B and not C"), owned by the model and equal
+  /// for equal disjuncts, which `decide` and assignments accept like a template condition's;
+  /// `simplify` states it in the template's names.
+  std::string_view any_of(const std::vector<CondClause>& disjuncts);
+
   /// What the current assignment says of parameter `name`: kFixed with `value` set when it
   /// can have only one value, kExcluded when `candidate` (its default, as text) is ruled out,
   /// else kFree. Only parameters that conditions compare are known here.
@@ -89,7 +96,9 @@ bool validate_deployment(const Template& tmpl, const DeploymentValues& values,
 /// CodePipeline template configuration `{"Parameters": {K: V}}`, or an AWS CloudFormation Git
 /// sync deployment file (`template-file-path`, `parameters: {K: V}`, `tags`). JSON or YAML.
 /// False, with a positioned error in `diags`, when the file cannot be read or has another shape.
-bool read_parameter_file(const std::string& path, DeploymentValues& out, Diagnostics& diags);
+/// `template_file`, when given, receives a Git sync file's `template-file-path` (as written).
+bool read_parameter_file(const std::string& path, DeploymentValues& out, Diagnostics& diags,
+                         std::string* template_file = nullptr);
 
 /// CloudFormation's text of a scalar template value: strings as written, numbers and booleans
 /// as CloudFormation passes them to `Fn::Equals` ("443", "true"). False for lists and maps.

@@ -112,6 +112,61 @@ int Vm::Impl::cond_value(std::string_view name) {
   return r;
 }
 
+int Vm::Impl::peek_cond(std::string_view name) {
+  for (const auto& [n, v] : assignment)
+    if (n == name) return v ? 1 : 0;
+  for (const auto& [n, v] : decided)
+    if (n == name) return v;
+  if (!spend_condition_work()) return -2;
+  ConditionModel& cm = conditions();
+  cm.set_assignment(assignment);
+  int r = cm.decide(name);
+  if (r == -2) {
+    fail("condition-solver", "the condition solver needs more than " +
+                                 std::to_string(kMaxConditionBddNodes) +
+                                 " nodes (kMaxConditionBddNodes)");
+    return -2;
+  }
+  if (r >= 0) decided.emplace_back(name, r);
+  return r;
+}
+
+Val Vm::Impl::settle(Val v) {
+  if (v.len >= pending.size()) return Val::of_list(new_list(0));
+  const std::vector<Candidate>& cands = pending[v.len];
+  VList* out = new_list(static_cast<std::uint32_t>(cands.size()));
+  for (const Candidate& c : cands) {
+    bool holds = true;
+    for (const auto& [name, want] : c.needs) {
+      int r = reporting ? peek_cond(name) : cond_value(name);
+      if (r == -2 || (r < 0 && !reporting)) return Val::null();  // fork requested, or error
+      if (r >= 0 && (r == 1) != want) {
+        holds = false;
+        break;
+      }
+    }
+    if (holds) list_push(out, c.resource);
+  }
+  return Val::of_list(out);
+}
+
+int Vm::Impl::pending_nonempty(Val v) {
+  if (v.len >= pending.size()) return 0;
+  std::vector<CondClause> disjuncts;
+  for (const Candidate& c : pending[v.len]) {
+    if (c.needs.empty()) return 1;
+    disjuncts.push_back(c.needs);
+  }
+  if (disjuncts.empty()) return 0;
+  if (disjuncts.size() == 1 && disjuncts[0].size() == 1) {
+    int r = cond_value(disjuncts[0][0].first);
+    return r < 0 ? -1 : (r == 1) == disjuncts[0][0].second;
+  }
+  if (!spend_condition_work()) return -1;
+  std::string_view any = conditions().any_of(disjuncts);
+  return cond_value(any);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The interpreter
 
@@ -231,6 +286,25 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
       case Opcode::kCallBuiltin: {
         int argc = p[1];
         std::size_t args_at = stack.size() - argc;
+        // `count(x) > 0` (or `!= 0`, `== 0`, `<= 0`) of a pending list asks only whether one of
+        // its candidates exists: one condition, the disjunction of theirs, instead of a fork on
+        // each (2^n runs for n candidates under independent conditions).
+        if (argc == 1 && is_count_builtin(p[0]) && stack.back().kind == VKind::kPending &&
+            static_cast<Opcode>(code[next]) == Opcode::kConst) {
+          const std::uint8_t* q = code + next + 1;
+          const Val k = f.chunk->constant_vals[read_u16(q)];
+          const auto cmp = static_cast<Opcode>(code[next + 3]);
+          if (k.kind == VKind::kInt && k.integer == 0 &&
+              (cmp == Opcode::kGt || cmp == Opcode::kNe || cmp == Opcode::kEq ||
+               cmp == Opcode::kLe)) {
+            int r = pending_nonempty(stack.back());
+            if (r < 0) break;  // fork or error: the run stops here
+            stack.resize(args_at);
+            stack.push_back(Val::of_bool((r == 1) == (cmp == Opcode::kGt || cmp == Opcode::kNe)));
+            next += 4;
+            break;
+          }
+        }
         Val r = call_builtin(p[0], stack.data() + args_at, argc);
         stack.resize(args_at);
         stack.push_back(r);
@@ -307,6 +381,7 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
         if (t == -2) fail("type", "'require' condition is not a boolean");
         if (t == 1) next += read_u16(p);
         if (t == -1) check_unknown = true;  // the report that follows is an "unknown" outcome
+        if (t != 1) reporting = true;       // until the report
         break;
       }
       case Opcode::kAnd:

@@ -57,6 +57,8 @@ thread_local std::unordered_map<std::string, std::unique_ptr<RE2>> t_regex_cache
 
 }  // namespace
 
+bool Vm::Impl::is_count_builtin(std::uint8_t id) { return id == kB_count; }
+
 Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
   auto arg_string = [&](int i, std::string_view& out) {
     Val v = resolve(args[i]);
@@ -208,6 +210,7 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       return Val::of_int(l ? l->size : 1);
     }
     case kB_exists: {
+      if (args[0].kind == VKind::kPending) return Val::of_bool(true);  // a list, maybe empty
       // A template value that cannot be computed offline (a parameter without a default,
       // Fn::ImportValue, ...) still exists at deploy time: only Fn::If and AWS::NoValue make a
       // value absent, and those are resolved. An unknown computed by the policy stays unknown.
@@ -216,6 +219,10 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       return Val::of_bool(!v.is_null());
     }
     case kB_empty: {
+      if (args[0].kind == VKind::kPending) {
+        int r = pending_nonempty(args[0]);
+        return r < 0 ? Val::null() : Val::of_bool(r == 0);
+      }
       Val v = resolve(args[0]);
       if (v.kind == VKind::kUnknown) {
         if (args[0].kind == VKind::kNode && !unknown_may_be_empty(args[0].node))
@@ -256,7 +263,8 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
         case VKind::kInt: return Val::of_string("int");
         case VKind::kFloat: return Val::of_string("float");
         case VKind::kString: return Val::of_string("string");
-        case VKind::kList: return Val::of_string("list");
+        case VKind::kList:
+        case VKind::kPending: return Val::of_string("list");
         case VKind::kMap: return Val::of_string("map");
         case VKind::kResource: return Val::of_string("resource");
         case VKind::kUnknown: return Val::of_string("unknown");

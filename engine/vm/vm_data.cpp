@@ -717,6 +717,8 @@ std::string Vm::Impl::text(Val v, int depth) {
       return std::string(contexts[context_of(v)]->resources()[v.len].logical_id);
     case VKind::kUnknown:
       return "<unknown: " + std::string(v.str()) + ">";
+    case VKind::kPending:  // resolved above
+      return "null";
     case VKind::kList:
     case VKind::kNode:
     case VKind::kMap: {

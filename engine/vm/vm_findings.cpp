@@ -16,6 +16,7 @@ void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val re
     fail("internal", "report site out of range");
     return;
   }
+  reporting = false;
   RawFinding f;
   f.site = site_index;
   f.outcome = (uncertain || check_unknown) ? Outcome::kUnknown : Outcome::kFail;
@@ -217,6 +218,8 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
       m.assumed = {};
       m.subject = subject;
       m.decided.clear();
+      m.pending.clear();
+      m.reporting = false;
       m.error_source = UINT32_MAX;
       bool exists = true;
       if (m.assignment.size() > 0) m.spend_condition_work();  // each forked run counts

@@ -193,6 +193,26 @@ struct Vm::Impl {
   std::size_t condition_work = 0;  // per policy and subject
   std::uint64_t condition_steps = 0;  // VM steps of the runs of the search, per policy and subject
   std::vector<std::pair<std::string_view, int>> decided;  // implied by the run's assignment
+  /// True from a failed `require` to its report: values computed then only describe the
+  /// finding (its message, location and related notes), so a pending list names every
+  /// candidate instead of forking on their conditions.
+  bool reporting = false;
+  /// The candidates of each `kPending` value of the run (cleared per run): the resource and the
+  /// literals (named conditions and the values they need) under which it exists.
+  struct Candidate {
+    Val resource;
+    CondClause needs;  // empty: exists under the run's assignment
+  };
+  std::vector<std::vector<Candidate>> pending;
+  /// A condition's value under the run's assignment without forking: 1, 0, or -1 when both
+  /// are possible; -2 (status kError) when the work budget or the solver failed.
+  int peek_cond(std::string_view name);
+  /// A pending value as a list: the candidates whose conditions hold (forking on the undecided
+  /// ones), or every candidate not ruled out while `reporting`.
+  Val settle(Val v);
+  /// Whether a pending value has an item: 1, 0, or -1 after a fork request on the disjunction
+  /// of its candidates' conditions (or an error).
+  int pending_nonempty(Val v);
 
   // ---- data (vm_data.cpp)
   /// Resolves a template node: follows Fn::If (may fork), turns AWS::NoValue into null,
@@ -200,6 +220,7 @@ struct Vm::Impl {
   /// returns scalars as VM scalars. Lists, maps and reference intrinsics stay `kNode`.
   Val resolve_node(const Value* n);
   Val resolve(Val v) {
+    if (v.kind == VKind::kPending) return settle(v);
     if (v.kind != VKind::kNode) return v;
     if (v.len == ctx) return resolve_node(v.node);
     Context c(*this, v.len);
@@ -243,6 +264,7 @@ struct Vm::Impl {
 
   // ---- builtins (vm_builtins.cpp)
   Val call_builtin(std::uint8_t id, Val* args, int argc);
+  static bool is_count_builtin(std::uint8_t id);
   Val referrers(std::uint32_t resource, std::string_view type, std::string_view path);
   void collect_refs(const Value* v, VList* out, int depth);
   /// For a template node whose value is unknown: false when its value is certainly not

@@ -126,6 +126,11 @@ Val Vm::Impl::referrers(std::uint32_t resource, std::string_view type, std::stri
   VList* out = new_list(4);
   const auto& refs = tmpl->references();
   const bool linked = ctx != 0;  // a linked template's conditions are not explored
+  // A referrer that exists only under conditions the run has not decided is a candidate with
+  // the literals it needs; the result is then pending (VKind::kPending): emptiness becomes one
+  // condition, the disjunction of the candidates', instead of a fork on each.
+  std::vector<Candidate> cands;
+  bool conditional = false, repeated = false;
   for (std::uint32_t ri : tmpl->references_to(resource)) {
     const Reference& ref = refs[ri];
     if (ref.from == kNoIndex || ref.from == resource) continue;
@@ -133,26 +138,66 @@ Val Vm::Impl::referrers(std::uint32_t resource, std::string_view type, std::stri
     if (!type.empty() && !type_matches(type, src.type)) continue;
     if (ref.kind == RefKind::kDependsOn && !path.starts_with("DependsOn")) continue;
     if (!path_has_prefix(ref.path, path)) continue;
+    CondClause needs;
     bool holds = true;
-    for (const ConditionGuard& g :
-         linked ? std::span<const ConditionGuard>() : std::span<const ConditionGuard>(ref.guards)) {
-      int c = cond_value(g.condition);
-      if (c < 0) return Val::null();
-      if ((c == 1) != g.branch) {
+    auto need = [&](std::string_view name, bool want) {
+      int c = peek_cond(name);
+      if (c == -2) return false;
+      if (c < 0)
+        needs.emplace_back(name, want);
+      else if ((c == 1) != want)
         holds = false;
-        break;
+      return true;
+    };
+    if (!linked) {
+      for (const ConditionGuard& g : ref.guards) {
+        if (!need(g.condition, g.branch)) return Val::null();
+        if (!holds) break;
       }
+      if (holds && !src.condition.empty() && !need(src.condition, true)) return Val::null();
     }
     if (!holds) continue;
-    if (!src.condition.empty() && !linked) {
-      int c = cond_value(src.condition);
-      if (c < 0) return Val::null();
-      if (c == 0) continue;
-    }
     bool dup = false;
-    for (std::uint32_t i = 0; i < out->size; ++i)
-      dup |= out->items[i].len == ref.from && context_of(out->items[i]) == ctx;
-    if (!dup) list_push(out, resource_val(ref.from));
+    for (const Candidate& c : cands) dup |= c.resource.len == ref.from;
+    // A resource reached by two references under different conditions exists when either
+    // holds: such a list is resolved the exact way, below, by forking.
+    if (dup) {
+      repeated |= conditional || !needs.empty();
+      continue;
+    }
+    conditional |= !needs.empty();
+    cands.push_back({resource_val(ref.from), std::move(needs)});
+  }
+  if (repeated) {
+    cands.clear();
+    for (std::uint32_t ri : tmpl->references_to(resource)) {
+      const Reference& ref = refs[ri];
+      if (ref.from == kNoIndex || ref.from == resource) continue;
+      const Resource& src = tmpl->resources()[ref.from];
+      if (!type.empty() && !type_matches(type, src.type)) continue;
+      if (ref.kind == RefKind::kDependsOn && !path.starts_with("DependsOn")) continue;
+      if (!path_has_prefix(ref.path, path)) continue;
+      bool holds = true;
+      for (const ConditionGuard& g : linked ? std::span<const ConditionGuard>()
+                                            : std::span<const ConditionGuard>(ref.guards)) {
+        int c = cond_value(g.condition);
+        if (c < 0) return Val::null();
+        if ((c == 1) != g.branch) {
+          holds = false;
+          break;
+        }
+      }
+      if (!holds) continue;
+      if (!src.condition.empty() && !linked) {
+        int c = cond_value(src.condition);
+        if (c < 0) return Val::null();
+        if (c == 0) continue;
+      }
+      bool dup = false;
+      for (const Candidate& c : cands) dup |= c.resource.len == ref.from;
+      if (!dup) cands.push_back({resource_val(ref.from), {}});
+    }
+    conditional = false;
   }
   // Resources of linked templates that refer to this one through an export, a parameter or a
   // nested stack's output. Their conditions are not explored: they count as present.
@@ -163,10 +208,30 @@ Val Vm::Impl::referrers(std::uint32_t resource, std::string_view type, std::stri
       if (!path_has_prefix(ext.path, path)) continue;
       const std::uint32_t k = context_of(ext.from_template);
       bool dup = false;
-      for (std::uint32_t i = 0; i < out->size; ++i)
-        dup |= out->items[i].len == ext.from && context_of(out->items[i]) == k;
-      if (!dup) list_push(out, resource_val(ext.from, k));
+      for (const Candidate& c : cands)
+        dup |= c.resource.len == ext.from && context_of(c.resource) == k;
+      if (!dup) cands.push_back({resource_val(ext.from, k), {}});
     }
+  }
+  if (conditional && !reporting) {
+    Val v;
+    v.kind = VKind::kPending;
+    v.len = static_cast<std::uint32_t>(pending.size());
+    v.list = nullptr;
+    pending.push_back(std::move(cands));
+    return v;
+  }
+  // While reporting, every candidate is named.
+  for (const Candidate& c : cands) {
+    bool holds = true;
+    if (!reporting) {
+      for (const auto& [name, want] : c.needs) {
+        int r = cond_value(name);
+        if (r < 0) return Val::null();
+        if ((r == 1) != want) holds = false;
+      }
+    }
+    if (holds) list_push(out, c.resource);
   }
   return Val::of_list(out);
 }

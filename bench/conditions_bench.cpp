@@ -1,0 +1,155 @@
+// Condition reasoning at scale: case 22's shape (`G` groups of `P` account/region pairs, a
+// group's security group under `GroupN`, a default one under `Elsewhere = Not(Or(groups))`, a
+// group with one egress rule per group under `Fn::If`, and an endpoint choosing among them with
+// nested `Fn::If`s), checked with the whole pack.
+//
+// One benchmark run measures 5x10, 12x10 and 50x10 in turn and reports same-run ratios:
+// `vs_load_GxP` (evaluation time / load time of the same template, the floor) and `growth_GxP`
+// (time at GxP over time at 5x10, divided by the growth of G x P: at most 1 when the time grows
+// at most linearly with G x P). `clauses_default_GxP` is the number of clauses of the default
+// group's finding ("when Elsewhere is true": 1).
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "dsl/compiler.h"
+#include "engine/load/loader.h"
+#include "engine/scan/scanner.h"
+#include "engine/vm/vm.h"
+
+namespace polc::bench {
+namespace {
+
+std::string fanout(int groups, int pairs) {
+  const char* regions[] = {"us-west-2",      "eu-west-1",      "eu-central-1", "eu-north-1",
+                           "ap-southeast-2", "ap-northeast-1", "us-east-2",    "ca-central-1",
+                           "sa-east-1",      "ap-south-1"};
+  std::string t = "Conditions:\n";
+  for (int g = 1; g <= groups; ++g) {
+    std::string ors;
+    for (int p = 1; p <= pairs; ++p) {
+      std::string name = "G" + std::to_string(g) + "P" + std::to_string(p);
+      t += "  " + name + ": !And [!Equals [!Ref \"AWS::AccountId\", \"" +
+           std::to_string(100000000000LL + g * 1000 + p) + "\"], !Equals [!Ref \"AWS::Region\", " +
+           regions[(g + p) % 10] + "]]\n";
+      ors += (p > 1 ? ", " : "") + std::string("!Condition ") + name;
+    }
+    t += "  Group" + std::to_string(g) + ": !Or [" + ors + "]\n";
+  }
+  // Fn::Or takes at most 10 operands: Elsewhere is Not(Or(Or(10 groups), ...)).
+  t += "  Elsewhere: !Not [!Or [";
+  for (int g = 1; g <= groups; g += 10) {
+    t += g > 1 ? ", !Or [" : "!Or [";
+    for (int k = g; k < g + 10 && k <= groups; ++k)
+      t += (k > g ? ", " : "") + std::string("!Condition Group") + std::to_string(k);
+    t += "]";
+  }
+  t += "]]\nResources:\n";
+  for (int g = 1; g <= groups; ++g)
+    t += "  GroupSg" + std::to_string(g) +
+         ":\n    Type: AWS::EC2::SecurityGroup\n    Condition: Group" + std::to_string(g) +
+         "\n    Properties:\n      GroupDescription: g\n      VpcId: vpc-1\n      "
+         "SecurityGroupEgress:\n"
+         "        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/8}\n";
+  t +=
+      "  DefaultSg:\n    Type: AWS::EC2::SecurityGroup\n    Condition: Elsewhere\n    Properties:\n"
+      "      GroupDescription: d\n      VpcId: vpc-1\n";
+  t += "  RegionalSg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: "
+       "r\n"
+       "      VpcId: vpc-1\n      SecurityGroupEgress:\n";
+  for (int g = 1; g <= groups; ++g)
+    t += "        - !If [Group" + std::to_string(g) +
+         ", {IpProtocol: tcp, FromPort: " + std::to_string(8000 + g) +
+         ", ToPort: " + std::to_string(8000 + g) + ", CidrIp: 10.0.0.0/8}, !Ref AWS::NoValue]\n";
+  std::string choice = "!Ref DefaultSg";
+  for (int g = groups; g >= 1; --g)
+    choice = "!If [Group" + std::to_string(g) + ", !Ref GroupSg" + std::to_string(g) + ", " +
+             choice + "]";
+  t += "  MyEndpoint:\n    Type: AWS::EC2::VPCEndpoint\n    Properties:\n      VpcEndpointType: "
+       "Interface\n"
+       "      ServiceName: com.amazonaws.us-east-1.ssm\n      VpcId: vpc-1\n      "
+       "SecurityGroupIds:\n"
+       "        - " +
+       choice + "\n        - !Ref RegionalSg\n";
+  return t;
+}
+
+const PolicySet* whole_pack() {
+  static const std::unique_ptr<PolicySet> set = [] {
+    Diagnostics diags;
+    auto s = compile_policy_files({}, true, diags);
+    if (s && !diags.has_errors())
+      s->freeze();
+    else
+      s.reset();
+    return s;
+  }();
+  return set.get();
+}
+
+struct Measure {
+  double load = 0, eval = 0;
+  std::size_t default_clauses = 0;
+  bool incomplete = false;
+};
+
+// Median-free but repeated: `reps` loads and `reps` evaluations of the GxP template.
+Measure measure(int groups, int pairs, int reps) {
+  const PolicySet* set = whole_pack();
+  std::vector<std::uint32_t> active;
+  std::vector<PolicyInfo> known;
+  for (std::uint32_t i = 0; i < set->policies.size(); ++i) {
+    active.push_back(i);
+    known.push_back(set->policies[i].info);
+  }
+  const std::string text = fanout(groups, pairs);
+  Measure m;
+  std::unique_ptr<Template> tmpl;
+  for (int r = 0; r < reps; ++r) {
+    auto t0 = std::chrono::steady_clock::now();
+    LoadResult lr = load_template_bytes("fanout.yaml", text);
+    m.load += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    tmpl = std::move(lr.tmpl);
+  }
+  if (!tmpl) return m;
+  ScanOptions o;
+  Vm vm(*set);
+  for (int r = 0; r < reps; ++r) {
+    vm.reset();
+    auto t0 = std::chrono::steady_clock::now();
+    FileOutcome out = check_template(vm, *set, active, known, *tmpl, o);
+    m.eval += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    m.incomplete |= out.incomplete;
+    for (const Finding& f : out.findings)
+      if (f.resource == "DefaultSg" && f.policy_name == "vpce-sg-no-implicit-egress")
+        m.default_clauses = f.conditions.size();
+  }
+  return m;
+}
+
+void BM_ConditionsGxP(benchmark::State& state) {
+  if (!whole_pack()) {
+    state.SkipWithError("the standard pack does not compile");
+    return;
+  }
+  const int sizes[][2] = {{5, 10}, {12, 10}, {50, 10}};
+  Measure ms[3];
+  measure(5, 10, 2);  // warm up: the pack, the solver's node table, the allocator
+  for (auto _ : state)
+    for (int i = 0; i < 3; ++i) ms[i] = measure(sizes[i][0], sizes[i][1], 5);
+  for (int i = 0; i < 3; ++i) {
+    const std::string tag = std::to_string(sizes[i][0]) + "x" + std::to_string(sizes[i][1]);
+    state.counters["vs_load_" + tag] = ms[i].load > 0 ? ms[i].eval / ms[i].load : 0;
+    state.counters["clauses_default_" + tag] = static_cast<double>(ms[i].default_clauses);
+    state.counters["incomplete_" + tag] = ms[i].incomplete ? 1 : 0;
+    const double size_growth =
+        double(sizes[i][0] * sizes[i][1]) / double(sizes[0][0] * sizes[0][1]);
+    state.counters["growth_" + tag] = ms[0].eval > 0 ? (ms[i].eval / ms[0].eval) / size_growth : 0;
+  }
+}
+BENCHMARK(BM_ConditionsGxP)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace polc::bench
