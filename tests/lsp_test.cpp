@@ -1,0 +1,337 @@
+// polc lsp (cli/lsp/): the message framing, the JSON-RPC dispatch and the language features,
+// driven with scripted messages. tests/lsp/session_test.mjs drives the real binary with an LSP
+// client library.
+#include <catch2/catch_test_macros.hpp>
+
+#include <string>
+#include <vector>
+
+#include "cli/lsp/json_rpc.h"
+#include "cli/lsp/lsp_limits.h"
+#include "cli/lsp/server.h"
+#include "cli/lsp/transport.h"
+#include "dsl/compiler.h"
+
+using namespace polc;
+using namespace polc::lsp;
+
+namespace {
+
+const char* kBroken =
+    "policy broken-one {\n  id = \"X-1\"\n  title = \"t\"\n  severity = low\n"
+    "  for b in resources(\"AWS::S3::Bucket\") {\n    require b.Properties.\n  }\n}\n";
+
+const char* kGood =
+    "# Says hello.\nfn hello(x) = count(x) > 0\nconst LIMIT = 3\n"
+    "policy bucket-named {\n  id = \"X-2\"\n  title = \"Buckets are named\"\n  severity = high\n"
+    "  for b in resources(\"AWS::S3::Bucket\") {\n    require exists(b.Properties.BucketName) and hello([LIMIT])\n  }\n}\n";
+
+struct Session {
+  Server server;
+  std::vector<std::unique_ptr<Document>> kept;
+  int next_id = 1;
+
+  std::vector<const Value*> send(const std::string& body) {
+    std::vector<std::string> out;
+    server.handle(body, out);
+    std::vector<const Value*> msgs;
+    for (auto& o : out) {
+      std::string error;
+      auto doc = parse_message(o, error);
+      REQUIRE(doc);
+      msgs.push_back(doc->root);
+      kept.push_back(std::move(doc));
+    }
+    return msgs;
+  }
+  const Value* request(const std::string& method, const std::string& params) {
+    const int id = next_id++;
+    auto msgs = send("{\"jsonrpc\":\"2.0\",\"id\":" + std::to_string(id) + ",\"method\":\"" + method +
+                     "\",\"params\":" + params + "}");
+    for (const Value* m : msgs)
+      if (const Value* i = m->get("id"); i && i->kind == ValueKind::kInt && i->integer == id) return m;
+    FAIL("no response to " << method);
+    return nullptr;
+  }
+  std::vector<const Value*> notify(const std::string& method, const std::string& params) {
+    return send("{\"jsonrpc\":\"2.0\",\"method\":\"" + method + "\",\"params\":" + params + "}");
+  }
+  void initialize() {
+    const Value* r = request("initialize", "{\"processId\":null,\"rootUri\":null,\"capabilities\":{}}");
+    REQUIRE(member(member(r, "result"), "capabilities"));
+    notify("initialized", "{}");
+  }
+  std::vector<const Value*> open(const std::string& uri, const std::string& text) {
+    return notify("textDocument/didOpen", "{\"textDocument\":{\"uri\":\"" + uri +
+                                              "\",\"languageId\":\"polc\",\"version\":1,\"text\":" + json_string(text) + "}}");
+  }
+  static std::string at(const std::string& uri, int line, int character) {
+    return "{\"textDocument\":{\"uri\":\"" + uri + "\"},\"position\":{\"line\":" + std::to_string(line) +
+           ",\"character\":" + std::to_string(character) + "}}";
+  }
+};
+
+int error_code(const Value* m) {
+  const Value* e = member(m, "error");
+  const Value* c = member(e, "code");
+  return c && c->kind == ValueKind::kInt ? static_cast<int>(c->integer) : 0;
+}
+
+std::vector<std::string> labels(const Value* completion_response) {
+  std::vector<std::string> out;
+  for (const Value* item : member(member(completion_response, "result"), "items")->list())
+    out.emplace_back(*string_member(item, "label"));
+  return out;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+std::string hover_text(const Value* r) {
+  auto v = string_member(member(member(r, "result"), "contents"), "value");
+  return v ? std::string(*v) : std::string();
+}
+
+}  // namespace
+
+TEST_CASE("lsp framing: messages in any pieces, errors skipped in step", "[lsp]") {
+  MessageReader reader;
+  const std::string a = frame_message("{\"a\":1}"), b = frame_message("{\"b\":22}");
+  const std::string stream = a + b;
+  for (char c : stream) reader.feed(std::string_view(&c, 1));
+  auto r1 = reader.next();
+  REQUIRE(r1.status == MessageReader::Status::kMessage);
+  CHECK(r1.body == "{\"a\":1}");
+  auto r2 = reader.next();
+  REQUIRE(r2.status == MessageReader::Status::kMessage);
+  CHECK(r2.body == "{\"b\":22}");
+  CHECK(reader.next().status == MessageReader::Status::kNeedMore);
+
+  // Other headers are ignored, the name's case does not matter.
+  reader.feed("content-length: 2\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{}");
+  CHECK(reader.next().body == "{}");
+  // A header without Content-Length, or with a bad one, is an error; the next message still reads.
+  reader.feed("X-Nothing: 1\r\n\r\n" + a);
+  CHECK(reader.next().status == MessageReader::Status::kError);
+  CHECK(reader.next().body == "{\"a\":1}");
+  reader.feed("Content-Length: 12x\r\n\r\n" + a);
+  CHECK(reader.next().error.find("not a number") != std::string::npos);
+  CHECK(reader.next().body == "{\"a\":1}");
+  reader.feed("Content-Length: 2\r\nContent-Length: 3\r\n\r\n" + a);
+  CHECK(reader.next().status == MessageReader::Status::kError);
+}
+
+TEST_CASE("lsp framing limits: kMaxLspHeaderBytes and kMaxLspMessageBytes", "[lsp][limits]") {
+  MessageReader reader;
+  // A header longer than the limit: one error, skipped up to its blank line, held bytes bounded.
+  std::string header = "X: " + std::string(kMaxLspHeaderBytes, 'h');
+  reader.feed(header);
+  auto r = reader.next();
+  REQUIRE(r.status == MessageReader::Status::kError);
+  CHECK(r.error.find("kMaxLspHeaderBytes") != std::string::npos);
+  reader.feed(std::string(3 * kMaxLspHeaderBytes, 'h'));
+  CHECK(reader.next().status == MessageReader::Status::kNeedMore);
+  CHECK(reader.buffered() <= 3);
+  reader.feed("\r\n\r\n" + frame_message("{}"));
+  CHECK(reader.next().body == "{}");
+  // A header exactly at the limit is read.
+  std::string fill = "X: " + std::string(kMaxLspHeaderBytes - 3 - std::string("\r\nContent-Length: 2").size(), 'h');
+  reader.feed(fill + "\r\nContent-Length: 2\r\n\r\n{}");
+  CHECK(reader.next().body == "{}");
+
+  // A body over the limit is skipped by its length, never held.
+  reader.feed("Content-Length: " + std::to_string(kMaxLspMessageBytes + 1) + "\r\n\r\n");
+  r = reader.next();
+  REQUIRE(r.status == MessageReader::Status::kError);
+  CHECK(r.error.find("kMaxLspMessageBytes") != std::string::npos);
+  std::size_t left = kMaxLspMessageBytes + 1;
+  const std::string chunk(1 << 20, 'x');
+  while (left > 0) {
+    const std::size_t n = std::min(left, chunk.size());
+    reader.feed(std::string_view(chunk).substr(0, n));
+    CHECK(reader.next().status == MessageReader::Status::kNeedMore);
+    CHECK(reader.buffered() == 0);
+    left -= n;
+  }
+  reader.feed(frame_message("{\"after\":1}"));
+  CHECK(reader.next().body == "{\"after\":1}");
+  // A body at the limit is read.
+  reader.feed("Content-Length: " + std::to_string(kMaxLspMessageBytes) + "\r\n\r\n" + std::string(kMaxLspMessageBytes, ' '));
+  r = reader.next();
+  REQUIRE(r.status == MessageReader::Status::kMessage);
+  CHECK(r.body.size() == kMaxLspMessageBytes);
+}
+
+TEST_CASE("lsp dispatch: JSON-RPC errors for every malformed message", "[lsp]") {
+  Session s;
+  // Before initialize: requests are refused, notifications dropped.
+  CHECK(error_code(s.request("textDocument/hover", Session::at("file:///x.polc", 0, 0))) == kServerNotInitialized);
+  CHECK(s.open("file:///tmp/x.polc", kBroken).empty());
+  auto parse = s.send("{not json");
+  REQUIRE(parse.size() == 1);
+  CHECK(error_code(parse[0]) == kParseError);
+  CHECK(member(parse[0], "id")->is_null());
+  CHECK(error_code(s.send("[1,2]")[0]) == kInvalidRequest);
+  CHECK(error_code(s.send("{\"jsonrpc\":\"2.0\",\"id\":{\"x\":1},\"method\":\"initialize\"}")[0]) == kInvalidRequest);
+  CHECK(error_code(s.send("{\"jsonrpc\":\"1.0\",\"id\":3,\"method\":\"initialize\"}")[0]) == kInvalidRequest);
+  CHECK(error_code(s.send("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":7}")[0]) == kInvalidRequest);
+  CHECK(error_code(s.send("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"initialize\",\"params\":5}")[0]) == kInvalidParams);
+  CHECK(s.send("{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":null}").empty());  // a response: ignored
+  s.initialize();
+  CHECK(error_code(s.request("initialize", "{}")) == kInvalidRequest);
+  CHECK(error_code(s.request("no/suchMethod", "{}")) == kMethodNotFound);
+  CHECK(s.notify("no/suchNotification", "{}").empty());
+  CHECK(error_code(s.request("textDocument/hover", "{\"textDocument\":{\"uri\":5}}")) == kInvalidParams);
+  CHECK(error_code(s.request("textDocument/hover", Session::at("file:///not/open.polc", 0, 0))) == kRequestFailed);
+  s.open("file:///tmp/x.polc", kBroken);
+  CHECK(error_code(s.request("textDocument/hover",
+                             "{\"textDocument\":{\"uri\":\"file:///tmp/x.polc\"},\"position\":{\"line\":-1,\"character\":\"a\"}}")) ==
+        kInvalidParams);
+  // Positions past the end are clamped, not errors.
+  CHECK(member(s.request("textDocument/hover", Session::at("file:///tmp/x.polc", 9999, 9999)), "result"));
+  // A string id is echoed.
+  auto str = s.send("{\"jsonrpc\":\"2.0\",\"id\":\"abc\",\"method\":\"no/such\"}");
+  CHECK(string_member(str[0], "id") == std::string_view("abc"));
+  // Shutdown: then requests are invalid, and exit ends with 0.
+  CHECK(member(s.request("shutdown", "null"), "result")->is_null());
+  CHECK(error_code(s.request("textDocument/hover", Session::at("file:///tmp/x.polc", 0, 0))) == kInvalidRequest);
+  CHECK_FALSE(s.server.exited());
+  s.notify("exit", "null");
+  CHECK(s.server.exited());
+  CHECK(s.server.exit_code() == 0);
+
+  Session t;
+  t.initialize();
+  t.notify("exit", "{}");
+  CHECK(t.server.exit_code() == 1);  // exit without shutdown
+}
+
+TEST_CASE("lsp diagnostics: the compiler's, with line and column", "[lsp]") {
+  Session s;
+  s.initialize();
+  auto msgs = s.open("file:///tmp/lsp-test/broken.polc", kBroken);
+  REQUIRE(msgs.size() == 1);
+  CHECK(string_member(msgs[0], "method") == std::string_view("textDocument/publishDiagnostics"));
+  const Value* diags = member(member(msgs[0], "params"), "diagnostics");
+  REQUIRE(diags->size >= 1);
+  // The same diagnostics as the compile path the CLI uses, line for line.
+  Diagnostics expected;
+  ModuleSet modules;
+  modules.load_source("/tmp/lsp-test/broken.polc", kBroken, false, expected);
+  compile_modules(modules, expected, {});
+  REQUIRE(diags->size == expected.size());
+  const Value* first = diags->list()[0];
+  CHECK(string_member(first, "message") == std::string_view(expected.items()[0].message));
+  CHECK(string_member(first, "code") == std::string_view(expected.items()[0].code));
+  const Value* start = member(member(first, "range"), "start");
+  CHECK(*uint_member(start, "line") == expected.items()[0].location.line - 1);
+  CHECK(*uint_member(start, "character") == expected.items()[0].location.column - 1);
+
+  // A fix clears them; a check error (unknown property) is reported with its code.
+  msgs = s.notify("textDocument/didChange",
+                  "{\"textDocument\":{\"uri\":\"file:///tmp/lsp-test/broken.polc\",\"version\":2},\"contentChanges\":[{\"text\":" +
+                      json_string(kGood) + "}]}");
+  REQUIRE(msgs.size() == 1);
+  CHECK(member(member(msgs[0], "params"), "diagnostics")->size == 0);
+  std::string bad = kGood;
+  bad.replace(bad.find("BucketName"), 10, "BucketNmae");
+  msgs = s.notify("textDocument/didChange",
+                  "{\"textDocument\":{\"uri\":\"file:///tmp/lsp-test/broken.polc\",\"version\":3},\"contentChanges\":[{\"text\":" +
+                      json_string(bad) + "}]}");
+  const Value* d = member(member(msgs[0], "params"), "diagnostics");
+  REQUIRE(d->size == 1);
+  CHECK(string_member(d->list()[0], "code") == std::string_view("schema"));
+  CHECK(std::string(*string_member(d->list()[0], "message")).find("BucketName") != std::string::npos);  // did you mean
+  msgs = s.notify("textDocument/didClose", "{\"textDocument\":{\"uri\":\"file:///tmp/lsp-test/broken.polc\"}}");
+  CHECK(member(member(msgs[0], "params"), "diagnostics")->size == 0);
+}
+
+TEST_CASE("lsp features: hover, completion, definition, references, symbols", "[lsp]") {
+  Session s;
+  s.initialize();
+  const std::string uri = "file:///tmp/lsp-test/good.polc";
+  s.open(uri, kGood);
+  // Lines (0-based): 1 fn hello, 2 const LIMIT, 3 policy, 7 for b in resources(...), 8 require ...
+  CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 8, 14))).find("exists(value) -> bool") != std::string::npos);
+  CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 7, 25))).find("AWS::S3::Bucket") != std::string::npos);
+  const std::string prop = hover_text(s.request("textDocument/hover", Session::at(uri, 8, 35)));
+  CHECK(prop.find("BucketName") != std::string::npos);
+  CHECK(prop.find("string") != std::string::npos);
+  CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 8, 60))).find("Says hello.") != std::string::npos);
+  CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 3, 10))).find("Buckets are named") != std::string::npos);
+
+  auto def = s.request("textDocument/definition", Session::at(uri, 8, 60));
+  CHECK(*uint_member(member(member(member(def, "result"), "range"), "start"), "line") == 1);
+  auto refs = s.request("textDocument/references",
+                        "{\"textDocument\":{\"uri\":\"" + uri + "\"},\"position\":{\"line\":2,\"character\":7},\"context\":{\"includeDeclaration\":true}}");
+  CHECK(member(refs, "result")->size == 2);  // const LIMIT and its use
+  auto local = s.request("textDocument/definition", Session::at(uri, 8, 19));  // b
+  CHECK(*uint_member(member(member(member(local, "result"), "range"), "start"), "line") == 7);
+
+  auto symbols = member(s.request("textDocument/documentSymbol", "{\"textDocument\":{\"uri\":\"" + uri + "\"}}"), "result");
+  REQUIRE(symbols->size == 3);
+  CHECK(string_member(symbols->list()[2], "name") == std::string_view("bucket-named"));
+
+  // The broken file: completion of properties after `b.Properties.`, of types in resources("…").
+  const std::string broken = "file:///tmp/lsp-test/broken.polc";
+  s.open(broken, kBroken);
+  auto props = labels(s.request("textDocument/completion", Session::at(broken, 5, 25)));
+  CHECK(has(props, "BucketName"));
+  CHECK(has(props, "BucketEncryption"));
+  CHECK_FALSE(has(props, "count"));
+  auto types = labels(s.request("textDocument/completion", Session::at(broken, 4, 29)));
+  CHECK(has(types, "AWS::S3::Bucket"));
+  CHECK_FALSE(has(types, "AWS::EC2::Instance"));
+  auto general = labels(s.request("textDocument/completion", Session::at(uri, 8, 12)));
+  CHECK(has(general, "hello"));
+  CHECK(has(general, "LIMIT"));
+  CHECK(has(general, "b"));
+  CHECK(has(general, "resources"));
+  auto broken_symbols = member(s.request("textDocument/documentSymbol", "{\"textDocument\":{\"uri\":\"" + broken + "\"}}"), "result");
+  CHECK(broken_symbols->size == 1);
+  auto lenses = member(s.request("textDocument/codeLens", "{\"textDocument\":{\"uri\":\"" + broken + "\"}}"), "result");
+  REQUIRE(lenses->size == 1);
+  CHECK(string_member(member(lenses->list()[0], "command"), "command") == std::string_view("polc.runTests"));
+}
+
+TEST_CASE("lsp stdlib imports: members complete, hover their doc comment", "[lsp]") {
+  Session s;
+  s.initialize();
+  const std::string uri = "file:///tmp/lsp-test/imp.polc";
+  s.open(uri, "import \"stdlib/core\" as core\nconst X = core.\n");
+  auto members = labels(s.request("textDocument/completion", Session::at(uri, 1, 15)));
+  CHECK(has(members, "ids"));
+  CHECK(has(members, "present"));
+  s.open(uri, "import \"stdlib/core\" as core\nconst X = core.present(1)\n");
+  CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 1, 17))).find("neither absent nor empty") != std::string::npos);
+}
+
+TEST_CASE("lsp document limits: kMaxLspOpenDocuments and kMaxLspOpenBytes", "[lsp][limits]") {
+  Workspace ws;
+  std::string error;
+  for (std::size_t i = 0; i < kMaxLspOpenDocuments; ++i) REQUIRE(ws.open("file:///d" + std::to_string(i), "x", 1, error));
+  CHECK_FALSE(ws.open("file:///one-more", "x", 1, error));
+  CHECK(error.find("kMaxLspOpenDocuments") != std::string::npos);
+  CHECK(ws.open("file:///d0", "replaced", 2, error));  // replacing an open one is fine
+  Workspace big;
+  const std::string half(kMaxLspOpenBytes / 2, 'x');
+  CHECK(big.open("file:///a", half, 1, error));
+  CHECK(big.open("file:///b", half, 1, error));
+  CHECK_FALSE(big.open("file:///c", "y", 1, error));
+  CHECK(error.find("kMaxLspOpenBytes") != std::string::npos);
+  CHECK(big.open_bytes() == kMaxLspOpenBytes);
+  big.close("file:///a");
+  CHECK(big.open("file:///c", "y", 1, error));
+}
+
+TEST_CASE("lsp positions: UTF-16 code units or UTF-8 bytes", "[lsp]") {
+  const std::string text = "a\xC3\xA9\xF0\x9F\x98\x80z\nline2";  // a é 😀 z
+  LineMap u16(text, true), u8(text, false);
+  CHECK(u16.position(1 + 2 + 4).second == 4);  // a, é (1 unit), 😀 (2 units)
+  CHECK(u16.offset(0, 4) == 7);
+  CHECK(u8.position(7).second == 7);
+  CHECK(u16.offset(1, 3) == text.find("line2") + 3);
+  CHECK(u16.offset(5, 0) == text.size());
+  CHECK(uri_to_path("file:///a%20b/c.polc") == "/a b/c.polc");
+  CHECK(path_to_uri("/a b/c.polc") == "file:///a%20b/c.polc");
+  CHECK(uri_to_path("untitled:1").empty());
+}
