@@ -4,7 +4,7 @@
 #   2. the same suite under AddressSanitizer and UndefinedBehaviorSanitizer (POLC_SKIP_SLOW
 #      skips the 100,000-file test there; the corpus robustness test does run);
 #   3. the parallel scanner tests ([scanner]) under ThreadSanitizer;
-#   4. fuzzing: each of the seven libFuzzer targets for POLC_FUZZ_SECONDS (default 45) seconds
+#   4. fuzzing: each of the eight libFuzzer targets for POLC_FUZZ_SECONDS (default 45) seconds
 #      (scripts/fuzz.sh; set POLC_FUZZ_SECONDS=0 to skip).
 # Prints each suite's closing summary and the time of every stage.
 set -euo pipefail

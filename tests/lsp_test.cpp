@@ -1,8 +1,10 @@
 // polc lsp (cli/lsp/): the message framing, the JSON-RPC dispatch and the language features,
 // driven with scripted messages. tests/lsp/session_test.mjs drives the real binary with an LSP
 // client library.
-#include <catch2/catch_test_macros.hpp>
+#include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,7 @@
 #include "cli/lsp/server.h"
 #include "cli/lsp/transport.h"
 #include "dsl/compiler.h"
+#include "fuzz/lsp_target.h"
 
 using namespace polc;
 using namespace polc::lsp;
@@ -123,7 +126,7 @@ TEST_CASE("lsp framing: messages in any pieces, errors skipped in step", "[lsp]"
 TEST_CASE("lsp framing limits: kMaxLspHeaderBytes and kMaxLspMessageBytes", "[lsp][limits]") {
   MessageReader reader;
   // A header longer than the limit: one error, skipped up to its blank line, held bytes bounded.
-  std::string header = "X: " + std::string(kMaxLspHeaderBytes, 'h');
+  std::string header = "X: " + std::string(kMaxLspHeaderBytes + 1, 'h');
   reader.feed(header);
   auto r = reader.next();
   REQUIRE(r.status == MessageReader::Status::kError);
@@ -256,10 +259,10 @@ TEST_CASE("lsp features: hover, completion, definition, references, symbols", "[
   const std::string prop = hover_text(s.request("textDocument/hover", Session::at(uri, 8, 35)));
   CHECK(prop.find("BucketName") != std::string::npos);
   CHECK(prop.find("string") != std::string::npos);
-  CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 8, 60))).find("Says hello.") != std::string::npos);
+  CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 8, 50))).find("Says hello.") != std::string::npos);
   CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 3, 10))).find("Buckets are named") != std::string::npos);
 
-  auto def = s.request("textDocument/definition", Session::at(uri, 8, 60));
+  auto def = s.request("textDocument/definition", Session::at(uri, 8, 50));
   CHECK(*uint_member(member(member(member(def, "result"), "range"), "start"), "line") == 1);
   auto refs = s.request("textDocument/references",
                         "{\"textDocument\":{\"uri\":\"" + uri + "\"},\"position\":{\"line\":2,\"character\":7},\"context\":{\"includeDeclaration\":true}}");
@@ -334,4 +337,21 @@ TEST_CASE("lsp positions: UTF-16 code units or UTF-8 bytes", "[lsp]") {
   CHECK(uri_to_path("file:///a%20b/c.polc") == "/a b/c.polc");
   CHECK(path_to_uri("/a b/c.polc") == "file:///a%20b/c.polc");
   CHECK(uri_to_path("untitled:1").empty());
+}
+
+TEST_CASE("lsp fuzz target: the seed streams and saved reproducers run clean", "[lsp][robust]") {
+  namespace fs = std::filesystem;
+  std::size_t ran = 0;
+  for (const char* dir : {"tests/data/lsp", "tests/data/robust/lsp"}) {
+    const fs::path d = fs::path(POLC_SOURCE_DIR) / dir;
+    std::error_code ec;
+    if (!fs::is_directory(d, ec)) continue;
+    for (const auto& e : fs::directory_iterator(d)) {
+      std::ifstream in(e.path(), std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      polc::fuzz::run_lsp_stream(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+      ++ran;
+    }
+  }
+  CHECK(ran >= 2);
 }

@@ -134,6 +134,7 @@ void Server::handle(std::string_view body, std::vector<std::string>& out) {
     }
     const std::string_view method = method_value->str();
     const Value* params = root->get("params");
+    if (params && params->is_null()) params = nullptr;  // as if left out
     if (params && !params->is_map() && !params->is_list()) {
       if (id_value) out.push_back(error_response(id, kInvalidParams, "params must be an object or an array"));
       return;
