@@ -28,7 +28,8 @@ inline void run_lsp_stream(const std::uint8_t* data, std::size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   lsp::Server server;  // no polc binary: polc.runTests answers an error, never forks
   std::vector<std::string> out;
-  server.handle(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"capabilities":{}}})", out);
+  server.handle(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"capabilities":{}}})",
+                out);
   lsp::MessageReader reader;
   std::size_t start = 0;
   while (start <= bytes.size() && !server.exited()) {
@@ -40,8 +41,10 @@ inline void run_lsp_stream(const std::uint8_t* data, std::size_t size) {
       lsp::MessageReader::Result r = reader.next();
       if (r.status == lsp::MessageReader::Status::kNeedMore) break;
       out.clear();
-      if (r.status == lsp::MessageReader::Status::kError) server.framing_error(r.error, out);
-      else server.handle(r.body, out);
+      if (r.status == lsp::MessageReader::Status::kError)
+        server.framing_error(r.error, out);
+      else
+        server.handle(r.body, out);
       check_answers(out);
       if (server.exited()) break;
     }

@@ -1,8 +1,9 @@
 // polc lsp (cli/lsp/): the message framing, the JSON-RPC dispatch and the language features,
 // driven with scripted messages. tests/lsp/session_test.mjs drives the real binary with an LSP
 // client library.
-#include <catch2/catch.hpp>
+#include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -27,7 +28,8 @@ const char* kBroken =
 const char* kGood =
     "# Says hello.\nfn hello(x) = count(x) > 0\nconst LIMIT = 3\n"
     "policy bucket-named {\n  id = \"X-2\"\n  title = \"Buckets are named\"\n  severity = high\n"
-    "  for b in resources(\"AWS::S3::Bucket\") {\n    require exists(b.Properties.BucketName) and hello([LIMIT])\n  }\n}\n";
+    "  for b in resources(\"AWS::S3::Bucket\") {\n    require exists(b.Properties.BucketName) and "
+    "hello([LIMIT])\n  }\n}\n";
 
 struct Session {
   Server server;
@@ -49,10 +51,11 @@ struct Session {
   }
   const Value* request(const std::string& method, const std::string& params) {
     const int id = next_id++;
-    auto msgs = send("{\"jsonrpc\":\"2.0\",\"id\":" + std::to_string(id) + ",\"method\":\"" + method +
-                     "\",\"params\":" + params + "}");
+    auto msgs = send("{\"jsonrpc\":\"2.0\",\"id\":" + std::to_string(id) + ",\"method\":\"" +
+                     method + "\",\"params\":" + params + "}");
     for (const Value* m : msgs)
-      if (const Value* i = m->get("id"); i && i->kind == ValueKind::kInt && i->integer == id) return m;
+      if (const Value* i = m->get("id"); i && i->kind == ValueKind::kInt && i->integer == id)
+        return m;
     FAIL("no response to " << method);
     return nullptr;
   }
@@ -60,16 +63,19 @@ struct Session {
     return send("{\"jsonrpc\":\"2.0\",\"method\":\"" + method + "\",\"params\":" + params + "}");
   }
   void initialize() {
-    const Value* r = request("initialize", "{\"processId\":null,\"rootUri\":null,\"capabilities\":{}}");
+    const Value* r =
+        request("initialize", "{\"processId\":null,\"rootUri\":null,\"capabilities\":{}}");
     REQUIRE(member(member(r, "result"), "capabilities"));
     notify("initialized", "{}");
   }
   std::vector<const Value*> open(const std::string& uri, const std::string& text) {
     return notify("textDocument/didOpen", "{\"textDocument\":{\"uri\":\"" + uri +
-                                              "\",\"languageId\":\"polc\",\"version\":1,\"text\":" + json_string(text) + "}}");
+                                              "\",\"languageId\":\"polc\",\"version\":1,\"text\":" +
+                                              json_string(text) + "}}");
   }
   static std::string at(const std::string& uri, int line, int character) {
-    return "{\"textDocument\":{\"uri\":\"" + uri + "\"},\"position\":{\"line\":" + std::to_string(line) +
+    return "{\"textDocument\":{\"uri\":\"" + uri +
+           "\"},\"position\":{\"line\":" + std::to_string(line) +
            ",\"character\":" + std::to_string(character) + "}}";
   }
 };
@@ -87,7 +93,9 @@ std::vector<std::string> labels(const Value* completion_response) {
   return out;
 }
 
-bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 std::string hover_text(const Value* r) {
   auto v = string_member(member(member(r, "result"), "contents"), "value");
@@ -110,7 +118,8 @@ TEST_CASE("lsp framing: messages in any pieces, errors skipped in step", "[lsp]"
   CHECK(reader.next().status == MessageReader::Status::kNeedMore);
 
   // Other headers are ignored, the name's case does not matter.
-  reader.feed("content-length: 2\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{}");
+  reader.feed(
+      "content-length: 2\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{}");
   CHECK(reader.next().body == "{}");
   // A header without Content-Length, or with a bad one, is an error; the next message still reads.
   reader.feed("X-Nothing: 1\r\n\r\n" + a);
@@ -137,7 +146,9 @@ TEST_CASE("lsp framing limits: kMaxLspHeaderBytes and kMaxLspMessageBytes", "[ls
   reader.feed("\r\n\r\n" + frame_message("{}"));
   CHECK(reader.next().body == "{}");
   // A header exactly at the limit is read.
-  std::string fill = "X: " + std::string(kMaxLspHeaderBytes - 3 - std::string("\r\nContent-Length: 2").size(), 'h');
+  std::string fill =
+      "X: " +
+      std::string(kMaxLspHeaderBytes - 3 - std::string("\r\nContent-Length: 2").size(), 'h');
   reader.feed(fill + "\r\nContent-Length: 2\r\n\r\n{}");
   CHECK(reader.next().body == "{}");
 
@@ -158,7 +169,8 @@ TEST_CASE("lsp framing limits: kMaxLspHeaderBytes and kMaxLspMessageBytes", "[ls
   reader.feed(frame_message("{\"after\":1}"));
   CHECK(reader.next().body == "{\"after\":1}");
   // A body at the limit is read.
-  reader.feed("Content-Length: " + std::to_string(kMaxLspMessageBytes) + "\r\n\r\n" + std::string(kMaxLspMessageBytes, ' '));
+  reader.feed("Content-Length: " + std::to_string(kMaxLspMessageBytes) + "\r\n\r\n" +
+              std::string(kMaxLspMessageBytes, ' '));
   r = reader.next();
   REQUIRE(r.status == MessageReader::Status::kMessage);
   CHECK(r.body.size() == kMaxLspMessageBytes);
@@ -167,36 +179,46 @@ TEST_CASE("lsp framing limits: kMaxLspHeaderBytes and kMaxLspMessageBytes", "[ls
 TEST_CASE("lsp dispatch: JSON-RPC errors for every malformed message", "[lsp]") {
   Session s;
   // Before initialize: requests are refused, notifications dropped.
-  CHECK(error_code(s.request("textDocument/hover", Session::at("file:///x.polc", 0, 0))) == kServerNotInitialized);
+  CHECK(error_code(s.request("textDocument/hover", Session::at("file:///x.polc", 0, 0))) ==
+        kServerNotInitialized);
   CHECK(s.open("file:///tmp/x.polc", kBroken).empty());
   auto parse = s.send("{not json");
   REQUIRE(parse.size() == 1);
   CHECK(error_code(parse[0]) == kParseError);
   CHECK(member(parse[0], "id")->is_null());
   CHECK(error_code(s.send("[1,2]")[0]) == kInvalidRequest);
-  CHECK(error_code(s.send("{\"jsonrpc\":\"2.0\",\"id\":{\"x\":1},\"method\":\"initialize\"}")[0]) == kInvalidRequest);
-  CHECK(error_code(s.send("{\"jsonrpc\":\"1.0\",\"id\":3,\"method\":\"initialize\"}")[0]) == kInvalidRequest);
+  CHECK(error_code(s.send("{\"jsonrpc\":\"2.0\",\"id\":{\"x\":1},\"method\":\"initialize\"}")[0]) ==
+        kInvalidRequest);
+  CHECK(error_code(s.send("{\"jsonrpc\":\"1.0\",\"id\":3,\"method\":\"initialize\"}")[0]) ==
+        kInvalidRequest);
   CHECK(error_code(s.send("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":7}")[0]) == kInvalidRequest);
-  CHECK(error_code(s.send("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"initialize\",\"params\":5}")[0]) == kInvalidParams);
+  CHECK(error_code(
+            s.send("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"initialize\",\"params\":5}")[0]) ==
+        kInvalidParams);
   CHECK(s.send("{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":null}").empty());  // a response: ignored
   s.initialize();
   CHECK(error_code(s.request("initialize", "{}")) == kInvalidRequest);
   CHECK(error_code(s.request("no/suchMethod", "{}")) == kMethodNotFound);
   CHECK(s.notify("no/suchNotification", "{}").empty());
-  CHECK(error_code(s.request("textDocument/hover", "{\"textDocument\":{\"uri\":5}}")) == kInvalidParams);
-  CHECK(error_code(s.request("textDocument/hover", Session::at("file:///not/open.polc", 0, 0))) == kRequestFailed);
+  CHECK(error_code(s.request("textDocument/hover", "{\"textDocument\":{\"uri\":5}}")) ==
+        kInvalidParams);
+  CHECK(error_code(s.request("textDocument/hover", Session::at("file:///not/open.polc", 0, 0))) ==
+        kRequestFailed);
   s.open("file:///tmp/x.polc", kBroken);
   CHECK(error_code(s.request("textDocument/hover",
-                             "{\"textDocument\":{\"uri\":\"file:///tmp/x.polc\"},\"position\":{\"line\":-1,\"character\":\"a\"}}")) ==
+                             "{\"textDocument\":{\"uri\":\"file:///tmp/"
+                             "x.polc\"},\"position\":{\"line\":-1,\"character\":\"a\"}}")) ==
         kInvalidParams);
   // Positions past the end are clamped, not errors.
-  CHECK(member(s.request("textDocument/hover", Session::at("file:///tmp/x.polc", 9999, 9999)), "result"));
+  CHECK(member(s.request("textDocument/hover", Session::at("file:///tmp/x.polc", 9999, 9999)),
+               "result"));
   // A string id is echoed.
   auto str = s.send("{\"jsonrpc\":\"2.0\",\"id\":\"abc\",\"method\":\"no/such\"}");
   CHECK(string_member(str[0], "id") == std::string_view("abc"));
   // Shutdown: then requests are invalid, and exit ends with 0.
   CHECK(member(s.request("shutdown", "null"), "result")->is_null());
-  CHECK(error_code(s.request("textDocument/hover", Session::at("file:///tmp/x.polc", 0, 0))) == kInvalidRequest);
+  CHECK(error_code(s.request("textDocument/hover", Session::at("file:///tmp/x.polc", 0, 0))) ==
+        kInvalidRequest);
   CHECK_FALSE(s.server.exited());
   s.notify("exit", "null");
   CHECK(s.server.exited());
@@ -231,20 +253,24 @@ TEST_CASE("lsp diagnostics: the compiler's, with line and column", "[lsp]") {
 
   // A fix clears them; a check error (unknown property) is reported with its code.
   msgs = s.notify("textDocument/didChange",
-                  "{\"textDocument\":{\"uri\":\"file:///tmp/lsp-test/broken.polc\",\"version\":2},\"contentChanges\":[{\"text\":" +
+                  "{\"textDocument\":{\"uri\":\"file:///tmp/lsp-test/"
+                  "broken.polc\",\"version\":2},\"contentChanges\":[{\"text\":" +
                       json_string(kGood) + "}]}");
   REQUIRE(msgs.size() == 1);
   CHECK(member(member(msgs[0], "params"), "diagnostics")->size == 0);
   std::string bad = kGood;
   bad.replace(bad.find("BucketName"), 10, "BucketNmae");
   msgs = s.notify("textDocument/didChange",
-                  "{\"textDocument\":{\"uri\":\"file:///tmp/lsp-test/broken.polc\",\"version\":3},\"contentChanges\":[{\"text\":" +
+                  "{\"textDocument\":{\"uri\":\"file:///tmp/lsp-test/"
+                  "broken.polc\",\"version\":3},\"contentChanges\":[{\"text\":" +
                       json_string(bad) + "}]}");
   const Value* d = member(member(msgs[0], "params"), "diagnostics");
   REQUIRE(d->size == 1);
   CHECK(string_member(d->list()[0], "code") == std::string_view("schema"));
-  CHECK(std::string(*string_member(d->list()[0], "message")).find("BucketName") != std::string::npos);  // did you mean
-  msgs = s.notify("textDocument/didClose", "{\"textDocument\":{\"uri\":\"file:///tmp/lsp-test/broken.polc\"}}");
+  CHECK(std::string(*string_member(d->list()[0], "message")).find("BucketName") !=
+        std::string::npos);  // did you mean
+  msgs = s.notify("textDocument/didClose",
+                  "{\"textDocument\":{\"uri\":\"file:///tmp/lsp-test/broken.polc\"}}");
   CHECK(member(member(msgs[0], "params"), "diagnostics")->size == 0);
 }
 
@@ -254,23 +280,31 @@ TEST_CASE("lsp features: hover, completion, definition, references, symbols", "[
   const std::string uri = "file:///tmp/lsp-test/good.polc";
   s.open(uri, kGood);
   // Lines (0-based): 1 fn hello, 2 const LIMIT, 3 policy, 7 for b in resources(...), 8 require ...
-  CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 8, 14))).find("exists(value) -> bool") != std::string::npos);
-  CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 7, 25))).find("AWS::S3::Bucket") != std::string::npos);
+  CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 8, 14)))
+            .find("exists(value) -> bool") != std::string::npos);
+  CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 7, 25)))
+            .find("AWS::S3::Bucket") != std::string::npos);
   const std::string prop = hover_text(s.request("textDocument/hover", Session::at(uri, 8, 35)));
   CHECK(prop.find("BucketName") != std::string::npos);
   CHECK(prop.find("string") != std::string::npos);
-  CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 8, 50))).find("Says hello.") != std::string::npos);
-  CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 3, 10))).find("Buckets are named") != std::string::npos);
+  CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 8, 50))).find("Says hello.") !=
+        std::string::npos);
+  CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 3, 10)))
+            .find("Buckets are named") != std::string::npos);
 
   auto def = s.request("textDocument/definition", Session::at(uri, 8, 50));
   CHECK(*uint_member(member(member(member(def, "result"), "range"), "start"), "line") == 1);
-  auto refs = s.request("textDocument/references",
-                        "{\"textDocument\":{\"uri\":\"" + uri + "\"},\"position\":{\"line\":2,\"character\":7},\"context\":{\"includeDeclaration\":true}}");
+  auto refs =
+      s.request("textDocument/references", "{\"textDocument\":{\"uri\":\"" + uri +
+                                               "\"},\"position\":{\"line\":2,\"character\":7},"
+                                               "\"context\":{\"includeDeclaration\":true}}");
   CHECK(member(refs, "result")->size == 2);  // const LIMIT and its use
   auto local = s.request("textDocument/definition", Session::at(uri, 8, 19));  // b
   CHECK(*uint_member(member(member(member(local, "result"), "range"), "start"), "line") == 7);
 
-  auto symbols = member(s.request("textDocument/documentSymbol", "{\"textDocument\":{\"uri\":\"" + uri + "\"}}"), "result");
+  auto symbols = member(
+      s.request("textDocument/documentSymbol", "{\"textDocument\":{\"uri\":\"" + uri + "\"}}"),
+      "result");
   REQUIRE(symbols->size == 3);
   CHECK(string_member(symbols->list()[2], "name") == std::string_view("bucket-named"));
 
@@ -289,11 +323,16 @@ TEST_CASE("lsp features: hover, completion, definition, references, symbols", "[
   CHECK(has(general, "LIMIT"));
   CHECK(has(general, "b"));
   CHECK(has(general, "resources"));
-  auto broken_symbols = member(s.request("textDocument/documentSymbol", "{\"textDocument\":{\"uri\":\"" + broken + "\"}}"), "result");
+  auto broken_symbols = member(
+      s.request("textDocument/documentSymbol", "{\"textDocument\":{\"uri\":\"" + broken + "\"}}"),
+      "result");
   CHECK(broken_symbols->size == 1);
-  auto lenses = member(s.request("textDocument/codeLens", "{\"textDocument\":{\"uri\":\"" + broken + "\"}}"), "result");
+  auto lenses =
+      member(s.request("textDocument/codeLens", "{\"textDocument\":{\"uri\":\"" + broken + "\"}}"),
+             "result");
   REQUIRE(lenses->size == 1);
-  CHECK(string_member(member(lenses->list()[0], "command"), "command") == std::string_view("polc.runTests"));
+  CHECK(string_member(member(lenses->list()[0], "command"), "command") ==
+        std::string_view("polc.runTests"));
 }
 
 TEST_CASE("lsp stdlib imports: members complete, hover their doc comment", "[lsp]") {
@@ -305,13 +344,15 @@ TEST_CASE("lsp stdlib imports: members complete, hover their doc comment", "[lsp
   CHECK(has(members, "ids"));
   CHECK(has(members, "present"));
   s.open(uri, "import \"stdlib/core\" as core\nconst X = core.present(1)\n");
-  CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 1, 17))).find("neither absent nor empty") != std::string::npos);
+  CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 1, 17)))
+            .find("neither absent nor empty") != std::string::npos);
 }
 
 TEST_CASE("lsp document limits: kMaxLspOpenDocuments and kMaxLspOpenBytes", "[lsp][limits]") {
   Workspace ws;
   std::string error;
-  for (std::size_t i = 0; i < kMaxLspOpenDocuments; ++i) REQUIRE(ws.open("file:///d" + std::to_string(i), "x", 1, error));
+  for (std::size_t i = 0; i < kMaxLspOpenDocuments; ++i)
+    REQUIRE(ws.open("file:///d" + std::to_string(i), "x", 1, error));
   CHECK_FALSE(ws.open("file:///one-more", "x", 1, error));
   CHECK(error.find("kMaxLspOpenDocuments") != std::string::npos);
   CHECK(ws.open("file:///d0", "replaced", 2, error));  // replacing an open one is fine
@@ -354,4 +395,35 @@ TEST_CASE("lsp fuzz target: the seed streams and saved reproducers run clean", "
     }
   }
   CHECK(ran >= 2);
+}
+
+TEST_CASE("lsp test files: the policy a test file names, hover and definition", "[lsp]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("polc-lsp-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  { std::ofstream(dir / "named.polc") << kGood; }
+  const std::string tests = "policy: X-2\ncases:\n  - name: one\n    policy: bucket-named\n";
+  { std::ofstream(dir / "named.tests.yaml") << tests; }
+  Session s;
+  s.initialize();
+  const std::string uri = path_to_uri((dir / "named.tests.yaml").string());
+  auto msgs = s.open(uri, tests);
+  CHECK(member(member(msgs[0], "params"), "diagnostics")->size == 0);
+  // By id on the first line, by name on the fourth.
+  CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 0, 9)))
+            .find("Buckets are named") != std::string::npos);
+  auto def = member(s.request("textDocument/definition", Session::at(uri, 3, 16)), "result");
+  CHECK(string_member(def, "uri") == std::string_view(path_to_uri((dir / "named.polc").string())));
+  CHECK(*uint_member(member(member(def, "range"), "start"), "line") == 3);
+  CHECK(member(s.request("textDocument/hover", Session::at(uri, 2, 5)), "result")->is_null());
+  // A YAML error is a diagnostic.
+  msgs = s.open(uri, "policy: [\n");
+  CHECK(member(member(msgs[0], "params"), "diagnostics")->size >= 1);
+  // Without a polc binary to run, the test command answers an error.
+  CHECK(error_code(s.request("workspace/executeCommand",
+                             "{\"command\":\"polc.runTests\",\"arguments\":[\"" + uri + "\"]}")) ==
+        kRequestFailed);
+  CHECK(error_code(s.request("workspace/executeCommand", "{\"command\":\"other\"}")) ==
+        kInvalidParams);
+  fs::remove_all(dir);
 }

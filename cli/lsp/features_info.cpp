@@ -20,7 +20,8 @@ Chain member_chain(const TextIndex& idx, int tok) {
   while (k >= 0 && ts[k].kind == Token::kIdent) {
     rev.emplace_back(idx.token_text(ts[k]));
     c.base = k;
-    if (k >= 2 && ts[k - 1].kind == Token::kPunct && text[ts[k - 1].begin] == '.' && ts[k - 1].begin == ts[k - 2].end)
+    if (k >= 2 && ts[k - 1].kind == Token::kPunct && text[ts[k - 1].begin] == '.' &&
+        ts[k - 1].begin == ts[k - 2].end)
       k -= 2;
     else
       break;
@@ -29,7 +30,8 @@ Chain member_chain(const TextIndex& idx, int tok) {
   return c;
 }
 
-std::optional<ModuleSource> module_for_alias(const Workspace& ws, const OpenDocument& doc, int base_tok) {
+std::optional<ModuleSource> module_for_alias(const Workspace& ws, const OpenDocument& doc,
+                                             int base_tok) {
   int d = doc.index->resolve(base_tok);
   if (d < 0 || doc.index->decls()[d].kind != DeclKind::kImport) return std::nullopt;
   return ws.import_module(doc, doc.index->decls()[d]);
@@ -37,7 +39,8 @@ std::optional<ModuleSource> module_for_alias(const Workspace& ws, const OpenDocu
 
 std::vector<schema::Field> fields_of(const schema::TypeRef& t) {
   std::string_view type = t.type;
-  while (type.size() >= 2 && ((type.front() == '[' && type.back() == ']') || (type.front() == '{' && type.back() == '}'))) {
+  while (type.size() >= 2 && ((type.front() == '[' && type.back() == ']') ||
+                              (type.front() == '{' && type.back() == '}'))) {
     if (type.front() == '{') return {};  // a map: its keys are free
     type = type.substr(1, type.size() - 2);
   }
@@ -47,8 +50,9 @@ std::vector<schema::Field> fields_of(const schema::TypeRef& t) {
   return {};
 }
 
-std::vector<schema::TypeRef> property_types(const std::string& type, const std::vector<std::string>& path,
-                                            bool& found, schema::FieldLookup* last) {
+std::vector<schema::TypeRef> property_types(const std::string& type,
+                                            const std::vector<std::string>& path, bool& found,
+                                            schema::FieldLookup* last) {
   found = false;
   const schema::ResourceSchema* rs = schema::SchemaSet::builtin().find(type);
   if (!rs) return {};
@@ -72,6 +76,12 @@ std::string location_json(const Workspace& ws, const std::string& uri, const std
 std::string subject_type(const OpenDocument& doc, int base_tok) {
   int d = doc.index->resolve(base_tok);
   return d < 0 ? std::string() : doc.index->decls()[d].resource_type;
+}
+
+std::string policy_markdown(const TextIndex& idx, const Decl& d) {
+  std::string md = "**policy " + d.name + "**\n\n";
+  for (const auto& [k, v] : idx.policy_header(d)) md += "- `" + k + "` = " + v + "\n";
+  return md;
 }
 
 }  // namespace detail
@@ -111,12 +121,14 @@ std::string types_text(const std::vector<schema::TypeRef>& types) {
   return out;
 }
 
-std::string decl_markdown(const Workspace& ws, const OpenDocument& doc, const TextIndex& idx, const Decl& d,
-                          const std::string& from) {
+std::string decl_markdown(const Workspace& ws, const OpenDocument& doc, const TextIndex& idx,
+                          const Decl& d, const std::string& from) {
   std::string md;
   const std::string doc_text = idx.doc_comment(d.begin);
   switch (d.kind) {
-    case DeclKind::kFunction: md = code_block("fn " + d.name + d.detail); break;
+    case DeclKind::kFunction:
+      md = code_block("fn " + d.name + d.detail);
+      break;
     case DeclKind::kConst: {
       std::string_view line = std::string_view(idx.text()).substr(d.begin, d.end - d.begin);
       if (line.size() > 200) line = line.substr(0, 200);
@@ -131,7 +143,8 @@ std::string decl_markdown(const Workspace& ws, const OpenDocument& doc, const Te
         std::string head;
         for (std::string_view rest = mod.text(); rest.starts_with("#");) {
           std::size_t eol = rest.find('\n');
-          std::string_view line = rest.substr(1, eol == std::string_view::npos ? rest.size() - 1 : eol - 1);
+          std::string_view line =
+              rest.substr(1, eol == std::string_view::npos ? rest.size() - 1 : eol - 1);
           if (line.starts_with(" ")) line.remove_prefix(1);
           head += std::string(line) + "\n";
           if (eol == std::string_view::npos) break;
@@ -141,20 +154,22 @@ std::string decl_markdown(const Workspace& ws, const OpenDocument& doc, const Te
       }
       return md;
     }
-    case DeclKind::kPolicy: {
-      md = "**policy " + d.name + "**\n\n";
-      for (const auto& [k, v] : idx.policy_header(d)) md += "- `" + k + "` = " + v + "\n";
-      return md;
-    }
-    case DeclKind::kParam: md = code_block("param " + d.name); break;
-    case DeclKind::kFnParam: md = code_block(d.name) + "\n\nparameter"; break;
+    case DeclKind::kPolicy:
+      return policy_markdown(idx, d);
+    case DeclKind::kParam:
+      md = code_block("param " + d.name);
+      break;
+    case DeclKind::kFnParam:
+      md = code_block(d.name) + "\n\nparameter";
+      break;
     case DeclKind::kLet:
     case DeclKind::kLoop:
-      md = code_block((d.kind == DeclKind::kLet ? "let " : "for ") + d.name +
-                      (d.detail.empty() ? "" : (d.kind == DeclKind::kLet ? " = " : " in ") + d.detail));
+      md = code_block(
+          (d.kind == DeclKind::kLet ? "let " : "for ") + d.name +
+          (d.detail.empty() ? "" : (d.kind == DeclKind::kLet ? " = " : " in ") + d.detail));
       if (!d.resource_type.empty())
-        md += "\n\n" + std::string(d.kind == DeclKind::kLet ? "resources" : "a resource") + " of type [" +
-              d.resource_type + "](" + schema::reference_url(d.resource_type) + ")";
+        md += "\n\n" + std::string(d.kind == DeclKind::kLet ? "resources" : "a resource") +
+              " of type [" + d.resource_type + "](" + schema::reference_url(d.resource_type) + ")";
       break;
   }
   if (!doc_text.empty()) md += "\n\n" + doc_text;
@@ -165,6 +180,13 @@ std::string decl_markdown(const Workspace& ws, const OpenDocument& doc, const Te
 }  // namespace
 
 std::string hover(const Workspace& ws, const OpenDocument& doc, std::uint32_t offset) {
+  if (doc.tests_file) {
+    auto ref = tests_policy_at(ws, doc, offset);
+    if (!ref) return "null";
+    return "{\"contents\":{\"kind\":\"markdown\",\"value\":" +
+           json_string(policy_markdown(*ref->index, ref->decl) + "\n*" + ref->path + "*") +
+           "},\"range\":" + doc.lines.range_json(ref->value_begin, ref->value_end) + "}";
+  }
   const TextIndex& idx = *doc.index;
   const int tok = idx.token_at(offset);
   if (tok < 0) return "null";
@@ -196,20 +218,26 @@ std::string hover(const Workspace& ws, const OpenDocument& doc, std::uint32_t of
     if (path.size() == 1)
       for (const auto& f : schema::SchemaSet::builtin().find(type)->properties())
         if (f.name == name && f.required) flags += "required";
-    if (fl.read_only) flags += std::string(flags.empty() ? "" : ", ") + "read-only (an attribute: always null here)";
+    if (fl.read_only)
+      flags +=
+          std::string(flags.empty() ? "" : ", ") + "read-only (an attribute: always null here)";
     if (fl.deprecated) flags += std::string(flags.empty() ? "" : ", ") + "deprecated";
     if (!flags.empty()) md += flags + "\n\n";
-    md += "`" + type + "` Properties." + [&] {
-      std::string p;
-      for (const auto& s : path) p += (p.empty() ? "" : ".") + s;
-      return p;
-    }() + "\n\n[AWS documentation](" + schema::reference_url(type) + ")";
+    md += "`" + type + "` Properties." +
+          [&] {
+            std::string p;
+            for (const auto& s : path) p += (p.empty() ? "" : ".") + s;
+            return p;
+          }() +
+          "\n\n[AWS documentation](" + schema::reference_url(type) + ")";
     return hover_json(doc, t, md);
   }
-  if (int d = idx.resolve(tok); d >= 0) return hover_json(doc, t, decl_markdown(ws, doc, idx, idx.decls()[d], ""));
+  if (int d = idx.resolve(tok); d >= 0)
+    return hover_json(doc, t, decl_markdown(ws, doc, idx, idx.decls()[d], ""));
   if (int b = find_builtin(name); b >= 0) {
     const BuiltinInfo& info = builtin_info(static_cast<std::size_t>(b));
-    return hover_json(doc, t, code_block(info.signature) + "\n\n" + std::string(info.doc) + "\n\n*builtin*");
+    return hover_json(
+        doc, t, code_block(info.signature) + "\n\n" + std::string(info.doc) + "\n\n*builtin*");
   }
   return "null";
 }
@@ -220,8 +248,8 @@ struct Items {
   std::string json = "[";
   std::size_t count = 0;
   bool incomplete = false;
-  bool add(std::string_view label, int kind, std::string_view detail = {}, std::string_view doc = {},
-           const std::string& edit_range = {}) {
+  bool add(std::string_view label, int kind, std::string_view detail = {},
+           std::string_view doc = {}, const std::string& edit_range = {}) {
     if (count >= kMaxLspCompletionItems) {
       incomplete = true;
       return false;
@@ -229,7 +257,8 @@ struct Items {
     json += count++ ? ",{" : "{";
     json += "\"label\":" + json_string(label) + ",\"kind\":" + std::to_string(kind);
     if (!detail.empty()) json += ",\"detail\":" + json_string(detail);
-    if (!doc.empty()) json += ",\"documentation\":{\"kind\":\"markdown\",\"value\":" + json_string(doc) + "}";
+    if (!doc.empty())
+      json += ",\"documentation\":{\"kind\":\"markdown\",\"value\":" + json_string(doc) + "}";
     if (!edit_range.empty())
       json += ",\"filterText\":" + json_string(label) + ",\"textEdit\":{\"range\":" + edit_range +
               ",\"newText\":" + json_string(label) + "}";
@@ -237,20 +266,22 @@ struct Items {
     return true;
   }
   std::string result() const {
-    return std::string("{\"isIncomplete\":") + (incomplete ? "true" : "false") + ",\"items\":" + json + "]}";
+    return std::string("{\"isIncomplete\":") + (incomplete ? "true" : "false") +
+           ",\"items\":" + json + "]}";
   }
 };
 
 bool lower_prefix(std::string_view s, std::string_view prefix) {
   if (prefix.size() > s.size()) return false;
   for (std::size_t i = 0; i < prefix.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(s[i])) != std::tolower(static_cast<unsigned char>(prefix[i])))
+    if (std::tolower(static_cast<unsigned char>(s[i])) !=
+        std::tolower(static_cast<unsigned char>(prefix[i])))
       return false;
   return true;
 }
 
-constexpr std::string_view kResourceFields[] = {"id",       "type",      "Properties", "Metadata", "Condition",
-                                                "DependsOn", "cdk_path", "generated_by"};
+constexpr std::string_view kResourceFields[] = {
+    "id", "type", "Properties", "Metadata", "Condition", "DependsOn", "cdk_path", "generated_by"};
 
 }  // namespace
 
@@ -266,14 +297,17 @@ std::string completion(const Workspace& ws, const OpenDocument& doc, std::uint32
     const std::string_view st = idx.token_text(s);
     const bool closed = st.size() >= 2 && st.back() == st.front();
     if (offset > s.begin && (offset < s.end || !closed)) {
-      const bool type_slot = (tok >= 2 && text[ts[tok - 1].begin] == '(' && ts[tok - 2].kind == Token::kIdent &&
-                              (idx.token_text(ts[tok - 2]) == "resources" || idx.token_text(ts[tok - 2]) == "referrers")) ||
-                             (tok >= 1 && ts[tok - 1].kind == Token::kPunct && text[ts[tok - 1].begin] == '=') ||
-                             (tok >= 1 && ts[tok - 1].kind == Token::kPunct &&
-                              (text[ts[tok - 1].begin] == '[' || text[ts[tok - 1].begin] == ',') &&
-                              text.compare(ts[tok - 1].group_begin, 1, "[") == 0);
+      const bool type_slot =
+          (tok >= 2 && text[ts[tok - 1].begin] == '(' && ts[tok - 2].kind == Token::kIdent &&
+           (idx.token_text(ts[tok - 2]) == "resources" ||
+            idx.token_text(ts[tok - 2]) == "referrers")) ||
+          (tok >= 1 && ts[tok - 1].kind == Token::kPunct && text[ts[tok - 1].begin] == '=') ||
+          (tok >= 1 && ts[tok - 1].kind == Token::kPunct &&
+           (text[ts[tok - 1].begin] == '[' || text[ts[tok - 1].begin] == ',') &&
+           text.compare(ts[tok - 1].group_begin, 1, "[") == 0);
       if (!type_slot) return items.result();
-      const std::string_view typed = std::string_view(text).substr(s.begin + 1, offset - s.begin - 1);
+      const std::string_view typed =
+          std::string_view(text).substr(s.begin + 1, offset - s.begin - 1);
       const std::string range = doc.lines.range_json(s.begin + 1, offset);
       for (std::string_view name : schema::SchemaSet::builtin().type_names())
         if (lower_prefix(name, typed) && !items.add(name, 7, "resource type", {}, range)) break;
@@ -282,13 +316,15 @@ std::string completion(const Workspace& ws, const OpenDocument& doc, std::uint32
   }
   // The word being typed, and what comes before it.
   std::uint32_t word_begin = offset;
-  while (word_begin > 0 && (std::isalnum(static_cast<unsigned char>(text[word_begin - 1])) || text[word_begin - 1] == '_'))
+  while (word_begin > 0 && (std::isalnum(static_cast<unsigned char>(text[word_begin - 1])) ||
+                            text[word_begin - 1] == '_'))
     --word_begin;
   int before = -1;  // the last token ending at or before word_begin
   for (int k = 0; k < static_cast<int>(ts.size()) && ts[k].end <= word_begin; ++k)
     if (ts[k].kind != Token::kString || ts[k].end <= word_begin) before = k;
   if (before >= 1 && ts[before].kind == Token::kPunct && text[ts[before].begin] == '.' &&
-      ts[before].end == word_begin && ts[before - 1].kind == Token::kIdent && ts[before - 1].end == ts[before].begin) {
+      ts[before].end == word_begin && ts[before - 1].kind == Token::kIdent &&
+      ts[before - 1].end == ts[before].begin) {
     Chain chain = member_chain(idx, before - 1);
     if (auto m = module_for_alias(ws, doc, chain.base); m && chain.names.size() == 1) {
       TextIndex mod(m->text);
@@ -318,18 +354,23 @@ std::string completion(const Workspace& ws, const OpenDocument& doc, std::uint32
         std::string detail = schema::describe_type(f.type);
         if (f.required) detail += " (required)";
         if (f.deprecated) detail += " (deprecated)";
-        items.add(f.name, 10, detail, "`" + type + "`\n\n[AWS documentation](" + schema::reference_url(type) + ")");
+        items.add(f.name, 10, detail,
+                  "`" + type + "`\n\n[AWS documentation](" + schema::reference_url(type) + ")");
       }
     return items.result();
   }
-  if (before >= 0 && ts[before].kind == Token::kPunct && text[ts[before].begin] == '.' && ts[before].end == word_begin)
+  if (before >= 0 && ts[before].kind == Token::kPunct && text[ts[before].begin] == '.' &&
+      ts[before].end == word_begin)
     return items.result();  // a field of a value of unknown shape: nothing to offer
   std::vector<std::string> seen;
   for (int d : idx.visible(offset)) {
     const Decl& decl = idx.decls()[d];
     if (std::find(seen.begin(), seen.end(), decl.name) != seen.end()) continue;
     seen.push_back(decl.name);
-    int kind = decl.kind == DeclKind::kFunction ? 3 : decl.kind == DeclKind::kConst ? 21 : decl.kind == DeclKind::kImport ? 9 : 6;
+    int kind = decl.kind == DeclKind::kFunction ? 3
+               : decl.kind == DeclKind::kConst  ? 21
+               : decl.kind == DeclKind::kImport ? 9
+                                                : 6;
     std::string detail = decl.kind == DeclKind::kFunction ? "fn " + decl.name + decl.detail
                          : decl.kind == DeclKind::kImport ? "import \"" + decl.detail + "\""
                                                           : decl.detail;

@@ -22,6 +22,14 @@ std::string module_uri(const ModuleSource& m) {
 }  // namespace
 
 std::string definition(const Workspace& ws, const OpenDocument& doc, std::uint32_t offset) {
+  if (doc.tests_file) {
+    auto ref = tests_policy_at(ws, doc, offset);
+    if (!ref) return "null";
+    std::error_code ec;
+    auto abs = std::filesystem::absolute(ref->path, ec);
+    return location_json(ws, path_to_uri(ec ? ref->path : abs.lexically_normal().string()),
+                         ref->index->text(), ref->decl.name_begin, ref->decl.name_end);
+  }
   const TextIndex& idx = *doc.index;
   const int tok = idx.token_at(offset);
   if (tok < 0 || idx.tokens()[tok].kind != Token::kIdent) return "null";
@@ -46,10 +54,12 @@ std::string definition(const Workspace& ws, const OpenDocument& doc, std::uint32
     if (uri.empty()) return "null";
     return location_json(ws, uri, m->text, 0, 0);
   }
-  return "{\"uri\":" + json_string(doc.uri) + ",\"range\":" + doc.lines.range_json(decl.name_begin, decl.name_end) + "}";
+  return "{\"uri\":" + json_string(doc.uri) +
+         ",\"range\":" + doc.lines.range_json(decl.name_begin, decl.name_end) + "}";
 }
 
-std::string references(const Workspace& ws, const OpenDocument& doc, std::uint32_t offset, bool include_declaration) {
+std::string references(const Workspace& ws, const OpenDocument& doc, std::uint32_t offset,
+                       bool include_declaration) {
   const TextIndex& idx = *doc.index;
   const auto& ts = idx.tokens();
   const int tok = idx.token_at(offset);
@@ -76,7 +86,8 @@ std::string references(const Workspace& ws, const OpenDocument& doc, std::uint32
         std::string uri = d < 0 ? std::string() : module_uri(*m);
         if (!uri.empty()) {
           out += out.size() > 1 ? "," : "";
-          out += location_json(ws, uri, m->text, mod.decls()[d].name_begin, mod.decls()[d].name_end);
+          out +=
+              location_json(ws, uri, m->text, mod.decls()[d].name_begin, mod.decls()[d].name_end);
         }
       }
     return out + "]";
@@ -94,17 +105,25 @@ namespace {
 
 int symbol_kind(DeclKind k) {
   switch (k) {
-    case DeclKind::kImport: return 2;     // Module
-    case DeclKind::kConst: return 14;     // Constant
-    case DeclKind::kFunction: return 12;  // Function
-    case DeclKind::kPolicy: return 5;     // Class
-    case DeclKind::kParam: return 7;      // Property
-    default: return 13;                   // Variable
+    case DeclKind::kImport:
+      return 2;  // Module
+    case DeclKind::kConst:
+      return 14;  // Constant
+    case DeclKind::kFunction:
+      return 12;  // Function
+    case DeclKind::kPolicy:
+      return 5;  // Class
+    case DeclKind::kParam:
+      return 7;  // Property
+    default:
+      return 13;  // Variable
   }
 }
 
-std::string symbol(const OpenDocument& doc, const Decl& d, std::uint32_t end, const std::string& children) {
-  std::string s = "{\"name\":" + json_string(d.name.empty() ? "?" : d.name) + ",\"kind\":" + std::to_string(symbol_kind(d.kind));
+std::string symbol(const OpenDocument& doc, const Decl& d, std::uint32_t end,
+                   const std::string& children) {
+  std::string s = "{\"name\":" + json_string(d.name.empty() ? "?" : d.name) +
+                  ",\"kind\":" + std::to_string(symbol_kind(d.kind));
   std::string detail = d.kind == DeclKind::kImport ? "\"" + d.detail + "\"" : d.detail;
   if (!detail.empty()) s += ",\"detail\":" + json_string(detail);
   s += ",\"range\":" + doc.lines.range_json(d.begin, std::max(end, d.name_end)) +
@@ -119,8 +138,8 @@ std::string document_symbols(const OpenDocument& doc) {
   const TextIndex& idx = *doc.index;
   std::string out = "[";
   for (const Decl& d : idx.decls()) {
-    if (d.kind != DeclKind::kImport && d.kind != DeclKind::kConst && d.kind != DeclKind::kFunction &&
-        d.kind != DeclKind::kPolicy)
+    if (d.kind != DeclKind::kImport && d.kind != DeclKind::kConst &&
+        d.kind != DeclKind::kFunction && d.kind != DeclKind::kPolicy)
       continue;
     std::string children;
     if (d.kind == DeclKind::kPolicy)
@@ -138,13 +157,15 @@ std::string document_symbols(const OpenDocument& doc) {
 std::string code_lenses(const Workspace& ws, const OpenDocument& doc) {
   std::string title = "\u25B6 Run tests";
   if (auto it = ws.test_runs.find(doc.uri); it != ws.test_runs.end())
-    title = (it->second.exit_code == 0 ? "\u2714 tests: " : "\u2718 tests: ") + it->second.summary + " (run again)";
+    title = (it->second.exit_code == 0 ? "\u2714 tests: " : "\u2718 tests: ") + it->second.summary +
+            " (run again)";
   std::string out = "[";
   for (const Decl& d : doc.index->decls()) {
     if (d.kind != DeclKind::kPolicy) continue;
     out += (out.size() > 1 ? "," : "");
-    out += "{\"range\":" + doc.lines.range_json(d.name_begin, d.name_end) + ",\"command\":{\"title\":" +
-           json_string(title) + ",\"command\":\"polc.runTests\",\"arguments\":[" + json_string(doc.uri) + "]}}";
+    out += "{\"range\":" + doc.lines.range_json(d.name_begin, d.name_end) +
+           ",\"command\":{\"title\":" + json_string(title) +
+           ",\"command\":\"polc.runTests\",\"arguments\":[" + json_string(doc.uri) + "]}}";
   }
   return out + "]";
 }

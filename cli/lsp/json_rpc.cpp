@@ -112,7 +112,8 @@ std::uint32_t LineMap::offset(std::uint32_t line, std::uint32_t character) const
   if (starts_.empty()) return 0;
   if (line >= starts_.size()) return static_cast<std::uint32_t>(text_.size());
   const std::uint32_t start = starts_[line];
-  std::uint32_t end = line + 1 < starts_.size() ? starts_[line + 1] - 1 : static_cast<std::uint32_t>(text_.size());
+  std::uint32_t end =
+      line + 1 < starts_.size() ? starts_[line + 1] - 1 : static_cast<std::uint32_t>(text_.size());
   if (end > start && text_[end - 1] == '\r') --end;
   if (!utf16_) return std::min(start + character, end);
   std::uint32_t i = start, units = 0;
@@ -128,7 +129,8 @@ std::string LineMap::range_json(std::uint32_t begin, std::uint32_t end) const {
   auto [l1, c1] = position(begin);
   auto [l2, c2] = position(std::max(begin, end));
   return "{\"start\":{\"line\":" + std::to_string(l1) + ",\"character\":" + std::to_string(c1) +
-         "},\"end\":{\"line\":" + std::to_string(l2) + ",\"character\":" + std::to_string(c2) + "}}";
+         "},\"end\":{\"line\":" + std::to_string(l2) + ",\"character\":" + std::to_string(c2) +
+         "}}";
 }
 
 std::string uri_to_path(std::string_view uri) {

@@ -30,7 +30,9 @@ std::uint32_t offset_of(const OpenDocument& doc, const Value* params) {
   const Value* pos = member(params, "position");
   auto line = uint_member(pos, "line");
   auto character = uint_member(pos, "character");
-  if (!line || !character) throw RequestError{kInvalidParams, "params.position must have line and character (non-negative integers)"};
+  if (!line || !character)
+    throw RequestError{kInvalidParams,
+                       "params.position must have line and character (non-negative integers)"};
   return doc.lines.offset(*line, *character);
 }
 
@@ -50,7 +52,9 @@ std::string diagnostics_json(const OpenDocument& doc, const std::vector<Diagnost
       begin = diagnostic_offset(doc, d.location);
       end = begin;
       const std::string& t = doc.text;
-      while (end < t.size() && (std::isalnum(static_cast<unsigned char>(t[end])) || t[end] == '_' || t[end] == ':')) ++end;
+      while (end < t.size() &&
+             (std::isalnum(static_cast<unsigned char>(t[end])) || t[end] == '_' || t[end] == ':'))
+        ++end;
       if (end == begin && end < t.size() && t[end] != '\n' && t[end] != '\r') ++end;
     } else {
       // In a module this document imports: shown at the top, saying where.
@@ -64,16 +68,19 @@ std::string diagnostics_json(const OpenDocument& doc, const std::vector<Diagnost
       append_location(where, n.location);
       if (n.location.file == doc.path && n.location.line > 0) {
         const std::uint32_t o = diagnostic_offset(doc, n.location);
-        related += (related.empty() ? "" : ",") + std::string("{\"location\":{\"uri\":") + json_string(doc.uri) +
-                   ",\"range\":" + doc.lines.range_json(o, o) + "},\"message\":" + json_string(n.message) + "}";
+        related += (related.empty() ? "" : ",") + std::string("{\"location\":{\"uri\":") +
+                   json_string(doc.uri) + ",\"range\":" + doc.lines.range_json(o, o) +
+                   "},\"message\":" + json_string(n.message) + "}";
       } else {
         message += "\n" + where + ": note: " + n.message;
       }
     }
-    const int severity = d.severity == DiagSeverity::kError ? 1 : d.severity == DiagSeverity::kWarning ? 2 : 3;
+    const int severity = d.severity == DiagSeverity::kError     ? 1
+                         : d.severity == DiagSeverity::kWarning ? 2
+                                                                : 3;
     out += out.size() > 1 ? "," : "";
-    out += "{\"range\":" + doc.lines.range_json(begin, end) + ",\"severity\":" + std::to_string(severity) +
-           ",\"source\":\"polc\"";
+    out += "{\"range\":" + doc.lines.range_json(begin, end) +
+           ",\"severity\":" + std::to_string(severity) + ",\"source\":\"polc\"";
     if (!d.code.empty()) out += ",\"code\":" + json_string(d.code);
     out += ",\"message\":" + json_string(message);
     if (!related.empty()) out += ",\"relatedInformation\":[" + related + "]";
@@ -83,7 +90,8 @@ std::string diagnostics_json(const OpenDocument& doc, const std::vector<Diagnost
 }
 
 bool offers_utf8(const Value* params) {
-  const Value* encodings = member(member(member(params, "capabilities"), "general"), "positionEncodings");
+  const Value* encodings =
+      member(member(member(params, "capabilities"), "general"), "positionEncodings");
   if (!encodings) return false;
   for (const Value* e : encodings->list())
     if (e->is_string() && e->str() == "utf-8") return true;
@@ -107,7 +115,8 @@ void Server::handle(std::string_view body, std::vector<std::string>& out) {
     }
     const Value* root = doc->root;
     if (!root->is_map()) {
-      out.push_back(error_response("", kInvalidRequest, "a message must be a JSON object (batches are not used by LSP)"));
+      out.push_back(error_response(
+          "", kInvalidRequest, "a message must be a JSON object (batches are not used by LSP)"));
       return;
     }
     const Value* id_value = root->get("id");
@@ -136,7 +145,8 @@ void Server::handle(std::string_view body, std::vector<std::string>& out) {
     const Value* params = root->get("params");
     if (params && params->is_null()) params = nullptr;  // as if left out
     if (params && !params->is_map() && !params->is_list()) {
-      if (id_value) out.push_back(error_response(id, kInvalidParams, "params must be an object or an array"));
+      if (id_value)
+        out.push_back(error_response(id, kInvalidParams, "params must be an object or an array"));
       return;
     }
     if (!id_value) {
@@ -159,6 +169,9 @@ void Server::handle(std::string_view body, std::vector<std::string>& out) {
 
 std::string Server::initialize(const Value* params) {
   ws_.utf16 = !offers_utf8(params);
+  const Value* refresh = member(
+      member(member(member(params, "capabilities"), "workspace"), "codeLens"), "refreshSupport");
+  refresh_lenses_ = refresh && refresh->kind == ValueKind::kBool && refresh->boolean;
   ws_.roots.clear();
   if (const Value* folders = member(params, "workspaceFolders"); folders && folders->is_list()) {
     for (const Value* f : folders->list())
@@ -169,12 +182,14 @@ std::string Server::initialize(const Value* params) {
     if (auto uri = string_member(params, "rootUri"))
       if (std::string p = uri_to_path(*uri); !p.empty()) ws_.roots.push_back(p);
   if (ws_.roots.empty())
-    if (auto path = string_member(params, "rootPath"); path && path->starts_with("/")) ws_.roots.emplace_back(*path);
+    if (auto path = string_member(params, "rootPath"); path && path->starts_with("/"))
+      ws_.roots.emplace_back(*path);
   std::string caps = "{\"capabilities\":{\"positionEncoding\":";
   caps += ws_.utf16 ? "\"utf-16\"" : "\"utf-8\"";
   caps +=
       ",\"textDocumentSync\":{\"openClose\":true,\"change\":1,\"save\":{\"includeText\":false}},"
-      "\"hoverProvider\":true,\"completionProvider\":{\"triggerCharacters\":[\".\",\"\\\"\",\":\"]},"
+      "\"hoverProvider\":true,\"completionProvider\":{\"triggerCharacters\":[\".\",\"\\\"\",\":\"]}"
+      ","
       "\"definitionProvider\":true,\"referencesProvider\":true,\"documentSymbolProvider\":true,"
       "\"codeLensProvider\":{\"resolveProvider\":false},"
       "\"executeCommandProvider\":{\"commands\":[\"polc.runTests\"]}";
@@ -183,15 +198,19 @@ std::string Server::initialize(const Value* params) {
   return caps;
 }
 
-void Server::dispatch(const std::string& id, std::string_view method, const Value* params, std::vector<std::string>& out) {
+void Server::dispatch(const std::string& id, std::string_view method, const Value* params,
+                      std::vector<std::string>& out) {
   if (method == "initialize") {
-    if (state_ != State::kUninitialized) throw RequestError{kInvalidRequest, "initialize was already called"};
+    if (state_ != State::kUninitialized)
+      throw RequestError{kInvalidRequest, "initialize was already called"};
     state_ = State::kRunning;
     out.push_back(response(id, initialize(params)));
     return;
   }
-  if (state_ == State::kUninitialized) throw RequestError{kServerNotInitialized, "the server is not initialized"};
-  if (shutdown_) throw RequestError{kInvalidRequest, "the server is shut down; only exit is accepted"};
+  if (state_ == State::kUninitialized)
+    throw RequestError{kServerNotInitialized, "the server is not initialized"};
+  if (shutdown_)
+    throw RequestError{kInvalidRequest, "the server is shut down; only exit is accepted"};
   std::string result;
   if (method == "shutdown") {
     shutdown_ = true;
@@ -209,7 +228,8 @@ void Server::dispatch(const std::string& id, std::string_view method, const Valu
     const OpenDocument& doc = document_of(ws_, params);
     const Value* context = member(params, "context");
     const Value* include = member(context, "includeDeclaration");
-    result = references(ws_, doc, offset_of(doc, params), include && include->kind == ValueKind::kBool && include->boolean);
+    result = references(ws_, doc, offset_of(doc, params),
+                        include && include->kind == ValueKind::kBool && include->boolean);
   } else if (method == "textDocument/documentSymbol") {
     result = document_symbols(document_of(ws_, params));
   } else if (method == "textDocument/codeLens") {
@@ -241,8 +261,10 @@ void Server::notify(std::string_view method, const Value* params, std::vector<st
     if (!uri || !text) return;
     const Value* version = member(td, "version");
     std::string error;
-    if (!ws_.open(std::string(*uri), std::string(*text), version && version->kind == ValueKind::kInt ? version->integer : 0, error)) {
-      out.push_back(notification("window/showMessage", "{\"type\":1,\"message\":" + json_string(error) + "}"));
+    if (!ws_.open(std::string(*uri), std::string(*text),
+                  version && version->kind == ValueKind::kInt ? version->integer : 0, error)) {
+      out.push_back(notification("window/showMessage",
+                                 "{\"type\":1,\"message\":" + json_string(error) + "}"));
       return;
     }
     publish(*ws_.find(std::string(*uri)), out);
@@ -273,8 +295,11 @@ void Server::notify(std::string_view method, const Value* params, std::vector<st
     }
     const Value* version = member(td, "version");
     std::string error;
-    if (!ws_.open(std::string(*uri), std::move(text), version && version->kind == ValueKind::kInt ? version->integer : doc->version, error)) {
-      out.push_back(notification("window/showMessage", "{\"type\":1,\"message\":" + json_string(error) + "}"));
+    if (!ws_.open(std::string(*uri), std::move(text),
+                  version && version->kind == ValueKind::kInt ? version->integer : doc->version,
+                  error)) {
+      out.push_back(notification("window/showMessage",
+                                 "{\"type\":1,\"message\":" + json_string(error) + "}"));
       return;
     }
     publish(*ws_.find(std::string(*uri)), out);
@@ -292,17 +317,21 @@ void Server::notify(std::string_view method, const Value* params, std::vector<st
 void Server::publish(const OpenDocument& doc, std::vector<std::string>& out) {
   const std::vector<Diagnostic> diags = document_diagnostics(ws_, doc);
   out.push_back(notification("textDocument/publishDiagnostics",
-                             "{\"uri\":" + json_string(doc.uri) + ",\"version\":" + std::to_string(doc.version) +
+                             "{\"uri\":" + json_string(doc.uri) +
+                                 ",\"version\":" + std::to_string(doc.version) +
                                  ",\"diagnostics\":" + diagnostics_json(doc, diags) + "}"));
 }
 
-std::string Server::run_tests(const Value* params, std::vector<std::string>& out, std::string& error) {
+std::string Server::run_tests(const Value* params, std::vector<std::string>& out,
+                              std::string& error) {
   auto command = string_member(params, "command");
   if (!command) throw RequestError{kInvalidParams, "params.command must be a string"};
-  if (*command != "polc.runTests") throw RequestError{kInvalidParams, "unknown command " + std::string(*command)};
+  if (*command != "polc.runTests")
+    throw RequestError{kInvalidParams, "unknown command " + std::string(*command)};
   const Value* args = member(params, "arguments");
   const Value* first = args && args->is_list() && args->size > 0 ? args->list()[0] : nullptr;
-  if (!first || !first->is_string()) throw RequestError{kInvalidParams, "polc.runTests takes a document URI"};
+  if (!first || !first->is_string())
+    throw RequestError{kInvalidParams, "polc.runTests takes a document URI"};
   const std::string uri(first->str());
   const std::string path = uri_to_path(uri);
   if (path.empty()) throw RequestError{kInvalidParams, "polc.runTests needs a file:// URI"};
@@ -312,12 +341,18 @@ std::string Server::run_tests(const Value* params, std::vector<std::string>& out
   }
   TestRun run = run_policy_tests(options_.polc_binary, path);
   const bool ok = run.exit_code == 0;
-  out.push_back(notification("window/showMessage", std::string("{\"type\":") + (ok ? "3" : "1") +
-                                                       ",\"message\":" + json_string("polc test " + path + ": " + run.summary) + "}"));
-  std::string result = "{\"exitCode\":" + std::to_string(run.exit_code) + ",\"passed\":" + std::to_string(run.passed) +
-                       ",\"failed\":" + std::to_string(run.failed) + ",\"summary\":" + json_string(run.summary) +
-                       ",\"output\":" + json_string(run.output) + "}";
+  out.push_back(notification("window/showMessage",
+                             std::string("{\"type\":") + (ok ? "3" : "1") + ",\"message\":" +
+                                 json_string("polc test " + path + ": " + run.summary) + "}"));
+  std::string result =
+      "{\"exitCode\":" + std::to_string(run.exit_code) +
+      ",\"passed\":" + std::to_string(run.passed) + ",\"failed\":" + std::to_string(run.failed) +
+      ",\"summary\":" + json_string(run.summary) + ",\"output\":" + json_string(run.output) + "}";
   ws_.test_runs[uri] = std::move(run);
+  // The lenses now show the result: ask the client to fetch them again (its answer is ignored).
+  if (refresh_lenses_)
+    out.push_back("{\"jsonrpc\":\"2.0\",\"id\":\"polc-refresh-" + std::to_string(++refreshes_) +
+                  "\",\"method\":\"workspace/codeLens/refresh\"}");
   return result;
 }
 

@@ -46,7 +46,8 @@ class Server {
 
  private:
   enum class State { kUninitialized, kRunning };
-  void dispatch(const std::string& id, std::string_view method, const Value* params, std::vector<std::string>& out);
+  void dispatch(const std::string& id, std::string_view method, const Value* params,
+                std::vector<std::string>& out);
   void notify(std::string_view method, const Value* params, std::vector<std::string>& out);
   std::string initialize(const Value* params);
   void publish(const OpenDocument& doc, std::vector<std::string>& out);
@@ -58,6 +59,8 @@ class Server {
   State state_ = State::kUninitialized;
   bool shutdown_ = false;
   bool exited_ = false;
+  bool refresh_lenses_ = false;  // the client takes workspace/codeLens/refresh
+  int refreshes_ = 0;
 };
 
 }  // namespace polc::lsp

@@ -39,11 +39,13 @@ TestRun run_policy_tests(const std::string& polc_binary, const std::string& path
     ::_exit(127);
   }
   ::close(fds[1]);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kLspTestTimeoutSeconds);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(kLspTestTimeoutSeconds);
   bool timed_out = false, truncated = false;
   char buf[16384];
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       timed_out = true;
       break;
@@ -55,7 +57,8 @@ TestRun run_policy_tests(const std::string& polc_binary, const std::string& path
     ssize_t n = ::read(fds[0], buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
-    const std::size_t room = kMaxLspTestOutputBytes - std::min(kMaxLspTestOutputBytes, run.output.size());
+    const std::size_t room =
+        kMaxLspTestOutputBytes - std::min(kMaxLspTestOutputBytes, run.output.size());
     if (static_cast<std::size_t>(n) > room) truncated = true;
     run.output.append(buf, std::min(room, static_cast<std::size_t>(n)));
   }
@@ -64,22 +67,27 @@ TestRun run_policy_tests(const std::string& polc_binary, const std::string& path
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (truncated) run.output += "\n[output cut at " + std::to_string(kMaxLspTestOutputBytes) + " bytes (kMaxLspTestOutputBytes)]\n";
+  if (truncated)
+    run.output += "\n[output cut at " + std::to_string(kMaxLspTestOutputBytes) +
+                  " bytes (kMaxLspTestOutputBytes)]\n";
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   // The summary is polc test's last "N passed, M failed" line.
   static const std::regex counts(R"((?:^|\n)(\d{1,9}) passed, (\d{1,9}) failed)");
-  for (auto it = std::sregex_iterator(run.output.begin(), run.output.end(), counts); it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(run.output.begin(), run.output.end(), counts);
+       it != std::sregex_iterator(); ++it) {
     run.passed = static_cast<std::uint32_t>(std::stoul((*it)[1].str()));
     run.failed = static_cast<std::uint32_t>(std::stoul((*it)[2].str()));
     run.summary = (*it)[1].str() + " passed, " + (*it)[2].str() + " failed";
   }
   if (timed_out) {
     run.exit_code = -1;
-    run.summary = "stopped after " + std::to_string(kLspTestTimeoutSeconds) + " s (kLspTestTimeoutSeconds)";
+    run.summary =
+        "stopped after " + std::to_string(kLspTestTimeoutSeconds) + " s (kLspTestTimeoutSeconds)";
   } else if (run.exit_code == 127 && run.summary.empty()) {
     run.summary = "cannot run " + polc_binary;
   } else if (run.exit_code != 0 && run.exit_code != 1) {
-    run.summary = (run.summary.empty() ? std::string("no test ran") : run.summary) + " (exit " + std::to_string(run.exit_code) + ")";
+    run.summary = (run.summary.empty() ? std::string("no test ran") : run.summary) + " (exit " +
+                  std::to_string(run.exit_code) + ")";
   }
   return run;
 }

@@ -15,9 +15,9 @@ bool is_close(char c) { return c == ')' || c == ']' || c == '}'; }
 
 const std::vector<std::string_view>& keywords() {
   static const std::vector<std::string_view> k = {
-      "import", "as",   "const", "param", "fn",  "policy", "for",  "in",    "let",
-      "when",   "require", "report", "if", "then", "else", "at", "related", "message",
-      "and",    "or",   "not",   "all",   "any", "none",   "true", "false", "null", "severity"};
+      "import",  "as",     "const", "param", "fn",   "policy", "for",     "in",      "let", "when",
+      "require", "report", "if",    "then",  "else", "at",     "related", "message", "and", "or",
+      "not",     "all",    "any",   "none",  "true", "false",  "null",    "severity"};
   return k;
 }
 
@@ -68,8 +68,9 @@ void TextIndex::lex() {
   for (std::size_t k = 0; k < tokens_.size(); ++k) {
     Token& t = tokens_[k];
     char c = t.kind == Token::kPunct ? text_[t.begin] : '\0';
-    if (is_close(c) && !stack.empty() && tokens_[stack.back()].match == static_cast<int>(k)) stack.pop_back();
-    t.group_end = stack.empty() ? n
+    if (is_close(c) && !stack.empty() && tokens_[stack.back()].match == static_cast<int>(k))
+      stack.pop_back();
+    t.group_end = stack.empty()                      ? n
                   : tokens_[stack.back()].match >= 0 ? tokens_[tokens_[stack.back()].match].end
                                                      : n;
     if (is_open(c)) stack.push_back(static_cast<int>(k));
@@ -91,7 +92,8 @@ void TextIndex::lex_code(std::uint32_t& i, std::uint32_t, bool in_interpolation)
       std::uint32_t b = i;
       while (i < n && ident_rest(text_[i])) ++i;
       // A policy name is kebab-case: `policy broken-one {`.
-      if (!tokens_.empty() && tokens_.back().kind == Token::kIdent && token_text(tokens_.back()) == "policy")
+      if (!tokens_.empty() && tokens_.back().kind == Token::kIdent &&
+          token_text(tokens_.back()) == "policy")
         while (i < n && (ident_rest(text_[i]) || text_[i] == '-')) ++i;
       tokens_.push_back({Token::kIdent, b, i});
     } else if (c >= '0' && c <= '9') {
@@ -153,7 +155,8 @@ void TextIndex::find_decls() {
   const auto n = static_cast<std::uint32_t>(text_.size());
   const int count = static_cast<int>(tokens_.size());
   auto word = [&](int k) -> std::string_view {
-    return k >= 0 && k < count && tokens_[k].kind == Token::kIdent ? token_text(tokens_[k]) : std::string_view();
+    return k >= 0 && k < count && tokens_[k].kind == Token::kIdent ? token_text(tokens_[k])
+                                                                   : std::string_view();
   };
   auto punct = [&](int k, char c) {
     return k >= 0 && k < count && tokens_[k].kind == Token::kPunct && text_[tokens_[k].begin] == c;
@@ -162,14 +165,18 @@ void TextIndex::find_decls() {
   std::vector<std::uint32_t> starts;
   for (const Token& t : tokens_) {
     std::string_view w = t.kind == Token::kIdent ? token_text(t) : std::string_view();
-    if (t.group_end == n && (w == "import" || w == "const" || w == "fn" || w == "policy")) starts.push_back(t.begin);
+    if (t.group_end == n && (w == "import" || w == "const" || w == "fn" || w == "policy"))
+      starts.push_back(t.begin);
   }
   auto next_start = [&](std::uint32_t after) {
     auto it = std::upper_bound(starts.begin(), starts.end(), after);
     return it == starts.end() ? n : *it;
   };
-  auto scope_end = [&](const Token& t) { return t.group_end == n ? next_start(t.begin) : t.group_end; };
-  auto add = [&](DeclKind kind, int name_tok, std::uint32_t begin, std::uint32_t sb, std::uint32_t se) -> Decl& {
+  auto scope_end = [&](const Token& t) {
+    return t.group_end == n ? next_start(t.begin) : t.group_end;
+  };
+  auto add = [&](DeclKind kind, int name_tok, std::uint32_t begin, std::uint32_t sb,
+                 std::uint32_t se) -> Decl& {
     Decl d;
     d.kind = kind;
     d.name = std::string(token_text(tokens_[name_tok]));
@@ -183,8 +190,8 @@ void TextIndex::find_decls() {
   };
   // `resources("T")` starting at token k: T, else empty.
   auto resources_type = [&](int k) -> std::string {
-    if (word(k) == "resources" && punct(k + 1, '(') && k + 2 < count && tokens_[k + 2].kind == Token::kString &&
-        punct(k + 3, ')'))
+    if (word(k) == "resources" && punct(k + 1, '(') && k + 2 < count &&
+        tokens_[k + 2].kind == Token::kString && punct(k + 3, ')'))
       return std::string(string_contents(token_text(tokens_[k + 2])));
     return {};
   };
@@ -222,8 +229,10 @@ void TextIndex::find_decls() {
       }
     } else if (w == "policy" && top && !word(k + 1).empty()) {
       std::uint32_t end = n;
-      if (punct(k + 2, '{') && tokens_[k + 2].match >= 0) end = tokens_[tokens_[k + 2].match].end;
-      else end = next_start(t.begin);
+      if (punct(k + 2, '{') && tokens_[k + 2].match >= 0)
+        end = tokens_[tokens_[k + 2].match].end;
+      else
+        end = next_start(t.begin);
       add(DeclKind::kPolicy, k + 1, t.begin, 0, n).end = end;
     } else if (w == "param" && !word(k + 1).empty() && !is_keyword(word(k + 1))) {
       add(DeclKind::kParam, k + 1, t.begin, t.group_begin, scope_end(t));
@@ -236,8 +245,10 @@ void TextIndex::find_decls() {
     } else if ((w == "for" || w == "all" || w == "any" || w == "none") && !word(k + 1).empty() &&
                word(k + 2) == "in" && !is_keyword(word(k + 1))) {
       // A comprehension's element comes before its `for`: its scope is the whole [...] group.
-      const bool in_list = t.group_end != n && t.group_begin < text_.size() && text_[t.group_begin] == '[';
-      Decl& d = add(DeclKind::kLoop, k + 1, t.begin, in_list ? t.group_begin : tokens_[k + 1].begin, scope_end(t));
+      const bool in_list =
+          t.group_end != n && t.group_begin < text_.size() && text_[t.group_begin] == '[';
+      Decl& d = add(DeclKind::kLoop, k + 1, t.begin, in_list ? t.group_begin : tokens_[k + 1].begin,
+                    scope_end(t));
       d.resource_type = resources_type(k + 3);
       if (!d.resource_type.empty()) {
         d.detail = "resources(\"" + d.resource_type + "\")";
@@ -258,13 +269,14 @@ void TextIndex::find_decls() {
 void TextIndex::find_ends() {
   std::vector<std::uint32_t> starts;
   for (const Decl& d : decls_)
-    if (d.kind == DeclKind::kImport || d.kind == DeclKind::kConst || d.kind == DeclKind::kFunction ||
-        d.kind == DeclKind::kPolicy)
+    if (d.kind == DeclKind::kImport || d.kind == DeclKind::kConst ||
+        d.kind == DeclKind::kFunction || d.kind == DeclKind::kPolicy)
       starts.push_back(d.begin);
   std::sort(starts.begin(), starts.end());
   for (Decl& d : decls_) {
-    if (d.kind == DeclKind::kPolicy || !(d.kind == DeclKind::kImport || d.kind == DeclKind::kConst ||
-                                         d.kind == DeclKind::kFunction))
+    if (d.kind == DeclKind::kPolicy ||
+        !(d.kind == DeclKind::kImport || d.kind == DeclKind::kConst ||
+          d.kind == DeclKind::kFunction))
       continue;
     auto it = std::upper_bound(starts.begin(), starts.end(), d.begin);
     const std::uint32_t next = it == starts.end() ? static_cast<std::uint32_t>(text_.size()) : *it;
@@ -279,7 +291,8 @@ int TextIndex::token_at(std::uint32_t offset) const {
   auto it = std::upper_bound(tokens_.begin(), tokens_.end(), offset,
                              [](std::uint32_t o, const Token& t) { return o < t.begin; });
   // Tokens starting at or before `offset`, nearest first; a string token may enclose later ones.
-  for (int k = static_cast<int>(it - tokens_.begin()) - 1; k >= 0 && k >= static_cast<int>(it - tokens_.begin()) - 64; --k) {
+  for (int k = static_cast<int>(it - tokens_.begin()) - 1;
+       k >= 0 && k >= static_cast<int>(it - tokens_.begin()) - 64; --k) {
     const Token& t = tokens_[k];
     if (offset < t.begin || offset > t.end) continue;
     if (offset == t.end && t.kind != Token::kIdent && t.kind != Token::kString) continue;
@@ -302,20 +315,22 @@ int TextIndex::find_top(std::string_view name, bool functions_only) const {
 }
 
 int TextIndex::resolve(int tok) const {
-  if (tok < 0 || tok >= static_cast<int>(tokens_.size()) || tokens_[tok].kind != Token::kIdent) return -1;
+  if (tok < 0 || tok >= static_cast<int>(tokens_.size()) || tokens_[tok].kind != Token::kIdent)
+    return -1;
   const Token& t = tokens_[tok];
-  if (tok > 0 && tokens_[tok - 1].kind == Token::kPunct && text_[tokens_[tok - 1].begin] == '.') return -1;
+  if (tok > 0 && tokens_[tok - 1].kind == Token::kPunct && text_[tokens_[tok - 1].begin] == '.')
+    return -1;
   for (std::size_t i = 0; i < decls_.size(); ++i)
     if (decls_[i].name_begin == t.begin && decls_[i].name_end == t.end) return static_cast<int>(i);
   const std::string_view name = token_text(t);
-  const bool call = tok + 1 < static_cast<int>(tokens_.size()) && tokens_[tok + 1].kind == Token::kPunct &&
-                    text_[tokens_[tok + 1].begin] == '(';
+  const bool call = tok + 1 < static_cast<int>(tokens_.size()) &&
+                    tokens_[tok + 1].kind == Token::kPunct && text_[tokens_[tok + 1].begin] == '(';
   int best = -1;
   if (!call) {
     for (std::size_t i = 0; i < decls_.size(); ++i) {
       const Decl& d = decls_[i];
-      if (d.kind == DeclKind::kImport || d.kind == DeclKind::kConst || d.kind == DeclKind::kFunction ||
-          d.kind == DeclKind::kPolicy)
+      if (d.kind == DeclKind::kImport || d.kind == DeclKind::kConst ||
+          d.kind == DeclKind::kFunction || d.kind == DeclKind::kPolicy)
         continue;
       if (d.name != name || t.begin < d.scope_begin || t.begin >= d.scope_end) continue;
       if (best < 0 || d.scope_begin > decls_[best].scope_begin ||
@@ -331,13 +346,16 @@ std::vector<int> TextIndex::visible(std::uint32_t offset) const {
   std::vector<int> out;
   for (std::size_t i = 0; i < decls_.size(); ++i) {
     const Decl& d = decls_[i];
-    const bool top = d.kind == DeclKind::kImport || d.kind == DeclKind::kConst || d.kind == DeclKind::kFunction;
+    const bool top =
+        d.kind == DeclKind::kImport || d.kind == DeclKind::kConst || d.kind == DeclKind::kFunction;
     if (d.kind == DeclKind::kPolicy) continue;
-    if (!top && (offset < d.scope_begin || offset > d.scope_end || (d.kind == DeclKind::kLet && offset < d.name_end)))
+    if (!top && (offset < d.scope_begin || offset > d.scope_end ||
+                 (d.kind == DeclKind::kLet && offset < d.name_end)))
       continue;
     out.push_back(static_cast<int>(i));
   }
-  std::stable_sort(out.begin(), out.end(), [&](int a, int b) { return decls_[a].scope_begin > decls_[b].scope_begin; });
+  std::stable_sort(out.begin(), out.end(),
+                   [&](int a, int b) { return decls_[a].scope_begin > decls_[b].scope_begin; });
   return out;
 }
 
@@ -369,18 +387,24 @@ std::string TextIndex::doc_comment(std::uint32_t offset) const {
 
 std::vector<std::pair<std::string, std::string>> TextIndex::policy_header(const Decl& d) const {
   std::vector<std::pair<std::string, std::string>> out;
-  auto it = std::find_if(tokens_.begin(), tokens_.end(), [&](const Token& t) { return t.begin == d.name_begin; });
+  auto it = std::find_if(tokens_.begin(), tokens_.end(),
+                         [&](const Token& t) { return t.begin == d.name_begin; });
   if (it == tokens_.end() || it + 1 == tokens_.end() || it[1].match < 0) return out;
   const Token& open = it[1];
   const std::uint32_t body_end = tokens_[open.match].end;
   for (auto t = it + 2; t != tokens_.end() && t->begin < body_end; ++t) {
     if (t->group_end != body_end || t->kind != Token::kIdent) continue;
     std::string_view w = token_text(*t);
-    if (w == "for" || w == "let" || w == "when" || w == "require" || w == "report" || w == "if") break;
-    if (w == "param" || t + 1 == tokens_.end() || t[1].kind != Token::kPunct || text_[t[1].begin] != '=') continue;
+    if (w == "for" || w == "let" || w == "when" || w == "require" || w == "report" || w == "if")
+      break;
+    if (w == "param" || t + 1 == tokens_.end() || t[1].kind != Token::kPunct ||
+        text_[t[1].begin] != '=')
+      continue;
     std::size_t eol = text_.find('\n', t[1].end);
-    std::string_view value = std::string_view(text_).substr(t[1].end, (eol == std::string::npos ? text_.size() : eol) - t[1].end);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    std::string_view value = std::string_view(text_).substr(
+        t[1].end, (eol == std::string::npos ? text_.size() : eol) - t[1].end);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\r')) value.remove_suffix(1);
     out.emplace_back(std::string(w), std::string(value));
   }
@@ -391,7 +415,9 @@ std::vector<int> TextIndex::references(int d) const {
   std::vector<int> out;
   if (d < 0 || d >= static_cast<int>(decls_.size())) return out;
   for (int k = 0; k < static_cast<int>(tokens_.size()); ++k)
-    if (tokens_[k].kind == Token::kIdent && token_text(tokens_[k]) == decls_[d].name && resolve(k) == d) out.push_back(k);
+    if (tokens_[k].kind == Token::kIdent && token_text(tokens_[k]) == decls_[d].name &&
+        resolve(k) == d)
+      out.push_back(k);
   return out;
 }
 

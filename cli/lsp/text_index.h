@@ -23,14 +23,23 @@ struct Token {
   int match = -1;                 // an opening bracket: the index of its closing one, or -1
 };
 
-enum class DeclKind : std::uint8_t { kImport, kConst, kFunction, kPolicy, kParam, kFnParam, kLet, kLoop };
+enum class DeclKind : std::uint8_t {
+  kImport,
+  kConst,
+  kFunction,
+  kPolicy,
+  kParam,
+  kFnParam,
+  kLet,
+  kLoop
+};
 
 struct Decl {
   DeclKind kind = DeclKind::kLet;
   std::string name;
   std::uint32_t name_begin = 0, name_end = 0;
-  std::uint32_t begin = 0;                    // the declaration's first byte (its keyword)
-  std::uint32_t end = 0;                      // file-level declarations: past its last token
+  std::uint32_t begin = 0;                       // the declaration's first byte (its keyword)
+  std::uint32_t end = 0;                         // file-level declarations: past its last token
   std::uint32_t scope_begin = 0, scope_end = 0;  // where the name is visible
   std::string detail;         // import: the path; function: "(a, b)"; loop/let: "resources(\"T\")"
   std::string resource_type;  // a loop or let over resources("T"): T

@@ -1,5 +1,6 @@
 // The base protocol of the Language Server Protocol: messages framed by a `Content-Length`
-// header (https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#baseProtocol).
+// header
+// (https://microsoft.github.io/language-server-protocol/specifications/lsp/3.17/specification/#baseProtocol).
 //
 // `MessageReader` takes bytes in whatever pieces they arrive and gives back whole message
 // bodies. It never grows past kMaxLspHeaderBytes of header or kMaxLspMessageBytes of body
@@ -33,10 +34,10 @@ class MessageReader {
  private:
   void compact();
   std::string buffer_;
-  std::size_t start_ = 0;       // bytes of buffer_ already consumed
-  std::size_t skip_body_ = 0;   // body bytes still to drop after an oversized Content-Length
-  bool resync_ = false;         // dropping bytes up to the next blank line after a long header
-  bool have_length_ = false;    // a header was read; waiting for `length_` body bytes
+  std::size_t start_ = 0;      // bytes of buffer_ already consumed
+  std::size_t skip_body_ = 0;  // body bytes still to drop after an oversized Content-Length
+  bool resync_ = false;        // dropping bytes up to the next blank line after a long header
+  bool have_length_ = false;   // a header was read; waiting for `length_` body bytes
   std::size_t length_ = 0;
 };
 

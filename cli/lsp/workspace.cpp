@@ -18,7 +18,8 @@ namespace {
 
 bool read_bounded(const std::string& path, std::string& out) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) > kMaxPolicyBytes || ec)
+  if (!std::filesystem::is_regular_file(path, ec) ||
+      std::filesystem::file_size(path, ec) > kMaxPolicyBytes || ec)
     return false;
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
@@ -36,7 +37,8 @@ std::string real(const std::string& path) {
 
 }  // namespace
 
-bool Workspace::open(const std::string& uri, std::string text, std::int64_t version, std::string& error) {
+bool Workspace::open(const std::string& uri, std::string text, std::int64_t version,
+                     std::string& error) {
   auto it = docs_.find(uri);
   const std::size_t old = it == docs_.end() ? 0 : it->second->text.size();
   if (it == docs_.end() && docs_.size() >= kMaxLspOpenDocuments) {
@@ -45,8 +47,9 @@ bool Workspace::open(const std::string& uri, std::string text, std::int64_t vers
     return false;
   }
   if (bytes_ - old + text.size() > kMaxLspOpenBytes) {
-    error = "polc lsp: the open documents would take more than " + std::to_string(kMaxLspOpenBytes) +
-            " bytes (kMaxLspOpenBytes); " + uri + " is not checked";
+    error = "polc lsp: the open documents would take more than " +
+            std::to_string(kMaxLspOpenBytes) + " bytes (kMaxLspOpenBytes); " + uri +
+            " is not checked";
     return false;
   }
   auto doc = std::make_unique<OpenDocument>();
@@ -90,7 +93,8 @@ std::vector<std::string> Workspace::import_roots(const OpenDocument& doc) const 
   return out;
 }
 
-std::optional<ModuleSource> Workspace::import_module(const OpenDocument& doc, const Decl& imp) const {
+std::optional<ModuleSource> Workspace::import_module(const OpenDocument& doc,
+                                                     const Decl& imp) const {
   std::string path = imp.detail;
   if (!path.ends_with(".polc")) path += ".polc";
   ModuleSource m;
@@ -109,7 +113,8 @@ std::optional<ModuleSource> Workspace::import_module(const OpenDocument& doc, co
       }
     return std::nullopt;
   }
-  const std::string key = (std::filesystem::path(doc.path).parent_path() / path).lexically_normal().string();
+  const std::string key =
+      (std::filesystem::path(doc.path).parent_path() / path).lexically_normal().string();
   m.key = key;
   m.path = key;
   // An open document's unsaved text wins over the file.
@@ -129,10 +134,13 @@ std::optional<ModuleSource> Workspace::import_module(const OpenDocument& doc, co
 
 std::string materialize_embedded(const std::string& key, const std::string& text) {
   std::string base;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x == '/') base = x;
-  else if (const char* h = std::getenv("HOME"); h && *h == '/') base = std::string(h) + "/.cache";
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x == '/')
+    base = x;
+  else if (const char* h = std::getenv("HOME"); h && *h == '/')
+    base = std::string(h) + "/.cache";
   if (base.empty() || key.find("..") != std::string::npos) return {};
-  const std::filesystem::path file = std::filesystem::path(base) / "polc" / ("lsp-" POLC_VERSION) / key;
+  const std::filesystem::path file =
+      std::filesystem::path(base) / "polc" / ("lsp-" POLC_VERSION) / key;
   std::string existing;
   if (read_bounded(file.string(), existing) && existing == text) return file.string();
   std::error_code ec;
@@ -153,7 +161,8 @@ std::vector<Diagnostic> document_diagnostics(const Workspace& ws, const OpenDocu
     // The words module.cpp uses for a policy file over the limit.
     diags.error("policy-read", Location::whole(doc.path),
                 "cannot read policy file: policy file is " + std::to_string(doc.text.size()) +
-                    " bytes; the limit is " + std::to_string(kMaxPolicyBytes) + " (kMaxPolicyBytes)");
+                    " bytes; the limit is " + std::to_string(kMaxPolicyBytes) +
+                    " (kMaxPolicyBytes)");
     return std::move(diags.items());
   }
   ModuleSet modules;

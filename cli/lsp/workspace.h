@@ -44,8 +44,9 @@ struct TestRun {
 
 class Workspace {
  public:
-  bool utf16 = true;                 // position encoding agreed at initialize
-  std::vector<std::string> roots;    // workspace folders (paths), import roots with each document's own folder
+  bool utf16 = true;  // position encoding agreed at initialize
+  std::vector<std::string>
+      roots;  // workspace folders (paths), import roots with each document's own folder
   std::map<std::string, TestRun> test_runs;  // by document URI
 
   /// Opens or replaces a document. False (nothing changed) when a limit would be passed;
