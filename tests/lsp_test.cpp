@@ -12,6 +12,7 @@
 #include "cli/lsp/json_rpc.h"
 #include "cli/lsp/lsp_limits.h"
 #include "cli/lsp/server.h"
+#include "cli/lsp/text_index.h"
 #include "cli/lsp/transport.h"
 #include "dsl/compiler.h"
 #include "fuzz/lsp_target.h"
@@ -426,4 +427,14 @@ TEST_CASE("lsp test files: the policy a test file names, hover and definition", 
   CHECK(error_code(s.request("workspace/executeCommand", "{\"command\":\"other\"}")) ==
         kInvalidParams);
   fs::remove_all(dir);
+}
+
+TEST_CASE("lsp text index: nested interpolations stop at kMaxExpressionDepth", "[lsp][limits]") {
+  std::string deep;
+  for (int i = 0; i < 200000; ++i) deep += "\"{";
+  polc::lsp::TextIndex idx(deep);  // would overflow the stack if the recursion followed the text
+  CHECK(idx.tokens().size() > 0);
+  std::string ok = "const X = \"a {\"b {1}\"} c\"\n";
+  polc::lsp::TextIndex small(ok);
+  CHECK(small.decls().size() == 1);
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "engine/base/limits.h"
+
 namespace polc::lsp {
 namespace {
 
@@ -79,7 +81,7 @@ void TextIndex::lex() {
 
 // Lexes code from `i`. Inside an interpolation (`in_interpolation`), stops after the `}` that
 // closes it.
-void TextIndex::lex_code(std::uint32_t& i, std::uint32_t, bool in_interpolation) {
+void TextIndex::lex_code(std::uint32_t& i, std::uint32_t depth, bool in_interpolation) {
   const auto n = static_cast<std::uint32_t>(text_.size());
   int braces = 0;
   while (i < n) {
@@ -101,7 +103,7 @@ void TextIndex::lex_code(std::uint32_t& i, std::uint32_t, bool in_interpolation)
       while (i < n && (ident_rest(text_[i]) || text_[i] == '.')) ++i;
       tokens_.push_back({Token::kNumber, b, i});
     } else if (c == '"' || c == '\'') {
-      lex_string(i);
+      lex_string(i, depth);
     } else {
       if (in_interpolation) {
         if (c == '{') ++braces;
@@ -117,7 +119,7 @@ void TextIndex::lex_code(std::uint32_t& i, std::uint32_t, bool in_interpolation)
   }
 }
 
-void TextIndex::lex_string(std::uint32_t& i) {
+void TextIndex::lex_string(std::uint32_t& i, std::uint32_t depth) {
   const auto n = static_cast<std::uint32_t>(text_.size());
   const std::uint32_t b = i;
   const std::size_t slot = tokens_.size();
@@ -140,9 +142,9 @@ void TextIndex::lex_string(std::uint32_t& i) {
         break;
       }
       if (!long_string && c == '\n') break;
-      if (c == '{') {
+      if (c == '{' && depth < kMaxExpressionDepth) {
         ++i;
-        lex_code(i, 0, true);
+        lex_code(i, depth + 1, true);
         continue;
       }
       ++i;
@@ -185,6 +187,7 @@ void TextIndex::find_decls() {
     d.begin = begin;
     d.scope_begin = sb;
     d.scope_end = se;
+    by_name_[d.name].push_back(static_cast<int>(decls_.size()));
     decls_.push_back(std::move(d));
     return decls_.back();
   };
@@ -205,7 +208,11 @@ void TextIndex::find_decls() {
       int name_tok = k + 1;
       if (word(k + 2) == "as" && !word(k + 3).empty()) name_tok = k + 3;
       Decl& d = add(DeclKind::kImport, name_tok, t.begin, 0, n);
-      if (name_tok == k + 1) d.name = std::filesystem::path(path).stem().string();
+      if (name_tok == k + 1) {
+        by_name_[d.name].pop_back();
+        d.name = std::filesystem::path(path).stem().string();
+        by_name_[d.name].push_back(static_cast<int>(decls_.size() - 1));
+      }
       d.detail = path;
     } else if (w == "const" && top && !word(k + 1).empty()) {
       add(DeclKind::kConst, k + 1, t.begin, 0, n);
@@ -303,13 +310,14 @@ int TextIndex::token_at(std::uint32_t offset) const {
 }
 
 int TextIndex::find_top(std::string_view name, bool functions_only) const {
-  for (std::size_t i = 0; i < decls_.size(); ++i) {
+  auto it = by_name_.find(name);
+  if (it == by_name_.end()) return -1;
+  for (int i : it->second) {
     const Decl& d = decls_[i];
-    if (d.name != name) continue;
     if (functions_only ? d.kind == DeclKind::kFunction
                        : (d.kind == DeclKind::kImport || d.kind == DeclKind::kConst ||
                           d.kind == DeclKind::kFunction || d.kind == DeclKind::kPolicy))
-      return static_cast<int>(i);
+      return i;
   }
   return -1;
 }
@@ -320,22 +328,24 @@ int TextIndex::resolve(int tok) const {
   const Token& t = tokens_[tok];
   if (tok > 0 && tokens_[tok - 1].kind == Token::kPunct && text_[tokens_[tok - 1].begin] == '.')
     return -1;
-  for (std::size_t i = 0; i < decls_.size(); ++i)
-    if (decls_[i].name_begin == t.begin && decls_[i].name_end == t.end) return static_cast<int>(i);
   const std::string_view name = token_text(t);
+  auto it = by_name_.find(name);
+  if (it == by_name_.end()) return -1;
+  for (int i : it->second)
+    if (decls_[i].name_begin == t.begin && decls_[i].name_end == t.end) return i;
   const bool call = tok + 1 < static_cast<int>(tokens_.size()) &&
                     tokens_[tok + 1].kind == Token::kPunct && text_[tokens_[tok + 1].begin] == '(';
   int best = -1;
   if (!call) {
-    for (std::size_t i = 0; i < decls_.size(); ++i) {
+    for (int i : it->second) {
       const Decl& d = decls_[i];
       if (d.kind == DeclKind::kImport || d.kind == DeclKind::kConst ||
           d.kind == DeclKind::kFunction || d.kind == DeclKind::kPolicy)
         continue;
-      if (d.name != name || t.begin < d.scope_begin || t.begin >= d.scope_end) continue;
+      if (t.begin < d.scope_begin || t.begin >= d.scope_end) continue;
       if (best < 0 || d.scope_begin > decls_[best].scope_begin ||
           (d.scope_begin == decls_[best].scope_begin && d.name_begin > decls_[best].name_begin))
-        best = static_cast<int>(i);
+        best = i;
     }
   }
   if (best >= 0) return best;

@@ -9,6 +9,7 @@
 // immutable after construction; not shared between threads.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,13 +74,16 @@ class TextIndex {
 
  private:
   void lex();
-  void lex_code(std::uint32_t& i, std::uint32_t stop_at_brace_depth, bool in_interpolation);
-  void lex_string(std::uint32_t& i);
+  /// `depth`: strings inside interpolations inside strings; past kMaxExpressionDepth an
+  /// interpolation is read as plain text, so the recursion is bounded.
+  void lex_code(std::uint32_t& i, std::uint32_t depth, bool in_interpolation);
+  void lex_string(std::uint32_t& i, std::uint32_t depth);
   void find_decls();
   void find_ends();
   std::string text_;
   std::vector<Token> tokens_;
   std::vector<Decl> decls_;
+  std::map<std::string, std::vector<int>, std::less<>> by_name_;  // declarations by name
 };
 
 /// True for the words of the language (`for`, `require`, `true`, ...).
