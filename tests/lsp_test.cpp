@@ -33,6 +33,8 @@ const char* kGood =
     "hello([LIMIT])\n  }\n}\n";
 
 struct Session {
+  Session() = default;
+  explicit Session(ServerOptions options) : server(std::move(options)) {}
   Server server;
   std::vector<std::unique_ptr<Document>> kept;
   int next_id = 1;
@@ -437,4 +439,35 @@ TEST_CASE("lsp text index: nested interpolations stop at kMaxExpressionDepth", "
   std::string ok = "const X = \"a {\"b {1}\"} c\"\n";
   polc::lsp::TextIndex small(ok);
   CHECK(small.decls().size() == 1);
+}
+
+TEST_CASE("lsp formatting: one edit with the formatter's text, an error when it cannot", "[lsp]") {
+  ServerOptions options;
+  options.format = [](std::string_view text) -> std::optional<std::string> {
+    if (text.find("broken") != std::string_view::npos) return std::nullopt;
+    return std::string(text) + "# formatted\n";
+  };
+  Session s(options);
+  const Value* init = s.request("initialize", "{\"capabilities\":{}}");
+  CHECK(member(member(member(init, "result"), "capabilities"), "documentFormattingProvider"));
+  const std::string uri = "file:///tmp/lsp-test/f.polc";
+  s.open(uri, kGood);
+  auto edits = member(s.request("textDocument/formatting",
+                                "{\"textDocument\":{\"uri\":\"" + uri +
+                                    "\"},\"options\":{\"tabSize\":2,\"insertSpaces\":true}}"),
+                      "result");
+  REQUIRE(edits->size == 1);
+  CHECK(string_member(edits->list()[0], "newText") ==
+        std::string_view(std::string(kGood) + "# formatted\n"));
+  const Value* end = member(member(edits->list()[0], "range"), "end");
+  CHECK(*uint_member(end, "line") == 11);  // the whole document, up to its end
+  s.open(uri, kBroken);
+  CHECK(error_code(s.request("textDocument/formatting",
+                             "{\"textDocument\":{\"uri\":\"" + uri + "\"}}")) == kRequestFailed);
+  // Without a formatter, formatting is neither offered nor handled.
+  Session plain;
+  const Value* caps = member(member(plain.request("initialize", "{}"), "result"), "capabilities");
+  CHECK_FALSE(member(caps, "documentFormattingProvider"));
+  CHECK(error_code(plain.request("textDocument/formatting", "{\"textDocument\":{\"uri\":\"" + uri +
+                                                                "\"}}")) == kMethodNotFound);
 }

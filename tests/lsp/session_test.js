@@ -119,16 +119,19 @@ async function main() {
   // Errors are answered, the server goes on.
   await assert.rejects(conn.sendRequest('polc/noSuchMethod', {}), (e) => e.code === -32601);
 
-  // Formatting: the whole document in canonical layout.
-  if (!caps.documentFormattingProvider) throw new Error('no formatting');
-  const messy = good.replace('  severity = high', '      severity   =   high');
-  await conn.sendNotification(proto.DidChangeTextDocumentNotification.type,
-    { textDocument: { uri: uri('good.polc'), version: 2 }, contentChanges: [{ text: messy }] });
-  const edits = await conn.sendRequest(proto.DocumentFormattingRequest.type,
-    { textDocument: { uri: uri('good.polc') }, options: { tabSize: 2, insertSpaces: true } });
-  assert.strictEqual(edits.length, 1, 'one edit');
-  assert.ok(edits[0].newText.includes('\n  severity = high\n'), 'formatted: ' + edits[0].newText);
-
+  // Formatting: the whole document in canonical layout, through polc fmt's formatter
+  // (dsl/format.h); a build without that formatter does not offer formatting.
+  if (caps.documentFormattingProvider) {
+    const messy = good.replace('  severity = high', '      severity   =   high');
+    await conn.sendNotification(proto.DidChangeTextDocumentNotification.type,
+      { textDocument: { uri: uri('good.polc'), version: 2 }, contentChanges: [{ text: messy }] });
+    const edits = await conn.sendRequest(proto.DocumentFormattingRequest.type,
+      { textDocument: { uri: uri('good.polc') }, options: { tabSize: 2, insertSpaces: true } });
+    assert.strictEqual(edits.length, 1, 'one edit');
+    assert.ok(edits[0].newText.includes('\n  severity = high\n'), 'formatted: ' + edits[0].newText);
+  } else {
+    console.log('lsp session: this polc offers no formatting (built without dsl/format.h)');
+  }
   await conn.sendRequest(proto.ShutdownRequest.type);
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   await conn.sendNotification(proto.ExitNotification.type);
