@@ -471,3 +471,21 @@ TEST_CASE("lsp formatting: one edit with the formatter's text, an error when it 
   CHECK(error_code(plain.request("textDocument/formatting", "{\"textDocument\":{\"uri\":\"" + uri +
                                                                 "\"}}")) == kMethodNotFound);
 }
+
+TEST_CASE("editors/vscode: the grammar is JSON and highlights every keyword", "[lsp][docs]") {
+  std::ifstream in(std::string(POLC_SOURCE_DIR) + "/editors/vscode/syntaxes/polc.tmLanguage.json");
+  REQUIRE(in);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string error;
+  auto doc = parse_message(text, error);
+  REQUIRE(doc);
+  CHECK(string_member(doc->root, "scopeName") == std::string_view("source.polc"));
+  const Value* keyword = member(member(doc->root, "repository"), "keyword");
+  std::string words;
+  for (const Value* p : member(keyword, "patterns")->list()) words += std::string(*string_member(p, "match"));
+  for (std::string_view k : polc::lsp::keywords()) {
+    if (k == "true" || k == "false" || k == "null") continue;  // constants, in "constant"
+    INFO(k);
+    CHECK(words.find(std::string(k)) != std::string::npos);
+  }
+}
