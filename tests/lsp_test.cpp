@@ -482,10 +482,34 @@ TEST_CASE("editors/vscode: the grammar is JSON and highlights every keyword", "[
   CHECK(string_member(doc->root, "scopeName") == std::string_view("source.polc"));
   const Value* keyword = member(member(doc->root, "repository"), "keyword");
   std::string words;
-  for (const Value* p : member(keyword, "patterns")->list()) words += std::string(*string_member(p, "match"));
+  for (const Value* p : member(keyword, "patterns")->list())
+    words += std::string(*string_member(p, "match"));
   for (std::string_view k : polc::lsp::keywords()) {
     if (k == "true" || k == "false" || k == "null") continue;  // constants, in "constant"
     INFO(k);
     CHECK(words.find(std::string(k)) != std::string::npos);
   }
+}
+
+TEST_CASE("lsp typed names: a let or loop over a property keeps its schema type", "[lsp]") {
+  Session s;
+  s.initialize();
+  const std::string uri = "file:///tmp/lsp-test/cf.polc";
+  const std::string text =
+      "policy p {\n  id = \"P\"\n  title = \"t\"\n  severity = low\n"
+      "  for d in resources(\"AWS::CloudFront::Distribution\") {\n"
+      "    let cfg = d.Properties.DistributionConfig\n"
+      "    for b in cfg.CacheBehaviors {\n"
+      "      require b.ViewerProtocolPolicy == \"x\"\n      require cfg.\n    }\n  }\n}\n";
+  s.open(uri, text);
+  auto fields = labels(s.request("textDocument/completion", Session::at(uri, 8, 18)));
+  CHECK(has(fields, "DefaultCacheBehavior"));
+  CHECK(has(fields, "Origins"));
+  const std::string h = hover_text(s.request("textDocument/hover", Session::at(uri, 7, 18)));
+  CHECK(h.find("ViewerProtocolPolicy") != std::string::npos);
+  CHECK(h.find("Properties.DistributionConfig.CacheBehaviors.ViewerProtocolPolicy") !=
+        std::string::npos);
+  auto resource_fields = labels(s.request("textDocument/completion", Session::at(uri, 5, 16)));
+  CHECK(has(resource_fields, "Properties"));
+  CHECK(has(resource_fields, "id"));
 }

@@ -73,9 +73,26 @@ std::string location_json(const Workspace& ws, const std::string& uri, const std
   return "{\"uri\":" + json_string(uri) + ",\"range\":" + lines.range_json(begin, end) + "}";
 }
 
-std::string subject_type(const OpenDocument& doc, int base_tok) {
-  int d = doc.index->resolve(base_tok);
-  return d < 0 ? std::string() : doc.index->decls()[d].resource_type;
+bool chain_target(const OpenDocument& doc, const Chain& chain, std::string& type,
+                  std::vector<std::string>& path, bool& resource) {
+  const int d = doc.index->resolve(chain.base);
+  if (d < 0 || doc.index->decls()[d].resource_type.empty()) return false;
+  const Decl& decl = doc.index->decls()[d];
+  type = decl.resource_type;
+  resource = false;
+  if (decl.property) {
+    path = decl.path;
+    path.insert(path.end(), chain.names.begin() + 1, chain.names.end());
+    return true;
+  }
+  if (chain.names.size() == 1) {
+    resource = true;
+    path.clear();
+    return true;
+  }
+  if (chain.names[1] != "Properties") return false;
+  path.assign(chain.names.begin() + 2, chain.names.end());
+  return true;
 }
 
 std::string policy_markdown(const TextIndex& idx, const Decl& d) {
@@ -205,12 +222,13 @@ std::string hover(const Workspace& ws, const OpenDocument& doc, std::uint32_t of
       if (d < 0) return "null";
       return hover_json(doc, t, decl_markdown(ws, doc, mod, mod.decls()[d], m->key));
     }
-    const std::string type = subject_type(doc, chain.base);
-    if (type.empty() || chain.names[1] != "Properties") return "null";
-    if (chain.names.size() == 2) return hover_json(doc, t, type_markdown(type));
+    std::string type;
+    std::vector<std::string> path;
+    bool resource = false;
+    if (!chain_target(doc, chain, type, path, resource) || resource) return "null";
+    if (path.empty()) return hover_json(doc, t, type_markdown(type));
     bool found = false;
     schema::FieldLookup fl;
-    std::vector<std::string> path(chain.names.begin() + 2, chain.names.end());
     auto types = property_types(type, path, found, &fl);
     if (!found) return "null";
     std::string md = "**" + name + "**: " + types_text(types) + "\n\n";
@@ -336,15 +354,15 @@ std::string completion(const Workspace& ws, const OpenDocument& doc, std::uint32
       }
       return items.result();
     }
-    const std::string type = subject_type(doc, chain.base);
-    if (type.empty()) return items.result();
-    if (chain.names.size() == 1) {
+    std::string type;
+    std::vector<std::string> path;
+    bool resource = false;
+    if (!chain_target(doc, chain, type, path, resource)) return items.result();
+    if (resource) {
       for (std::string_view f : kResourceFields) items.add(f, 5, "resource field");
       return items.result();
     }
-    if (chain.names[1] != "Properties") return items.result();
     bool found = false;
-    std::vector<std::string> path(chain.names.begin() + 2, chain.names.end());
     auto types = property_types(type, path, found);
     std::vector<std::string> seen;
     for (const auto& t : types)

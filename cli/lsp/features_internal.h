@@ -32,8 +32,11 @@ std::vector<schema::Field> fields_of(const schema::TypeRef& t);
 /// `{"uri":U,"range":R}` for a byte range of `text` (a file other than an open document).
 std::string location_json(const Workspace& ws, const std::string& uri, const std::string& text,
                           std::uint32_t begin, std::uint32_t end);
-/// The resource type a declaration's values have (a loop or let over resources("T")).
-std::string subject_type(const OpenDocument& doc, int base_tok);
+/// What `chain` reads when its base is typed (a loop or let over resources("T"), or over a
+/// property of such a resource): a resource of `type` (`resource`), or the value at
+/// `Properties.path` (an empty path: the Properties map). False when it is not known.
+bool chain_target(const OpenDocument& doc, const Chain& chain, std::string& type,
+                  std::vector<std::string>& path, bool& resource);
 
 /// The policy that the `policy:` value under `offset` of a test file names, with its file.
 struct TestsPolicyRef {

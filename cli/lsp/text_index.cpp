@@ -191,13 +191,6 @@ void TextIndex::find_decls() {
     decls_.push_back(std::move(d));
     return decls_.back();
   };
-  // `resources("T")` starting at token k: T, else empty.
-  auto resources_type = [&](int k) -> std::string {
-    if (word(k) == "resources" && punct(k + 1, '(') && k + 2 < count &&
-        tokens_[k + 2].kind == Token::kString && punct(k + 3, ')'))
-      return std::string(string_contents(token_text(tokens_[k + 2])));
-    return {};
-  };
   for (int k = 0; k < count; ++k) {
     const Token& t = tokens_[k];
     std::string_view w = word(k);
@@ -244,32 +237,66 @@ void TextIndex::find_decls() {
     } else if (w == "param" && !word(k + 1).empty() && !is_keyword(word(k + 1))) {
       add(DeclKind::kParam, k + 1, t.begin, t.group_begin, scope_end(t));
     } else if (w == "let" && !word(k + 1).empty() && !is_keyword(word(k + 1))) {
-      Decl& d = add(DeclKind::kLet, k + 1, t.begin, tokens_[k + 1].begin, scope_end(t));
-      if (punct(k + 2, '=')) {
-        d.resource_type = resources_type(k + 3);
-        if (!d.resource_type.empty()) d.detail = "resources(\"" + d.resource_type + "\")";
-      }
+      add(DeclKind::kLet, k + 1, t.begin, tokens_[k + 1].begin, scope_end(t));
+      if (punct(k + 2, '=')) typed_value(k + 3, decls_.back());
     } else if ((w == "for" || w == "all" || w == "any" || w == "none") && !word(k + 1).empty() &&
                word(k + 2) == "in" && !is_keyword(word(k + 1))) {
       // A comprehension's element comes before its `for`: its scope is the whole [...] group.
       const bool in_list =
           t.group_end != n && t.group_begin < text_.size() && text_[t.group_begin] == '[';
-      Decl& d = add(DeclKind::kLoop, k + 1, t.begin, in_list ? t.group_begin : tokens_[k + 1].begin,
-                    scope_end(t));
-      d.resource_type = resources_type(k + 3);
-      if (!d.resource_type.empty()) {
-        d.detail = "resources(\"" + d.resource_type + "\")";
-      } else if (!word(k + 3).empty() && !punct(k + 4, '(') && !punct(k + 4, '.')) {
-        // `for x in subjects` where `subjects` is a let over resources("T").
-        int src = resolve(k + 3);
-        if (src >= 0 && !decls_[src].resource_type.empty()) {
-          std::string type = decls_[src].resource_type;
-          decls_.back().resource_type = type;
-          decls_.back().detail = "resources(\"" + type + "\")";
-        }
-      }
+      add(DeclKind::kLoop, k + 1, t.begin, in_list ? t.group_begin : tokens_[k + 1].begin,
+          scope_end(t));
+      typed_value(k + 3, decls_.back());  // a list's items: lists are transparent
     }
   }
+}
+
+// What the expression at token `k` holds, when it is `resources("T")` or a name (with fields)
+// typed so: sets `d.resource_type`, `d.property`, `d.path` and `d.detail`.
+void TextIndex::typed_value(int k, Decl& d) const {
+  const int count = static_cast<int>(tokens_.size());
+  auto word = [&](int i) -> std::string_view {
+    return i >= 0 && i < count && tokens_[i].kind == Token::kIdent ? token_text(tokens_[i])
+                                                                   : std::string_view();
+  };
+  auto punct = [&](int i, char c) {
+    return i >= 0 && i < count && tokens_[i].kind == Token::kPunct && text_[tokens_[i].begin] == c;
+  };
+  if (word(k) == "resources" && punct(k + 1, '(') && k + 2 < count &&
+      tokens_[k + 2].kind == Token::kString && punct(k + 3, ')')) {
+    d.resource_type = std::string(string_contents(token_text(tokens_[k + 2])));
+    d.detail = "resources(\"" + d.resource_type + "\")";
+    return;
+  }
+  if (word(k).empty()) return;
+  std::vector<std::string> names{std::string(word(k))};
+  int last = k;
+  while (punct(last + 1, '.') && !word(last + 2).empty()) {
+    names.emplace_back(word(last + 2));
+    last += 2;
+  }
+  if (punct(last + 1, '(') || punct(last + 1, '[')) return;
+  const int src = resolve(k);
+  if (src < 0 || decls_[src].resource_type.empty()) return;
+  const Decl& from = decls_[src];
+  std::vector<std::string> path;
+  if (from.property) {
+    path = from.path;
+    path.insert(path.end(), names.begin() + 1, names.end());
+  } else if (names.size() == 1) {
+    d.resource_type = from.resource_type;
+    d.detail = from.detail;
+    return;
+  } else if (names[1] != "Properties") {
+    return;
+  } else {
+    path.assign(names.begin() + 2, names.end());
+  }
+  d.resource_type = from.resource_type;
+  d.property = true;
+  d.path = std::move(path);
+  d.detail = d.resource_type + " Properties";
+  for (const std::string& p : d.path) d.detail += "." + p;
 }
 
 // The end of each file-level declaration other than a policy: its last token before the next.

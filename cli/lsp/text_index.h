@@ -43,7 +43,9 @@ struct Decl {
   std::uint32_t end = 0;                         // file-level declarations: past its last token
   std::uint32_t scope_begin = 0, scope_end = 0;  // where the name is visible
   std::string detail;         // import: the path; function: "(a, b)"; loop/let: "resources(\"T\")"
-  std::string resource_type;  // a loop or let over resources("T"): T
+  std::string resource_type;  // a loop or let over resources("T") or a property of T: T
+  bool property = false;      // with resource_type: a property value at `path`, not a resource
+  std::vector<std::string> path;  // under Properties (lists are transparent, as in the checker)
 };
 
 class TextIndex {
@@ -80,6 +82,7 @@ class TextIndex {
   void lex_string(std::uint32_t& i, std::uint32_t depth);
   void find_decls();
   void find_ends();
+  void typed_value(int k, Decl& d) const;
   std::string text_;
   std::vector<Token> tokens_;
   std::vector<Decl> decls_;
