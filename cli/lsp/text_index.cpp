@@ -434,16 +434,31 @@ std::vector<std::pair<std::string, std::string>> TextIndex::policy_header(const 
     std::string_view w = token_text(*t);
     if (w == "for" || w == "let" || w == "when" || w == "require" || w == "report" || w == "if")
       break;
-    if (w == "param" || t + 1 == tokens_.end() || t[1].kind != Token::kPunct ||
-        text_[t[1].begin] != '=')
+    if (w == "param" || (t[-1].kind == Token::kIdent && token_text(t[-1]) == "param") ||
+        t + 1 == tokens_.end() || t[1].kind != Token::kPunct || text_[t[1].begin] != '=')
       continue;
-    std::size_t eol = text_.find('\n', t[1].end);
-    std::string_view value = std::string_view(text_).substr(
-        t[1].end, (eol == std::string::npos ? text_.size() : eol) - t[1].end);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-      value.remove_prefix(1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\r')) value.remove_suffix(1);
-    out.emplace_back(std::string(w), std::string(value));
+    std::string value;
+    if (t + 2 != tokens_.end() && t[2].kind == Token::kString &&
+        token_text(t[2]).starts_with("\"\"\"")) {
+      // A long string: its words on one line.
+      for (char c : string_contents(token_text(t[2]))) {
+        const bool space = c == ' ' || c == '\n' || c == '\r' || c == '\t';
+        if (space && (value.empty() || value.back() == ' ')) continue;
+        value += space ? ' ' : c;
+      }
+      while (!value.empty() && value.back() == ' ') value.pop_back();
+      value = "\"" + value + "\"";
+    } else if (t + 2 != tokens_.end() && t[2].kind == Token::kPunct && t[2].match >= 0) {
+      value = text_.substr(t[2].begin, tokens_[t[2].match].end - t[2].begin);
+    } else {
+      std::size_t eol = text_.find('\n', t[1].end);
+      std::string_view line = std::string_view(text_).substr(
+          t[1].end, (eol == std::string::npos ? text_.size() : eol) - t[1].end);
+      while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+      while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
+      value = std::string(line);
+    }
+    out.emplace_back(std::string(w), std::move(value));
   }
   return out;
 }
