@@ -513,3 +513,26 @@ TEST_CASE("lsp typed names: a let or loop over a property keeps its schema type"
   CHECK(has(resource_fields, "Properties"));
   CHECK(has(resource_fields, "id"));
 }
+
+TEST_CASE("lsp schema overlays: the .polc.yaml schemas polc check uses", "[lsp]") {
+  namespace fs = std::filesystem;
+  const fs::path dir =
+      fs::temp_directory_path() / ("polc-lsp-overlay-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "schemas");
+  { std::ofstream(dir / ".polc.yaml") << "schemas: [schemas]\n"; }
+  {
+    std::ofstream(dir / "schemas" / "bucket.json")
+        << R"({"typeName": "AWS::S3::Bucket", "properties": {"Other": {"type": "string"}}})";
+  }
+  Session s;
+  s.initialize();
+  auto msgs = s.open(path_to_uri((dir / "p.polc").string()), kGood);
+  const Value* d = member(member(msgs[0], "params"), "diagnostics");
+  REQUIRE(d->size == 1);
+  CHECK(std::string(*string_member(d->list()[0], "message")).find("has no field 'BucketName'") !=
+        std::string::npos);
+  fs::remove(dir / ".polc.yaml");
+  msgs = s.open(path_to_uri((dir / "p.polc").string()), kGood);
+  CHECK(member(member(msgs[0], "params"), "diagnostics")->size == 0);
+  fs::remove_all(dir);
+}

@@ -10,6 +10,7 @@
 #include "dsl/embedded.h"
 #include "engine/base/limits.h"
 #include "engine/base/output_file.h"
+#include "engine/config/config.h"
 #include "engine/load/yaml_parser.h"
 #include "engine/model/document.h"
 
@@ -132,6 +133,28 @@ std::optional<ModuleSource> Workspace::import_module(const OpenDocument& doc,
   return m;
 }
 
+const schema::SchemaSet* Workspace::schemas_for(const OpenDocument& doc) const {
+  const std::string dir = std::filesystem::path(doc.path).parent_path().string();
+  std::error_code ec;
+  if (dir.empty() || !std::filesystem::is_directory(dir, ec)) return nullptr;
+  const std::string found = find_config_file(dir);
+  if (found.empty()) return nullptr;
+  const std::string path = (std::filesystem::path(dir) / found).lexically_normal().string();
+  const auto mtime = std::filesystem::last_write_time(path, ec).time_since_epoch().count();
+  if (ec) return nullptr;
+  auto it = schemas_.find(path);
+  if (it != schemas_.end() && it->second.mtime == mtime) return it->second.set.get();
+  CachedSchemas entry;
+  entry.mtime = mtime;
+  Config cfg;
+  Diagnostics diags;  // a broken configuration is `polc check`'s to report
+  if (load_config(path, cfg, diags) && !cfg.schemas.empty()) {
+    entry.set = std::make_unique<schema::SchemaSet>();
+    for (const std::string& d : cfg.schemas) entry.set->add_overlay_dir(d, diags);
+  }
+  return (schemas_[path] = std::move(entry)).set.get();
+}
+
 std::string materialize_embedded(const std::string& key, const std::string& text) {
   std::string base;
   if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x == '/')
@@ -168,7 +191,9 @@ std::vector<Diagnostic> document_diagnostics(const Workspace& ws, const OpenDocu
   ModuleSet modules;
   modules.set_import_roots(ws.import_roots(doc));
   modules.load_source(doc.path, doc.text, false, diags);
-  compile_modules(modules, diags, {});
+  CompileOptions options;
+  options.schemas = ws.schemas_for(doc);
+  compile_modules(modules, diags, options);
   return std::move(diags.items());
 }
 

@@ -13,6 +13,7 @@
 #include "cli/lsp/json_rpc.h"
 #include "cli/lsp/text_index.h"
 #include "engine/base/diagnostic.h"
+#include "engine/schema/schema.h"
 
 namespace polc::lsp {
 
@@ -62,9 +63,19 @@ class Workspace {
   std::optional<ModuleSource> import_module(const OpenDocument& doc, const Decl& imp) const;
   /// The import roots of `doc`: the workspace folders and the document's own folder.
   std::vector<std::string> import_roots(const OpenDocument& doc) const;
+  /// The resource schemas `polc check` would use for `doc`: the embedded table plus the
+  /// overlays (`schemas:`) of the `.polc.yaml` found from the document's folder up; null when
+  /// there are none (the embedded table alone). Cached per configuration file and its
+  /// modification time.
+  const schema::SchemaSet* schemas_for(const OpenDocument& doc) const;
 
  private:
+  struct CachedSchemas {
+    std::int64_t mtime = 0;
+    std::unique_ptr<schema::SchemaSet> set;  // null: the configuration names no overlays
+  };
   std::map<std::string, std::unique_ptr<OpenDocument>> docs_;
+  mutable std::map<std::string, CachedSchemas> schemas_;  // by configuration file
   std::size_t bytes_ = 0;
 };
 
