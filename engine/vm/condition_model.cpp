@@ -110,7 +110,9 @@ bool scalar_text(const Value* v, std::string& out) {
 bool validate_deployment(const Template& tmpl, const DeploymentValues& values,
                          std::vector<Diagnostic>& out) {
   bool ok = true;
-  for (const auto& [key, value] : values.values) {
+  for (const auto& entry : values.values) {
+    const auto& key = entry.first;
+    const auto& value = entry.second;
     auto oi = values.origin.find(key);
     std::string origin = oi != values.origin.end() ? oi->second : std::string("the command line");
     auto error = [&](std::uint32_t offset, const std::string& why) {
