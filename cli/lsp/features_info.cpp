@@ -1,6 +1,7 @@
 // Hover and completion (cli/lsp/features.h).
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "cli/lsp/features.h"
 #include "cli/lsp/features_internal.h"
@@ -364,11 +365,10 @@ std::string completion(const Workspace& ws, const OpenDocument& doc, std::uint32
     }
     bool found = false;
     auto types = property_types(type, path, found);
-    std::vector<std::string> seen;
+    std::set<std::string_view> seen;
     for (const auto& t : types)
       for (const schema::Field& f : fields_of(t)) {
-        if (std::find(seen.begin(), seen.end(), f.name) != seen.end()) continue;
-        seen.emplace_back(f.name);
+        if (!seen.insert(f.name).second) continue;
         std::string detail = schema::describe_type(f.type);
         if (f.required) detail += " (required)";
         if (f.deprecated) detail += " (deprecated)";
@@ -380,11 +380,17 @@ std::string completion(const Workspace& ws, const OpenDocument& doc, std::uint32
   if (before >= 0 && ts[before].kind == Token::kPunct && text[ts[before].begin] == '.' &&
       ts[before].end == word_begin)
     return items.result();  // a field of a value of unknown shape: nothing to offer
-  std::vector<std::string> seen;
+  // Names starting with the word typed so far (the editor filters further); past
+  // kMaxLspCompletionItems the list is incomplete and the editor asks again as the user types.
+  const std::string_view typed = std::string_view(text).substr(word_begin, offset - word_begin);
+  std::set<std::string_view> seen;
   for (int d : idx.visible(offset)) {
     const Decl& decl = idx.decls()[d];
-    if (std::find(seen.begin(), seen.end(), decl.name) != seen.end()) continue;
-    seen.push_back(decl.name);
+    if (!lower_prefix(decl.name, typed) || !seen.insert(decl.name).second) continue;
+    if (items.count >= kMaxLspCompletionItems) {
+      items.incomplete = true;
+      break;
+    }
     int kind = decl.kind == DeclKind::kFunction ? 3
                : decl.kind == DeclKind::kConst  ? 21
                : decl.kind == DeclKind::kImport ? 9
@@ -396,9 +402,11 @@ std::string completion(const Workspace& ws, const OpenDocument& doc, std::uint32
   }
   for (std::size_t b = 0; b < builtin_count(); ++b) {
     const BuiltinInfo& info = builtin_info(b);
+    if (!lower_prefix(info.name, typed)) continue;
     items.add(info.name, 3, info.signature, info.doc);
   }
-  for (std::string_view k : keywords()) items.add(k, 14);
+  for (std::string_view k : keywords())
+    if (lower_prefix(k, typed)) items.add(k, 14);
   return items.result();
 }
 

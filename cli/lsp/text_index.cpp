@@ -299,24 +299,25 @@ void TextIndex::typed_value(int k, Decl& d) const {
   for (const std::string& p : d.path) d.detail += "." + p;
 }
 
-// The end of each file-level declaration other than a policy: its last token before the next.
+// The end of each file-level declaration other than a policy: its last token before the next
+// declaration. One pass over the tokens (both lists are sorted by offset).
 void TextIndex::find_ends() {
-  std::vector<std::uint32_t> starts;
-  for (const Decl& d : decls_)
-    if (d.kind == DeclKind::kImport || d.kind == DeclKind::kConst ||
-        d.kind == DeclKind::kFunction || d.kind == DeclKind::kPolicy)
-      starts.push_back(d.begin);
+  std::vector<std::pair<std::uint32_t, int>> starts;  // (begin, declaration), file level
+  for (std::size_t i = 0; i < decls_.size(); ++i) {
+    const DeclKind k = decls_[i].kind;
+    if (k == DeclKind::kImport || k == DeclKind::kConst || k == DeclKind::kFunction ||
+        k == DeclKind::kPolicy) {
+      starts.emplace_back(decls_[i].begin, static_cast<int>(i));
+      if (k != DeclKind::kPolicy) decls_[i].end = decls_[i].name_end;
+    }
+  }
   std::sort(starts.begin(), starts.end());
-  for (Decl& d : decls_) {
-    if (d.kind == DeclKind::kPolicy ||
-        !(d.kind == DeclKind::kImport || d.kind == DeclKind::kConst ||
-          d.kind == DeclKind::kFunction))
-      continue;
-    auto it = std::upper_bound(starts.begin(), starts.end(), d.begin);
-    const std::uint32_t next = it == starts.end() ? static_cast<std::uint32_t>(text_.size()) : *it;
-    d.end = d.name_end;
-    for (const Token& t : tokens_)
-      if (t.begin >= d.begin && t.begin < next) d.end = std::max(d.end, t.end);
+  std::size_t j = 0;
+  for (const Token& t : tokens_) {
+    while (j + 1 < starts.size() && starts[j + 1].first <= t.begin) ++j;
+    if (starts.empty() || starts[j].first > t.begin) continue;
+    Decl& d = decls_[starts[j].second];
+    if (d.kind != DeclKind::kPolicy) d.end = std::max(d.end, t.end);
   }
 }
 
