@@ -125,9 +125,10 @@ std::string default_stack_name(std::string_view path) {
 }
 
 bool may_link(std::string_view contents) {
+  if (contents.empty()) return false;
   if (contains(contents, "ImportValue") || contains(contents, kStackType)) return true;
   // `Export` as a key: followed by an optional quote, spaces and a colon.
-  for (std::size_t at = 0;;) {
+  for (std::size_t at = 0; contents.size() - at >= 6;) {
     const void* hit = memmem(contents.data() + at, contents.size() - at, "Export", 6);
     if (!hit) break;
     std::size_t i = static_cast<std::size_t>(static_cast<const char*>(hit) - contents.data()) + 6;

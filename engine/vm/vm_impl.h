@@ -24,6 +24,8 @@ namespace polc {
 inline std::size_t find_linear(std::string_view hay, std::string_view needle, std::size_t from) {
   if (from > hay.size()) return std::string_view::npos;
   if (needle.empty()) return from;
+  // Also keeps memmem from an empty string's null data pointer (undefined behaviour).
+  if (hay.size() - from < needle.size()) return std::string_view::npos;
   const void* at = ::memmem(hay.data() + from, hay.size() - from, needle.data(), needle.size());
   return at ? static_cast<std::size_t>(static_cast<const char*>(at) - hay.data())
             : std::string_view::npos;
