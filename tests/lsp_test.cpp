@@ -536,3 +536,56 @@ TEST_CASE("lsp schema overlays: the .polc.yaml schemas polc check uses", "[lsp]"
   CHECK(member(member(msgs[0], "params"), "diagnostics")->size == 0);
   fs::remove_all(dir);
 }
+
+TEST_CASE("lsp polc.runTests: polc test's result, its problems where they are", "[lsp]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("polc-lsp-run-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  { std::ofstream(dir / "named.polc") << kGood; }
+  const std::string tests =
+      "policy: bucket-named\ncases:\n  - name: named\n    template: |\n"
+      "      {\"Resources\": {\"B\": {\"Type\": \"AWS::S3::Bucket\", \"Properties\": "
+      "{\"BucketName\": \"x\"}}}}\n"
+      "    expect: []\n  - name: unnamed\n    template: |\n"
+      "      {\"Resources\": {\"B\": {\"Type\": \"AWS::S3::Bucket\"}}}\n    expect: []\n";
+  { std::ofstream(dir / "named.tests.yaml") << tests; }
+  ServerOptions options;
+  options.polc_binary = POLC_BINARY;
+  Session s(options);
+  s.initialize();
+  const std::string policy_uri = path_to_uri((dir / "named.polc").string());
+  const std::string tests_uri = path_to_uri((dir / "named.tests.yaml").string());
+  s.open(tests_uri, tests);
+  auto lenses = member(
+      s.request("textDocument/codeLens", "{\"textDocument\":{\"uri\":\"" + tests_uri + "\"}}"),
+      "result");
+  REQUIRE(lenses->size == 1);
+  auto msgs = s.send(
+      "{\"jsonrpc\":\"2.0\",\"id\":77,\"method\":\"workspace/"
+      "executeCommand\",\"params\":{\"command\":\"polc.runTests\","
+      "\"arguments\":[\"" +
+      policy_uri + "\"]}}");
+  const Value* result = nullptr;
+  const Value* diagnostics = nullptr;
+  for (const Value* m : msgs) {
+    if (member(m, "id") && member(m, "id")->kind == ValueKind::kInt) result = member(m, "result");
+    if (string_member(m, "method") == std::string_view("textDocument/publishDiagnostics") &&
+        string_member(member(m, "params"), "uri") == std::string_view(tests_uri))
+      diagnostics = member(member(m, "params"), "diagnostics");
+  }
+  REQUIRE(result);
+  CHECK(*uint_member(result, "passed") == 1);
+  CHECK(*uint_member(result, "failed") == 1);
+  CHECK(*uint_member(result, "exitCode") == 1);
+  REQUIRE(diagnostics);
+  REQUIRE(diagnostics->size == 1);
+  CHECK(std::string(*string_member(diagnostics->list()[0], "message")).find("unexpected finding") !=
+        std::string::npos);
+  CHECK(*uint_member(member(member(diagnostics->list()[0], "range"), "start"), "line") == 9);
+  // An edit of the test file drops the stale problems.
+  msgs = s.notify("textDocument/didChange", "{\"textDocument\":{\"uri\":\"" + tests_uri +
+                                                "\",\"version\":2},\"contentChanges\":[{\"text\":" +
+                                                json_string(tests) + "}]}");
+  CHECK(member(member(msgs[0], "params"), "diagnostics")->size == 0);
+  fs::remove_all(dir);
+}

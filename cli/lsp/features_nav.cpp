@@ -160,6 +160,10 @@ std::string code_lenses(const Workspace& ws, const OpenDocument& doc) {
     title = (it->second.exit_code == 0 ? "\u2714 tests: " : "\u2718 tests: ") + it->second.summary +
             " (run again)";
   std::string out = "[";
+  if (doc.tests_file)  // one lens at the top of a test file
+    return "[{\"range\":" + doc.lines.range_json(0, 0) +
+           ",\"command\":{\"title\":" + json_string(title) +
+           ",\"command\":\"polc.runTests\",\"arguments\":[" + json_string(doc.uri) + "]}}]";
   for (const Decl& d : doc.index->decls()) {
     if (d.kind != DeclKind::kPolicy) continue;
     out += (out.size() > 1 ? "," : "");

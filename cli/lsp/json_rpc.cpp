@@ -125,6 +125,15 @@ std::uint32_t LineMap::offset(std::uint32_t line, std::uint32_t character) const
   return i;
 }
 
+std::uint32_t LineMap::byte_offset(std::uint32_t line, std::uint32_t column) const {
+  if (starts_.empty() || line == 0) return 0;
+  if (line > starts_.size()) return static_cast<std::uint32_t>(text_.size());
+  const std::uint32_t start = starts_[line - 1];
+  const std::uint32_t end =
+      line < starts_.size() ? starts_[line] : static_cast<std::uint32_t>(text_.size());
+  return std::min(start + (column == 0 ? 0 : column - 1), end);
+}
+
 std::string LineMap::range_json(std::uint32_t begin, std::uint32_t end) const {
   auto [l1, c1] = position(begin);
   auto [l2, c2] = position(std::max(begin, end));

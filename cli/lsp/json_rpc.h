@@ -53,6 +53,8 @@ class LineMap {
   std::pair<std::uint32_t, std::uint32_t> position(std::uint32_t offset) const;
   /// The byte offset of a position (clamped to its line, and to the text).
   std::uint32_t offset(std::uint32_t line, std::uint32_t character) const;
+  /// The byte offset of a 1-based line and 1-based byte column (clamped to the text).
+  std::uint32_t byte_offset(std::uint32_t line, std::uint32_t column) const;
   /// `{"start":{...},"end":{...}}` for a byte range.
   std::string range_json(std::uint32_t begin, std::uint32_t end) const;
 

@@ -2,6 +2,8 @@
 
 #include <cctype>
 #include <exception>
+#include <filesystem>
+#include <map>
 #include <new>
 
 #include "cli/lsp/features.h"
@@ -302,6 +304,7 @@ void Server::notify(std::string_view method, const Value* params, std::vector<st
                                  "{\"type\":1,\"message\":" + json_string(error) + "}"));
       return;
     }
+    ws_.test_diagnostics.erase(std::string(*uri));  // stale once the text changed
     publish(*ws_.find(std::string(*uri)), out);
   } else if (method == "textDocument/didSave") {
     if (const OpenDocument* doc = uri ? ws_.find(std::string(*uri)) : nullptr) publish(*doc, out);
@@ -316,10 +319,53 @@ void Server::notify(std::string_view method, const Value* params, std::vector<st
 
 void Server::publish(const OpenDocument& doc, std::vector<std::string>& out) {
   const std::vector<Diagnostic> diags = document_diagnostics(ws_, doc);
+  std::string list = diagnostics_json(doc, diags);
+  // The last test run's problems in this file, until it changes.
+  if (auto it = ws_.test_diagnostics.find(doc.uri); it != ws_.test_diagnostics.end())
+    list = list.size() > 2 ? list.substr(0, list.size() - 1) + "," + it->second + "]"
+                           : "[" + it->second + "]";
   out.push_back(notification("textDocument/publishDiagnostics",
-                             "{\"uri\":" + json_string(doc.uri) +
-                                 ",\"version\":" + std::to_string(doc.version) +
-                                 ",\"diagnostics\":" + diagnostics_json(doc, diags) + "}"));
+                             "{\"uri\":" + json_string(doc.uri) + ",\"version\":" +
+                                 std::to_string(doc.version) + ",\"diagnostics\":" + list + "}"));
+}
+
+// Publishes the problems of a test run where they are (the test file, mostly), replacing those
+// of the previous run.
+void Server::publish_test_problems(const TestRun& run, std::vector<std::string>& out) {
+  std::map<std::string, std::string> by_uri;
+  for (const TestProblem& p : run.problems) {
+    std::error_code ec;
+    const auto abs = std::filesystem::absolute(p.path, ec).lexically_normal().string();
+    if (ec) continue;
+    const std::string uri = path_to_uri(abs);
+    std::string range;
+    if (const OpenDocument* open = ws_.find(uri)) {
+      const std::uint32_t o = open->lines.byte_offset(p.line, p.column);
+      range = open->lines.range_json(o, o);
+    } else {
+      // A file that is not open is not read: its column is taken as it is (bytes).
+      const std::string pos = "{\"line\":" + std::to_string(p.line > 0 ? p.line - 1 : 0) +
+                              ",\"character\":" + std::to_string(p.column > 0 ? p.column - 1 : 0) +
+                              "}";
+      range = "{\"start\":" + pos + ",\"end\":" + pos + "}";
+    }
+    std::string& list = by_uri[uri];
+    list += list.empty() ? "" : ",";
+    list += "{\"range\":" + range + ",\"severity\":" + (p.error ? "1" : "2") +
+            ",\"source\":\"polc test\",\"message\":" + json_string(p.message) + "}";
+  }
+  for (const auto& [uri, list] : ws_.test_diagnostics) by_uri.try_emplace(uri);  // cleared
+  ws_.test_diagnostics.clear();
+  for (const auto& [uri, list] : by_uri) {
+    if (!list.empty()) ws_.test_diagnostics[uri] = list;
+    if (const OpenDocument* open = ws_.find(uri)) {
+      publish(*open, out);
+    } else {
+      out.push_back(
+          notification("textDocument/publishDiagnostics",
+                       "{\"uri\":" + json_string(uri) + ",\"diagnostics\":[" + list + "]}"));
+    }
+  }
 }
 
 std::string Server::run_tests(const Value* params, std::vector<std::string>& out,
@@ -340,6 +386,7 @@ std::string Server::run_tests(const Value* params, std::vector<std::string>& out
     return {};
   }
   TestRun run = run_policy_tests(options_.polc_binary, path);
+  publish_test_problems(run, out);
   const bool ok = run.exit_code == 0;
   out.push_back(notification("window/showMessage",
                              std::string("{\"type\":") + (ok ? "3" : "1") + ",\"message\":" +

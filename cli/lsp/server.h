@@ -53,6 +53,7 @@ class Server {
   void publish(const OpenDocument& doc, std::vector<std::string>& out);
   std::string run_tests(const Value* params, std::vector<std::string>& out, std::string& error);
   std::string format(const OpenDocument& doc, std::string& error);
+  void publish_test_problems(const TestRun& run, std::vector<std::string>& out);
 
   ServerOptions options_;
   Workspace ws_;

@@ -79,6 +79,24 @@ TestRun run_policy_tests(const std::string& polc_binary, const std::string& path
     run.failed = static_cast<std::uint32_t>(std::stoul((*it)[2].str()));
     run.summary = (*it)[1].str() + " passed, " + (*it)[2].str() + " failed";
   }
+  // Each `FILE:LINE:COL: error: MESSAGE` line (polc prints diagnostics so).
+  static const std::regex problem(R"(^(.+):(\d{1,9}):(\d{1,9}): (error|warning): (.*)$)");
+  std::size_t start = 0;
+  while (start < run.output.size()) {
+    std::size_t eol = run.output.find('\n', start);
+    if (eol == std::string::npos) eol = run.output.size();
+    const std::string line = run.output.substr(start, eol - start);
+    start = eol + 1;
+    std::smatch m;
+    if (line.size() > 4096 || !std::regex_match(line, m, problem)) continue;
+    TestProblem p;
+    p.path = m[1].str();
+    p.line = static_cast<std::uint32_t>(std::stoul(m[2].str()));
+    p.column = static_cast<std::uint32_t>(std::stoul(m[3].str()));
+    p.error = m[4].str() == "error";
+    p.message = m[5].str();
+    run.problems.push_back(std::move(p));
+  }
   if (timed_out) {
     run.exit_code = -1;
     run.summary =

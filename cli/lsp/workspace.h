@@ -36,8 +36,17 @@ struct ModuleSource {
 };
 
 /// The last `polc test` run of a document.
+/// A problem `polc test` printed as `FILE:LINE:COL: error: MESSAGE` (a failing case, a bad key).
+struct TestProblem {
+  std::string path;
+  std::uint32_t line = 0, column = 0;  // 1-based; column in bytes
+  bool error = true;
+  std::string message;
+};
+
 struct TestRun {
   int exit_code = 0;
+  std::vector<TestProblem> problems;
   std::uint32_t passed = 0, failed = 0;
   std::string summary;  // "3 passed, 0 failed", or what went wrong
   std::string output;   // what polc test printed, bounded by kMaxLspTestOutputBytes
@@ -49,6 +58,9 @@ class Workspace {
   std::vector<std::string>
       roots;  // workspace folders (paths), import roots with each document's own folder
   std::map<std::string, TestRun> test_runs;  // by document URI
+  /// Diagnostics from the last test run (JSON objects, comma-separated) by file URI; a file's
+  /// are dropped when it changes.
+  std::map<std::string, std::string> test_diagnostics;
 
   /// Opens or replaces a document. False (nothing changed) when a limit would be passed;
   /// `error` says which.
