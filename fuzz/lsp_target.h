@@ -2,6 +2,8 @@
 // as the stream a client writes to `polc lsp`, through the message reader and the server's
 // dispatch. Every answer must be a JSON-RPC message; nothing may crash, leak or hang.
 #pragma once
+#include <stdlib.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -26,6 +28,8 @@ inline void check_answers(const std::vector<std::string>& out) {
 /// bytes as one message body, unframed.
 inline void run_lsp_stream(const std::uint8_t* data, std::size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  // Go to definition writes embedded stdlib modules to the cache directory: not while fuzzing.
+  ::setenv("XDG_CACHE_HOME", "/dev/null/polc-fuzz", 1);
   lsp::Server server;  // no polc binary: polc.runTests answers an error, never forks
   std::vector<std::string> out;
   server.handle(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"capabilities":{}}})",
