@@ -82,6 +82,10 @@ int run_config(const CheckArgs& args);
 int run_list(const CheckArgs& args);
 int run_dump(const std::vector<std::string>& files);
 int run_parse(const std::vector<std::string>& files);
+/// `polc fmt [--check] PATH...`: formats policy files (directories walked for `.polc` files)
+/// in place, or with `check` prints a unified diff per file that would change and returns 1.
+/// A file that does not parse is reported and left unchanged (exit 2).
+int run_fmt(const std::vector<std::string>& paths, bool check);
 int run_disasm(const std::vector<std::string>& files, bool builtin);
 int run_compile(const std::vector<std::string>& paths, const std::string& output, bool no_builtin);
 int run_doc(const std::vector<std::string>& paths, const std::string& out_dir,

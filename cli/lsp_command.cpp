@@ -9,10 +9,7 @@
 #include "cli/commands.h"
 #include "cli/lsp/server.h"
 #include "cli/lsp/transport.h"
-#if __has_include("dsl/format.h")
 #include "dsl/format.h"
-#define POLC_LSP_FORMATTER 1
-#endif
 
 namespace polc::cli {
 namespace {
@@ -39,14 +36,12 @@ int run_lsp() {
   std::signal(SIGPIPE, SIG_IGN);  // a client gone away is a failed write, not a signal
   lsp::ServerOptions options;
   options.polc_binary = self_path();
-#ifdef POLC_LSP_FORMATTER
   // The formatter of `polc fmt` (dsl/format.h): nullopt when the text does not parse.
   options.format = [](std::string_view text) -> std::optional<std::string> {
     SourceFile source("<lsp>", std::string(text));
     Diagnostics diags;
     return format_policy_source(source, diags);
   };
-#endif
   lsp::Server server(std::move(options));
   lsp::MessageReader reader;
   std::vector<std::string> out;

@@ -181,6 +181,16 @@ int run(int argc, char** argv) {
   auto* cmd_parse = app.add_subcommand("parse", "Print the AST of policy files");
   cmd_parse->add_option("policies", parse_files, "Policy files")->required();
 
+  std::vector<std::string> fmt_paths;
+  bool fmt_check = false;
+  auto* cmd_fmt = app.add_subcommand(
+      "fmt", "Format policy files (.polc) in the canonical layout, in place; --check shows a diff");
+  cmd_fmt->add_option("paths", fmt_paths, "Policy files and directories (walked for .polc files)")
+      ->required();
+  cmd_fmt->add_flag("--check", fmt_check,
+                    "Change nothing: print a unified diff for each file that is not formatted and "
+                    "exit 1 if any");
+
   std::vector<std::string> disasm_files;
   bool disasm_builtin = false;
   auto* cmd_disasm =
@@ -256,6 +266,7 @@ int run(int argc, char** argv) {
   if (cmd_merge->parsed()) return polc::cli::run_merge(merge);
   if (cmd_dump->parsed()) return polc::cli::run_dump(dump_files);
   if (cmd_parse->parsed()) return polc::cli::run_parse(parse_files);
+  if (cmd_fmt->parsed()) return polc::cli::run_fmt(fmt_paths, fmt_check);
   if (cmd_disasm->parsed()) return polc::cli::run_disasm(disasm_files, disasm_builtin || disasm_files.empty());
   if (cmd_compile->parsed()) return polc::cli::run_compile(compile_paths, compile_out, compile_no_builtin);
   if (cmd_doc->parsed()) return polc::cli::run_doc(doc_paths, doc_out, doc_title);

@@ -3,15 +3,17 @@
 // tests/data/robust/TARGET/). Each function must return normally for every input; a broken
 // invariant traps, which both libFuzzer and the test report as a crash.
 #pragma once
+#include <stdlib.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
-#include <stdlib.h>
-
 #include "dsl/compiler.h"
+#include "dsl/format.h"
+#include "dsl/parser.h"
 #include "engine/base/digest.h"
 #include "engine/load/loader.h"
 #include "engine/program/builtins.h"
@@ -33,9 +35,36 @@ inline void run_loader(const std::uint8_t* data, std::size_t size, FileFormat fo
   if (r.status == LoadStatus::kError && !r.diagnostics.has_errors()) __builtin_trap();
 }
 
-/// Policy source: parse, check, compile (optimized and not), verify, run over the fixed template.
+/// `polc fmt` on policy source: a file that parses is formatted (never refused for an internal
+/// reason), its formatted text parses to the same AST (without positions), and formatting that
+/// text again changes nothing. A file that does not parse is refused with an error.
+inline void run_policy_format(const std::string& text) {
+  SourceFile src("fuzz.polc", text);
+  Diagnostics diags;
+  const auto out = format_policy_source(src, diags);
+  if (!out) {
+    if (!diags.has_errors()) __builtin_trap();  // a refusal always says why
+    for (const Diagnostic& d : diags.items())
+      if (d.code == "format-internal") __builtin_trap();  // the formatter failed on valid input
+    return;
+  }
+  SourceFile formatted("fuzz.polc", *out);
+  Diagnostics before_diags, after_diags;
+  const auto before = parse_policy_source(src, before_diags);
+  const auto after = parse_policy_source(formatted, after_diags);
+  if (!before || !after || after_diags.has_errors()) __builtin_trap();
+  if (ast_dump_without_positions(*before, src) != ast_dump_without_positions(*after, formatted))
+    __builtin_trap();
+  Diagnostics again;
+  const auto twice = format_policy_source(formatted, again);
+  if (!twice || *twice != *out) __builtin_trap();  // idempotent
+}
+
+/// Policy source: parse, check, compile (optimized and not), verify, run over the fixed template;
+/// and the formatter (run_policy_format).
 inline void run_policy_source(const std::uint8_t* data, std::size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
+  run_policy_format(text);
   for (bool optimize : {true, false}) {
     Diagnostics diags;
     CompileOptions options;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate the table-driven policies of the standard pack and their tests.
 
-usage: scripts/gen_pack.py [--check]
+usage: scripts/gen_pack.py [--check] [--polc PATH]
 
 Most checks of the pack read one property of one resource type and compare it with what AWS
 documents as safe. Those are written once, as rows of scripts/pack_table.py, and this script
@@ -10,8 +10,10 @@ the property left out, a value that cannot be computed offline, and a template t
 not apply to). Policies that need more than one property are written by hand.
 
 --check: exit 1 when a generated file differs from what is on disk (tests/pack_test.cpp runs it).
+--polc PATH: the polc binary whose `polc fmt` lays the generated policies out in the canonical
+format (default: $POLC, else build/polc), so that `polc fmt --check policies` passes on them.
 """
-import json, os, sys
+import json, os, shutil, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -421,6 +423,43 @@ def nest_list(path, value, lists):
     return d
 
 
+def polc_binary():
+    args = sys.argv[1:]
+    if '--polc' in args and args.index('--polc') + 1 < len(args):
+        return args[args.index('--polc') + 1]
+    return os.environ.get('POLC') or os.path.join(ROOT, 'build', 'polc')
+
+
+def polc_fmt(sources):
+    """The policy texts `sources` (path: text) laid out by `polc fmt`, or None (said why)."""
+    polc = polc_binary()
+    if not os.access(polc, os.X_OK):
+        print('gen_pack.py: no polc binary at %s (build it, or pass --polc PATH): the generated '
+              'policies are formatted with polc fmt' % polc, file=sys.stderr)
+        return None
+    tmp = tempfile.mkdtemp(prefix='gen_pack.')
+    try:
+        names = {}
+        for i, (path, text) in enumerate(sorted(sources.items())):
+            name = os.path.join(tmp, '%04d.polc' % i)
+            with open(name, 'w') as f:
+                f.write(text)
+            names[path] = name
+        r = subprocess.run([polc, 'fmt', tmp], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           text=True)
+        if r.returncode != 0:
+            print('gen_pack.py: polc fmt failed on the generated policies:\n' + r.stderr,
+                  file=sys.stderr)
+            return None
+        out = {}
+        for path, name in names.items():
+            with open(name) as f:
+                out[path] = f.read()
+        return out
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     check = '--check' in sys.argv
     files = {}
@@ -441,6 +480,10 @@ def main():
         stem = os.path.join(ROOT, 'policies', 'network', row['name'].replace('-', '_'))
         files[stem + '.polc'] = sg_policy_text(row)
         files[stem + '.tests.yaml'] = sg_tests_text(row)
+    formatted = polc_fmt({p: t for p, t in files.items() if p.endswith('.polc')})
+    if formatted is None:
+        return 2
+    files.update(formatted)
     bad = 0
     for path, text in sorted(files.items()):
         old = open(path).read() if os.path.exists(path) else None

@@ -114,6 +114,7 @@ TEST_CASE("pack: generated policies and the migration table are up to date", "[p
     return;
   }
   std::string root = kSource.string();
-  CHECK(std::system(("python3 '" + root + "/scripts/gen_pack.py' --check").c_str()) == 0);
+  CHECK(std::system(("python3 '" + root + "/scripts/gen_pack.py' --check --polc '" +
+                     std::string(POLC_BINARY) + "'").c_str()) == 0);
   CHECK(std::system(("python3 '" + root + "/scripts/migration_table.py' --check").c_str()) == 0);
 }

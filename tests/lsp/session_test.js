@@ -26,7 +26,7 @@ const uri = (f) => 'file://' + path.join(dir, f);
 const broken = 'policy broken-one {\n  id = "X-1"\n  title = "t"\n  severity = low\n' +
   '  for b in resources("AWS::S3::Bucket") {\n    require b.Properties.\n  }\n}\n';
 const good = '# True when the list has items.\nfn nonempty(x) = count(x) > 0\n\n' +
-  'policy bucket-named {\n  id = "T-1"\n  title = "Buckets are named"\n  severity = high\n' +
+  'policy bucket-named {\n  id       = "T-1"\n  title    = "Buckets are named"\n  severity = high\n' +
   '  for b in resources("AWS::S3::Bucket") {\n    require nonempty([b.Properties.BucketName])\n  }\n}\n';
 const tests = 'policy: bucket-named\ncases:\n  - name: named\n    template: |\n' +
   '      {"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "x"}}}}\n    expect: []\n';
@@ -54,7 +54,7 @@ async function main() {
     processId: process.pid, rootUri: 'file://' + dir, capabilities: {}, workspaceFolders: null });
   const caps = init.capabilities;
   for (const c of ['hoverProvider', 'completionProvider', 'definitionProvider', 'referencesProvider',
-    'documentSymbolProvider', 'codeLensProvider'])
+    'documentSymbolProvider', 'codeLensProvider', 'documentFormattingProvider'])
     assert.ok(caps[c], 'capability ' + c);
   await conn.sendNotification(proto.InitializedNotification.type, {});
 
@@ -119,19 +119,27 @@ async function main() {
   // Errors are answered, the server goes on.
   await assert.rejects(conn.sendRequest('polc/noSuchMethod', {}), (e) => e.code === -32601);
 
-  // Formatting: the whole document in canonical layout, through polc fmt's formatter
-  // (dsl/format.h); a build without that formatter does not offer formatting.
-  if (caps.documentFormattingProvider) {
-    const messy = good.replace('  severity = high', '      severity   =   high');
-    await conn.sendNotification(proto.DidChangeTextDocumentNotification.type,
-      { textDocument: { uri: uri('good.polc'), version: 2 }, contentChanges: [{ text: messy }] });
-    const edits = await conn.sendRequest(proto.DocumentFormattingRequest.type,
-      { textDocument: { uri: uri('good.polc') }, options: { tabSize: 2, insertSpaces: true } });
-    assert.strictEqual(edits.length, 1, 'one edit');
-    assert.ok(edits[0].newText.includes('\n  severity = high\n'), 'formatted: ' + edits[0].newText);
-  } else {
-    console.log('lsp session: this polc offers no formatting (built without dsl/format.h)');
-  }
+  // Formatting: the whole document in canonical layout, through polc fmt's formatter.
+  const messy = good.replace('  severity = high', '      severity   =   high');
+  await conn.sendNotification(proto.DidChangeTextDocumentNotification.type,
+    { textDocument: { uri: uri('good.polc'), version: 2 }, contentChanges: [{ text: messy }] });
+  const edits = await conn.sendRequest(proto.DocumentFormattingRequest.type,
+    { textDocument: { uri: uri('good.polc') }, options: { tabSize: 2, insertSpaces: true } });
+  assert.strictEqual(edits.length, 1, 'one edit');
+  const fmt = cp.spawnSync(polc, ['fmt', '--check', path.join(dir, 'good.polc')], { encoding: 'utf8' });
+  assert.strictEqual(fmt.status, 0, 'good.polc is in polc fmt layout: ' + fmt.stdout + fmt.stderr);
+  assert.strictEqual(edits[0].newText, good, 'formatting gives polc fmt\'s layout');
+  await conn.sendNotification(proto.DidChangeTextDocumentNotification.type,
+    { textDocument: { uri: uri('good.polc'), version: 3 }, contentChanges: [{ text: good }] });
+  assert.deepStrictEqual(await conn.sendRequest(proto.DocumentFormattingRequest.type,
+    { textDocument: { uri: uri('good.polc') }, options: { tabSize: 2, insertSpaces: true } }), [],
+    'no edit for a formatted file');
+  await conn.sendNotification(proto.DidChangeTextDocumentNotification.type,
+    { textDocument: { uri: uri('good.polc'), version: 4 }, contentChanges: [{ text: broken }] });
+  await assert.rejects(conn.sendRequest(proto.DocumentFormattingRequest.type,
+    { textDocument: { uri: uri('good.polc') }, options: { tabSize: 2, insertSpaces: true } }),
+    (e) => e.code === -32803, 'a file that does not parse is not formatted');
+
   await conn.sendRequest(proto.ShutdownRequest.type);
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   await conn.sendNotification(proto.ExitNotification.type);
