@@ -419,6 +419,7 @@ TEST_CASE("lsp test files: the policy a test file names, hover and definition", 
   CHECK(string_member(def, "uri") == std::string_view(path_to_uri((dir / "named.polc").string())));
   CHECK(*uint_member(member(member(def, "range"), "start"), "line") == 3);
   CHECK(member(s.request("textDocument/hover", Session::at(uri, 2, 5)), "result")->is_null());
+  CHECK(labels(s.request("textDocument/completion", Session::at(uri, 2, 5))).empty());
   // A YAML error is a diagnostic.
   msgs = s.open(uri, "policy: [\n");
   CHECK(member(member(msgs[0], "params"), "diagnostics")->size >= 1);

@@ -310,6 +310,7 @@ std::string completion(const Workspace& ws, const OpenDocument& doc, std::uint32
   const std::string& text = idx.text();
   offset = std::min<std::uint32_t>(offset, static_cast<std::uint32_t>(text.size()));
   Items items;
+  if (doc.tests_file) return items.result();  // YAML: nothing of the policy language to offer
   // Inside a string: resource type names where a type goes.
   if (int tok = idx.token_at(offset); tok >= 0 && ts[tok].kind == Token::kString) {
     const Token& s = ts[tok];
