@@ -1,8 +1,8 @@
 // `polc check`: the configuration (file plus flags), the scan, then the
 // post-processing chain every finding goes through, in this order: severity overrides, inline
 // suppressions (done by the scanner), central waivers, the baseline, the display threshold.
-#include <sys/stat.h>
 #include <fnmatch.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,6 +27,7 @@
 #include "engine/config/selection.h"
 #include "engine/load/loader.h"
 #include "engine/load/stack_links.h"
+#include "engine/load/template_stash.h"
 #include "engine/program/bundle.h"
 #include "engine/report/report.h"
 #include "engine/scan/cache.h"
@@ -60,10 +61,11 @@ bool write_file(const std::string& path, const std::string& text, const char* wh
 
 /// The link index pass (engine/stack_links.h) over every template of the run, whatever its
 /// shard, so that a shard checks its templates with the same links as an unsharded run. Only
-/// files the byte search `may_link` lets through are parsed.
+/// files the byte search `may_link` lets through are parsed. With `stash`, the templates parsed
+/// here that this run's scan will check are kept for it (engine/load/template_stash.h).
 LinkPlan index_links(const ScanInputs& files, const std::vector<std::string>& scan_paths,
                      const std::vector<std::string>& excludes, const TemplateFilter& filter,
-                     unsigned jobs, bool with_digests) {
+                     unsigned jobs, bool with_digests, TemplateStash* stash) {
   auto each = [&](auto&& fn) {
     if (files.all_buffered) {
       for (const ScanInputs::Template& t : files.template_paths) fn(t.path);
@@ -76,14 +78,18 @@ LinkPlan index_links(const ScanInputs& files, const std::vector<std::string>& sc
       if (kind == FileKind::kTemplate && filter.in_run(path)) fn(path);
   };
   // The facts of one file; empty when it cannot link (most files: a byte search decides).
-  auto facts_of = [](const std::string& path, std::string& bytes) {
+  // `keep`: where to leave the loaded template for the scan (null: dropped).
+  auto facts_of = [](const std::string& path, std::string& bytes, TemplateStash* keep) {
     LoadResult failure;
     if (!read_template_file(path, bytes, failure)) return LinkFacts();  // the scan reports it
     if (!may_link(bytes) || !may_be_template(bytes)) return LinkFacts();
     LoadResult lr = load_template_read(path, std::move(bytes));
     bytes = std::string();
-    if (lr.status != LoadStatus::kTemplate || !lr.tmpl) return LinkFacts();
-    return link_facts(*lr.tmpl, default_stack_name(path));
+    LinkFacts facts;
+    if (lr.status == LoadStatus::kTemplate && lr.tmpl)
+      facts = link_facts(*lr.tmpl, default_stack_name(path));
+    if (keep) keep->offer(path, lr);
+    return facts;
   };
   LinkPlan plan;
   if (files.all_buffered) {
@@ -94,7 +100,7 @@ LinkPlan index_links(const ScanInputs& files, const std::vector<std::string>& sc
     auto work = [&] {
       std::string bytes;
       for (std::size_t i; (i = next.fetch_add(1)) < list.size();)
-        found[i] = facts_of(list[i].path, bytes);
+        found[i] = facts_of(list[i].path, bytes, list[i].selected ? stash : nullptr);
     };
     std::vector<std::thread> threads;
     for (unsigned t = 1; t < jobs; ++t) {
@@ -110,7 +116,7 @@ LinkPlan index_links(const ScanInputs& files, const std::vector<std::string>& sc
       if (!found[i].empty()) plan.add(list[i].path, std::move(found[i]));
   } else {
     std::string bytes;
-    each([&](const std::string& path) { plan.add(path, facts_of(path, bytes)); });
+    each([&](const std::string& path) { plan.add(path, facts_of(path, bytes, nullptr)); });
   }
   std::unordered_map<std::string, std::string> keys;  // link_path_key -> path as scanned
   bool listed = false;
@@ -592,9 +598,14 @@ int run_check(const CheckArgs& args) {
     return false;
   };
   options.expected_files = files.templates;
-  const LinkPlan links =
-      index_links(files, scan_paths, cfg.exclude, selected, options.jobs, options.cache != nullptr);
+  // Templates the index pass parses are kept for the scan, within kMaxStashedTemplateBytes
+  // (not with the result cache: a cached file is not parsed at all).
+  TemplateStash stash(kMaxStashedTemplateBytes);
+  retain_freed_memory();  // before the index pass too: it loads templates as the scan does
+  const LinkPlan links = index_links(files, scan_paths, cfg.exclude, selected, options.jobs,
+                                     options.cache != nullptr, options.cache ? nullptr : &stash);
   if (!links.empty()) options.links = &links;
+  if (!options.cache) options.stash = &stash;
   scan_stream(*set, evaluated, known, source, consume, options);
   progress.finish();
   if (cache) finish_cache(*cache, args, color_err);

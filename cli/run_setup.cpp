@@ -6,6 +6,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "cli/pack_bundle.h"
 #include "dsl/compiler.h"
 #include "engine/base/limits.h"
 #include "engine/config/selection.h"
@@ -210,8 +211,21 @@ std::unique_ptr<PolicySet> load_run_policies(const CheckArgs& args, const Config
     CompileOptions options;
     options.import_roots = resolve_roots(roots);
     if (!cfg.schemas.empty()) options.schemas = &schemas;
-    if (!policy_diags.has_errors())
+    options.trust_builtin = true;
+    // The standard pack alone (no policy of the user's, no schema overlay): the bundle
+    // compiled at build time, the same policies without parsing, checking and compiling them.
+    const bool pack_alone = !args.no_builtin && policy_paths.empty() && cfg.schemas.empty() &&
+                            !embedded_pack_bundle().empty();
+    if (!policy_diags.has_errors() && pack_alone) {
+      std::string error;
+      set = load_bundle(embedded_pack_bundle(), error);
+      if (!set)
+        policy_diags.error(
+            "bundle", Location::whole("<the standard pack>"),
+            "internal error: the standard pack built into polc does not load: " + error);
+    } else if (!policy_diags.has_errors()) {
       set = compile_policy_files(policy_paths, !args.no_builtin, policy_diags, options);
+    }
   }
   print_diagnostics(policy_diags.items(), color);
   if (!set || policy_diags.has_errors()) {

@@ -630,7 +630,7 @@ bool subject_loop(const Stmt& s, std::string& type) {
 
 std::unique_ptr<PolicySet> compile_modules(ModuleSet& modules, Diagnostics& diags, const CompileOptions& options) {
   if (diags.has_errors()) return nullptr;
-  if (check_modules(modules, diags, options.schemas) > 0) return nullptr;
+  if (check_modules(modules, diags, options.schemas, options.trust_builtin) > 0) return nullptr;
   auto set = std::make_unique<PolicySet>();
   Program prog;
   prog.set = set.get();

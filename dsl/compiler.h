@@ -25,6 +25,9 @@ struct CompileOptions {
   /// Resource schemas the checker uses (the embedded table plus `.polc.yaml` overlays); null:
   /// the embedded table alone. Not owned; must outlive the call.
   const schema::SchemaSet* schemas = nullptr;
+  /// Skip the checker's pass over the embedded pack and stdlib when they are all there is to
+  /// compile and `schemas` is null (`check_modules`, `trust_builtin`). For `polc check`.
+  bool trust_builtin = false;
 };
 
 /// Compiles every root module's policies (and every function of every module). Returns nullptr

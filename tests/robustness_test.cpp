@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <sstream>
 #include <string>
@@ -78,6 +79,14 @@ policy witness {
 
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// CPU seconds of the whole process (every thread): unlike wall time, not stretched by other
+// processes on a loaded machine, so a budget in it fails only when polc itself does the work.
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
 // A failed load must say where: a line, or the whole file for problems of the file itself.
@@ -575,13 +584,15 @@ TEST_CASE("scanner: batched reads, ordinary reads and the cache give the same ou
   ::close(fifo);
   std::string error;
   {
-    auto cold = DiskCache::open((dir.path() / "cache").string(), "ctx", 1u << 30, "robustness-test-cache-key-0123456789", error);
+    auto cold = DiskCache::open((dir.path() / "cache").string(), "ctx", 1u << 30,
+                                "robustness-test-cache-key-0123456789", error);
     REQUIRE(cold);
     CHECK(report(2, true, cold.get()) == ordinary);
     CHECK(cold->hits() == 0);
   }
   for (bool batch : {true, false}) {
-    auto warm = DiskCache::open((dir.path() / "cache").string(), "ctx", 1u << 30, "robustness-test-cache-key-0123456789", error);
+    auto warm = DiskCache::open((dir.path() / "cache").string(), "ctx", 1u << 30,
+                                "robustness-test-cache-key-0123456789", error);
     REQUIRE(warm);
     CHECK(report(2, batch, warm.get()) == ordinary);
     // Every file that could be read (all but the FIFOs and the missing file).
@@ -652,13 +663,13 @@ TEST_CASE("corpus: every file with the whole pack / timed / positioned / determi
   double slowest = 0;
   std::string slowest_file;
   for (const auto& f : files) {
-    auto start = Clock::now();
+    double start = cpu_seconds();
     auto out = test::scan(pack, {f});
-    double t = seconds_since(start);
+    double t = cpu_seconds() - start;
     if (t > slowest) slowest = t, slowest_file = f;
     if (t > budget) {
       ++slow;
-      UNSCOPED_INFO("slow: " << f << " took " << t << " s");
+      UNSCOPED_INFO("slow: " << f << " took " << t << " CPU s");
     }
     if (out[0].status == FileOutcome::Status::kFailed) {
       ++failed;
@@ -670,7 +681,7 @@ TEST_CASE("corpus: every file with the whole pack / timed / positioned / determi
     timed.push_back(std::move(out[0]));
   }
   WARN(files.size() << " corpus files; " << failed << " failed to load; slowest " << slowest
-                    << " s (" << slowest_file << ")");
+                    << " CPU s (" << slowest_file << ")");
   CHECK(slow == 0);
   CHECK(unpositioned == 0);
   std::string j1 = json_report(pack, test::scan(pack, files, 1));
@@ -805,9 +816,10 @@ policy indexes {
   INFO(pack.diagnostics);
   REQUIRE(pack.set);
   TempDir dir("nan");
-  std::string a = dir.write("a.yaml", std::string(kBucketYaml) +
-                                          "    Metadata:\n      Big: 1.0e308\n"
-                                          "    Properties:\n      BucketName: !Select [1.0e308, [a, b]]\n");
+  std::string a =
+      dir.write("a.yaml", std::string(kBucketYaml) +
+                              "    Metadata:\n      Big: 1.0e308\n"
+                              "    Properties:\n      BucketName: !Select [1.0e308, [a, b]]\n");
   auto out = test::scan(pack, {a});
   INFO(codes_of(out[0].diagnostics));
   CHECK(out[0].status == FileOutcome::Status::kChecked);

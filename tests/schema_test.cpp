@@ -1,7 +1,8 @@
 // Resource schemas: the embedded table (engine/schema/schema.h), overlays, and the checker's
 // rules that use them (dsl/checker.cpp). End-to-end runs over templates are in tests/lang/schema_*.
-#include <catch2/catch.hpp>
+#include "engine/schema/schema.h"
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
@@ -9,8 +10,8 @@
 #include "dsl/module.h"
 #include "engine/base/limits.h"
 #include "engine/load/loader.h"
+#include "engine/program/bundle.h"
 #include "engine/schema/property_check.h"
-#include "engine/schema/schema.h"
 
 using namespace polc;
 namespace fs = std::filesystem;
@@ -372,10 +373,41 @@ TEST_CASE("checker: the standard pack and the stdlib compile without schema diag
   modules.load_builtin_pack(diags);
   auto set = compile_modules(modules, diags);
   REQUIRE(set);
+  // Not a schema diagnostic, nor any other: `polc check` skips the checker's pass over the
+  // embedded sources when they are compiled alone (CompileOptions::trust_builtin), on the
+  // strength of this test.
   for (const auto& d : diags.items()) {
     INFO(d.location.file << ":" << d.location.line << ": " << d.message);
     CHECK(d.code != "schema");
   }
+  CHECK(diags.items().empty());
+}
+
+TEST_CASE("checker: trust_builtin skips the pass only for the embedded sources alone",
+          "[schema][check]") {
+  // A user policy beside the pack is checked as always, schema errors included.
+  Diagnostics diags;
+  ModuleSet modules;
+  modules.load_builtin_pack(diags);
+  modules.load_source("user.polc",
+                      policy("  for b in resources(\"AWS::S3::Bucket\") {\n"
+                             "    require b.Properties.AccesControl == \"x\"\n  }"),
+                      false, diags);
+  CompileOptions options;
+  options.trust_builtin = true;
+  CHECK(compile_modules(modules, diags, options) == nullptr);
+  CHECK(diags.has_errors());
+  // The embedded sources alone compile to the same policies either way.
+  Diagnostics d1, d2;
+  ModuleSet m1, m2;
+  m1.load_builtin_pack(d1);
+  m2.load_builtin_pack(d2);
+  auto checked = compile_modules(m1, d1);
+  auto trusted = compile_modules(m2, d2, options);
+  REQUIRE(checked);
+  REQUIRE(trusted);
+  CHECK(save_bundle(*checked) == save_bundle(*trusted));
+  CHECK(d2.items().empty());
 }
 
 namespace {

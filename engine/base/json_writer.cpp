@@ -2,15 +2,50 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "engine/base/utf8.h"
 
 namespace polc {
 
+namespace {
+
+/// True when none of the 8 bytes of `w` is a control character (< 0x20 or 0x7F), a quote, a
+/// backslash or a non-ASCII byte: the exact "has a byte less than / equal to" word tests.
+inline bool plain_ascii8(std::uint64_t w) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  auto has_zero = [&](std::uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  const std::uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;
+  return ((w & kHigh) | below_space | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\')) |
+          has_zero(w ^ (kOnes * 0x7F))) == 0;
+}
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   for (std::size_t i = 0; i < text.size();) {
+    // A run of printable ASCII without quote or backslash (most of any report) is copied whole;
+    // eight bytes at a time while none of them needs a look.
+    std::size_t run = i;
+    while (run + 8 <= text.size()) {
+      std::uint64_t w;
+      std::memcpy(&w, text.data() + run, 8);
+      if (!plain_ascii8(w)) break;
+      run += 8;
+    }
+    while (run < text.size()) {
+      const auto b = static_cast<unsigned char>(text[run]);
+      if (b < 0x20 || b >= 0x7F || b == '"' || b == '\\') break;
+      ++run;
+    }
+    if (run > i) {
+      out.append(text.data() + i, run - i);
+      i = run;
+      continue;
+    }
     const auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       switch (c) {

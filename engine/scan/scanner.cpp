@@ -16,8 +16,9 @@
 #include "engine/load/batch_read.h"
 #include "engine/load/loader.h"
 #include "engine/load/stack_links.h"
-#include "engine/vm/condition_model.h"
+#include "engine/load/template_stash.h"
 #include "engine/schema/property_check.h"
+#include "engine/vm/condition_model.h"
 #include "engine/vm/vm.h"
 
 namespace polc {
@@ -103,11 +104,13 @@ FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint
   LoadResult lr;
   std::string_view contents;
   bool read = true;
-  if (prefetched) {
+  // A template the index pass loaded is taken as it is: the same bytes, loaded the same way.
+  const bool stashed = options.stash && !options.cache && options.stash->take(path, lr);
+  if (!stashed && prefetched) {
     contents = *prefetched;
-  } else if (read_template_file(path, buffer, lr)) {
+  } else if (!stashed && read_template_file(path, buffer, lr)) {
     contents = buffer;
-  } else {
+  } else if (!stashed) {
     read = false;  // `lr` says why; such an outcome is not cached
   }
   std::string cache_key;
@@ -120,7 +123,8 @@ FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint
   const std::string cache_path =
       neighbours.empty() ? path : path + '\n' + options.links->digest(path);
   if (read && cache && cache->lookup(cache_path, contents, cache_key, out)) return out;
-  if (read) lr = load_template_read(path, prefetched ? padded_source(contents) : std::move(buffer));
+  if (read && !stashed)
+    lr = load_template_read(path, prefetched ? padded_source(contents) : std::move(buffer));
   std::vector<Diagnostic> value_errors;
   if (lr.status == LoadStatus::kTemplate && lr.tmpl && options.deployment &&
       !validate_deployment(*lr.tmpl, *options.deployment, value_errors)) {
@@ -214,7 +218,8 @@ void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
           bool regular = false;
           if (source(paths[n], regular)) {
             slot[n] = SIZE_MAX;
-            if (regular && options.batch_reads) {
+            if (regular && options.batch_reads &&
+                !(options.stash && options.stash->contains(paths[n]))) {
               slot[n] = batch.size();
               batch.push_back(&paths[n]);
             }

@@ -25,6 +25,7 @@ namespace polc {
 
 class OutcomeCache;
 class LinkPlan;
+class TemplateStash;
 namespace schema {
 class SchemaSet;
 }
@@ -49,6 +50,9 @@ struct ScanOptions {
   /// neighbourhood loaded beside it; its cached outcome is keyed by the neighbourhood's
   /// contents too. Not owned; must outlive the scan.
   const LinkPlan* links = nullptr;
+  /// Optional: templates the index pass already loaded (engine/load/template_stash.h), taken
+  /// instead of reading and parsing their files again. Not used with `cache`. Not owned.
+  TemplateStash* stash = nullptr;
   /// `--check-properties`: warn about template properties their type's schema lacks
   /// (engine/schema/property_check.h); null: not checked. Not owned.
   const schema::SchemaSet* check_properties = nullptr;

@@ -443,6 +443,24 @@ struct ConditionModel::Impl {
     for (const auto& [n, v] : c) r &= v ? cond(n) : !cond(n);
     return r;
   }
+
+  // `conj(c)`, reusing the conjunctions of the literals `c` shares with `cur` at its start:
+  // the search forks by appending one literal to an assignment, so consecutive assignments
+  // share all but their last few. BDDs are canonical, so the result is `conj(c)` exactly.
+  // prefix[k] is `constraint` and the first k literals of `cur`.
+  std::vector<bdd> prefix;
+  bdd conj_incremental(const CondClause& c) {
+    std::size_t keep = 0;
+    if (cur_set && !prefix.empty())
+      while (keep < c.size() && keep < cur.size() && keep + 1 < prefix.size() &&
+             c[keep] == cur[keep])
+        ++keep;
+    if (prefix.empty()) prefix.push_back(constraint);
+    prefix.resize(keep + 1);
+    for (std::size_t i = keep; i < c.size(); ++i)
+      prefix.push_back(prefix.back() & (c[i].second ? cond(c[i].first) : !cond(c[i].first)));
+    return prefix.back();
+  }
 };
 
 ConditionModel::ConditionModel(const Template& tmpl) : impl_(std::make_unique<Impl>(tmpl)) {
@@ -461,8 +479,8 @@ void ConditionModel::set_assignment(const CondClause& assignment) {
   Impl& m = *impl_;
   if (m.cur_set && m.cur == assignment) return;
   std::lock_guard lock(solver_mutex());
+  m.cur_bdd = m.conj_incremental(assignment);
   m.cur = assignment;
-  m.cur_bdd = m.conj(assignment);
   m.cur_set = true;
   m.check();
 }
