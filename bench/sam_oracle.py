@@ -132,7 +132,9 @@ def main():
                 # ServerlessRestApi): any finding of the policy on the source counts.
                 ok = any(p == policy for p, _ in have)
             else:
-                ok = (policy, owner) in have
+                # On the SAM resource, or on the generated resource itself (polc reports a
+                # generated resource by its own logical ID, located at the SAM resource).
+                ok = (policy, owner) in have or (policy, res) in have
             if ok:
                 matched += 1
             else:

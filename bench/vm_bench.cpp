@@ -14,6 +14,7 @@
 #include "dsl/compiler.h"
 #include "engine/load/loader.h"
 #include "engine/scan/scanner.h"
+#include "engine/vm/coverage.h"
 #include "engine/vm/vm.h"
 
 namespace polc::bench {
@@ -109,6 +110,51 @@ BENCHMARK(BM_Evaluate)
     ->Args({kYaml2000, kHeadlineOnly})
     ->Args({kYaml2000, kWholePack})
     ->Unit(benchmark::kMillisecond);
+
+// The whole pack with coverage counting (`polc test --coverage`, engine/vm/coverage.h) against
+// the same pass without it, alternated in one loop: `coverage_vs_off` is the time with counting
+// divided by the time without (the cost of --coverage; a run without it takes the loop that has
+// no counting code at all).
+void BM_EvaluateCoverage(benchmark::State& state) {
+  const InputSet* set = &synthetic(2000, false);
+  if (state.range(0) == kCorpus) {
+    if (corpus().files.empty()) {
+      state.SkipWithError("../shared/corpus not found (guard_loadable.txt): skipped");
+      return;
+    }
+    set = &corpus();
+  }
+  const PolicySet* ps = pack();
+  if (ps == nullptr) {
+    state.SkipWithError("the standard pack does not compile");
+    return;
+  }
+  retain_freed_memory();
+  const Loaded& in = loaded(*set);
+  state.SetLabel(state.range(0) == kCorpus ? "corpus, whole pack"
+                                           : "synthetic YAML 2000 pairs, whole pack");
+  CoverageCounts counts(*ps);
+  Vm off(*ps), on(*ps);
+  on.set_coverage(&counts);
+  auto pass = [&](Vm& vm) {
+    auto t0 = std::chrono::steady_clock::now();
+    for (const auto& t : in.templates) {
+      PolicyOutput out;
+      for (const CompiledPolicy& p : ps->policies) vm.evaluate_policy(p, *t, out);
+      vm.reset();
+      benchmark::DoNotOptimize(out.findings.size());
+    }
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  double t_off = 0, t_on = 0;
+  for (auto _ : state) {
+    t_off += pass(off);
+    t_on += pass(on);
+  }
+  state.counters["coverage_vs_off"] = t_on / t_off;
+}
+
+BENCHMARK(BM_EvaluateCoverage)->Arg(kCorpus)->Arg(kYaml2000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace polc::bench

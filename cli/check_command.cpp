@@ -421,6 +421,7 @@ int run_check(const CheckArgs& args) {
              use_color(args.no_color, 1, args.color);
   ro.show_suppressed = args.show_suppressed;
   ro.verbose = args.verbose;
+  ro.show_aliases = args.show_aliases;
   ro.tool_version = POLC_VERSION;
   ro.pack_version = POLC_VERSION;
   ReportFrame frame;

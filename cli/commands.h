@@ -48,6 +48,7 @@ struct CheckArgs {
   bool no_config = false;
   bool no_builtin = false;
   bool show_suppressed = false;
+  bool show_aliases = false;
   bool no_inline_suppressions = false;
   bool honor_foreign = false;
   bool quiet = false;
@@ -57,6 +58,7 @@ struct CheckArgs {
   bool fail_on_unknown = false;     // --fail-on-unknown (the default unless configured)
   bool no_fail_on_unknown = false;  // --no-fail-on-unknown
   bool check_properties = false;  // --check-properties
+  bool strict = false;            // --strict: strict warnings (dsl/lint.h) are errors
 };
 
 /// Options of `polc merge`.
@@ -68,6 +70,7 @@ struct MergeArgs {
   std::string fail_threshold;
   std::string color = "auto";  // --color=auto|always|never
   bool show_suppressed = false;
+  bool show_aliases = false;
   bool no_color = false;
   bool verbose = false;
 };
@@ -87,10 +90,19 @@ int run_parse(const std::vector<std::string>& files);
 /// A file that does not parse is reported and left unchanged (exit 2).
 int run_fmt(const std::vector<std::string>& paths, bool check);
 int run_disasm(const std::vector<std::string>& files, bool builtin);
-int run_compile(const std::vector<std::string>& paths, const std::string& output, bool no_builtin);
+int run_compile(const std::vector<std::string>& paths, const std::string& output, bool no_builtin,
+                bool strict = false);
 int run_doc(const std::vector<std::string>& paths, const std::string& out_dir,
             const std::string& title);
-int run_test(const std::vector<std::string>& paths);
+/// `polc test` arguments.
+struct TestArgs {
+  std::vector<std::string> paths;
+  bool coverage = false;  // --coverage: print the coverage table
+  std::string lcov;       // --coverage-lcov FILE (implies --coverage)
+  double threshold = -1;  // --coverage-threshold N (percent; implies --coverage); <0: none
+  bool strict = false;    // --strict: strict warnings are errors
+};
+int run_test(const TestArgs& args);
 /// `polc explain ID [PATH...]`: the policy among the paths, `.polc.yaml`'s policies (or
 /// `config_path`'s; none with `no_config`) and the built-in pack, with its parameters.
 int run_explain(const std::string& policy, const std::vector<std::string>& policy_paths,

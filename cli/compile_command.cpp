@@ -12,13 +12,16 @@
 
 namespace polc::cli {
 
-int run_compile(const std::vector<std::string>& paths, const std::string& output, bool no_builtin) {
+int run_compile(const std::vector<std::string>& paths, const std::string& output, bool no_builtin,
+                bool strict) {
   DiscoveredFiles found = discover_files(paths, {});
   for (const auto& e : found.errors) std::cerr << render_diagnostic(e);
   if (!found.errors.empty()) return kExitUsageOrPolicyError;
   Diagnostics diags;
   CompileOptions options;
   options.import_roots = found.roots;
+  options.lint = true;
+  options.strict = strict;
   auto set = compile_policy_files(found.policies, !no_builtin, diags, options);
   print_diagnostics(diags.items(), use_color(false, 2));
   if (!set) return kExitUsageOrPolicyError;

@@ -74,6 +74,9 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   cmd->add_flag("--show-suppressed", check.show_suppressed,
                 "List suppressed and baselined findings too");
+  cmd->add_flag("--show-aliases", check.show_aliases,
+                "Text and compact output: print the peer rule ids (cfn_nag, checkov, guard) each "
+                "finding's policy aliases");
   cmd->add_flag("--no-inline-suppressions", check.no_inline_suppressions,
                 "Ignore suppressions written in templates' Metadata (waivers still apply)");
   cmd->add_flag("--honor-foreign-suppressions", check.honor_foreign,
@@ -91,6 +94,9 @@ void add_check_options(CLI::App* cmd, polc::cli::CheckArgs& check) {
                   "default), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("-v,--verbose", check.verbose, "Print whole remediation texts");
+  cmd->add_flag("--strict", check.strict,
+                "Strict checks are errors: unused names, constant conditions, policies that cannot "
+                "report, messages that name no resource");
   cmd->add_flag("--check-properties", check.check_properties,
                 "Warn about template properties that their resource type does not have (resource schemas)");
 }
@@ -168,6 +174,9 @@ int run(int argc, char** argv) {
                         "threshold the shards recorded)");
   cmd_merge->add_flag("--show-suppressed", merge.show_suppressed,
                       "List suppressed and baselined findings too");
+  cmd_merge->add_flag("--show-aliases", merge.show_aliases,
+                      "Text and compact output: print the peer rule ids each finding's policy "
+                      "aliases");
   cmd_merge->add_flag("--no-color", merge.no_color, "Never use colour (the same as --color=never)");
   cmd_merge->add_option("--color", merge.color, "Colour in text and compact output: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
@@ -209,6 +218,11 @@ int run(int argc, char** argv) {
       ->required();
   cmd_compile->add_flag("--no-builtin", compile_no_builtin,
                         "Leave the built-in pack out of the bundle");
+  bool compile_strict = false;
+  cmd_compile->add_flag(
+      "--strict", compile_strict,
+      "Strict checks are errors: unused names, constant conditions, policies that "
+      "cannot report, messages that name no resource");
 
   std::vector<std::string> doc_paths;
   std::string doc_out = "docs/policies";
@@ -222,10 +236,22 @@ int run(int argc, char** argv) {
       "Title of the index page (default: \"The standard policy pack\" for the built-in pack's "
       "sources, else \"Policies in PATH...\")");
 
-  std::vector<std::string> test_paths;
+  polc::cli::TestArgs test;
   auto* cmd_test = app.add_subcommand(
       "test", "Run policy test files (*.tests.yaml) against the policies next to them");
-  cmd_test->add_option("paths", test_paths, "Directories or files with policies and their tests");
+  cmd_test->add_option("paths", test.paths, "Directories or files with policies and their tests");
+  cmd_test->add_flag("--coverage", test.coverage,
+                     "Print which lines and branches of the tested policy files the tests reached");
+  cmd_test->add_option("--coverage-lcov", test.lcov,
+                       "Write the coverage as an lcov tracefile (implies --coverage)");
+  cmd_test
+      ->add_option(
+          "--coverage-threshold", test.threshold,
+          "Fail (exit 1) when line or branch coverage is below this percent (implies --coverage)")
+      ->check(CLI::Range(0.0, 100.0));
+  cmd_test->add_flag("--strict", test.strict,
+                     "Strict checks are errors: unused names, constant conditions, policies that "
+                     "cannot report, messages that name no resource");
 
   std::string explain_name;
   std::vector<std::string> explain_paths;
@@ -268,9 +294,10 @@ int run(int argc, char** argv) {
   if (cmd_parse->parsed()) return polc::cli::run_parse(parse_files);
   if (cmd_fmt->parsed()) return polc::cli::run_fmt(fmt_paths, fmt_check);
   if (cmd_disasm->parsed()) return polc::cli::run_disasm(disasm_files, disasm_builtin || disasm_files.empty());
-  if (cmd_compile->parsed()) return polc::cli::run_compile(compile_paths, compile_out, compile_no_builtin);
+  if (cmd_compile->parsed())
+    return polc::cli::run_compile(compile_paths, compile_out, compile_no_builtin, compile_strict);
   if (cmd_doc->parsed()) return polc::cli::run_doc(doc_paths, doc_out, doc_title);
-  if (cmd_test->parsed()) return polc::cli::run_test(test_paths);
+  if (cmd_test->parsed()) return polc::cli::run_test(test);
   if (cmd_explain->parsed())
     return polc::cli::run_explain(explain_name, explain_paths, explain_config, explain_no_config);
   if (cmd_completion->parsed()) return polc::cli::run_completion(app, completion_shell);

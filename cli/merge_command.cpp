@@ -118,6 +118,7 @@ int run_merge(const MergeArgs& args) {
              use_color(args.no_color, 1, args.color);
   ro.show_suppressed = args.show_suppressed;
   ro.verbose = args.verbose;
+  ro.show_aliases = args.show_aliases;
   ro.tool_version = POLC_VERSION;
   ro.pack_version = POLC_VERSION;
   const std::string out = render_report(result, format, ro);

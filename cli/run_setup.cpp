@@ -212,6 +212,8 @@ std::unique_ptr<PolicySet> load_run_policies(const CheckArgs& args, const Config
     options.import_roots = resolve_roots(roots);
     if (!cfg.schemas.empty()) options.schemas = &schemas;
     options.trust_builtin = true;
+    options.lint = true;
+    options.strict = args.strict;
     // The standard pack alone (no policy of the user's, no schema overlay): the bundle
     // compiled at build time, the same policies without parsing, checking and compiling them.
     const bool pack_alone = !args.no_builtin && policy_paths.empty() && cfg.schemas.empty() &&

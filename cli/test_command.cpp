@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "dsl/compiler.h"
+#include "engine/base/output_file.h"
 #include "engine/base/printable.h"
 #include "engine/load/loader.h"
 #include "engine/load/yaml_parser.h"
@@ -16,6 +17,7 @@
 #include "engine/scan/discovery.h"
 #include "engine/scan/scanner.h"
 #include "engine/triage/exit_codes.h"
+#include "engine/vm/coverage.h"
 
 namespace polc::cli {
 namespace {
@@ -101,6 +103,7 @@ std::string list_text(const std::string_view (&list)[N]) {
 struct Runner {
   const PolicySet& set;
   std::vector<PolicyInfo> known;
+  CoverageCounts* coverage = nullptr;  // --coverage
   std::size_t passed = 0, failed = 0;
   bool broken = false;
 
@@ -299,6 +302,7 @@ struct Runner {
     std::vector<Diagnostic> diagnostics;
     if (lr.status == LoadStatus::kTemplate) {
       Vm vm(set);
+      vm.set_coverage(coverage);
       ScanOptions so;
       so.suppressions.foreign = foreign;
       FileOutcome fo = check_template(vm, set, {index}, known, *lr.tmpl, so);
@@ -426,7 +430,47 @@ void add_partners(const std::vector<std::string>& args, DiscoveredFiles& files) 
 
 }  // namespace
 
-int run_test(const std::vector<std::string>& paths) {
+// Prints the coverage table, writes the lcov file; false when the run must fail (a file that
+// cannot be written, a figure below the threshold), with the reason printed.
+bool report_coverage(const PolicySet& set, const CoverageCounts& counts, const TestArgs& a) {
+  // The files the tests target: not the embedded stdlib and pack, which are polc's own.
+  auto files = summarize_coverage(
+      set, counts, [](std::string_view path) { return !path.starts_with("<builtin>/"); });
+  std::cout << "\ncoverage:\n";
+  std::istringstream table(coverage_table(files));
+  for (std::string line; std::getline(table, line);) std::cout << printable(line) << "\n";
+  bool ok = true;
+  if (!a.lcov.empty()) {
+    std::string error;
+    if (write_file_atomically(a.lcov, coverage_lcov(files, "polc"), error)) {
+      std::cerr << "polc test: wrote lcov coverage to " << a.lcov << "\n";
+    } else {
+      std::cerr << "polc test: cannot write " << a.lcov << " (" << error << ")\n";
+      ok = false;
+    }
+  }
+  if (a.threshold >= 0) {
+    std::size_t lh = 0, lf = 0, bh = 0, bf = 0;
+    for (const auto& f : files) {
+      lh += f.lines_hit(), lf += f.lines.size(), bh += f.branches_hit(), bf += f.branches.size();
+    }
+    for (auto [what, pct] :
+         {std::pair{"line", coverage_percent(lh, lf)}, {"branch", coverage_percent(bh, bf)}}) {
+      if (pct + 1e-9 >= a.threshold) continue;
+      char buf[160];
+      std::snprintf(
+          buf, sizeof buf,
+          "polc test: %s coverage %.1f%% is below the threshold of %g%% (--coverage-threshold)\n",
+          what, pct, a.threshold);
+      std::cerr << buf;
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+int run_test(const TestArgs& a) {
+  const std::vector<std::string>& paths = a.paths;
   std::vector<std::string> args = paths.empty() ? std::vector<std::string>{"."} : paths;
   DiscoveredFiles files = discover_files(args, {});
   for (const auto& e : files.errors) std::cerr << render_diagnostic(e);
@@ -441,6 +485,8 @@ int run_test(const std::vector<std::string>& paths) {
   Diagnostics diags;
   CompileOptions options;
   options.import_roots = files.roots;  // imports stay inside the paths given
+  options.lint = true;
+  options.strict = a.strict;
   auto set = compile_policy_files(files.policies, false, diags, options);
   for (const auto& d : diags.items()) std::cerr << render_diagnostic(d);
   if (!set) {
@@ -450,15 +496,20 @@ int run_test(const std::vector<std::string>& paths) {
   }
   set->freeze();
   Runner r{*set, {}};
+  const bool coverage = a.coverage || !a.lcov.empty() || a.threshold >= 0;
+  std::unique_ptr<CoverageCounts> counts;
+  if (coverage) counts = std::make_unique<CoverageCounts>(*set);
+  r.coverage = counts.get();
   for (const auto& p : set->policies) r.known.push_back(p.info);
   for (const auto& f : files.tests) r.run_file(f);
   std::cout << r.passed << " passed, " << r.failed << " failed\n";
+  const bool coverage_ok = !coverage || report_coverage(*set, *counts, a);
   if (r.passed + r.failed == 0) {
     std::cerr << "polc test: the test files hold no case; no test was run\n";
     return kExitUsageOrPolicyError;
   }
   if (r.broken) return kExitUsageOrPolicyError;
-  return r.failed == 0 ? 0 : 1;
+  return r.failed == 0 && coverage_ok ? 0 : 1;
 }
 
 }  // namespace polc::cli

@@ -8,8 +8,8 @@
 #include <optional>
 #include <set>
 
-#include "dsl/checker.h"
 #include "dsl/internal/compile_state.h"
+#include "dsl/lint.h"
 #include "engine/base/limits.h"
 #include "engine/program/builtins.h"
 
@@ -546,6 +546,7 @@ class ChunkCompiler {
         op(Opcode::kRestoreUncertain);
         byte(flag);
         patch(to_else);
+        span_ = s.span;  // the else block's guard belongs to the `if` (coverage, disassembly)
         op(Opcode::kGetLocal);
         byte(cond);
         op(Opcode::kNot);
@@ -630,7 +631,7 @@ bool subject_loop(const Stmt& s, std::string& type) {
 
 std::unique_ptr<PolicySet> compile_modules(ModuleSet& modules, Diagnostics& diags, const CompileOptions& options) {
   if (diags.has_errors()) return nullptr;
-  if (check_modules(modules, diags, options.schemas, options.trust_builtin) > 0) return nullptr;
+  if (check_and_lint(modules, diags, options) > 0) return nullptr;
   auto set = std::make_unique<PolicySet>();
   Program prog;
   prog.set = set.get();

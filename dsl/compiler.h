@@ -28,6 +28,10 @@ struct CompileOptions {
   /// Skip the checker's pass over the embedded pack and stdlib when they are all there is to
   /// compile and `schemas` is null (`check_modules`, `trust_builtin`). For `polc check`.
   bool trust_builtin = false;
+  /// Run the strict checks (dsl/lint.h) on the modules that are not embedded: warnings...
+  bool lint = false;
+  /// ...which are errors (the set is then not compiled) with `strict` (`--strict`).
+  bool strict = false;
 };
 
 /// Compiles every root module's policies (and every function of every module). Returns nullptr

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "engine/load/loader.h"
+#include "engine/vm/coverage.h"
 #include "engine/vm/vm.h"
 
 namespace polc::fuzz {
@@ -56,16 +57,26 @@ inline const Template& fixed_template() {
 }
 
 /// Runs every policy of frozen `set` over the fixed template.
-inline void run_all(const PolicySet& set) {
+/// With `coverage`, the runs are counted (engine/vm/coverage.h) and summarized as `polc test
+/// --coverage-lcov` does; the findings must not change.
+inline void run_all(const PolicySet& set, bool coverage = false) {
   VmOptions options;
   options.max_steps = 20'000;
   Vm vm(set, options);
+  CoverageCounts counts(set);
+  if (coverage) vm.set_coverage(&counts);
   const Template& t = fixed_template();
   for (const auto& p : set.policies) {
     PolicyOutput out;
     vm.evaluate_policy(p, t, out);
     vm.reset();
   }
+  if (!coverage) return;
+  auto files = summarize_coverage(set, counts, [](std::string_view) { return true; });
+  for (const FileCoverage& f : files)
+    if (f.lines_hit() > f.lines.size() || f.branches_hit() > f.branches.size()) __builtin_trap();
+  if (!files.empty() && coverage_lcov(files, "fuzz").find("end_of_record\n") == std::string::npos)
+    __builtin_trap();
 }
 
 }  // namespace polc::fuzz

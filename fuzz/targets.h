@@ -69,6 +69,7 @@ inline void run_policy_source(const std::uint8_t* data, std::size_t size) {
     Diagnostics diags;
     CompileOptions options;
     options.optimize = optimize;
+    options.lint = true;  // the strict checks (dsl/lint.h) over whatever the checker accepts
     auto set = compile_policy_text("fuzz.polc", text, diags, options);
     if (!set) {
       if (!diags.has_errors()) __builtin_trap();  // a refusal always says why
@@ -76,7 +77,7 @@ inline void run_policy_source(const std::uint8_t* data, std::size_t size) {
     }
     if (!verify_policy_set(*set, builtin_count()).empty()) __builtin_trap();
     set->freeze();
-    run_all(*set);
+    run_all(*set, !optimize);  // the unoptimized pass counts coverage
   }
 }
 

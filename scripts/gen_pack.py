@@ -367,7 +367,9 @@ def statement_tests_text(row):
 def sg_policy_text(row):
     d = row['direction']
     cap = d.capitalize()
-    out = [HEADER, '# %s\n' % row['title'], 'import "stdlib/ec2" as ec2\nimport "stdlib/iam" as iam\n\n']
+    # iam only where the predicate uses it: an unused import is a strict warning (dsl/lint.h).
+    iam = 'import "stdlib/iam" as iam\n' if 'iam.' in row['pred'] else ''
+    out = [HEADER, '# %s\n' % row['title'], 'import "stdlib/ec2" as ec2\n%s\n' % iam]
     out.append('policy %s {\n' % row['name'])
     out.append('  id          = "%s"\n' % row['id'])
     out.append('  title       = %s\n' % polc_str(row['title']))

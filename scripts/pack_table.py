@@ -737,6 +737,34 @@ STATEMENTS = [
        {'Effect': 'Allow', 'Action': 'iam:PassRole', 'Resource': '*'},
        {'Effect': 'Allow', 'Action': 'iam:PassRole', 'Resource': 'arn:aws:iam::111122223333:role/task'},
        docs='https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html'),
+    ST('iam-no-credentials-exposure', 'POLC-IAM-017', 'high', 'identity', 'iam.exposes_credentials(st)',
+       'allows an action that returns credentials (iam:CreateAccessKey, sts:AssumeRole, ...) on Resource *',
+       'IAM policies must not allow actions that return credentials on every resource',
+       'Some AWS actions return credentials in their response: iam:CreateAccessKey and iam:UpdateAccessKey,'
+       ' sts:AssumeRole and sts:GetFederationToken, ec2:GetPasswordData, redshift:GetClusterCredentials,'
+       ' rds-db:connect and others. Allowed on Resource "*" (or with NotResource), they give the holder the'
+       ' credentials of every user, role or database of the account. The action list is cloudsplaining\'s'
+       ' ACTIONS_THAT_RETURN_CREDENTIALS, which Checkov\'s CKV_AWS_107 uses (without ecr:GetAuthorizationToken,'
+       ' which Checkov excludes); wildcards (iam:Create*, sts:*) and Allow with NotAction count.' + WHERE,
+       'Name the resources the action may touch, for example Resource: !GetAtt DeployRole.Arn for sts:AssumeRole,'
+       ' or arn:aws:iam::111122223333:user/${aws:username} for iam:CreateAccessKey.',
+       ['checkov:CKV_AWS_107'],
+       {'Effect': 'Allow', 'Action': 'iam:UpdateAccessKey', 'Resource': '*'},
+       {'Effect': 'Allow', 'Action': 'ecr:GetAuthorizationToken', 'Resource': '*'},
+       docs='https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege'),
+    ST('iam-no-data-exfiltration', 'POLC-IAM-018', 'medium', 'identity', 'iam.allows_data_exfiltration(st)',
+       'allows reading objects, parameters or secrets (s3:GetObject, ssm:GetParameter*, secretsmanager:GetSecretValue) on Resource *',
+       'IAM policies should not allow reading every object, parameter or secret',
+       's3:GetObject, ssm:GetParameter, ssm:GetParameters, ssm:GetParametersByPath and'
+       ' secretsmanager:GetSecretValue on Resource "*" (or with NotResource) read every object, parameter and'
+       ' secret of the account, the usual path of a data leak. The action list is cloudsplaining\'s'
+       ' READ_ONLY_DATA_EXFILTRATION_ACTIONS, which Checkov\'s CKV_AWS_108 uses; wildcards (s3:Get*, ssm:*) and'
+       ' Allow with NotAction count.' + WHERE,
+       'Name the buckets, parameters or secrets, for example Resource: !Sub "${Bucket.Arn}/*" or !Ref DbSecret.',
+       ['checkov:CKV_AWS_108'],
+       {'Effect': 'Allow', 'Action': ['s3:Get*'], 'Resource': '*'},
+       {'Effect': 'Allow', 'Action': ['s3:GetObject'], 'Resource': 'arn:aws:s3:::b/*'},
+       docs='https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege'),
     ST('iam-trust-no-wildcard-action', 'POLC-IAM-008', 'high', 'trust', 'iam.allows_any_action(st)',
        'allows Action * in its trust policy',
        'IAM role trust policies must not allow Action *',

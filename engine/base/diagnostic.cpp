@@ -58,7 +58,8 @@ bool Diagnostics::has_load_errors() const {  // errors that are not `is_incomple
 }
 
 bool is_incomplete_code(std::string_view code) {
-  return code == "foreach-not-expanded" || code == "foreach-limit";
+  return code == "foreach-not-expanded" || code == "foreach-limit" ||
+         code == "sam-policy-not-expanded";
 }
 
 void append_location(std::string& out, const Location& loc) {

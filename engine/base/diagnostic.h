@@ -57,7 +57,8 @@ struct Diagnostic {
 /// True for the codes that leave a template loaded but not wholly checked: part of it was never
 /// evaluated. `foreach-limit` (an error: a resource limit was passed) and
 /// `foreach-not-expanded` (a warning: valid CloudFormation polc cannot expand offline, such as a
-/// collection from a parameter without a default). Either way the rest of the template is
+/// collection from a parameter without a default), and `sam-policy-not-expanded` (a warning: a
+/// SAM `Policies` item polc cannot expand into a policy document). Either way the rest of the template is
 /// checked and the run is incomplete (exit code 4, SARIF executionSuccessful false), never a
 /// pass. Pure.
 bool is_incomplete_code(std::string_view code);

@@ -39,6 +39,10 @@ struct ReportOptions {
   bool show_suppressed = false;
   /// `text`: print the whole remediation instead of its first line.
   bool verbose = false;
+  /// `text` and `compact` (`--show-aliases`): print the peer rule ids a finding's policy aliases
+  /// (`[checkov:CKV_AWS_23, cfn_nag:W5]`) after its policy id. JSON (`aliases`) and SARIF (rule
+  /// `properties.aliases`) always carry them.
+  bool show_aliases = false;
   /// polc's version (`tool.version` in JSON, `tool.driver.version` in SARIF); may be empty.
   std::string tool_version;
   /// Version of the policy pack in use; may be empty.

@@ -8,9 +8,10 @@
 // report.
 #include <cctype>
 #include <tuple>
+#include <unordered_map>
 
-#include "engine/report/report_util.h"
 #include "engine/base/printable.h"
+#include "engine/report/report_util.h"
 
 namespace polc::internal {
 
@@ -66,8 +67,8 @@ void append_message_with_construct(std::string& out, const Finding& f) {
   append_printable(out, message.substr(at));
 }
 
-void render_finding(std::string& out, const Finding& f, const ReportOptions& options,
-                    bool compact) {
+void render_finding(std::string& out, const Finding& f, const ReportOptions& options, bool compact,
+                    const std::vector<std::string>* aliases) {
   const bool color = options.color;
   if (color) out += kBold;
   append_location(out, f.location);
@@ -84,6 +85,14 @@ void render_finding(std::string& out, const Finding& f, const ReportOptions& opt
   // Every text below comes from a template or a policy: control characters are escaped
   // (engine/base/printable.h), so it cannot write lines or terminal sequences of its own.
   append_printable(out, rule_label(f));
+  if (options.show_aliases && aliases && !aliases->empty()) {
+    out += " [";
+    for (std::size_t i = 0; i < aliases->size(); ++i) {
+      if (i) out += ", ";
+      append_printable(out, (*aliases)[i]);
+    }
+    out += ']';
+  }
   out += ' ';
   append_message_with_construct(out, f);
   if (f.suppressed) {
@@ -137,7 +146,11 @@ class TextWriter final : public BufferedWriter {
  public:
   TextWriter(const ReportOptions& options, ReportSink& sink, bool compact)
       : BufferedWriter(options, sink), compact_(compact) {}
-  void begin(const ReportFrame& frame) override { frame_ = frame; }
+  void begin(const ReportFrame& frame) override {
+    frame_ = frame;
+    aliases_.clear();
+    for (const PolicyInfo& p : frame_.policies) aliases_[p.id] = &p.aliases;
+  }
 
   void add(const std::vector<Finding>& findings, const std::vector<Diagnostic>& errors) override {
     std::size_t e = 0;
@@ -161,7 +174,10 @@ class TextWriter final : public BufferedWriter {
         continue;
       }
       const Finding& finding = findings[f++];
-      if (finding_listed(finding, options_)) render_finding(out_, finding, options_, compact_);
+      if (!finding_listed(finding, options_)) continue;
+      auto it = aliases_.find(finding.policy_id);
+      render_finding(out_, finding, options_, compact_,
+                     it == aliases_.end() ? nullptr : it->second);
     }
     flush();  // a terminal shows each file's findings as soon as it is done
   }
@@ -174,6 +190,8 @@ class TextWriter final : public BufferedWriter {
 
  private:
   bool compact_;
+  // Policy id -> its aliases, pointing into frame_.policies (set in begin()).
+  std::unordered_map<std::string, const std::vector<std::string>*> aliases_;
 };
 
 }  // namespace

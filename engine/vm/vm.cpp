@@ -136,7 +136,14 @@ bool Vm::Impl::charge(std::uint64_t units) {
   return false;
 }
 
+// Coverage is chosen once per call, outside the loop: the loop without it has no coverage code
+// at all (a separate instantiation), so an ordinary scan pays nothing for it.
 bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
+  return coverage ? execute_loop<true>(entry, base) : execute_loop<false>(entry, base);
+}
+
+template <bool kCoverage>
+bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
   const std::uint64_t max_steps = opts.max_steps ? opts.max_steps : kMaxVmSteps;
   if (frames.size() >= kMaxVmFrames) {
     fail("vm-frames",
@@ -166,6 +173,14 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
     const auto op = static_cast<Opcode>(code[f.pc]);
     const std::uint8_t* p = code + f.pc + 1;
     std::size_t next = f.pc + 1 + kOperandBytes[static_cast<std::size_t>(op)];
+    [[maybe_unused]] std::uint64_t* jumped = nullptr;  // coverage: the taken count of this jump
+    if constexpr (kCoverage) {
+      const auto ci = static_cast<std::size_t>(f.chunk - set.chunks.data());
+      if (ci < coverage->hits.size() && f.pc < coverage->hits[ci].size()) {
+        ++coverage->hits[ci][f.pc];
+        jumped = &coverage->jumps[ci][f.pc];
+      }
+    }
     auto pop = [&] {
       Val v = stack.back();
       stack.pop_back();
@@ -461,8 +476,18 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
         break;
     }
     if (status != VmStatus::kOk) return false;
+    if constexpr (kCoverage) {
+      // A conditional jump that jumped (the fall-through target is the next instruction).
+      if (jumped && next != frames.back().pc + 1 + kOperandBytes[static_cast<std::size_t>(op)])
+        ++*jumped;
+    }
     frames.back().pc = next;
   }
 }
+
+template bool Vm::Impl::execute_loop<true>(const Chunk&, std::size_t);
+template bool Vm::Impl::execute_loop<false>(const Chunk&, std::size_t);
+
+void Vm::set_coverage(CoverageCounts* counts) { impl_->coverage = counts; }
 
 }  // namespace polc

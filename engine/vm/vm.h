@@ -30,6 +30,7 @@
 namespace polc {
 
 class StackWorld;
+struct CoverageCounts;
 
 /// What one policy produced on one template.
 struct PolicyOutput {
@@ -62,6 +63,12 @@ class Vm {
   /// and `referrers` finds their resources. nullptr (the default): each template alone. Not
   /// owned; must outlive the evaluations.
   void set_world(const StackWorld* world);
+
+  /// Counts every instruction this Vm executes, and every conditional jump it takes, into
+  /// `counts` (engine/vm/coverage.h), which must have been made for this Vm's `PolicySet` and
+  /// outlive the evaluations; nullptr (the default) counts nothing and costs nothing. Not owned;
+  /// one `CoverageCounts` per thread.
+  void set_coverage(CoverageCounts* counts);
 
   struct Impl;
 

@@ -15,6 +15,7 @@
 #include "engine/base/arena.h"
 #include "engine/load/stack_links.h"
 #include "engine/vm/condition_model.h"
+#include "engine/vm/coverage.h"
 #include "engine/vm/vm.h"
 
 namespace polc {
@@ -166,6 +167,9 @@ struct Vm::Impl {
 
   // ---- interpreter (vm.cpp)
   bool execute(const Chunk& chunk, std::size_t base);
+  template <bool kCoverage>
+  bool execute_loop(const Chunk& chunk, std::size_t base);
+  CoverageCounts* coverage = nullptr;  // `Vm::set_coverage`; not owned
   /// Charges `units` of work (bytes scanned; see kMaxVmWorkUnits) before a builtin or a string
   /// comparison does it. False, with a `vm-work` error, when the evaluation's budget is spent:
   /// the caller then returns without doing the work.

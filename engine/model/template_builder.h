@@ -1,0 +1,71 @@
+// TemplateBuilder: the builder behind `build_template` (engine/model/template.h), shared by
+// template.cpp (sections, references), sam_expand.cpp, sam_policies.cpp and sam_auth.cpp (the
+// SAM transform's generated resources). Internal to engine/model; one builder per template, not
+// thread-safe.
+#pragma once
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/base/diagnostic.h"
+#include "engine/model/sam_policy_templates.h"
+#include "engine/model/template.h"
+
+namespace polc {
+
+/// The SAM transform's name (`Transform: AWS::Serverless-2016-10-31`).
+inline constexpr std::string_view kSamTransform = "AWS::Serverless-2016-10-31";
+
+class TemplateBuilder {
+ public:
+  TemplateBuilder(std::unique_ptr<Document> doc, Diagnostics& diags)
+      : t_(init(std::move(doc))), diags_(diags), file_(*t_->doc_->file) {}
+
+  std::unique_ptr<Template> build();
+
+ private:
+  static std::unique_ptr<Template> init(std::unique_ptr<Document> doc) {
+    auto t = std::make_unique<Template>();
+    t->doc_ = std::move(doc);
+    return t;
+  }
+  Location at(std::uint32_t offset) const { return Location::at(file_, offset); }
+  void read_transform(const Value* v);
+  void read_parameters(const Value* v);
+  void read_conditions(const Value* v);
+  void read_resources(const MapEntry& section, const std::vector<std::string_view>& generated);
+  void read_outputs(const Value* v);
+  void expand_sam();
+  void expand_implicit_apis(const Value* globals);
+  bool sam_generated_name(std::string_view name) const;
+  void add_generated(std::uint32_t sam_index, std::string_view logical_id, std::string_view type,
+                     Value* properties);
+  Value* new_map(std::uint32_t size, std::uint32_t offset);
+  Value* new_string(std::string_view s, std::uint32_t offset);
+  Value* new_list(std::uint32_t size, std::uint32_t offset);
+  Value* map_of(const std::vector<MapEntry>& entries, std::uint32_t offset);
+  Value* list_of(const std::vector<Value*>& items, std::uint32_t offset);
+  void expand_role(std::uint32_t sam_index, const Value* policies, const Value* boundary,
+                   const Value* path, std::string_view service);
+  // engine/model/sam_policies.cpp: SAM policy templates (`S3ReadPolicy: {BucketName: b}`).
+  Value* expand_policy_template(std::string_view owner, const Value* item);
+  Value* instantiate(const internal::PolicyTemplateNode& node, const Value* values,
+                     std::uint32_t offset);
+  // engine/model/sam_auth.cpp: Api / HttpApi `Auth.Authorizers`.
+  void expand_api_auth(std::uint32_t sam_index, const Value* auth, bool http, Value*& body);
+  void link();
+  void walk(const Value* v, std::string& path, bool frozen, std::size_t depth);
+  void add_ref(RefKind kind, const Value* node, std::uint32_t offset, std::string_view target,
+               std::string_view attribute, const std::string& path);
+  void sub_refs(const Value* node, const Value* arg, const std::string& path);
+
+  std::unique_ptr<Template> t_;
+  Diagnostics& diags_;
+  const SourceFile& file_;
+  // Walk state.
+  std::uint32_t from_ = kNoIndex;
+  std::vector<ConditionGuard> guards_;
+};
+
+}  // namespace polc
