@@ -272,6 +272,16 @@ TEST_CASE("lsp diagnostics: the compiler's, with line and column", "[lsp]") {
   CHECK(string_member(d->list()[0], "code") == std::string_view("schema"));
   CHECK(std::string(*string_member(d->list()[0], "message")).find("BucketName") !=
         std::string::npos);  // did you mean
+  // The strict checks' warnings too (an unused let).
+  std::string unused = kGood;
+  unused.insert(unused.find("    require exists"), "    let never_used = 1\n");
+  msgs = s.notify("textDocument/didChange",
+                  "{\"textDocument\":{\"uri\":\"file:///tmp/lsp-test/broken.polc\",\"version\":4},"
+                  "\"contentChanges\":[{\"text\":" + json_string(unused) + "}]}");
+  d = member(member(msgs[0], "params"), "diagnostics");
+  REQUIRE(d->size == 1);
+  CHECK(string_member(d->list()[0], "code") == std::string_view("unused-let"));
+  CHECK(*uint_member(d->list()[0], "severity") == 2);
   msgs = s.notify("textDocument/didClose",
                   "{\"textDocument\":{\"uri\":\"file:///tmp/lsp-test/broken.polc\"}}");
   CHECK(member(member(msgs[0], "params"), "diagnostics")->size == 0);

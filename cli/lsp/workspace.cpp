@@ -193,6 +193,7 @@ std::vector<Diagnostic> document_diagnostics(const Workspace& ws, const OpenDocu
   modules.load_source(doc.path, doc.text, false, diags);
   CompileOptions options;
   options.schemas = ws.schemas_for(doc);
+  options.lint = true;  // the strict checks' warnings, as polc check and polc compile give them
   compile_modules(modules, diags, options);
   return std::move(diags.items());
 }
