@@ -117,6 +117,10 @@ std::vector<std::pair<std::string, std::string>> policy_parameters(const PolicyS
 /// subcommand and flag main.cpp defines), or the built-in pack's policy ids and names.
 int run_completion(const CLI::App& app, const std::string& what);
 
+/// `polc lsp`: the language server over stdin/stdout (cli/lsp/server.h, docs/editors.md).
+/// Returns 0 after `shutdown` and `exit`, 1 when the stream ends otherwise.
+int run_lsp();
+
 /// `polc man`: the manual page polc.1 (roff), generated from `app`.
 int run_man(const CLI::App& app);
 std::string man_page(const CLI::App& app);

@@ -272,6 +272,8 @@ int run(int argc, char** argv) {
       "completion", "Print a shell completion script (bash or zsh), or the built-in policy ids (policies)");
   cmd_completion->add_option("shell", completion_shell, "bash, zsh or policies")->required();
   auto* cmd_man = app.add_subcommand("man", "Print the manual page polc.1 (roff)");
+  auto* cmd_lsp = app.add_subcommand(
+      "lsp", "Run the language server (Language Server Protocol over stdin/stdout) for editors");
 
   try {
     app.parse(argc, argv);
@@ -300,6 +302,7 @@ int run(int argc, char** argv) {
     return polc::cli::run_explain(explain_name, explain_paths, explain_config, explain_no_config);
   if (cmd_completion->parsed()) return polc::cli::run_completion(app, completion_shell);
   if (cmd_man->parsed()) return polc::cli::run_man(app);
+  if (cmd_lsp->parsed()) return polc::cli::run_lsp();
   std::cout << app.help();
   return polc::kExitUsageOrPolicyError;
 }

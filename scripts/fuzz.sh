@@ -5,13 +5,13 @@
 # from a sample of ../shared/corpus copied at run time into a temporary directory (never into
 # the repository). Inputs found while fuzzing are kept in build-fuzz/corpus/TARGET, crash
 # reproducers in build-fuzz/artifacts/TARGET/.
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]    (targets: yaml json policy verifier bundle cache merge)
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]    (targets: yaml json policy verifier bundle cache merge lsp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-45}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(yaml json policy verifier bundle cache merge)
+((${#targets[@]})) || targets=(yaml json policy verifier bundle cache merge lsp)
 root=$PWD
 shared="$root/../shared"
 sample=${POLC_FUZZ_CORPUS_SAMPLE:-300}
@@ -19,12 +19,12 @@ sample=${POLC_FUZZ_CORPUS_SAMPLE:-300}
 echo "== fuzz build (build-fuzz, clang)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOLC_FUZZ=ON \
   -DPOLC_TESTS=OFF -DPOLC_BENCH=OFF >/dev/null
-cmake --build build-fuzz -j2 --target fuzz_yaml fuzz_json fuzz_policy fuzz_verifier fuzz_bundle fuzz_cache fuzz_merge \
+cmake --build build-fuzz -j2 --target fuzz_yaml fuzz_json fuzz_policy fuzz_verifier fuzz_bundle fuzz_cache fuzz_merge fuzz_lsp \
   fuzz_verifier_seeds
 
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
-mkdir -p "$seeds"/{yaml,json,policy,verifier,bundle,cache,merge}
+mkdir -p "$seeds"/{yaml,json,policy,verifier,bundle,cache,merge,lsp}
 copy_seeds() {  # copy_seeds DIR FILE...: files up to 64 KiB, renamed by index
   local dir=$1 i=0
   shift
@@ -39,6 +39,7 @@ shopt -s globstar nullglob
 copy_seeds "$seeds/yaml" tests/data/**/*.yaml tests/data/**/*.yml tests/lang/*.yaml examples/**/*.yaml policies/**/*.yaml
 copy_seeds "$seeds/json" tests/data/**/*.json examples/**/*.json
 copy_seeds "$seeds/merge" tests/data/robust/merge/*
+copy_seeds "$seeds/lsp" tests/data/lsp/*.stream
 copy_seeds "$seeds/policy" tests/lang/*.polc tests/lang/**/*.polc policies/**/*.polc stdlib/**/*.polc tests/data/**/*.polc
 ./build-fuzz/fuzz/fuzz_verifier_seeds "$seeds/verifier" "$seeds/bundle" tests/lang/*.polc policies/**/*.polc >/dev/null
 if [[ -d $shared/corpus ]]; then
