@@ -153,3 +153,57 @@ TEST_CASE("kMaxParameterFileBytes", "[limits][conditions]") {
   CHECK(read_parameter_file(okpath, values, d2));
   CHECK(values.values["K"].size() == kMaxParameterFileBytes - 100);
 }
+
+// A finding that holds in more explored combinations than kMaxSimplifiedClauses skips the
+// pairwise merging (cubic in the clauses) and keeps them as explored: the condition it states is
+// still exact. N independent conditions each add a tag; the rule fails unless exactly 4 are on,
+// so the finding holds in 2^N - C(N, 4) combinations: 93 below the bound (N = 7), 386 above it
+// (N = 9). Each time the stated condition, evaluated over all 2^N assignments, must be true
+// exactly where the rule fails, and the run must be complete.
+TEST_CASE("kMaxSimplifiedClauses", "[limits][conditions]") {
+  auto make = [](int n) {
+    std::string t = "Parameters:\n";
+    for (int i = 0; i < n; ++i) t += "  P" + std::to_string(i) + ": {Type: String}\n";
+    t += "Conditions:\n";
+    for (int i = 0; i < n; ++i)
+      t += "  C" + std::to_string(i) + ": !Equals [!Ref P" + std::to_string(i) + ", 'on']\n";
+    t += "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags:\n";
+    for (int i = 0; i < n; ++i)
+      t += "        - !If [C" + std::to_string(i) + ", {Key: k" + std::to_string(i) +
+           ", Value: v}, !Ref AWS::NoValue]\n";
+    return t;
+  };
+  const std::string policy = R"(
+policy tags {
+  id = "T-LC-4"
+  title = "tags"
+  severity = low
+  for b in resources("AWS::S3::Bucket") {
+    require count(b.Properties.Tags) > 100 or count(b.Properties.Tags) == 4
+  }
+}
+)";
+  static_assert((1u << 7) - 35 <= kMaxSimplifiedClauses && (1u << 9) - 126 > kMaxSimplifiedClauses);
+  for (int n : {7, 9}) {
+    INFO("conditions: " << n);
+    auto r = run(policy, make(n));
+    CHECK_FALSE(r.incomplete);
+    REQUIRE(r.findings.size() == 1);
+    const auto& dnf = r.findings[0].conditions;
+    REQUIRE_FALSE(dnf.empty());
+    int wrong = 0;
+    for (unsigned mask = 0; mask < (1u << n); ++mask) {
+      auto on = [&](const std::string& name) {
+        return ((mask >> std::stoi(name.substr(1))) & 1u) != 0;
+      };
+      bool stated = false;
+      for (const ConditionClause& clause : dnf) {
+        bool all = true;
+        for (const ConditionTerm& term : clause) all = all && on(term.name) == term.value;
+        stated = stated || all;
+      }
+      if (stated != (__builtin_popcount(mask) != 4)) ++wrong;
+    }
+    CHECK(wrong == 0);
+  }
+}
