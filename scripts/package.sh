@@ -94,7 +94,7 @@ grep -q './usr/bin/polc$' <<<"$contents" || fail "no /usr/bin/polc in the packag
 grep -q 'man1/polc.1' <<<"$contents" || fail "no man page in the package"
 grep -q 'bash-completion/completions/polc$' <<<"$contents" || fail "no bash completion in the package"
 if dpkg -s polc >/dev/null 2>&1; then fail "a package named polc is already installed; not replacing it"; fi
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "./$deb" >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$(realpath "$deb")" >/dev/null
 installed=$(command -v polc || true)
 [[ $installed == /usr/bin/polc ]] || { apt-get remove -y -qq polc >/dev/null; fail "apt-get install gave no /usr/bin/polc"; }
 rc=0
