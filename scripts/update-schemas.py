@@ -266,14 +266,19 @@ def free_form_policies(types):
 
 def first_sentence(doc, limit=DOC_LIMIT):
     """The first sentence of a service-spec documentation string, as one line of plain text:
-    Markdown links reduced to their text, whitespace collapsed, cut at `limit` bytes on a word
+    of its first paragraph that is not a note, HTML tags and Markdown links (to their text)
+    removed, whitespace collapsed, cut at `limit` bytes on a word
     boundary with "…"."""
     import re
     if not doc:
         return ""
-    text = doc.strip().split("\n\n")[0]
+    paragraphs = [p.strip() for p in doc.strip().split("\n\n") if p.strip()]
+    # A note ("> ...") first is an aside: the first paragraph that is not one says what it is.
+    text = next((p for p in paragraphs if not p.startswith(">")), paragraphs[0].lstrip("> "))
+    text = re.sub(r"</?[A-Za-z][^<>]*>", " ", text)  # HTML (<p>, <code>)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r" ([.,;:])(?= |$)", r"\1", text)  # the spec's "`Name` ." after code and links
     m = re.search(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)\.(?=\s+[A-Z`*(\"]|\s*$)", text)
     if m:
         text = text[:m.end()]
@@ -354,7 +359,8 @@ def write_descriptions(docs, header, out):
         counts.update(t["props"].values())
         for fields in t["defs"].values():
             counts.update(fields.values())
-    shared = sorted(s for s, n in counts.items() if n > 1 and len(s) > 8)
+    # A text that starts with "#" is always shared, so that "#" always means a reference.
+    shared = sorted(s for s, n in counts.items() if (n > 1 and len(s) > 8) or s.startswith("#"))
     number = {s: i for i, s in enumerate(shared)}
 
     def ref(s):

@@ -524,8 +524,8 @@ TEST_CASE("lsp typed names: a let or loop over a property keeps its schema type"
   // A nested field's description: the field of the nested type CacheBehavior.
   CHECK(
       h.starts_with("The protocol that viewers can use to access the files in the origin specified "
-                    "by `TargetOriginId` when a request matches the path pattern in `PathPattern` "
-                    ".\n\n**ViewerProtocolPolicy**: "));
+                    "by `TargetOriginId` when a request matches the path pattern in `PathPattern`."
+                    "\n\n**ViewerProtocolPolicy**: "));
   CHECK(h.find("Properties.DistributionConfig.CacheBehaviors.ViewerProtocolPolicy") !=
         std::string::npos);
   auto resource_fields = labels(s.request("textDocument/completion", Session::at(uri, 5, 16)));

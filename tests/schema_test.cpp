@@ -91,6 +91,12 @@ TEST_CASE("descriptions: resource types, properties and nested fields (first sen
   CHECK(schema::field_description("AWS::CloudFront::Distribution", "CacheBehavior",
                                   "ViewerProtocolPolicy")
             .starts_with("The protocol that viewers can use"));
+  // A field of a nested type further down the block; a first paragraph that is a note ("> In
+  // CloudFormation, this field name is ...") gives way to the next; cut at a word with "…".
+  CHECK(schema::field_description("AWS::CloudFront::Distribution", "ViewerCertificate",
+                                  "AcmCertificateArn") ==
+        "If the distribution uses `Aliases` (alternate domain names or CNAMEs) and the SSL/TLS "
+        "certificate is stored in Certificate Manager (ACM), provide the Amazon…");
   // A property is not a nested field, and unknown names have none.
   CHECK(schema::field_description("AWS::S3::Bucket", "", "ViewerProtocolPolicy").empty());
   CHECK(schema::field_description("AWS::S3::Bucket", "CacheBehavior", "ViewerProtocolPolicy")

@@ -2,9 +2,9 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 // POLC_DESCRIPTIONS_PATH is set by CMakeLists.txt (with the file's hash, so that ccache, which
@@ -33,10 +33,15 @@ extern "C" const unsigned char polc_descriptions_end[];
 namespace polc::schema {
 namespace {
 
-// Keys: "type", "type\x1fdefinition\x1ffield" (definition empty for a property).
+// The inflated text, the shared texts (`S` lines, by number) and each resource type's block of
+// lines (after its `T` line), sorted by type name; lookups scan one block (tens of lines).
 struct Table {
   std::string text;
-  std::unordered_map<std::string, std::string_view> by_key;
+  std::vector<std::string_view> shared;
+  struct Type {
+    std::string_view name, description, block;
+  };
+  std::vector<Type> types;
 };
 
 std::string inflate_embedded() {
@@ -61,13 +66,23 @@ std::string inflate_embedded() {
   return ok ? out : std::string();
 }
 
-std::string key(std::string_view type, std::string_view definition, std::string_view field) {
-  std::string k(type);
-  k += '\x1f';
-  k += definition;
-  k += '\x1f';
-  k += field;
-  return k;
+// Splits off the first line of `rest`.
+std::string_view next_line(std::string_view& rest) {
+  const std::size_t eol = rest.find('\n');
+  std::string_view line = rest.substr(0, eol);
+  rest.remove_prefix(eol == std::string_view::npos ? rest.size() : eol + 1);
+  return line;
+}
+
+// `#N` names shared text N; anything else is the text itself.
+std::string_view resolve(const Table& t, std::string_view text) {
+  if (!text.starts_with('#')) return text;
+  std::size_t n = 0;
+  for (char c : text.substr(1)) {
+    if (c < '0' || c > '9' || n > t.shared.size()) return {};
+    n = n * 10 + static_cast<std::size_t>(c - '0');
+  }
+  return n < t.shared.size() ? t.shared[n] : std::string_view();
 }
 
 const Table& table() {
@@ -75,61 +90,65 @@ const Table& table() {
   static std::once_flag once;
   std::call_once(once, [] {
     t.text = inflate_embedded();
-    std::vector<std::string_view> shared;
-    std::string_view type, definition;
     std::string_view rest = t.text;
     while (!rest.empty()) {
-      const std::size_t eol = rest.find('\n');
-      std::string_view line = rest.substr(0, eol);
-      rest.remove_prefix(eol == std::string_view::npos ? rest.size() : eol + 1);
-      if (line.size() < 2 || line[1] != ' ') continue;  // comments and anything unknown
-      const char tag = line[0];
-      line.remove_prefix(2);
-      if (tag == 'S') {
-        shared.push_back(line);
-        continue;
-      }
-      if (tag == 'D') {
-        definition = line;
-        continue;
-      }
-      const std::size_t tab = line.find('\t');
-      if (tab == std::string_view::npos) continue;
-      const std::string_view name = line.substr(0, tab);
-      std::string_view text = line.substr(tab + 1);
-      if (text.starts_with('#')) {
-        std::size_t n = 0;
-        for (char c : text.substr(1)) n = c >= '0' && c <= '9' ? n * 10 + (c - '0') : shared.size();
-        text = n < shared.size() ? shared[n] : std::string_view();
-      }
-      if (tag == 'T') {
-        type = name;
-        definition = {};
-        if (!text.empty()) t.by_key.emplace(std::string(type), text);
-      } else if (tag == 'P') {
-        if (!text.empty()) t.by_key.emplace(key(type, "", name), text);
-      } else if (tag == 'F') {
-        if (!text.empty() && !definition.empty())
-          t.by_key.emplace(key(type, definition, name), text);
+      const char* at = rest.data();
+      std::string_view line = next_line(rest);
+      if (line.starts_with("S ")) {
+        t.shared.push_back(line.substr(2));
+      } else if (line.starts_with("T ")) {
+        const std::size_t tab = line.find('\t');
+        if (!t.types.empty())
+          t.types.back().block =
+              std::string_view(t.types.back().block.data(),
+                               static_cast<std::size_t>(at - t.types.back().block.data()));
+        t.types.push_back(
+            {line.substr(2, tab == std::string_view::npos ? tab : tab - 2),
+             tab == std::string_view::npos ? std::string_view() : line.substr(tab + 1), rest});
       }
     }
+    for (auto& ty : t.types) ty.description = resolve(t, ty.description);
+    std::sort(t.types.begin(), t.types.end(),
+              [](const Table::Type& a, const Table::Type& b) { return a.name < b.name; });
   });
   return t;
 }
 
-std::string_view find(const std::string& k) {
+const Table::Type* find_type(std::string_view name) {
   const Table& t = table();
-  auto it = t.by_key.find(k);
-  return it == t.by_key.end() ? std::string_view() : it->second;
+  auto it = std::lower_bound(t.types.begin(), t.types.end(), name,
+                             [](const Table::Type& a, std::string_view n) { return a.name < n; });
+  return it != t.types.end() && it->name == name ? &*it : nullptr;
 }
 
 }  // namespace
 
-std::string_view type_description(std::string_view type) { return find(std::string(type)); }
+std::string_view type_description(std::string_view type) {
+  const Table::Type* ty = find_type(type);
+  return ty ? ty->description : std::string_view();
+}
 
 std::string_view field_description(std::string_view type, std::string_view definition,
                                    std::string_view field) {
-  return find(key(type, definition, field));
+  const Table::Type* ty = find_type(type);
+  if (!ty) return {};
+  std::string_view current;  // the nested type whose fields follow (empty: properties)
+  for (std::string_view rest = ty->block; !rest.empty();) {
+    std::string_view line = next_line(rest);
+    if (line.size() < 2 || line[1] != ' ') continue;
+    const char tag = line[0];
+    line.remove_prefix(2);
+    if (tag == 'D') {
+      if (current == definition && !definition.empty()) break;  // past the nested type
+      current = line;
+      continue;
+    }
+    if ((tag == 'P' ? !definition.empty() : tag != 'F' || current != definition)) continue;
+    const std::size_t tab = line.find('\t');
+    if (tab != std::string_view::npos && line.substr(0, tab) == field)
+      return resolve(table(), line.substr(tab + 1));
+  }
+  return {};
 }
 
 std::size_t description_table_bytes() { return table().text.size(); }
