@@ -279,6 +279,8 @@ def first_sentence(doc, limit=DOC_LIMIT):
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r" ([.,;:])(?= |$)", r"\1", text)  # the spec's "`Name` ." after code and links
+    if re.fullmatch(r"https?://\S+", text):
+        return ""  # only a link (some SAM types): hover links to the AWS page already
     m = re.search(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)\.(?=\s+[A-Z`*(\"]|\s*$)", text)
     if m:
         text = text[:m.end()]
