@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Regenerates data/schemas/resource-types.txt, the resource schema table polc embeds.
+"""Regenerates data/schemas/resource-types.txt, the resource schema table polc embeds, and
+data/schemas/descriptions.txt.gz, the descriptions `polc lsp` hover shows (see write_descriptions).
 
 Maintainer script; the build never runs it and never downloads anything. Run from the project
 root:
@@ -37,6 +38,9 @@ import sys
 import tempfile
 
 OUT = "data/schemas/resource-types.txt"
+DOCS_OUT = "data/schemas/descriptions.txt.gz"
+# Longest description kept, in bytes (UTF-8), before the "…" that marks a cut.
+DOC_LIMIT = 160
 
 
 def fmt_type(t, defs_by_id, used):
@@ -260,6 +264,128 @@ def free_form_policies(types):
                     fields[fname] = ("json", fl)
 
 
+def first_sentence(doc, limit=DOC_LIMIT):
+    """The first sentence of a service-spec documentation string, as one line of plain text:
+    of its first paragraph that is not a note, HTML tags and Markdown links (to their text)
+    removed, whitespace collapsed, cut at `limit` bytes on a word
+    boundary with "…"."""
+    import re
+    if not doc:
+        return ""
+    paragraphs = [p.strip() for p in doc.strip().split("\n\n") if p.strip()]
+    # A note ("> ...") first is an aside: the first paragraph that is not one says what it is.
+    text = next((p for p in paragraphs if not p.startswith(">")), paragraphs[0].lstrip("> "))
+    text = re.sub(r"</?[A-Za-z][^<>]*>", " ", text)  # HTML (<p>, <code>)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r" ([.,;:])(?= |$)", r"\1", text)  # the spec's "`Name` ." after code and links
+    if re.fullmatch(r"https?://\S+", text):
+        return ""  # only a link (some SAM types): hover links to the AWS page already
+    m = re.search(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)\.(?=\s+[A-Z`*(\"]|\s*$)", text)
+    if m:
+        text = text[:m.end()]
+    if len(text.encode()) > limit:
+        cut = text.encode()[:limit].decode("utf-8", "ignore")
+        space = cut.rfind(" ")
+        if space > limit // 4:
+            cut = cut[:space]
+        text = cut.rstrip(" ,;:") + "…"
+    return text
+
+
+def descriptions(db):
+    """{type: {"doc": str, "props": {name: str}, "defs": {def: {field: str}}}} from the service
+    spec's `documentation` strings, for the nested types the table has (reachable from the
+    properties)."""
+    schema = db["schema"]
+    defs_by_id = {d["$id"]: d for d in schema["typeDefinition"]["entities"]}
+
+    def refs(t, out):
+        k = t["type"]
+        if k == "ref":
+            out.add(t["reference"]["$ref"])
+        elif k in ("array", "map"):
+            refs(t["element"], out)
+        elif k == "union":
+            for x in t["types"]:
+                refs(x, out)
+
+    def field_refs(p, out):
+        refs(p["type"], out)
+        for old in p.get("previousTypes", []):
+            refs(old, out)
+
+    out = {}
+    for r in schema["resource"]["entities"]:
+        used = set()
+        props = {}
+        for pname, p in r["properties"].items():
+            field_refs(p, used)
+            d = first_sentence(p.get("documentation"))
+            if d:
+                props[pname] = d
+        defs = {}
+        pending, seen = list(used), set()
+        while pending:
+            i = pending.pop()
+            if i in seen:
+                continue
+            seen.add(i)
+            d = defs_by_id[i]
+            inner = set()
+            for fname, f in d["properties"].items():
+                field_refs(f, inner)
+                text = first_sentence(f.get("documentation"))
+                if text:
+                    defs.setdefault(d["name"], {}).setdefault(fname, text)
+            pending.extend(inner - seen)
+        out[r["cloudFormationType"]] = {"doc": first_sentence(r.get("documentation")), "props": props,
+                                        "defs": defs}
+    return out
+
+
+def write_descriptions(docs, header, out):
+    """Writes the description table gzip-compressed (deterministic: no name, mtime 0).
+
+    Text format, resource types sorted by name, the same records as the schema table:
+        T <resource type>\t<description>
+        P <property>\t<description>
+        D <nested type>
+        F <field>\t<description>
+    A description that occurs more than once is written once, at the top, as `S <text>` (the
+    first S line is number 0), and referred to as `#<number>`."""
+    import collections
+    counts = collections.Counter()
+    for t in docs.values():
+        counts[t["doc"]] += 1
+        counts.update(t["props"].values())
+        for fields in t["defs"].values():
+            counts.update(fields.values())
+    # A text that starts with "#" is always shared, so that "#" always means a reference.
+    shared = sorted(s for s, n in counts.items() if (n > 1 and len(s) > 8) or s.startswith("#"))
+    number = {s: i for i, s in enumerate(shared)}
+
+    def ref(s):
+        return "#%d" % number[s] if s in number else s
+
+    lines = [header.rstrip("\n")]
+    lines.extend("S " + s for s in shared)
+    for tname in sorted(docs):
+        t = docs[tname]
+        lines.append("T %s\t%s" % (tname, ref(t["doc"])))
+        for pname in sorted(t["props"]):
+            lines.append("P %s\t%s" % (pname, ref(t["props"][pname])))
+        for dname in sorted(t["defs"]):
+            lines.append("D " + dname)
+            for fname in sorted(t["defs"][dname]):
+                lines.append("F %s\t%s" % (fname, ref(t["defs"][dname][fname])))
+    raw = ("\n".join(lines) + "\n").encode()
+    with open(out, "wb") as f:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=f, compresslevel=9, mtime=0) as z:
+            z.write(raw)
+    return len(raw)
+
+
 def read_table(path):
     """The table `write` produced, back as (types, header): for --reapply."""
     types, header, t, d = {}, [], None, None
@@ -317,6 +443,7 @@ def main():
     ap.add_argument("--version", default="latest", help="@aws-cdk/aws-service-spec version (default: latest)")
     ap.add_argument("--db", help="an already unpacked db.json.gz (skips npm)")
     ap.add_argument("--out", default=OUT)
+    ap.add_argument("--docs-out", default=DOCS_OUT)
     ap.add_argument("--reapply", action="store_true",
                     help="rewrite the committed table with this script's post-passes (no download)")
     args = ap.parse_args()
@@ -349,6 +476,11 @@ def main():
     header += "\n# %d resource types; format: see scripts/update-schemas.py\n" % len(types)
     write(types, header, args.out)
     print("%s: %d resource types, %d bytes" % (args.out, len(types), os.path.getsize(args.out)))
+    docs_header = "# polc resource descriptions (generated by scripts/update-schemas.py; do not edit)\n"
+    docs_header += "# source: @aws-cdk/aws-service-spec %s (Apache-2.0), `documentation`: first sentence, " % version
+    docs_header += "at most %d bytes\n" % DOC_LIMIT
+    raw = write_descriptions(descriptions(db), docs_header, args.docs_out)
+    print("%s: %d bytes (%d uncompressed)" % (args.docs_out, os.path.getsize(args.docs_out), raw))
 
 
 if __name__ == "__main__":

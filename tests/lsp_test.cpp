@@ -277,7 +277,8 @@ TEST_CASE("lsp diagnostics: the compiler's, with line and column", "[lsp]") {
   unused.insert(unused.find("    require exists"), "    let never_used = 1\n");
   msgs = s.notify("textDocument/didChange",
                   "{\"textDocument\":{\"uri\":\"file:///tmp/lsp-test/broken.polc\",\"version\":4},"
-                  "\"contentChanges\":[{\"text\":" + json_string(unused) + "}]}");
+                  "\"contentChanges\":[{\"text\":" +
+                      json_string(unused) + "}]}");
   d = member(member(msgs[0], "params"), "diagnostics");
   REQUIRE(d->size == 1);
   CHECK(string_member(d->list()[0], "code") == std::string_view("unused-let"));
@@ -295,11 +296,14 @@ TEST_CASE("lsp features: hover, completion, definition, references, symbols", "[
   // Lines (0-based): 1 fn hello, 2 const LIMIT, 3 policy, 7 for b in resources(...), 8 require ...
   CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 8, 14)))
             .find("exists(value) -> bool") != std::string::npos);
-  CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 7, 25)))
-            .find("AWS::S3::Bucket") != std::string::npos);
+  // The service spec's description (its first sentence) above the type line.
+  CHECK(
+      hover_text(s.request("textDocument/hover", Session::at(uri, 7, 25)))
+          .starts_with("The `AWS::S3::Bucket` resource creates an Amazon S3 bucket in the same AWS "
+                       "Region where you create the AWS CloudFormation stack.\n\n"
+                       "**AWS::S3::Bucket** (resource type)\n\n"));
   const std::string prop = hover_text(s.request("textDocument/hover", Session::at(uri, 8, 35)));
-  CHECK(prop.find("BucketName") != std::string::npos);
-  CHECK(prop.find("string") != std::string::npos);
+  CHECK(prop.starts_with("A name for the bucket.\n\n**BucketName**: string\n\n"));
   CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 8, 50))).find("Says hello.") !=
         std::string::npos);
   CHECK(hover_text(s.request("textDocument/hover", Session::at(uri, 3, 10)))
@@ -517,7 +521,11 @@ TEST_CASE("lsp typed names: a let or loop over a property keeps its schema type"
   CHECK(has(fields, "DefaultCacheBehavior"));
   CHECK(has(fields, "Origins"));
   const std::string h = hover_text(s.request("textDocument/hover", Session::at(uri, 7, 18)));
-  CHECK(h.find("ViewerProtocolPolicy") != std::string::npos);
+  // A nested field's description: the field of the nested type CacheBehavior.
+  CHECK(
+      h.starts_with("The protocol that viewers can use to access the files in the origin specified "
+                    "by `TargetOriginId` when a request matches the path pattern in `PathPattern`."
+                    "\n\n**ViewerProtocolPolicy**: "));
   CHECK(h.find("Properties.DistributionConfig.CacheBehaviors.ViewerProtocolPolicy") !=
         std::string::npos);
   auto resource_fields = labels(s.request("textDocument/completion", Session::at(uri, 5, 16)));

@@ -11,6 +11,7 @@
 #include "engine/base/limits.h"
 #include "engine/load/loader.h"
 #include "engine/program/bundle.h"
+#include "engine/schema/descriptions.h"
 #include "engine/schema/property_check.h"
 
 using namespace polc;
@@ -39,10 +40,13 @@ Result compile(const std::string& text, const schema::SchemaSet* schemas = nullp
   r.compiled = set != nullptr;
   for (const auto& d : diags.items()) {
     std::string notes;
-    for (const auto& n : d.notes) notes += " | note " + n.location.file + ":" + std::to_string(n.location.line) + ": " + n.message;
-    r.lines.push_back(d.location.file + ":" + std::to_string(d.location.line) + ":" + std::to_string(d.location.column) +
-                      ": " + (d.severity == DiagSeverity::kError ? "error" : "warning") + " [" + d.code + "] " +
-                      d.message + notes);
+    for (const auto& n : d.notes)
+      notes +=
+          " | note " + n.location.file + ":" + std::to_string(n.location.line) + ": " + n.message;
+    r.lines.push_back(d.location.file + ":" + std::to_string(d.location.line) + ":" +
+                      std::to_string(d.location.column) + ": " +
+                      (d.severity == DiagSeverity::kError ? "error" : "warning") + " [" + d.code +
+                      "] " + d.message + notes);
   }
   return r;
 }
@@ -71,10 +75,46 @@ TEST_CASE("the embedded table finds every type it lists, by binary search in pla
   CHECK(s.find("AAA::Before::First") == nullptr);
   CHECK(s.source().find("@aws-cdk/aws-service-spec") != std::string::npos);
   // SAM types are in the table, with their properties.
-  for (const char* sam : {"AWS::Serverless::Function", "AWS::Serverless::Api", "AWS::Serverless::HttpApi",
-                          "AWS::Serverless::SimpleTable", "AWS::Serverless::StateMachine", "AWS::Serverless::Connector",
+  for (const char* sam : {"AWS::Serverless::Function", "AWS::Serverless::Api",
+                          "AWS::Serverless::HttpApi", "AWS::Serverless::SimpleTable",
+                          "AWS::Serverless::StateMachine", "AWS::Serverless::Connector",
                           "AWS::Serverless::LayerVersion", "AWS::Serverless::Application"})
     CHECK(s.find(sam) != nullptr);
+}
+
+TEST_CASE("descriptions: resource types, properties and nested fields (first sentence)",
+          "[schema]") {
+  CHECK(schema::type_description("AWS::S3::Bucket") ==
+        "The `AWS::S3::Bucket` resource creates an Amazon S3 bucket in the same AWS Region where "
+        "you create the AWS CloudFormation stack.");
+  CHECK(schema::field_description("AWS::S3::Bucket", "", "BucketName") == "A name for the bucket.");
+  CHECK(schema::field_description("AWS::CloudFront::Distribution", "CacheBehavior",
+                                  "ViewerProtocolPolicy")
+            .starts_with("The protocol that viewers can use"));
+  // A field of a nested type further down the block; a first paragraph that is a note ("> In
+  // CloudFormation, this field name is ...") gives way to the next; cut at a word with "…".
+  CHECK(schema::field_description("AWS::CloudFront::Distribution", "ViewerCertificate",
+                                  "AcmCertificateArn") ==
+        "If the distribution uses `Aliases` (alternate domain names or CNAMEs) and the SSL/TLS "
+        "certificate is stored in Certificate Manager (ACM), provide the Amazon…");
+  // A property is not a nested field, and unknown names have none.
+  CHECK(schema::field_description("AWS::S3::Bucket", "", "ViewerProtocolPolicy").empty());
+  CHECK(schema::field_description("AWS::S3::Bucket", "CacheBehavior", "ViewerProtocolPolicy")
+            .empty());
+  // The service spec's SAM types have only a link (hover links to the AWS page anyway).
+  CHECK(schema::type_description("AWS::Serverless::Function").empty());
+  CHECK(schema::type_description("AWS::S3::Bukcet").empty());
+  CHECK(schema::type_description("").empty());
+  // Within its bound; nearly every type of the service spec has a description, none too long.
+  CHECK(schema::description_table_bytes() > 1000000);
+  CHECK(schema::description_table_bytes() < schema::kMaxDescriptionTableBytes);
+  std::size_t with = 0;
+  for (std::string_view n : schema::SchemaSet::builtin().type_names()) {
+    const std::string_view d = schema::type_description(n);
+    if (!d.empty()) ++with;
+    CHECK(d.size() <= schema::kDescriptionBytes + std::string_view("…").size());
+  }
+  CHECK(with >= 1800);
 }
 
 TEST_CASE("schema facts: properties, nested types, attributes, flags", "[schema]") {
@@ -89,7 +129,8 @@ TEST_CASE("schema facts: properties, nested types, attributes, flags", "[schema]
   CHECK(code_required);
   CHECK(vpc);
   bool sg_ids = false;
-  for (const auto& f : fn->definition("VpcConfig")) sg_ids |= f.name == "SecurityGroupIds" && f.type == "[string]";
+  for (const auto& f : fn->definition("VpcConfig"))
+    sg_ids |= f.name == "SecurityGroupIds" && f.type == "[string]";
   CHECK(sg_ids);
   bool arn = false;
   for (const auto& a : fn->attributes()) arn |= a.name == "Arn";
@@ -136,113 +177,154 @@ TEST_CASE("did you mean", "[schema]") {
   CHECK(schema::did_you_mean("Tagz", c) == "Tags");
   CHECK(schema::did_you_mean("Completely", c).empty());
   CHECK(schema::reference_url("AWS::S3::Bucket") ==
-        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html");
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
+        "aws-resource-s3-bucket.html");
   CHECK(schema::reference_url("AWS::Serverless::Function") ==
-        "https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html");
+        "https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/"
+        "sam-resource-function.html");
   CHECK(schema::reference_url("Custom::Thing").empty());
 }
 
 TEST_CASE("checker: unknown resource types, with a suggestion", "[schema][check]") {
   auto r = compile(policy("for b in resources(\"AWS::S3::Bukcet\") { require true }"));
   CHECK_FALSE(r.compiled);
-  CHECK(r.has("t.polc:7:20: error [schema] unknown resource type 'AWS::S3::Bukcet'; did you mean 'AWS::S3::Bucket'?"));
-  r = compile(policy("for b in resources(\"AWS::S3::Bucket\") { require count(referrers(b, \"AWS::S3::BucketPolicyy\")) > 0 }"));
+  CHECK(
+      r.has("t.polc:7:20: error [schema] unknown resource type 'AWS::S3::Bukcet'; did you mean "
+            "'AWS::S3::Bucket'?"));
+  r =
+      compile(policy("for b in resources(\"AWS::S3::Bucket\") { require count(referrers(b, "
+                     "\"AWS::S3::BucketPolicyy\")) > 0 }"));
   CHECK(r.has("did you mean 'AWS::S3::BucketPolicy'?"));
-  r = compile(policy("for b in resources(\"AWS::S3::Bucket\") { require true }", "  applies_to = [\"AWS::S3::Buckett\"]\n"));
+  r = compile(policy("for b in resources(\"AWS::S3::Bucket\") { require true }",
+                     "  applies_to = [\"AWS::S3::Buckett\"]\n"));
   CHECK(r.has("unknown resource type 'AWS::S3::Buckett'; did you mean 'AWS::S3::Bucket'?"));
-  r = compile(policy("for b in resources(\"AWS::S3::Bucket\") { let g = ref(b.Properties.BucketName)\n require g.type != \"AWS::KMS::Kye\" }"));
+  r =
+      compile(policy("for b in resources(\"AWS::S3::Bucket\") { let g = "
+                     "ref(b.Properties.BucketName)\n require g.type != \"AWS::KMS::Kye\" }"));
   CHECK(r.has("unknown resource type 'AWS::KMS::Kye'; did you mean 'AWS::KMS::Key'?"));
-  r = compile(policy("for b in resources(\"AWS::S3::Bucket\") { require b.type in [\"AWS::S3::Bucket\", \"AWS::S3::Bukcet\"] }"));
+  r =
+      compile(policy("for b in resources(\"AWS::S3::Bucket\") { require b.type in "
+                     "[\"AWS::S3::Bucket\", \"AWS::S3::Bukcet\"] }"));
   CHECK(r.has("'AWS::S3::Bukcet'"));
 }
 
 TEST_CASE("checker: wildcards must match a type; open types never do wrong", "[schema][check]") {
   auto r = compile(policy("for b in resources(\"AWS::S4::*\") { require true }"));
   CHECK(r.has("resource type pattern 'AWS::S4::*' matches no known resource type"));
-  r = compile(policy("for b in resources(\"AWS::S3::*\") { require true }\n"
-                     "for c in resources(\"Custom::Anything\") { require c.Properties.Whatever.Deep != 1 }\n"
-                     "for m in resources(\"Acme::Thing::Widget\") { require m.Properties.X == 1 }\n"
-                     "for m in resources(\"Acme::Thing::Widget::MODULE\") { require m.Properties.X == 1 }\n"
-                     "for m in resources(\"Custom::*\") { require m.Properties.X == 1 }\n"
-                     "for a in resources(\"*\") { require a.Properties.Anything == 1 }"));
+  r = compile(policy(
+      "for b in resources(\"AWS::S3::*\") { require true }\n"
+      "for c in resources(\"Custom::Anything\") { require c.Properties.Whatever.Deep != 1 }\n"
+      "for m in resources(\"Acme::Thing::Widget\") { require m.Properties.X == 1 }\n"
+      "for m in resources(\"Acme::Thing::Widget::MODULE\") { require m.Properties.X == 1 }\n"
+      "for m in resources(\"Custom::*\") { require m.Properties.X == 1 }\n"
+      "for a in resources(\"*\") { require a.Properties.Anything == 1 }"));
   CHECK(r.compiled);
   CHECK(r.lines.empty());
 }
 
 TEST_CASE("checker: property paths, nested, through lists and loops", "[schema][check]") {
-  auto r = compile(policy("for b in resources(\"AWS::S3::Bucket\") { require b.Properties.AccesControl != \"x\" }"));
-  CHECK(r.has("t.polc:7:62: error [schema] AWS::S3::Bucket Properties has no field 'AccesControl'; did you mean 'AccessControl'?"));
-  r = compile(policy("for f in resources(\"AWS::Lambda::Function\") { require count(default(f.Properties.VpcConfig.SecurityGroupIdz, [])) > 0 }"));
-  CHECK(r.has("AWS::Lambda::Function Properties.VpcConfig has no field 'SecurityGroupIdz'; did you mean 'SecurityGroupIds'?"));
+  auto r = compile(policy(
+      "for b in resources(\"AWS::S3::Bucket\") { require b.Properties.AccesControl != \"x\" }"));
+  CHECK(
+      r.has("t.polc:7:62: error [schema] AWS::S3::Bucket Properties has no field 'AccesControl'; "
+            "did you mean 'AccessControl'?"));
+  r =
+      compile(policy("for f in resources(\"AWS::Lambda::Function\") { require "
+                     "count(default(f.Properties.VpcConfig.SecurityGroupIdz, [])) > 0 }"));
+  CHECK(
+      r.has("AWS::Lambda::Function Properties.VpcConfig has no field 'SecurityGroupIdz'; did you "
+            "mean 'SecurityGroupIds'?"));
   // A list of rules: a loop variable, a quantifier, a comprehension, an index and [*].
-  r = compile(policy("for sg in resources(\"AWS::EC2::SecurityGroup\") {\n"
-                     "  for rule in sg.Properties.SecurityGroupIngress { require rule.CidrIpp != \"x\" }\n"
-                     "  require all x in sg.Properties.SecurityGroupEgress: x.FromPortt > 1\n"
-                     "  require count([y.ToPortt for y in sg.Properties.SecurityGroupEgress]) > 0\n"
-                     "  require sg.Properties.SecurityGroupEgress[0].IpProtocoll == 1\n"
-                     "  require sg.Properties.Tags[*].Vlaue == 1\n}"));
+  r = compile(
+      policy("for sg in resources(\"AWS::EC2::SecurityGroup\") {\n"
+             "  for rule in sg.Properties.SecurityGroupIngress { require rule.CidrIpp != \"x\" }\n"
+             "  require all x in sg.Properties.SecurityGroupEgress: x.FromPortt > 1\n"
+             "  require count([y.ToPortt for y in sg.Properties.SecurityGroupEgress]) > 0\n"
+             "  require sg.Properties.SecurityGroupEgress[0].IpProtocoll == 1\n"
+             "  require sg.Properties.Tags[*].Vlaue == 1\n}"));
   CHECK(r.has("has no field 'CidrIpp'; did you mean 'CidrIp'?"));
   CHECK(r.has("has no field 'FromPortt'; did you mean 'FromPort'?"));
   CHECK(r.has("has no field 'ToPortt'; did you mean 'ToPort'?"));
   CHECK(r.has("has no field 'IpProtocoll'; did you mean 'IpProtocol'?"));
   CHECK(r.has("has no field 'Vlaue'; did you mean 'Value'?"));
-  r = compile(policy("for b in resources(\"AWS::S3::Bucket\") { require b.Properties.BucketName.Length == 1 }"));
-  CHECK(r.has("'Length' is read from AWS::S3::Bucket Properties.BucketName, which is a scalar value with no fields"));
+  r = compile(policy(
+      "for b in resources(\"AWS::S3::Bucket\") { require b.Properties.BucketName.Length == 1 }"));
+  CHECK(
+      r.has("'Length' is read from AWS::S3::Bucket Properties.BucketName, which is a scalar value "
+            "with no fields"));
 }
 
-TEST_CASE("checker: free-form properties, Metadata and unknown values are not checked", "[schema][check]") {
-  auto r = compile(policy("for role in resources(\"AWS::IAM::Role\") {\n"
-                          "  require role.Properties.AssumeRolePolicyDocument.Statement.Principal.Service != \"x\"\n"
-                          "  require role.Properties.Policies.PolicyDocument.Anything.Goes != \"x\"\n"
-                          "  require role.Metadata.Whatever.Deep != \"x\"\n"
-                          "  require ref(role.Properties.PermissionsBoundary).Properties.Nothing != \"x\"\n"
-                          "  let x = template\n  require x.Resources.Foo != 1\n}"));
+TEST_CASE("checker: free-form properties, Metadata and unknown values are not checked",
+          "[schema][check]") {
+  auto r = compile(policy(
+      "for role in resources(\"AWS::IAM::Role\") {\n"
+      "  require role.Properties.AssumeRolePolicyDocument.Statement.Principal.Service != \"x\"\n"
+      "  require role.Properties.Policies.PolicyDocument.Anything.Goes != \"x\"\n"
+      "  require role.Metadata.Whatever.Deep != \"x\"\n"
+      "  require ref(role.Properties.PermissionsBoundary).Properties.Nothing != \"x\"\n"
+      "  let x = template\n  require x.Resources.Foo != 1\n}"));
   CHECK(r.compiled);
   CHECK(r.lines.empty());
 }
 
 TEST_CASE("checker: several possible types are checked as a union", "[schema][check]") {
   // SecurityGroup* matches the group, its standalone ingress/egress rules and more.
-  auto r = compile(policy("for x in resources(\"AWS::EC2::SecurityGroup*\") {\n"
-                          "  require x.Properties.GroupDescription != \"x\"\n"
-                          "  require x.Properties.CidrIp != \"x\"\n"
-                          "  require x.Properties.CidrIpz != \"x\"\n}"));
+  auto r =
+      compile(policy("for x in resources(\"AWS::EC2::SecurityGroup*\") {\n"
+                     "  require x.Properties.GroupDescription != \"x\"\n"
+                     "  require x.Properties.CidrIp != \"x\"\n"
+                     "  require x.Properties.CidrIpz != \"x\"\n}"));
   CHECK(r.lines.size() == 1);
   CHECK(r.has("has no field 'CidrIpz'; did you mean 'CidrIp'?"));
-  r = compile(policy("for sg in resources(\"AWS::EC2::SecurityGroup\") {\n"
-                     "  let rel = referrers(sg, \"AWS::EC2::VPCEndpoint\") + referrers(sg, \"AWS::Lambda::Function\")\n"
-                     "  require all e in rel: e.Properties.VpcEndpointType != \"x\" and e.Properties.Handler != \"y\"\n"
+  r =
+      compile(policy("for sg in resources(\"AWS::EC2::SecurityGroup\") {\n"
+                     "  let rel = referrers(sg, \"AWS::EC2::VPCEndpoint\") + referrers(sg, "
+                     "\"AWS::Lambda::Function\")\n"
+                     "  require all e in rel: e.Properties.VpcEndpointType != \"x\" and "
+                     "e.Properties.Handler != \"y\"\n"
                      "  require all e in rel: e.Properties.Handlr != \"y\"\n}"));
   CHECK(r.lines.size() == 1);
-  CHECK(r.has("AWS::EC2::VPCEndpoint or AWS::Lambda::Function Properties has no field 'Handlr'; did you mean 'Handler'?"));
+  CHECK(
+      r.has("AWS::EC2::VPCEndpoint or AWS::Lambda::Function Properties has no field 'Handlr'; did "
+            "you mean 'Handler'?"));
 }
 
 TEST_CASE("checker: referrers paths and Fn::GetAtt attributes", "[schema][check]") {
-  auto r = compile(policy("for sg in resources(\"AWS::EC2::SecurityGroup\") {\n"
-                          "  require count(referrers(sg, \"AWS::EC2::VPCEndpoint\", \"Properties.SecurityGroupIdz\")) == 0\n}"));
-  CHECK(r.has("AWS::EC2::VPCEndpoint Properties has no field 'SecurityGroupIdz'; did you mean 'SecurityGroupIds'?"));
-  r = compile(policy("for sg in resources(\"AWS::EC2::SecurityGroup\") {\n"
+  auto r =
+      compile(policy("for sg in resources(\"AWS::EC2::SecurityGroup\") {\n"
+                     "  require count(referrers(sg, \"AWS::EC2::VPCEndpoint\", "
+                     "\"Properties.SecurityGroupIdz\")) == 0\n}"));
+  CHECK(
+      r.has("AWS::EC2::VPCEndpoint Properties has no field 'SecurityGroupIdz'; did you mean "
+            "'SecurityGroupIds'?"));
+  r =
+      compile(policy("for sg in resources(\"AWS::EC2::SecurityGroup\") {\n"
                      "  require all e in references(sg): e.attribute in [\"GroupId\", \"VpcId\"]\n"
                      "  require all e in references(sg): e.attribute != \"GroupIdd\"\n}"));
   CHECK(r.lines.size() == 1);
-  CHECK(r.has("AWS::EC2::SecurityGroup has no attribute 'GroupIdd' for Fn::GetAtt; did you mean 'GroupId'?"));
+  CHECK(
+      r.has("AWS::EC2::SecurityGroup has no attribute 'GroupIdd' for Fn::GetAtt; did you mean "
+            "'GroupId'?"));
 }
 
 TEST_CASE("checker: functions are typed by use, the stdlib's too", "[schema][check]") {
   // A local helper: the error points into its body, with a note at the call.
-  auto r = compile(policy("for b in resources(\"AWS::S3::Bucket\") { require props(b).AccesControl != \"x\" }"));
+  auto r = compile(
+      policy("for b in resources(\"AWS::S3::Bucket\") { require props(b).AccesControl != \"x\" }"));
   CHECK(r.has("AWS::S3::Bucket Properties has no field 'AccesControl'"));
   // A stdlib helper used on a type whose schema lacks what it reads.
-  r = compile(policy("for b in resources(\"AWS::S3::Bucket\") { require count(ec2.inline_egress(b)) == 0 }"));
+  r = compile(policy(
+      "for b in resources(\"AWS::S3::Bucket\") { require count(ec2.inline_egress(b)) == 0 }"));
   CHECK_FALSE(r.compiled);
   CHECK(r.has("stdlib/ec2.polc"));
   CHECK(r.has("AWS::S3::Bucket Properties has no field 'SecurityGroupEgress'"));
   CHECK(r.has("note t.polc:7: in this call"));
   // The same helpers on the types they are written for: no diagnostic; their results carry types.
-  r = compile(policy("for sg in resources(\"AWS::EC2::SecurityGroup\") {\n"
-                     "  require all rule in ec2.effective_egress(sg): rule.CidrIp != \"x\"\n"
-                     "  require all rule in ec2.inline_egress(sg): rule.CidrIpp != \"x\"\n"
-                     "  require all e in ec2.endpoints_using(sg): e.Properties.PrivateDnsEnabled\n}"));
+  r = compile(
+      policy("for sg in resources(\"AWS::EC2::SecurityGroup\") {\n"
+             "  require all rule in ec2.effective_egress(sg): rule.CidrIp != \"x\"\n"
+             "  require all rule in ec2.inline_egress(sg): rule.CidrIpp != \"x\"\n"
+             "  require all e in ec2.endpoints_using(sg): e.Properties.PrivateDnsEnabled\n}"));
   CHECK(r.lines.size() == 1);
   CHECK(r.has("has no field 'CidrIpp'"));
 }
@@ -359,15 +441,22 @@ TEST_CASE("checker: properties that can hold an IAM policy document are free for
 }
 
 TEST_CASE("checker: read-only and deprecated paths are warnings", "[schema][check]") {
-  auto r = compile(policy("for sg in resources(\"AWS::EC2::SecurityGroup\") { require sg.Properties.GroupId != \"x\" }"));
+  auto r =
+      compile(policy("for sg in resources(\"AWS::EC2::SecurityGroup\") { require "
+                     "sg.Properties.GroupId != \"x\" }"));
   CHECK(r.compiled);
   CHECK(r.has("warning [schema] 'GroupId' of AWS::EC2::SecurityGroup Properties is read-only"));
-  r = compile(policy("for d in resources(\"AWS::AppSync::DataSource\") { require exists(d.Properties.ElasticsearchConfig) }"));
+  r =
+      compile(policy("for d in resources(\"AWS::AppSync::DataSource\") { require "
+                     "exists(d.Properties.ElasticsearchConfig) }"));
   CHECK(r.compiled);
-  CHECK(r.has("warning [schema] 'ElasticsearchConfig' of AWS::AppSync::DataSource Properties is deprecated"));
+  CHECK(
+      r.has("warning [schema] 'ElasticsearchConfig' of AWS::AppSync::DataSource Properties is "
+            "deprecated"));
 }
 
-TEST_CASE("checker: the standard pack and the stdlib compile without schema diagnostics", "[schema][check]") {
+TEST_CASE("checker: the standard pack and the stdlib compile without schema diagnostics",
+          "[schema][check]") {
   Diagnostics diags;
   ModuleSet modules;
   modules.load_builtin_pack(diags);
@@ -447,17 +536,23 @@ TEST_CASE("user schema overlays: a project's own types are checked", "[schema][c
                           "  require all e in references(w): e.attribute == \"Arn\"\n}"),
                    &set);
   CHECK_FALSE(r.compiled);
-  CHECK(r.has("Acme::Widget::Thing Properties.Config has no field 'Enabledd'; did you mean 'Enabled'?"));
+  CHECK(r.has(
+      "Acme::Widget::Thing Properties.Config has no field 'Enabledd'; did you mean 'Enabled'?"));
   CHECK(r.has("has no field 'Prot'; did you mean 'Port'?"));
   CHECK(r.has("warning [schema] 'Old' of Acme::Widget::Thing Properties is deprecated"));
   CHECK(r.lines.size() == 3);
   // Without the overlay the type is third-party, so open.
-  r = compile(policy("for w in resources(\"Acme::Widget::Thing\") { require w.Properties.Config.Enabledd }"));
+  r = compile(policy(
+      "for w in resources(\"Acme::Widget::Thing\") { require w.Properties.Config.Enabledd }"));
   CHECK(r.lines.empty());
   // An overlay replaces the table's type of the same name.
-  std::string bucket = R"({"typeName": "AWS::S3::Bucket", "properties": {"OnlyThis": {"type": "string"}}})";
+  std::string bucket =
+      R"({"typeName": "AWS::S3::Bucket", "properties": {"OnlyThis": {"type": "string"}}})";
   REQUIRE(set.add_overlay("bucket.json", bucket, diags));
-  r = compile(policy("for b in resources(\"AWS::S3::Bucket\") { require b.Properties.BucketName != \"x\" }"), &set);
+  r = compile(
+      policy(
+          "for b in resources(\"AWS::S3::Bucket\") { require b.Properties.BucketName != \"x\" }"),
+      &set);
   CHECK(r.has("has no field 'BucketName'"));
 }
 
@@ -470,10 +565,14 @@ TEST_CASE("bad schema files are errors with file and position, never a crash", "
       {"[1, 2]", "a resource schema must be a JSON object"},
       {"{\"properties\": {}}", "needs \"typeName\""},
       {"{\"typeName\": \"A::B::C\"}", "needs \"properties\""},
-      {"{\"typeName\": \"A::B::C\", \"properties\": {\"X\": 3}}", "a property schema must be a JSON object"},
-      {"{\"typeName\": \"A::B::C\", \"properties\": {\"X\": {\"$ref\": \"#/definitions/Nope\"}}}", "which \"definitions\" does not define"},
-      {"{\"typeName\": \"A::B::C\", \"properties\": {\"X\": {\"type\": \"strange\"}}}", "unknown JSON schema type"},
-      {"{\"typeName\": \"A::B::C\", \"properties\": {}, \"readOnlyProperties\": [\"Arn\"]}", "JSON pointers"},
+      {"{\"typeName\": \"A::B::C\", \"properties\": {\"X\": 3}}",
+       "a property schema must be a JSON object"},
+      {"{\"typeName\": \"A::B::C\", \"properties\": {\"X\": {\"$ref\": \"#/definitions/Nope\"}}}",
+       "which \"definitions\" does not define"},
+      {"{\"typeName\": \"A::B::C\", \"properties\": {\"X\": {\"type\": \"strange\"}}}",
+       "unknown JSON schema type"},
+      {"{\"typeName\": \"A::B::C\", \"properties\": {}, \"readOnlyProperties\": [\"Arn\"]}",
+       "JSON pointers"},
       {"{\"typeName\": \"nocolons\", \"properties\": {}}", "must look like"},
   };
   for (const auto& c : cases) {
@@ -489,7 +588,8 @@ TEST_CASE("bad schema files are errors with file and position, never a crash", "
   }
 }
 
-TEST_CASE("schema directories: every *.json file, errors per file; kMaxSchemaFileBytes", "[schema]") {
+TEST_CASE("schema directories: every *.json file, errors per file; kMaxSchemaFileBytes",
+          "[schema]") {
   fs::path dir = fs::temp_directory_path() / "polc_schema_test_dir";
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -518,7 +618,8 @@ TEST_CASE("schema directories: every *.json file, errors per file; kMaxSchemaFil
   fs::remove_all(dir);
 }
 
-TEST_CASE("--check-properties: template properties the type lacks, through lists and Fn::If", "[schema]") {
+TEST_CASE("--check-properties: template properties the type lacks, through lists and Fn::If",
+          "[schema]") {
   std::string yaml = R"(Conditions:
   C: !Equals [!Ref AWS::Region, us-east-1]
 Resources:
@@ -550,7 +651,9 @@ Resources:
   CHECK(out[0].code == "unknown-property");
   CHECK(out[0].location.line == 8);
   CHECK(out[0].location.column == 7);
-  CHECK(out[0].message.find("Properties.SecurityGroupEgres; did you mean 'SecurityGroupEgress'?") != std::string::npos);
+  CHECK(out[0].message.find("Properties.SecurityGroupEgres; did you mean 'SecurityGroupEgress'?") !=
+        std::string::npos);
   CHECK(out[1].location.line == 11);
-  CHECK(out[1].message.find("Properties.SecurityGroupIngress.CidrIpp; did you mean 'CidrIp'?") != std::string::npos);
+  CHECK(out[1].message.find("Properties.SecurityGroupIngress.CidrIpp; did you mean 'CidrIp'?") !=
+        std::string::npos);
 }

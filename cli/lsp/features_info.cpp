@@ -8,6 +8,7 @@
 #include "cli/lsp/lsp_limits.h"
 #include "engine/base/json_writer.h"
 #include "engine/program/builtins.h"
+#include "engine/schema/descriptions.h"
 
 namespace polc::lsp {
 namespace detail {
@@ -118,7 +119,9 @@ std::string code_block(std::string_view code) { return "```polc\n" + std::string
 std::string type_markdown(std::string_view type) {
   const schema::ResourceSchema* rs = schema::SchemaSet::builtin().find(type);
   if (!rs) return {};
-  std::string md = "**" + std::string(type) + "** (resource type)\n\n";
+  std::string md;
+  if (auto d = schema::type_description(type); !d.empty()) md = std::string(d) + "\n\n";
+  md += "**" + std::string(type) + "** (resource type)\n\n";
   const auto props = rs->properties();
   std::string required;
   for (const auto& f : props)
@@ -127,6 +130,31 @@ std::string type_markdown(std::string_view type) {
   if (!required.empty()) md += "; required: " + required;
   md += "\n\n[AWS documentation](" + schema::reference_url(type) + ")";
   return md;
+}
+
+// The description of the last field of `path` under resource type `type`: a property's, or a
+// nested field's for the first of the parent's nested types that has one.
+std::string_view field_description_of(const std::string& type,
+                                      const std::vector<std::string>& path) {
+  if (path.size() == 1) return schema::field_description(type, "", path.front());
+  bool found = false;
+  const std::vector<std::string> parent(path.begin(), path.end() - 1);
+  for (const auto& t : property_types(type, parent, found, nullptr)) {
+    std::string_view def = t.type;
+    while (def.size() >= 2 &&
+           ((def.front() == '[' && def.back() == ']') || (def.front() == '{' && def.back() == '}')))
+      def = def.substr(1, def.size() - 2);
+    // A union ("@A|[@A]") names each nested type with "@" (names may contain dots).
+    for (std::size_t at = def.find('@'); at != std::string_view::npos; at = def.find('@', at + 1)) {
+      std::size_t end = at + 1;
+      while (end < def.size() && std::string_view("|[]{}").find(def[end]) == std::string_view::npos)
+        ++end;
+      if (auto d = schema::field_description(type, def.substr(at + 1, end - at - 1), path.back());
+          !d.empty())
+        return d;
+    }
+  }
+  return {};
 }
 
 std::string types_text(const std::vector<schema::TypeRef>& types) {
@@ -232,7 +260,9 @@ std::string hover(const Workspace& ws, const OpenDocument& doc, std::uint32_t of
     schema::FieldLookup fl;
     auto types = property_types(type, path, found, &fl);
     if (!found) return "null";
-    std::string md = "**" + name + "**: " + types_text(types) + "\n\n";
+    std::string md;
+    if (auto d = field_description_of(type, path); !d.empty()) md = std::string(d) + "\n\n";
+    md += "**" + name + "**: " + types_text(types) + "\n\n";
     std::string flags;
     if (path.size() == 1)
       for (const auto& f : schema::SchemaSet::builtin().find(type)->properties())
