@@ -11,10 +11,10 @@
 // listed (as notices) only with `show_suppressed`. The report ends with the plain summary line.
 #include <algorithm>
 
+#include "engine/base/printable.h"
 #include "engine/base/utf8.h"
 #include "engine/report/report_util.h"
 #include "engine/report/spool.h"
-#include "engine/base/printable.h"
 
 namespace polc::internal {
 
@@ -66,30 +66,10 @@ std::string escape_property(std::string_view text) {
   return out;
 }
 
-std::string_view annotation_level(Severity s) {
-  switch (s) {
-    case Severity::kCritical:
-    case Severity::kHigh:
-      return "error";
-    case Severity::kMedium:
-      return "warning";
-    case Severity::kLow:
-    case Severity::kInfo:
-      return "notice";
-  }
-  return "warning";
-}
-
-std::string_view annotation_level(DiagSeverity s) {
-  switch (s) {
-    case DiagSeverity::kError:
-      return "error";
-    case DiagSeverity::kWarning:
-      return "warning";
-    case DiagSeverity::kNote:
-      return "notice";
-  }
-  return "error";
+/// GitHub's workflow command for a level (`::error`, `::warning`, `::notice`).
+std::string_view annotation_level(ReportLevel level) {
+  static constexpr std::string_view kWords[] = {"error", "warning", "notice"};
+  return kWords[static_cast<int>(level)];
 }
 
 void annotation(std::string& out, std::string_view level, const Location& loc,
@@ -133,7 +113,8 @@ class GithubWriter final : public BufferedWriter {
         message += ": ";
         append_printable(message, n.message);
       }
-      annotation(out_, annotation_level(d.severity), d.location, frame_.scan_root, title, message);
+      annotation(out_, annotation_level(report_level(d.severity)), d.location, frame_.scan_root,
+                 title, message);
     }
     flush();
     std::string text;
@@ -160,7 +141,7 @@ class GithubWriter final : public BufferedWriter {
       }
       std::string title = rule_label(f);
       if (f.outcome == Outcome::kUnknown) title += " (unknown outcome)";
-      annotation(text, quiet ? "notice" : annotation_level(f.severity), f.location,
+      annotation(text, quiet ? "notice" : annotation_level(report_level(f.severity)), f.location,
                  frame_.scan_root, title, message);
     }
     findings_.append(text);

@@ -29,18 +29,10 @@ constexpr std::string_view kSarifSchema = "https://json.schemastore.org/sarif-2.
 constexpr std::string_view kSrcRoot = "%SRCROOT%";
 constexpr std::string_view kFingerprintKey = "polcFingerprint/v1";
 
-std::string_view sarif_level(Severity s) {
-  switch (s) {
-    case Severity::kCritical:
-    case Severity::kHigh:
-      return "error";
-    case Severity::kMedium:
-      return "warning";
-    case Severity::kLow:
-    case Severity::kInfo:
-      return "note";
-  }
-  return "warning";
+/// SARIF's `level` values for the three report levels.
+std::string_view sarif_level(ReportLevel level) {
+  static constexpr std::string_view kWords[] = {"error", "warning", "note"};
+  return kWords[static_cast<int>(level)];
 }
 
 /// GitHub code scanning's `security-severity` scores (CVSS-like, 0.0 to 10.0).
@@ -58,18 +50,6 @@ std::string_view security_severity(Severity s) {
       return "1.0";
   }
   return "5.5";
-}
-
-std::string_view diag_level(DiagSeverity s) {
-  switch (s) {
-    case DiagSeverity::kError:
-      return "error";
-    case DiagSeverity::kWarning:
-      return "warning";
-    case DiagSeverity::kNote:
-      return "note";
-  }
-  return "error";
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters and '/'.
@@ -165,7 +145,7 @@ void write_rule(JsonWriter& w, const PolicyInfo& p) {
   if (!p.remediation.empty()) write_text_message(w, "help", p.remediation);
   w.key("defaultConfiguration");
   w.begin_object();
-  w.member("level", sarif_level(p.severity));
+  w.member("level", sarif_level(report_level(p.severity)));
   w.end_object();
   w.key("properties");
   w.begin_object();
@@ -198,7 +178,7 @@ void write_result(JsonWriter& w, const Finding& f, std::size_t rule_index, bool 
   w.begin_object();
   w.member("ruleId", f.policy_id);
   w.member("ruleIndex", static_cast<std::uint64_t>(rule_index));
-  w.member("level", sarif_level(f.severity));
+  w.member("level", sarif_level(report_level(f.severity)));
   write_text_message(w, "message", finding_message(f));
   w.key("locations");
   w.begin_array();
@@ -279,7 +259,7 @@ void write_result(JsonWriter& w, const Finding& f, std::size_t rule_index, bool 
 
 void write_notification(JsonWriter& w, const Diagnostic& d, std::string_view scan_root) {
   w.begin_object();
-  w.member("level", diag_level(d.severity));
+  w.member("level", sarif_level(report_level(d.severity)));
   write_text_message(w, "message", message_with_notes(d));
   if (!d.location.file.empty()) {
     w.key("locations");

@@ -174,4 +174,30 @@ std::string summary_line(const ScanSummary& s) {
   return out;
 }
 
+ReportLevel report_level(Severity s) {
+  switch (s) {
+    case Severity::kCritical:
+    case Severity::kHigh:
+      return ReportLevel::kError;
+    case Severity::kMedium:
+      return ReportLevel::kWarning;
+    case Severity::kLow:
+    case Severity::kInfo:
+      return ReportLevel::kNote;
+  }
+  return ReportLevel::kWarning;
+}
+
+ReportLevel report_level(DiagSeverity s) {
+  switch (s) {
+    case DiagSeverity::kError:
+      return ReportLevel::kError;
+    case DiagSeverity::kWarning:
+      return ReportLevel::kWarning;
+    case DiagSeverity::kNote:
+      return ReportLevel::kNote;
+  }
+  return ReportLevel::kError;
+}
+
 }  // namespace polc::internal

@@ -27,6 +27,13 @@ std::string finding_digest_hex(std::uint64_t h);
 /// The finding's message followed by " (when ...)" if it is conditional.
 std::string finding_message(const Finding& f);
 
+/// The three levels the CI formats share (SARIF `level`, GitHub annotation commands): critical
+/// and high findings and error diagnostics are errors, medium findings and warnings are
+/// warnings, low and info findings and notes are the lowest level. Each format names them.
+enum class ReportLevel { kError, kWarning, kNote };
+ReportLevel report_level(Severity s);
+ReportLevel report_level(DiagSeverity s);
+
 /// The first line of `text` (up to the first '\n' or '\r').
 std::string_view first_line(std::string_view text);
 
