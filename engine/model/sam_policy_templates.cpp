@@ -69,7 +69,7 @@ PolicyTemplateNode convert(simdjson::dom::element e) {
     case simdjson::dom::element_type::OBJECT:
       n.kind = PolicyTemplateNode::Kind::kMap;
       for (simdjson::dom::key_value_pair kv : simdjson::dom::object(e))
-        n.entries.emplace_back(std::string(kv.key), convert(kv.value));
+        n.entries.push_back(PolicyTemplateEntry{std::string(kv.key), convert(kv.value)});
       break;
     default:
       n.kind = PolicyTemplateNode::Kind::kScalar;

@@ -17,12 +17,19 @@ namespace polc::internal {
 
 /// One node of a template's policy document: a JSON value. Scalars other than strings do not
 /// occur in the table and are kept as their JSON text in `text` with kind kScalar.
+struct PolicyTemplateEntry;
 struct PolicyTemplateNode {
   enum class Kind { kString, kScalar, kList, kMap };
   Kind kind = Kind::kString;
-  std::string text;                                                 // kString, kScalar
-  std::vector<PolicyTemplateNode> items;                            // kList
-  std::vector<std::pair<std::string, PolicyTemplateNode>> entries;  // kMap, in table order
+  std::string text;                          // kString, kScalar
+  std::vector<PolicyTemplateNode> items;     // kList
+  std::vector<PolicyTemplateEntry> entries;  // kMap, in table order
+};
+/// One key of a kMap node. A struct rather than std::pair: a pair of an incomplete type (the
+/// node inside its own definition) is rejected by clang with libstdc++, which builds the fuzzers.
+struct PolicyTemplateEntry {
+  std::string first;  // the key
+  PolicyTemplateNode second;
 };
 
 struct PolicyTemplate {
