@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "dsl/compiler.h"
 #include "engine/load/loader.h"
 
 namespace polc::bench {
@@ -142,6 +143,19 @@ double load_seconds(const InputSet& set) {
       5);
   cache[&set] = t;
   return t;
+}
+
+const PolicySet* standard_pack() {
+  static const std::unique_ptr<PolicySet> set = [] {
+    Diagnostics diags;
+    auto s = compile_policy_files({}, true, diags);
+    if (s && !diags.has_errors())
+      s->freeze();
+    else
+      s.reset();
+    return s;
+  }();
+  return set.get();
 }
 
 }  // namespace polc::bench

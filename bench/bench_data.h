@@ -16,6 +16,10 @@
 #include <string>
 #include <vector>
 
+namespace polc {
+class PolicySet;
+}
+
 namespace polc::bench {
 
 /// One input file held in memory.
@@ -23,6 +27,10 @@ struct InputFile {
   std::string path;   // for messages only
   std::string bytes;  // the whole file
 };
+
+/// The standard pack (every built-in policy), compiled and frozen once; null when it does not
+/// compile. Shared by the evaluation benchmarks.
+const PolicySet* standard_pack();
 
 /// A set of files and their total size.
 struct InputSet {

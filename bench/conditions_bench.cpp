@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "bench/bench_data.h"
 #include "dsl/compiler.h"
 #include "engine/load/loader.h"
 #include "engine/scan/scanner.h"
@@ -76,19 +77,6 @@ std::string fanout(int groups, int pairs) {
   return t;
 }
 
-const PolicySet* whole_pack() {
-  static const std::unique_ptr<PolicySet> set = [] {
-    Diagnostics diags;
-    auto s = compile_policy_files({}, true, diags);
-    if (s && !diags.has_errors())
-      s->freeze();
-    else
-      s.reset();
-    return s;
-  }();
-  return set.get();
-}
-
 struct Measure {
   double load = 0, eval = 0;
   std::size_t default_clauses = 0;
@@ -97,7 +85,7 @@ struct Measure {
 
 // Median-free but repeated: `reps` loads and `reps` evaluations of the GxP template.
 Measure measure(int groups, int pairs, int reps) {
-  const PolicySet* set = whole_pack();
+  const PolicySet* set = standard_pack();
   std::vector<std::uint32_t> active;
   std::vector<PolicyInfo> known;
   for (std::uint32_t i = 0; i < set->policies.size(); ++i) {
@@ -130,7 +118,7 @@ Measure measure(int groups, int pairs, int reps) {
 }
 
 void BM_ConditionsGxP(benchmark::State& state) {
-  if (!whole_pack()) {
+  if (!standard_pack()) {
     state.SkipWithError("the standard pack does not compile");
     return;
   }

@@ -25,19 +25,6 @@ constexpr const char* kHeadline = "vpce-sg-no-implicit-egress";
 enum Input : int { kCorpus, kYaml2000 };
 enum Policies : int { kHeadlineOnly, kWholePack };
 
-const PolicySet* pack() {
-  static const std::unique_ptr<PolicySet> set = [] {
-    Diagnostics diags;
-    auto s = compile_policy_files({}, true, diags);
-    if (s && !diags.has_errors())
-      s->freeze();
-    else
-      s.reset();
-    return s;
-  }();
-  return set.get();
-}
-
 /// The templates of an input set, loaded once and kept for the whole run.
 struct Loaded {
   std::vector<std::unique_ptr<Template>> templates;
@@ -58,20 +45,29 @@ const Loaded& loaded(const InputSet& set) {
   return it->second;
 }
 
-void BM_Evaluate(benchmark::State& state) {
-  const InputSet* set = &synthetic(2000, false);
+/// The input of `state.range(0)` (kCorpus or the synthetic 2,000 pairs) and the standard pack;
+/// false, with the benchmark marked skipped, when either is missing.
+bool inputs_or_skip(benchmark::State& state, const InputSet*& set, const PolicySet*& ps) {
+  set = &synthetic(2000, false);
   if (state.range(0) == kCorpus) {
     if (corpus().files.empty()) {
       state.SkipWithError("../shared/corpus not found (guard_loadable.txt): skipped");
-      return;
+      return false;
     }
     set = &corpus();
   }
-  const PolicySet* ps = pack();
+  ps = standard_pack();
   if (ps == nullptr) {
     state.SkipWithError("the standard pack does not compile");
-    return;
+    return false;
   }
+  return true;
+}
+
+void BM_Evaluate(benchmark::State& state) {
+  const InputSet* set = nullptr;
+  const PolicySet* ps = nullptr;
+  if (!inputs_or_skip(state, set, ps)) return;
   std::vector<std::uint32_t> active;
   for (std::uint32_t i = 0; i < ps->policies.size(); ++i)
     if (state.range(1) == kWholePack || ps->policies[i].info.name == kHeadline) active.push_back(i);
@@ -116,19 +112,9 @@ BENCHMARK(BM_Evaluate)
 // divided by the time without (the cost of --coverage; a run without it takes the loop that has
 // no counting code at all).
 void BM_EvaluateCoverage(benchmark::State& state) {
-  const InputSet* set = &synthetic(2000, false);
-  if (state.range(0) == kCorpus) {
-    if (corpus().files.empty()) {
-      state.SkipWithError("../shared/corpus not found (guard_loadable.txt): skipped");
-      return;
-    }
-    set = &corpus();
-  }
-  const PolicySet* ps = pack();
-  if (ps == nullptr) {
-    state.SkipWithError("the standard pack does not compile");
-    return;
-  }
+  const InputSet* set = nullptr;
+  const PolicySet* ps = nullptr;
+  if (!inputs_or_skip(state, set, ps)) return;
   retain_freed_memory();
   const Loaded& in = loaded(*set);
   state.SetLabel(state.range(0) == kCorpus ? "corpus, whole pack"

@@ -18,16 +18,7 @@ struct Run {
 };
 
 Run run(const std::string& policy, const std::string& tmpl) {
-  TempDir dir("conditions-any");
-  std::string path = dir.write("t.yaml", tmpl);
-  auto pack = test::make_pack(policy, false);
-  INFO(pack.diagnostics);
-  REQUIRE(pack.set);
-  ScanOptions o;
-  o.jobs = 1;
-  auto out = scan_files(*pack.set, pack.active, pack.known, {path}, o);
-  REQUIRE(out.size() == 1);
-  return {std::move(out[0])};
+  return {test::scan_text(policy, tmpl)};
 }
 
 std::string conds(const Finding& f) {

@@ -15,16 +15,28 @@ using polc::test::TempDir;
 namespace {
 
 FileOutcome run(const std::string& policy, const std::string& tmpl) {
-  TempDir dir("limits-conditions");
-  std::string path = dir.write("t.yaml", tmpl);
-  auto pack = test::make_pack(policy, false);
-  INFO(pack.diagnostics);
-  REQUIRE(pack.set);
-  ScanOptions o;
-  o.jobs = 1;
-  auto out = scan_files(*pack.set, pack.active, pack.known, {path}, o);
-  REQUIRE(out.size() == 1);
-  return std::move(out[0]);
+  return test::scan_text(policy, tmpl);
+}
+
+// A bucket with `n` tags, tag i under condition Ci (`Equals [Pi, on]`, independent of the
+// others), and `items` strings in its Metadata for a rule to walk.
+std::string conditional_tags(int n, int items) {
+  std::string t = "Parameters:\n";
+  for (int i = 0; i < n; ++i) t += "  P" + std::to_string(i) + ": {Type: String}\n";
+  t += "Conditions:\n";
+  for (int i = 0; i < n; ++i)
+    t += "  C" + std::to_string(i) + ": !Equals [!Ref P" + std::to_string(i) + ", 'on']\n";
+  t += "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n";
+  if (items > 0) {
+    t += "    Metadata:\n      Items: [";
+    for (int i = 0; i < items; ++i) t += (i ? ", " : "") + std::string("x") + std::to_string(i);
+    t += "]\n";
+  }
+  t += "    Properties:\n      Tags:\n";
+  for (int i = 0; i < n; ++i)
+    t += "        - !If [C" + std::to_string(i) + ", {Key: k" + std::to_string(i) +
+         ", Value: v}, !Ref AWS::NoValue]\n";
+  return t;
 }
 
 const Diagnostic* find_code(const FileOutcome& o, const std::string& code) {
@@ -38,20 +50,7 @@ const Diagnostic* find_code(const FileOutcome& o, const std::string& code) {
 // 8 independent conditions (256 runs), each run walking a 4,000-item list: about 10 million
 // VM steps in all, past kMaxConditionSearchSteps long before kMaxConditionWork.
 TEST_CASE("kMaxConditionSearchSteps", "[limits][conditions]") {
-  auto make = [](int n) {
-    std::string t = "Parameters:\n";
-    for (int i = 0; i < n; ++i) t += "  P" + std::to_string(i) + ": {Type: String}\n";
-    t += "Conditions:\n";
-    for (int i = 0; i < n; ++i)
-      t += "  C" + std::to_string(i) + ": !Equals [!Ref P" + std::to_string(i) + ", 'on']\n";
-    t += "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Metadata:\n      Items: [";
-    for (int i = 0; i < 4000; ++i) t += (i ? ", " : "") + std::string("x") + std::to_string(i);
-    t += "]\n    Properties:\n      Tags:\n";
-    for (int i = 0; i < n; ++i)
-      t += "        - !If [C" + std::to_string(i) + ", {Key: k" + std::to_string(i) +
-           ", Value: v}, !Ref AWS::NoValue]\n";
-    return t;
-  };
+  auto make = [](int n) { return conditional_tags(n, 4000); };
   const std::string policy = R"(
 policy walk {
   id = "T-LC-1"
@@ -161,18 +160,7 @@ TEST_CASE("kMaxParameterFileBytes", "[limits][conditions]") {
 // (N = 9). Each time the stated condition, evaluated over all 2^N assignments, must be true
 // exactly where the rule fails, and the run must be complete.
 TEST_CASE("kMaxSimplifiedClauses", "[limits][conditions]") {
-  auto make = [](int n) {
-    std::string t = "Parameters:\n";
-    for (int i = 0; i < n; ++i) t += "  P" + std::to_string(i) + ": {Type: String}\n";
-    t += "Conditions:\n";
-    for (int i = 0; i < n; ++i)
-      t += "  C" + std::to_string(i) + ": !Equals [!Ref P" + std::to_string(i) + ", 'on']\n";
-    t += "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags:\n";
-    for (int i = 0; i < n; ++i)
-      t += "        - !If [C" + std::to_string(i) + ", {Key: k" + std::to_string(i) +
-           ", Value: v}, !Ref AWS::NoValue]\n";
-    return t;
-  };
+  auto make = [](int n) { return conditional_tags(n, 0); };
   const std::string policy = R"(
 policy tags {
   id = "T-LC-4"

@@ -95,6 +95,19 @@ inline std::vector<FileOutcome> scan(const Pack& pack, const std::vector<std::st
   return scan_files(*pack.set, pack.active, pack.known, files, o);
 }
 
+/// Checks one template, written from `tmpl`, with `policy` alone (no standard pack) at one
+/// worker: the outcome of that file.
+inline FileOutcome scan_text(const std::string& policy, const std::string& tmpl) {
+  TempDir dir("scan-text");
+  std::string path = dir.write("t.yaml", tmpl);
+  auto pack = make_pack(policy, false);
+  INFO(pack.diagnostics);
+  REQUIRE(pack.set);
+  auto out = scan(pack, {path});
+  REQUIRE(out.size() == 1);
+  return std::move(out[0]);
+}
+
 /// Aggregates outcomes as `polc check` does (threshold: every severity), elapsed time zero.
 inline ScanResult aggregate(const Pack& pack, std::vector<FileOutcome> outcomes) {
   ScanResult result;

@@ -10,6 +10,7 @@
 
 #include "engine/model/sam_policy_templates.h"
 #include "tests/cli_run.h"
+#include "tests/robust_util.h"
 
 namespace polc {
 namespace {
@@ -17,18 +18,8 @@ namespace {
 namespace fs = std::filesystem;
 using test::run_polc;
 
-struct Dir {
-  fs::path path;
-  explicit Dir(const std::string& name) {
-    path = fs::temp_directory_path() / ("polc-sam-" + name + "-" + std::to_string(::getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~Dir() { fs::remove_all(path); }
-  void write(const std::string& rel, const std::string& text) const {
-    std::ofstream(path / rel, std::ios::binary) << text;
-  }
-};
+// A temporary directory, removed with its contents at the end of the test.
+using Dir = test::TempDir;
 
 constexpr const char* kFunction = R"(Transform: AWS::Serverless-2016-10-31
 Resources:
@@ -62,12 +53,12 @@ TEST_CASE("sam: a policy template's statements are checked on the generated role
   d.write("narrow.yaml",
           std::string(kFunction) + "        - S3ReadPolicy: {BucketName: my-bucket}\n");
   const std::string args = "check --no-config -q --only iam-no-wildcard-resource --format compact ";
-  const auto wide = run_polc(d.path, args + "wide.yaml");
+  const auto wide = run_polc(d.path(), args + "wide.yaml");
   INFO(wide.out << wide.err);
   CHECK(wide.exit_code == 1);
   CHECK(wide.out.find("wide.yaml:10:11") != std::string::npos);  // at the template's item
   CHECK(wide.out.find("FnRole") != std::string::npos);
-  const auto narrow = run_polc(d.path, args + "narrow.yaml");
+  const auto narrow = run_polc(d.path(), args + "narrow.yaml");
   INFO(narrow.out << narrow.err);
   CHECK(narrow.exit_code == 0);
 }
@@ -78,9 +69,10 @@ TEST_CASE("sam: a policy template polc cannot expand is a warning, never a pass"
   d.write("missing.yaml", std::string(kFunction) + "        - SQSSendMessagePolicy: {Queue: q}\n");
   d.write("notmap.yaml", std::string(kFunction) + "        - S3ReadPolicy: b\n");
   for (const char* f : {"unknown.yaml", "missing.yaml", "notmap.yaml"}) {
-    const auto r = run_polc(d.path, std::string("check --no-config --only iam-no-wildcard-resource "
-                                                "--format compact ") +
-                                        f);
+    const auto r =
+        run_polc(d.path(), std::string("check --no-config --only iam-no-wildcard-resource "
+                                       "--format compact ") +
+                               f);
     INFO(f << "\n" << r.out << r.err);
     CHECK(r.exit_code == 4);  // incomplete
     CHECK((r.out + r.err).find("sam-policy-not-expanded") != std::string::npos);
@@ -88,7 +80,7 @@ TEST_CASE("sam: a policy template polc cannot expand is a warning, never a pass"
   // A parameter value polc cannot compute stays what it is: no warning.
   d.write("param.yaml", std::string(kFunction) +
                             "        - S3ReadPolicy: {BucketName: !ImportValue shared-bucket}\n");
-  const auto p = run_polc(d.path, "check --no-config --format compact param.yaml");
+  const auto p = run_polc(d.path(), "check --no-config --format compact param.yaml");
   INFO(p.out << p.err);
   CHECK((p.out + p.err).find("sam-policy-not-expanded") == std::string::npos);
 }
@@ -121,7 +113,7 @@ Resources:
           Type: Api
           Properties: {RestApiId: !Ref Api, Path: /o, Method: get}
 )");
-  const auto r = run_polc(d.path, "dump api.yaml");
+  const auto r = run_polc(d.path(), "dump api.yaml");
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("\"ApiTokAuthorizerPermission\"") != std::string::npos);
@@ -142,10 +134,10 @@ TEST_CASE("report: --show-aliases prints peer rule ids in text", "[report][alias
 )");
   const std::string args = "check --no-config -q --only iam-no-credentials-exposure ";
   for (const char* format : {"text", "compact"}) {
-    const auto with = run_polc(d.path, args + "--show-aliases --format " + format + " t.yaml");
+    const auto with = run_polc(d.path(), args + "--show-aliases --format " + format + " t.yaml");
     INFO(with.out << with.err);
     CHECK(with.out.find("iam-no-credentials-exposure] [checkov:CKV_AWS_107]") != std::string::npos);
-    const auto without = run_polc(d.path, args + "--format " + format + " t.yaml");
+    const auto without = run_polc(d.path(), args + "--format " + format + " t.yaml");
     CHECK(without.exit_code == 1);
     CHECK(without.out.find("CKV_AWS_107") == std::string::npos);
   }

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "tests/cli_run.h"
+#include "tests/robust_util.h"
 
 namespace polc {
 namespace {
@@ -20,19 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 using test::run_polc;
 
-struct Dir {
-  fs::path path;
-  explicit Dir(const std::string& name) {
-    path = fs::temp_directory_path() / ("polc-links-" + name + "-" + std::to_string(::getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~Dir() { fs::remove_all(path); }
-  void write(const std::string& rel, const std::string& text) const {
-    fs::create_directories((path / rel).parent_path());
-    std::ofstream(path / rel, std::ios::binary) << text;
-  }
-};
+// A temporary directory, removed with its contents at the end of the test.
+using Dir = test::TempDir;
 
 /// `file resource policy-name [related-file]` per failing finding, then `code file:line` per
 /// diagnostic, sorted.
@@ -97,15 +87,15 @@ TEST_CASE("links: an export's group is reported with the importing endpoint", "[
   Dir d("export");
   d.write("network.yaml", kNetwork);
   d.write("app.yaml", kApp);
-  const auto r = run_polc(d.path, kOnly + ".");
+  const auto r = run_polc(d.path(), kOnly + ".");
   CHECK(summary(r.out) ==
         std::set<std::string>{"network.yaml EndpointSg vpce-sg-no-implicit-egress app.yaml"});
   // Alone, the network stack's group is attached to nothing.
-  const auto alone = run_polc(d.path, kOnly + "network.yaml");
+  const auto alone = run_polc(d.path(), kOnly + "network.yaml");
   CHECK(summary(alone.out).empty());
   // Another stack name: the import no longer resolves (a note), and nothing is linked.
-  fs::rename(d.path / "network.yaml", d.path / "net.yaml");
-  const auto renamed = run_polc(d.path, kOnly + ".");
+  fs::rename(d.path() / "network.yaml", d.path() / "net.yaml");
+  const auto renamed = run_polc(d.path(), kOnly + ".");
   CHECK(summary(renamed.out) == std::set<std::string>{"import-unresolved app.yaml:14"});
 }
 
@@ -144,11 +134,11 @@ Resources:
       VpcId: v
       SecurityGroupIds: [!Ref GroupId]
 )");
-  const auto r = run_polc(d.path, kOnly + ".");
+  const auto r = run_polc(d.path(), kOnly + ".");
   CHECK(summary(r.out) ==
         std::set<std::string>{"groups.yaml Sg vpce-sg-no-implicit-egress endpoints.yaml"});
   // A nested template outside the scanned files is a note, not a guess.
-  const auto parent_only = run_polc(d.path, kOnly + "parent.yaml");
+  const auto parent_only = run_polc(d.path(), kOnly + "parent.yaml");
   CHECK(summary(parent_only.out) ==
         std::set<std::string>{"nested-template-not-scanned parent.yaml:2",
                               "nested-template-not-scanned parent.yaml:6"});
@@ -193,7 +183,7 @@ Outputs:
   O:
     Value: !Ref P
 )");
-  const auto r = run_polc(d.path, "check --no-config -q --format json .");
+  const auto r = run_polc(d.path(), "check --no-config -q --format json .");
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("\"findings\"") != std::string::npos);
 }
@@ -218,7 +208,7 @@ Outputs:
       Name: !Sub "${AWS::Region}-SgId"
 )");
   d.write("app.yaml", kApp);
-  const auto r = run_polc(d.path, kOnly + ".");
+  const auto r = run_polc(d.path(), kOnly + ".");
   CHECK(summary(r.out) == std::set<std::string>{"export-duplicate network.yaml:11",
                                                 "export-duplicate other.yaml:10",
                                                 "export-name-unresolved other.yaml:14"});
@@ -229,12 +219,12 @@ TEST_CASE("links: a sharded run reports what an unsharded one does", "[links]") 
   d.write("network.yaml", kNetwork);
   d.write("app.yaml", kApp);
   for (int i = 0; i < 6; ++i) d.write("n" + std::to_string(i) + ".yaml", kNetwork);
-  const auto whole = summary(run_polc(d.path, kOnly + ".").out);
+  const auto whole = summary(run_polc(d.path(), kOnly + ".").out);
   REQUIRE(whole.count("network.yaml EndpointSg vpce-sg-no-implicit-egress app.yaml") == 1);
   std::set<std::string> shards;
   for (int k = 1; k <= 3; ++k) {
     const auto part =
-        summary(run_polc(d.path, kOnly + "--shard " + std::to_string(k) + "/3 .").out);
+        summary(run_polc(d.path(), kOnly + "--shard " + std::to_string(k) + "/3 .").out);
     shards.insert(part.begin(), part.end());
   }
   CHECK(shards == whole);
@@ -244,14 +234,14 @@ TEST_CASE("links: a cached outcome of a linked template follows its neighbours",
   Dir d("cache");
   d.write("t/network.yaml", kNetwork);
   d.write("t/app.yaml", kApp);
-  const std::string cache = "--cache " + (d.path / "cache").string() + " ";
-  CHECK(summary(run_polc(d.path, kOnly + cache + "t").out).size() == 1);
-  CHECK(summary(run_polc(d.path, kOnly + cache + "t").out).size() == 1);  // from the cache
+  const std::string cache = "--cache " + (d.path() / "cache").string() + " ";
+  CHECK(summary(run_polc(d.path(), kOnly + cache + "t").out).size() == 1);
+  CHECK(summary(run_polc(d.path(), kOnly + cache + "t").out).size() == 1);  // from the cache
   // The importing stack now uses another group: network.yaml is unchanged, its outcome not.
   std::string app = kApp;
   app.replace(app.find("- Fn::ImportValue"), std::string::npos, "- sg-123\n");
   d.write("t/app.yaml", app);
-  CHECK(summary(run_polc(d.path, kOnly + cache + "t").out).empty());
+  CHECK(summary(run_polc(d.path(), kOnly + cache + "t").out).empty());
 }
 
 TEST_CASE("links: stack names and static export names", "[links]") {
@@ -289,7 +279,7 @@ Resources:
         Variables:
           T: !Ref Orderz
 )");
-  const auto r = run_polc(d.path, "check --no-config -q --format json t.yaml");
+  const auto r = run_polc(d.path(), "check --no-config -q --format json t.yaml");
   const auto s = summary(r.out);
   CHECK(s.count("t.yaml Orders dynamodb-point-in-time-recovery") == 1);
   CHECK(s.count("t.yaml Orders dynamodb-table-kms-encrypted") == 1);
@@ -308,16 +298,16 @@ TEST_CASE("links: CDK construct paths in JSON, SARIF, text and JUnit", "[links][
   "Ep": {"Type": "AWS::EC2::VPCEndpoint", "Properties": {"VpcEndpointType": "Interface",
   "ServiceName": "s", "VpcId": "v", "SecurityGroupIds": [{"Fn::GetAtt": ["SgABC123", "GroupId"]}]}}}})");
   const std::string args = "check --no-config -q --only vpce-sg-no-implicit-egress ";
-  const auto json = run_polc(d.path, args + "--format json .");
+  const auto json = run_polc(d.path(), args + "--format json .");
   CHECK(json.out.find("\"construct_path\": \"App/Endpoint/SecurityGroup/Resource\"") !=
         std::string::npos);
-  const auto sarif = run_polc(d.path, args + "--format sarif .");
+  const auto sarif = run_polc(d.path(), args + "--format sarif .");
   CHECK(sarif.out.find("\"fullyQualifiedName\": \"App/Endpoint/SecurityGroup/Resource\"") !=
         std::string::npos);
-  const auto text = run_polc(d.path, args + ".");
+  const auto text = run_polc(d.path(), args + ".");
   CHECK(text.out.find("Security group SgABC123 (App/Endpoint/SecurityGroup/Resource) is") !=
         std::string::npos);
-  const auto junit = run_polc(d.path, args + "--format junit .");
+  const auto junit = run_polc(d.path(), args + "--format junit .");
   // One testcase per (template, policy); each finding's line names the resource and its
   // construct path.
   CHECK(junit.out.find("[resource SgABC123 (App/Endpoint/SecurityGroup/Resource)") !=
@@ -340,16 +330,16 @@ TEST_CASE("links: findings dropped or waived by construct path", "[links][cdk]")
     for (const std::string& line : summary(json)) out.insert(line.substr(line.find(' ') + 1));
     return out;
   };
-  CHECK(resources(run_polc(d.path, args + ".").out).size() == 3);
-  CHECK(resources(run_polc(d.path, args + "--exclude-construct 'App/Legacy/*' .").out) ==
+  CHECK(resources(run_polc(d.path(), args + ".").out).size() == 3);
+  CHECK(resources(run_polc(d.path(), args + "--exclude-construct 'App/Legacy/*' .").out) ==
         std::set<std::string>{"Topic2 sns-topic-encrypted", "Topic3 sns-topic-encrypted"});
-  CHECK(resources(run_polc(d.path, args + "--exclude-construct App/Current .").out) ==
+  CHECK(resources(run_polc(d.path(), args + "--exclude-construct App/Current .").out) ==
         std::set<std::string>{"LegacyTopic1 sns-topic-encrypted", "Topic3 sns-topic-encrypted"});
   d.write("waivers.yaml", R"(- rule: sns-topic-encrypted
   construct: "App/Legacy/*"
   reason: legacy app, retired in Q3
 )");
-  const auto waived = run_polc(d.path, args + "--waivers waivers.yaml App.template.json");
+  const auto waived = run_polc(d.path(), args + "--waivers waivers.yaml App.template.json");
   CHECK(waived.out.find("\"reason\": \"legacy app, retired in Q3\"") != std::string::npos);
   CHECK(waived.out.find("\"suppressed\": true") != std::string::npos);
   CHECK(waived.exit_code == 1);  // Topic2 and Topic3 still fail
@@ -389,7 +379,7 @@ Resources:
     Properties:
       StageName: prod
 )");
-  const auto s = summary(run_polc(d.path, "check --no-config -q --format json t.yaml").out);
+  const auto s = summary(run_polc(d.path(), "check --no-config -q --format json t.yaml").out);
   // The function's URL and role are reported once, on the function (its SAM rules).
   CHECK(s.count("t.yaml Fn lambda-url-auth-none") == 1);
   CHECK(s.count("t.yaml FnUrl lambda-url-auth-none") == 0);
@@ -399,7 +389,7 @@ Resources:
   CHECK(s.count("t.yaml FnEventInvokeConfigOnSuccessTopic sns-topic-encrypted") == 1);
   CHECK(s.count("t.yaml SmRole iam-no-admin-wildcard") == 1);
   // The model: generated resources, located at their SAM resource.
-  const auto dump = run_polc(d.path, "dump t.yaml");
+  const auto dump = run_polc(d.path(), "dump t.yaml");
   for (const char* id :
        {"\"FnUrl\"", "\"FnRole\"", "\"FnEventInvokeConfig\"", "\"SmRole\"", "\"ApiprodStage\""})
     CHECK(dump.out.find(id) != std::string::npos);
@@ -422,14 +412,14 @@ TEST_CASE("links: a CDK cloud assembly's assets and metadata are not templates",
   d.write("cdk.out/assembly-Prod/ProdStack.template.json",
           R"({"Resources": {"T": {"Type": "AWS::SNS::Topic"}}})");
   const auto r =
-      run_polc(d.path, "check --no-config -q --format json --only sns-topic-encrypted cdk.out");
+      run_polc(d.path(), "check --no-config -q --format json --only sns-topic-encrypted cdk.out");
   CHECK(summary(r.out) == std::set<std::string>{"App.template.json T sns-topic-encrypted",
                                                 "ProdStack.template.json T sns-topic-encrypted"});
   CHECK(r.out.find("\"files_skipped\": 0") != std::string::npos);
   // Without the assembly's version file it is an ordinary directory.
-  fs::remove(d.path / "cdk.out/cdk.out");
+  fs::remove(d.path() / "cdk.out/cdk.out");
   const auto plain =
-      run_polc(d.path, "check --no-config -q --format json --only sns-topic-encrypted cdk.out");
+      run_polc(d.path(), "check --no-config -q --format json --only sns-topic-encrypted cdk.out");
   CHECK(summary(plain.out).count("template.yaml T sns-topic-encrypted") == 1);
 }
 

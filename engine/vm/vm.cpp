@@ -89,27 +89,12 @@ bool Vm::Impl::spend_condition_work() {
 // only one value possible), or else a fork request. Forks are on the named condition the
 // template reads (`Fn::If [Elsewhere, ...]`), never on the conditions it is defined from.
 int Vm::Impl::cond_value(std::string_view name) {
-  for (const auto& [n, v] : assignment)
-    if (n == name) return v ? 1 : 0;
-  for (const auto& [n, v] : decided)
-    if (n == name) return v;
-  if (!spend_condition_work()) return -1;
-  ConditionModel& cm = conditions();
-  cm.set_assignment(assignment);
-  int r = cm.decide(name);
-  if (r == -2) {
-    fail("condition-solver", "the condition solver needs more than " +
-                                 std::to_string(kMaxConditionBddNodes) +
-                                 " nodes (kMaxConditionBddNodes)");
-    return -1;
-  }
-  if (r < 0) {
+  int r = peek_cond(name);
+  if (r == -1) {
     const ConditionDecl* decl = tmpl->find_condition(name);
     request_fork(decl ? decl->name : name);
-    return -1;
   }
-  decided.emplace_back(name, r);
-  return r;
+  return r < 0 ? -1 : r;
 }
 
 int Vm::Impl::peek_cond(std::string_view name) {
