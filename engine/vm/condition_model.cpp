@@ -258,9 +258,12 @@ struct ConditionModel::Impl {
     int first_var = 0;
     int bits = 0;
     std::size_t size() const { return values.size() + (other ? 1 : 0); }
+    // `values` is sorted (init): a binary search, so that a parameter compared with thousands
+    // of constants (account allow-lists) costs a logarithm per comparison, not their number.
     int index_of(std::string_view v) const {
-      for (std::size_t i = 0; i < values.size(); ++i)
-        if (values[i] == v) return static_cast<int>(i);
+      auto it = std::lower_bound(values.begin(), values.end(), v,
+                                 [](const std::string& a, std::string_view b) { return a < b; });
+      if (it != values.end() && *it == v) return static_cast<int>(it - values.begin());
       return other ? static_cast<int>(values.size()) : -1;
     }
   };
@@ -444,8 +447,13 @@ struct ConditionModel::Impl {
       d.first_var = nvars;
       while ((std::size_t{1} << d.bits) < d.size()) ++d.bits;
       nvars += d.bits;
+      // value < d.size(), bit by bit from the lowest (one operation per bit, not per value).
       bdd in_domain = bddfalse;
-      for (std::size_t k = 0; k < d.size(); ++k) in_domain |= value_is(d, static_cast<int>(k));
+      for (int b = 0; b < d.bits; ++b) {
+        bdd x = var(d.first_var + b);
+        in_domain = ((d.size() >> b) & 1) ? ((!x) | in_domain) : ((!x) & in_domain);
+      }
+      if ((std::size_t{1} << d.bits) == d.size()) in_domain = bddtrue;
       constraint &= in_domain;
     }
     for (const ConditionDecl& c : t.conditions()) cond(c.name);
@@ -583,8 +591,7 @@ std::string_view ConditionModel::any_of(const std::vector<CondClause>& disjuncts
     }
   }
   std::lock_guard lock(solver_mutex());
-  for (const auto& [n, d] : m.synth)
-    if (n == name) return n;
+  if (auto it = m.synth.find(std::string_view(name)); it != m.synth.end()) return it->first;
   bdd r = bddfalse;
   for (const CondClause& c : disjuncts) {
     bdd k = bddtrue;
