@@ -524,7 +524,7 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
           else
             next += read_u16(p + 1);
         } else if (lv.kind == VKind::kList && iv.kind == VKind::kInt && iv.integer >= 0 &&
-            iv.integer < lv.list->size) {
+                   iv.integer < lv.list->size) {
           stack.push_back(lv.list->items[iv.integer]);
           iv.integer++;
         } else {

@@ -66,8 +66,10 @@ bool always_present(const Value* n, int depth) {
   if (!n || n->kind == ValueKind::kNull || depth > 64) return false;
   if (n->kind != ValueKind::kMap || n->size != 1) return true;
   const Value* arg = n->entries[0].value;
-  Intrinsic fn = n->intrinsic != Intrinsic::kNone ? n->intrinsic : intrinsic_from_key(n->entries[0].key);
-  if (fn == Intrinsic::kRef) return !(arg && arg->kind == ValueKind::kString && arg->str() == "AWS::NoValue");
+  Intrinsic fn =
+      n->intrinsic != Intrinsic::kNone ? n->intrinsic : intrinsic_from_key(n->entries[0].key);
+  if (fn == Intrinsic::kRef)
+    return !(arg && arg->kind == ValueKind::kString && arg->str() == "AWS::NoValue");
   if (fn != Intrinsic::kIf) return true;
   if (!arg || arg->kind != ValueKind::kList || arg->size != 3) return true;  // malformed: unknown
   return always_present(arg->items[1], depth + 1) && always_present(arg->items[2], depth + 1);

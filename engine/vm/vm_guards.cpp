@@ -12,8 +12,8 @@ namespace {
 // the condition, the branch that exists and its value. False for other items.
 bool guarded_item(const Value* item, std::string_view& cond, bool& branch, const Value*& value) {
   if (!item || item->kind != ValueKind::kMap || item->size != 1) return false;
-  Intrinsic fn =
-      item->intrinsic != Intrinsic::kNone ? item->intrinsic : intrinsic_from_key(item->entries[0].key);
+  Intrinsic fn = item->intrinsic != Intrinsic::kNone ? item->intrinsic
+                                                     : intrinsic_from_key(item->entries[0].key);
   const Value* arg = item->entries[0].value;
   if (fn != Intrinsic::kIf || !arg || arg->kind != ValueKind::kList || arg->size != 3 ||
       arg->items[0]->kind != ValueKind::kString)

@@ -237,10 +237,10 @@ struct Vm::Impl {
   /// them; false (literals popped, loop ended) when none is left or on an error.
   bool iter_next_guarded(std::size_t base, std::uint8_t slot, Val& item);
   struct GuardLoop {
-    std::size_t frame;        // frames.size() of the loop's chunk
-    std::uint8_t slot;        // its iterator slot
-    std::size_t literals;     // assignment.size() before its items' literals
-    std::size_t decided;      // decided.size() likewise
+    std::size_t frame;     // frames.size() of the loop's chunk
+    std::uint8_t slot;     // its iterator slot
+    std::size_t literals;  // assignment.size() before its items' literals
+    std::size_t decided;   // decided.size() likewise
   };
   std::vector<GuardLoop> guard_loops;  // innermost last; cleared per run
   std::size_t run_literals = 0;        // assignment.size() of the run itself (the leaf)
