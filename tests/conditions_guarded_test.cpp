@@ -187,3 +187,33 @@ TEST_CASE("guarded: an item present in every branch makes a list non-empty witho
   REQUIRE(none.findings.size() == 1);
   CHECK(conds(none.findings[0]).find("C7=F") != std::string::npos);
 }
+
+TEST_CASE("conditions: a domain of three AllowedValues excludes the fourth bit pattern",
+          "[conditions][guarded]") {
+  // Env takes a, b or c (two bits, four patterns): "none of the three" can never happen, so
+  // the group under None is never created; the group under NotA is, when IsA is false.
+  const std::string t = R"(
+Parameters:
+  Env: {Type: String, AllowedValues: [a, b, c]}
+Conditions:
+  IsA: !Equals [!Ref Env, a]
+  IsB: !Equals [!Ref Env, b]
+  IsC: !Equals [!Ref Env, c]
+  None: !Not [!Or [!Condition IsA, !Condition IsB, !Condition IsC]]
+  NotA: !Not [!Condition IsA]
+Resources:
+  Never:
+    Type: AWS::EC2::SecurityGroup
+    Condition: None
+    Properties: {GroupDescription: g}
+  Sometimes:
+    Type: AWS::EC2::SecurityGroup
+    Condition: NotA
+    Properties: {GroupDescription: g}
+)";
+  auto o = test::scan_text(policy("    require false message \"{sg.id}\""), t);
+  CHECK_FALSE(o.incomplete);
+  REQUIRE(o.findings.size() == 1);
+  CHECK(o.findings[0].message == "Sometimes");
+  CHECK(conds(o.findings[0]) == "{IsA=F }");  // the first name that says it
+}
