@@ -217,3 +217,36 @@ Resources:
   CHECK(o.findings[0].message == "Sometimes");
   CHECK(conds(o.findings[0]) == "{IsA=F }");  // the first name that says it
 }
+
+TEST_CASE("guarded: resources() under independent conditions is pending too",
+          "[conditions][guarded]") {
+  // 24 endpoints, endpoint i under Ci: a statement loop over resources() visits each under its
+  // own condition (one fork per endpoint would stop at the search bounds), and emptiness is
+  // one condition.
+  std::string t = "Parameters:\n";
+  for (int i = 0; i < 24; ++i) t += "  P" + std::to_string(i) + ": {Type: String}\n";
+  t += "Conditions:\n";
+  for (int i = 0; i < 24; ++i)
+    t += "  C" + std::to_string(i) + ": !Equals [!Ref P" + std::to_string(i) + ", yes]\n";
+  t += "Resources:\n  Group:\n    Type: AWS::EC2::SecurityGroup\n"
+       "    Properties: {GroupDescription: g}\n";
+  for (int i = 0; i < 24; ++i)
+    t += "  E" + std::to_string(i) + ":\n    Type: AWS::EC2::VPCEndpoint\n    Condition: C" +
+         std::to_string(i) + "\n    Properties: {VpcEndpointType: " +
+         (i == 5 ? "Gateway" : "Interface") + ", ServiceName: s, VpcId: v}\n";
+  auto o = test::scan_text(policy(R"(
+    for e in resources("AWS::EC2::VPCEndpoint") {
+      require e.Properties.VpcEndpointType == "Interface" message "{e.id}" at e
+    }
+    require count(resources("AWS::EC2::VPCEndpoint")) == 0 message "some endpoint")"),
+                           t);
+  INFO(test::codes_of(o.diagnostics));
+  CHECK_FALSE(o.incomplete);
+  std::vector<std::string> got;
+  for (const Finding& f : o.findings) got.push_back(f.message + " " + conds(f));
+  std::sort(got.begin(), got.end());
+  REQUIRE(got.size() == 2);
+  CHECK(got[0] == "E5 {C5=T }");
+  CHECK(got[1].find("some endpoint {C0=T }{C1=T }") == 0);  // one clause per endpoint
+  CHECK(o.findings[0].conditions.size() + o.findings[1].conditions.size() == 25);
+}

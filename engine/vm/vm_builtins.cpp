@@ -134,6 +134,37 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
     case kB_resources: {
       std::string_view type;
       if (!arg_string(0, type)) return Val::of_list(new_list(0));
+      // Resources whose conditions the run has not decided make the list pending (as
+      // referrers' do): emptiness is one condition and a statement loop visits each resource
+      // under its own, instead of a fork per resource (2^n runs for n independent ones).
+      if (!reporting && ctx == 0) {
+        std::vector<Candidate> cands;
+        bool conditional = false;
+        for (std::uint32_t i = 0; i < tmpl->resources().size(); ++i) {
+          const Resource& r = tmpl->resources()[i];
+          if (!type_matches(type, r.type)) continue;
+          CondClause needs;
+          if (!r.condition.empty()) {
+            int c = peek_cond(r.condition);
+            if (c == -2) return Val::null();
+            if (c == 0) continue;
+            if (c < 0) {
+              const ConditionDecl* decl = tmpl->find_condition(r.condition);
+              needs.emplace_back(decl ? decl->name : r.condition, true);
+              conditional = true;
+            }
+          }
+          cands.push_back({resource_val(i), std::move(needs)});
+        }
+        if (conditional) {
+          Val v;
+          v.kind = VKind::kPending;
+          v.len = static_cast<std::uint32_t>(pending.size());
+          v.list = nullptr;
+          pending.push_back(std::move(cands));
+          return v;
+        }
+      }
       VList* out = new_list(8);
       for (std::uint32_t i = 0; i < tmpl->resources().size(); ++i) {
         const Resource& r = tmpl->resources()[i];
