@@ -232,8 +232,9 @@ TEST_CASE("guarded: resources() under independent conditions is pending too",
        "    Properties: {GroupDescription: g}\n";
   for (int i = 0; i < 24; ++i)
     t += "  E" + std::to_string(i) + ":\n    Type: AWS::EC2::VPCEndpoint\n    Condition: C" +
-         std::to_string(i) + "\n    Properties: {VpcEndpointType: " +
-         (i == 5 ? "Gateway" : "Interface") + ", ServiceName: s, VpcId: v}\n";
+         std::to_string(i) +
+         "\n    Properties: {VpcEndpointType: " + (i == 5 ? "Gateway" : "Interface") +
+         ", ServiceName: s, VpcId: v}\n";
   auto o = test::scan_text(policy(R"(
     for e in resources("AWS::EC2::VPCEndpoint") {
       require e.Properties.VpcEndpointType == "Interface" message "{e.id}" at e
