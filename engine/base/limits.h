@@ -93,8 +93,8 @@ inline constexpr std::size_t kMaxConditionWork = 50'000;
 /// Most VM steps that the runs of one condition search (one policy on one subject) take
 /// together: the time bound of the search, as `kMaxVmSteps` is of one run. Cheap runs reach
 /// `kMaxConditionWork` first; a rule that walks much of the template per run (a security group
-/// used by 16 endpoints under 16 independent conditions) reaches this in a fraction of a second instead
-/// of spending a minute on 50,000 runs. Past it the result is reported as incomplete.
+/// used by 16 endpoints under 16 independent conditions) reaches this in a fraction of a second
+/// instead of spending a minute on 50,000 runs. Past it the result is reported as incomplete.
 inline constexpr std::uint64_t kMaxConditionSearchSteps = 2'000'000;
 
 /// Most clauses of a finding's condition that are merged and simplified by the pairwise rules
@@ -192,6 +192,13 @@ inline constexpr std::size_t kMaxBufferedPathBytes = 1u << 20;
 /// file order, so a slow file holds back the ones after it; workers wait rather than run ahead
 /// without bound, which keeps memory flat however many files follow a large one.
 inline constexpr std::size_t kMaxPendingOutcomes = 64;
+
+/// Bytes of outcomes `polc check` holds in memory while its one pass over the files runs
+/// (engine/scan/held_outcomes.h): no outcome is passed on before the link plan is complete,
+/// because any later file may link to an earlier one. Past this, outcomes go to a temporary
+/// file, so memory stays bounded however many files and findings there are. Counted as the
+/// outcomes' approximate heap bytes (`HeldOutcomes::charge`).
+inline constexpr std::size_t kHeldOutcomeMemoryBytes = 32u << 20;
 
 /// Most directory fds one file walk (a `FileWalker`, all its arguments together) keeps open.
 /// A directory is opened relative to its parent's fd, which saves resolving the whole path
