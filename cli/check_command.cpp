@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -14,8 +13,6 @@
 #include <iostream>
 #include <map>
 #include <optional>
-#include <system_error>
-#include <thread>
 #include <tuple>
 #include <unordered_map>
 
@@ -75,8 +72,7 @@ class ProgressAwareSink final : public FileSink {
 };
 
 /// A report file (`--output FORMAT=PATH`), opened before the scan and written while it runs,
-/// into a temporary file that replaces PATH only when the report is whole
-/// (engine/base/output_file.h).
+/// into a temporary file that replaces PATH only when the report is whole (engine/base/output_file.h).
 class ReportFile {
  public:
   explicit ReportFile(std::string path) : out_(std::move(path)) {}
@@ -158,8 +154,7 @@ bool outputs_spare_inputs(const std::vector<std::pair<std::string, bool>>& outpu
 /// returns nullptr on failure.
 std::unique_ptr<DiskCache> open_cache(const CheckArgs& args, const PolicySet& set,
                                       const std::vector<PolicyInfo>& active,
-                                      const SuppressionOptions& suppressions,
-                                      const std::string& schemas_digest) {
+                                      const SuppressionOptions& suppressions, const std::string& schemas_digest) {
   const std::uint64_t max_mb = args.cache_max_mb ? args.cache_max_mb : kDefaultCacheMaxMb;
   if (max_mb > (std::uint64_t{1} << 40)) {
     std::cerr << "polc: --cache-max-mb " << max_mb << " is too large; give a size in MiB\n";
@@ -307,15 +302,12 @@ int run_check(const CheckArgs& args) {
   bool has_values = false;
   {
     Diagnostics vd;
-    for (const std::string& f : args.parameter_files)
-      has_values |= read_parameter_file(f, values, vd);
+    for (const std::string& f : args.parameter_files) has_values |= read_parameter_file(f, values, vd);
     auto pair = [&](const std::string& kv, const char* flag, bool pseudo) {
       auto eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0 ||
-          (pseudo && !is_pseudo_parameter(kv.substr(0, eq)))) {
-        vd.error("usage", Location{},
-                 std::string(flag) + " " + kv + ": expected " +
-                     (pseudo ? "AWS::NAME=VALUE with a pseudo parameter" : "KEY=VALUE"));
+      if (eq == std::string::npos || eq == 0 || (pseudo && !is_pseudo_parameter(kv.substr(0, eq)))) {
+        vd.error("usage", Location{}, std::string(flag) + " " + kv + ": expected " +
+                                          (pseudo ? "AWS::NAME=VALUE with a pseudo parameter" : "KEY=VALUE"));
         return;
       }
       values.values[kv.substr(0, eq)] = kv.substr(eq + 1);

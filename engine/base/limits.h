@@ -93,8 +93,8 @@ inline constexpr std::size_t kMaxConditionWork = 50'000;
 /// Most VM steps that the runs of one condition search (one policy on one subject) take
 /// together: the time bound of the search, as `kMaxVmSteps` is of one run. Cheap runs reach
 /// `kMaxConditionWork` first; a rule that walks much of the template per run (a security group
-/// used by 16 endpoints under 16 independent conditions) reaches this in a fraction of a second
-/// instead of spending a minute on 50,000 runs. Past it the result is reported as incomplete.
+/// used by 16 endpoints under 16 independent conditions) reaches this in a fraction of a second instead
+/// of spending a minute on 50,000 runs. Past it the result is reported as incomplete.
 inline constexpr std::uint64_t kMaxConditionSearchSteps = 2'000'000;
 
 /// Most clauses of a finding's condition that are merged and simplified by the pairwise rules

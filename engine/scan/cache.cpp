@@ -27,7 +27,6 @@
 namespace polc {
 
 using internal::put_str;
-using internal::put_varint;
 
 namespace {
 
@@ -246,8 +245,7 @@ std::unique_ptr<DiskCache> DiskCache::open(const std::string& dir, std::string c
   const Digest256 tk = hmac_sha256(cache_key, {"polc cache record tag"});
   cache->tag_key_.assign(reinterpret_cast<const char*>(tk.data()), tk.size());
   for (char i = 0; i < 6; ++i) {
-    const Digest256 part =
-        hmac_sha256(cache_key, {"polc cache lookup key", std::string_view(&i, 1)});
+    const Digest256 part = hmac_sha256(cache_key, {"polc cache lookup key", std::string_view(&i, 1)});
     cache->key_secret_.append(reinterpret_cast<const char*>(part.data()), part.size());
   }
   cache->read_segments();

@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <string>
 
-#include "engine/base/digest.h"
 #include "engine/scan/cache.h"
+#include "engine/base/digest.h"
 
 namespace polc {
 
@@ -74,8 +74,7 @@ bool create_key_file(const std::string& path, std::string& error) {
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   ::unlink(tmp.c_str());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  bool ok =
-      fd >= 0 && ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+  bool ok = fd >= 0 && ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
   if (fd >= 0) ok = ::fsync(fd) == 0 && ok;
   if (fd >= 0) ok = ::close(fd) == 0 && ok;
   if (ok && ::link(tmp.c_str(), path.c_str()) != 0 && errno != EEXIST) ok = false;

@@ -67,6 +67,7 @@ bool is_template_name(const std::string& n) {
   return has_ext(n, {".yaml", ".yml", ".json", ".template"});
 }
 
+
 bool excluded_by(const std::vector<std::string>& excludes, const std::string& p) {
   for (const auto& g : excludes)
     if (path_matches_glob(g, p)) return true;

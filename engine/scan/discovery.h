@@ -96,4 +96,5 @@ std::vector<std::string> resolve_roots(const std::vector<std::string>& paths);
 DiscoveredFiles discover_files(const std::vector<std::string>& paths,
                                const std::vector<std::string>& excludes);
 
+
 }  // namespace polc

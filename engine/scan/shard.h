@@ -1,7 +1,7 @@
 // Shards: splitting one scan over N machines (`polc check --shard K/N`).
 //
-// A file belongs to shard `1 + h % N`, where `h` is FNV-1a 64 (engine/triage/fingerprint.h) of its
-// path normalized with `normalize_report_path`, i.e. relative to the scan root as the reports write
+// A file belongs to shard `1 + h % N`, where `h` is FNV-1a 64 (engine/triage/fingerprint.h) of its path
+// normalized with `normalize_report_path`, i.e. relative to the scan root as the reports write
 // it. The assignment depends only on the path and N: not on the thread count, the order in
 // which files were discovered or the other files, so the N shards together check every file
 // exactly once and a file stays in its shard as the tree grows. `polc merge`
