@@ -244,6 +244,78 @@ TEST_CASE("links: a cached outcome of a linked template follows its neighbours",
   CHECK(summary(run_polc(d.path(), kOnly + cache + "t").out).empty());
 }
 
+TEST_CASE("links: files linked to later ones, at -j 1 and -j 2, sharded and cached", "[links]") {
+  // Each file is read once and checked as it comes; what links to a file met later (a nested
+  // template before its parent, an importer before its exporter) is settled before anything is
+  // reported. The report is the same at any -j, sharded or from the cache.
+  Dir d("order");
+  d.write("t/a-groups.yaml", R"(Resources:
+  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: g
+Outputs:
+  SgId:
+    Value: !Ref Sg
+)");
+  d.write("t/app.yaml", kApp);
+  d.write("t/b-parent.yaml", R"(Resources:
+  Groups:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: a-groups.yaml
+  Endpoints:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: c-endpoints.yaml
+      Parameters:
+        GroupId: !GetAtt Groups.Outputs.SgId
+)");
+  d.write("t/c-endpoints.yaml", R"(Parameters:
+  GroupId:
+    Type: String
+Resources:
+  Ep:
+    Type: AWS::EC2::VPCEndpoint
+    Properties:
+      VpcEndpointType: Interface
+      ServiceName: s
+      VpcId: v
+      SecurityGroupIds: [!Ref GroupId]
+)");
+  d.write("t/network.yaml", kNetwork);
+  for (int i = 0; i < 12; ++i) d.write("t/x" + std::to_string(i) + ".yaml", kApp);
+  auto report = [&](const std::string& args) {
+    std::string out = run_polc(d.path(), kOnly + args + " t").out;
+    const std::size_t at = out.find("\"elapsed_seconds\": ");
+    REQUIRE(at != std::string::npos);
+    const std::size_t value = at + 19;
+    return out.replace(value, out.find_first_of(",}\n", value) - value, "0");
+  };
+  const std::string one = report("-j 1");
+  const auto found = summary(one);
+  CHECK(found.count("a-groups.yaml Sg vpce-sg-no-implicit-egress c-endpoints.yaml") == 1);
+  CHECK(found.count(
+            "network.yaml EndpointSg vpce-sg-no-implicit-egress app.yaml x0.yaml x1.yaml x10.yaml "
+            "x11.yaml x2.yaml x3.yaml x4.yaml x5.yaml x6.yaml x7.yaml x8.yaml x9.yaml") == 1);
+  CHECK(report("-j 2") == one);
+  std::set<std::string> shards;
+  for (int k = 1; k <= 3; ++k) {
+    const auto part = summary(report("--shard " + std::to_string(k) + "/3"));
+    shards.insert(part.begin(), part.end());
+  }
+  CHECK(shards == found);
+  // Cached: one lookup per file, counted once (a linked file is checked again, not counted
+  // again), the same report.
+  const std::string cache = "--cache " + (d.path() / "cache").string() + " ";
+  const std::string plain = "check --no-config --format json --only vpce-sg-no-implicit-egress ";
+  const auto cold = run_polc(d.path(), plain + cache + "-j 2 t");
+  CHECK(cold.err.find("0 hits, 17 misses") != std::string::npos);
+  const auto warm = run_polc(d.path(), plain + cache + "-j 2 t");
+  CHECK(warm.err.find("17 hits, 0 misses") != std::string::npos);
+  CHECK(summary(warm.out) == found);
+}
+
 TEST_CASE("links: stack names and static export names", "[links]") {
   CHECK(default_stack_name("a/b/network.yaml") == "network");
   CHECK(default_stack_name("cdk.out/App.template.json") == "App");
