@@ -1,4 +1,4 @@
-// Stacks that reference each other: the index pass (LinkPlan) and the linked view (StackWorld).
+// Stacks that reference each other: the index (LinkPlan) and the linked view (StackWorld).
 #include "engine/load/stack_links.h"
 
 #include <algorithm>
@@ -122,7 +122,7 @@ std::string default_stack_name(std::string_view path) {
 
 bool may_link(std::string_view contents) {
   if (contents.empty()) return false;
-  // Horspool searchers skip up to a needle's length per step: the index pass runs this over
+  // Horspool searchers skip up to a needle's length per step: the scan runs this over
   // every byte of the run, several times faster than memmem on these needles. Built once;
   // searching is const and thread-safe.
   using Searcher = std::boyer_moore_horspool_searcher<std::string_view::const_iterator>;

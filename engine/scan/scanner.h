@@ -6,8 +6,10 @@
 // Each worker owns a `Vm` and loads, checks and frees one template at a time. All workers share
 // the frozen `PolicySet`. `scan_stream` takes the paths from a source and passes each file's
 // outcome on, in source order, as soon as the files before it are done, so a scan of any number
-// of files holds at most `kMaxPendingOutcomes` outcomes (memory stays flat). Findings are sorted
-// with `finding_less`, so the output is identical at any number of workers.
+// of files holds at most `kMaxPendingOutcomes` outcomes (memory stays flat). `scan_linked`, the
+// scan of `polc check`, does the same over every file of the run and also indexes their links
+// (engine/load/stack_links.h), holding the outcomes until its link plan is complete. Findings
+// are sorted with `finding_less`, so the output is identical at any number of workers.
 #pragma once
 #include <atomic>
 #include <cstdint>
