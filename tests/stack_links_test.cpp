@@ -329,6 +329,46 @@ TEST_CASE("links: stack names and static export names", "[links]") {
   CHECK_FALSE(may_link("Description: Exports nothing; a regex \\d+ here\n"));
 }
 
+TEST_CASE("links: may_link agrees with a plain search at every position", "[links]") {
+  // The byte search looks at sixteen positions at a time (SSE2) and at the tail one by one:
+  // needles across block boundaries, at the very end, cut short, among near misses.
+  auto reference = [](std::string_view s) {
+    for (std::string_view needle : {"ImportValue", "AWS::CloudFormation::Stack"})
+      if (s.find(needle) != std::string_view::npos) return true;
+    for (std::size_t at = s.find("Export"); at != std::string_view::npos;
+         at = s.find("Export", at + 1)) {
+      std::size_t i = at + 6;
+      if (i < s.size() && (s[i] == '"' || s[i] == '\'')) ++i;
+      while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+      if (i < s.size() && s[i] == ':') return true;
+    }
+    for (std::size_t i = 0; i + 1 < s.size(); ++i)
+      if (s[i] == '\\' && (s[i + 1] == 'u' || s[i + 1] == 'U' || s[i + 1] == 'x')) return true;
+    return false;
+  };
+  const std::vector<std::string> pieces = {
+      "ImportValue", "ImportValu", "mportValue", "AWS::CloudFormation::Stack",
+      "AWS::CloudFormation::Stac", "Export:", "Export \t:", "Export\":", "Export' :", "Export",
+      "Exports:", "Expor", "\\u", "\\x", "\\n", "\\", "E", "I", "A", "k", "e", "t", " ", "\n",
+      "Resources:", "  Type: AWS::EC2::SecurityGroup\n", "0123456789abcdef"};
+  std::uint32_t seed = 12345;
+  auto next = [&] { return seed = seed * 1103515245u + 12345u; };
+  int positives = 0;
+  for (int round = 0; round < 4000; ++round) {
+    std::string s;
+    const int parts = static_cast<int>(next() % 12);
+    for (int k = 0; k < parts; ++k) {
+      const std::string& piece = pieces[next() % pieces.size()];
+      // Mostly filler pieces: a needle at any offset, often alone near the end.
+      s += next() % 4 ? std::string(next() % 40, static_cast<char>('a' + next() % 3)) : piece;
+    }
+    INFO(s);
+    REQUIRE(may_link(s) == reference(s));
+    positives += reference(s);
+  }
+  CHECK(positives > 400);  // both answers were exercised
+}
+
 TEST_CASE("links: SAM SimpleTable is checked as the DynamoDB table it becomes", "[links][sam]") {
   Dir d("sam");
   d.write("t.yaml", R"(Transform: AWS::Serverless-2016-10-31
