@@ -14,6 +14,7 @@
 
 #include "engine/scan/held_outcomes.h"
 #include "engine/scan/scanner.h"
+#include "tests/link_templates.h"
 #include "tests/robust_util.h"
 
 namespace polc {
@@ -24,61 +25,6 @@ using test::TempDir;
 // Sorted by path as the walk gives them: each linked file comes before what it links to.
 // a-groups.yaml: a nested template without any link bytes, before its parent (c-parent.yaml);
 // b-app.yaml imports what network.yaml, later, exports.
-const char* kGroups = R"(Resources:
-  Sg:
-    Type: AWS::EC2::SecurityGroup
-    Properties:
-      GroupDescription: g
-Outputs:
-  SgId:
-    Value: !Ref Sg
-)";
-const char* kApp = R"(Resources:
-  Endpoint:
-    Type: AWS::EC2::VPCEndpoint
-    Properties:
-      VpcEndpointType: Interface
-      ServiceName: s
-      VpcId: v
-      SecurityGroupIds:
-        - Fn::ImportValue: network-SgId
-)";
-const char* kParent = R"(Resources:
-  Groups:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: a-groups.yaml
-  Endpoints:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: d-endpoints.yaml
-      Parameters:
-        GroupId: !GetAtt Groups.Outputs.SgId
-)";
-const char* kEndpoints = R"(Parameters:
-  GroupId:
-    Type: String
-Resources:
-  Ep:
-    Type: AWS::EC2::VPCEndpoint
-    Properties:
-      VpcEndpointType: Interface
-      ServiceName: s
-      VpcId: v
-      SecurityGroupIds: [!Ref GroupId]
-)";
-const char* kNetwork = R"(Resources:
-  EndpointSg:
-    Type: AWS::EC2::SecurityGroup
-    Properties:
-      GroupDescription: endpoints
-Outputs:
-  SgId:
-    Value: !GetAtt EndpointSg.GroupId
-    Export:
-      Name: network-SgId
-)";
-
 struct Tree {
   TempDir dir{"linked-scan"};
   std::vector<std::string> files;  // sorted
@@ -86,11 +32,12 @@ struct Tree {
     for (int i = 0; i < 40; ++i)  // unlinked files around the linked ones
       files.push_back(dir.write("f" + std::to_string(100 + i) + ".yaml",
                                 "Resources:\n  B:\n    Type: AWS::S3::Bucket\n"));
-    files.push_back(dir.write("a-groups.yaml", kGroups));
-    files.push_back(dir.write("b-app.yaml", kApp));
-    files.push_back(dir.write("c-parent.yaml", kParent));
-    files.push_back(dir.write("d-endpoints.yaml", kEndpoints));
-    files.push_back(dir.write("network.yaml", kNetwork));
+    files.push_back(dir.write("a-groups.yaml", test::kGroupsChild));
+    files.push_back(dir.write("b-app.yaml", test::kApp));
+    files.push_back(
+        dir.write("c-parent.yaml", test::nested_parent("a-groups.yaml", "d-endpoints.yaml")));
+    files.push_back(dir.write("d-endpoints.yaml", test::kEndpointsChild));
+    files.push_back(dir.write("network.yaml", test::kNetwork));
     std::sort(files.begin(), files.end());
   }
 };
@@ -191,7 +138,7 @@ TEST_CASE("scanner: scan_linked links files to later ones, in order, at any -j",
   // with the endpoint of the stack that imports it, listed before the exporter.
   const std::string dir = t.dir.path().string() + "/";
   CHECK(one.results.at(dir + "a-groups.yaml") == "0 Sg@2<" + dir + "d-endpoints.yaml");
-  CHECK(one.results.at(dir + "network.yaml") == "0 EndpointSg@2<" + dir + "b-app.yaml");
+  CHECK(one.results.at(dir + "network.yaml") == "0 EndpointSg@3<" + dir + "b-app.yaml");
   CHECK(one.results.at(dir + "b-app.yaml") == "0");
   CHECK(one.results.at(dir + "f100.yaml") == "0");
   for (unsigned jobs : {2u, 4u}) {

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "tests/cli_run.h"
+#include "tests/link_templates.h"
 #include "tests/robust_util.h"
 
 namespace polc {
@@ -50,34 +51,11 @@ std::set<std::string> summary(const std::string& json) {
   return out;
 }
 
-const char* kNetwork = R"(AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  EndpointSg:
-    Type: AWS::EC2::SecurityGroup
-    Properties:
-      GroupDescription: endpoints
-Outputs:
-  SgId:
-    Value: !GetAtt EndpointSg.GroupId
-    Export:
-      Name: !Sub "${AWS::StackName}-SgId"
-)";
-
-const char* kApp = R"(AWSTemplateFormatVersion: "2010-09-09"
-Parameters:
-  Network:
-    Type: String
-    Default: network
-Resources:
-  Endpoint:
-    Type: AWS::EC2::VPCEndpoint
-    Properties:
-      VpcEndpointType: Interface
-      ServiceName: com.amazonaws.us-east-1.kms
-      VpcId: vpc-1
-      SecurityGroupIds:
-        - Fn::ImportValue: !Sub "${Network}-SgId"
-)";
+using test::kApp;
+using test::kEndpointsChild;
+using test::kGroupsChild;
+using test::kNetwork;
+using test::nested_parent;
 
 const std::string kOnly = "check --no-config -q --format json --only vpce-sg-no-implicit-egress ";
 
@@ -101,39 +79,9 @@ TEST_CASE("links: an export's group is reported with the importing endpoint", "[
 
 TEST_CASE("links: local nested stacks pass a group from one child to another", "[links]") {
   Dir d("nested");
-  d.write("parent.yaml", R"(Resources:
-  Groups:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: nested/groups.yaml
-  Endpoints:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: ./nested/endpoints.yaml
-      Parameters:
-        GroupId: !GetAtt Groups.Outputs.SgId
-)");
-  d.write("nested/groups.yaml", R"(Resources:
-  Sg:
-    Type: AWS::EC2::SecurityGroup
-    Properties:
-      GroupDescription: g
-Outputs:
-  SgId:
-    Value: !Ref Sg
-)");
-  d.write("nested/endpoints.yaml", R"(Parameters:
-  GroupId:
-    Type: String
-Resources:
-  Ep:
-    Type: AWS::EC2::VPCEndpoint
-    Properties:
-      VpcEndpointType: Interface
-      ServiceName: s
-      VpcId: v
-      SecurityGroupIds: [!Ref GroupId]
-)");
+  d.write("parent.yaml", nested_parent("nested/groups.yaml", "./nested/endpoints.yaml"));
+  d.write("nested/groups.yaml", kGroupsChild);
+  d.write("nested/endpoints.yaml", kEndpointsChild);
   const auto r = run_polc(d.path(), kOnly + ".");
   CHECK(summary(r.out) ==
         std::set<std::string>{"groups.yaml Sg vpce-sg-no-implicit-egress endpoints.yaml"});
@@ -249,40 +197,10 @@ TEST_CASE("links: files linked to later ones, at -j 1 and -j 2, sharded and cach
   // template before its parent, an importer before its exporter) is settled before anything is
   // reported. The report is the same at any -j, sharded or from the cache.
   Dir d("order");
-  d.write("t/a-groups.yaml", R"(Resources:
-  Sg:
-    Type: AWS::EC2::SecurityGroup
-    Properties:
-      GroupDescription: g
-Outputs:
-  SgId:
-    Value: !Ref Sg
-)");
+  d.write("t/a-groups.yaml", kGroupsChild);
   d.write("t/app.yaml", kApp);
-  d.write("t/b-parent.yaml", R"(Resources:
-  Groups:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: a-groups.yaml
-  Endpoints:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: c-endpoints.yaml
-      Parameters:
-        GroupId: !GetAtt Groups.Outputs.SgId
-)");
-  d.write("t/c-endpoints.yaml", R"(Parameters:
-  GroupId:
-    Type: String
-Resources:
-  Ep:
-    Type: AWS::EC2::VPCEndpoint
-    Properties:
-      VpcEndpointType: Interface
-      ServiceName: s
-      VpcId: v
-      SecurityGroupIds: [!Ref GroupId]
-)");
+  d.write("t/b-parent.yaml", nested_parent("a-groups.yaml", "c-endpoints.yaml"));
+  d.write("t/c-endpoints.yaml", kEndpointsChild);
   d.write("t/network.yaml", kNetwork);
   for (int i = 0; i < 12; ++i) d.write("t/x" + std::to_string(i) + ".yaml", kApp);
   auto report = [&](const std::string& args) {
