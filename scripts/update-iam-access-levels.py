@@ -30,7 +30,9 @@ only resource is "*" (AWS lists no resource type for them) are left out, as clou
 them out of "without resource constraints" (remove_wildcard_only_actions).
 
 Output format (text; the header lines start with #; then one line per service prefix and level,
-sorted by prefix, then W, P, T; the actions of a line sorted and separated by one space):
+sorted by prefix followed by ":", then W, P, T; the actions of a line sorted by their lower-case
+names and separated by one space, so that the lower-case "prefix:Action" names of one level come
+in ascending byte order):
 
     <service prefix>\t<W|P|T>\t<Action> <Action> ...
 """
@@ -255,8 +257,11 @@ def main():
         "# support a resource type (not only Resource \"*\")",
         "# format: <service prefix>\\t<W|P|T>\\t<Action> <Action> ...",
     ]
-    for prefix, lvl in sorted(table, key=lambda k: (k[0], KEPT.index(k[1]))):
-        lines.append("%s\t%s\t%s" % (prefix, lvl, " ".join(sorted(table[(prefix, lvl)]))))
+    # Sorted so that, per level, the lower-case "prefix:Action" names come in ascending byte order
+    # (prefixes compared with their ":", actions in lower case): polc then needs no sort.
+    for prefix, lvl in sorted(table, key=lambda k: (k[0] + ":", KEPT.index(k[1]))):
+        names = sorted(table[(prefix, lvl)], key=lambda n: (n.lower(), n))
+        lines.append("%s\t%s\t%s" % (prefix, lvl, " ".join(names)))
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")

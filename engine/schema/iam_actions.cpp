@@ -73,6 +73,7 @@ Table load() {
   std::string_view text(
       polc_iam_access_levels_begin,
       static_cast<std::size_t>(polc_iam_access_levels_end - polc_iam_access_levels_begin));
+  t.display.reserve(text.size());
   constexpr std::string_view kSource = "# source: ";
   while (!text.empty()) {
     const std::size_t nl = text.find('\n');
@@ -104,9 +105,11 @@ Table load() {
     }
   }
   t.lower = lower_copy(t.display);
+  // The generator writes each level's names in ascending lower-case order; sort only a table
+  // that is not (one edited by hand), since matching relies on the order.
+  auto less = [&](const Entry& a, const Entry& b) { return t.key(a) < t.key(b); };
   for (auto& v : t.by_level)
-    std::sort(v.begin(), v.end(),
-              [&](const Entry& a, const Entry& b) { return t.key(a) < t.key(b); });
+    if (!std::is_sorted(v.begin(), v.end(), less)) std::sort(v.begin(), v.end(), less);
   return t;
 }
 
