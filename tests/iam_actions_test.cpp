@@ -108,6 +108,25 @@ TEST_CASE("matching reports the work it did", "[iam]") {
   std::vector<std::string_view> one{"s3:PutObject"}, any{"*"};
   match_iam_actions(one, IamAccessLevel::kWrite, false, out, literal);
   match_iam_actions(any, IamAccessLevel::kWrite, false, out, wildcard);
-  CHECK(literal <= 3);
+  CHECK(literal <= 4 * one[0].size() + 2);  // its bytes, one search, one comparison
   CHECK(wildcard >= iam_action_count(IamAccessLevel::kWrite));
+}
+
+TEST_CASE("a huge pattern costs its length once", "[iam]") {
+  std::string alternating;
+  for (int i = 0; i < (1 << 19); ++i) alternating += "*a";  // 1 MiB, matches no name
+  std::string stars(std::size_t{1} << 20, '*');
+  stars += "S3:PutObject";  // one `*` once collapsed
+  std::vector<std::string_view> out;
+  std::uint64_t work = 0;
+  std::vector<std::string_view> patterns{alternating, stars};
+  match_iam_actions(patterns, IamAccessLevel::kWrite, true, out, work);
+  CHECK(out.size() == iam_action_count(IamAccessLevel::kWrite) - 1);
+  CHECK(std::find(out.begin(), out.end(), "s3:PutObject") == out.end());
+  // The patterns' bytes, then at most one entry's length (under 128 bytes) per entry and pattern.
+  CHECK(work <= alternating.size() + stars.size() + 2 * 129 * out.size() + 129 * 2);
+  out.clear();
+  work = 0;
+  match_iam_actions(patterns, IamAccessLevel::kWrite, false, out, work);
+  CHECK(out == std::vector<std::string_view>{"s3:PutObject"});
 }

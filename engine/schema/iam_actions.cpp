@@ -118,13 +118,30 @@ const Table& table() {
   return kTable;
 }
 
-// A pattern, lower-cased, with the literal text before its first wildcard.
+// A pattern, lower-cased, runs of `*` collapsed to one (the same matches), with the literal
+// text before its first wildcard and the fewest characters a name it matches has.
 struct Pattern {
   std::string text;
-  std::size_t literal;  // length of the prefix without `*` or `?`; text.size() when none
+  std::size_t literal = 0;   // length of the prefix without `*` or `?`; text.size() when none
+  std::size_t min_size = 0;  // characters other than `*`
 };
 
-bool pattern_matches(const Pattern& p, std::string_view key) {
+Pattern make_pattern(std::string_view s) {
+  Pattern p;
+  p.text.reserve(s.size());
+  for (char c : s) {
+    if (c == '*' && !p.text.empty() && p.text.back() == '*') continue;
+    p.text.push_back(lower_ascii(c));
+    if (c != '*') ++p.min_size;
+  }
+  p.literal = std::min(p.text.find_first_of("*?"), p.text.size());
+  return p;
+}
+
+// Whether `p` matches `key`; `work` grows by the bytes compared, at most.
+bool pattern_matches(const Pattern& p, std::string_view key, std::uint64_t& work) {
+  if (p.min_size > key.size()) return false;  // also keeps a huge pattern from costing more
+  work += key.size();
   if (p.literal == p.text.size()) return key == p.text;
   return key.starts_with(std::string_view(p.text).substr(0, p.literal)) &&
          iam_glob_match(p.text, key);
@@ -168,17 +185,16 @@ void match_iam_actions(std::span<const std::string_view> patterns, IamAccessLeve
   std::vector<Pattern> pats;
   pats.reserve(patterns.size());
   for (std::string_view s : patterns) {
-    Pattern p{lower_copy(s), 0};
-    p.literal = std::min(p.text.find_first_of("*?"), p.text.size());
-    pats.push_back(std::move(p));
+    work += s.size();
+    pats.push_back(make_pattern(s));
   }
   auto key_less = [&](const Entry& e, std::string_view k) { return t.key(e) < k; };
   if (except) {
     for (const Entry& e : entries) {
       const std::string_view key = t.key(e);
-      work += pats.size();
+      ++work;
       if (std::none_of(pats.begin(), pats.end(),
-                       [&](const Pattern& p) { return pattern_matches(p, key); }))
+                       [&](const Pattern& p) { return pattern_matches(p, key, work); }))
         out.push_back(t.name(e));
     }
     return;
@@ -187,10 +203,10 @@ void match_iam_actions(std::span<const std::string_view> patterns, IamAccessLeve
   for (const Pattern& p : pats) {
     const std::string_view literal = std::string_view(p.text).substr(0, p.literal);
     auto it = std::lower_bound(entries.begin(), entries.end(), literal, key_less);
-    ++work;
+    work += literal.size();
     for (; it != entries.end() && t.key(*it).starts_with(literal); ++it) {
       ++work;
-      if (pattern_matches(p, t.key(*it)))
+      if (pattern_matches(p, t.key(*it), work))
         hits.push_back(static_cast<std::size_t>(it - entries.begin()));
       if (p.literal == p.text.size()) break;  // a literal name matches one entry at most
     }

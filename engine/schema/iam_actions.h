@@ -24,9 +24,11 @@ std::optional<IamAccessLevel> iam_access_level_from_name(std::string_view name);
 /// pattern of `patterns` matches, or with `except` that no pattern matches (what a statement's
 /// NotAction allows), each once, sorted by lower-case name. A pattern matches as IAM matches an
 /// Action element: ASCII case-insensitive, `*` any run of characters (also across the `:`), `?`
-/// one character. The views stay valid for the life of the process. `work` grows by the number
-/// of table entries compared (the VM charges it to its work budget). Thread-safe: the table is
-/// built once, on first use.
+/// one character. The views stay valid for the life of the process. `work` grows by the bytes of
+/// the patterns plus, for each table entry compared, one and the entry's length when a pattern is
+/// tried on it (the VM charges it to its work budget); a pattern is only tried on names at least
+/// as long as its characters other than `*`, and runs of `*` count once, so a long pattern costs
+/// its length once, not once per entry. Thread-safe: the table is built once, on first use.
 void match_iam_actions(std::span<const std::string_view> patterns, IamAccessLevel level,
                        bool except, std::vector<std::string_view>& out, std::uint64_t& work);
 
