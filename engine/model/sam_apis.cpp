@@ -134,8 +134,22 @@ bool is_false(const Value* v) {
                (v->is_string() && (v->str() == "false" || v->str() == "False")));
 }
 
-/// `text` with only its ASCII letters and digits (the translator's `isalnum` filter of stage
-/// names and base paths).
+bool all_alnum(std::string_view text) {
+  for (char c : text)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
+  return !text.empty();
+}
+
+/// The translator's stage logical ID: `<Api><StageName>Stage` for a name of letters and digits,
+/// else `<Api>Stage<hash of the name>` (an intrinsic function: `<Api>Stage`).
+std::string stage_id(std::string_view api_id, const Value* stage) {
+  const std::string_view name = stage && stage->is_string() ? stage->str() : std::string_view();
+  if (all_alnum(name)) return std::string(api_id) + std::string(name) + "Stage";
+  return std::string(api_id) + "Stage" + (name.empty() ? "" : sha1_hex(name).substr(0, 10));
+}
+
+/// `text` with only its ASCII letters and digits (the translator's `isalnum` filter of base
+/// paths).
 std::string alnum(std::string_view text) {
   std::string out;
   for (char c : text)
@@ -211,7 +225,7 @@ const Value* TemplateBuilder::resolve_parameter_defaults(const Value* v, std::si
 }
 
 /// `AWS::Serverless::Api` (or the implicit `ServerlessRestApi`, `props` then being Globals.Api
-/// and stage `Prod`): the RestApi, its stage `<Api><StageName>Stage`, and its custom domain.
+/// and stage `Prod`): the RestApi, its stage (stage_id), and its custom domain.
 void TemplateBuilder::expand_rest_api(std::uint32_t at_index, std::string_view api_id,
                                       const Value* props, bool implicit) {
   const std::uint32_t at = t_->resources_[at_index].offset;
@@ -245,14 +259,13 @@ void TemplateBuilder::expand_rest_api(std::uint32_t at_index, std::string_view a
   put("TracingEnabled", prop("TracingEnabled"));
   put("CacheClusterEnabled", prop("CacheClusterEnabled"));
   put("Variables", prop("Variables"));
-  const std::string stage_name = stage && stage->is_string() ? alnum(stage->str()) : "";
-  emit(t_->doc_->arena->copy(std::string(api_id) + stage_name + "Stage"), "AWS::ApiGateway::Stage");
+  emit(t_->doc_->arena->copy(stage_id(api_id, stage)), "AWS::ApiGateway::Stage");
   if (const Value* domain = prop("Domain"); domain && domain->is_map())
     expand_api_domain(at_index, api_id, domain, false, implicit);
 }
 
 /// `AWS::Serverless::HttpApi` (or the implicit `ServerlessHttpApi`): the Api, its stage
-/// (`<Api>ApiGatewayDefaultStage` for `$default`, else `<Api><StageName>Stage`) and custom
+/// (`<Api>ApiGatewayDefaultStage` for none or `$default`, else stage_id) and custom
 /// domain.
 void TemplateBuilder::expand_http_api(std::uint32_t at_index, std::string_view api_id,
                                       const Value* props, bool implicit) {
@@ -284,9 +297,9 @@ void TemplateBuilder::expand_http_api(std::uint32_t at_index, std::string_view a
   put("DefaultRouteSettings", prop("DefaultRouteSettings"));
   put("RouteSettings", prop("RouteSettings"));
   put("StageVariables", prop("StageVariables"));
-  const bool named = stage && stage->is_string() && stage->str() != "$default";
-  emit(t_->doc_->arena->copy(std::string(api_id) +
-                             (named ? alnum(stage->str()) + "Stage" : "ApiGatewayDefaultStage")),
+  const bool named = stage && !(stage->is_string() && stage->str() == "$default");
+  emit(t_->doc_->arena->copy(named ? stage_id(api_id, stage)
+                                   : std::string(api_id) + "ApiGatewayDefaultStage"),
        "AWS::ApiGatewayV2::Stage");
   if (const Value* domain = prop("Domain"); domain && domain->is_map())
     expand_api_domain(at_index, api_id, domain, true, implicit);
@@ -308,8 +321,9 @@ void TemplateBuilder::expand_api_domain(std::uint32_t at_index, std::string_view
   const std::uint32_t at = domain->offset;
   auto val = [](const Value* v) { return const_cast<Value*>(v); };
   const Value* endpoint = domain->get("EndpointConfiguration");
-  const bool is_private =
-      !http && endpoint && endpoint->is_string() && endpoint->str() == "PRIVATE";
+  const Value* resolved_endpoint = resolve_parameter_defaults(endpoint, 0);
+  const bool is_private = !http && resolved_endpoint && resolved_endpoint->is_string() &&
+                          resolved_endpoint->str() == "PRIVATE";
   Value* endpoint_type = endpoint ? val(endpoint) : new_string("REGIONAL", at);
   const std::string_view domain_id =
       arena.copy((http || is_private ? "ApiGatewayDomainNameV2" : "ApiGatewayDomainName") +
@@ -326,7 +340,8 @@ void TemplateBuilder::expand_api_domain(std::uint32_t at_index, std::string_view
       if (const Value* v = domain->get(k)) config.push_back({k, v->offset, val(v)});
     put("DomainNameConfigurations", list_of({map_of(config, at)}, at));
   } else {
-    const bool regional = endpoint_type->is_string() && endpoint_type->str() == "REGIONAL";
+    const bool regional =
+        !endpoint || (resolved_endpoint->is_string() && resolved_endpoint->str() == "REGIONAL");
     put(regional && !is_private ? "RegionalCertificateArn" : "CertificateArn", cert);
     std::vector<MapEntry> ec{{"Types", endpoint_type->offset, list_of({endpoint_type}, at)}};
     if (const Value* ip = domain->get("IpAddressType"))

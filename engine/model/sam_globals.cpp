@@ -192,6 +192,7 @@ void TemplateBuilder::merge_sam_globals() {
     for (std::uint32_t i : it->second) {
       Resource& r = t_->resources_[i];
       if (!r.generated_by.empty() && !r.generated_by.starts_with("Fn::ForEach")) continue;
+      if (!r.node || !r.node->is_map()) continue;
       if (r.properties && !r.properties->is_map()) continue;  // not a map: nothing to merge into
       const Value* ignore = r.node && r.node->is_map() ? r.node->get("IgnoreGlobals") : nullptr;
       if (ignore && ignore->is_string() && ignore->str() == "*") continue;
@@ -205,6 +206,13 @@ void TemplateBuilder::merge_sam_globals() {
       const std::uint32_t offset = r.properties ? r.properties->offset : r.offset;
       Value* global = map_of(applied, offset);
       r.properties = r.properties ? merge_global(global, r.properties, 0) : global;
+      // The resource's node holds the merged properties too (a finding `at` a merged value
+      // finds its property path below the resource).
+      std::vector<MapEntry> node;
+      for (const MapEntry& e : r.node->map())
+        if (e.key != "Properties") node.push_back(e);
+      node.push_back({"Properties", r.properties->offset, const_cast<Value*>(r.properties)});
+      r.node = map_of(node, r.node->offset);
     }
   }
 }
