@@ -150,6 +150,47 @@ TEST_CASE("sam: a state machine's Api event makes the implicit API and its stage
         std::string::npos);
 }
 
+TEST_CASE("sam: the implicit API exists when one of its functions does", "[sam]") {
+  const std::string head = std::string(kHead) + R"(Conditions:
+  Never: !Equals [a, b]
+  Nor: !Equals [c, d]
+Resources:
+  A:
+    Type: AWS::Serverless::Function
+    Condition: Never
+    Properties:
+      Runtime: python3.12
+      Handler: a.h
+      InlineCode: x
+      Events:
+        Get: {Type: Api, Properties: {Path: /a, Method: get}}
+  B:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: a.h
+      InlineCode: x
+      Events:
+        Get: {Type: Api, Properties: {Path: /b, Method: get}}
+)";
+  // B has no condition: the API always exists.
+  const auto always = check(head, "apigateway-stage-access-logging");
+  INFO(always.out << always.err);
+  CHECK(always.exit_code == 1);
+  CHECK(always.out.find("ServerlessRestApiProdStage") != std::string::npos);
+  // Both conditional, on conditions that never hold: ServerlessRestApiCondition (their Fn::Or)
+  // never holds, and the API is never created.
+  std::string never = head;
+  never.insert(never.rfind("    Properties:"), "    Condition: Nor\n");
+  const auto none = check(never, "apigateway-stage-access-logging");
+  INFO(none.out << none.err);
+  CHECK(none.exit_code == 0);
+  Dir d("cond");
+  d.write("t.yaml", never);
+  const auto dump = run_polc(d.path(), "dump t.yaml");
+  CHECK(dump.out.find("\"ServerlessRestApiCondition\"") != std::string::npos);
+}
+
 TEST_CASE("sam: stage logical IDs follow the translator", "[sam]") {
   Dir d("stages");
   d.write("t.yaml", std::string(kHead) + R"(Parameters:

@@ -406,9 +406,14 @@ void TemplateBuilder::expand_api_domain(std::uint32_t at_index, std::string_view
 /// `ServerlessRestApiProdStage`), an `HttpApi` event without `ApiId` makes `ServerlessHttpApi`
 /// (`ServerlessHttpApiApiGatewayDefaultStage`), each with the settings of `Globals.Api` /
 /// `Globals.HttpApi`, custom domain included. Located at the first resource with such an
-/// event; without its Condition. Not generated when the template declares the name itself.
+/// event, with the condition the translator gives it. Not generated when the template declares
+/// the name itself.
 void TemplateBuilder::expand_implicit_apis() {
-  std::uint32_t rest_at = kNoIndex, http_at = kNoIndex;
+  struct Implicit {
+    std::uint32_t at = kNoIndex;               // the first resource with such an event
+    std::vector<std::string_view> conditions;  // of those resources, each once
+    bool unconditional = false;                // one of them has no Condition
+  } rest, http;
   const std::size_t declared = t_->resources_.size();
   for (std::uint32_t i = 0; i < declared; ++i) {
     const Resource& fn = t_->resources_[i];
@@ -423,8 +428,16 @@ void TemplateBuilder::expand_implicit_apis() {
       const Value* p = ev.value && ev.value->is_map() ? ev.value->get("Properties") : nullptr;
       if (!type || !type->is_string()) continue;
       const bool map = p && p->is_map();
-      if (type->str() == "Api" && rest_at == kNoIndex && !(map && p->get("RestApiId"))) rest_at = i;
-      if (type->str() == "HttpApi" && http_at == kNoIndex && !(map && p->get("ApiId"))) http_at = i;
+      Implicit* api = nullptr;
+      if (type->str() == "Api" && !(map && p->get("RestApiId"))) api = &rest;
+      if (type->str() == "HttpApi" && !(map && p->get("ApiId"))) api = &http;
+      if (!api) continue;
+      if (api->at == kNoIndex) api->at = i;
+      if (fn.condition.empty())
+        api->unconditional = true;
+      else if (std::find(api->conditions.begin(), api->conditions.end(), fn.condition) ==
+               api->conditions.end())
+        api->conditions.push_back(fn.condition);
     }
   }
   auto globals = [&](std::string_view section) -> std::vector<MapEntry> {
@@ -432,15 +445,44 @@ void TemplateBuilder::expand_implicit_apis() {
       if (name == section) return {props->map().begin(), props->map().end()};
     return {};
   };
-  if (rest_at != kNoIndex && t_->find_resource("ServerlessRestApi") == kNoIndex) {
-    const std::uint32_t at = t_->resources_[rest_at].offset;
+  // The API exists when one of the resources with its events does (`_maybe_add_condition_to_
+  // implicit_api`): no Condition when one of them has none, theirs when they share one, else
+  // `<Api>Condition`, declared as the Fn::Or of theirs.
+  auto condition = [&](const Implicit& api, std::string_view combined_name,
+                       std::size_t first_generated) {
+    if (api.unconditional || api.conditions.empty()) return;
+    std::string_view name = api.conditions.front();
+    if (api.conditions.size() > 1) {
+      name = combined_name;
+      if (!t_->find_condition(name)) {
+        const std::uint32_t at = t_->resources_[api.at].offset;
+        std::vector<Value*> items;
+        for (std::string_view c : api.conditions) {
+          Value* ref = map_of({{"Condition", at, new_string(c, at)}}, at);
+          ref->intrinsic = Intrinsic::kCondition;
+          items.push_back(ref);
+        }
+        Value* expr = map_of({{"Fn::Or", at, list_of(items, at)}}, at);
+        expr->intrinsic = Intrinsic::kOr;
+        t_->conditions_.push_back({name, at, expr});
+      }
+    }
+    for (std::size_t k = first_generated; k < t_->resources_.size(); ++k)
+      t_->resources_[k].condition = name;
+  };
+  if (rest.at != kNoIndex && t_->find_resource("ServerlessRestApi") == kNoIndex) {
+    const std::uint32_t at = t_->resources_[rest.at].offset;
     std::vector<MapEntry> props = globals("Api");
     props.push_back({"StageName", at, new_string("Prod", at)});
-    expand_rest_api(rest_at, "ServerlessRestApi", map_of(props, at), true);
+    const std::size_t first = t_->resources_.size();
+    expand_rest_api(rest.at, "ServerlessRestApi", map_of(props, at), true);
+    condition(rest, "ServerlessRestApiCondition", first);
   }
-  if (http_at != kNoIndex && t_->find_resource("ServerlessHttpApi") == kNoIndex) {
-    const std::uint32_t at = t_->resources_[http_at].offset;
-    expand_http_api(http_at, "ServerlessHttpApi", map_of(globals("HttpApi"), at), true);
+  if (http.at != kNoIndex && t_->find_resource("ServerlessHttpApi") == kNoIndex) {
+    const std::uint32_t at = t_->resources_[http.at].offset;
+    const std::size_t first = t_->resources_.size();
+    expand_http_api(http.at, "ServerlessHttpApi", map_of(globals("HttpApi"), at), true);
+    condition(http, "ServerlessHttpApiCondition", first);
   }
 }
 
