@@ -67,6 +67,28 @@ Resources:
   CHECK(r.out.find("Plain does not set KmsKeyArn") != std::string::npos);
 }
 
+TEST_CASE("sam: an unknown reference in Globals is warned about once", "[sam][globals]") {
+  const auto r = check(std::string(kHead) + R"(Globals:
+  Function:
+    KmsKeyArn: !GetAtt MissingKey.Arn
+    Description: !Sub "${Missing1} ${Missing2}"
+Resources:
+  A:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: a.h, InlineCode: x}
+  B:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: a.h, InlineCode: x}
+)",
+                       "lambda-environment-kms-key");
+  INFO(r.out << r.err);
+  const std::string all = r.out + r.err;
+  CHECK(count(all, "unknown-reference") == 3);
+  CHECK(count(all, "'MissingKey'") == 1);
+  CHECK(count(all, "'Missing1'") == 1);
+  CHECK(count(all, "'Missing2'") == 1);
+}
+
 TEST_CASE("sam: a Globals property the transform does not take is a warning", "[sam][globals]") {
   const auto r = check(std::string(kHead) + R"(Globals:
   Function:

@@ -212,7 +212,8 @@ void TemplateBuilder::add_ref(RefKind kind, const Value* node, std::uint32_t off
   } else {
     r.target_kind = TargetKind::kUnknown;
     // SAM generates resources (`MyFunctionRole`, `ServerlessRestApi`) the template refers to.
-    if ((!t_->sam_ || !sam_generated_name(target)) && unknown_reported_.insert(offset).second) {
+    if ((!t_->sam_ || !sam_generated_name(target)) &&
+        unknown_reported_.emplace(offset, target).second) {
       std::string what = kind == RefKind::kRef      ? "Ref to"
                          : kind == RefKind::kGetAtt ? "Fn::GetAtt of"
                          : kind == RefKind::kSub    ? "Fn::Sub variable naming"

@@ -4,9 +4,9 @@
 // thread-safe.
 #pragma once
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -89,9 +89,9 @@ class TemplateBuilder {
   std::vector<ConditionGuard> guards_;
   // `Globals.<Section>` with the properties the SAM transform merges, by section name.
   std::vector<std::pair<std::string_view, Value*>> sam_globals_;
-  // Offsets of unknown references already reported (a Globals value merged into several
-  // resources is walked once per resource).
-  std::unordered_set<std::uint32_t> unknown_reported_;
+  // Unknown references already reported, by offset and name (a Globals value merged into
+  // several resources is walked once per resource).
+  std::set<std::pair<std::uint32_t, std::string_view>> unknown_reported_;
 };
 
 }  // namespace polc
