@@ -43,12 +43,12 @@ void TemplateBuilder::expand_function(std::uint32_t sam_index) {
   // FunctionUrlConfig -> <Fn>Url (AWS::Lambda::Url); with AuthType NONE, the two permissions
   // that let anyone call it: <Fn>UrlPublicPermissions (lambda:InvokeFunctionUrl) and
   // <Fn>URLInvokeAllowPublicAccess (lambda:InvokeFunction, InvokedViaFunctionUrl).
-  if (const Value* url = prop("FunctionUrlConfig"); url && url->is_map() && !url->is_intrinsic()) {
+  if (const Value* url = prop("FunctionUrlConfig"); url && url->is_map()) {
     for (const MapEntry& e : url->map())
       if (e.key == "AuthType" || e.key == "Cors" || e.key == "InvokeMode") put(e.key, e.value);
     put("TargetFunctionArn", ref_to(r.logical_id, at));
     emit(id("Url"), "AWS::Lambda::Url");
-    const Value* auth = url->get("AuthType");
+    const Value* auth = url->is_intrinsic() ? nullptr : url->get("AuthType");
     if (auth && auth->is_string() && auth->str() == "NONE") {
       put("Action", str("lambda:InvokeFunctionUrl", auth->offset));
       put("FunctionName", ref_to(r.logical_id, at));
