@@ -342,6 +342,22 @@ TEST_CASE("sam: one problem gives one finding, on the SAM resource", "[sam][dedu
     CHECK(r.out.find("AWS::Serverless::Api Api does not set AccessLogSetting") !=
           std::string::npos);
   }
+  SECTION("an Api's own value and its stage's copy") {
+    // default(r.Properties.TracingEnabled, ...) keeps the node: both findings are at line 6.
+    const auto r = check(std::string(kHead) + R"(Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      TracingEnabled: false
+      StageName: prod
+)",
+                         "apigateway-stage-xray");
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(count(r.out, "POLC-APIGW-004") == 1);
+    CHECK(r.out.find("t.yaml:6:23:") != std::string::npos);
+    CHECK(r.out.find("AWS::Serverless::Api Api sets TracingEnabled to false") != std::string::npos);
+  }
   SECTION("a function's inline policy and its role") {
     const auto r = check(std::string(kHead) + R"(Resources:
   Fn:
