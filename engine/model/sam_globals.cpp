@@ -5,6 +5,7 @@
 // template".
 #include <array>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/base/limits.h"
@@ -130,25 +131,35 @@ Token token_of(const Value* v) {
 /// `GlobalProperties._do_merge`: the resource's own value wins, except that two maps merge key
 /// by key (recursively; the Globals' keys first, in their order, then the resource's new keys)
 /// and two lists concatenate (the Globals' items first).
+/// Copies past kMaxSamGlobalsMergedEntries are not made: the resource's own value stands and
+/// `sam_merge_stopped_` is set.
 const Value* TemplateBuilder::merge_global(const Value* global, const Value* local,
                                            std::size_t depth) {
   const Token g = token_of(global), l = token_of(local);
   if (g != l || g == Token::kPrimitive || depth > kMaxNestingDepth) return local;
+  const std::size_t copies = std::size_t{global->size} + local->size;
+  if (sam_merged_entries_ + copies > kMaxSamGlobalsMergedEntries) {
+    sam_merge_stopped_ = true;
+    return local;
+  }
+  sam_merged_entries_ += copies;
   if (g == Token::kList) {
     std::vector<Value*> items(global->items, global->items + global->size);
     items.insert(items.end(), local->items, local->items + local->size);
     return list_of(items, local->offset);
   }
   std::vector<MapEntry> out(global->map().begin(), global->map().end());
+  std::unordered_map<std::string_view, std::size_t> index;  // key -> position in `out`
+  for (std::size_t k = 0; k < out.size(); ++k) index.emplace(out[k].key, k);
   for (const MapEntry& e : local->map()) {
-    bool found = false;
-    for (MapEntry& o : out) {
-      if (o.key != e.key) continue;
-      o = {e.key, e.key_offset, const_cast<Value*>(merge_global(o.value, e.value, depth + 1))};
-      found = true;
-      break;
+    auto it = index.find(e.key);
+    if (it == index.end()) {
+      index.emplace(e.key, out.size());
+      out.push_back(e);
+      continue;
     }
-    if (!found) out.push_back(e);
+    MapEntry& o = out[it->second];
+    o = {e.key, e.key_offset, const_cast<Value*>(merge_global(o.value, e.value, depth + 1))};
   }
   return map_of(out, local->offset);
 }
@@ -213,6 +224,14 @@ void TemplateBuilder::merge_sam_globals() {
         if (e.key != "Properties") node.push_back(e);
       node.push_back({"Properties", r.properties->offset, const_cast<Value*>(r.properties)});
       r.node = map_of(node, r.node->offset);
+      if (sam_merge_stopped_) {
+        diags_.error("sam-globals-limit", at(sec.key_offset),
+                     "merging Globals." + std::string(sec.key) + " into the template's resources " +
+                         "would copy more than " + std::to_string(kMaxSamGlobalsMergedEntries) +
+                         " entries; " + internal::quote_name(r.logical_id) +
+                         " and the resources after it are checked without all of Globals");
+        return;
+      }
     }
   }
 }

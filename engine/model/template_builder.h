@@ -89,6 +89,8 @@ class TemplateBuilder {
   std::vector<ConditionGuard> guards_;
   // `Globals.<Section>` with the properties the SAM transform merges, by section name.
   std::vector<std::pair<std::string_view, Value*>> sam_globals_;
+  std::size_t sam_merged_entries_ = 0;  // copied by merge_global (kMaxSamGlobalsMergedEntries)
+  bool sam_merge_stopped_ = false;
   // Unknown references already reported, by offset and name (a Globals value merged into
   // several resources is walked once per resource).
   std::set<std::pair<std::uint32_t, std::string_view>> unknown_reported_;
