@@ -8,9 +8,14 @@ finding on the translator's output must also be reported on the SAM source, by t
 on the SAM resource that generated the resource (same logical ID, or the SAM resource whose
 logical ID the generated one extends: `MyFunctionRole` -> `MyFunction`).
 
+The other direction, for precision: a finding polc reports on the SAM source on a resource it
+generates (a logical ID the source does not declare) counts as "polc only" when the translator's
+output has no resource of that logical ID, or no finding of that policy on it.
+
 Usage: bench/sam_oracle.py [--polc build/polc] [--limit N] [--show N]
-Prints the counts and the misses; exits 1 when a finding is missed, 0 otherwise, and 0 with a
-note when samtranslator (installed with cfn-lint) or ../shared/corpus is absent.
+Prints the counts, the misses and the polc-only findings; exits 1 when a finding is missed, 0
+otherwise, and 0 with a note when samtranslator (installed with cfn-lint) or ../shared/corpus is
+absent.
 """
 import argparse
 import collections
@@ -114,14 +119,20 @@ def main():
                 continue
             dst = work / f"{i}.json"
             dst.write_text(json.dumps(out, default=str))
-            pairs.append((str(p), str(dst), sam_ids, declared))
+            pairs.append((str(p), str(dst), sam_ids, declared, set(out["Resources"])))
         except Exception:  # the translator rejects the template: not comparable
             failed += 1
-    src_f = polc_findings(args.polc, [a for a, _, _, _ in pairs], str(work))
-    out_f = polc_findings(args.polc, [b for _, b, _, _ in pairs], str(work))
+    src_f = polc_findings(args.polc, [p[0] for p in pairs], str(work))
+    out_f = polc_findings(args.polc, [p[1] for p in pairs], str(work))
     total = matched = 0
     misses = []
-    for src, dst, sam_ids, declared in pairs:
+    polc_only = []
+    for src, dst, sam_ids, declared, generated in pairs:
+        for policy, res in sorted(src_f.get(src, set())):
+            if res in declared:
+                continue
+            if res not in generated or (policy, res) not in out_f.get(dst, set()):
+                polc_only.append((src, policy, res))
         have = src_f.get(src, set())
         for policy, res in sorted(out_f.get(dst, set())):
             # A resource the source declares itself is its own owner.
@@ -148,6 +159,10 @@ def main():
         print(f"  missed {n:4d}  {policy}  from {kind}")
     for m in misses[: args.show]:
         print("  ", os.path.relpath(m[0], CORPUS), m[1], m[2], m[3])
+    print(f"sam_oracle: {len(polc_only)} findings polc reports on generated resources that the "
+          f"translator's output does not have")
+    for m in polc_only[: args.show]:
+        print("   polc only:", os.path.relpath(m[0], CORPUS), m[1], m[2])
     return 1 if misses else 0
 
 

@@ -986,5 +986,59 @@ def _extra():
          [{'resource': 'FromParam', 'outcome': 'unknown'}, {'resource': 'SubOnlyVar', 'outcome': 'unknown'}]),
     ]
 
+    # SAM templates: Globals merged, resources the transform generates (as the SAM translator
+    # does), one finding per problem (tests/sam_generated_test.cpp has more).
+    sam = lambda resources, **sections: json.dumps(dict(
+        {'Transform': 'AWS::Serverless-2016-10-31'}, **sections, Resources=resources))
+    fn = lambda **props: {'Type': 'AWS::Serverless::Function', 'Properties': dict(
+        {'Runtime': 'python3.12', 'Handler': 'a.h', 'InlineCode': 'x'}, **props)}
+    simple['lambda-environment-kms-key']['cases'] = [
+        ('a SAM function takes Environment from Globals.Function', sam(
+            {'Fn': fn(), 'Keyed': fn(KmsKeyArn='arn:aws:kms:us-east-1:111122223333:key/1234')},
+            Globals={'Function': {'Environment': {'Variables': {'STAGE': 'prod'}}}}), [{'resource': 'Fn'}]),
+    ]
+    domain = lambda **extra: {'Type': 'AWS::Serverless::Api', 'Properties': {'StageName': 'v1', 'Domain': dict(
+        {'DomainName': 'api.example.com', 'CertificateArn': 'arn:aws:acm:us-east-1:111122223333:certificate/c'}, **extra)}}
+    simple['apigateway-domain-tls12']['cases'] = [
+        ("a SAM API's custom domain is checked as the DomainName SAM generates (the translator's logical ID)",
+         sam({'Api': domain()}), [{'resource': 'ApiGatewayDomainName1bc412bb08'}]),
+        ("a SAM API's custom domain with SecurityPolicy TLS_1_2 is not reported",
+         sam({'Api': domain(SecurityPolicy='TLS_1_2')}), []),
+    ]
+    graph = lambda **extra: {'Type': 'AWS::Serverless::GraphQLApi', 'Properties': dict(
+        {'SchemaInline': 'type Query { a: String }', 'Auth': {'Type': 'AWS_IAM'}}, **extra)}
+    simple['appsync-logging']['cases'] = [
+        ('a SAM GraphQLApi with Logging: false does not log', sam({'Graph': graph(Logging=False)}), [{'resource': 'Graph'}]),
+        ('a SAM GraphQLApi logs by default', sam({'Graph': graph()}), []),
+    ]
+    simple['sqs-queue-kms-key']['cases'] = [
+        ("the queue SAM creates for an SNS event's SqsSubscription", sam({
+            'Topic': {'Type': 'AWS::SNS::Topic'},
+            'Fn': fn(Events={'Feed': {'Type': 'SNS', 'Properties': {'Topic': {'Ref': 'Topic'}, 'SqsSubscription': True}}})}),
+         [{'resource': 'FnFeedQueue'}]),
+    ]
+    simple['apigateway-stage-access-logging']['cases'] = [
+        ('a SAM Api without AccessLogSetting is reported once, on the Api (not again on its stage)',
+         sam({'Api': {'Type': 'AWS::Serverless::Api', 'Properties': {'StageName': 'v1'}}}), [{'resource': 'Api'}]),
+        ("the implicit API's stage takes AccessLogSetting from Globals.Api", sam(
+            {'Fn': fn(Events={'Get': {'Type': 'Api', 'Properties': {'Path': '/x', 'Method': 'get'}}})},
+            Globals={'Api': {'AccessLogSetting': {'DestinationArn': 'arn:aws:logs:us-east-1:111122223333:log-group:a',
+                                                  'Format': '$context.requestId'}}}), []),
+        ("the implicit API's stage without it is reported", sam(
+            {'Fn': fn(Events={'Get': {'Type': 'Api', 'Properties': {'Path': '/x', 'Method': 'get'}}})}),
+         [{'resource': 'ServerlessRestApiProdStage'}]),
+    ]
+    by['iam-no-wildcard-resource']['cases'] += [
+        ('a SAM DocumentDB event adds a statement on Resource "*" to the function\'s role', sam({'Fn': fn(Events={
+            'Changes': {'Type': 'DocumentDB', 'Properties': {
+                'Cluster': 'arn:aws:rds:us-east-1:111122223333:cluster:c', 'DatabaseName': 'db', 'CollectionName': 'c',
+                'SourceAccessConfigurations': [{'Type': 'BASIC_AUTH',
+                                                'URI': 'arn:aws:secretsmanager:us-east-1:111122223333:secret:s'}]}}})}),
+         [{'resource': 'FnRole'}]),
+        ("a SAM function's inline statement on \"*\" is reported once, on the function (not again on its role)",
+         sam({'Fn': fn(Policies=[{'Statement': [{'Effect': 'Allow', 'Action': 's3:GetObject', 'Resource': '*'}]}])}),
+         [{'resource': 'Fn'}]),
+    ]
+
 
 _extra()

@@ -117,9 +117,10 @@ std::string with_loop(const std::string& loop, const std::string& params = "{}")
 TEST_CASE("Fn::ForEach not expanded is incomplete, never a pass", "[limits][foreach]") {
   const std::string body = R"({"Q${X}": {"Type": "AWS::SQS::Queue"}})";
   SECTION("collection from a parameter without a default") {
-    expect_foreach_incomplete(with_loop(R"("Fn::ForEach::L": ["X", {"Ref": "Names"}, )" + body + "]",
-                                        R"({"Names": {"Type": "CommaDelimitedList"}})"),
-                              "foreach-not-expanded", "not expanded");
+    expect_foreach_incomplete(
+        with_loop(R"("Fn::ForEach::L": ["X", {"Ref": "Names"}, )" + body + "]",
+                  R"({"Names": {"Type": "CommaDelimitedList"}})"),
+        "foreach-not-expanded", "not expanded");
   }
   SECTION("Fn::Split and Fn::GetAZs") {
     expect_foreach_incomplete(
@@ -138,9 +139,11 @@ TEST_CASE("Fn::ForEach not expanded is incomplete, never a pass", "[limits][fore
   }
   SECTION("iterations past kMaxForEachExpansions") {
     std::string items;
-    for (std::size_t i = 0; i <= kMaxForEachExpansions; ++i) items += (i ? ",\"" : "\"") + std::to_string(i) + "\"";
-    expect_foreach_incomplete(with_loop(R"("Fn::ForEach::L": ["X", [)" + items + "], " + body + "]"),
-                              "foreach-limit", "kMaxForEachExpansions");
+    for (std::size_t i = 0; i <= kMaxForEachExpansions; ++i)
+      items += (i ? ",\"" : "\"") + std::to_string(i) + "\"";
+    expect_foreach_incomplete(
+        with_loop(R"("Fn::ForEach::L": ["X", [)" + items + "], " + body + "]"), "foreach-limit",
+        "kMaxForEachExpansions");
   }
 }
 
@@ -153,7 +156,8 @@ std::string foreach_nodes(std::size_t n, std::size_t k) {
   for (std::size_t i = 0; i < n; ++i) items += (i ? "," : "") + std::to_string(1000 + i);
   for (std::size_t i = 0; i < k; ++i) tags += i ? ",1" : "1";
   return with_loop(R"("Fn::ForEach::L": ["X", [)" + items +
-                   R"(], {"T${X}": {"Type": "AWS::SNS::Topic", "Properties": {"Tags": [)" + tags + "]}}}]");
+                   R"(], {"T${X}": {"Type": "AWS::SNS::Topic", "Properties": {"Tags": [)" + tags +
+                   "]}}}]");
 }
 
 // `n` iterations (four-byte items) of a topic whose name is "${X}" plus `len` bytes: 5 bytes of
@@ -189,7 +193,8 @@ TEST_CASE("kMaxForEachCopiedNodes", "[limits][foreach]") {
 
 TEST_CASE("kMaxForEachCopiedBytes", "[limits][foreach]") {
   static_assert(kMaxForEachCopiedBytes % 1024 == 0);
-  const std::size_t len = kMaxForEachCopiedBytes / 1024 - 9;  // exactly the limit in 1024 iterations
+  const std::size_t len =
+      kMaxForEachCopiedBytes / 1024 - 9;  // exactly the limit in 1024 iterations
   {
     auto r = load_template_bytes("at.json", foreach_bytes(1024, len));
     INFO(codes_of(r.diagnostics.items()));
@@ -197,7 +202,8 @@ TEST_CASE("kMaxForEachCopiedBytes", "[limits][foreach]") {
     CHECK_FALSE(r.diagnostics.has_errors());
     CHECK(r.tmpl->resources().size() == 1025);
   }
-  expect_foreach_incomplete(foreach_bytes(1024, len + 1), "foreach-limit", "kMaxForEachCopiedBytes");
+  expect_foreach_incomplete(foreach_bytes(1024, len + 1), "foreach-limit",
+                            "kMaxForEachCopiedBytes");
 }
 
 TEST_CASE("kMaxNestingDepth", "[limits]") {
@@ -267,7 +273,8 @@ policy long-message {
 }
 )";
   auto sg = [](std::size_t len) {
-    return "Resources:\n  SG:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: " +
+    return "Resources:\n  SG:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      "
+           "GroupDescription: " +
            std::string(len, 'd') + "\n";
   };
   auto message_of = [&](std::size_t len) {
@@ -284,8 +291,9 @@ policy long-message {
 // A finding's source snippet keeps at most kMaxSnippetBytes of its line (a minified JSON
 // template is one line).
 TEST_CASE("kMaxSnippetBytes", "[limits]") {
-  std::string text = "{\"Resources\": {\"Bucket\": {\"Type\": \"AWS::S3::Bucket\", \"Metadata\": \"" +
-                     std::string(1u << 20, 'm') + "\"}}}\n";
+  std::string text =
+      "{\"Resources\": {\"Bucket\": {\"Type\": \"AWS::S3::Bucket\", \"Metadata\": \"" +
+      std::string(1u << 20, 'm') + "\"}}}\n";
   TempDir dir("snippet");
   std::string one_line = dir.write("one.json", text);
   auto pack = test::make_pack(kWitness, false);
@@ -407,7 +415,8 @@ policy work {
 }
 )";
   auto bucket = [](std::size_t tags) {
-    std::string t = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags: [";
+    std::string t =
+        "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags: [";
     for (std::size_t i = 0; i < tags; ++i) t += i ? ", 1" : "1";
     return t + "]\n";
   };
@@ -427,11 +436,12 @@ policy work {
 TEST_CASE("substring search is linear; a regex that would fall back to the NFA is budgeted",
           "[limits]") {
   auto run = [](const std::string& require) {
-    return run_policy("fn d(s, n) = if n == 0 then s else d(s + s, n - 1)\n"
-                      "policy slow {\n  id = \"T-K-2\"\n  title = \"slow\"\n  severity = low\n"
-                      "  for b in resources(\"AWS::S3::Bucket\") {\n    require " +
-                          require + "\n  }\n}\n",
-                      kBucketYaml);
+    return run_policy(
+        "fn d(s, n) = if n == 0 then s else d(s + s, n - 1)\n"
+        "policy slow {\n  id = \"T-K-2\"\n  title = \"slow\"\n  severity = low\n"
+        "  for b in resources(\"AWS::S3::Bucket\") {\n    require " +
+            require + "\n  }\n}\n",
+        kBucketYaml);
   };
   auto start = std::chrono::steady_clock::now();
   // O(n*m) with std::string_view::find: hours for 4 MiB / 2 MiB. Linear: milliseconds.
@@ -671,6 +681,53 @@ TEST_CASE("kMaxFindingsPerTemplate", "[limits]") {
   CHECK(d->message.find("not listed") != std::string::npos);
   CHECK(out[0].incomplete);
   CHECK(out[1].findings.size() == 1);
+}
+
+// A SAM template whose Globals.Function environment has `globals` variables, with `functions`
+// functions of one variable each (each merge copies them all), and a bucket.
+std::string sam_globals_template(std::size_t globals, std::size_t functions) {
+  std::string t = R"({"Transform": "AWS::Serverless-2016-10-31", "Globals": {"Function": )"
+                  R"({"Environment": {"Variables": {)";
+  for (std::size_t i = 0; i < globals; ++i)
+    t += (i ? ", \"G" : "\"G") + std::to_string(i) + "\": \"v\"";
+  t += R"(}}}}, "Resources": {"Bucket": {"Type": "AWS::S3::Bucket"})";
+  for (std::size_t i = 0; i < functions; ++i)
+    t += R"(, "F)" + std::to_string(i) +
+         R"(": {"Type": "AWS::Serverless::Function", "Properties": {"Environment": )"
+         R"({"Variables": {"OWN": "x"}}}})";
+  return t + "}}\n";
+}
+
+TEST_CASE("kMaxSamGlobalsMergedEntries", "[limits][sam]") {
+  {
+    auto r = load_template_bytes("small.json", sam_globals_template(100, 10));
+    REQUIRE(r.status == LoadStatus::kTemplate);
+    CHECK(find_code(r.diagnostics.items(), "sam-globals-limit") == nullptr);
+    const Value* vars = r.tmpl->resources()[r.tmpl->find_resource("F9")]
+                            .properties->get("Environment")
+                            ->get("Variables");
+    CHECK(vars->size == 101);  // the 100 of Globals and its own
+  }
+  // 30 functions x 100,000 variables: 3 million copies. The merge stops at the limit, in
+  // bounded time; the template is still checked, and the run is incomplete.
+  TempDir dir("samglobals");
+  const auto start = std::chrono::steady_clock::now();
+  std::string big = dir.write("big.json", sam_globals_template(100'000, 30));
+  std::string ok = dir.write("ok.yaml", kBucketYaml);
+  auto pack = test::make_pack(kWitness, false);
+  auto out = test::scan(pack, {big, ok});
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
+  INFO(codes_of(out[0].diagnostics));
+  CHECK(out[0].status == FileOutcome::Status::kChecked);
+  CHECK(has_finding(out[0], "witness"));
+  const Diagnostic* d = find_code(out[0].diagnostics, "sam-globals-limit");
+  REQUIRE(d != nullptr);
+  CHECK(d->severity == DiagSeverity::kError);
+  CHECK(d->message.find(std::to_string(kMaxSamGlobalsMergedEntries)) != std::string::npos);
+  ExitCodeTracker exit(Severity::kCritical);
+  for (const Diagnostic& diag : out[0].diagnostics) exit.add(diag);
+  CHECK(exit.exit_code(ScanSummary{}, false) == kExitIncomplete);
+  CHECK(has_finding(out[1], "witness"));
 }
 
 // Tested elsewhere: kMaxVmFrames (tests/lang/limit_vm_steps.polc), kMaxPolicyBytes

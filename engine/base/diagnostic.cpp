@@ -7,9 +7,12 @@ namespace polc {
 
 std::string_view diag_severity_name(DiagSeverity s) {
   switch (s) {
-    case DiagSeverity::kError: return "error";
-    case DiagSeverity::kWarning: return "warning";
-    case DiagSeverity::kNote: return "note";
+    case DiagSeverity::kError:
+      return "error";
+    case DiagSeverity::kWarning:
+      return "warning";
+    case DiagSeverity::kNote:
+      return "note";
   }
   return "error";
 }
@@ -38,11 +41,13 @@ Location Location::whole(std::string file) {
 }
 
 void Diagnostics::error(std::string code, Location loc, std::string message) {
-  add(Diagnostic{DiagSeverity::kError, std::move(code), std::move(message), std::move(loc), {}, {}});
+  add(Diagnostic{
+      DiagSeverity::kError, std::move(code), std::move(message), std::move(loc), {}, {}});
 }
 
 void Diagnostics::warning(std::string code, Location loc, std::string message) {
-  add(Diagnostic{DiagSeverity::kWarning, std::move(code), std::move(message), std::move(loc), {}, {}});
+  add(Diagnostic{
+      DiagSeverity::kWarning, std::move(code), std::move(message), std::move(loc), {}, {}});
 }
 
 bool Diagnostics::has_errors() const {
@@ -59,7 +64,7 @@ bool Diagnostics::has_load_errors() const {  // errors that are not `is_incomple
 
 bool is_incomplete_code(std::string_view code) {
   return code == "foreach-not-expanded" || code == "foreach-limit" ||
-         code == "sam-policy-not-expanded";
+         code == "sam-policy-not-expanded" || code == "sam-globals-limit";
 }
 
 void append_location(std::string& out, const Location& loc) {
@@ -98,7 +103,10 @@ std::string render_diagnostic(const Diagnostic& d, bool color) {
   if (color) out += "\x1b[1m";
   append_location(out, d.location);
   out += ": ";
-  if (color) out += d.severity == DiagSeverity::kError ? "\x1b[31m" : d.severity == DiagSeverity::kWarning ? "\x1b[35m" : "\x1b[36m";
+  if (color)
+    out += d.severity == DiagSeverity::kError     ? "\x1b[31m"
+           : d.severity == DiagSeverity::kWarning ? "\x1b[35m"
+                                                  : "\x1b[36m";
   out += diag_severity_name(d.severity);
   out += ':';
   if (color) out += "\x1b[0m\x1b[1m";

@@ -58,9 +58,10 @@ struct Diagnostic {
 /// evaluated. `foreach-limit` (an error: a resource limit was passed) and
 /// `foreach-not-expanded` (a warning: valid CloudFormation polc cannot expand offline, such as a
 /// collection from a parameter without a default), and `sam-policy-not-expanded` (a warning: a
-/// SAM `Policies` item polc cannot expand into a policy document). Either way the rest of the template is
-/// checked and the run is incomplete (exit code 4, SARIF executionSuccessful false), never a
-/// pass. Pure.
+/// SAM `Policies` item polc cannot expand into a policy document) and `sam-globals-limit` (an
+/// error: merging SAM `Globals` passed kMaxSamGlobalsMergedEntries). Either way the rest of the
+/// template is checked and the run is incomplete (exit code 4, SARIF executionSuccessful false),
+/// never a pass. Pure.
 bool is_incomplete_code(std::string_view code);
 
 /// An append-only list of diagnostics. Not thread-safe; each worker keeps its own.

@@ -20,6 +20,21 @@ Digest256 sha256(std::string_view data) {
   return out;
 }
 
+std::string sha1_hex(std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), out, &len, EVP_sha1(), nullptr) != 1 || len != 20)
+    std::abort();
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(2 * len);
+  for (unsigned int i = 0; i < len; ++i) {
+    hex += kHex[out[i] >> 4];
+    hex += kHex[out[i] & 15];
+  }
+  return hex;
+}
+
 Digest256 hmac_sha256(std::string_view key, std::initializer_list<std::string_view> parts) {
   Digest256 out{};
   EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
@@ -28,8 +43,8 @@ Digest256 hmac_sha256(std::string_view key, std::initializer_list<std::string_vi
   OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest_name, 0),
                          OSSL_PARAM_construct_end()};
   std::size_t len = 0;
-  bool ok = ctx && EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()),
-                                key.size(), params) == 1;
+  bool ok = ctx && EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                                params) == 1;
   for (std::string_view p : parts)
     ok = ok && EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(p.data()), p.size()) == 1;
   ok = ok && EVP_MAC_final(ctx, out.data(), &len, out.size()) == 1 && len == out.size();

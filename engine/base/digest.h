@@ -1,4 +1,5 @@
-// Cryptographic digests: SHA-256 (bundle contents) and HMAC-SHA-256 (cache entry tags), from
+// Cryptographic digests: SHA-256 (bundle contents), HMAC-SHA-256 (cache entry tags) and SHA-1
+// (names the SAM translator derives with it), from
 // OpenSSL's libcrypto (Debian's libssl-dev). Why these and not XXH3: docs/security.md.
 #pragma once
 #include <array>
@@ -13,6 +14,11 @@ using Digest256 = std::array<std::uint8_t, 32>;
 
 /// SHA-256 (FIPS 180-4) of `data`. Pure, thread-safe.
 Digest256 sha256(std::string_view data);
+
+/// SHA-1 (FIPS 180-4) of `data` as 40 lowercase hex digits. Not for security: only to
+/// reproduce names others derive with it (the SAM translator's generated logical IDs). Pure,
+/// thread-safe.
+std::string sha1_hex(std::string_view data);
 
 /// HMAC-SHA-256 (RFC 2104) of the concatenation of `parts` under `key`. Pure, thread-safe.
 Digest256 hmac_sha256(std::string_view key, std::initializer_list<std::string_view> parts);

@@ -47,6 +47,14 @@ inline constexpr std::size_t kMaxForEachCopiedNodes = 2'000'000;
 /// one template section (a long string substituted in every iteration), in bytes.
 inline constexpr std::size_t kMaxForEachCopiedBytes = 64u << 20;
 
+/// Most map entries and list items merging SAM `Globals` into the template's SAM resources may
+/// create in one template (engine/model/sam_globals.cpp). A merged map or list is a new copy per
+/// resource: 1,000 functions each with one environment variable of their own under a Globals
+/// map of 100,000 variables would copy 100 million entries (some 2.4 GB). A merge past it stops,
+/// with a `sam-globals-limit` error that makes the run incomplete; real templates merge a few
+/// hundred.
+inline constexpr std::size_t kMaxSamGlobalsMergedEntries = 2'000'000;
+
 /// Deepest nesting of `Fn::ForEach` loops inside one another's output maps. The transform
 /// allows loops in loop bodies; real templates use one or two levels. The expander recurses
 /// per level, so the bound also protects the stack.
@@ -93,8 +101,8 @@ inline constexpr std::size_t kMaxConditionWork = 50'000;
 /// Most VM steps that the runs of one condition search (one policy on one subject) take
 /// together: the time bound of the search, as `kMaxVmSteps` is of one run. Cheap runs reach
 /// `kMaxConditionWork` first; a rule that walks much of the template per run (a security group
-/// used by 16 endpoints under 16 independent conditions) reaches this in a fraction of a second instead
-/// of spending a minute on 50,000 runs. Past it the result is reported as incomplete.
+/// used by 16 endpoints under 16 independent conditions) reaches this in a fraction of a second
+/// instead of spending a minute on 50,000 runs. Past it the result is reported as incomplete.
 inline constexpr std::uint64_t kMaxConditionSearchSteps = 2'000'000;
 
 /// Most clauses of a finding's condition that are merged and simplified by the pairwise rules

@@ -88,10 +88,13 @@ static bool template_shaped(const Value* v) {
 /// `<Id>Role`, trusted by `service`, with the managed policies named in `Policies` (and, for
 /// functions, AWSLambdaBasicExecutionRole), and `<Id>RolePolicy<N>` for each item N that is a
 /// policy document or a SAM policy template (expanded), also under `Fn::If`
-/// (samtranslator `model/role_utils/role_constructor.py`).
+/// (samtranslator `model/role_utils/role_constructor.py`), then the managed and inline policies
+/// a function's event sources add (`event_managed`, `event_inline`: expand_function).
 void TemplateBuilder::expand_role(std::uint32_t sam_index, const Value* policies,
                                   const Value* boundary, const Value* path,
-                                  std::string_view service) {
+                                  std::string_view service,
+                                  const std::vector<Value*>& event_managed,
+                                  const std::vector<Value*>& event_inline) {
   const Resource r = t_->resources_[sam_index];
   const std::uint32_t at = r.offset;
   std::vector<Value*> managed, inline_docs;
@@ -176,6 +179,13 @@ void TemplateBuilder::expand_role(std::uint32_t sam_index, const Value* policies
                          "its permissions are not checked");
     }
   }
+  // The event sources' policies, after the function's own (`_link_policy`: an ARN once).
+  for (Value* arn : event_managed) {
+    bool seen = false;
+    for (const Value* m : managed) seen = seen || (m->is_string() && m->str() == arn->str());
+    if (!seen) managed.push_back(arn);
+  }
+  inline_docs.insert(inline_docs.end(), event_inline.begin(), event_inline.end());
   Value* principal = map_of({{"Service", at, new_string(service, at)}}, at);
   Value* trust =
       map_of({{"Version", at, new_string("2012-10-17", at)},

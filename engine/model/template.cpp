@@ -214,7 +214,8 @@ void TemplateBuilder::add_ref(RefKind kind, const Value* node, std::uint32_t off
   } else {
     r.target_kind = TargetKind::kUnknown;
     // SAM generates resources (`MyFunctionRole`, `ServerlessRestApi`) the template refers to.
-    if (!t_->sam_ || !sam_generated_name(target)) {
+    if ((!t_->sam_ || !sam_generated_name(target)) &&
+        unknown_reported_.emplace(offset, target).second) {
       std::string what = kind == RefKind::kRef      ? "Ref to"
                          : kind == RefKind::kGetAtt ? "Fn::GetAtt of"
                          : kind == RefKind::kSub    ? "Fn::Sub variable naming"
@@ -370,7 +371,10 @@ std::unique_ptr<Template> TemplateBuilder::build() {
   t_->mappings_ = root->get("Mappings");
   if (const MapEntry* res = root->find("Resources")) read_resources(*res, generated);
   read_outputs(root->get("Outputs"));
-  if (t_->sam_) expand_sam();
+  if (t_->sam_) {
+    merge_sam_globals();
+    expand_sam();
+  }
   link();
   return std::move(t_);
 }

@@ -347,8 +347,10 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
     case kB_is_unknown:
       return Val::of_bool(resolve(args[0]).kind == VKind::kUnknown);
     case kB_default: {
+      // The argument itself, not its resolved value: a template node stays one, so that `at`
+      // points at the value the policy read (as for the fallback, args[1]).
       Val v = resolve(args[0]);
-      return v.is_null() ? args[1] : v;
+      return v.is_null() ? args[1] : args[0];
     }
     case kB_lower:
     case kB_upper: {

@@ -1,12 +1,12 @@
 // Findings: emit_report and a policy's findings with their condition clauses (evaluate_policy).
-#include "engine/vm/vm.h"
-
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "engine/base/limits.h"
 #include "engine/base/message_text.h"
+#include "engine/vm/vm.h"
 #include "engine/vm/vm_impl.h"
 
 namespace polc {
@@ -45,10 +45,10 @@ void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val re
         if (!path.empty() || loc.node == tmpl->resources()[owner].node) {
           if (subject != kNoIndex) {
             const Resource& s = tmpl->resources()[subject];
-            f.related.push_back({s.offset,
-                                 "reported while checking " + std::string(s.type) + " " +
-                                     std::string(s.logical_id),
-                                 tmpl});
+            f.related.push_back(
+                {s.offset,
+                 "reported while checking " + std::string(s.type) + " " + std::string(s.logical_id),
+                 tmpl});
           }
           f.resource = owner;
           f.path = std::move(path);
@@ -91,7 +91,8 @@ void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val re
         off = where.node->offset;
       else
         continue;
-      f.related.push_back({off, internal::cut_text(text(pair.list->items[1]), kMaxMessageBytes), in});
+      f.related.push_back(
+          {off, internal::cut_text(text(pair.list->items[1]), kMaxMessageBytes), in});
     }
   }
   // An unknown finding says "maybe" about a place: one per place and evaluation is enough. Both
@@ -104,6 +105,9 @@ void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val re
         return;
   if (raw.size() < kMaxFindingsPerTemplate) raw.push_back(std::move(f));
 }
+
+static void drop_sam_duplicates(const Template& tmpl, std::vector<Finding>& findings,
+                                std::size_t first, const std::vector<std::uint32_t>& resource_of);
 
 namespace {
 
@@ -167,6 +171,9 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
   m.link_depth = 0;
   m.policy = &policy;
   const SourceFile& tfile = tmpl.file();
+  // The resource of each finding this call adds to `out` (drop_sam_duplicates).
+  const std::size_t first_finding = out.findings.size();
+  std::vector<std::uint32_t> finding_resource;
 
   // The finding of `rf`, without conditions. Moves the strings out of `rf` when it may.
   auto make_finding = [&](RawFinding& rf, bool any_fail) {
@@ -252,7 +259,8 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
         // A search past its bound (kMaxConditionWork, kMaxConditionSearchSteps) is a fact about
         // the template's conditions, not a broken template or policy: a warning that still makes
         // the run incomplete (exit 4), as the leaf limit was.
-        d.severity = m.error_code == "condition-work" ? DiagSeverity::kWarning : DiagSeverity::kError;
+        d.severity =
+            m.error_code == "condition-work" ? DiagSeverity::kWarning : DiagSeverity::kError;
         d.code = m.error_code;
         d.policy_id = policy.info.id;
         std::string where;
@@ -285,8 +293,10 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
       // One leaf (no condition forked): every finding stands alone, in the order reported,
       // holds unconditionally and is failed or unknown as the leaf said. The general merge
       // below gives the same; this skips its maps (and their copies of every path).
-      for (RawFinding& rf : leaves[0].findings)
+      for (RawFinding& rf : leaves[0].findings) {
+        finding_resource.push_back(rf.resource);
         out.findings.push_back(make_finding(rf, rf.outcome == Outcome::kFail));
+      }
       return;
     }
     std::vector<Clause> explored;
@@ -349,8 +359,8 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
         } else {
           dnf = mg.holds;
           dnf = simplify(std::move(dnf));
-          always = !stopped && std::any_of(dnf.begin(), dnf.end(),
-                                           [](const Clause& c) { return c.empty(); });
+          always = !stopped &&
+                   std::any_of(dnf.begin(), dnf.end(), [](const Clause& c) { return c.empty(); });
         }
         if (!always) {
           for (const Clause& c : dnf) {
@@ -360,6 +370,7 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
           }
         }
       }
+      finding_resource.push_back(mg.first->resource);
       out.findings.push_back(std::move(f));
     }
   };
@@ -384,6 +395,41 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
   if (policy.template_chunk >= 0)
     explore_and_forget(static_cast<std::uint32_t>(policy.template_chunk), kNoIndex);
   m.tmpl = nullptr;
+  drop_sam_duplicates(tmpl, out.findings, first_finding, finding_resource);
+}
+
+/// One problem, one finding: a policy that checks both a SAM resource (`AWS::Serverless::Api`)
+/// and what the transform generates from it (its `AWS::ApiGateway::Stage`, a function's role)
+/// finds the same problem twice, at the same place (a generated resource is located at its SAM
+/// resource, and shares its values). The finding on the generated resource is dropped when the
+/// policy reports the SAM resource at the same location; a generated resource's finding the SAM
+/// resource's check does not give (a setting from `Globals.Api` on the implicit API, a
+/// statement of a policy template) stays.
+static void drop_sam_duplicates(const Template& tmpl, std::vector<Finding>& findings,
+                                std::size_t first, const std::vector<std::uint32_t>& resource_of) {
+  const auto& rs = tmpl.resources();
+  auto generated = [&](std::uint32_t i) {
+    return i < rs.size() && rs[i].generated_by.starts_with("AWS::Serverless::");
+  };
+  std::set<std::pair<std::uint32_t, std::uint32_t>> sam;  // (resource offset, finding offset)
+  bool any_generated = false;
+  for (std::size_t k = 0; k < resource_of.size(); ++k) {
+    const std::uint32_t i = resource_of[k];
+    if (i >= rs.size()) continue;
+    if (generated(i))
+      any_generated = true;
+    else if (rs[i].type.starts_with("AWS::Serverless::"))
+      sam.emplace(rs[i].offset, findings[first + k].location.offset);
+  }
+  if (sam.empty() || !any_generated) return;
+  std::size_t out = first;
+  for (std::size_t k = 0; k < resource_of.size(); ++k) {
+    const std::uint32_t i = resource_of[k];
+    if (generated(i) && sam.count({rs[i].offset, findings[first + k].location.offset})) continue;
+    if (out != first + k) findings[out] = std::move(findings[first + k]);
+    ++out;
+  }
+  findings.resize(out);
 }
 
 }  // namespace polc
