@@ -464,6 +464,8 @@ void TemplateBuilder::expand_implicit_apis() {
         }
         Value* expr = map_of({{"Fn::Or", at, list_of(items, at)}}, at);
         expr->intrinsic = Intrinsic::kOr;
+        // Indexed like the template's own conditions (find_condition looks names up by hash).
+        t_->condition_by_name_.emplace(name, static_cast<std::uint32_t>(t_->conditions_.size()));
         t_->conditions_.push_back({name, at, expr});
       }
     }
