@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -261,6 +262,26 @@ struct Vm::Impl {
   void list_push(VList* l, Val v);
   Val member(Val needle, Val haystack);
   Val arith(Opcode op, Val a, Val b);
+
+  // ---- subjects (vm_findings.cpp)
+  /// The resources subject rule `rule` of `policy` runs over in `t` (those whose type matches
+  /// the rule's), in document order; nullptr when `policy` is not one of the set's (the caller
+  /// then matches the types itself). Computed once per template for every rule of the set: one
+  /// type lookup per resource, instead of one per policy and rule.
+  const std::vector<std::uint32_t>* subjects(const CompiledPolicy& policy, std::size_t rule,
+                                             const Template& t);
+  /// Per policy of `set`: the index of its first subject rule in `rule_type`.
+  std::vector<std::uint32_t> rule_base;
+  /// Per subject rule of `set`: its type's index in `subject_hits`.
+  std::vector<std::uint32_t> rule_type;
+  /// The distinct exact types of the set's subject rules, and the distinct wildcard patterns
+  /// (with their indices in `subject_hits`).
+  std::unordered_map<std::string_view, std::uint32_t> exact_types;
+  std::vector<std::pair<std::string_view, std::uint32_t>> wildcard_types;
+  /// Per distinct rule type: the resources of `subjects_tmpl` it matches.
+  std::vector<std::vector<std::uint32_t>> subject_hits;
+  const Template* subjects_tmpl = nullptr;
+  std::uint64_t subjects_serial = 0;
 
   // ---- builtins (vm_builtins.cpp)
   Val call_builtin(std::uint8_t id, Val* args, int argc);
