@@ -68,6 +68,10 @@ class ValStack {
     if (size_ == items_.size()) grow(size_ + 1);
     items_[size_++] = v;
   }
+  /// `push_back` without the capacity check, for the interpreter: it checks before each
+  /// instruction that the stack is kMaxVmStack - 8 deep at most, and `Vm` reserves kMaxVmStack
+  /// + 16 slots, so an instruction's one push always has room.
+  [[gnu::always_inline]] void push(Val v) { items_[size_++] = v; }
   void pop_back() { --size_; }
   void clear() { size_ = 0; }
   /// Like `std::vector::resize`: new slots are null.
