@@ -285,7 +285,7 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
         // `count(x) > 0` (or `!= 0`, `== 0`, `<= 0`) of a pending list asks only whether one of
         // its candidates exists: one condition, the disjunction of theirs, instead of a fork on
         // each (2^n runs for n candidates under independent conditions).
-        if (argc == 1 && is_count_builtin(p[0]) && stack.back().kind == VKind::kPending &&
+        if (argc == 1 && stack.back().kind == VKind::kPending && is_count_builtin(p[0]) &&
             static_cast<Opcode>(code[next]) == Opcode::kConst) {
           const std::uint8_t* q = code + next + 1;
           const Val k = f.chunk->constant_vals[read_u16(q)];
@@ -349,35 +349,35 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
         next = f.pc - read_u16(p);
         break;
       case Opcode::kJumpIfFalse: {
-        int t = truth(pop());
+        int t = truth_of(pop());
         if (t == -2) fail("type", "condition is not a boolean");
         if (t != 1) next += read_u16(p);
         break;
       }
       case Opcode::kJumpIfFalseKeep: {
-        int t = truth(stack.back());
+        int t = truth_of(stack.back());
         if (t == -2) fail("type", "operand of 'and' is not a boolean");
         if (t == 0) next += read_u16(p);
         break;
       }
       case Opcode::kJumpIfTrueKeep: {
-        int t = truth(stack.back());
+        int t = truth_of(stack.back());
         if (t == -2) fail("type", "operand of 'or' is not a boolean");
         if (t == 1) next += read_u16(p);
         break;
       }
       case Opcode::kJumpIfUnknownKeep:
-        if (truth(stack.back()) == -1) next += read_u16(p);
+        if (truth_of(stack.back()) == -1) next += read_u16(p);
         break;
       case Opcode::kGuard: {
-        int t = truth(pop());
+        int t = truth_of(pop());
         if (t == -2) fail("type", "'when' condition is not a boolean");
         if (t == 0) next += read_u16(p);
         if (t == -1) uncertain = true;
         break;
       }
       case Opcode::kCheck: {
-        int t = truth(pop());
+        int t = truth_of(pop());
         if (t == -2) fail("type", "'require' condition is not a boolean");
         if (t == 1) next += read_u16(p);
         if (t == -1) check_unknown = true;  // the report that follows is an "unknown" outcome
@@ -388,7 +388,7 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
       case Opcode::kOr: {
         Val b = pop();
         Val a = pop();
-        int ta = truth(a), tb = truth(b);
+        int ta = truth_of(a), tb = truth_of(b);
         if (ta == -2 || tb == -2) {
           fail("type", std::string("operand of '") + (op == Opcode::kAnd ? "and" : "or") +
                            "' is not a boolean");
@@ -408,7 +408,7 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
         break;
       }
       case Opcode::kNot: {
-        int t = truth(stack.back());
+        int t = truth_of(stack.back());
         if (t == -2)
           fail("type", "operand of 'not' is not a boolean");
         else if (t == -1)

@@ -259,6 +259,10 @@ struct Vm::Impl {
   int compare(Val a, Val b);
   /// 1 true, 0 false, -1 unknown; -2 when not a truth value (type error).
   int truth(Val v);
+  /// `truth`, with a boolean (most conditions) answered inline.
+  [[gnu::always_inline]] int truth_of(Val v) {
+    return v.kind == VKind::kBool ? (v.boolean ? 1 : 0) : truth(v);
+  }
   std::string text(Val v, int depth = 0);
   bool number_of(Val v, double& out);
   Val make_string(std::string_view s) { return Val::of_string(arena.copy(s)); }
