@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -14,8 +13,6 @@
 #include <iostream>
 #include <map>
 #include <optional>
-#include <system_error>
-#include <thread>
 #include <tuple>
 #include <unordered_map>
 
@@ -29,7 +26,6 @@
 #include "engine/config/selection.h"
 #include "engine/load/loader.h"
 #include "engine/load/stack_links.h"
-#include "engine/load/template_stash.h"
 #include "engine/program/bundle.h"
 #include "engine/report/report.h"
 #include "engine/scan/cache.h"
@@ -60,80 +56,6 @@ bool write_file(const std::string& path, const std::string& text, const char* wh
     return false;
   }
   return true;
-}
-
-/// The link index pass (engine/stack_links.h) over every template of the run, whatever its
-/// shard, so that a shard checks its templates with the same links as an unsharded run. Only
-/// files the byte search `may_link` lets through are parsed. With `stash`, the templates parsed
-/// here that this run's scan will check are kept for it (engine/load/template_stash.h).
-LinkPlan index_links(const ScanInputs& files, const std::vector<std::string>& scan_paths,
-                     const std::vector<std::string>& excludes, const TemplateFilter& filter,
-                     unsigned jobs, bool with_digests, TemplateStash* stash) {
-  auto each = [&](auto&& fn) {
-    if (files.all_buffered) {
-      for (const ScanInputs::Template& t : files.template_paths) fn(t.path);
-      return;
-    }
-    FileWalker walker(scan_paths, excludes);
-    std::string path;
-    FileKind kind;
-    while (walker.next(path, kind))
-      if (kind == FileKind::kTemplate && filter.in_run(path)) fn(path);
-  };
-  // The facts of one file; empty when it cannot link (most files: a byte search decides).
-  // `keep`: where to leave the loaded template for the scan (null: dropped).
-  auto facts_of = [](const std::string& path, std::string& bytes, TemplateStash* keep) {
-    LoadResult failure;
-    if (!read_template_file(path, bytes, failure)) return LinkFacts();  // the scan reports it
-    if (!may_link(bytes) || !may_be_template(bytes)) return LinkFacts();
-    LoadResult lr = load_template_read(path, std::move(bytes));
-    bytes = std::string();
-    LinkFacts facts;
-    if (lr.status == LoadStatus::kTemplate && lr.tmpl)
-      facts = link_facts(*lr.tmpl, default_stack_name(path));
-    if (keep) keep->offer(path, lr);
-    return facts;
-  };
-  LinkPlan plan;
-  if (files.all_buffered) {
-    // The listed files on the scan's workers, each taking the next index; added in list order.
-    const auto& list = files.template_paths;
-    std::vector<LinkFacts> found(list.size());
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-      std::string bytes;
-      for (std::size_t i; (i = next.fetch_add(1)) < list.size();)
-        found[i] = facts_of(list[i].path, bytes, list[i].selected ? stash : nullptr);
-    };
-    std::vector<std::thread> threads;
-    for (unsigned t = 1; t < jobs; ++t) {
-      try {
-        threads.emplace_back(work);
-      } catch (const std::system_error&) {
-        break;
-      }
-    }
-    work();
-    for (auto& t : threads) t.join();
-    for (std::size_t i = 0; i < list.size(); ++i)
-      if (!found[i].empty()) plan.add(list[i].path, std::move(found[i]));
-  } else {
-    std::string bytes;
-    each([&](const std::string& path) { plan.add(path, facts_of(path, bytes, nullptr)); });
-  }
-  std::unordered_map<std::string, std::string> keys;  // link_path_key -> path as scanned
-  bool listed = false;
-  plan.finish(
-      [&](const std::string& key) {
-        if (!listed) {  // only when a nested template is not itself linked otherwise
-          each([&](const std::string& path) { keys.emplace(link_path_key(path), path); });
-          listed = true;
-        }
-        auto it = keys.find(key);
-        return it == keys.end() ? std::string() : it->second;
-      },
-      with_digests);
-  return plan;
 }
 
 /// Standard output for reports: clears the progress bar's line before each write.
@@ -626,40 +548,54 @@ int run_check(const CheckArgs& args) {
         }
     }
     report_group(o.findings, diags);
-    progress.update(++done, files.templates);
   };
-  // The paths the first walk kept, or, for a tree too large to keep them, a second walk.
+  // Every template of the run, whatever its shard (a shard links its templates as an unsharded
+  // run does; engine/scan/scanner.h, `scan_linked`): the paths the first walk kept, or, for a
+  // tree too large to keep them, a second walk.
   std::optional<FileWalker> walker;
   if (!files.all_buffered) walker.emplace(scan_paths, cfg.exclude);
   std::size_t next_path = 0;
-  auto source = [&](std::string& path, bool& regular) {
+  auto source = [&](std::string& path, bool& regular, bool& mine) {
     if (!walker) {
-      while (next_path < files.template_paths.size() && !files.template_paths[next_path].selected)
-        ++next_path;
       if (next_path == files.template_paths.size()) return false;
-      ScanInputs::Template& t = files.template_paths[next_path++];
+      const ScanInputs::Template& t = files.template_paths[next_path++];
       regular = t.regular;
-      path = std::move(t.path);
+      mine = t.selected;
+      path = t.path;  // kept for `lookup`
       return true;
     }
     FileKind kind;
     while (walker->next(path, kind))
-      if (kind == FileKind::kTemplate && selected(path)) {
+      if (kind == FileKind::kTemplate && selected.in_run(path)) {
         regular = walker->listed_regular();
+        mine = selected.in_shard(path);
         return true;
       }
     return false;
   };
-  options.expected_files = files.templates;
-  // Templates the index pass parses are kept for the scan, within kMaxStashedTemplateBytes
-  // (not with the result cache: a cached file is not parsed at all).
-  TemplateStash stash(kMaxStashedTemplateBytes);
-  retain_freed_memory();  // before the index pass too: it loads templates as the scan does
-  const LinkPlan links = index_links(files, scan_paths, cfg.exclude, selected, options.jobs,
-                                     options.cache != nullptr, options.cache ? nullptr : &stash);
-  if (!links.empty()) options.links = &links;
-  if (!options.cache) options.stash = &stash;
-  scan_stream(*set, evaluated, known, source, consume, options);
+  // A nested template that is not linked otherwise: its path as the scan names it, from the
+  // kept paths or one more walk (only when the link plan meets such a template).
+  std::unordered_map<std::string, std::string> keys;  // link_path_key -> path as scanned
+  bool listed = false;
+  auto lookup = [&](const std::string& key) {
+    if (!listed && files.all_buffered) {
+      for (const ScanInputs::Template& t : files.template_paths)
+        keys.emplace(link_path_key(t.path), t.path);
+    } else if (!listed) {
+      FileWalker again(scan_paths, cfg.exclude);
+      std::string path;
+      FileKind kind;
+      while (again.next(path, kind))
+        if (kind == FileKind::kTemplate && selected.in_run(path))
+          keys.emplace(link_path_key(path), path);
+    }
+    listed = true;
+    auto it = keys.find(key);
+    return it == keys.end() ? std::string() : it->second;
+  };
+  options.expected_files = files.run_templates;
+  scan_linked(*set, evaluated, known, source, lookup, consume, options,
+              [&] { progress.update(++done, files.templates); });
   progress.finish();
   if (cache) finish_cache(*cache, args, color_err);
 

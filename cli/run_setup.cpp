@@ -144,6 +144,7 @@ ScanInputs find_scan_inputs(const std::vector<std::string>& paths,
     if (kind != FileKind::kTemplate || !selected.in_run(path)) continue;
     const bool mine = selected.in_shard(path);
     if (mine) ++out.templates;
+    ++out.run_templates;
     if (!out.all_buffered) continue;
     buffered_bytes += sizeof(ScanInputs::Template) + path.size();
     if (buffered_bytes > kMaxBufferedPathBytes) {

@@ -112,7 +112,8 @@ struct ScanInputs {
   std::vector<std::string> policies;
   std::vector<std::string> bundles;
   std::vector<Diagnostic> errors;
-  std::size_t templates = 0;
+  std::size_t templates = 0;      // this shard's
+  std::size_t run_templates = 0;  // every shard's (the link index reads them all)
   /// A template path and `FileWalker::listed_regular` for it.
   struct Template {
     std::string path;

@@ -10,6 +10,7 @@
 #include "dsl/internal/schema_types.h"
 #include "dsl/internal/typing_context.h"
 #include "engine/program/builtins.h"
+#include "engine/schema/iam_actions.h"
 #include "engine/schema/schema.h"
 
 namespace polc {
@@ -493,6 +494,15 @@ class Checker {
       t.kind = SType::kEdges;
       t.res = args[0].res;
       return t;
+    }
+    if (n == "iam_actions") {
+      // A misspelt level would match no action, and the policy would pass everything.
+      const Expr& lv = *e.args[1];
+      if (lv.kind == ExprKind::kString && !schema::iam_access_level_from_name(lv.string_value))
+        error(lv.span,
+              "unknown IAM access level '" + lv.string_value +
+                  "': iam_actions() takes \"Write\", \"Permissions management\" or \"Tagging\"");
+      return {};
     }
     if (n == "default") return type_union(args[0], args[1]);
     if (n == "flatten" || n == "distinct" || n == "sort") return args[0];

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "tests/cli_run.h"
+#include "tests/link_templates.h"
 #include "tests/robust_util.h"
 
 namespace polc {
@@ -50,34 +51,11 @@ std::set<std::string> summary(const std::string& json) {
   return out;
 }
 
-const char* kNetwork = R"(AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  EndpointSg:
-    Type: AWS::EC2::SecurityGroup
-    Properties:
-      GroupDescription: endpoints
-Outputs:
-  SgId:
-    Value: !GetAtt EndpointSg.GroupId
-    Export:
-      Name: !Sub "${AWS::StackName}-SgId"
-)";
-
-const char* kApp = R"(AWSTemplateFormatVersion: "2010-09-09"
-Parameters:
-  Network:
-    Type: String
-    Default: network
-Resources:
-  Endpoint:
-    Type: AWS::EC2::VPCEndpoint
-    Properties:
-      VpcEndpointType: Interface
-      ServiceName: com.amazonaws.us-east-1.kms
-      VpcId: vpc-1
-      SecurityGroupIds:
-        - Fn::ImportValue: !Sub "${Network}-SgId"
-)";
+using test::kApp;
+using test::kEndpointsChild;
+using test::kGroupsChild;
+using test::kNetwork;
+using test::nested_parent;
 
 const std::string kOnly = "check --no-config -q --format json --only vpce-sg-no-implicit-egress ";
 
@@ -101,39 +79,9 @@ TEST_CASE("links: an export's group is reported with the importing endpoint", "[
 
 TEST_CASE("links: local nested stacks pass a group from one child to another", "[links]") {
   Dir d("nested");
-  d.write("parent.yaml", R"(Resources:
-  Groups:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: nested/groups.yaml
-  Endpoints:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: ./nested/endpoints.yaml
-      Parameters:
-        GroupId: !GetAtt Groups.Outputs.SgId
-)");
-  d.write("nested/groups.yaml", R"(Resources:
-  Sg:
-    Type: AWS::EC2::SecurityGroup
-    Properties:
-      GroupDescription: g
-Outputs:
-  SgId:
-    Value: !Ref Sg
-)");
-  d.write("nested/endpoints.yaml", R"(Parameters:
-  GroupId:
-    Type: String
-Resources:
-  Ep:
-    Type: AWS::EC2::VPCEndpoint
-    Properties:
-      VpcEndpointType: Interface
-      ServiceName: s
-      VpcId: v
-      SecurityGroupIds: [!Ref GroupId]
-)");
+  d.write("parent.yaml", nested_parent("nested/groups.yaml", "./nested/endpoints.yaml"));
+  d.write("nested/groups.yaml", kGroupsChild);
+  d.write("nested/endpoints.yaml", kEndpointsChild);
   const auto r = run_polc(d.path(), kOnly + ".");
   CHECK(summary(r.out) ==
         std::set<std::string>{"groups.yaml Sg vpce-sg-no-implicit-egress endpoints.yaml"});
@@ -244,6 +192,48 @@ TEST_CASE("links: a cached outcome of a linked template follows its neighbours",
   CHECK(summary(run_polc(d.path(), kOnly + cache + "t").out).empty());
 }
 
+TEST_CASE("links: files linked to later ones, at -j 1 and -j 2, sharded and cached", "[links]") {
+  // Each file is read once and checked as it comes; what links to a file met later (a nested
+  // template before its parent, an importer before its exporter) is settled before anything is
+  // reported. The report is the same at any -j, sharded or from the cache.
+  Dir d("order");
+  d.write("t/a-groups.yaml", kGroupsChild);
+  d.write("t/app.yaml", kApp);
+  d.write("t/b-parent.yaml", nested_parent("a-groups.yaml", "c-endpoints.yaml"));
+  d.write("t/c-endpoints.yaml", kEndpointsChild);
+  d.write("t/network.yaml", kNetwork);
+  for (int i = 0; i < 12; ++i) d.write("t/x" + std::to_string(i) + ".yaml", kApp);
+  auto report = [&](const std::string& args) {
+    std::string out = run_polc(d.path(), kOnly + args + " t").out;
+    const std::size_t at = out.find("\"elapsed_seconds\": ");
+    REQUIRE(at != std::string::npos);
+    const std::size_t value = at + 19;
+    return out.replace(value, out.find_first_of(",}\n", value) - value, "0");
+  };
+  const std::string one = report("-j 1");
+  const auto found = summary(one);
+  CHECK(found.count("a-groups.yaml Sg vpce-sg-no-implicit-egress c-endpoints.yaml") == 1);
+  CHECK(found.count(
+            "network.yaml EndpointSg vpce-sg-no-implicit-egress app.yaml x0.yaml x1.yaml x10.yaml "
+            "x11.yaml x2.yaml x3.yaml x4.yaml x5.yaml x6.yaml x7.yaml x8.yaml x9.yaml") == 1);
+  CHECK(report("-j 2") == one);
+  std::set<std::string> shards;
+  for (int k = 1; k <= 3; ++k) {
+    const auto part = summary(report("--shard " + std::to_string(k) + "/3"));
+    shards.insert(part.begin(), part.end());
+  }
+  CHECK(shards == found);
+  // Cached: one lookup per file, counted once (a linked file is checked again, not counted
+  // again), the same report.
+  const std::string cache = "--cache " + (d.path() / "cache").string() + " ";
+  const std::string plain = "check --no-config --format json --only vpce-sg-no-implicit-egress ";
+  const auto cold = run_polc(d.path(), plain + cache + "-j 2 t");
+  CHECK(cold.err.find("0 hits, 17 misses") != std::string::npos);
+  const auto warm = run_polc(d.path(), plain + cache + "-j 2 t");
+  CHECK(warm.err.find("17 hits, 0 misses") != std::string::npos);
+  CHECK(summary(warm.out) == found);
+}
+
 TEST_CASE("links: stack names and static export names", "[links]") {
   CHECK(default_stack_name("a/b/network.yaml") == "network");
   CHECK(default_stack_name("cdk.out/App.template.json") == "App");
@@ -255,6 +245,46 @@ TEST_CASE("links: stack names and static export names", "[links]") {
   CHECK(may_link("Value: !ImportValue x"));
   CHECK(may_link("{\"\\u0045xport\": 1}"));  // an escape could spell it
   CHECK_FALSE(may_link("Description: Exports nothing; a regex \\d+ here\n"));
+}
+
+TEST_CASE("links: may_link agrees with a plain search at every position", "[links]") {
+  // The byte search looks at sixteen positions at a time (SSE2) and at the tail one by one:
+  // needles across block boundaries, at the very end, cut short, among near misses.
+  auto reference = [](std::string_view s) {
+    for (std::string_view needle : {"ImportValue", "AWS::CloudFormation::Stack"})
+      if (s.find(needle) != std::string_view::npos) return true;
+    for (std::size_t at = s.find("Export"); at != std::string_view::npos;
+         at = s.find("Export", at + 1)) {
+      std::size_t i = at + 6;
+      if (i < s.size() && (s[i] == '"' || s[i] == '\'')) ++i;
+      while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+      if (i < s.size() && s[i] == ':') return true;
+    }
+    for (std::size_t i = 0; i + 1 < s.size(); ++i)
+      if (s[i] == '\\' && (s[i + 1] == 'u' || s[i + 1] == 'U' || s[i + 1] == 'x')) return true;
+    return false;
+  };
+  const std::vector<std::string> pieces = {
+      "ImportValue", "ImportValu", "mportValue", "AWS::CloudFormation::Stack",
+      "AWS::CloudFormation::Stac", "Export:", "Export \t:", "Export\":", "Export' :", "Export",
+      "Exports:", "Expor", "\\u", "\\x", "\\n", "\\", "E", "I", "A", "k", "e", "t", " ", "\n",
+      "Resources:", "  Type: AWS::EC2::SecurityGroup\n", "0123456789abcdef"};
+  std::uint32_t seed = 12345;
+  auto next = [&] { return seed = seed * 1103515245u + 12345u; };
+  int positives = 0;
+  for (int round = 0; round < 4000; ++round) {
+    std::string s;
+    const int parts = static_cast<int>(next() % 12);
+    for (int k = 0; k < parts; ++k) {
+      const std::string& piece = pieces[next() % pieces.size()];
+      // Mostly filler pieces: a needle at any offset, often alone near the end.
+      s += next() % 4 ? std::string(next() % 40, static_cast<char>('a' + next() % 3)) : piece;
+    }
+    INFO(s);
+    REQUIRE(may_link(s) == reference(s));
+    positives += reference(s);
+  }
+  CHECK(positives > 400);  // both answers were exercised
 }
 
 TEST_CASE("links: SAM SimpleTable is checked as the DynamoDB table it becomes", "[links][sam]") {

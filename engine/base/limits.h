@@ -193,6 +193,13 @@ inline constexpr std::size_t kMaxBufferedPathBytes = 1u << 20;
 /// without bound, which keeps memory flat however many files follow a large one.
 inline constexpr std::size_t kMaxPendingOutcomes = 64;
 
+/// Bytes of outcomes `polc check` holds in memory while its one pass over the files runs
+/// (engine/scan/held_outcomes.h): no outcome is passed on before the link plan is complete,
+/// because any later file may link to an earlier one. Past this, outcomes go to a temporary
+/// file, so memory stays bounded however many files and findings there are. Counted as the
+/// outcomes' approximate heap bytes (`HeldOutcomes::charge`).
+inline constexpr std::size_t kHeldOutcomeMemoryBytes = 32u << 20;
+
 /// Most directory fds one file walk (a `FileWalker`, all its arguments together) keeps open.
 /// A directory is opened relative to its parent's fd, which saves resolving the whole path
 /// again; past this many open parents (a tree deeper than this, or many arguments walked side

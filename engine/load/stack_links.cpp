@@ -1,4 +1,4 @@
-// Stacks that reference each other: the index pass (LinkPlan) and the linked view (StackWorld).
+// Stacks that reference each other: the index (LinkPlan) and the linked view (StackWorld).
 #include "engine/load/stack_links.h"
 
 #include <algorithm>
@@ -7,6 +7,11 @@
 #include <functional>
 #include <set>
 #include <span>
+#include <string_view>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -120,38 +125,64 @@ std::string default_stack_name(std::string_view path) {
   return std::string(name);
 }
 
-bool may_link(std::string_view contents) {
-  if (contents.empty()) return false;
-  // Horspool searchers skip up to a needle's length per step: the index pass runs this over
-  // every byte of the run, several times faster than memmem on these needles. Built once;
-  // searching is const and thread-safe.
-  using Searcher = std::boyer_moore_horspool_searcher<std::string_view::const_iterator>;
-  static const std::string_view kImport = "ImportValue", kExport = "Export";
-  static const Searcher import_searcher(kImport.begin(), kImport.end());
-  static const Searcher stack_searcher(kStackType.begin(), kStackType.end());
-  static const Searcher export_searcher(kExport.begin(), kExport.end());
-  auto found = [&](const Searcher& s, std::size_t from) -> std::size_t {
-    auto hit = s(contents.begin() + static_cast<std::ptrdiff_t>(from), contents.end()).first;
-    return hit == contents.end() ? std::string_view::npos
-                                 : static_cast<std::size_t>(hit - contents.begin());
-  };
-  if (found(import_searcher, 0) != std::string_view::npos ||
-      found(stack_searcher, 0) != std::string_view::npos)
-    return true;
-  // `Export` as a key: followed by an optional quote, spaces and a colon.
-  for (std::size_t at = 0;;) {
-    const std::size_t hit = found(export_searcher, at);
-    if (hit == std::string_view::npos) break;
-    std::size_t i = hit + kExport.size();
-    if (i < contents.size() && (contents[i] == '"' || contents[i] == '\'')) ++i;
-    while (i < contents.size() && (contents[i] == ' ' || contents[i] == '\t')) ++i;
-    if (i < contents.size() && contents[i] == ':') return true;
-    at = i;
+namespace {
+
+constexpr std::string_view kImportNeedle = "ImportValue", kExportNeedle = "Export";
+
+/// True when `s` at `i` starts what `may_link` looks for: `ImportValue`, the nested stack type,
+/// `Export` as a key (an optional quote, spaces and a colon after it), or a `\u`, `\U` or `\x`
+/// escape that could spell any of them.
+bool link_at(std::string_view s, std::size_t i) {
+  const std::string_view rest = s.substr(i);
+  switch (rest[0]) {
+    case 'I':
+      return rest.starts_with(kImportNeedle);
+    case 'A':
+      return rest.starts_with(kStackType);
+    case 'E': {
+      if (!rest.starts_with(kExportNeedle)) return false;
+      std::size_t j = kExportNeedle.size();
+      if (j < rest.size() && (rest[j] == '"' || rest[j] == '\'')) ++j;
+      while (j < rest.size() && (rest[j] == ' ' || rest[j] == '\t')) ++j;
+      return j < rest.size() && rest[j] == ':';
+    }
+    case '\\':
+      return rest.size() > 1 && (rest[1] == 'u' || rest[1] == 'U' || rest[1] == 'x');
+    default:
+      return false;
   }
-  // A JSON `\u` or YAML `\x`/`\u`/`\U` escape could spell any of them.
-  for (const char *p = contents.data(), *end = p + contents.size();
-       (p = static_cast<const char*>(std::memchr(p, '\\', static_cast<std::size_t>(end - p)))); ++p)
-    if (p + 1 < end && (p[1] == 'u' || p[1] == 'U' || p[1] == 'x')) return true;
+}
+
+}  // namespace
+
+bool may_link(std::string_view contents) {
+  const std::size_t n = contents.size();
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // Sixteen positions at a time, each needle by two of its bytes (the first and one further
+  // on: few positions match both), then `link_at` on the candidates. One pass over the bytes
+  // for all needles instead of one search per needle.
+  const char* p = contents.data();
+  auto at = [&](std::size_t k) {
+    return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
+  };
+  auto eq = [](__m128i v, char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); };
+  constexpr std::size_t kReach = kStackType.size() - 1;  // the furthest byte a needle tests
+  for (; i + kReach + 16 <= n; i += 16) {
+    const __m128i b0 = at(i), b1 = at(i + 1);
+    const __m128i import = _mm_and_si128(eq(b0, 'I'), eq(at(i + kImportNeedle.size() - 1), 'e'));
+    const __m128i stack = _mm_and_si128(eq(b0, 'A'), eq(at(i + kReach), 'k'));
+    const __m128i exp = _mm_and_si128(eq(b0, 'E'), eq(at(i + kExportNeedle.size() - 1), 't'));
+    const __m128i escape = _mm_and_si128(
+        eq(b0, '\\'), _mm_or_si128(_mm_or_si128(eq(b1, 'u'), eq(b1, 'U')), eq(b1, 'x')));
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_or_si128(_mm_or_si128(import, stack), _mm_or_si128(exp, escape))));
+    for (; mask; mask &= mask - 1)
+      if (link_at(contents, i + static_cast<std::size_t>(__builtin_ctz(mask)))) return true;
+  }
+#endif
+  for (; i < n; ++i)
+    if (link_at(contents, i)) return true;
   return false;
 }
 

@@ -3,13 +3,15 @@
 // (`AWS::CloudFormation::Stack`) whose `TemplateURL` names a local file (or, in a CDK cloud
 // assembly, whose `Metadata.aws:asset:path` names it).
 //
-// Two stages. The *index pass* (`LinkPlan`) runs before the scan over every template of the run
-// (all shards): a byte search (`may_link`) passes over files without `Export`, `ImportValue` or
-// `AWS::CloudFormation::Stack`; the rest are loaded and their link facts kept (names and paths,
-// not templates). `LinkPlan::finish` then links names to exports and local paths to scanned
-// files and reports, as diagnostics, what it will not guess: an export name several templates
-// declare, an export name that does not resolve statically, an import no template of the run
-// exports, a nested template that is not among the scanned files.
+// Two stages. The *index* (`LinkPlan`) covers every template of the run (all shards): the
+// scan (`scan_linked`, engine/scan/scanner.h) reads each file once, and a byte search
+// (`may_link`) on those bytes passes over files without `Export`, `ImportValue` or
+// `AWS::CloudFormation::Stack`; of the rest, the template the check loads anyway gives its link
+// facts (names and paths, not templates). `LinkPlan::finish`, once every file is read, links
+// names to exports and local paths to scanned files and reports, as diagnostics, what it will
+// not guess: an export name several templates declare, an export name that does not resolve
+// statically, an import no template of the run exports, a nested template that is not among
+// the scanned files.
 //
 // While the scan checks a linked template, the scanner loads its neighbourhood (the templates it
 // imports from, those that import its exports, its parent and children, and its parent's other
@@ -56,7 +58,7 @@ std::string nested_template_path(const Template& t, const Resource& r);
 /// `path` lexically normal and without a leading `./`, as the plan compares paths.
 std::string link_path_key(std::string_view path);
 
-/// What the index pass keeps of one template.
+/// What the index keeps of one template.
 struct LinkFacts {
   struct Export {
     std::string name;  // "" when it does not resolve statically
@@ -82,7 +84,7 @@ struct LinkFacts {
 /// The link facts of `t` deployed as `stack_name`.
 LinkFacts link_facts(const Template& t, std::string_view stack_name);
 
-/// The links of one run, from the index pass. Built by one thread (`add`, then `finish`); after
+/// The links of one run, from the index. Built by one thread (`add`, then `finish`); after
 /// `finish` it is immutable and may be read from any number of threads.
 class LinkPlan {
  public:

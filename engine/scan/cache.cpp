@@ -19,11 +19,14 @@
 #include "engine/base/digest.h"
 #include "engine/base/limits.h"
 #include "engine/base/source_file.h"
+#include "engine/scan/outcome_codec.h"
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
 namespace polc {
+
+using internal::put_str;
 
 namespace {
 
@@ -184,191 +187,12 @@ std::string cache_context(std::string_view bundle_bytes, const std::vector<std::
   return h.hex();
 }
 
-namespace {
-
-// The binary payload: the format tag and the key (strings), the status and `incomplete`
-// (bytes), then the findings and diagnostics. Integers are LEB128 varints, strings a varint
-// length and the bytes, booleans and enums one byte, lists a varint count and the elements.
-
-void put_varint(std::string& out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-void put_str(std::string& out, std::string_view s) {
-  put_varint(out, s.size());
-  out.append(s);
-}
-void put_byte(std::string& out, std::uint8_t b) { out.push_back(static_cast<char>(b)); }
-void put_location(std::string& out, const Location& l) {
-  put_str(out, l.file);
-  put_varint(out, l.offset);
-  put_varint(out, l.line);
-  put_varint(out, l.column);
-  put_str(out, l.source_line);
-}
-
-/// A bounds-checked reader over untrusted bytes: every read fails (and stays failed) rather
-/// than run past the end; enums and booleans are range-checked.
-struct Reader {
-  std::string_view in;
-  bool ok = true;
-  std::uint64_t varint() {
-    std::uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (in.empty()) break;
-      const auto b = static_cast<unsigned char>(in[0]);
-      in.remove_prefix(1);
-      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-      if (!(b & 0x80)) return v;
-    }
-    ok = false;
-    return 0;
-  }
-  std::uint32_t u32() {
-    const std::uint64_t v = varint();
-    if (v > std::numeric_limits<std::uint32_t>::max()) ok = false;
-    return static_cast<std::uint32_t>(v);
-  }
-  /// A count of elements of at least one byte each: at most the bytes left.
-  std::size_t count() {
-    const std::uint64_t n = varint();
-    if (n > in.size()) ok = false;
-    return ok ? static_cast<std::size_t>(n) : 0;
-  }
-  std::uint8_t byte(std::uint8_t max) {
-    if (in.empty() || static_cast<unsigned char>(in[0]) > max) {
-      ok = false;
-      return 0;
-    }
-    const auto b = static_cast<std::uint8_t>(in[0]);
-    in.remove_prefix(1);
-    return b;
-  }
-  bool boolean() { return byte(1) != 0; }
-  std::string_view view() {
-    const std::uint64_t n = varint();
-    if (!ok || n > in.size()) {
-      ok = false;
-      return {};
-    }
-    const std::string_view s = in.substr(0, static_cast<std::size_t>(n));
-    in.remove_prefix(static_cast<std::size_t>(n));
-    return s;
-  }
-  void str(std::string& out) { out.assign(view()); }
-  void location(Location& l) {
-    str(l.file);
-    l.offset = u32();
-    l.line = u32();
-    l.column = u32();
-    str(l.source_line);
-  }
-};
-
-void put_finding(std::string& out, const Finding& f) {
-  put_str(out, f.policy_id);
-  put_str(out, f.policy_name);
-  put_byte(out, static_cast<std::uint8_t>(f.severity));
-  put_byte(out, static_cast<std::uint8_t>(f.outcome));
-  put_str(out, f.resource);
-  put_str(out, f.construct_path);
-  put_str(out, f.property_path);
-  put_location(out, f.location);
-  put_str(out, f.message);
-  put_varint(out, f.conditions.size());
-  for (const ConditionClause& clause : f.conditions) {
-    put_varint(out, clause.size());
-    for (const ConditionTerm& term : clause) {
-      put_str(out, term.name);
-      put_byte(out, term.value ? 1 : 0);
-    }
-  }
-  put_varint(out, f.related.size());
-  for (const RelatedLocation& r : f.related) {
-    put_location(out, r.location);
-    put_str(out, r.message);
-  }
-  put_str(out, f.remediation);
-  put_byte(out, f.suppressed ? 1 : 0);
-  put_str(out, f.suppression_reason);
-  put_str(out, f.suppression_source);
-  put_byte(out, f.baselined ? 1 : 0);
-  put_str(out, f.fingerprint);
-}
-
-void read_finding(Reader& r, Finding& f) {
-  r.str(f.policy_id);
-  r.str(f.policy_name);
-  f.severity = static_cast<Severity>(r.byte(static_cast<std::uint8_t>(Severity::kInfo)));
-  f.outcome = static_cast<Outcome>(r.byte(static_cast<std::uint8_t>(Outcome::kUnknown)));
-  r.str(f.resource);
-  r.str(f.construct_path);
-  r.str(f.property_path);
-  r.location(f.location);
-  r.str(f.message);
-  f.conditions.resize(r.count());
-  for (ConditionClause& clause : f.conditions) {
-    clause.resize(r.count());
-    for (ConditionTerm& term : clause) {
-      r.str(term.name);
-      term.value = r.boolean();
-    }
-  }
-  f.related.resize(r.count());
-  for (RelatedLocation& rel : f.related) {
-    r.location(rel.location);
-    r.str(rel.message);
-  }
-  r.str(f.remediation);
-  f.suppressed = r.boolean();
-  r.str(f.suppression_reason);
-  r.str(f.suppression_source);
-  f.baselined = r.boolean();
-  r.str(f.fingerprint);
-}
-
-void put_diagnostic(std::string& out, const Diagnostic& d) {
-  put_byte(out, static_cast<std::uint8_t>(d.severity));
-  put_str(out, d.code);
-  put_str(out, d.message);
-  put_location(out, d.location);
-  put_varint(out, d.notes.size());
-  for (const DiagNote& n : d.notes) {
-    put_location(out, n.location);
-    put_str(out, n.message);
-  }
-  put_str(out, d.policy_id);
-}
-
-void read_diagnostic(Reader& r, Diagnostic& d) {
-  d.severity = static_cast<DiagSeverity>(r.byte(static_cast<std::uint8_t>(DiagSeverity::kNote)));
-  r.str(d.code);
-  r.str(d.message);
-  r.location(d.location);
-  d.notes.resize(r.count());
-  for (DiagNote& n : d.notes) {
-    r.location(n.location);
-    r.str(n.message);
-  }
-  r.str(d.policy_id);
-}
-
-}  // namespace
-
 std::string encode_cache_entry(std::string_view key, const FileOutcome& outcome) {
   std::string out;
   if (is_clean(outcome)) return out;  // the common outcome: nothing to read back
   put_str(out, kCacheFormat);
   put_str(out, key);
-  put_byte(out, static_cast<std::uint8_t>(outcome.status));
-  put_byte(out, outcome.incomplete ? 1 : 0);
-  put_varint(out, outcome.findings.size());
-  for (const Finding& f : outcome.findings) put_finding(out, f);
-  put_varint(out, outcome.diagnostics.size());
-  for (const Diagnostic& d : outcome.diagnostics) put_diagnostic(out, d);
+  internal::put_outcome_body(out, outcome);
   return out;
 }
 
@@ -379,22 +203,12 @@ bool decode_cache_entry(std::string_view bytes, std::string_view key, FileOutcom
   out.status = FileOutcome::Status::kChecked;
   out.incomplete = false;
   if (bytes.empty()) return true;
-  Reader r{bytes};
+  internal::ByteReader r{bytes};
   if (r.view() != kCacheFormat || r.view() != key) {
     error = "not an entry of this cache format for this key";
     return false;
   }
-  out.status = static_cast<FileOutcome::Status>(
-      r.byte(static_cast<std::uint8_t>(FileOutcome::Status::kFailed)));
-  out.incomplete = r.boolean();
-  // Elements are appended as they are read, so memory grows with the bytes consumed, never
-  // with a count a damaged entry claims.
-  const std::size_t findings = r.count();
-  if (findings > kMaxFindingsPerTemplate) r.ok = false;
-  for (std::size_t i = 0; r.ok && i < findings; ++i) read_finding(r, out.findings.emplace_back());
-  const std::size_t diagnostics = r.count();
-  for (std::size_t i = 0; r.ok && i < diagnostics; ++i)
-    read_diagnostic(r, out.diagnostics.emplace_back());
+  internal::read_outcome_body(r, out);
   if (!r.ok || !r.in.empty()) {
     error = r.ok ? "bytes after the last diagnostic" : "truncated or out-of-range field";
     out = FileOutcome{};

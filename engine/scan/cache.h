@@ -17,8 +17,8 @@
 // with its key, length and tag: HMAC-SHA-256 under a key derived from the cache key
 // (`load_cache_key`), so an entry that anyone without the key wrote (a forged "clean" outcome
 // in a cache shared between pull requests) fails verification, is ignored with a warning, and
-// its file is checked again (engine/scan/cache.cpp; docs/security.md). A run reads all segments of its
-// context once when it opens the cache (one file, not one per template, on a warm run) and
+// its file is checked again (engine/scan/cache.cpp; docs/security.md). A run reads all segments of
+// its context once when it opens the cache (one file, not one per template, on a warm run) and
 // writes the entries it computed as one new segment at the end (more when they pass
 // `kCacheSegmentBytes`). Segments are never modified: writers write a temporary file in the
 // same directory and `rename()` it into place, so concurrent runs (even on a shared directory)
@@ -101,6 +101,8 @@ class DiskCache : public OutcomeCache {
   /// Buffers `outcome` under `key`; written to a segment by `flush` (or earlier once the buffer
   /// passes `kCacheSegmentBytes`). Visible to later runs, not to this object's `lookup`.
   void store(const std::string& key, const FileOutcome& outcome) override;
+  /// Takes back one hit (or miss) from `hits` (`misses`).
+  void retract(bool hit) override { --(hit ? hits_ : misses_); }
 
   /// Writes the buffered entries as a new segment, compacts the context when it has more than
   /// `kMaxCacheSegments` segments (once per object), and refreshes the modification time of

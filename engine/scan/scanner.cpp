@@ -3,14 +3,12 @@
 #include <malloc.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <set>
-#include <span>
 #include <system_error>
 #include <thread>
 #include <tuple>
@@ -19,7 +17,8 @@
 #include "engine/load/batch_read.h"
 #include "engine/load/loader.h"
 #include "engine/load/stack_links.h"
-#include "engine/load/template_stash.h"
+#include "engine/scan/check_file.h"
+#include "engine/scan/ordered_pool.h"
 #include "engine/schema/property_check.h"
 #include "engine/vm/condition_model.h"
 #include "engine/vm/vm.h"
@@ -147,27 +146,29 @@ FileOutcome check_deployments(Vm& vm, const PolicySet& set,
   return out;
 }
 
-/// Loads and checks one file (or takes its outcome from the cache). `prefetched` is the whole
-/// file when the batch reader read it; otherwise the file is read here. `buffer` is the
-/// worker's read buffer, reused from file to file while the loader does not take it.
-FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint32_t>& active,
-                       const std::vector<PolicyInfo>& known, const std::string& path,
-                       std::optional<std::string_view> prefetched, std::string& buffer,
-                       const ScanOptions& options) {
-  FileOutcome out;
+}  // namespace
+
+namespace internal {
+
+FileCheck check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint32_t>& active,
+                     const std::vector<PolicyInfo>& known, const std::string& path,
+                     std::optional<std::string_view> prefetched, std::string& buffer,
+                     const ScanOptions& options, LinkFacts* facts) {
+  FileCheck check;
+  FileOutcome& out = check.outcome;
   LoadResult lr;
   std::string_view contents;
-  bool read = true;
-  // A template the index pass loaded is taken as it is: the same bytes, loaded the same way.
-  const bool stashed = options.stash && !options.cache && options.stash->take(path, lr);
-  if (!stashed && prefetched) {
+  if (prefetched) {
     contents = *prefetched;
-  } else if (!stashed && read_template_file(path, buffer, lr)) {
+    check.read = true;
+  } else if (read_template_file(path, buffer, lr)) {
     contents = buffer;
-  } else if (!stashed) {
-    read = false;  // `lr` says why; such an outcome is not cached
-  }
-  std::string cache_key;
+    check.read = true;
+  }  // otherwise `lr` says why; such an outcome is not cached
+  const bool read = check.read;
+  // Whether to keep the link facts: decided on the bytes, before the loader takes them.
+  const bool linkable = facts && read && may_link(contents) && may_be_template(contents);
+  auto take_bytes = [&] { return prefetched ? padded_source(contents) : std::move(buffer); };
   // A deployment's values are not part of the cache key: no cache with --parameter and friends.
   OutcomeCache* cache = options.deployment || options.deployments ? nullptr : options.cache;
   // A linked template's outcome depends on its neighbours too: their paths and contents (at
@@ -176,9 +177,18 @@ FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint
       read && options.links ? options.links->neighbourhood(path) : std::vector<std::string>();
   const std::string cache_path =
       neighbours.empty() ? path : path + '\n' + options.links->digest(path);
-  if (read && cache && cache->lookup(cache_path, contents, cache_key, out)) return out;
-  if (read && !stashed)
-    lr = load_template_read(path, prefetched ? padded_source(contents) : std::move(buffer));
+  if (read && cache && cache->lookup(cache_path, contents, check.cache_key, out)) {
+    check.cache_hit = true;
+    if (linkable) {  // the outcome is known, the links are not
+      LoadResult parsed = load_template_read(path, take_bytes());
+      if (parsed.status == LoadStatus::kTemplate && parsed.tmpl)
+        *facts = link_facts(*parsed.tmpl, default_stack_name(path));
+    }
+    return check;
+  }
+  if (read) lr = load_template_read(path, take_bytes());
+  if (linkable && lr.status == LoadStatus::kTemplate && lr.tmpl)
+    *facts = link_facts(*lr.tmpl, default_stack_name(path));
   std::vector<Diagnostic> value_errors;
   const std::vector<DeploymentValues>* deps = nullptr;
   if (lr.status == LoadStatus::kTemplate && lr.tmpl && options.deployments) {
@@ -221,11 +231,32 @@ FileOutcome check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint
     if (d.severity == DiagSeverity::kError && is_incomplete_code(d.code)) out.incomplete = true;
   out.diagnostics.insert(out.diagnostics.begin(), std::make_move_iterator(diags.begin()),
                          std::make_move_iterator(diags.end()));
-  if (cache && !cache_key.empty()) cache->store(cache_key, out);
-  return out;
+  return check;
 }
 
-}  // namespace
+void store_in_cache(const FileCheck& c, const ScanOptions& options) {
+  if (options.cache && !c.cache_hit && !c.cache_key.empty())
+    options.cache->store(c.cache_key, c.outcome);
+}
+
+LinkFacts index_file(const std::string& path, std::optional<std::string_view> prefetched,
+                     std::string& buffer) {
+  std::string_view contents;
+  LoadResult failure;
+  if (prefetched)
+    contents = *prefetched;
+  else if (read_template_file(path, buffer, failure))
+    contents = buffer;
+  else
+    return {};  // its own shard reports it
+  if (!may_link(contents) || !may_be_template(contents)) return {};
+  LoadResult lr =
+      load_template_read(path, prefetched ? padded_source(contents) : std::move(buffer));
+  if (lr.status != LoadStatus::kTemplate || !lr.tmpl) return {};
+  return link_facts(*lr.tmpl, default_stack_name(path));
+}
+
+}  // namespace internal
 
 std::string deployment_key(const std::string& path) {
   std::error_code ec;
@@ -253,93 +284,28 @@ void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
                  const std::vector<PolicyInfo>& known, const PathSource& source,
                  const OutcomeConsumer& consume, const ScanOptions& options) {
   retain_freed_memory();
-  const unsigned jobs = worker_count(options.jobs, SIZE_MAX);
-  std::mutex mutex;  // guards everything below
-  std::condition_variable room;
-  std::uint64_t taken = 0;     // paths taken from the source
-  std::uint64_t consumed = 0;  // outcomes passed on
-  bool exhausted = false;
-  bool consuming = false;  // a worker is passing outcomes on (outside the lock)
-  std::map<std::uint64_t, std::pair<std::string, FileOutcome>> ready;  // done, not passed on
-
-  const std::size_t batch_files = scan_batch_files(jobs, 0, SIZE_MAX);
-  auto worker = [&] {
-    Vm vm(set);
-    internal::BatchReader reader(options.batch_reads);
-    std::vector<std::string> paths(batch_files);
-    std::vector<const std::string*> batch;       // the regular files of `paths`, read in one batch
-    std::vector<std::size_t> slot(batch_files);  // paths[i]'s index in `batch`, or SIZE_MAX
-    std::string buffer;
-    while (true) {
-      std::size_t n = 0;
-      std::uint64_t first;
-      {
-        std::unique_lock lock(mutex);
-        room.wait(lock, [&] { return exhausted || taken - consumed < kMaxPendingOutcomes; });
-        const std::uint64_t pending = taken - consumed;
-        const std::uint64_t free =
-            pending < kMaxPendingOutcomes ? kMaxPendingOutcomes - pending : 0;
-        batch.clear();
-        const std::size_t want = scan_batch_files(
-            jobs, taken, options.expected_files > 0 ? options.expected_files : SIZE_MAX);
-        while (!exhausted && n < want && n < free) {
-          bool regular = false;
-          if (source(paths[n], regular)) {
-            slot[n] = SIZE_MAX;
-            if (regular && options.batch_reads &&
-                !(options.stash && options.stash->contains(paths[n]))) {
-              slot[n] = batch.size();
-              batch.push_back(&paths[n]);
-            }
-            ++n;
-          } else {
-            exhausted = true;
-            room.notify_all();
-          }
-        }
-        if (n == 0) return;
-        first = taken;
-        taken += n;
-      }
-      const bool batched = batch.size() > 1;  // one file alone gains nothing from a batch
-      if (batched) reader.read(batch);
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::optional<std::string_view> contents =
-            batched && slot[i] != SIZE_MAX ? reader.contents(slot[i]) : std::nullopt;
-        if (contents && options.batch_read_files) ++*options.batch_read_files;
-        FileOutcome outcome =
-            check_file(vm, set, active, known, paths[i], contents, buffer, options);
-        // What the index pass says about this file's links (never cached: it depends on the
-        // other files of the run).
-        if (options.links && outcome.status != FileOutcome::Status::kSkipped)
-          for (Diagnostic& d : options.links->diagnostics(paths[i]))
-            outcome.diagnostics.push_back(std::move(d));
-        std::unique_lock lock(mutex);
-        ready.emplace(first + i, std::make_pair(std::move(paths[i]), std::move(outcome)));
-        if (consuming) continue;  // the worker passing outcomes on will take this one too
-        consuming = true;
-        while (!ready.empty() && ready.begin()->first == consumed) {
-          auto node = ready.extract(ready.begin());
-          lock.unlock();
-          consume(node.mapped().first, node.mapped().second);
-          lock.lock();
-          ++consumed;
-        }
-        consuming = false;
-        room.notify_all();
-      }
-    }
+  struct Item {
+    std::string path;
   };
-  std::vector<std::thread> threads;
-  for (unsigned t = 1; t < jobs; ++t) {
-    try {
-      threads.emplace_back(worker);
-    } catch (const std::system_error&) {
-      break;  // no more threads (a process limit): the ones started, and this one, do the work
-    }
-  }
-  worker();
-  for (auto& t : threads) t.join();
+  internal::run_ordered_pool<Item>(
+      worker_count(options.jobs, SIZE_MAX), options.batch_reads, options.expected_files,
+      [&](Item& item, bool& batch) { return source(item.path, batch); },
+      [&] {
+        return [&, vm = std::make_unique<Vm>(set), buffer = std::string()](
+                   Item& item, std::optional<std::string_view> contents) mutable {
+          if (contents && options.batch_read_files) ++*options.batch_read_files;
+          internal::FileCheck c =
+              internal::check_file(*vm, set, active, known, item.path, contents, buffer, options);
+          internal::store_in_cache(c, options);
+          // What the links say about this file (never cached: it depends on the other files
+          // of the run).
+          if (options.links && c.outcome.status != FileOutcome::Status::kSkipped)
+            for (Diagnostic& d : options.links->diagnostics(item.path))
+              c.outcome.diagnostics.push_back(std::move(d));
+          return std::move(c.outcome);
+        };
+      },
+      [&](Item& item, FileOutcome& outcome) { consume(item.path, outcome); });
 }
 
 std::vector<FileOutcome> scan_files(const PolicySet& set, const std::vector<std::uint32_t>& active,

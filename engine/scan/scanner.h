@@ -6,8 +6,10 @@
 // Each worker owns a `Vm` and loads, checks and frees one template at a time. All workers share
 // the frozen `PolicySet`. `scan_stream` takes the paths from a source and passes each file's
 // outcome on, in source order, as soon as the files before it are done, so a scan of any number
-// of files holds at most `kMaxPendingOutcomes` outcomes (memory stays flat). Findings are sorted
-// with `finding_less`, so the output is identical at any number of workers.
+// of files holds at most `kMaxPendingOutcomes` outcomes (memory stays flat). `scan_linked`, the
+// scan of `polc check`, does the same over every file of the run and also indexes their links
+// (engine/load/stack_links.h), holding the outcomes until its link plan is complete. Findings
+// are sorted with `finding_less`, so the output is identical at any number of workers.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -26,7 +28,6 @@ namespace polc {
 
 class OutcomeCache;
 class LinkPlan;
-class TemplateStash;
 namespace schema {
 class SchemaSet;
 }
@@ -46,14 +47,11 @@ struct ScanOptions {
   /// take smaller batches as the scan nears its end, so that its last files are shared among
   /// them. A wrong count only changes how the work is shared.
   std::uint64_t expected_files = 0;
-  /// Optional: the links between the run's templates (engine/stack_links.h), from the index
-  /// pass over all of them (every shard's). A linked template is checked with its
-  /// neighbourhood loaded beside it; its cached outcome is keyed by the neighbourhood's
-  /// contents too. Not owned; must outlive the scan.
+  /// Optional: the links between the run's templates (engine/load/stack_links.h). A linked
+  /// template is checked with its neighbourhood loaded beside it; its cached outcome is keyed
+  /// by the neighbourhood's contents too. Not owned; must outlive the scan. `scan_linked` sets
+  /// it itself once its plan is complete.
   const LinkPlan* links = nullptr;
-  /// Optional: templates the index pass already loaded (engine/load/template_stash.h), taken
-  /// instead of reading and parsing their files again. Not used with `cache`. Not owned.
-  TemplateStash* stash = nullptr;
   /// `--check-properties`: warn about template properties their type's schema lacks
   /// (engine/schema/property_check.h); null: not checked. Not owned.
   const schema::SchemaSet* check_properties = nullptr;
@@ -99,6 +97,9 @@ class OutcomeCache {
                       FileOutcome& out) = 0;
   /// Files `outcome` (load and policy diagnostics included) under `key`.
   virtual void store(const std::string& key, const FileOutcome& outcome) = 0;
+  /// Takes back the count of one `lookup` (a hit when `hit`) whose outcome the scan did not
+  /// use: `scan_linked` checked the file again once its links were known. Counting only.
+  virtual void retract(bool hit) { (void)hit; }
 };
 
 /// The number of workers a scan of `files` files starts for `-j requested` (0: the hardware
@@ -129,6 +130,34 @@ using OutcomeConsumer = std::function<void(const std::string& path, FileOutcome&
 void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
                  const std::vector<PolicyInfo>& known, const PathSource& source,
                  const OutcomeConsumer& consume, const ScanOptions& options);
+
+/// A path of `scan_linked`'s source: as `PathSource`, and `selected` when this run checks the
+/// file (its shard); the others (other shards' files) are only read for their links, so that a
+/// sharded run links its templates as an unsharded one does.
+using RunSource = std::function<bool(std::string& path, bool& regular, bool& selected)>;
+/// The path, as the source named it, of the template of the run whose `link_path_key`
+/// (engine/load/stack_links.h) is `key`; "" when there is none. Called after the source is
+/// exhausted, only for a nested template that is not itself linked otherwise.
+using RunLookup = std::function<std::string(const std::string& key)>;
+
+/// `polc check`'s scan: `scan_stream` over the selected paths of `source`, with the templates
+/// linked by exports, imports and local nested stacks (engine/load/stack_links.h), reading
+/// each file once in the common case. One pass over every path of the run checks each
+/// selected file as if it linked to nothing and keeps, from the same bytes and the same parsed
+/// template, the link facts of the files the byte search `may_link` lets through. Since any
+/// later file may import from a file or name it as its nested template, the outcomes are held
+/// (`HeldOutcomes`: in memory up to `kHeldOutcomeMemoryBytes`, then in a temporary file) until
+/// the pass is over and the `LinkPlan` complete; then they are passed on in source order, each
+/// with its link diagnostics, and the files the plan links to others (and only those) are read
+/// and checked again with their neighbourhood, on the workers, replacing their first outcome.
+/// The outcomes are those `scan_stream` gives with `options.links` set to the complete plan;
+/// with a result cache, a first outcome replaced is neither stored nor counted
+/// (`OutcomeCache::retract`). `checked()` is called after each selected file's first check, in
+/// source order, one call at a time (a progress bar); `options.links` is ignored.
+void scan_linked(const PolicySet& set, const std::vector<std::uint32_t>& active,
+                 const std::vector<PolicyInfo>& known, const RunSource& source,
+                 const RunLookup& lookup, const OutcomeConsumer& consume,
+                 const ScanOptions& options, const std::function<void()>& checked = {});
 
 /// Checks `files` with the policies `active` (indices into `set.policies`). `known` lists all
 /// policies (including inactive ones) for suppression warnings. Thread-safe with respect to

@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
 
 #include "engine/base/limits.h"
 #include "engine/program/builtins.h"
+#include "engine/schema/iam_actions.h"
 #include "engine/vm/net.h"
 #include "engine/vm/vm_impl.h"
 
@@ -679,6 +681,37 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
         if (c == 2) return a.kind < b.kind;
         return c == -1;
       });
+      return Val::of_list(out);
+    }
+    case kB_iam_actions: {
+      Val lv = resolve(args[1]);
+      std::optional<schema::IamAccessLevel> level;
+      if (lv.kind == VKind::kString) level = schema::iam_access_level_from_name(lv.str());
+      if (!level) {
+        fail("type",
+             "iam_actions() level is not \"Write\", \"Permissions management\" or \"Tagging\"");
+        return Val::null();
+      }
+      std::vector<std::string_view> patterns;
+      Val p = resolve(args[0]);
+      if (p.kind == VKind::kString) {
+        patterns.push_back(p.str());
+      } else if (p.kind == VKind::kList ||
+                 (p.kind == VKind::kNode && p.node->kind == ValueKind::kList)) {
+        VList* l = to_list(args[0], false);
+        for (std::uint32_t i = 0; l && i < l->size; ++i) {
+          Val item = resolve(l->items[i]);
+          if (item.kind == VKind::kUnknown) return item;
+          if (item.kind == VKind::kString) patterns.push_back(item.str());
+        }
+      }
+      std::vector<std::string_view> found;
+      std::uint64_t work = 0;
+      const bool except = argc > 2 && truth(resolve(args[2])) == 1;
+      schema::match_iam_actions(patterns, *level, except, found, work);
+      if (!charge(work)) return Val::null();
+      VList* out = new_list(static_cast<std::uint32_t>(found.size()));
+      for (std::string_view a : found) list_push(out, Val::of_string(a));
       return Val::of_list(out);
     }
   }
