@@ -115,8 +115,8 @@ class ChunkCompiler {
     std::size_t exit;
     std::uint8_t var;
   };
-  LoopHead begin_loop(std::uint8_t it, const std::string& name) {
-    op(Opcode::kIterInit);
+  LoopHead begin_loop(std::uint8_t it, const std::string& name, Opcode init = Opcode::kIterInit) {
+    op(init);
     byte(it);
     LoopHead h;
     h.top = chunk_.code.size();
@@ -486,7 +486,9 @@ class ChunkCompiler {
         op(Opcode::kList);
         u16(1);
         patch(to_init);
-        LoopHead head = begin_loop(it, s.name);
+        // A statement loop visits items that exist under conditions one by one, each under
+        // its own (ITER_INIT_GUARDED); comprehensions and quantifiers need the whole list.
+        LoopHead head = begin_loop(it, s.name, Opcode::kIterInitGuarded);
         block(s.body);
         span_ = s.span;
         op(Opcode::kRestoreUncertain);

@@ -73,9 +73,8 @@ std::uint32_t Template::find_parameter(std::string_view name) const {
 }
 
 const ConditionDecl* Template::find_condition(std::string_view name) const {
-  for (const ConditionDecl& c : conditions_)
-    if (c.name == name) return &c;
-  return nullptr;
+  auto it = condition_by_name_.find(name);
+  return it == condition_by_name_.end() ? nullptr : &conditions_[it->second];
 }
 
 const std::vector<std::uint32_t>& Template::resources_of_type(std::string_view type) const {
@@ -120,7 +119,10 @@ void TemplateBuilder::read_parameters(const Value* v) {
 
 void TemplateBuilder::read_conditions(const Value* v) {
   if (v == nullptr || !v->is_map()) return;
-  for (const MapEntry& e : v->map()) t_->conditions_.push_back({e.key, e.key_offset, e.value});
+  for (const MapEntry& e : v->map()) {
+    t_->condition_by_name_.emplace(e.key, static_cast<std::uint32_t>(t_->conditions_.size()));
+    t_->conditions_.push_back({e.key, e.key_offset, e.value});
+  }
 }
 
 void TemplateBuilder::read_resources(const MapEntry& section,

@@ -164,6 +164,7 @@ class Template {
   std::vector<ImportSite> imports_;
   std::unordered_map<std::string_view, std::uint32_t> resource_by_id_;
   std::unordered_map<std::string_view, std::uint32_t> parameter_by_name_;
+  std::unordered_map<std::string_view, std::uint32_t> condition_by_name_;  // the first of a name
   std::unordered_map<std::string_view, std::vector<std::uint32_t>> by_type_;
   std::vector<std::vector<std::uint32_t>> refs_from_;
   std::vector<std::vector<std::uint32_t>> refs_to_;

@@ -200,6 +200,7 @@ std::string disassemble(const Chunk& chunk, const PolicySet& set) {
       case Opcode::kGetLocal:
       case Opcode::kSetLocal:
       case Opcode::kIterInit:
+      case Opcode::kIterInitGuarded:
       case Opcode::kAppend:
       case Opcode::kSaveUncertain:
       case Opcode::kRestoreUncertain: append_operand(line, p[0]); break;
@@ -337,6 +338,7 @@ std::string verify_chunk(const Chunk& chunk, const PolicySet& set, std::size_t b
         if (p[0] >= chunk.num_locals) return chunk.name + ": local slot out of range at " + std::to_string(at);
         break;
       case Opcode::kIterInit:
+      case Opcode::kIterInitGuarded:
       case Opcode::kIterNext:
         if (p[0] + 1 >= chunk.num_locals) return chunk.name + ": iterator slot out of range at " + std::to_string(at);
         break;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -127,7 +128,9 @@ FileOutcome check_deployments(Vm& vm, const PolicySet& set,
       out.incomplete_runs += o.incomplete_runs;
     }
     for (Diagnostic& diag : o.diagnostics) {
-      diag.message = "deployment " + d.name + ": " + diag.message;
+      // A value error names its deployment already (validate_deployment).
+      if (diag.code != "parameter-value")
+        diag.message = "deployment " + d.name + ": " + diag.message;
       if (seen_diags.insert({diag.message, diag.location.line, diag.location.column, diag.code})
               .second)
         out.diagnostics.push_back(std::move(diag));
@@ -195,29 +198,33 @@ FileCheck check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint32
     auto it = options.deployments->find(deployment_key(path));
     if (it != options.deployments->end() && !it->second.empty()) deps = &it->second;
   }
-  if (deps) {
-    out = check_deployments(vm, set, active, known, *lr.tmpl, *deps, options);
-  } else if (lr.status == LoadStatus::kTemplate && lr.tmpl && options.deployment &&
-             !validate_deployment(*lr.tmpl, *options.deployment, value_errors)) {
-    out.status = FileOutcome::Status::kFailed;
-    out.diagnostics = std::move(value_errors);
-  } else if (lr.status == LoadStatus::kTemplate && lr.tmpl && neighbours.size() > 1) {
-    lr.tmpl->set_deployment(options.deployment);
+  if (lr.status == LoadStatus::kTemplate && lr.tmpl) {
+    // Linked templates (cross-stack exports and imports, nested stacks) are seen whatever the
+    // deployment: each deployment's check, and a check with --parameter values, reads them.
     std::vector<LoadResult> others;
-    others.reserve(neighbours.size() - 1);
-    std::vector<StackWorld::Member> members{{lr.tmpl.get(), path}};
-    for (std::size_t i = 1; i < neighbours.size(); ++i) {
-      others.push_back(load_template_file(neighbours[i]));  // its problems are its own file's
-      if (others.back().status == LoadStatus::kTemplate && others.back().tmpl)
-        members.push_back({others.back().tmpl.get(), neighbours[i]});
+    std::unique_ptr<StackWorld> world;
+    if (neighbours.size() > 1) {
+      others.reserve(neighbours.size() - 1);
+      std::vector<StackWorld::Member> members{{lr.tmpl.get(), path}};
+      for (std::size_t i = 1; i < neighbours.size(); ++i) {
+        others.push_back(load_template_file(neighbours[i]));  // its problems are its own file's
+        if (others.back().status == LoadStatus::kTemplate && others.back().tmpl)
+          members.push_back({others.back().tmpl.get(), neighbours[i]});
+      }
+      world = std::make_unique<StackWorld>(std::move(members));
+      vm.set_world(world.get());
     }
-    const StackWorld world(std::move(members));
-    vm.set_world(&world);
-    out = check_template(vm, set, active, known, *lr.tmpl, options);
+    if (deps) {
+      out = check_deployments(vm, set, active, known, *lr.tmpl, *deps, options);
+    } else if (options.deployment &&
+               !validate_deployment(*lr.tmpl, *options.deployment, value_errors)) {
+      out.status = FileOutcome::Status::kFailed;
+      out.diagnostics = std::move(value_errors);
+    } else {
+      lr.tmpl->set_deployment(options.deployment);
+      out = check_template(vm, set, active, known, *lr.tmpl, options);
+    }
     vm.set_world(nullptr);
-  } else if (lr.status == LoadStatus::kTemplate && lr.tmpl) {
-    lr.tmpl->set_deployment(options.deployment);
-    out = check_template(vm, set, active, known, *lr.tmpl, options);
   } else if (lr.status == LoadStatus::kNotTemplate) {
     out.status = FileOutcome::Status::kSkipped;
     out.skip_reason = std::move(lr.skip_reason);

@@ -258,9 +258,12 @@ struct ConditionModel::Impl {
     int first_var = 0;
     int bits = 0;
     std::size_t size() const { return values.size() + (other ? 1 : 0); }
+    // `values` is sorted (init): a binary search, so that a parameter compared with thousands
+    // of constants (account allow-lists) costs a logarithm per comparison, not their number.
     int index_of(std::string_view v) const {
-      for (std::size_t i = 0; i < values.size(); ++i)
-        if (values[i] == v) return static_cast<int>(i);
+      auto it = std::lower_bound(values.begin(), values.end(), v,
+                                 [](const std::string& a, std::string_view b) { return a < b; });
+      if (it != values.end() && *it == v) return static_cast<int>(it - values.begin());
       return other ? static_cast<int>(values.size()) : -1;
     }
   };
@@ -277,6 +280,24 @@ struct ConditionModel::Impl {
   int nvars = 0;
   bool collecting = false;
   bdd constraint = bddtrue;
+  // `simplify`'s one-name forms when every feasible combination was explored: the root of
+  // (C and constraint), and of (not C and constraint), of each condition C, template
+  // conditions first in declaration order, then the model's own as `any_of` makes them; the
+  // first of a root wins. Built on first use; the diagrams are kept so the roots stay theirs.
+  std::unordered_map<int, std::pair<std::string_view, bool>> one_name;
+  std::vector<bdd> one_name_keep;
+  bool one_name_built = false;
+  void index_one_name(std::string_view name) {
+    const bdd b = cond(name);
+    for (bool v : {true, false}) {
+      bdd k = (v ? b : !b) & constraint;
+      one_name.emplace(k.id(), std::make_pair(name, v));
+      one_name_keep.push_back(std::move(k));
+    }
+  }
+  // The union of the last `explored` given to `simplify` (one per search, many findings).
+  std::vector<CondClause> last_explored;
+  bdd last_u = bddfalse;
   CondClause cur;
   bdd cur_bdd = bddtrue;
   bool cur_set = false;
@@ -444,8 +465,13 @@ struct ConditionModel::Impl {
       d.first_var = nvars;
       while ((std::size_t{1} << d.bits) < d.size()) ++d.bits;
       nvars += d.bits;
+      // value < d.size(), bit by bit from the lowest (one operation per bit, not per value).
       bdd in_domain = bddfalse;
-      for (std::size_t k = 0; k < d.size(); ++k) in_domain |= value_is(d, static_cast<int>(k));
+      for (int b = 0; b < d.bits; ++b) {
+        bdd x = var(d.first_var + b);
+        in_domain = ((d.size() >> b) & 1) ? ((!x) | in_domain) : ((!x) & in_domain);
+      }
+      if ((std::size_t{1} << d.bits) == d.size()) in_domain = bddtrue;
       constraint &= in_domain;
     }
     for (const ConditionDecl& c : t.conditions()) cond(c.name);
@@ -583,8 +609,7 @@ std::string_view ConditionModel::any_of(const std::vector<CondClause>& disjuncts
     }
   }
   std::lock_guard lock(solver_mutex());
-  for (const auto& [n, d] : m.synth)
-    if (n == name) return n;
+  if (auto it = m.synth.find(std::string_view(name)); it != m.synth.end()) return it->first;
   bdd r = bddfalse;
   for (const CondClause& c : disjuncts) {
     bdd k = bddtrue;
@@ -595,6 +620,7 @@ std::string_view ConditionModel::any_of(const std::vector<CondClause>& disjuncts
   std::string_view key = m.synth_names.emplace_back(std::move(name));
   m.conds[key] = r;
   m.synth[key] = disjuncts;
+  if (m.one_name_built) m.index_one_name(key);
   return key;
 }
 
@@ -637,21 +663,44 @@ std::vector<CondClause> ConditionModel::simplify(const std::vector<CondClause>& 
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   if (m.failed) return out;
-  bdd u = bddfalse, f = bddfalse;
-  for (const CondClause& c : explored) u |= m.conj(c);
+  if (explored != m.last_explored) {
+    m.last_u = bddfalse;
+    for (const CondClause& c : explored) m.last_u |= m.conj(c);
+    m.last_explored = explored;
+  }
+  const bdd u = m.last_u;
+  bdd f = bddfalse;
   for (const CondClause& c : out) f |= m.conj(c);
   if (!m.check()) return out;
   if (f == u) {
     always = true;
     return {};
   }
-  // One condition name, or its negation.
+  // One condition name, or its negation: when every feasible combination was explored (the
+  // search's leaves cover them all), looked up by the diagram's root, so that a search with
+  // many findings does not compare each with every condition of the template.
+  if (u == m.constraint) {
+    if (!m.one_name_built) {
+      m.one_name_built = true;
+      for (const ConditionDecl& d : m.t.conditions()) m.index_one_name(d.name);
+      for (const auto& [name, ds] : m.synth) m.index_one_name(name);
+      if (!m.check()) return out;
+    }
+    auto it = m.one_name.find(f.id());
+    if (it != m.one_name.end()) {
+      const auto [name, v] = it->second;
+      if (m.synth.count(name)) return m.expand({{{name, v}}}, u);
+      return {{{name, v}}};
+    }
+  }
   for (const ConditionDecl& d : m.t.conditions()) {
+    if (u == m.constraint) break;  // looked up above
     bdd b = m.cond(d.name);
     if ((b & u) == f) return {{{d.name, true}}};
     if (((!b) & u) == f) return {{{d.name, false}}};
   }
   for (const auto& [name, ds] : m.synth) {
+    if (u == m.constraint) break;  // looked up above
     bdd b = m.cond(name);
     if ((b & u) == f) return m.expand({{{name, true}}}, u);
     if (((!b) & u) == f) return m.expand({{{name, false}}}, u);

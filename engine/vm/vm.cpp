@@ -97,11 +97,16 @@ int Vm::Impl::cond_value(std::string_view name) {
   return r < 0 ? -1 : r;
 }
 
-int Vm::Impl::peek_cond(std::string_view name) {
+int Vm::Impl::known_cond(std::string_view name) const {
   for (const auto& [n, v] : assignment)
     if (n == name) return v ? 1 : 0;
   for (const auto& [n, v] : decided)
     if (n == name) return v;
+  return -1;
+}
+
+int Vm::Impl::peek_cond(std::string_view name) {
+  if (int k = known_cond(name); k >= 0) return k;
   if (!spend_condition_work()) return -2;
   ConditionModel& cm = conditions();
   cm.set_assignment(assignment);
@@ -367,7 +372,9 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
         break;
       }
       case Opcode::kJumpIfUnknownKeep:
-        if (truth_of(stack.back()) == -1) next += read_u16(p);
+        // A pending list is a list (maybe empty), never unknown: no need to settle it here.
+        if (stack.back().kind != VKind::kPending && truth_of(stack.back()) == -1)
+          next += read_u16(p);
         break;
       case Opcode::kGuard: {
         int t = truth_of(pop());
@@ -455,6 +462,15 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
         break;
       }
       case Opcode::kAdd:
+        if ((stack.back().kind == VKind::kPending ||
+             stack[stack.size() - 2].kind == VKind::kPending) &&
+            !reporting) {
+          Val b = pop();
+          Val a = pop();
+          stack.push_back(concat_pending(a, b));
+          break;
+        }
+        [[fallthrough]];
       case Opcode::kSub:
       case Opcode::kMul:
       case Opcode::kDiv:
@@ -511,11 +527,20 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
         stack[f.base + p[0] + 1] = Val::of_int(0);
         break;
       }
+      case Opcode::kIterInitGuarded:
+        iter_init_guarded(f.base, p[0], pop());
+        break;
       case Opcode::kIterNext: {
         Val& lv = stack[f.base + p[0]];
         Val& iv = stack[f.base + p[0] + 1];
-        if (lv.kind == VKind::kList && iv.kind == VKind::kInt && iv.integer >= 0 &&
-            iv.integer < lv.list->size) {
+        if (lv.kind == VKind::kPending) {
+          Val item;
+          if (iter_next_guarded(f.base, p[0], item))
+            stack.push(item);
+          else
+            next += read_u16(p + 1);
+        } else if (lv.kind == VKind::kList && iv.kind == VKind::kInt && iv.integer >= 0 &&
+                   iv.integer < lv.list->size) {
           stack.push(lv.list->items[iv.integer]);
           iv.integer++;
         } else {

@@ -67,6 +67,23 @@ thread_local std::unordered_map<std::string, std::unique_ptr<RE2>, PatternHash, 
 
 bool Vm::Impl::is_count_builtin(std::uint8_t id) { return id == kB_count; }
 
+namespace {
+// Whether a template list item exists whatever the conditions: not null, not AWS::NoValue, and
+// for Fn::If both branches (recursively, to a bounded depth).
+bool always_present(const Value* n, int depth) {
+  if (!n || n->kind == ValueKind::kNull || depth > 64) return false;
+  if (n->kind != ValueKind::kMap || n->size != 1) return true;
+  const Value* arg = n->entries[0].value;
+  Intrinsic fn =
+      n->intrinsic != Intrinsic::kNone ? n->intrinsic : intrinsic_from_key(n->entries[0].key);
+  if (fn == Intrinsic::kRef)
+    return !(arg && arg->kind == ValueKind::kString && arg->str() == "AWS::NoValue");
+  if (fn != Intrinsic::kIf) return true;
+  if (!arg || arg->kind != ValueKind::kList || arg->size != 3) return true;  // malformed: unknown
+  return always_present(arg->items[1], depth + 1) && always_present(arg->items[2], depth + 1);
+}
+}  // namespace
+
 Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
   auto arg_string = [&](int i, std::string_view& out) {
     Val v = resolve(args[i]);
@@ -84,6 +101,19 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
   // type_of, is_unknown and default answer for unknown values; contains is Kleene membership;
   // ref, refs, intrinsic, ref_name and text_template read the raw template value (its form is
   // known when its value is not).
+  // A pending list is a list whose items exist under conditions: what kind of value it is needs
+  // no decision on them.
+  if (argc >= 1 && args[0].kind == VKind::kPending) {
+    switch (static_cast<BuiltinId>(id)) {
+      case kB_is_unknown:
+      case kB_is_map:
+        return Val::of_bool(false);
+      case kB_is_list:
+        return Val::of_bool(true);
+      default:
+        break;
+    }
+  }
   switch (static_cast<BuiltinId>(id)) {
     case kB_exists:
     case kB_empty:
@@ -112,6 +142,37 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
     case kB_resources: {
       std::string_view type;
       if (!arg_string(0, type)) return Val::of_list(new_list(0));
+      // Resources whose conditions the run has not decided make the list pending (as
+      // referrers' do): emptiness is one condition and a statement loop visits each resource
+      // under its own, instead of a fork per resource (2^n runs for n independent ones).
+      if (!reporting && ctx == 0) {
+        std::vector<Candidate> cands;
+        bool conditional = false;
+        for (std::uint32_t i = 0; i < tmpl->resources().size(); ++i) {
+          const Resource& r = tmpl->resources()[i];
+          if (!type_matches(type, r.type)) continue;
+          CondClause needs;
+          if (!r.condition.empty()) {
+            int c = peek_cond(r.condition);
+            if (c == -2) return Val::null();
+            if (c == 0) continue;
+            if (c < 0) {
+              const ConditionDecl* decl = tmpl->find_condition(r.condition);
+              needs.emplace_back(decl ? decl->name : r.condition, true);
+              conditional = true;
+            }
+          }
+          cands.push_back({resource_val(i), std::move(needs)});
+        }
+        if (conditional) {
+          Val v;
+          v.kind = VKind::kPending;
+          v.len = static_cast<std::uint32_t>(pending.size());
+          v.list = nullptr;
+          pending.push_back(std::move(cands));
+          return v;
+        }
+      }
       VList* out = new_list(8);
       for (std::uint32_t i = 0; i < tmpl->resources().size(); ++i) {
         const Resource& r = tmpl->resources()[i];
@@ -231,6 +292,11 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
         int r = pending_nonempty(args[0]);
         return r < 0 ? Val::null() : Val::of_bool(r == 0);
       }
+      // A template list with an item that exists whichever branches its Fn::Ifs take is not
+      // empty: no condition needs deciding (a nested Fn::If chain choosing among groups).
+      if (args[0].kind == VKind::kNode && args[0].node->kind == ValueKind::kList)
+        for (const Value* item : args[0].node->list())
+          if (always_present(item, 0)) return Val::of_bool(false);
       Val v = resolve(args[0]);
       if (v.kind == VKind::kUnknown) {
         if (args[0].kind == VKind::kNode && !unknown_may_be_empty(args[0].node))

@@ -285,6 +285,7 @@ Val Vm::Impl::resolve_node(const Value* n) {
 }
 
 Val Vm::Impl::located(const Value* v) {
+  if (v && v->kind == ValueKind::kList) return guarded_list(v);
   Val r = resolve_node(v);
   if (status != VmStatus::kOk) return Val::null();
   // A scalar written in the template, or a value that cannot be computed offline, stays a node:

@@ -19,6 +19,8 @@ void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val re
   reporting = false;
   RawFinding f;
   f.site = site_index;
+  if (assignment.size() > run_literals)
+    f.guard.assign(assignment.begin() + static_cast<long>(run_literals), assignment.end());
   f.outcome = (uncertain || check_unknown) ? Outcome::kUnknown : Outcome::kFail;
   check_unknown = false;
   // Location: a resource, a template node, or the subject.
@@ -97,7 +99,9 @@ void Vm::Impl::emit_report(std::uint16_t site_index, Val message, Val at, Val re
   // report the same rule once per rung; the first (the one written first) stands.
   if (f.outcome == Outcome::kUnknown)
     for (const RawFinding& r : raw)
-      if (r.resource == f.resource && r.offset == f.offset && r.path == f.path) return;
+      if (r.resource == f.resource && r.offset == f.offset && r.path == f.path &&
+          r.guard == f.guard)
+        return;
   if (raw.size() < kMaxFindingsPerTemplate) raw.push_back(std::move(f));
 }
 
@@ -259,6 +263,8 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
       m.subject = subject;
       m.decided.clear();
       m.pending.clear();
+      m.guard_loops.clear();
+      m.run_literals = a.size();
       m.reporting = false;
       m.error_source = UINT32_MAX;
       bool exists = true;
@@ -311,7 +317,11 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
       m.raw.clear();
     }
     if (stopped && leaves.empty()) return;
-    if (leaves.size() == 1 && !stopped) {
+    const bool guarded = std::any_of(leaves.begin(), leaves.end(), [](const Leaf& l) {
+      return std::any_of(l.findings.begin(), l.findings.end(),
+                         [](const RawFinding& rf) { return !rf.guard.empty(); });
+    });
+    if (leaves.size() == 1 && !stopped && !guarded) {
       // One leaf (no condition forked): every finding stands alone, in the order reported,
       // holds unconditionally and is failed or unknown as the leaf said. The general merge
       // below gives the same; this skips its maps (and their copies of every path).
@@ -322,46 +332,62 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
     std::vector<Clause> explored;
     if (!stopped && m.model && m.model_tmpl == &tmpl && m.model_serial == tmpl.serial())
       for (const Leaf& l : leaves) explored.push_back(l.assignment);
-    // Merge: one finding per (resource, location, path); conditions from the leaves it holds in.
+    // Merge: one finding per (resource, location, path); conditions from the leaves it holds in
+    // (with the literals of the guarded loop items it was reported in, if any).
     struct Merged {
       RawFinding* first = nullptr;  // used once, by the finding it gives
-      std::vector<std::size_t> leaves;
+      std::vector<Clause> holds;
+      std::size_t whole_leaves = 0;  // leaves where it holds without a guard
+      std::size_t last_whole = SIZE_MAX;
+      bool guarded = false;
       bool any_fail = false;
     };
     // Key: location, report site and the occurrence of that pair within the leaf, so a loop that
-    // reports twice at one place gives two findings while leaves still line up.
+    // reports twice at one place gives two findings while leaves still line up. Findings of
+    // guarded items count occurrences per guard: one place under several items is one finding
+    // holding under any of them, as when the items were forked on.
     using Key = std::tuple<std::uint32_t, std::uint32_t, std::string, std::uint16_t, std::uint32_t>;
     std::map<Key, Merged> merged;
     std::vector<Key> order;
     for (std::size_t li = 0; li < leaves.size(); ++li) {
-      std::map<std::tuple<std::uint32_t, std::uint32_t, std::string, std::uint16_t>, std::uint32_t>
+      std::map<std::tuple<std::uint32_t, std::uint32_t, std::string, std::uint16_t, Clause>,
+               std::uint32_t>
           seen;
       for (RawFinding& rf : leaves[li].findings) {
         std::uint32_t occurrence =
-            seen[std::make_tuple(rf.resource, rf.offset, rf.path, rf.site)]++;
+            seen[std::make_tuple(rf.resource, rf.offset, rf.path, rf.site, rf.guard)]++;
         auto key = std::make_tuple(rf.resource, rf.offset, rf.path, rf.site, occurrence);
         auto [it, inserted] = merged.try_emplace(key);
+        Merged& mg = it->second;
         if (inserted) {
-          it->second.first = &rf;
+          mg.first = &rf;
           order.push_back(key);
         }
-        if (it->second.leaves.empty() || it->second.leaves.back() != li)
-          it->second.leaves.push_back(li);
-        if (rf.outcome == Outcome::kFail) it->second.any_fail = true;
+        if (!rf.guard.empty()) {
+          mg.guarded = true;
+          Clause c = leaves[li].assignment;
+          c.insert(c.end(), rf.guard.begin(), rf.guard.end());
+          mg.holds.push_back(std::move(c));
+        } else if (mg.last_whole != li) {
+          mg.last_whole = li;
+          ++mg.whole_leaves;
+          mg.holds.push_back(leaves[li].assignment);
+        }
+        if (rf.outcome == Outcome::kFail) mg.any_fail = true;
       }
     }
     for (const auto& key : order) {
       const Merged& mg = merged[key];
       Finding f = make_finding(*mg.first, mg.any_fail);
-      if (mg.leaves.size() != leaves.size() || stopped) {
+      if (mg.whole_leaves != leaves.size() || mg.guarded || stopped) {
         std::vector<Clause> dnf;
         bool always = false;
         if (!stopped && m.model && m.model_tmpl == &tmpl && m.model_serial == tmpl.serial()) {
           std::vector<const Clause*> holds;
-          for (std::size_t li : mg.leaves) holds.push_back(&leaves[li].assignment);
+          for (const Clause& c : mg.holds) holds.push_back(&c);
           dnf = m.model->simplify(explored, holds, always);
         } else {
-          for (std::size_t li : mg.leaves) dnf.push_back(leaves[li].assignment);
+          dnf = mg.holds;
           dnf = simplify(std::move(dnf));
           always = !stopped && std::any_of(dnf.begin(), dnf.end(),
                                            [](const Clause& c) { return c.empty(); });

@@ -48,6 +48,9 @@ struct RawFinding {
   std::vector<Related> related;
   Outcome outcome = Outcome::kFail;
   std::uint16_t site = 0;
+  /// Literals beyond the run's assignment that the finding holds under: those of the items of
+  /// guarded loops (`Vm::Impl::iter_next_guarded`) it was reported in. Empty outside them.
+  CondClause guard;
 };
 
 enum class VmStatus : std::uint8_t { kOk, kFork, kError };
@@ -212,12 +215,40 @@ struct Vm::Impl {
   /// A condition's value under the run's assignment without forking: 1, 0, or -1 when both
   /// are possible; -2 (status kError) when the work budget or the solver failed.
   int peek_cond(std::string_view name);
+  /// A condition's value when the run's assignment fixes it or the run has decided it: 1 or 0;
+  /// -1 otherwise (without asking the solver).
+  int known_cond(std::string_view name) const;
   /// A pending value as a list: the candidates whose conditions hold (forking on the undecided
   /// ones), or every candidate not ruled out while `reporting`.
   Val settle(Val v);
   /// Whether a pending value has an item: 1, 0, or -1 after a fork request on the disjunction
   /// of its candidates' conditions (or an error).
   int pending_nonempty(Val v);
+
+  // ---- guarded values (vm_guards.cpp)
+  /// A template list read as a property: pending (candidates with the literals they need) when
+  /// some item is `Fn::If [C, Map, AWS::NoValue]` (or the reverse) with C undecided under the
+  /// run's assignment and every other item is plain; otherwise the list node, as before.
+  Val guarded_list(const Value* list);
+  /// `a + b` where one side is pending and the other a list (or pending): a pending list of
+  /// both sides' candidates, in order. Other operands: the ordinary `+`.
+  Val concat_pending(Val a, Val b);
+  /// ITER_INIT_GUARDED (a statement `for`): a pending collection is visited item by item, each
+  /// under the literals it needs, pushed onto `assignment` for the body and popped after it;
+  /// other collections as ITER_INIT. The body's findings hold under the pushed literals
+  /// (RawFinding::guard) and its condition decisions are made with them.
+  void iter_init_guarded(std::size_t base, std::uint8_t slot, Val coll);
+  /// The next item of a guarded loop whose literals are feasible with the assignment, pushing
+  /// them; false (literals popped, loop ended) when none is left or on an error.
+  bool iter_next_guarded(std::size_t base, std::uint8_t slot, Val& item);
+  struct GuardLoop {
+    std::size_t frame;     // frames.size() of the loop's chunk
+    std::uint8_t slot;     // its iterator slot
+    std::size_t literals;  // assignment.size() before its items' literals
+    std::size_t decided;   // decided.size() likewise
+  };
+  std::vector<GuardLoop> guard_loops;  // innermost last; cleared per run
+  std::size_t run_literals = 0;        // assignment.size() of the run itself (the leaf)
 
   // ---- data (vm_data.cpp)
   /// Resolves a template node: follows Fn::If (may fork), turns AWS::NoValue into null,

@@ -140,9 +140,12 @@ Val Vm::Impl::referrers(std::uint32_t resource, std::string_view type, std::stri
     if (!path_has_prefix(ref.path, path)) continue;
     CondClause needs;
     bool holds = true;
+    // Literals the run has fixed or decided are settled here; the others become the
+    // candidate's needs without asking the solver: a guard chain of k literals (a reference in
+    // the k-th rung of a nested Fn::If) then costs one query on the candidates' disjunction,
+    // not k, and emptiness is one condition whatever the chain's depth.
     auto need = [&](std::string_view name, bool want) {
-      int c = peek_cond(name);
-      if (c == -2) return false;
+      int c = known_cond(name);
       if (c < 0)
         needs.emplace_back(name, want);
       else if ((c == 1) != want)
@@ -221,14 +224,15 @@ Val Vm::Impl::referrers(std::uint32_t resource, std::string_view type, std::stri
     pending.push_back(std::move(cands));
     return v;
   }
-  // While reporting, every candidate is named.
+  // While reporting, every candidate the assignment does not rule out is named.
   for (const Candidate& c : cands) {
     bool holds = true;
-    if (!reporting) {
-      for (const auto& [name, want] : c.needs) {
-        int r = cond_value(name);
-        if (r < 0) return Val::null();
-        if ((r == 1) != want) holds = false;
+    for (const auto& [name, want] : c.needs) {
+      int r = reporting ? peek_cond(name) : cond_value(name);
+      if (r == -2 || (r < 0 && !reporting)) return Val::null();
+      if (r >= 0 && (r == 1) != want) {
+        holds = false;
+        break;
       }
     }
     if (holds) list_push(out, c.resource);
