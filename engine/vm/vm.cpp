@@ -198,14 +198,25 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
   stack.resize(base + entry.num_locals);
   frames.push_back({&entry, 0, base});
   const std::size_t entry_depth = frames.size();
+  // The current frame, its code and the step count live in locals: only a call or a return
+  // changes the frame (nothing else in the VM pushes or pops frames), and `steps` is written
+  // back on every way out.
+  Frame* fp = &frames.back();
+  const std::uint8_t* code = fp->chunk->code.data();
+  const std::size_t memory_at_start = memory_base;
+  std::uint64_t step = steps;
+  struct WriteBack {
+    std::uint64_t& to;
+    const std::uint64_t& from;
+    ~WriteBack() { to = from; }
+  } write_back{steps, step};
   while (true) {
-    Frame& f = frames.back();
-    const std::uint8_t* code = f.chunk->code.data();
-    if (++steps > max_steps) {
+    Frame& f = *fp;
+    if (++step > max_steps) {
       fail("vm-steps", "evaluation exceeds " + std::to_string(max_steps) + " steps (kMaxVmSteps)");
       return false;
     }
-    if (arena.used() - memory_base > kMaxVmMemoryBytes) {
+    if (arena.used() - memory_at_start > kMaxVmMemoryBytes) {
       fail("vm-memory", "evaluation allocates more than " + std::to_string(kMaxVmMemoryBytes) +
                             " bytes (kMaxVmMemoryBytes)");
       return false;
@@ -233,41 +244,41 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
     };
     switch (op) {
       case Opcode::kConst:
-        stack.push_back(f.chunk->constant_vals[read_u16(p)]);
+        stack.push(f.chunk->constant_vals[read_u16(p)]);
         break;
       case Opcode::kNull:
-        stack.push_back(Val::null());
+        stack.push(Val::null());
         break;
       case Opcode::kTrue:
-        stack.push_back(Val::of_bool(true));
+        stack.push(Val::of_bool(true));
         break;
       case Opcode::kFalse:
-        stack.push_back(Val::of_bool(false));
+        stack.push(Val::of_bool(false));
         break;
       case Opcode::kPop:
         stack.pop_back();
         break;
       case Opcode::kGetLocal:
-        stack.push_back(stack[f.base + p[0]]);
+        stack.push(stack[f.base + p[0]]);
         break;
       case Opcode::kSetLocal:
         stack[f.base + p[0]] = pop();
         break;
       case Opcode::kGetGlobal:
-        stack.push_back(set.global_vals[read_u16(p)]);
+        stack.push(set.global_vals[read_u16(p)]);
         break;
       case Opcode::kTemplate:
-        stack.push_back(Val::of_node(tmpl->root()));
+        stack.push(Val::of_node(tmpl->root()));
         break;
       case Opcode::kField: {
         Val base_val = pop();
-        stack.push_back(field(base_val, f.chunk->constant_vals[read_u16(p)].str()));
+        stack.push(field(base_val, f.chunk->constant_vals[read_u16(p)].str()));
         break;
       }
       case Opcode::kIndex: {
         Val idx = pop();
         Val b = pop();
-        stack.push_back(index(b, idx));
+        stack.push(index(b, idx));
         break;
       }
       case Opcode::kWildcard:
@@ -279,7 +290,7 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
         // `count(x) > 0` (or `!= 0`, `== 0`, `<= 0`) of a pending list asks only whether one of
         // its candidates exists: one condition, the disjunction of theirs, instead of a fork on
         // each (2^n runs for n candidates under independent conditions).
-        if (argc == 1 && is_count_builtin(p[0]) && stack.back().kind == VKind::kPending &&
+        if (argc == 1 && stack.back().kind == VKind::kPending && is_count_builtin(p[0]) &&
             static_cast<Opcode>(code[next]) == Opcode::kConst) {
           const std::uint8_t* q = code + next + 1;
           const Val k = f.chunk->constant_vals[read_u16(q)];
@@ -290,14 +301,14 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
             int r = pending_nonempty(stack.back());
             if (r < 0) break;  // fork or error: the run stops here
             stack.resize(args_at);
-            stack.push_back(Val::of_bool((r == 1) == (cmp == Opcode::kGt || cmp == Opcode::kNe)));
+            stack.push(Val::of_bool((r == 1) == (cmp == Opcode::kGt || cmp == Opcode::kNe)));
             next += 4;
             break;
           }
         }
         Val r = call_builtin(p[0], stack.data() + args_at, argc);
         stack.resize(args_at);
-        stack.push_back(r);
+        stack.push(r);
         break;
       }
       case Opcode::kCall: {
@@ -312,14 +323,18 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
         }
         stack.resize(callee_base + callee.num_locals);
         frames.push_back({&callee, 0, callee_base});
+        fp = &frames.back();
+        code = callee.code.data();
         continue;
       }
       case Opcode::kReturn: {
         Val r = pop();
         stack.resize(f.base);
         frames.pop_back();
-        stack.push_back(r);
+        stack.push(r);
         if (frames.size() < entry_depth) return true;
+        fp = &frames.back();
+        code = fp->chunk->code.data();
         continue;
       }
       case Opcode::kSaveUncertain:
@@ -339,36 +354,37 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
         next = f.pc - read_u16(p);
         break;
       case Opcode::kJumpIfFalse: {
-        int t = truth(pop());
+        int t = truth_of(pop());
         if (t == -2) fail("type", "condition is not a boolean");
         if (t != 1) next += read_u16(p);
         break;
       }
       case Opcode::kJumpIfFalseKeep: {
-        int t = truth(stack.back());
+        int t = truth_of(stack.back());
         if (t == -2) fail("type", "operand of 'and' is not a boolean");
         if (t == 0) next += read_u16(p);
         break;
       }
       case Opcode::kJumpIfTrueKeep: {
-        int t = truth(stack.back());
+        int t = truth_of(stack.back());
         if (t == -2) fail("type", "operand of 'or' is not a boolean");
         if (t == 1) next += read_u16(p);
         break;
       }
       case Opcode::kJumpIfUnknownKeep:
         // A pending list is a list (maybe empty), never unknown: no need to settle it here.
-        if (stack.back().kind != VKind::kPending && truth(stack.back()) == -1) next += read_u16(p);
+        if (stack.back().kind != VKind::kPending && truth_of(stack.back()) == -1)
+          next += read_u16(p);
         break;
       case Opcode::kGuard: {
-        int t = truth(pop());
+        int t = truth_of(pop());
         if (t == -2) fail("type", "'when' condition is not a boolean");
         if (t == 0) next += read_u16(p);
         if (t == -1) uncertain = true;
         break;
       }
       case Opcode::kCheck: {
-        int t = truth(pop());
+        int t = truth_of(pop());
         if (t == -2) fail("type", "'require' condition is not a boolean");
         if (t == 1) next += read_u16(p);
         if (t == -1) check_unknown = true;  // the report that follows is an "unknown" outcome
@@ -379,7 +395,7 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
       case Opcode::kOr: {
         Val b = pop();
         Val a = pop();
-        int ta = truth(a), tb = truth(b);
+        int ta = truth_of(a), tb = truth_of(b);
         if (ta == -2 || tb == -2) {
           fail("type", std::string("operand of '") + (op == Opcode::kAnd ? "and" : "or") +
                            "' is not a boolean");
@@ -390,16 +406,16 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
         const bool is_and = op == Opcode::kAnd;
         const int deciding = is_and ? 0 : 1;
         if (ta == deciding || tb == deciding)
-          stack.push_back(Val::of_bool(!is_and));
+          stack.push(Val::of_bool(!is_and));
         else if (ta == 1 - deciding && tb == 1 - deciding)
-          stack.push_back(Val::of_bool(is_and));
+          stack.push(Val::of_bool(is_and));
         else
-          stack.push_back(
+          stack.push(
               Val::unknown(is_and ? "unknown operand of 'and'" : "unknown operand of 'or'"));
         break;
       }
       case Opcode::kNot: {
-        int t = truth(stack.back());
+        int t = truth_of(stack.back());
         if (t == -2)
           fail("type", "operand of 'not' is not a boolean");
         else if (t == -1)
@@ -414,9 +430,9 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
         Val a = pop();
         int e = equals(a, b);
         if (e < 0)
-          stack.push_back(Val::unknown("comparison with an unknown value"));
+          stack.push(Val::unknown("comparison with an unknown value"));
         else
-          stack.push_back(Val::of_bool((e == 1) == (op == Opcode::kEq)));
+          stack.push(Val::of_bool((e == 1) == (op == Opcode::kEq)));
         break;
       }
       case Opcode::kLt:
@@ -427,22 +443,22 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
         Val a = pop();
         int c = compare(a, b);
         if (c == 3) {
-          stack.push_back(Val::unknown("comparison with an unknown value"));
+          stack.push(Val::unknown("comparison with an unknown value"));
         } else if (c == 2) {
-          stack.push_back(Val::of_bool(false));
+          stack.push(Val::of_bool(false));
         } else {
           bool r = op == Opcode::kLt   ? c < 0
                    : op == Opcode::kLe ? c <= 0
                    : op == Opcode::kGt ? c > 0
                                        : c >= 0;
-          stack.push_back(Val::of_bool(r));
+          stack.push(Val::of_bool(r));
         }
         break;
       }
       case Opcode::kIn: {
         Val b = pop();
         Val a = pop();
-        stack.push_back(member(a, b));
+        stack.push(member(a, b));
         break;
       }
       case Opcode::kAdd:
@@ -461,7 +477,7 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
       case Opcode::kMod: {
         Val b = pop();
         Val a = pop();
-        stack.push_back(arith(op, a, b));
+        stack.push(arith(op, a, b));
         break;
       }
       case Opcode::kNeg: {
@@ -482,7 +498,7 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
         VList* l = new_list(n);
         for (std::size_t i = stack.size() - n; i < stack.size(); ++i) list_push(l, stack[i]);
         stack.resize(stack.size() - n);
-        stack.push_back(Val::of_list(l));
+        stack.push(Val::of_list(l));
         break;
       }
       case Opcode::kMap: {
@@ -500,7 +516,7 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
         m->values = vals.data();
         m->size = n;
         stack.resize(at);
-        stack.push_back(Val::of_map(m));
+        stack.push(Val::of_map(m));
         break;
       }
       case Opcode::kIterInit: {
@@ -520,12 +536,12 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
         if (lv.kind == VKind::kPending) {
           Val item;
           if (iter_next_guarded(f.base, p[0], item))
-            stack.push_back(item);
+            stack.push(item);
           else
             next += read_u16(p + 1);
         } else if (lv.kind == VKind::kList && iv.kind == VKind::kInt && iv.integer >= 0 &&
                    iv.integer < lv.list->size) {
-          stack.push_back(lv.list->items[iv.integer]);
+          stack.push(lv.list->items[iv.integer]);
           iv.integer++;
         } else {
           next += read_u16(p + 1);
@@ -545,7 +561,7 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
         std::string s;
         for (std::size_t i = stack.size() - n; i < stack.size(); ++i) s += text(stack[i]);
         stack.resize(stack.size() - n);
-        stack.push_back(make_string(s));
+        stack.push(make_string(s));
         break;
       }
       case Opcode::kReport: {
@@ -565,7 +581,7 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
       if (jumped && next != frames.back().pc + 1 + kOperandBytes[static_cast<std::size_t>(op)])
         ++*jumped;
     }
-    frames.back().pc = next;
+    fp->pc = next;
   }
 }
 

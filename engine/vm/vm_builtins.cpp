@@ -54,8 +54,14 @@ Intrinsic raw_intrinsic(Val v, const Value*& arg) {
                                                : intrinsic_from_key(v.node->entries[0].key);
 }
 
-// Per-thread cache of compiled regular expressions (the VM is per thread).
-thread_local std::unordered_map<std::string, std::unique_ptr<RE2>> t_regex_cache;
+// Per-thread cache of compiled regular expressions (the VM is per thread), looked up by
+// string_view (no copy of the pattern per call).
+struct PatternHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+thread_local std::unordered_map<std::string, std::unique_ptr<RE2>, PatternHash, std::equal_to<>>
+    t_regex_cache;
 
 }  // namespace
 
@@ -461,9 +467,9 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
         return true;
       };
       if (!as_text(re) || !as_text(s)) return Val::of_bool(false);
-      std::string pattern(re.str());
-      auto it = t_regex_cache.find(pattern);
+      auto it = t_regex_cache.find(re.str());
       if (it == t_regex_cache.end()) {
+        std::string pattern(re.str());
         std::string error;
         auto compiled = compile_regex(pattern, error);
         if (!compiled) return Val::unknown(arena.copy(error));

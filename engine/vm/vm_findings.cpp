@@ -163,6 +163,46 @@ std::vector<Clause> simplify(std::vector<Clause> dnf) {
 
 void Vm::set_world(const StackWorld* world) { impl_->world = world; }
 
+const std::vector<std::uint32_t>* Vm::Impl::subjects(const CompiledPolicy& policy,
+                                                     std::size_t rule, const Template& t) {
+  if (set.policies.empty() || &policy < set.policies.data() ||
+      &policy >= set.policies.data() + set.policies.size())
+    return nullptr;
+  if (rule_base.empty()) {
+    // The set is frozen: its rules are indexed once per Vm.
+    for (const CompiledPolicy& p : set.policies) {
+      rule_base.push_back(static_cast<std::uint32_t>(rule_type.size()));
+      for (const SubjectRule& r : p.subject_rules) {
+        const std::string_view type = r.resource_type;
+        const auto next = static_cast<std::uint32_t>(exact_types.size() + wildcard_types.size());
+        if (type.find('*') == std::string_view::npos) {
+          rule_type.push_back(exact_types.try_emplace(type, next).first->second);
+          continue;
+        }
+        auto w = std::find_if(wildcard_types.begin(), wildcard_types.end(),
+                              [&](const auto& e) { return e.first == type; });
+        if (w == wildcard_types.end()) w = wildcard_types.insert(w, {type, next});
+        rule_type.push_back(w->second);
+      }
+    }
+    subject_hits.resize(exact_types.size() + wildcard_types.size());
+  }
+  if (subjects_tmpl != &t || subjects_serial != t.serial()) {
+    for (auto& hits : subject_hits) hits.clear();
+    for (std::uint32_t idx = 0; idx < t.resources().size(); ++idx) {
+      const std::string_view type = t.resources()[idx].type;
+      if (auto it = exact_types.find(type); it != exact_types.end())
+        subject_hits[it->second].push_back(idx);
+      for (const auto& [pattern, k] : wildcard_types)
+        if (type_matches(pattern, type)) subject_hits[k].push_back(idx);
+    }
+    subjects_tmpl = &t;
+    subjects_serial = t.serial();
+  }
+  const std::size_t id = rule_base[static_cast<std::size_t>(&policy - set.policies.data())] + rule;
+  return id < rule_type.size() ? &subject_hits[rule_type[id]] : nullptr;
+}
+
 void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, PolicyOutput& out) {
   Impl& m = *impl_;
   m.tmpl = &tmpl;
@@ -381,7 +421,12 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
     explore(chunk_index, subject);
     m.arena.reset();
   };
-  for (const SubjectRule& rule : policy.subject_rules) {
+  for (std::size_t k = 0; k < policy.subject_rules.size(); ++k) {
+    const SubjectRule& rule = policy.subject_rules[k];
+    if (const std::vector<std::uint32_t>* hits = m.subjects(policy, k, tmpl)) {
+      for (std::uint32_t idx : *hits) explore_and_forget(rule.chunk, idx);
+      continue;
+    }
     bool wildcard = rule.resource_type.find('*') != std::string::npos;
     if (!wildcard) {
       for (std::uint32_t idx : tmpl.resources_of_type(rule.resource_type))

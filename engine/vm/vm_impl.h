@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -70,6 +71,10 @@ class ValStack {
     if (size_ == items_.size()) grow(size_ + 1);
     items_[size_++] = v;
   }
+  /// `push_back` without the capacity check, for the interpreter: it checks before each
+  /// instruction that the stack is kMaxVmStack - 8 deep at most, and `Vm` reserves kMaxVmStack
+  /// + 16 slots, so an instruction's one push always has room.
+  [[gnu::always_inline]] void push(Val v) { items_[size_++] = v; }
   void pop_back() { --size_; }
   void clear() { size_ = 0; }
   /// Like `std::vector::resize`: new slots are null.
@@ -285,6 +290,10 @@ struct Vm::Impl {
   int compare(Val a, Val b);
   /// 1 true, 0 false, -1 unknown; -2 when not a truth value (type error).
   int truth(Val v);
+  /// `truth`, with a boolean (most conditions) answered inline.
+  [[gnu::always_inline]] int truth_of(Val v) {
+    return v.kind == VKind::kBool ? (v.boolean ? 1 : 0) : truth(v);
+  }
   std::string text(Val v, int depth = 0);
   bool number_of(Val v, double& out);
   Val make_string(std::string_view s) { return Val::of_string(arena.copy(s)); }
@@ -292,6 +301,26 @@ struct Vm::Impl {
   void list_push(VList* l, Val v);
   Val member(Val needle, Val haystack);
   Val arith(Opcode op, Val a, Val b);
+
+  // ---- subjects (vm_findings.cpp)
+  /// The resources subject rule `rule` of `policy` runs over in `t` (those whose type matches
+  /// the rule's), in document order; nullptr when `policy` is not one of the set's (the caller
+  /// then matches the types itself). Computed once per template for every rule of the set: one
+  /// type lookup per resource, instead of one per policy and rule.
+  const std::vector<std::uint32_t>* subjects(const CompiledPolicy& policy, std::size_t rule,
+                                             const Template& t);
+  /// Per policy of `set`: the index of its first subject rule in `rule_type`.
+  std::vector<std::uint32_t> rule_base;
+  /// Per subject rule of `set`: its type's index in `subject_hits`.
+  std::vector<std::uint32_t> rule_type;
+  /// The distinct exact types of the set's subject rules, and the distinct wildcard patterns
+  /// (with their indices in `subject_hits`).
+  std::unordered_map<std::string_view, std::uint32_t> exact_types;
+  std::vector<std::pair<std::string_view, std::uint32_t>> wildcard_types;
+  /// Per distinct rule type: the resources of `subjects_tmpl` it matches.
+  std::vector<std::vector<std::uint32_t>> subject_hits;
+  const Template* subjects_tmpl = nullptr;
+  std::uint64_t subjects_serial = 0;
 
   // ---- builtins (vm_builtins.cpp)
   Val call_builtin(std::uint8_t id, Val* args, int argc);
