@@ -690,7 +690,7 @@ class Checker {
   std::vector<std::pair<std::string, Diagnostic>> guarded_missing_;
 };
 
-std::string attr_string(const ast::Policy& p, std::string_view key) {
+std::string literal_attr(const ast::Policy& p, std::string_view key) {
   for (const auto& a : p.attributes)
     if (a.key == key && a.value && a.value->kind == ExprKind::kString) return a.value->string_value;
   return {};
@@ -719,7 +719,7 @@ std::size_t check_modules(const ModuleSet& modules, Diagnostics& diags,
       continue;
     }
     for (const auto& p : m->ast->policies) {
-      std::string id = attr_string(p, "id");
+      std::string id = literal_attr(p, "id");
       if (!id.empty()) {
         auto [it, ok] = ids.emplace(id, &p);
         if (!ok) {

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "dsl/internal/compile_state.h"
+#include "dsl/internal/policy_header.h"
 #include "dsl/lint.h"
 #include "engine/base/limits.h"
 #include "engine/program/builtins.h"
@@ -581,44 +582,6 @@ class ChunkCompiler {
   int next_slot_ = 0;
   ast::Span span_;
 };
-
-// Folds the lines of a long text into paragraphs: single newlines become spaces, blank lines
-// separate paragraphs. Keeps descriptions written as indented `"""` blocks readable on one line.
-std::string fold_text(const std::string& s) {
-  std::string out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    if (s[i] == '\n') {
-      std::size_t j = i;
-      int newlines = 0;
-      while (j < s.size() && (s[j] == '\n' || s[j] == ' ' || s[j] == '\t')) newlines += s[j++] == '\n';
-      if (!out.empty() && j < s.size()) out += newlines > 1 ? "\n\n" : " ";
-      i = j;
-      continue;
-    }
-    out += s[i++];
-  }
-  while (!out.empty() && (out.back() == ' ' || out.back() == '\n')) out.pop_back();
-  return out;
-}
-
-std::string attr_string(const ast::Policy& p, std::string_view key) {
-  for (const auto& a : p.attributes) {
-    if (a.key != key || !a.value) continue;
-    if (a.value->kind == ExprKind::kString) return fold_text(a.value->string_value);
-    if (a.value->kind == ExprKind::kName) return a.value->name;
-  }
-  return {};
-}
-
-std::vector<std::string> attr_list(const ast::Policy& p, std::string_view key) {
-  std::vector<std::string> out;
-  for (const auto& a : p.attributes)
-    if (a.key == key && a.value && a.value->kind == ExprKind::kList)
-      for (const auto& item : a.value->args)
-        if (item->kind == ExprKind::kString) out.push_back(item->string_value);
-  return out;
-}
 
 // `for x in resources("Type")` with a literal type: the subject loop.
 bool subject_loop(const Stmt& s, std::string& type) {
