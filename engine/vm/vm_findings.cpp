@@ -211,8 +211,10 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
   m.link_depth = 0;
   m.policy = &policy;
   const SourceFile& tfile = tmpl.file();
-  // The resource of each finding this call adds to `out` (drop_sam_duplicates).
+  // The resource of each finding this call adds to `out`: kept on SAM templates only, the only
+  // ones with generated resources (drop_sam_duplicates).
   const std::size_t first_finding = out.findings.size();
+  const bool sam = tmpl.is_sam();
   std::vector<std::uint32_t> finding_resource;
 
   // The finding of `rf`, without conditions. Moves the strings out of `rf` when it may.
@@ -334,7 +336,7 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
       // holds unconditionally and is failed or unknown as the leaf said. The general merge
       // below gives the same; this skips its maps (and their copies of every path).
       for (RawFinding& rf : leaves[0].findings) {
-        finding_resource.push_back(rf.resource);
+        if (sam) finding_resource.push_back(rf.resource);
         out.findings.push_back(make_finding(rf, rf.outcome == Outcome::kFail));
       }
       return;
@@ -410,7 +412,7 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
           }
         }
       }
-      finding_resource.push_back(mg.first->resource);
+      if (sam) finding_resource.push_back(mg.first->resource);
       out.findings.push_back(std::move(f));
     }
   };
@@ -440,7 +442,7 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
   if (policy.template_chunk >= 0)
     explore_and_forget(static_cast<std::uint32_t>(policy.template_chunk), kNoIndex);
   m.tmpl = nullptr;
-  drop_sam_duplicates(tmpl, out.findings, first_finding, finding_resource);
+  if (sam) drop_sam_duplicates(tmpl, out.findings, first_finding, finding_resource);
 }
 
 /// One problem, one finding: a policy that checks both a SAM resource (`AWS::Serverless::Api`)
