@@ -9,6 +9,7 @@
 #include "tests/robust_util.h"
 
 using namespace polc;
+using test::conds;
 using polc::test::TempDir;
 
 namespace {
@@ -19,16 +20,6 @@ struct Run {
 
 Run run(const std::string& policy, const std::string& tmpl) {
   return {test::scan_text(policy, tmpl)};
-}
-
-std::string conds(const Finding& f) {
-  std::string s;
-  for (const auto& c : f.conditions) {
-    s += "{";
-    for (const auto& t : c) s += t.name + "=" + (t.value ? "T" : "F") + " ";
-    s += "}";
-  }
-  return s;
 }
 
 // A security group used by `n` interface endpoints, endpoint i under condition Ci (parameter

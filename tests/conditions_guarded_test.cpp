@@ -12,18 +12,9 @@
 #include "tests/robust_util.h"
 
 using namespace polc;
+using test::conds;
 
 namespace {
-
-std::string conds(const Finding& f) {
-  std::string s;
-  for (const auto& c : f.conditions) {
-    s += "{";
-    for (const auto& t : c) s += t.name + "=" + (t.value ? "T" : "F") + " ";
-    s += "}";
-  }
-  return s;
-}
 
 // A group with `n` egress rules, rule i under Ci (parameter Pi == yes, independent: 2^n
 // combinations); rule `open` (if >= 0) goes to 0.0.0.0/0.

@@ -8,6 +8,7 @@
 #include "tests/robust_util.h"
 
 using namespace polc;
+using test::conds;
 using polc::test::TempDir;
 
 namespace {
@@ -50,16 +51,6 @@ Result run(const std::string& policy, const std::string& tmpl,
   INFO(test::codes_of(out[0].diagnostics));
   CHECK_FALSE(out[0].incomplete);
   return {std::move(out[0])};
-}
-
-std::string conds(const Finding& f) {
-  std::string s;
-  for (const auto& c : f.conditions) {
-    s += "{";
-    for (const auto& t : c) s += t.name + "=" + (t.value ? "T" : "F") + " ";
-    s += "}";
-  }
-  return s;
 }
 
 const char* kTwoTags = R"(

@@ -157,4 +157,15 @@ inline const Diagnostic* find_code(const std::vector<Diagnostic>& diags, const s
   return nullptr;
 }
 
+/// A finding's conditions as text, one `{Name=T Other=F }` group per clause.
+inline std::string conds(const Finding& f) {
+  std::string s;
+  for (const auto& c : f.conditions) {
+    s += "{";
+    for (const auto& t : c) s += t.name + "=" + (t.value ? "T" : "F") + " ";
+    s += "}";
+  }
+  return s;
+}
+
 }  // namespace polc::test
