@@ -31,11 +31,18 @@ bool g_solver_error = false;  // set by BuDDy's error hook, read and cleared und
 
 void on_solver_error(int) { g_solver_error = true; }
 
+// BuDDy's first node table (entries; it grows up to kMaxConditionBddNodes) and the size of its
+// operation caches (entries of 24 bytes: 2.4 MB). A cache of 10,000 entries made the evaluation of
+// case 22's shape grow faster than G x P: at 50x10, 28% of the run was BuDDy recomputing results
+// its cache had lost (bench/RESULTS.md, `BM_ConditionsGxP`).
+constexpr int kSolverInitialNodes = 100'000;
+constexpr int kSolverCacheEntries = 100'000;
+
 void ensure_solver() {
   static bool started = false;
   if (started) return;
   started = true;
-  bdd_init(100'000, 10'000);
+  bdd_init(kSolverInitialNodes, kSolverCacheEntries);
   bdd_setmaxnodenum(kMaxConditionBddNodes);
   bdd_setmaxincrease(1'000'000);
   bdd_error_hook(on_solver_error);
