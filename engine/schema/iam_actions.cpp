@@ -202,18 +202,91 @@ void match_iam_actions(std::span<const std::string_view> patterns, IamAccessLeve
   std::vector<std::size_t> hits;
   for (const Pattern& p : pats) {
     const std::string_view literal = std::string_view(p.text).substr(0, p.literal);
+    // "s3:Put*", "*": every name of the range that starts with the literal text matches.
+    const bool prefix = p.literal + 1 == p.text.size() && p.text.back() == '*';
     auto it = std::lower_bound(entries.begin(), entries.end(), literal, key_less);
     work += literal.size();
     for (; it != entries.end() && t.key(*it).starts_with(literal); ++it) {
       ++work;
+      if (prefix) {
+        work += it->length;  // counted as pattern_matches counts it
+        hits.push_back(static_cast<std::size_t>(it - entries.begin()));
+        continue;
+      }
       if (pattern_matches(p, t.key(*it), work))
         hits.push_back(static_cast<std::size_t>(it - entries.begin()));
       if (p.literal == p.text.size()) break;  // a literal name matches one entry at most
     }
   }
-  std::sort(hits.begin(), hits.end());
+  // One pattern's hits come in table order; only several patterns' need sorting.
+  if (!std::is_sorted(hits.begin(), hits.end())) std::sort(hits.begin(), hits.end());
   hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
   for (std::size_t i : hits) out.push_back(t.name(entries[i]));
+}
+
+void IamPatternSet::assign(std::span<const std::string_view> patterns, std::uint64_t& work) {
+  text_.clear();
+  items_.clear();
+  for (std::string_view s : patterns) {
+    work += s.size();
+    Item it{static_cast<std::uint32_t>(text_.size()), 0, 0, 0};
+    for (char c : s) {
+      if (c == '*' && text_.size() > it.offset && text_.back() == '*') continue;
+      text_.push_back(lower_ascii(c));
+      if (c != '*') ++it.min_size;
+    }
+    it.size = static_cast<std::uint32_t>(text_.size() - it.offset);
+    const std::string_view t(text_.data() + it.offset, it.size);
+    it.literal = static_cast<std::uint32_t>(std::min(t.find_first_of("*?"), t.size()));
+    items_.push_back(it);
+  }
+}
+
+namespace {
+// iam_glob_match, with `action` in any case.
+bool glob_match_any_case(std::string_view pattern, std::string_view action) {
+  std::size_t p = 0, a = 0;
+  std::size_t star = std::string_view::npos, resume = 0;
+  while (a < action.size()) {
+    const char c = lower_ascii(action[a]);
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == c)) {
+      ++p;
+      ++a;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = a;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      a = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+// Whether the first `n` characters of `name` are `lower` (lower case), in any case.
+bool equal_any_case(std::string_view lower, std::string_view name, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i)
+    if (lower_ascii(name[i]) != lower[i]) return false;
+  return true;
+}
+}  // namespace
+
+bool IamPatternSet::matches(std::string_view name, std::uint64_t& work) const {
+  ++work;
+  for (const Item& it : items_) {
+    if (it.min_size > name.size()) continue;
+    work += name.size();
+    const std::string_view t(text_.data() + it.offset, it.size);
+    if (it.literal == it.size) {
+      if (name.size() == it.size && equal_any_case(t, name, it.size)) return true;
+      continue;
+    }
+    if (equal_any_case(t, name, it.literal) && glob_match_any_case(t, name)) return true;
+  }
+  return false;
 }
 
 std::size_t iam_action_count(IamAccessLevel level) {

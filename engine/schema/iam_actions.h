@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -31,6 +32,30 @@ std::optional<IamAccessLevel> iam_access_level_from_name(std::string_view name);
 /// its length once, not once per entry. Thread-safe: the table is built once, on first use.
 void match_iam_actions(std::span<const std::string_view> patterns, IamAccessLevel level,
                        bool except, std::vector<std::string_view>& out, std::uint64_t& work);
+
+/// A set of IAM action patterns, prepared once and tried on any names (the builtin iam_match()
+/// compares a statement's patterns with the policy's own lists of actions). Matches as
+/// `match_iam_actions` does: ASCII case-insensitive, `*` any run of characters (runs of `*`
+/// count once), `?` one character. Reusable: `assign` keeps the storage, so a set kept per
+/// thread allocates nothing once warm. Not thread-safe; one per thread.
+class IamPatternSet {
+ public:
+  /// Replaces the patterns; `work` grows by their bytes.
+  void assign(std::span<const std::string_view> patterns, std::uint64_t& work);
+  /// Whether some pattern matches `name` (any case). `work` grows as `match_iam_actions` counts
+  /// it: one, and the name's length for each pattern tried on it (a pattern is tried only on a
+  /// name at least as long as its characters other than `*`).
+  bool matches(std::string_view name, std::uint64_t& work) const;
+
+ private:
+  struct Item {
+    std::uint32_t offset, size;  // in text_: lower case, runs of `*` collapsed
+    std::uint32_t literal;       // length of the prefix without `*` or `?` (size: no wildcard)
+    std::uint32_t min_size;      // characters other than `*`
+  };
+  std::string text_;
+  std::vector<Item> items_;
+};
 
 /// Number of actions the table holds at `level`.
 std::size_t iam_action_count(IamAccessLevel level);

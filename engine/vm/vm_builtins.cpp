@@ -12,7 +12,6 @@
 
 #include "engine/base/limits.h"
 #include "engine/program/builtins.h"
-#include "engine/schema/iam_actions.h"
 #include "engine/vm/net.h"
 #include "engine/vm/vm_impl.h"
 
@@ -130,6 +129,8 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
     case kB_is_map:
     case kB_keys:
     case kB_values:
+    case kB_list_of:
+    case kB_iam_match:
       break;
     default:
       for (int i = 0; i < argc; ++i) {
@@ -751,37 +752,12 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       });
       return Val::of_list(out);
     }
-    case kB_iam_actions: {
-      Val lv = resolve(args[1]);
-      std::optional<schema::IamAccessLevel> level;
-      if (lv.kind == VKind::kString) level = schema::iam_access_level_from_name(lv.str());
-      if (!level) {
-        fail("type",
-             "iam_actions() level is not \"Write\", \"Permissions management\" or \"Tagging\"");
-        return Val::null();
-      }
-      std::vector<std::string_view> patterns;
-      Val p = resolve(args[0]);
-      if (p.kind == VKind::kString) {
-        patterns.push_back(p.str());
-      } else if (p.kind == VKind::kList ||
-                 (p.kind == VKind::kNode && p.node->kind == ValueKind::kList)) {
-        VList* l = to_list(args[0], false);
-        for (std::uint32_t i = 0; l && i < l->size; ++i) {
-          Val item = resolve(l->items[i]);
-          if (item.kind == VKind::kUnknown) return item;
-          if (item.kind == VKind::kString) patterns.push_back(item.str());
-        }
-      }
-      std::vector<std::string_view> found;
-      std::uint64_t work = 0;
-      const bool except = argc > 2 && truth(resolve(args[2])) == 1;
-      schema::match_iam_actions(patterns, *level, except, found, work);
-      if (!charge(work)) return Val::null();
-      VList* out = new_list(static_cast<std::uint32_t>(found.size()));
-      for (std::string_view a : found) list_push(out, Val::of_string(a));
-      return Val::of_list(out);
-    }
+    case kB_iam_actions:
+      return builtin_iam_actions(args, argc);
+    case kB_iam_match:
+      return builtin_iam_match(args, argc);
+    case kB_list_of:
+      return builtin_list_of(args[0]);
   }
   fail("internal", "unknown builtin");
   return Val::null();

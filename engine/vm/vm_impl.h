@@ -339,6 +339,15 @@ struct Vm::Impl {
   /// The resource whose map holds `node` (the last resource starting at or before the node's
   /// offset, confirmed by `path_of`), or kNoIndex.
   std::uint32_t resource_containing(const Value* node);
+
+  // ---- IAM builtins (vm_builtins_iam.cpp): list_of, iam_actions, iam_match
+  Val builtin_list_of(Val v);
+  Val builtin_iam_actions(Val* args, int argc);
+  Val builtin_iam_match(Val* args, int argc);
+  /// The patterns of an IAM Action-like value (a string or a list; other items are no
+  /// patterns) appended to `out`; the first unknown one (or the value, when unknown) in
+  /// `unknown`. False when resolving forked or failed (status set).
+  bool iam_patterns(Val v, std::vector<std::string_view>& out, Val& unknown);
 };
 
 }  // namespace polc
