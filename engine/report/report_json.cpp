@@ -184,6 +184,9 @@ void write_shard(JsonWriter& w, const ReportFrame& result, std::uint64_t finding
 /// Findings go out as they arrive; errors, which follow all findings, are spooled.
 class JsonReportWriter final : public BufferedWriter {
   static constexpr std::size_t kFindingDepth = 2;  // the report object, its `findings` array
+  // Room reserved for one rendered finding (bytes; a typical one is 700 to 1,000), so that
+  // rendering it grows the string once at most.
+  static constexpr std::size_t kFindingBytesHint = 1024;
 
  public:
   JsonReportWriter(const ReportOptions& options, ReportSink& sink)
@@ -237,6 +240,7 @@ class JsonReportWriter final : public BufferedWriter {
 
   void prerender(Finding& f) const override {
     f.rendered.clear();
+    f.rendered.reserve(kFindingBytesHint);
     JsonWriter w(f.rendered, true, kFindingDepth);
     auto it = aliases_.find(f.policy_id);
     write_finding(w, f, frame_.scan_root, shard_, it == aliases_.end() ? nullptr : it->second);

@@ -289,6 +289,8 @@ void write_notification(JsonWriter& w, const Diagnostic& d, std::string_view sca
 /// written by `finish`.
 class SarifWriter final : public BufferedWriter {
   static constexpr std::size_t kResultDepth = 4;  // the log, `runs`, the run, its `results`
+  // Room reserved for one rendered result (bytes), so that rendering grows the string once at most.
+  static constexpr std::size_t kResultBytesHint = 1536;
 
  public:
   SarifWriter(const ReportOptions& options, ReportSink& sink)
@@ -309,6 +311,7 @@ class SarifWriter final : public BufferedWriter {
     auto it = listed_index_.find(f.policy_id);
     if (it == listed_index_.end()) return;
     f.rendered.clear();
+    f.rendered.reserve(kResultBytesHint);
     JsonWriter w(f.rendered, true, kResultDepth);
     write_result(w, f, it->second, frame_.baseline_used, frame_.scan_root);
     f.rendered_by = this;
