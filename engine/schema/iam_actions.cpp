@@ -229,27 +229,38 @@ void IamPatternSet::assign(std::span<const std::string_view> patterns, std::uint
   items_.clear();
   for (std::string_view s : patterns) {
     work += s.size();
-    Item it{static_cast<std::uint32_t>(text_.size()), 0, 0, 0};
-    for (char c : s) {
-      if (c == '*' && text_.size() > it.offset && text_.back() == '*') continue;
-      text_.push_back(lower_ascii(c));
-      if (c != '*') ++it.min_size;
+    Item it{s.data(), 0, static_cast<std::uint32_t>(s.size()), static_cast<std::uint32_t>(s.size()),
+            0};
+    bool run = false;  // a `*` right after a `*`
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const char c = s[i];
+      if (c == '*') {
+        run = run || (i > 0 && s[i - 1] == '*');
+      } else {
+        ++it.min_size;
+      }
+      if ((c == '*' || c == '?') && it.literal == s.size())
+        it.literal = static_cast<std::uint32_t>(i);
     }
-    it.size = static_cast<std::uint32_t>(text_.size() - it.offset);
-    const std::string_view t(text_.data() + it.offset, it.size);
-    it.literal = static_cast<std::uint32_t>(std::min(t.find_first_of("*?"), t.size()));
+    if (run) {  // runs of `*` collapsed (the same matches): a long run costs its length once
+      it.data = nullptr;
+      it.offset = static_cast<std::uint32_t>(text_.size());
+      for (char c : s)
+        if (c != '*' || text_.size() == it.offset || text_.back() != '*') text_.push_back(c);
+      it.size = static_cast<std::uint32_t>(text_.size() - it.offset);
+    }
     items_.push_back(it);
   }
 }
 
 namespace {
-// iam_glob_match, with `action` in any case.
+// iam_glob_match, with `pattern` and `action` in any case.
 bool glob_match_any_case(std::string_view pattern, std::string_view action) {
   std::size_t p = 0, a = 0;
   std::size_t star = std::string_view::npos, resume = 0;
   while (a < action.size()) {
     const char c = lower_ascii(action[a]);
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == c)) {
+    if (p < pattern.size() && (pattern[p] == '?' || lower_ascii(pattern[p]) == c)) {
       ++p;
       ++a;
     } else if (p < pattern.size() && pattern[p] == '*') {
@@ -266,10 +277,10 @@ bool glob_match_any_case(std::string_view pattern, std::string_view action) {
   return p == pattern.size();
 }
 
-// Whether the first `n` characters of `name` are `lower` (lower case), in any case.
-bool equal_any_case(std::string_view lower, std::string_view name, std::size_t n) {
+// Whether the first `n` characters of `a` and `b` are the same in any case.
+bool equal_any_case(const char* a, const char* b, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i)
-    if (lower_ascii(name[i]) != lower[i]) return false;
+    if (a[i] != b[i] && lower_ascii(a[i]) != lower_ascii(b[i])) return false;
   return true;
 }
 }  // namespace
@@ -279,12 +290,14 @@ bool IamPatternSet::matches(std::string_view name, std::uint64_t& work) const {
   for (const Item& it : items_) {
     if (it.min_size > name.size()) continue;
     work += name.size();
-    const std::string_view t(text_.data() + it.offset, it.size);
+    const char* data = it.data ? it.data : text_.data() + it.offset;
     if (it.literal == it.size) {
-      if (name.size() == it.size && equal_any_case(t, name, it.size)) return true;
+      if (name.size() == it.size && equal_any_case(data, name.data(), it.size)) return true;
       continue;
     }
-    if (equal_any_case(t, name, it.literal) && glob_match_any_case(t, name)) return true;
+    if (equal_any_case(data, name.data(), it.literal) &&
+        glob_match_any_case(std::string_view(data, it.size), name))
+      return true;
   }
   return false;
 }

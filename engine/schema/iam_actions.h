@@ -40,7 +40,8 @@ void match_iam_actions(std::span<const std::string_view> patterns, IamAccessLeve
 /// thread allocates nothing once warm. Not thread-safe; one per thread.
 class IamPatternSet {
  public:
-  /// Replaces the patterns; `work` grows by their bytes.
+  /// Replaces the patterns; `work` grows by their bytes. The set refers to the patterns' bytes
+  /// (a copy is made only of one with a run of `*`): they must outlive its use.
   void assign(std::span<const std::string_view> patterns, std::uint64_t& work);
   /// Whether some pattern matches `name` (any case). `work` grows as `match_iam_actions` counts
   /// it: one, and the name's length for each pattern tried on it (a pattern is tried only on a
@@ -49,7 +50,8 @@ class IamPatternSet {
 
  private:
   struct Item {
-    std::uint32_t offset, size;  // in text_: lower case, runs of `*` collapsed
+    const char* data;            // the pattern, or its copy in text_ with runs of `*` collapsed
+    std::uint32_t offset, size;  // offset: of the copy in text_ (when data is nullptr)
     std::uint32_t literal;       // length of the prefix without `*` or `?` (size: no wildcard)
     std::uint32_t min_size;      // characters other than `*`
   };
