@@ -221,6 +221,7 @@ void match_iam_actions(std::span<const std::string_view> patterns, IamAccessLeve
   // One pattern's hits come in table order; only several patterns' need sorting.
   if (!std::is_sorted(hits.begin(), hits.end())) std::sort(hits.begin(), hits.end());
   hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
+  out.reserve(out.size() + hits.size());
   for (std::size_t i : hits) out.push_back(t.name(entries[i]));
 }
 
