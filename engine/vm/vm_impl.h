@@ -158,7 +158,8 @@ struct Vm::Impl {
   ValStack stack;
   std::vector<Frame> frames;
   std::uint64_t steps = 0;
-  std::uint64_t work = 0;  // work units charged by builtins and string comparisons (kMaxVmWorkUnits)
+  std::uint64_t work =
+      0;  // work units charged by builtins and string comparisons (kMaxVmWorkUnits)
   std::size_t memory_base = 0;  // `arena.used()` when the current evaluation started
   VmStatus status = VmStatus::kOk;
   std::string_view fork_condition;
@@ -198,7 +199,7 @@ struct Vm::Impl {
   const Template* model_tmpl = nullptr;
   std::uint64_t model_serial = 0;
   const DeploymentValues* model_deployment = nullptr;
-  std::size_t condition_work = 0;  // per policy and subject
+  std::size_t condition_work = 0;     // per policy and subject
   std::uint64_t condition_steps = 0;  // VM steps of the runs of the search, per policy and subject
   std::vector<std::pair<std::string_view, int>> decided;  // implied by the run's assignment
   /// True from a failed `require` to its report: values computed then only describe the
@@ -255,9 +256,28 @@ struct Vm::Impl {
   /// parameters into their default or unknown, computes what can be computed offline, and
   /// returns scalars as VM scalars. Lists, maps and reference intrinsics stay `kNode`.
   Val resolve_node(const Value* n);
-  Val resolve(Val v) {
+  [[gnu::always_inline]] Val resolve(Val v) {
     if (v.kind == VKind::kPending) return settle(v);
     if (v.kind != VKind::kNode) return v;
+    // What `resolve_node` gives for a scalar or a list, without the call: only a map can be an
+    // intrinsic function (a list stays the node it is, in its own context).
+    switch (v.node->kind) {
+      case ValueKind::kNull:
+        return Val::null();
+      case ValueKind::kBool:
+        return Val::of_bool(v.node->boolean);
+      case ValueKind::kInt:
+        return Val::of_int(v.node->integer);
+      case ValueKind::kFloat:
+        return Val::of_float(v.node->number);
+      case ValueKind::kString:
+        return Val::of_string(v.node->str());
+      case ValueKind::kList:
+        if (v.len < contexts.size()) return v;
+        break;
+      case ValueKind::kMap:
+        break;
+    }
     if (v.len == ctx) return resolve_node(v.node);
     Context c(*this, v.len);
     return resolve_node(v.node);
