@@ -616,10 +616,12 @@ dispatch:
     }
     VM_CASE(kConcat) : {
       const std::uint16_t n = read_u16(ip + 1);
-      std::string s;
-      for (std::size_t i = stack.size() - n; i < stack.size(); ++i) s += text(stack[i]);
-      stack.resize(stack.size() - n);
-      stack.push(make_string(s));
+      {  // a scope the dispatch leaves after the string's destructor (clang's indirect goto)
+        std::string s;
+        for (std::size_t i = stack.size() - n; i < stack.size(); ++i) s += text(stack[i]);
+        stack.resize(stack.size() - n);
+        stack.push(make_string(s));
+      }
       VM_NEXT_CHECKED(3);
     }
     VM_CASE(kReport) : {
