@@ -187,6 +187,23 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
   return coverage ? execute_loop<true>(entry, base) : execute_loop<false>(entry, base);
 }
 
+namespace {
+// The handlers of the computed-goto dispatch, by opcode byte: `bad` for any byte past the
+// opcodes (the list ends with nullptr).
+struct HandlerTable {
+  const void* at[256];
+};
+template <typename... Labels>
+HandlerTable handler_table(const void* bad, Labels... labels) {
+  static_assert(sizeof...(Labels) == static_cast<std::size_t>(Opcode::kCount_) + 1);
+  HandlerTable t;
+  const void* const given[] = {labels...};
+  for (std::size_t i = 0; i < 256; ++i)
+    t.at[i] = i < static_cast<std::size_t>(Opcode::kCount_) ? given[i] : bad;
+  return t;
+}
+}  // namespace
+
 // Dispatch. With GCC and clang each handler ends in its own copy of the per-instruction checks
 // and an indirect jump through a table of label addresses (computed goto: one branch site per
 // handler, which the processor predicts from the handler it is in); elsewhere, or with
@@ -234,28 +251,30 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
   auto local = [&](std::size_t slot) -> Val& { return stack[fbase + slot]; };
 
 #if POLC_VM_COMPUTED_GOTO
-  static const void* const kHandlers[] = {
+  // Indexed by any byte: one that is no opcode goes to `bad_opcode` (the verifier rejects such
+  // code; the table keeps the interpreter inside its handlers whatever it is given).
+  static const HandlerTable kHandlers = handler_table(&&bad_opcode,
 #define OPCODE(name, operands, effect, doc) &&op_##name,
 #include "engine/program/opcodes.def"
 #undef OPCODE
-  };
-  static_assert(sizeof kHandlers / sizeof kHandlers[0] ==
-                static_cast<std::size_t>(Opcode::kCount_));
+                                                      nullptr);
 #define VM_CASE(name) op_##name
-#define VM_GO_TO_HANDLER() goto* kHandlers[*ip]
+#define VM_GO_TO_HANDLER() goto* kHandlers.at[*ip]
 #else
 #define VM_CASE(name) case Opcode::name
 #define VM_GO_TO_HANDLER() goto dispatch
 #endif
-  // The checks before each instruction, then its handler.
-#define VM_DISPATCH()                                                          \
+  // The checks before each instruction, then its handler. The memory and stack limits are
+  // checked after the instructions that may allocate or grow the stack (`memory`, `stack`),
+  // which is the same as before every instruction: the others neither allocate nor push.
+#define VM_DISPATCH_AFTER(memory, stack_grew)                                  \
   do {                                                                         \
     fp->pc = static_cast<std::size_t>(ip - code);                              \
     if (++step > max_steps) goto too_many_steps;                               \
-    if (arena.used() > memory_limit) goto too_much_memory;                     \
-    if (stack.size() + 8 > kMaxVmStack) goto stack_too_deep;                   \
-    if (*ip >= static_cast<std::uint8_t>(Opcode::kCount_)) goto bad_opcode;    \
+    if ((memory) && arena.used() > memory_limit) goto too_much_memory;         \
+    if ((stack_grew) && stack.size() + 8 > kMaxVmStack) goto stack_too_deep;   \
     if constexpr (kCoverage) {                                                 \
+      if (*ip >= static_cast<std::uint8_t>(Opcode::kCount_)) goto bad_opcode;  \
       const auto ci = static_cast<std::size_t>(fp->chunk - set.chunks.data()); \
       jumped = nullptr;                                                        \
       fall = ip + 1 + kOperandBytes[*ip];                                      \
@@ -266,18 +285,25 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
     }                                                                          \
     VM_GO_TO_HANDLER();                                                        \
   } while (0)
+#define VM_DISPATCH() VM_DISPATCH_AFTER(true, true)
   // Coverage counts a jump taken (the next instruction is not the one after it).
 #define VM_COUNT_JUMP()                    \
   do {                                     \
     if constexpr (kCoverage)               \
       if (jumped && ip != fall) ++*jumped; \
   } while (0)
-  // The end of an instruction that cannot fail nor fork: `ip` moves by `n` bytes.
-#define VM_NEXT(n)   \
-  do {               \
-    ip += (n);       \
-    VM_COUNT_JUMP(); \
-    VM_DISPATCH();   \
+  // The end of an instruction that cannot fail, fork, allocate nor push: `ip` moves by `n`.
+#define VM_NEXT(n)                   \
+  do {                               \
+    ip += (n);                       \
+    VM_COUNT_JUMP();                 \
+    VM_DISPATCH_AFTER(false, false); \
+  } while (0)
+  // The same for an instruction that pushes one value.
+#define VM_PUSHED_NEXT(n)           \
+  do {                              \
+    ip += (n);                      \
+    VM_DISPATCH_AFTER(false, true); \
   } while (0)
   // The end of an instruction that may have failed or requested a fork; `ip` already moved.
 #define VM_CHECKED()                           \
@@ -301,19 +327,19 @@ dispatch:
 #endif
     VM_CASE(kConst) : {
       stack.push(fp->chunk->constant_vals[read_u16(ip + 1)]);
-      VM_NEXT(3);
+      VM_PUSHED_NEXT(3);
     }
     VM_CASE(kNull) : {
       stack.push(Val::null());
-      VM_NEXT(1);
+      VM_PUSHED_NEXT(1);
     }
     VM_CASE(kTrue) : {
       stack.push(Val::of_bool(true));
-      VM_NEXT(1);
+      VM_PUSHED_NEXT(1);
     }
     VM_CASE(kFalse) : {
       stack.push(Val::of_bool(false));
-      VM_NEXT(1);
+      VM_PUSHED_NEXT(1);
     }
     VM_CASE(kPop) : {
       stack.pop_back();
@@ -321,7 +347,7 @@ dispatch:
     }
     VM_CASE(kGetLocal) : {
       stack.push(local(ip[1]));
-      VM_NEXT(2);
+      VM_PUSHED_NEXT(2);
     }
     VM_CASE(kSetLocal) : {
       local(ip[1]) = pop();
@@ -329,11 +355,11 @@ dispatch:
     }
     VM_CASE(kGetGlobal) : {
       stack.push(set.global_vals[read_u16(ip + 1)]);
-      VM_NEXT(3);
+      VM_PUSHED_NEXT(3);
     }
     VM_CASE(kTemplate) : {
       stack.push(Val::of_node(tmpl->root()));
-      VM_NEXT(1);
+      VM_PUSHED_NEXT(1);
     }
     VM_CASE(kField) : {
       Val& top = stack.back();
@@ -353,6 +379,11 @@ dispatch:
     VM_CASE(kCallBuiltin) : {
       const int argc = ip[2];
       const std::size_t args_at = stack.size() - argc;
+      if (Val quick; argc >= 1 && quick_builtin(ip[1], stack.data() + args_at, quick)) {
+        stack.resize(args_at);
+        stack.push(quick);
+        VM_NEXT_CHECKED(3);
+      }
       // `count(x) > 0` (or `!= 0`, `== 0`, `<= 0`) of a pending list asks only whether one of
       // its candidates exists: one condition, the disjunction of theirs, instead of a fork on
       // each (2^n runs for n candidates under independent conditions).
@@ -654,6 +685,8 @@ stack_too_deep:
 #undef VM_DISPATCH
 #undef VM_COUNT_JUMP
 #undef VM_NEXT
+#undef VM_PUSHED_NEXT
+#undef VM_DISPATCH_AFTER
 #undef VM_CHECKED
 #undef VM_NEXT_CHECKED
 }

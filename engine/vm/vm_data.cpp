@@ -285,7 +285,20 @@ Val Vm::Impl::resolve_node(const Value* n) {
 }
 
 Val Vm::Impl::located(const Value* v) {
-  if (v && v->kind == ValueKind::kList) return guarded_list(v);
+  if (!v) return Val::null();
+  switch (v->kind) {
+    case ValueKind::kList:
+      return guarded_list(v);
+    case ValueKind::kNull:
+      return Val::null();
+    case ValueKind::kBool:
+    case ValueKind::kInt:
+    case ValueKind::kFloat:
+    case ValueKind::kString:
+      return node_val(v);  // a scalar written in the template (see below)
+    case ValueKind::kMap:
+      break;
+  }
   Val r = resolve_node(v);
   if (status != VmStatus::kOk) return Val::null();
   // A scalar written in the template, or a value that cannot be computed offline, stays a node:

@@ -55,6 +55,13 @@ struct RawFinding {
 
 enum class VmStatus : std::uint8_t { kOk, kFork, kError };
 
+/// The builtins' ids (engine/program/builtins.def): `kB_name`.
+enum BuiltinId : std::uint8_t {
+#define BUILTIN(name, lo, hi, sig, doc) kB_##name,
+#include "engine/program/builtins.def"
+#undef BUILTIN
+};
+
 /// The VM's value stack: the subset of `std::vector<Val>` the interpreter uses, with pushes
 /// and pops that inline (the interpreter checks the depth against kMaxVmStack before each
 /// instruction, so the storage, reserved once, grows only in `grow`).
@@ -344,6 +351,67 @@ struct Vm::Impl {
 
   // ---- builtins (vm_builtins.cpp)
   Val call_builtin(std::uint8_t id, Val* args, int argc);
+  /// The commonest builtins, which only look at the kind of their first argument (`is_unknown`,
+  /// `exists`, `is_string`, `is_number`, `is_bool`, `is_list`, `default`): their result in
+  /// `out`, and true, without the call of `call_builtin` (the interpreter asks first, and so does
+  /// `call_builtin`). False for the other builtins, and for a pending first argument of
+  /// `is_string`, `is_number`, `is_bool` and `default` (settled by `call_builtin`).
+  [[gnu::always_inline]] bool quick_builtin(std::uint8_t id, const Val* args, Val& out) {
+    const Val a = args[0];
+    switch (id) {
+      case kB_is_unknown:
+        // A pending list is a list, maybe empty: known, and a list.
+        out = Val::of_bool(a.kind != VKind::kPending && resolve(a).kind == VKind::kUnknown);
+        return true;
+      case kB_exists: {
+        if (a.kind == VKind::kPending) {
+          out = Val::of_bool(true);
+          return true;
+        }
+        // A template value that cannot be computed offline (a parameter without a default,
+        // Fn::ImportValue, ...) still exists at deploy time: only Fn::If and AWS::NoValue make a
+        // value absent, and those are resolved. An unknown computed by the policy stays unknown.
+        const Val v = resolve(a);
+        out = v.kind != VKind::kUnknown ? Val::of_bool(!v.is_null())
+              : a.kind == VKind::kNode  ? Val::of_bool(true)
+                                        : v;
+        return true;
+      }
+      case kB_default:
+        // The argument itself, not its resolved value: a template node stays one, so that `at`
+        // points at the value the policy read (as for the fallback, args[1]).
+        if (a.kind == VKind::kPending) return false;
+        out = resolve(a).is_null() ? args[1] : a;
+        return true;
+      case kB_is_string:
+      case kB_is_number:
+      case kB_is_bool:
+      case kB_is_list: {
+        if (a.kind == VKind::kPending) {
+          if (id != kB_is_list) return false;
+          out = Val::of_bool(true);
+          return true;
+        }
+        const Val v = resolve(a);
+        if (status != VmStatus::kOk)
+          out = Val::null();
+        else if (v.kind == VKind::kUnknown)
+          out = v;
+        else if (id == kB_is_string)
+          out = Val::of_bool(v.kind == VKind::kString);
+        else if (id == kB_is_number)
+          out = Val::of_bool(v.kind == VKind::kInt || v.kind == VKind::kFloat);
+        else if (id == kB_is_bool)
+          out = Val::of_bool(v.kind == VKind::kBool);
+        else
+          out = Val::of_bool(v.kind == VKind::kList ||
+                             (v.kind == VKind::kNode && v.node->kind == ValueKind::kList));
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
   static bool is_count_builtin(std::uint8_t id);
   Val referrers(std::uint32_t resource, std::string_view type, std::string_view path);
   void collect_refs(const Value* v, VList* out, int depth);
