@@ -336,6 +336,8 @@ struct Vm::Impl {
   /// type lookup per resource, instead of one per policy and rule.
   const std::vector<std::uint32_t>* subjects(const CompiledPolicy& policy, std::size_t rule,
                                              const Template& t);
+  /// Fills `subject_hits` for `t` (and, on the first call, the index of the set's rules).
+  [[gnu::noinline]] void index_subjects(const Template& t);
   /// Per policy of `set`: the index of its first subject rule in `rule_type`.
   std::vector<std::uint32_t> rule_base;
   /// Per subject rule of `set`: its type's index in `subject_hits`.
