@@ -167,7 +167,8 @@ void Vm::Impl::fail(std::string code, std::string message) {
   error = std::move(message);
   if (!frames.empty()) {
     const Frame& f = frames.back();
-    error_offset = f.pc < f.chunk->offsets.size() ? f.chunk->offsets[f.pc] : 0;
+    const std::size_t pc = f.pc();
+    error_offset = pc < f.chunk->offsets.size() ? f.chunk->offsets[pc] : 0;
     error_source = f.chunk->source;
   }
 }
@@ -207,8 +208,8 @@ HandlerTable handler_table(const void* bad, Labels... labels) {
 // Dispatch. With GCC and clang each handler ends in its own copy of the per-instruction checks
 // and an indirect jump through a table of label addresses (computed goto: one branch site per
 // handler, which the processor predicts from the handler it is in); elsewhere, or with
-// POLC_VM_SWITCH_DISPATCH defined, one `switch` does the same. The instruction pointer, the
-// frame's base and code live in locals; `Frame::pc` is written once per instruction, for `fail`.
+// POLC_VM_SWITCH_DISPATCH defined, one `switch` does the same. The instruction pointer and the
+// frame's base live in locals; `Frame::ip` is written once per instruction, for `fail`.
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(POLC_VM_SWITCH_DISPATCH)
 #define POLC_VM_COMPUTED_GOTO 1
 #else
@@ -224,14 +225,13 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
     return false;
   }
   stack.resize(base + entry.num_locals);
-  frames.push_back({&entry, 0, base});
+  frames.push_back({&entry, entry.code.data(), base});
   const std::size_t entry_depth = frames.size();
-  // The current frame, its code, its base, the instruction pointer and the step count live in
+  // The current frame, its base, the instruction pointer and the step count live in
   // locals: only a call or a return changes the frame (nothing else in the VM pushes or pops
   // frames), and `steps` is written back on every way out.
   Frame* fp = &frames.back();
-  const std::uint8_t* code = entry.code.data();
-  const std::uint8_t* ip = code;
+  const std::uint8_t* ip = entry.code.data();
   std::size_t fbase = base;
   // The arena only grows during an evaluation: `used() - memory_base > limit` as one compare.
   const std::size_t memory_limit = memory_base + kMaxVmMemoryBytes;
@@ -269,7 +269,7 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
   // which is the same as before every instruction: the others neither allocate nor push.
 #define VM_DISPATCH_AFTER(memory, stack_grew)                                  \
   do {                                                                         \
-    fp->pc = static_cast<std::size_t>(ip - code);                              \
+    fp->ip = ip;                                                               \
     if (++step > max_steps) goto too_many_steps;                               \
     if ((memory) && arena.used() > memory_limit) goto too_much_memory;         \
     if ((stack_grew) && stack.size() + 8 > kMaxVmStack) goto stack_too_deep;   \
@@ -278,9 +278,10 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
       const auto ci = static_cast<std::size_t>(fp->chunk - set.chunks.data()); \
       jumped = nullptr;                                                        \
       fall = ip + 1 + kOperandBytes[*ip];                                      \
-      if (ci < coverage->hits.size() && fp->pc < coverage->hits[ci].size()) {  \
-        ++coverage->hits[ci][fp->pc];                                          \
-        jumped = &coverage->jumps[ci][fp->pc];                                 \
+      const std::size_t pc = fp->pc();                                         \
+      if (ci < coverage->hits.size() && pc < coverage->hits[ci].size()) {      \
+        ++coverage->hits[ci][pc];                                              \
+        jumped = &coverage->jumps[ci][pc];                                     \
       }                                                                        \
     }                                                                          \
     VM_GO_TO_HANDLER();                                                        \
@@ -409,7 +410,7 @@ dispatch:
     VM_CASE(kCall) : {
       const Chunk& callee = set.chunks[read_u16(ip + 1)];
       const int argc = ip[3];
-      fp->pc = static_cast<std::size_t>(ip + 4 - code);
+      fp->ip = ip + 4;
       const std::size_t callee_base = stack.size() - argc;
       if (frames.size() >= kMaxVmFrames) {
         fail("vm-frames",
@@ -417,10 +418,9 @@ dispatch:
         return false;
       }
       stack.resize(callee_base + callee.num_locals);
-      frames.push_back({&callee, 0, callee_base});
+      frames.push_back({&callee, callee.code.data(), callee_base});
       fp = &frames.back();
-      code = callee.code.data();
-      ip = code;
+      ip = callee.code.data();
       fbase = callee_base;
       VM_DISPATCH();
     }
@@ -431,8 +431,7 @@ dispatch:
       stack.push(r);
       if (frames.size() < entry_depth) return true;
       fp = &frames.back();
-      code = fp->chunk->code.data();
-      ip = code + fp->pc;
+      ip = fp->ip;
       fbase = fp->base;
       VM_DISPATCH();
     }

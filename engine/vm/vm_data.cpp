@@ -121,9 +121,10 @@ Val Vm::Impl::resolve_node(const Value* n) {
           }
           // What the condition assignment implies (the solver knows every parameter that a
           // condition compares): one value, or not the default.
-          std::string dtext;
-          const bool has_default = p && p->default_value && scalar_text(p->default_value, dtext);
           if (!assignment.empty()) {
+            std::string dtext;
+            const bool has_default =
+                p && p->default_value && scalar_text(p->default_value, dtext);
             if (!spend_condition_work()) return Val::null();
             ConditionModel& cm = conditions();
             cm.set_assignment(assignment);

@@ -159,8 +159,10 @@ struct Vm::Impl {
 
   struct Frame {
     const Chunk* chunk;
-    std::size_t pc;
+    /// The instruction being run (the one to return to, in a caller): in `chunk->code`.
+    const std::uint8_t* ip;
     std::size_t base;
+    std::size_t pc() const { return static_cast<std::size_t>(ip - chunk->code.data()); }
   };
   ValStack stack;
   std::vector<Frame> frames;
