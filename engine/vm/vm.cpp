@@ -381,7 +381,7 @@ dispatch:
       const int argc = ip[2];
       const std::size_t args_at = stack.size() - argc;
       if (Val quick; argc >= 1 && quick_builtin(ip[1], stack.data() + args_at, quick)) {
-        stack.resize(args_at);
+        stack.truncate(args_at);
         stack.push(quick);
         VM_NEXT_CHECKED(3);
       }
@@ -397,13 +397,13 @@ dispatch:
              cmp == Opcode::kLe)) {
           int r = pending_nonempty(stack.back());
           if (r < 0) VM_NEXT_CHECKED(3);  // fork or error: the run stops here
-          stack.resize(args_at);
+          stack.truncate(args_at);
           stack.push(Val::of_bool((r == 1) == (cmp == Opcode::kGt || cmp == Opcode::kNe)));
           VM_NEXT_CHECKED(3 + 4);
         }
       }
       Val r = call_builtin(ip[1], stack.data() + args_at, argc);
-      stack.resize(args_at);
+      stack.truncate(args_at);
       stack.push(r);
       VM_NEXT_CHECKED(3);
     }
@@ -426,7 +426,7 @@ dispatch:
     }
     VM_CASE(kReturn) : {
       Val r = pop();
-      stack.resize(fbase);
+      stack.truncate(fbase);
       frames.pop_back();
       stack.push(r);
       if (frames.size() < entry_depth) return true;
@@ -444,7 +444,7 @@ dispatch:
       VM_NEXT(2);
     }
     VM_CASE(kEnd) : {
-      stack.resize(fbase);
+      stack.truncate(fbase);
       frames.pop_back();
       return true;
     }
@@ -581,7 +581,7 @@ dispatch:
       const std::uint16_t n = read_u16(ip + 1);
       VList* l = new_list(n);
       for (std::size_t i = stack.size() - n; i < stack.size(); ++i) list_push(l, stack[i]);
-      stack.resize(stack.size() - n);
+      stack.truncate(stack.size() - n);
       stack.push(Val::of_list(l));
       VM_NEXT_CHECKED(3);
     }
@@ -599,7 +599,7 @@ dispatch:
       m->keys = keys.data();
       m->values = vals.data();
       m->size = n;
-      stack.resize(at);
+      stack.truncate(at);
       stack.push(Val::of_map(m));
       VM_NEXT_CHECKED(3);
     }
@@ -649,7 +649,7 @@ dispatch:
       {  // a scope the dispatch leaves after the string's destructor (clang's indirect goto)
         std::string s;
         for (std::size_t i = stack.size() - n; i < stack.size(); ++i) s += text(stack[i]);
-        stack.resize(stack.size() - n);
+        stack.truncate(stack.size() - n);
         stack.push(make_string(s));
       }
       VM_NEXT_CHECKED(3);

@@ -83,6 +83,8 @@ class ValStack {
   /// + 16 slots, so an instruction's one push always has room.
   [[gnu::always_inline]] void push(Val v) { items_[size_++] = v; }
   void pop_back() { --size_; }
+  /// Drops the values above the first `n` (`n <= size()`).
+  [[gnu::always_inline]] void truncate(std::size_t n) { size_ = n; }
   void clear() { size_ = 0; }
   /// Like `std::vector::resize`: new slots are null.
   [[gnu::always_inline]] void resize(std::size_t n) {
