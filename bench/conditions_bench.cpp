@@ -3,7 +3,7 @@
 // group with one egress rule per group under `Fn::If`, and an endpoint choosing among them with
 // nested `Fn::If`s), checked with the whole pack.
 //
-// One benchmark run measures 5x10, 12x10 and 50x10 in turn and reports same-run ratios:
+// One benchmark run measures 5x10, 12x10, 50x10 and 100x10 in turn and reports same-run ratios:
 // `vs_load_GxP` (evaluation time / load time of the same template, the floor) and `growth_GxP`
 // (time at GxP over time at 5x10, divided by the growth of G x P: at most 1 when the time grows
 // at most linearly with G x P). `clauses_default_GxP` is the number of clauses of the default
@@ -122,17 +122,18 @@ void BM_ConditionsGxP(benchmark::State& state) {
     state.SkipWithError("the standard pack does not compile");
     return;
   }
-  const int sizes[][2] = {{5, 10}, {12, 10}, {50, 10}};
-  std::string texts[3];
-  for (int i = 0; i < 3; ++i) texts[i] = fanout(sizes[i][0], sizes[i][1]);
-  Measure ms[3];
+  const int sizes[][2] = {{5, 10}, {12, 10}, {50, 10}, {100, 10}};
+  constexpr int kSizes = 4;
+  std::string texts[kSizes];
+  for (int i = 0; i < kSizes; ++i) texts[i] = fanout(sizes[i][0], sizes[i][1]);
+  Measure ms[kSizes];
   Measure warm;
   measure_once(texts[0], warm);  // warm up: the pack, the solver's node table, the allocator
   // Rounds interleave the sizes, so that a burst of load from other processes falls on all.
   for (auto _ : state)
     for (int round = 0; round < 9; ++round)
-      for (int i = 0; i < 3; ++i) measure_once(texts[i], ms[i]);
-  for (int i = 0; i < 3; ++i) {
+      for (int i = 0; i < kSizes; ++i) measure_once(texts[i], ms[i]);
+  for (int i = 0; i < kSizes; ++i) {
     const std::string tag = std::to_string(sizes[i][0]) + "x" + std::to_string(sizes[i][1]);
     state.counters["vs_load_" + tag] = ms[i].eval / ms[i].load;
     state.counters["clauses_default_" + tag] = static_cast<double>(ms[i].default_clauses);

@@ -13,6 +13,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <string>
 #include <tuple>
 #include <unordered_map>
 
@@ -508,6 +509,50 @@ int run_check(const CheckArgs& args) {
     while (next_pending < pending.size() && pending[next_pending].location.file <= path)
       diags.push_back(std::move(pending[next_pending++]));
     for (Diagnostic& d : o.diagnostics) diags.push_back(std::move(d));
+    // The waivers and the baseline may change a finding `prepare` rendered: it is then
+    // rendered again, here.
+    const bool may_change =
+        !cfg.waivers.empty() || baseline_matcher || !args.write_baseline.empty();
+    std::vector<std::tuple<bool, bool, std::string, std::string>> before;
+    if (may_change)
+      for (const Finding& f : o.findings)
+        before.emplace_back(f.suppressed, f.baselined, f.suppression_reason, f.suppression_source);
+    // Central waivers, after the inline suppressions the scanner applied.
+    waivers.apply(o.findings);
+    // The baseline: known findings do not fail; entries of this file that nothing matched were
+    // fixed (reported only for the policies of this run).
+    if (baseline_matcher) {
+      baseline_matcher->apply(o.findings);
+      if (o.status == FileOutcome::Status::kChecked)
+        for (const BaselineEntry& e : baseline_matcher->unmatched_in(normalize_report_path(path)))
+          if (std::any_of(evaluated_infos.begin(), evaluated_infos.end(),
+                          [&](const PolicyInfo& p) { return p.id == e.policy_id; })) {
+            // Located at the template as this run names it, so it is reported with the file.
+            diags.push_back(fixed_baseline_note(e, cfg.baseline));
+            diags.back().location = Location::whole(path);
+          }
+    }
+    if (!args.write_baseline.empty()) {
+      for (Finding& f : o.findings)
+        if (!f.suppressed && !f.baselined) {
+          new_baseline.push_back(baseline_entry(f));
+          f.baselined = true;
+        }
+    }
+    if (may_change)
+      for (std::size_t i = 0; i < o.findings.size(); ++i) {
+        const Finding& f = o.findings[i];
+        if (before[i] != std::tie(f.suppressed, f.baselined, f.suppression_reason,
+                                  f.suppression_source))
+          o.findings[i].rendered_by = nullptr;
+      }
+    report_group(o.findings, diags);
+  };
+  // What needs nothing from other files, on the scan's workers, in parallel: fingerprints,
+  // severity overrides, excluded constructs, and the shown findings rendered for the first
+  // report (the one on standard output) when its writer can (`ReportWriter::prerender`).
+  const ReportWriter* renderer = writers.empty() ? nullptr : writers.front().get();
+  auto prepare = [&](const std::string& path, FileOutcome& o) {
     // The file as reports name it, once per file (a finding's file is its template's).
     const std::string report_path = normalize_report_path(path);
     assign_fingerprints(o.findings, path, report_path);
@@ -525,29 +570,9 @@ int run_check(const CheckArgs& args) {
                              return construct_matches_glob(g, f.construct_path);
                            });
       });
-    // Central waivers, after the inline suppressions the scanner applied.
-    waivers.apply(o.findings);
-    // The baseline: known findings do not fail; entries of this file that nothing matched were
-    // fixed (reported only for the policies of this run).
-    if (baseline_matcher) {
-      baseline_matcher->apply(o.findings);
-      if (o.status == FileOutcome::Status::kChecked)
-        for (const BaselineEntry& e : baseline_matcher->unmatched_in(report_path))
-          if (std::any_of(evaluated_infos.begin(), evaluated_infos.end(),
-                          [&](const PolicyInfo& p) { return p.id == e.policy_id; })) {
-            // Located at the template as this run names it, so it is reported with the file.
-            diags.push_back(fixed_baseline_note(e, cfg.baseline));
-            diags.back().location = Location::whole(path);
-          }
-    }
-    if (!args.write_baseline.empty()) {
+    if (renderer)
       for (Finding& f : o.findings)
-        if (!f.suppressed && !f.baselined) {
-          new_baseline.push_back(baseline_entry(f));
-          f.baselined = true;
-        }
-    }
-    report_group(o.findings, diags);
+        if (static_cast<int>(f.severity) <= static_cast<int>(threshold)) renderer->prerender(f);
   };
   // Every template of the run, whatever its shard (a shard links its templates as an unsharded
   // run does; engine/scan/scanner.h, `scan_linked`): the paths the first walk kept, or, for a
@@ -594,7 +619,7 @@ int run_check(const CheckArgs& args) {
     return it == keys.end() ? std::string() : it->second;
   };
   options.expected_files = files.run_templates;
-  scan_linked(*set, evaluated, known, source, lookup, consume, options,
+  scan_linked(*set, evaluated, known, source, lookup, prepare, consume, options,
               [&] { progress.update(++done, files.templates); });
   progress.finish();
   if (cache) finish_cache(*cache, args, color_err);

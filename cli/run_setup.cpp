@@ -221,7 +221,7 @@ std::unique_ptr<PolicySet> load_run_policies(const CheckArgs& args, const Config
                             !embedded_pack_bundle().empty();
     if (!policy_diags.has_errors() && pack_alone) {
       std::string error;
-      set = load_bundle(embedded_pack_bundle(), error);
+      set = load_bundle(embedded_pack_bundle(), error, BundleOrigin::kEmbedded);
       if (!set)
         policy_diags.error(
             "bundle", Location::whole("<the standard pack>"),

@@ -3,7 +3,7 @@
 # already present are not reinstalled. Run as root (or with sudo) on Debian 12.
 set -euo pipefail
 packages=(cmake make g++ clang ccache pkg-config tao-pegtl-dev libyaml-dev libsimdjson-dev libcli11-dev catch2
-  libbenchmark-dev libre2-dev libclang-rt-14-dev libxxhash-dev liburing-dev libssl-dev libbdd-dev zlib1g-dev python3 python3-jsonschema python3-yaml zsh file
+  libbenchmark-dev libre2-dev libclang-rt-14-dev libxxhash-dev liburing-dev libssl-dev libbdd-dev libmimalloc-dev zlib1g-dev python3 python3-jsonschema python3-yaml zsh file
   lcov  # lcov: genhtml reads the tracefile of `polc test --coverage-lcov` (tests/coverage_test.cpp)
   nodejs)
 # nodejs and npm: the LSP session test's client library (tests/lsp/install-client.sh). Debian's

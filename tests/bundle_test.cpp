@@ -91,6 +91,34 @@ TEST_CASE("bundles from another version, truncated or corrupted bundles are reje
   CHECK(accepted == 0);
 }
 
+TEST_CASE("the bundle built into polc has a true digest; embedded loading skips only that check",
+          "[bundle]") {
+  // The bytes polc carries (cmake/embed_bundle.cmake) are this file's: its digest is checked
+  // here once, so that `polc check` need not compute it at every start (BundleOrigin).
+  std::ifstream in(POLC_PACK_BUNDLE, std::ios::binary);
+  REQUIRE(in);
+  const std::string built((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string error;
+  auto from_file = load_bundle(built, error, BundleOrigin::kFile);
+  INFO(error);
+  REQUIRE(from_file);
+  auto embedded = load_bundle(built, error, BundleOrigin::kEmbedded);
+  REQUIRE(embedded);
+  CHECK(embedded->policies.size() == from_file->policies.size());
+  // Every other check still runs: the magic, the version, the bounds of every read, the
+  // bytecode verifier.
+  CHECK_FALSE(load_bundle("not a bundle", error, BundleOrigin::kEmbedded));
+  std::string other = built;
+  other[8] = 99;  // format version
+  CHECK_FALSE(load_bundle(other, error, BundleOrigin::kEmbedded));
+  for (std::size_t cut : {built.size() / 2, std::size_t{20}})
+    CHECK_FALSE(load_bundle(std::string_view(built).substr(0, cut), error, BundleOrigin::kEmbedded));
+  // And a changed byte is caught by the digest when the bytes come from a file.
+  std::string flipped = built;
+  flipped[built.size() / 3] ^= 0x01;
+  CHECK_FALSE(load_bundle(flipped, error, BundleOrigin::kFile));
+}
+
 // D10: a bundle carries the SHA-256 of its contents, so every single-bit flip anywhere (header,
 // sources, constants, code, metadata, the digest itself) is a load error. Without the digest,
 // 89% of flips were accepted and some turned a violating template into "no findings".

@@ -72,7 +72,8 @@ std::string describe(const FileOutcome& o) {
 
 /// `scan_linked` over `files`, checking those `mine` selects.
 Run run_linked(const std::vector<std::string>& files, unsigned jobs,
-               const std::function<bool(std::size_t)>& mine, OutcomeCache* cache = nullptr) {
+               const std::function<bool(std::size_t)>& mine, OutcomeCache* cache = nullptr,
+               const OutcomePreparer& prepare = {}) {
   const test::Pack& pack = headline();
   REQUIRE(pack.active.size() == 1);
   Run run;
@@ -95,6 +96,7 @@ Run run_linked(const std::vector<std::string>& files, unsigned jobs,
           if (f == key) return f;
         return std::string();
       },
+      prepare,
       [&](const std::string& path, FileOutcome& outcome) {
         run.order.push_back(path);
         run.results[path] = describe(outcome);
@@ -175,6 +177,34 @@ TEST_CASE("scanner: scan_linked links files to later ones, in order, at any -j",
     CHECK((key.find('\n') != std::string::npos) == linked);
   }
   CHECK(stored_paths.size() == t.files.size());
+}
+
+TEST_CASE("scanner: scan_linked prepares every outcome once, before it is consumed, at any -j",
+          "[scanner]") {
+  Tree t;
+  const auto all = [](std::size_t) { return true; };
+  const Run plain = run_linked(t.files, 1, all);
+  for (unsigned jobs : {1u, 2u, 4u}) {
+    std::mutex mutex;
+    std::map<std::string, int> prepared;  // path -> calls
+    // Marks each finding as the consumer sees it: the mark must be there, once.
+    const OutcomePreparer prepare = [&](const std::string& path, FileOutcome& o) {
+      for (Finding& f : o.findings) f.resource += "+prepared";
+      std::lock_guard lock(mutex);
+      ++prepared[path];
+    };
+    const Run run = run_linked(t.files, jobs, all, nullptr, prepare);
+    CHECK(run.order == plain.order);
+    REQUIRE(prepared.size() == t.files.size());
+    for (const auto& [path, calls] : prepared) CHECK(calls == 1);
+    for (const auto& [path, result] : plain.results) {
+      std::string expected = result;
+      for (std::size_t at = expected.find('@'); at != std::string::npos;
+           at = expected.find('@', at + 10))
+        expected.insert(at, "+prepared");
+      CHECK(run.results.at(path) == expected);
+    }
+  }
 }
 
 TEST_CASE("scanner: held outcomes come back in order, from memory and from the temporary file",

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/base/limits.h"
@@ -110,14 +111,37 @@ ScanResult many_files_result(int files) {
   return r;
 }
 
-/// Feeds `r` to a writer one file at a time, as `polc check` does.
-std::string stream_by_file(const ScanResult& r, ReportFormat format) {
+/// Feeds `r` to a writer one file at a time, as `polc check` does. `prerender`: first, as
+/// `polc check`'s workers do, two threads pre-render every other finding (`ReportWriter::
+/// prerender`), and the rest are marked as rendered by another writer (which must be ignored).
+std::string stream_by_file(const ScanResult& r, ReportFormat format, bool prerender = false) {
   std::string out;
   StringSink sink(out);
   auto writer = make_report_writer(format, {}, sink);
   ReportFrame frame;
   frame.policies = r.policies;
   writer->begin(frame);
+  std::vector<Finding> findings = r.findings;
+  if (prerender) {
+    std::string other_out;
+    StringSink other_sink(other_out);
+    auto other = make_report_writer(format, {}, other_sink);
+    auto work = [&](std::size_t first) {
+      for (std::size_t i = first; i < findings.size(); i += 4) writer->prerender(findings[i]);
+    };
+    std::thread a(work, 0), b(work, 2);
+    a.join();
+    b.join();
+    // JSON and SARIF pre-render (the text of the finding, as `add` splices it in).
+    if (format == ReportFormat::kJson || format == ReportFormat::kSarif) {
+      CHECK(findings.at(0).rendered_by == writer.get());
+      CHECK(findings.at(0).rendered.find(findings.at(0).message) != std::string::npos);
+    }
+    for (std::size_t i = 1; i < findings.size(); i += 2) {
+      findings[i].rendered = "not this writer's";
+      findings[i].rendered_by = other.get();
+    }
+  }
   std::size_t f = 0, e = 0;
   while (f < r.findings.size() || e < r.errors.size()) {
     const std::string& file =
@@ -125,7 +149,7 @@ std::string stream_by_file(const ScanResult& r, ReportFormat format) {
     std::vector<Finding> fs;
     std::vector<Diagnostic> ds;
     while (f < r.findings.size() && r.findings[f].location.file == file)
-      fs.push_back(r.findings[f++]);
+      fs.push_back(findings[f++]);
     while (e < r.errors.size() && r.errors[e].location.file == file) ds.push_back(r.errors[e++]);
     writer->add(fs, ds);
   }
@@ -341,6 +365,7 @@ TEST_CASE("report writers: file-by-file output equals the whole report, past the
     const std::string whole = render_report(r, format, {});
     CHECK(whole.size() > 2 * kReportSpoolMemoryBytes);
     CHECK(stream_by_file(r, format) == whole);
+    CHECK(stream_by_file(r, format, true) == whole);
   }
   // And the spliced documents are well formed, with every element.
   simdjson::dom::parser parser;

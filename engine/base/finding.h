@@ -60,6 +60,12 @@ struct Finding {
   /// Stable fingerprint: hash of policy id, file (relative to the scan root), logical ID and
   /// property path. Independent of line numbers.
   std::string fingerprint;
+  /// This finding as one report writer renders it (`ReportWriter::prerender`, engine/report),
+  /// and that writer; the other writers ignore it. Rendered on the scan's workers, so that the
+  /// serial end of a run only copies it; cleared when the finding changes after that. Not
+  /// compared by `finding_less` and never part of a report's data.
+  std::string rendered;
+  const void* rendered_by = nullptr;
 };
 
 /// Renders conditions for messages: "when HttpsOn is false", "when A is true and B is false,

@@ -21,10 +21,32 @@ inline bool plain_ascii8(std::uint64_t w) {
           has_zero(w ^ (kOnes * 0x7F))) == 0;
 }
 
+/// True when `text` needs no escape: printable ASCII without quote or backslash.
+bool plain_text(std::string_view text) {
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, text.data() + i, 8);
+    if (!plain_ascii8(w)) return false;
+  }
+  for (; i < text.size(); ++i) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if (b < 0x20 || b >= 0x7F || b == '"' || b == '\\') return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
+  // The common case, a text with nothing to escape (keys, ids, most values): one copy.
+  if (plain_text(text)) {
+    const std::size_t at = out.size();
+    out.append(text.size() + 2, '"');
+    if (!text.empty()) std::memcpy(out.data() + at + 1, text.data(), text.size());
+    return;
+  }
   out += '"';
   for (std::size_t i = 0; i < text.size();) {
     // A run of printable ASCII without quote or backslash (most of any report) is copied whole;
@@ -90,8 +112,16 @@ void append_json_string(std::string& out, std::string_view text) {
 
 void JsonWriter::newline_indent() {
   if (!pretty_) return;
-  out_ += '\n';
-  out_.append(stack_.size() * 2, ' ');
+  // A line break and the indentation in one append, for the depths reports use.
+  static constexpr char kLine[] =
+      "\n                                                                ";  // 64 spaces
+  const std::size_t width = stack_.size() * 2;
+  if (width + 1 < sizeof kLine) {
+    out_.append(kLine, width + 1);
+  } else {
+    out_ += '\n';
+    out_.append(width, ' ');
+  }
 }
 
 void JsonWriter::before_value() {
@@ -126,6 +156,28 @@ void JsonWriter::begin_array() { open('['); }
 void JsonWriter::end_array() { close(']'); }
 
 void JsonWriter::key(std::string_view name) {
+  // Pretty output of a plain key (every key polc writes): the comma, the line break, the
+  // indentation, the quoted key and ": " in one append.
+  constexpr std::size_t kShortKey = 64, kShallow = 32;
+  if (pretty_ && !after_key_ && !stack_.empty() && stack_.size() <= kShallow &&
+      name.size() <= kShortKey && plain_text(name)) {
+    char buf[1 + 1 + 2 * kShallow + kShortKey + 4];
+    std::size_t n = 0;
+    if (!stack_.back().empty) buf[n++] = ',';
+    stack_.back().empty = false;
+    buf[n++] = '\n';
+    std::memset(buf + n, ' ', stack_.size() * 2);
+    n += stack_.size() * 2;
+    buf[n++] = '"';
+    std::memcpy(buf + n, name.data(), name.size());
+    n += name.size();
+    buf[n++] = '"';
+    buf[n++] = ':';
+    buf[n++] = ' ';
+    out_.append(buf, n);
+    after_key_ = true;
+    return;
+  }
   before_value();
   append_json_string(out_, name);
   out_ += pretty_ ? ": " : ":";

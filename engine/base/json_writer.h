@@ -53,6 +53,16 @@ class JsonWriter {
     if (!stack_.empty()) stack_.back().empty = false;
   }
 
+  /// Appends `text`, one whole value written by a writer made for this container's depth (the
+  /// constructor with `depth`, whose output starts with its own line break and indentation), as
+  /// the next element of the innermost open container: its comma, then `text` unchanged.
+  void raw_element(std::string_view text) {
+    if (!stack_.empty()) {
+      if (!stack_.back().empty) out_ += ',';
+      stack_.back().empty = false;
+    }
+    out_.append(text);
+  }
   /// Shorthands for `key(name)` followed by `value(v)` / `null()`.
   template <typename T>
   void member(std::string_view name, const T& v) {

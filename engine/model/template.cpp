@@ -254,14 +254,24 @@ void TemplateBuilder::sub_refs(const Value* node, const Value* arg, const std::s
   });
 }
 
-void TemplateBuilder::walk(const Value* v, std::string& path, bool frozen, std::size_t depth) {
+std::string TemplateBuilder::path_text() const {
+  std::string path = walk_base_;
+  for (const PathSegment& seg : walk_path_) {
+    if (seg.key.data() == nullptr)
+      path.append("[").append(std::to_string(seg.index)).append("]");
+    else
+      append_key(path, seg.key);
+  }
+  return path;
+}
+
+void TemplateBuilder::walk(const Value* v, bool frozen, std::size_t depth) {
   if (v == nullptr || depth > kMaxWalkDepth) return;
-  const std::size_t mark = path.size();
   if (v->is_list()) {
     for (std::uint32_t i = 0; i < v->size; ++i) {
-      if (!frozen) path.append("[").append(std::to_string(i)).append("]");
-      walk(v->items[i], path, frozen, depth + 1);
-      path.resize(mark);
+      if (!frozen) walk_path_.push_back({std::string_view(), i});
+      walk(v->items[i], frozen, depth + 1);
+      if (!frozen) walk_path_.pop_back();
     }
     return;
   }
@@ -270,24 +280,25 @@ void TemplateBuilder::walk(const Value* v, std::string& path, bool frozen, std::
     const Value* arg = v->arg();
     switch (v->intrinsic) {
       case Intrinsic::kRef:
-        if (arg && arg->is_string()) add_ref(RefKind::kRef, v, v->offset, arg->str(), {}, path);
+        if (arg && arg->is_string())
+          add_ref(RefKind::kRef, v, v->offset, arg->str(), {}, path_text());
         return;
       case Intrinsic::kGetAtt:
         if (arg && arg->is_list() && arg->size >= 1 && arg->items[0] &&
             arg->items[0]->is_string()) {
           const Value* attr = arg->size >= 2 ? arg->items[1] : nullptr;
           add_ref(RefKind::kGetAtt, v, v->offset, arg->items[0]->str(),
-                  attr && attr->is_string() ? attr->str() : std::string_view(), path);
+                  attr && attr->is_string() ? attr->str() : std::string_view(), path_text());
         }
-        walk(arg, path, true, depth + 1);
+        walk(arg, true, depth + 1);
         return;
       case Intrinsic::kSub:
-        sub_refs(v, arg, path);
-        if (arg && arg->is_list() && arg->size >= 2) walk(arg->items[1], path, true, depth + 1);
+        sub_refs(v, arg, path_text());
+        if (arg && arg->is_list() && arg->size >= 2) walk(arg->items[1], true, depth + 1);
         return;
       case Intrinsic::kImportValue:
-        t_->imports_.push_back({from_, path, v});
-        walk(arg, path, true, depth + 1);
+        t_->imports_.push_back({from_, path_text(), v});
+        walk(arg, true, depth + 1);
         return;
       case Intrinsic::kIf:
         if (arg && arg->is_list() && arg->size == 3 && arg->items[0] &&
@@ -295,29 +306,29 @@ void TemplateBuilder::walk(const Value* v, std::string& path, bool frozen, std::
           std::string_view cond = arg->items[0]->str();
           for (int b = 1; b <= 2; ++b) {
             guards_.push_back({cond, b == 1});
-            walk(arg->items[b], path, frozen, depth + 1);
+            walk(arg->items[b], frozen, depth + 1);
             guards_.pop_back();
           }
           return;
         }
-        walk(arg, path, true, depth + 1);
+        walk(arg, true, depth + 1);
         return;
       default:
-        walk(arg, path, true, depth + 1);
+        walk(arg, true, depth + 1);
         return;
     }
   }
   for (const MapEntry& e : v->map()) {
-    if (!frozen) append_key(path, e.key);
-    walk(e.value, path, frozen, depth + 1);
-    path.resize(mark);
+    // A key is never a null view (an empty key is an empty view of the document's text).
+    if (!frozen) walk_path_.push_back({e.key.data() ? e.key : std::string_view("", 0), 0});
+    walk(e.value, frozen, depth + 1);
+    if (!frozen) walk_path_.pop_back();
   }
 }
 
 void TemplateBuilder::link() {
   t_->refs_from_.assign(t_->resources_.size(), {});
   t_->refs_to_.assign(t_->resources_.size(), {});
-  std::string path;
   for (std::uint32_t i = 0; i < t_->resources_.size(); ++i) {
     const Resource& r = t_->resources_[i];
     // A resource the SAM transform generates shares its values with the SAM resource, whose
@@ -325,8 +336,8 @@ void TemplateBuilder::link() {
     if (r.generated_by.starts_with("AWS::Serverless::")) continue;
     from_ = i;
     if (r.properties) {
-      path = "Properties";
-      walk(r.properties, path, false, 0);
+      walk_base_ = "Properties";
+      walk(r.properties, false, 0);
     }
     const Value* deps = r.node && r.node->is_map() ? r.node->get("DependsOn") : nullptr;
     if (deps && deps->is_string()) {
@@ -342,9 +353,9 @@ void TemplateBuilder::link() {
   }
   from_ = kNoIndex;
   for (const Output& o : t_->outputs_) {
-    path = "Outputs";
-    append_key(path, o.name);
-    walk(o.node, path, false, 0);
+    walk_base_ = "Outputs";
+    append_key(walk_base_, o.name);
+    walk(o.node, false, 0);
   }
 }
 

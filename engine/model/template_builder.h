@@ -76,7 +76,11 @@ class TemplateBuilder {
   // engine/model/sam_auth.cpp: Api / HttpApi `Auth.Authorizers`.
   void expand_api_auth(std::uint32_t sam_index, const Value* auth, bool http, Value*& body);
   void link();
-  void walk(const Value* v, std::string& path, bool frozen, std::size_t depth);
+  // Walks `v` for references; `frozen`: the path stays where it is (inside an intrinsic
+  // function's arguments). The path is kept as segments and spelled only where a reference
+  // needs it (`path_text`): most values hold none.
+  void walk(const Value* v, bool frozen, std::size_t depth);
+  std::string path_text() const;
   void add_ref(RefKind kind, const Value* node, std::uint32_t offset, std::string_view target,
                std::string_view attribute, const std::string& path);
   void sub_refs(const Value* node, const Value* arg, const std::string& path);
@@ -87,6 +91,12 @@ class TemplateBuilder {
   // Walk state.
   std::uint32_t from_ = kNoIndex;
   std::vector<ConditionGuard> guards_;
+  struct PathSegment {
+    std::string_view key;  // a map key, or
+    std::uint32_t index;   // a list index when `key` is null
+  };
+  std::string walk_base_;  // "Properties", "Outputs.Name"
+  std::vector<PathSegment> walk_path_;
   // `Globals.<Section>` with the properties the SAM transform merges, by section name.
   std::vector<std::pair<std::string_view, Value*>> sam_globals_;
   std::size_t sam_merged_entries_ = 0;  // copied by merge_global (kMaxSamGlobalsMergedEntries)

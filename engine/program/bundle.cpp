@@ -210,6 +210,11 @@ std::string save_bundle(const PolicySet& set) {
 }
 
 std::unique_ptr<PolicySet> load_bundle(std::string_view bytes, std::string& error) {
+  return load_bundle(bytes, error, BundleOrigin::kFile);
+}
+
+std::unique_ptr<PolicySet> load_bundle(std::string_view bytes, std::string& error,
+                                       BundleOrigin origin) {
   if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
     error = "not a polc bundle (bad magic); create one with 'polc compile POLICIES -o FILE'";
     return nullptr;
@@ -222,8 +227,8 @@ std::unique_ptr<PolicySet> load_bundle(std::string_view bytes, std::string& erro
     return nullptr;
   }
   const std::string_view body = bytes.substr(0, bytes.size() - kBundleDigestBytes);
-  const Digest256 want = sha256(body);
-  if (!equal_constant_time(bytes.substr(body.size()),
+  const Digest256 want = origin == BundleOrigin::kFile ? sha256(body) : Digest256{};
+  if (origin == BundleOrigin::kFile && !equal_constant_time(bytes.substr(body.size()),
                            std::string_view(reinterpret_cast<const char*>(want.data()), want.size()))) {
     error = "corrupted bundle (its SHA-256 does not match its contents); recompile it with 'polc compile'";
     return nullptr;

@@ -32,4 +32,13 @@ std::string save_bundle(const PolicySet& set);
 /// not frozen. Thread-safe.
 std::unique_ptr<PolicySet> load_bundle(std::string_view bytes, std::string& error);
 
+/// Where a bundle's bytes come from. `kFile`: a file, untrusted (the digest is checked).
+/// `kEmbedded`: the standard pack compiled into polc's own executable at build time, whose
+/// digest `polc_tests` checks once (a change to those bytes is a change to the program, which a
+/// digest inside it cannot detect); the digest is then not computed at every run, which was
+/// half of the start-up instructions of `polc check`. Every other check still runs.
+enum class BundleOrigin { kFile, kEmbedded };
+std::unique_ptr<PolicySet> load_bundle(std::string_view bytes, std::string& error,
+                                       BundleOrigin origin);
+
 }  // namespace polc

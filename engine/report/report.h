@@ -109,6 +109,12 @@ class ReportWriter {
   /// The next findings (sorted by `finding_less`) and diagnostics (sorted by file, line and
   /// column) of one or more files, which come after those of earlier calls in file order.
   virtual void add(const std::vector<Finding>& findings, const std::vector<Diagnostic>& diags) = 0;
+  /// Renders `finding` as `add` would write it into `finding.rendered` (and sets
+  /// `finding.rendered_by` to this writer), so that `add` only copies it; writers that do not
+  /// pre-render leave the finding alone. Thread-safe (reads only what `begin` set): `polc check`
+  /// calls it on the scan's workers, concurrently with each other and with `add`, after `begin`.
+  /// The caller clears `rendered_by` if the finding changes before `add`.
+  virtual void prerender(Finding& /*finding*/) const {}
   /// Says that template `file` (as findings name it) was checked, before the `add` of its group;
   /// writers that list passing checks (JUnit: a test case per template and policy) use it.
   virtual void template_checked(std::string_view /*file*/) {}

@@ -183,6 +183,11 @@ void write_shard(JsonWriter& w, const ReportFrame& result, std::uint64_t finding
 
 /// Findings go out as they arrive; errors, which follow all findings, are spooled.
 class JsonReportWriter final : public BufferedWriter {
+  static constexpr std::size_t kFindingDepth = 2;  // the report object, its `findings` array
+  // Room reserved for one rendered finding (bytes; a typical one is 700 to 1,000), so that
+  // rendering it grows the string once at most.
+  static constexpr std::size_t kFindingBytesHint = 1024;
+
  public:
   JsonReportWriter(const ReportOptions& options, ReportSink& sink)
       : BufferedWriter(options, sink), w_(out_), errors_writer_(error_text_, true, 2) {}
@@ -220,6 +225,10 @@ class JsonReportWriter final : public BufferedWriter {
         findings_digest_ = fold_finding_digest(findings_digest_, f);
       }
     for (const Finding& f : findings) {
+      if (f.rendered_by == this) {
+        w_.raw_element(f.rendered);
+        continue;
+      }
       auto it = aliases_.find(f.policy_id);
       write_finding(w_, f, frame_.scan_root, shard_, it == aliases_.end() ? nullptr : it->second);
     }
@@ -227,6 +236,15 @@ class JsonReportWriter final : public BufferedWriter {
     for (const Diagnostic& d : errors) write_error(errors_writer_, d, shard_);
     errors_.append(error_text_);
     error_text_.clear();
+  }
+
+  void prerender(Finding& f) const override {
+    f.rendered.clear();
+    f.rendered.reserve(kFindingBytesHint);
+    JsonWriter w(f.rendered, true, kFindingDepth);
+    auto it = aliases_.find(f.policy_id);
+    write_finding(w, f, frame_.scan_root, shard_, it == aliases_.end() ? nullptr : it->second);
+    f.rendered_by = this;
   }
 
   void finish(const ScanSummary& summary, int exit_code) override {

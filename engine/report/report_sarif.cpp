@@ -288,10 +288,14 @@ void write_notification(JsonWriter& w, const Diagnostic& d, std::string_view sca
 /// exit code, the notifications), so results and notifications are spooled and the document is
 /// written by `finish`.
 class SarifWriter final : public BufferedWriter {
+  static constexpr std::size_t kResultDepth = 4;  // the log, `runs`, the run, its `results`
+  // Room reserved for one rendered result (bytes), so that rendering grows the string once at most.
+  static constexpr std::size_t kResultBytesHint = 1536;
+
  public:
   SarifWriter(const ReportOptions& options, ReportSink& sink)
       : BufferedWriter(options, sink),
-        results_writer_(section_text_, true, 4),
+        results_writer_(section_text_, true, kResultDepth),
         notes_writer_(section_text_, true, 6) {}
 
   void begin(const ReportFrame& frame) override {
@@ -299,6 +303,18 @@ class SarifWriter final : public BufferedWriter {
     // Rules: the policy set, then a bare rule for each finding policy it does not list.
     for (const PolicyInfo& p : frame_.policies)
       if (rule_index_.emplace(p.id, rules_.size()).second) rules_.push_back(p);
+    listed_index_ = rule_index_;
+  }
+
+  void prerender(Finding& f) const override {
+    // Only findings of listed policies: the others' rule indices are known in `add`.
+    auto it = listed_index_.find(f.policy_id);
+    if (it == listed_index_.end()) return;
+    f.rendered.clear();
+    f.rendered.reserve(kResultBytesHint);
+    JsonWriter w(f.rendered, true, kResultDepth);
+    write_result(w, f, it->second, frame_.baseline_used, frame_.scan_root);
+    f.rendered_by = this;
   }
 
   void add(const std::vector<Finding>& findings, const std::vector<Diagnostic>& errors) override {
@@ -316,9 +332,13 @@ class SarifWriter final : public BufferedWriter {
       rule_index_.emplace(id, rules_.size());
       rules_.push_back(std::move(p));
     }
-    for (const Finding& f : findings)
-      write_result(results_writer_, f, rule_index_.at(f.policy_id), frame_.baseline_used,
-                   frame_.scan_root);
+    for (const Finding& f : findings) {
+      if (f.rendered_by == this)
+        results_writer_.raw_element(f.rendered);
+      else
+        write_result(results_writer_, f, rule_index_.at(f.policy_id), frame_.baseline_used,
+                     frame_.scan_root);
+    }
     results_count_ += findings.size();
     results_.append(section_text_);
     section_text_.clear();
@@ -434,6 +454,8 @@ class SarifWriter final : public BufferedWriter {
 
   std::vector<PolicyInfo> rules_;
   std::map<std::string, std::size_t> rule_index_;
+  // The rule indices of the frame's policies (set by `begin`, then only read: `prerender`).
+  std::map<std::string, std::size_t> listed_index_;
   bool any_error_ = false;
   std::string section_text_;
   JsonWriter results_writer_;  // elements of runs[0].results (depth 4)

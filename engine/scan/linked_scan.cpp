@@ -1,6 +1,6 @@
 // `scan_linked`: one pass over every file of the run that checks the selected ones and indexes
-// the links of all of them, then the outcomes in order, linked templates checked again
-// (engine/scan/scanner.h).
+// the links of all of them, then the outcomes in order, linked templates checked again and
+// every outcome prepared on the workers (engine/scan/scanner.h).
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,8 +17,9 @@ namespace polc {
 
 void scan_linked(const PolicySet& set, const std::vector<std::uint32_t>& active,
                  const std::vector<PolicyInfo>& known, const RunSource& source,
-                 const RunLookup& lookup, const OutcomeConsumer& consume,
-                 const ScanOptions& options, const std::function<void()>& checked) {
+                 const RunLookup& lookup, const OutcomePreparer& prepare,
+                 const OutcomeConsumer& consume, const ScanOptions& options,
+                 const std::function<void()>& checked) {
   retain_freed_memory();
   const unsigned jobs = worker_count(options.jobs, SIZE_MAX);
   // Each file is checked as if it linked to nothing (what it is for most): the plan does not
@@ -85,7 +86,7 @@ void scan_linked(const PolicySet& set, const std::vector<std::uint32_t>& active,
         c.outcome.diagnostics.push_back(std::move(d));
     return std::move(c.outcome);
   };
-  if (!linked.links) {  // nothing to check again: in order, on this thread
+  if (!linked.links && !prepare) {  // nothing to check again or prepare: in order, here
     internal::HeldOutcome h;
     std::unique_ptr<Vm> vm;
     std::string buffer;
@@ -105,7 +106,9 @@ void scan_linked(const PolicySet& set, const std::vector<std::uint32_t>& active,
       [&] {
         return [&, vm = std::unique_ptr<Vm>(), buffer = std::string()](
                    internal::HeldOutcome& h, std::optional<std::string_view>) mutable {
-          return finish(h, vm, buffer);
+          FileOutcome o = finish(h, vm, buffer);
+          if (prepare) prepare(h.path, o);
+          return o;
         };
       },
       [&](internal::HeldOutcome& h, FileOutcome& o) { consume(h.path, o); });

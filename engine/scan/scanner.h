@@ -131,6 +131,12 @@ void scan_stream(const PolicySet& set, const std::vector<std::uint32_t>& active,
                  const std::vector<PolicyInfo>& known, const PathSource& source,
                  const OutcomeConsumer& consume, const ScanOptions& options);
 
+/// Works on an outcome before it is consumed: called on the scan's worker threads, for
+/// different outcomes concurrently, so it must be thread-safe; the work that needs no state
+/// shared with other files (fingerprints, rendering the findings) then runs in parallel, and
+/// only the rest runs in order in the consumer.
+using OutcomePreparer = std::function<void(const std::string& path, FileOutcome& outcome)>;
+
 /// A path of `scan_linked`'s source: as `PathSource`, and `selected` when this run checks the
 /// file (its shard); the others (other shards' files) are only read for their links, so that a
 /// sharded run links its templates as an unsharded one does.
@@ -152,12 +158,14 @@ using RunLookup = std::function<std::string(const std::string& key)>;
 /// and checked again with their neighbourhood, on the workers, replacing their first outcome.
 /// The outcomes are those `scan_stream` gives with `options.links` set to the complete plan;
 /// with a result cache, a first outcome replaced is neither stored nor counted
-/// (`OutcomeCache::retract`). `checked()` is called after each selected file's first check, in
-/// source order, one call at a time (a progress bar); `options.links` is ignored.
+/// (`OutcomeCache::retract`). `prepare`, when set, gets each final outcome on a worker before
+/// `consume` does. `checked()` is called after each selected file's first check, in source
+/// order, one call at a time (a progress bar); `options.links` is ignored.
 void scan_linked(const PolicySet& set, const std::vector<std::uint32_t>& active,
                  const std::vector<PolicyInfo>& known, const RunSource& source,
-                 const RunLookup& lookup, const OutcomeConsumer& consume,
-                 const ScanOptions& options, const std::function<void()>& checked = {});
+                 const RunLookup& lookup, const OutcomePreparer& prepare,
+                 const OutcomeConsumer& consume, const ScanOptions& options,
+                 const std::function<void()>& checked = {});
 
 /// Checks `files` with the policies `active` (indices into `set.policies`). `known` lists all
 /// policies (including inactive ones) for suppression warnings. Thread-safe with respect to

@@ -307,6 +307,13 @@ struct ConditionModel::Impl {
   bdd last_u = bddfalse;
   CondClause cur;
   bdd cur_bdd = bddtrue;
+  // `parameter`'s answers under `cur_bdd`, by domain: how many values are possible (-1: not
+  // asked yet) and the last one, and whether each asked value is.
+  struct ParamAnswers {
+    int possible = -1, last = -1;
+    std::unordered_map<int, bool> allowed;
+  };
+  std::unordered_map<const Domain*, ParamAnswers> param_answers;
   bool cur_set = false;
   bool failed = false;
 
@@ -582,6 +589,7 @@ void ConditionModel::set_assignment(const CondClause& assignment) {
   if (m.cur_set && m.cur == assignment) return;
   std::lock_guard lock(solver_mutex());
   m.cur_bdd = m.conj_incremental(assignment);
+  m.param_answers.clear();  // they held under the previous assignment
   m.cur = assignment;
   m.cur_set = true;
   m.check();
@@ -639,23 +647,36 @@ ConditionModel::ParamFact ConditionModel::parameter(std::string_view name,
   auto it = m.params.find(name);
   if (m.failed || it == m.params.end()) return ParamFact::kFree;
   const Impl::Domain& d = it->second;
-  int possible = 0, last = -1;
-  for (std::size_t k = 0; k < d.size() && possible < 2; ++k) {
-    if ((m.cur_bdd & m.value_is(d, static_cast<int>(k))) != bddfalse) {
-      ++possible;
-      last = static_cast<int>(k);
+  // The answers under the current assignment (every policy of the template asks again).
+  Impl::ParamAnswers& known = m.param_answers[&d];
+  if (known.possible < 0) {
+    int possible = 0, last = -1;
+    for (std::size_t k = 0; k < d.size() && possible < 2; ++k) {
+      if ((m.cur_bdd & m.value_is(d, static_cast<int>(k))) != bddfalse) {
+        ++possible;
+        last = static_cast<int>(k);
+      }
     }
+    if (!m.check()) return ParamFact::kFree;
+    known.possible = possible;
+    known.last = last;
   }
-  if (!m.check()) return ParamFact::kFree;
-  if (possible == 1 && last < static_cast<int>(d.values.size())) {
-    value = d.values[last];
+  if (known.possible == 1 && known.last < static_cast<int>(d.values.size())) {
+    value = d.values[known.last];
     return ParamFact::kFixed;
   }
   int ci = d.index_of(candidate);
   if (ci < 0) return ParamFact::kExcluded;
-  bool ok = (m.cur_bdd & m.value_is(d, ci)) != bddfalse;
-  if (!m.check()) return ParamFact::kFree;
-  return ok ? ParamFact::kFree : ParamFact::kExcluded;
+  auto [at, fresh] = known.allowed.try_emplace(ci, false);
+  if (fresh) {
+    const bool ok = (m.cur_bdd & m.value_is(d, ci)) != bddfalse;
+    if (!m.check()) {
+      known.allowed.erase(at);
+      return ParamFact::kFree;
+    }
+    at->second = ok;
+  }
+  return at->second ? ParamFact::kFree : ParamFact::kExcluded;
 }
 
 std::vector<CondClause> ConditionModel::simplify(const std::vector<CondClause>& explored,
