@@ -123,15 +123,14 @@ Val Vm::Impl::resolve_node(const Value* n) {
           // condition compares): one value, or not the default.
           if (!assignment.empty()) {
             std::string dtext;
-            const bool has_default =
-                p && p->default_value && scalar_text(p->default_value, dtext);
+            const bool has_default = p && p->default_value && scalar_text(p->default_value, dtext);
             if (!spend_condition_work()) return Val::null();
             ConditionModel& cm = conditions();
             cm.set_assignment(assignment);
             std::string v;
-            auto fact = cm.parameter(target, has_default ? std::string_view(dtext)
-                                                         : std::string_view("\x01no default"),
-                                     v);
+            auto fact = cm.parameter(
+                target, has_default ? std::string_view(dtext) : std::string_view("\x01no default"),
+                v);
             if (fact == ConditionModel::ParamFact::kFixed) return parameter_text(p, v);
             if (fact == ConditionModel::ParamFact::kExcluded && has_default)
               return Val::unknown("parameter value implied by a condition");
