@@ -391,6 +391,13 @@ VList* Vm::Impl::to_list(Val v, bool map_keys) {
 }
 
 Val Vm::Impl::field(Val base, std::string_view name) {
+  // The common case first: a property of a template map of the current template. A map of more
+  // than one key is never an intrinsic function, so resolving it would give it back.
+  if (base.kind == VKind::kNode && base.len == ctx && status == VmStatus::kOk &&
+      base.node->kind == ValueKind::kMap && base.node->size != 1 && !base.node->is_intrinsic()) {
+    const Value* v = base.node->get(name);
+    return v ? located(v) : Val::null();
+  }
   base = resolve(base);
   if (status != VmStatus::kOk) return Val::null();
   Context context(*this, context_of(base));
