@@ -167,7 +167,8 @@ void Vm::Impl::fail(std::string code, std::string message) {
   error = std::move(message);
   if (!frames.empty()) {
     const Frame& f = frames.back();
-    error_offset = f.pc < f.chunk->offsets.size() ? f.chunk->offsets[f.pc] : 0;
+    const std::size_t pc = f.pc();
+    error_offset = pc < f.chunk->offsets.size() ? f.chunk->offsets[pc] : 0;
     error_source = f.chunk->source;
   }
 }
@@ -187,6 +188,34 @@ bool Vm::Impl::execute(const Chunk& entry, std::size_t base) {
   return coverage ? execute_loop<true>(entry, base) : execute_loop<false>(entry, base);
 }
 
+namespace {
+// The handlers of the computed-goto dispatch, by opcode byte: `bad` for any byte past the
+// opcodes (the list ends with nullptr).
+struct HandlerTable {
+  const void* at[256];
+};
+template <typename... Labels>
+HandlerTable handler_table(const void* bad, Labels... labels) {
+  static_assert(sizeof...(Labels) == static_cast<std::size_t>(Opcode::kCount_) + 1);
+  HandlerTable t;
+  const void* const given[] = {labels...};
+  for (std::size_t i = 0; i < 256; ++i)
+    t.at[i] = i < static_cast<std::size_t>(Opcode::kCount_) ? given[i] : bad;
+  return t;
+}
+}  // namespace
+
+// Dispatch. With GCC and clang each handler ends in its own copy of the per-instruction checks
+// and an indirect jump through a table of label addresses (computed goto: one branch site per
+// handler, which the processor predicts from the handler it is in); elsewhere, or with
+// POLC_VM_SWITCH_DISPATCH defined, one `switch` does the same. The instruction pointer and the
+// frame's base live in locals; `Frame::ip` is written once per instruction, for `fail`.
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(POLC_VM_SWITCH_DISPATCH)
+#define POLC_VM_COMPUTED_GOTO 1
+#else
+#define POLC_VM_COMPUTED_GOTO 0
+#endif
+
 template <bool kCoverage>
 bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
   const std::uint64_t max_steps = opts.max_steps ? opts.max_steps : kMaxVmSteps;
@@ -196,393 +225,469 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
     return false;
   }
   stack.resize(base + entry.num_locals);
-  frames.push_back({&entry, 0, base});
+  frames.push_back({&entry, entry.code.data(), base});
   const std::size_t entry_depth = frames.size();
-  // The current frame, its code and the step count live in locals: only a call or a return
-  // changes the frame (nothing else in the VM pushes or pops frames), and `steps` is written
-  // back on every way out.
+  // The current frame, its base, the instruction pointer and the step count live in
+  // locals: only a call or a return changes the frame (nothing else in the VM pushes or pops
+  // frames), and `steps` is written back on every way out.
   Frame* fp = &frames.back();
-  const std::uint8_t* code = fp->chunk->code.data();
-  const std::size_t memory_at_start = memory_base;
+  const std::uint8_t* ip = entry.code.data();
+  std::size_t fbase = base;
+  // The arena only grows during an evaluation: `used() - memory_base > limit` as one compare.
+  const std::size_t memory_limit = memory_base + kMaxVmMemoryBytes;
   std::uint64_t step = steps;
   struct WriteBack {
     std::uint64_t& to;
     const std::uint64_t& from;
     ~WriteBack() { to = from; }
   } write_back{steps, step};
-  while (true) {
-    Frame& f = *fp;
-    if (++step > max_steps) {
-      fail("vm-steps", "evaluation exceeds " + std::to_string(max_steps) + " steps (kMaxVmSteps)");
-      return false;
+  [[maybe_unused]] std::uint64_t* jumped = nullptr;     // coverage: the taken count of this jump
+  [[maybe_unused]] const std::uint8_t* fall = nullptr;  // coverage: the next instruction
+  auto pop = [&] {
+    Val v = stack.back();
+    stack.pop_back();
+    return v;
+  };
+  auto local = [&](std::size_t slot) -> Val& { return stack[fbase + slot]; };
+
+#if POLC_VM_COMPUTED_GOTO
+  // Indexed by any byte: one that is no opcode goes to `bad_opcode` (the verifier rejects such
+  // code; the table keeps the interpreter inside its handlers whatever it is given).
+  static const HandlerTable kHandlers = handler_table(&&bad_opcode,
+#define OPCODE(name, operands, effect, doc) &&op_##name,
+#include "engine/program/opcodes.def"
+#undef OPCODE
+                                                      nullptr);
+#define VM_CASE(name) op_##name
+#define VM_GO_TO_HANDLER() goto* kHandlers.at[*ip]
+#else
+#define VM_CASE(name) case Opcode::name
+#define VM_GO_TO_HANDLER() goto dispatch
+#endif
+  // The checks before each instruction, then its handler. The memory and stack limits are
+  // checked after the instructions that may allocate or grow the stack (`memory`, `stack`),
+  // which is the same as before every instruction: the others neither allocate nor push.
+#define VM_DISPATCH_AFTER(memory, stack_grew)                                  \
+  do {                                                                         \
+    fp->ip = ip;                                                               \
+    if (++step > max_steps) goto too_many_steps;                               \
+    if ((memory) && arena.used() > memory_limit) goto too_much_memory;         \
+    if ((stack_grew) && stack.size() + 8 > kMaxVmStack) goto stack_too_deep;   \
+    if constexpr (kCoverage) {                                                 \
+      if (*ip >= static_cast<std::uint8_t>(Opcode::kCount_)) goto bad_opcode;  \
+      const auto ci = static_cast<std::size_t>(fp->chunk - set.chunks.data()); \
+      jumped = nullptr;                                                        \
+      fall = ip + 1 + kOperandBytes[*ip];                                      \
+      const std::size_t pc = fp->pc();                                         \
+      if (ci < coverage->hits.size() && pc < coverage->hits[ci].size()) {      \
+        ++coverage->hits[ci][pc];                                              \
+        jumped = &coverage->jumps[ci][pc];                                     \
+      }                                                                        \
+    }                                                                          \
+    VM_GO_TO_HANDLER();                                                        \
+  } while (0)
+#define VM_DISPATCH() VM_DISPATCH_AFTER(true, true)
+  // Coverage counts a jump taken (the next instruction is not the one after it).
+#define VM_COUNT_JUMP()                    \
+  do {                                     \
+    if constexpr (kCoverage)               \
+      if (jumped && ip != fall) ++*jumped; \
+  } while (0)
+  // The end of an instruction that cannot fail, fork, allocate nor push: `ip` moves by `n`.
+#define VM_NEXT(n)                   \
+  do {                               \
+    ip += (n);                       \
+    VM_COUNT_JUMP();                 \
+    VM_DISPATCH_AFTER(false, false); \
+  } while (0)
+  // The same for an instruction that pushes one value.
+#define VM_PUSHED_NEXT(n)           \
+  do {                              \
+    ip += (n);                      \
+    VM_DISPATCH_AFTER(false, true); \
+  } while (0)
+  // The end of an instruction that may have failed or requested a fork; `ip` already moved.
+#define VM_CHECKED()                           \
+  do {                                         \
+    if (status != VmStatus::kOk) return false; \
+    VM_COUNT_JUMP();                           \
+    VM_DISPATCH();                             \
+  } while (0)
+#define VM_NEXT_CHECKED(n) \
+  do {                     \
+    ip += (n);             \
+    VM_CHECKED();          \
+  } while (0)
+
+  VM_DISPATCH();
+#if !POLC_VM_COMPUTED_GOTO
+dispatch:
+  switch (static_cast<Opcode>(*ip)) {
+#else
+  {
+#endif
+    VM_CASE(kConst) : {
+      stack.push(fp->chunk->constant_vals[read_u16(ip + 1)]);
+      VM_PUSHED_NEXT(3);
     }
-    if (arena.used() - memory_at_start > kMaxVmMemoryBytes) {
-      fail("vm-memory", "evaluation allocates more than " + std::to_string(kMaxVmMemoryBytes) +
-                            " bytes (kMaxVmMemoryBytes)");
-      return false;
+    VM_CASE(kNull) : {
+      stack.push(Val::null());
+      VM_PUSHED_NEXT(1);
     }
-    if (stack.size() + 8 > kMaxVmStack) {
-      fail("vm-stack",
-           "value stack exceeds " + std::to_string(kMaxVmStack) + " values (kMaxVmStack)");
-      return false;
+    VM_CASE(kTrue) : {
+      stack.push(Val::of_bool(true));
+      VM_PUSHED_NEXT(1);
     }
-    const auto op = static_cast<Opcode>(code[f.pc]);
-    const std::uint8_t* p = code + f.pc + 1;
-    std::size_t next = f.pc + 1 + kOperandBytes[static_cast<std::size_t>(op)];
-    [[maybe_unused]] std::uint64_t* jumped = nullptr;  // coverage: the taken count of this jump
-    if constexpr (kCoverage) {
-      const auto ci = static_cast<std::size_t>(f.chunk - set.chunks.data());
-      if (ci < coverage->hits.size() && f.pc < coverage->hits[ci].size()) {
-        ++coverage->hits[ci][f.pc];
-        jumped = &coverage->jumps[ci][f.pc];
-      }
+    VM_CASE(kFalse) : {
+      stack.push(Val::of_bool(false));
+      VM_PUSHED_NEXT(1);
     }
-    auto pop = [&] {
-      Val v = stack.back();
+    VM_CASE(kPop) : {
       stack.pop_back();
-      return v;
-    };
-    switch (op) {
-      case Opcode::kConst:
-        stack.push(f.chunk->constant_vals[read_u16(p)]);
-        break;
-      case Opcode::kNull:
-        stack.push(Val::null());
-        break;
-      case Opcode::kTrue:
-        stack.push(Val::of_bool(true));
-        break;
-      case Opcode::kFalse:
+      VM_NEXT(1);
+    }
+    VM_CASE(kGetLocal) : {
+      stack.push(local(ip[1]));
+      VM_PUSHED_NEXT(2);
+    }
+    VM_CASE(kSetLocal) : {
+      local(ip[1]) = pop();
+      VM_NEXT(2);
+    }
+    VM_CASE(kGetGlobal) : {
+      stack.push(set.global_vals[read_u16(ip + 1)]);
+      VM_PUSHED_NEXT(3);
+    }
+    VM_CASE(kTemplate) : {
+      stack.push(Val::of_node(tmpl->root()));
+      VM_PUSHED_NEXT(1);
+    }
+    VM_CASE(kField) : {
+      Val& top = stack.back();
+      top = field(top, fp->chunk->constant_vals[read_u16(ip + 1)].str());
+      VM_NEXT_CHECKED(3);
+    }
+    VM_CASE(kIndex) : {
+      Val idx = pop();
+      Val b = pop();
+      stack.push(index(b, idx));
+      VM_NEXT_CHECKED(1);
+    }
+    VM_CASE(kWildcard) : {
+      stack.back() = wildcard(stack.back());
+      VM_NEXT_CHECKED(1);
+    }
+    VM_CASE(kCallBuiltin) : {
+      const int argc = ip[2];
+      const std::size_t args_at = stack.size() - argc;
+      if (Val quick; argc >= 1 && quick_builtin(ip[1], stack.data() + args_at, quick)) {
+        stack.truncate(args_at);
+        stack.push(quick);
+        VM_NEXT_CHECKED(3);
+      }
+      // `count(x) > 0` (or `!= 0`, `== 0`, `<= 0`) of a pending list asks only whether one of
+      // its candidates exists: one condition, the disjunction of theirs, instead of a fork on
+      // each (2^n runs for n candidates under independent conditions).
+      if (argc == 1 && stack.back().kind == VKind::kPending && is_count_builtin(ip[1]) &&
+          static_cast<Opcode>(ip[3]) == Opcode::kConst) {
+        const Val k = fp->chunk->constant_vals[read_u16(ip + 4)];
+        const auto cmp = static_cast<Opcode>(ip[6]);
+        if (k.kind == VKind::kInt && k.integer == 0 &&
+            (cmp == Opcode::kGt || cmp == Opcode::kNe || cmp == Opcode::kEq ||
+             cmp == Opcode::kLe)) {
+          int r = pending_nonempty(stack.back());
+          if (r < 0) VM_NEXT_CHECKED(3);  // fork or error: the run stops here
+          stack.truncate(args_at);
+          stack.push(Val::of_bool((r == 1) == (cmp == Opcode::kGt || cmp == Opcode::kNe)));
+          VM_NEXT_CHECKED(3 + 4);
+        }
+      }
+      Val r = call_builtin(ip[1], stack.data() + args_at, argc);
+      stack.truncate(args_at);
+      stack.push(r);
+      VM_NEXT_CHECKED(3);
+    }
+    VM_CASE(kCall) : {
+      const Chunk& callee = set.chunks[read_u16(ip + 1)];
+      const int argc = ip[3];
+      fp->ip = ip + 4;
+      const std::size_t callee_base = stack.size() - argc;
+      if (frames.size() >= kMaxVmFrames) {
+        fail("vm-frames",
+             "call depth exceeds " + std::to_string(kMaxVmFrames) + " frames (kMaxVmFrames)");
+        return false;
+      }
+      stack.resize(callee_base + callee.num_locals);
+      frames.push_back({&callee, callee.code.data(), callee_base});
+      fp = &frames.back();
+      ip = callee.code.data();
+      fbase = callee_base;
+      VM_DISPATCH();
+    }
+    VM_CASE(kReturn) : {
+      Val r = pop();
+      stack.truncate(fbase);
+      frames.pop_back();
+      stack.push(r);
+      if (frames.size() < entry_depth) return true;
+      fp = &frames.back();
+      ip = fp->ip;
+      fbase = fp->base;
+      VM_DISPATCH();
+    }
+    VM_CASE(kSaveUncertain) : {
+      local(ip[1]) = Val::of_bool(uncertain);
+      VM_NEXT(2);
+    }
+    VM_CASE(kRestoreUncertain) : {
+      uncertain = local(ip[1]).is_true();
+      VM_NEXT(2);
+    }
+    VM_CASE(kEnd) : {
+      stack.truncate(fbase);
+      frames.pop_back();
+      return true;
+    }
+    VM_CASE(kJump) : VM_NEXT(3 + read_u16(ip + 1));
+    VM_CASE(kLoop) : VM_NEXT(-static_cast<int>(read_u16(ip + 1)));
+    VM_CASE(kJumpIfFalse) : {
+      const int t = truth_of(pop());
+      if (t == -2) fail("type", "condition is not a boolean");
+      VM_NEXT_CHECKED(t != 1 ? 3 + read_u16(ip + 1) : 3);
+    }
+    VM_CASE(kJumpIfFalseKeep) : {
+      const int t = truth_of(stack.back());
+      if (t == -2) fail("type", "operand of 'and' is not a boolean");
+      VM_NEXT_CHECKED(t == 0 ? 3 + read_u16(ip + 1) : 3);
+    }
+    VM_CASE(kJumpIfTrueKeep) : {
+      const int t = truth_of(stack.back());
+      if (t == -2) fail("type", "operand of 'or' is not a boolean");
+      VM_NEXT_CHECKED(t == 1 ? 3 + read_u16(ip + 1) : 3);
+    }
+    // A pending list is a list (maybe empty), never unknown: no need to settle it here.
+    VM_CASE(kJumpIfUnknownKeep)
+        : VM_NEXT_CHECKED(stack.back().kind != VKind::kPending && truth_of(stack.back()) == -1
+                              ? 3 + read_u16(ip + 1)
+                              : 3);
+    VM_CASE(kGuard) : {
+      const int t = truth_of(pop());
+      if (t == -2) fail("type", "'when' condition is not a boolean");
+      if (t == -1) uncertain = true;
+      VM_NEXT_CHECKED(t == 0 ? 3 + read_u16(ip + 1) : 3);
+    }
+    VM_CASE(kCheck) : {
+      const int t = truth_of(pop());
+      if (t == -2) fail("type", "'require' condition is not a boolean");
+      if (t == -1) check_unknown = true;  // the report that follows is an "unknown" outcome
+      if (t != 1) reporting = true;       // until the report
+      VM_NEXT_CHECKED(t == 1 ? 3 + read_u16(ip + 1) : 3);
+    }
+    VM_CASE(kAnd) : VM_CASE(kOr) : {
+      const bool is_and = static_cast<Opcode>(*ip) == Opcode::kAnd;
+      Val b = pop();
+      Val a = pop();
+      const int ta = truth_of(a), tb = truth_of(b);
+      if (ta == -2 || tb == -2) {
+        fail("type", std::string("operand of '") + (is_and ? "and" : "or") + "' is not a boolean");
+        VM_NEXT_CHECKED(1);
+      }
+      // Three-valued: the deciding value (false for `and`, true for `or`) wins over unknown;
+      // the other value needs both operands.
+      const int deciding = is_and ? 0 : 1;
+      if (ta == deciding || tb == deciding)
+        stack.push(Val::of_bool(!is_and));
+      else if (ta == 1 - deciding && tb == 1 - deciding)
+        stack.push(Val::of_bool(is_and));
+      else
+        stack.push(Val::unknown(is_and ? "unknown operand of 'and'" : "unknown operand of 'or'"));
+      VM_NEXT_CHECKED(1);
+    }
+    VM_CASE(kNot) : {
+      const int t = truth_of(stack.back());
+      if (t == -2)
+        fail("type", "operand of 'not' is not a boolean");
+      else if (t == -1)
+        stack.back() = Val::unknown("unknown operand of 'not'");
+      else
+        stack.back() = Val::of_bool(t == 0);
+      VM_NEXT_CHECKED(1);
+    }
+    VM_CASE(kEq) : VM_CASE(kNe) : {
+      const bool is_eq = static_cast<Opcode>(*ip) == Opcode::kEq;
+      Val b = pop();
+      Val a = pop();
+      const int e = equals(a, b);
+      if (e < 0)
+        stack.push(Val::unknown("comparison with an unknown value"));
+      else
+        stack.push(Val::of_bool((e == 1) == is_eq));
+      VM_NEXT_CHECKED(1);
+    }
+    VM_CASE(kLt) : VM_CASE(kLe) : VM_CASE(kGt) : VM_CASE(kGe) : {
+      const auto op = static_cast<Opcode>(*ip);
+      Val b = pop();
+      Val a = pop();
+      const int c = compare(a, b);
+      if (c == 3) {
+        stack.push(Val::unknown("comparison with an unknown value"));
+      } else if (c == 2) {
         stack.push(Val::of_bool(false));
-        break;
-      case Opcode::kPop:
-        stack.pop_back();
-        break;
-      case Opcode::kGetLocal:
-        stack.push(stack[f.base + p[0]]);
-        break;
-      case Opcode::kSetLocal:
-        stack[f.base + p[0]] = pop();
-        break;
-      case Opcode::kGetGlobal:
-        stack.push(set.global_vals[read_u16(p)]);
-        break;
-      case Opcode::kTemplate:
-        stack.push(Val::of_node(tmpl->root()));
-        break;
-      case Opcode::kField: {
-        Val base_val = pop();
-        stack.push(field(base_val, f.chunk->constant_vals[read_u16(p)].str()));
-        break;
+      } else {
+        const bool r = op == Opcode::kLt   ? c < 0
+                       : op == Opcode::kLe ? c <= 0
+                       : op == Opcode::kGt ? c > 0
+                                           : c >= 0;
+        stack.push(Val::of_bool(r));
       }
-      case Opcode::kIndex: {
-        Val idx = pop();
-        Val b = pop();
-        stack.push(index(b, idx));
-        break;
-      }
-      case Opcode::kWildcard:
-        stack.back() = wildcard(stack.back());
-        break;
-      case Opcode::kCallBuiltin: {
-        int argc = p[1];
-        std::size_t args_at = stack.size() - argc;
-        // `count(x) > 0` (or `!= 0`, `== 0`, `<= 0`) of a pending list asks only whether one of
-        // its candidates exists: one condition, the disjunction of theirs, instead of a fork on
-        // each (2^n runs for n candidates under independent conditions).
-        if (argc == 1 && stack.back().kind == VKind::kPending && is_count_builtin(p[0]) &&
-            static_cast<Opcode>(code[next]) == Opcode::kConst) {
-          const std::uint8_t* q = code + next + 1;
-          const Val k = f.chunk->constant_vals[read_u16(q)];
-          const auto cmp = static_cast<Opcode>(code[next + 3]);
-          if (k.kind == VKind::kInt && k.integer == 0 &&
-              (cmp == Opcode::kGt || cmp == Opcode::kNe || cmp == Opcode::kEq ||
-               cmp == Opcode::kLe)) {
-            int r = pending_nonempty(stack.back());
-            if (r < 0) break;  // fork or error: the run stops here
-            stack.resize(args_at);
-            stack.push(Val::of_bool((r == 1) == (cmp == Opcode::kGt || cmp == Opcode::kNe)));
-            next += 4;
-            break;
-          }
-        }
-        Val r = call_builtin(p[0], stack.data() + args_at, argc);
-        stack.resize(args_at);
-        stack.push(r);
-        break;
-      }
-      case Opcode::kCall: {
-        const Chunk& callee = set.chunks[read_u16(p)];
-        int argc = p[2];
-        f.pc = next;
-        std::size_t callee_base = stack.size() - argc;
-        if (frames.size() >= kMaxVmFrames) {
-          fail("vm-frames",
-               "call depth exceeds " + std::to_string(kMaxVmFrames) + " frames (kMaxVmFrames)");
-          return false;
-        }
-        stack.resize(callee_base + callee.num_locals);
-        frames.push_back({&callee, 0, callee_base});
-        fp = &frames.back();
-        code = callee.code.data();
-        continue;
-      }
-      case Opcode::kReturn: {
-        Val r = pop();
-        stack.resize(f.base);
-        frames.pop_back();
-        stack.push(r);
-        if (frames.size() < entry_depth) return true;
-        fp = &frames.back();
-        code = fp->chunk->code.data();
-        continue;
-      }
-      case Opcode::kSaveUncertain:
-        stack[f.base + p[0]] = Val::of_bool(uncertain);
-        break;
-      case Opcode::kRestoreUncertain:
-        uncertain = stack[f.base + p[0]].is_true();
-        break;
-      case Opcode::kEnd:
-        stack.resize(f.base);
-        frames.pop_back();
-        return true;
-      case Opcode::kJump:
-        next += read_u16(p);
-        break;
-      case Opcode::kLoop:
-        next = f.pc - read_u16(p);
-        break;
-      case Opcode::kJumpIfFalse: {
-        int t = truth_of(pop());
-        if (t == -2) fail("type", "condition is not a boolean");
-        if (t != 1) next += read_u16(p);
-        break;
-      }
-      case Opcode::kJumpIfFalseKeep: {
-        int t = truth_of(stack.back());
-        if (t == -2) fail("type", "operand of 'and' is not a boolean");
-        if (t == 0) next += read_u16(p);
-        break;
-      }
-      case Opcode::kJumpIfTrueKeep: {
-        int t = truth_of(stack.back());
-        if (t == -2) fail("type", "operand of 'or' is not a boolean");
-        if (t == 1) next += read_u16(p);
-        break;
-      }
-      case Opcode::kJumpIfUnknownKeep:
-        // A pending list is a list (maybe empty), never unknown: no need to settle it here.
-        if (stack.back().kind != VKind::kPending && truth_of(stack.back()) == -1)
-          next += read_u16(p);
-        break;
-      case Opcode::kGuard: {
-        int t = truth_of(pop());
-        if (t == -2) fail("type", "'when' condition is not a boolean");
-        if (t == 0) next += read_u16(p);
-        if (t == -1) uncertain = true;
-        break;
-      }
-      case Opcode::kCheck: {
-        int t = truth_of(pop());
-        if (t == -2) fail("type", "'require' condition is not a boolean");
-        if (t == 1) next += read_u16(p);
-        if (t == -1) check_unknown = true;  // the report that follows is an "unknown" outcome
-        if (t != 1) reporting = true;       // until the report
-        break;
-      }
-      case Opcode::kAnd:
-      case Opcode::kOr: {
+      VM_NEXT_CHECKED(1);
+    }
+    VM_CASE(kIn) : {
+      Val b = pop();
+      Val a = pop();
+      stack.push(member(a, b));
+      VM_NEXT_CHECKED(1);
+    }
+    VM_CASE(kAdd) : VM_CASE(kSub) : VM_CASE(kMul) : VM_CASE(kDiv) : VM_CASE(kMod) : {
+      const auto op = static_cast<Opcode>(*ip);
+      if (op == Opcode::kAdd &&
+          (stack.back().kind == VKind::kPending ||
+           stack[stack.size() - 2].kind == VKind::kPending) &&
+          !reporting) {
         Val b = pop();
         Val a = pop();
-        int ta = truth_of(a), tb = truth_of(b);
-        if (ta == -2 || tb == -2) {
-          fail("type", std::string("operand of '") + (op == Opcode::kAnd ? "and" : "or") +
-                           "' is not a boolean");
-          break;
+        stack.push_back(concat_pending(a, b));
+        VM_NEXT_CHECKED(1);
+      }
+      Val b = pop();
+      Val a = pop();
+      stack.push(arith(op, a, b));
+      VM_NEXT_CHECKED(1);
+    }
+    VM_CASE(kNeg) : {
+      Val a = resolve(stack.back());
+      if (a.kind == VKind::kInt)
+        stack.back() =
+            a.integer == INT64_MIN ? Val::unknown("integer overflow") : Val::of_int(-a.integer);
+      else if (a.kind == VKind::kFloat)
+        stack.back() = Val::of_float(-a.number);
+      else if (a.kind == VKind::kUnknown)
+        stack.back() = a;
+      else
+        stack.back() = Val::null();
+      VM_NEXT_CHECKED(1);
+    }
+    VM_CASE(kList) : {
+      const std::uint16_t n = read_u16(ip + 1);
+      VList* l = new_list(n);
+      for (std::size_t i = stack.size() - n; i < stack.size(); ++i) list_push(l, stack[i]);
+      stack.truncate(stack.size() - n);
+      stack.push(Val::of_list(l));
+      VM_NEXT_CHECKED(3);
+    }
+    VM_CASE(kMap) : {
+      const std::uint16_t n = read_u16(ip + 1);
+      auto* m = arena.make<VMap>();
+      auto keys = arena.array<Val>(n);
+      auto vals = arena.array<Val>(n);
+      const std::size_t at = stack.size() - 2 * n;
+      for (std::uint16_t i = 0; i < n; ++i) {
+        Val k = resolve(stack[at + 2 * i]);
+        keys[i] = k.kind == VKind::kString ? k : make_string(text(k));
+        vals[i] = stack[at + 2 * i + 1];
+      }
+      m->keys = keys.data();
+      m->values = vals.data();
+      m->size = n;
+      stack.truncate(at);
+      stack.push(Val::of_map(m));
+      VM_NEXT_CHECKED(3);
+    }
+    VM_CASE(kIterInit) : {
+      Val coll = pop();
+      VList* l = to_list(coll, true);
+      if (!l) l = new_list(0);
+      local(ip[1]) = Val::of_list(l);
+      local(ip[1] + 1) = Val::of_int(0);
+      VM_NEXT_CHECKED(2);
+    }
+    VM_CASE(kIterInitGuarded) : {
+      iter_init_guarded(fbase, ip[1], pop());
+      VM_NEXT_CHECKED(2);
+    }
+    VM_CASE(kIterNext) : {
+      Val& lv = local(ip[1]);
+      Val& iv = local(ip[1] + 1);
+      if (lv.kind == VKind::kPending) {
+        Val item;
+        if (iter_next_guarded(fbase, ip[1], item)) {
+          stack.push(item);
+          VM_NEXT_CHECKED(4);
         }
-        // Three-valued: the deciding value (false for `and`, true for `or`) wins over unknown;
-        // the other value needs both operands.
-        const bool is_and = op == Opcode::kAnd;
-        const int deciding = is_and ? 0 : 1;
-        if (ta == deciding || tb == deciding)
-          stack.push(Val::of_bool(!is_and));
-        else if (ta == 1 - deciding && tb == 1 - deciding)
-          stack.push(Val::of_bool(is_and));
-        else
-          stack.push(
-              Val::unknown(is_and ? "unknown operand of 'and'" : "unknown operand of 'or'"));
-        break;
+        VM_NEXT_CHECKED(4 + read_u16(ip + 2));
       }
-      case Opcode::kNot: {
-        int t = truth_of(stack.back());
-        if (t == -2)
-          fail("type", "operand of 'not' is not a boolean");
-        else if (t == -1)
-          stack.back() = Val::unknown("unknown operand of 'not'");
-        else
-          stack.back() = Val::of_bool(t == 0);
-        break;
+      if (lv.kind == VKind::kList && iv.kind == VKind::kInt && iv.integer >= 0 &&
+          iv.integer < lv.list->size) {
+        stack.push(lv.list->items[iv.integer]);
+        iv.integer++;
+        VM_NEXT_CHECKED(4);
       }
-      case Opcode::kEq:
-      case Opcode::kNe: {
-        Val b = pop();
-        Val a = pop();
-        int e = equals(a, b);
-        if (e < 0)
-          stack.push(Val::unknown("comparison with an unknown value"));
-        else
-          stack.push(Val::of_bool((e == 1) == (op == Opcode::kEq)));
-        break;
-      }
-      case Opcode::kLt:
-      case Opcode::kLe:
-      case Opcode::kGt:
-      case Opcode::kGe: {
-        Val b = pop();
-        Val a = pop();
-        int c = compare(a, b);
-        if (c == 3) {
-          stack.push(Val::unknown("comparison with an unknown value"));
-        } else if (c == 2) {
-          stack.push(Val::of_bool(false));
-        } else {
-          bool r = op == Opcode::kLt   ? c < 0
-                   : op == Opcode::kLe ? c <= 0
-                   : op == Opcode::kGt ? c > 0
-                                       : c >= 0;
-          stack.push(Val::of_bool(r));
-        }
-        break;
-      }
-      case Opcode::kIn: {
-        Val b = pop();
-        Val a = pop();
-        stack.push(member(a, b));
-        break;
-      }
-      case Opcode::kAdd:
-        if ((stack.back().kind == VKind::kPending ||
-             stack[stack.size() - 2].kind == VKind::kPending) &&
-            !reporting) {
-          Val b = pop();
-          Val a = pop();
-          stack.push_back(concat_pending(a, b));
-          break;
-        }
-        [[fallthrough]];
-      case Opcode::kSub:
-      case Opcode::kMul:
-      case Opcode::kDiv:
-      case Opcode::kMod: {
-        Val b = pop();
-        Val a = pop();
-        stack.push(arith(op, a, b));
-        break;
-      }
-      case Opcode::kNeg: {
-        Val a = resolve(stack.back());
-        if (a.kind == VKind::kInt)
-          stack.back() =
-              a.integer == INT64_MIN ? Val::unknown("integer overflow") : Val::of_int(-a.integer);
-        else if (a.kind == VKind::kFloat)
-          stack.back() = Val::of_float(-a.number);
-        else if (a.kind == VKind::kUnknown)
-          stack.back() = a;
-        else
-          stack.back() = Val::null();
-        break;
-      }
-      case Opcode::kList: {
-        std::uint16_t n = read_u16(p);
-        VList* l = new_list(n);
-        for (std::size_t i = stack.size() - n; i < stack.size(); ++i) list_push(l, stack[i]);
-        stack.resize(stack.size() - n);
-        stack.push(Val::of_list(l));
-        break;
-      }
-      case Opcode::kMap: {
-        std::uint16_t n = read_u16(p);
-        auto* m = arena.make<VMap>();
-        auto keys = arena.array<Val>(n);
-        auto vals = arena.array<Val>(n);
-        std::size_t at = stack.size() - 2 * n;
-        for (std::uint16_t i = 0; i < n; ++i) {
-          Val k = resolve(stack[at + 2 * i]);
-          keys[i] = k.kind == VKind::kString ? k : make_string(text(k));
-          vals[i] = stack[at + 2 * i + 1];
-        }
-        m->keys = keys.data();
-        m->values = vals.data();
-        m->size = n;
-        stack.resize(at);
-        stack.push(Val::of_map(m));
-        break;
-      }
-      case Opcode::kIterInit: {
-        Val coll = pop();
-        VList* l = to_list(coll, true);
-        if (!l) l = new_list(0);
-        stack[f.base + p[0]] = Val::of_list(l);
-        stack[f.base + p[0] + 1] = Val::of_int(0);
-        break;
-      }
-      case Opcode::kIterInitGuarded:
-        iter_init_guarded(f.base, p[0], pop());
-        break;
-      case Opcode::kIterNext: {
-        Val& lv = stack[f.base + p[0]];
-        Val& iv = stack[f.base + p[0] + 1];
-        if (lv.kind == VKind::kPending) {
-          Val item;
-          if (iter_next_guarded(f.base, p[0], item))
-            stack.push(item);
-          else
-            next += read_u16(p + 1);
-        } else if (lv.kind == VKind::kList && iv.kind == VKind::kInt && iv.integer >= 0 &&
-                   iv.integer < lv.list->size) {
-          stack.push(lv.list->items[iv.integer]);
-          iv.integer++;
-        } else {
-          next += read_u16(p + 1);
-        }
-        break;
-      }
-      case Opcode::kAppend: {
-        Val v = pop();
-        Val& acc = stack[f.base + p[0]];
-        if (acc.kind == VKind::kUnknown) break;  // a comprehension whose filter was unknown
+      VM_NEXT_CHECKED(4 + read_u16(ip + 2));
+    }
+    VM_CASE(kAppend) : {
+      Val v = pop();
+      Val& acc = local(ip[1]);
+      // An unknown accumulator: a comprehension whose filter was unknown stays unknown.
+      if (acc.kind != VKind::kUnknown) {
         if (acc.kind != VKind::kList) acc = Val::of_list(new_list(4));
         list_push(acc.list, v);
-        break;
       }
-      case Opcode::kConcat: {
-        std::uint16_t n = read_u16(p);
+      VM_NEXT_CHECKED(2);
+    }
+    VM_CASE(kConcat) : {
+      const std::uint16_t n = read_u16(ip + 1);
+      {  // a scope the dispatch leaves after the string's destructor (clang's indirect goto)
         std::string s;
         for (std::size_t i = stack.size() - n; i < stack.size(); ++i) s += text(stack[i]);
-        stack.resize(stack.size() - n);
+        stack.truncate(stack.size() - n);
         stack.push(make_string(s));
-        break;
       }
-      case Opcode::kReport: {
-        Val related = pop();
-        Val at = pop();
-        Val message = pop();
-        emit_report(read_u16(p), message, at, related);
-        break;
-      }
-      case Opcode::kCount_:
-        fail("internal", "bad opcode");
-        break;
+      VM_NEXT_CHECKED(3);
     }
-    if (status != VmStatus::kOk) return false;
-    if constexpr (kCoverage) {
-      // A conditional jump that jumped (the fall-through target is the next instruction).
-      if (jumped && next != frames.back().pc + 1 + kOperandBytes[static_cast<std::size_t>(op)])
-        ++*jumped;
+    VM_CASE(kReport) : {
+      Val related = pop();
+      Val at = pop();
+      Val message = pop();
+      emit_report(read_u16(ip + 1), message, at, related);
+      VM_NEXT_CHECKED(3);
     }
-    fp->pc = next;
+#if !POLC_VM_COMPUTED_GOTO
+    case Opcode::kCount_:
+      goto bad_opcode;
+#endif
   }
+bad_opcode:
+  fail("internal", "bad opcode");
+  return false;
+too_many_steps:
+  fail("vm-steps", "evaluation exceeds " + std::to_string(max_steps) + " steps (kMaxVmSteps)");
+  return false;
+too_much_memory:
+  fail("vm-memory", "evaluation allocates more than " + std::to_string(kMaxVmMemoryBytes) +
+                        " bytes (kMaxVmMemoryBytes)");
+  return false;
+stack_too_deep:
+  fail("vm-stack", "value stack exceeds " + std::to_string(kMaxVmStack) + " values (kMaxVmStack)");
+  return false;
+#undef VM_CASE
+#undef VM_GO_TO_HANDLER
+#undef VM_DISPATCH
+#undef VM_COUNT_JUMP
+#undef VM_NEXT
+#undef VM_PUSHED_NEXT
+#undef VM_DISPATCH_AFTER
+#undef VM_CHECKED
+#undef VM_NEXT_CHECKED
 }
 
 template bool Vm::Impl::execute_loop<true>(const Chunk&, std::size_t);

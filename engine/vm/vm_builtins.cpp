@@ -18,12 +18,6 @@
 namespace polc {
 namespace {
 
-enum BuiltinId : std::uint8_t {
-#define BUILTIN(name, lo, hi, sig, doc) kB_##name,
-#include "engine/program/builtins.def"
-#undef BUILTIN
-};
-
 // A number computed in double precision from template data (ports can be any number, also
 // NaN or infinite): an integer when it is one and fits in int64, else a float. Converting an
 // out-of-range double to an integer is undefined behaviour, so it is never done blindly.
@@ -102,17 +96,9 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
   // known when its value is not).
   // A pending list is a list whose items exist under conditions: what kind of value it is needs
   // no decision on them.
-  if (argc >= 1 && args[0].kind == VKind::kPending) {
-    switch (static_cast<BuiltinId>(id)) {
-      case kB_is_unknown:
-      case kB_is_map:
-        return Val::of_bool(false);
-      case kB_is_list:
-        return Val::of_bool(true);
-      default:
-        break;
-    }
-  }
+  // The type tests and `default` (the interpreter answers them first, without this call).
+  if (Val quick; argc >= 1 && quick_builtin(id, args, quick)) return quick;
+  if (argc >= 1 && args[0].kind == VKind::kPending && id == kB_is_map) return Val::of_bool(false);
   switch (static_cast<BuiltinId>(id)) {
     case kB_exists:
     case kB_empty:
@@ -279,15 +265,10 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       VList* l = to_list(v, true);
       return Val::of_int(l ? l->size : 1);
     }
-    case kB_exists: {
-      if (args[0].kind == VKind::kPending) return Val::of_bool(true);  // a list, maybe empty
-      // A template value that cannot be computed offline (a parameter without a default,
-      // Fn::ImportValue, ...) still exists at deploy time: only Fn::If and AWS::NoValue make a
-      // value absent, and those are resolved. An unknown computed by the policy stays unknown.
-      Val v = resolve(args[0]);
-      if (v.kind == VKind::kUnknown) return args[0].kind == VKind::kNode ? Val::of_bool(true) : v;
-      return Val::of_bool(!v.is_null());
-    }
+    case kB_exists:
+    case kB_is_unknown:
+    case kB_is_list:
+      return Val::null();  // quick_builtin answered above
     case kB_empty: {
       if (args[0].kind == VKind::kPending) {
         int r = pending_nonempty(args[0]);
@@ -351,11 +332,7 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
       }
       return Val::null();
     }
-    case kB_is_unknown:
-      return Val::of_bool(resolve(args[0]).kind == VKind::kUnknown);
-    case kB_default: {
-      // The argument itself, not its resolved value: a template node stays one, so that `at`
-      // points at the value the policy read (as for the fallback, args[1]).
+    case kB_default: {  // of a pending value (quick_builtin answers the others)
       Val v = resolve(args[0]);
       return v.is_null() ? args[1] : args[0];
     }
@@ -637,11 +614,6 @@ Val Vm::Impl::call_builtin(std::uint8_t id, Val* args, int argc) {
           args[0], [](Val v) { return v.kind == VKind::kInt || v.kind == VKind::kFloat; });
     case kB_is_bool:
       return bool_or_unknown(args[0], [](Val v) { return v.kind == VKind::kBool; });
-    case kB_is_list:
-      return bool_or_unknown(args[0], [](Val v) {
-        return v.kind == VKind::kList ||
-               (v.kind == VKind::kNode && v.node->kind == ValueKind::kList);
-      });
     case kB_is_map:
       // An intrinsic function's result is never a map (CloudFormation's functions give strings,
       // numbers and lists; Fn::If is resolved), so a template value that is unknown is no map.

@@ -121,16 +121,16 @@ Val Vm::Impl::resolve_node(const Value* n) {
           }
           // What the condition assignment implies (the solver knows every parameter that a
           // condition compares): one value, or not the default.
-          std::string dtext;
-          const bool has_default = p && p->default_value && scalar_text(p->default_value, dtext);
           if (!assignment.empty()) {
+            std::string dtext;
+            const bool has_default = p && p->default_value && scalar_text(p->default_value, dtext);
             if (!spend_condition_work()) return Val::null();
             ConditionModel& cm = conditions();
             cm.set_assignment(assignment);
             std::string v;
-            auto fact = cm.parameter(target, has_default ? std::string_view(dtext)
-                                                         : std::string_view("\x01no default"),
-                                     v);
+            auto fact = cm.parameter(
+                target, has_default ? std::string_view(dtext) : std::string_view("\x01no default"),
+                v);
             if (fact == ConditionModel::ParamFact::kFixed) return parameter_text(p, v);
             if (fact == ConditionModel::ParamFact::kExcluded && has_default)
               return Val::unknown("parameter value implied by a condition");
@@ -285,7 +285,20 @@ Val Vm::Impl::resolve_node(const Value* n) {
 }
 
 Val Vm::Impl::located(const Value* v) {
-  if (v && v->kind == ValueKind::kList) return guarded_list(v);
+  if (!v) return Val::null();
+  switch (v->kind) {
+    case ValueKind::kList:
+      return guarded_list(v);
+    case ValueKind::kNull:
+      return Val::null();
+    case ValueKind::kBool:
+    case ValueKind::kInt:
+    case ValueKind::kFloat:
+    case ValueKind::kString:
+      return node_val(v);  // a scalar written in the template (see below)
+    case ValueKind::kMap:
+      break;
+  }
   Val r = resolve_node(v);
   if (status != VmStatus::kOk) return Val::null();
   // A scalar written in the template, or a value that cannot be computed offline, stays a node:
@@ -378,6 +391,13 @@ VList* Vm::Impl::to_list(Val v, bool map_keys) {
 }
 
 Val Vm::Impl::field(Val base, std::string_view name) {
+  // The common case first: a property of a template map of the current template. A map of more
+  // than one key is never an intrinsic function, so resolving it would give it back.
+  if (base.kind == VKind::kNode && base.len == ctx && status == VmStatus::kOk &&
+      base.node->kind == ValueKind::kMap && base.node->size != 1 && !base.node->is_intrinsic()) {
+    const Value* v = base.node->get(name);
+    return v ? located(v) : Val::null();
+  }
   base = resolve(base);
   if (status != VmStatus::kOk) return Val::null();
   Context context(*this, context_of(base));

@@ -168,6 +168,12 @@ const std::vector<std::uint32_t>* Vm::Impl::subjects(const CompiledPolicy& polic
   if (set.policies.empty() || &policy < set.policies.data() ||
       &policy >= set.policies.data() + set.policies.size())
     return nullptr;
+  if (subjects_tmpl != &t || subjects_serial != t.serial()) index_subjects(t);
+  const std::size_t id = rule_base[static_cast<std::size_t>(&policy - set.policies.data())] + rule;
+  return id < rule_type.size() ? &subject_hits[rule_type[id]] : nullptr;
+}
+
+void Vm::Impl::index_subjects(const Template& t) {
   if (rule_base.empty()) {
     // The set is frozen: its rules are indexed once per Vm.
     for (const CompiledPolicy& p : set.policies) {
@@ -187,24 +193,29 @@ const std::vector<std::uint32_t>* Vm::Impl::subjects(const CompiledPolicy& polic
     }
     subject_hits.resize(exact_types.size() + wildcard_types.size());
   }
-  if (subjects_tmpl != &t || subjects_serial != t.serial()) {
-    for (auto& hits : subject_hits) hits.clear();
-    for (std::uint32_t idx = 0; idx < t.resources().size(); ++idx) {
-      const std::string_view type = t.resources()[idx].type;
-      if (auto it = exact_types.find(type); it != exact_types.end())
-        subject_hits[it->second].push_back(idx);
-      for (const auto& [pattern, k] : wildcard_types)
-        if (type_matches(pattern, type)) subject_hits[k].push_back(idx);
-    }
-    subjects_tmpl = &t;
-    subjects_serial = t.serial();
+  for (auto& hits : subject_hits) hits.clear();
+  for (std::uint32_t idx = 0; idx < t.resources().size(); ++idx) {
+    const std::string_view type = t.resources()[idx].type;
+    if (auto it = exact_types.find(type); it != exact_types.end())
+      subject_hits[it->second].push_back(idx);
+    for (const auto& [pattern, k] : wildcard_types)
+      if (type_matches(pattern, type)) subject_hits[k].push_back(idx);
   }
-  const std::size_t id = rule_base[static_cast<std::size_t>(&policy - set.policies.data())] + rule;
-  return id < rule_type.size() ? &subject_hits[rule_type[id]] : nullptr;
+  subjects_tmpl = &t;
+  subjects_serial = t.serial();
 }
 
 void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, PolicyOutput& out) {
   Impl& m = *impl_;
+  // Most policies have no subject in a given template: nothing to set up then.
+  if (policy.template_chunk < 0) {
+    bool any = false;
+    for (std::size_t k = 0; k < policy.subject_rules.size() && !any; ++k) {
+      const std::vector<std::uint32_t>* hits = m.subjects(policy, k, tmpl);
+      any = !hits || !hits->empty();
+    }
+    if (!any) return;
+  }
   m.tmpl = &tmpl;
   m.contexts.assign(1, &tmpl);
   m.ctx = 0;

@@ -55,6 +55,13 @@ struct RawFinding {
 
 enum class VmStatus : std::uint8_t { kOk, kFork, kError };
 
+/// The builtins' ids (engine/program/builtins.def): `kB_name`.
+enum BuiltinId : std::uint8_t {
+#define BUILTIN(name, lo, hi, sig, doc) kB_##name,
+#include "engine/program/builtins.def"
+#undef BUILTIN
+};
+
 /// The VM's value stack: the subset of `std::vector<Val>` the interpreter uses, with pushes
 /// and pops that inline (the interpreter checks the depth against kMaxVmStack before each
 /// instruction, so the storage, reserved once, grows only in `grow`).
@@ -76,6 +83,8 @@ class ValStack {
   /// + 16 slots, so an instruction's one push always has room.
   [[gnu::always_inline]] void push(Val v) { items_[size_++] = v; }
   void pop_back() { --size_; }
+  /// Drops the values above the first `n` (`n <= size()`).
+  [[gnu::always_inline]] void truncate(std::size_t n) { size_ = n; }
   void clear() { size_ = 0; }
   /// Like `std::vector::resize`: new slots are null.
   [[gnu::always_inline]] void resize(std::size_t n) {
@@ -152,13 +161,16 @@ struct Vm::Impl {
 
   struct Frame {
     const Chunk* chunk;
-    std::size_t pc;
+    /// The instruction being run (the one to return to, in a caller): in `chunk->code`.
+    const std::uint8_t* ip;
     std::size_t base;
+    std::size_t pc() const { return static_cast<std::size_t>(ip - chunk->code.data()); }
   };
   ValStack stack;
   std::vector<Frame> frames;
   std::uint64_t steps = 0;
-  std::uint64_t work = 0;  // work units charged by builtins and string comparisons (kMaxVmWorkUnits)
+  std::uint64_t work =
+      0;  // work units charged by builtins and string comparisons (kMaxVmWorkUnits)
   std::size_t memory_base = 0;  // `arena.used()` when the current evaluation started
   VmStatus status = VmStatus::kOk;
   std::string_view fork_condition;
@@ -198,7 +210,7 @@ struct Vm::Impl {
   const Template* model_tmpl = nullptr;
   std::uint64_t model_serial = 0;
   const DeploymentValues* model_deployment = nullptr;
-  std::size_t condition_work = 0;  // per policy and subject
+  std::size_t condition_work = 0;     // per policy and subject
   std::uint64_t condition_steps = 0;  // VM steps of the runs of the search, per policy and subject
   std::vector<std::pair<std::string_view, int>> decided;  // implied by the run's assignment
   /// True from a failed `require` to its report: values computed then only describe the
@@ -255,9 +267,28 @@ struct Vm::Impl {
   /// parameters into their default or unknown, computes what can be computed offline, and
   /// returns scalars as VM scalars. Lists, maps and reference intrinsics stay `kNode`.
   Val resolve_node(const Value* n);
-  Val resolve(Val v) {
+  [[gnu::always_inline]] Val resolve(Val v) {
     if (v.kind == VKind::kPending) return settle(v);
     if (v.kind != VKind::kNode) return v;
+    // What `resolve_node` gives for a scalar or a list, without the call: only a map can be an
+    // intrinsic function (a list stays the node it is, in its own context).
+    switch (v.node->kind) {
+      case ValueKind::kNull:
+        return Val::null();
+      case ValueKind::kBool:
+        return Val::of_bool(v.node->boolean);
+      case ValueKind::kInt:
+        return Val::of_int(v.node->integer);
+      case ValueKind::kFloat:
+        return Val::of_float(v.node->number);
+      case ValueKind::kString:
+        return Val::of_string(v.node->str());
+      case ValueKind::kList:
+        if (v.len < contexts.size()) return v;
+        break;
+      case ValueKind::kMap:
+        break;
+    }
     if (v.len == ctx) return resolve_node(v.node);
     Context c(*this, v.len);
     return resolve_node(v.node);
@@ -309,6 +340,8 @@ struct Vm::Impl {
   /// type lookup per resource, instead of one per policy and rule.
   const std::vector<std::uint32_t>* subjects(const CompiledPolicy& policy, std::size_t rule,
                                              const Template& t);
+  /// Fills `subject_hits` for `t` (and, on the first call, the index of the set's rules).
+  [[gnu::noinline]] void index_subjects(const Template& t);
   /// Per policy of `set`: the index of its first subject rule in `rule_type`.
   std::vector<std::uint32_t> rule_base;
   /// Per subject rule of `set`: its type's index in `subject_hits`.
@@ -324,6 +357,67 @@ struct Vm::Impl {
 
   // ---- builtins (vm_builtins.cpp)
   Val call_builtin(std::uint8_t id, Val* args, int argc);
+  /// The commonest builtins, which only look at the kind of their first argument (`is_unknown`,
+  /// `exists`, `is_string`, `is_number`, `is_bool`, `is_list`, `default`): their result in
+  /// `out`, and true, without the call of `call_builtin` (the interpreter asks first, and so does
+  /// `call_builtin`). False for the other builtins, and for a pending first argument of
+  /// `is_string`, `is_number`, `is_bool` and `default` (settled by `call_builtin`).
+  [[gnu::always_inline]] bool quick_builtin(std::uint8_t id, const Val* args, Val& out) {
+    const Val a = args[0];
+    switch (id) {
+      case kB_is_unknown:
+        // A pending list is a list, maybe empty: known, and a list.
+        out = Val::of_bool(a.kind != VKind::kPending && resolve(a).kind == VKind::kUnknown);
+        return true;
+      case kB_exists: {
+        if (a.kind == VKind::kPending) {
+          out = Val::of_bool(true);
+          return true;
+        }
+        // A template value that cannot be computed offline (a parameter without a default,
+        // Fn::ImportValue, ...) still exists at deploy time: only Fn::If and AWS::NoValue make a
+        // value absent, and those are resolved. An unknown computed by the policy stays unknown.
+        const Val v = resolve(a);
+        out = v.kind != VKind::kUnknown ? Val::of_bool(!v.is_null())
+              : a.kind == VKind::kNode  ? Val::of_bool(true)
+                                        : v;
+        return true;
+      }
+      case kB_default:
+        // The argument itself, not its resolved value: a template node stays one, so that `at`
+        // points at the value the policy read (as for the fallback, args[1]).
+        if (a.kind == VKind::kPending) return false;
+        out = resolve(a).is_null() ? args[1] : a;
+        return true;
+      case kB_is_string:
+      case kB_is_number:
+      case kB_is_bool:
+      case kB_is_list: {
+        if (a.kind == VKind::kPending) {
+          if (id != kB_is_list) return false;
+          out = Val::of_bool(true);
+          return true;
+        }
+        const Val v = resolve(a);
+        if (status != VmStatus::kOk)
+          out = Val::null();
+        else if (v.kind == VKind::kUnknown)
+          out = v;
+        else if (id == kB_is_string)
+          out = Val::of_bool(v.kind == VKind::kString);
+        else if (id == kB_is_number)
+          out = Val::of_bool(v.kind == VKind::kInt || v.kind == VKind::kFloat);
+        else if (id == kB_is_bool)
+          out = Val::of_bool(v.kind == VKind::kBool);
+        else
+          out = Val::of_bool(v.kind == VKind::kList ||
+                             (v.kind == VKind::kNode && v.node->kind == ValueKind::kList));
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
   static bool is_count_builtin(std::uint8_t id);
   Val referrers(std::uint32_t resource, std::string_view type, std::string_view path);
   void collect_refs(const Value* v, VList* out, int depth);
