@@ -600,23 +600,33 @@ int run_check(const CheckArgs& args) {
   };
   // A nested template that is not linked otherwise: its path as the scan names it, from the
   // kept paths or one more walk (only when the link plan meets such a template).
-  std::unordered_map<std::string, std::string> keys;  // link_path_key -> path as scanned
+  // The run's template paths by file name; a key is spelled out (`link_path_key`, a lexical
+  // normalization) only for the paths whose file name is the key's, not for every path.
+  std::vector<std::string> walked;  // the paths of a second walk
+  std::unordered_map<std::string_view, std::vector<const std::string*>> by_name;
   bool listed = false;
   auto lookup = [&](const std::string& key) {
+    auto file_name = [](std::string_view p) {
+      const std::size_t slash = p.find_last_of('/');
+      return slash == std::string_view::npos ? p : p.substr(slash + 1);
+    };
     if (!listed && files.all_buffered) {
       for (const ScanInputs::Template& t : files.template_paths)
-        keys.emplace(link_path_key(t.path), t.path);
+        by_name[file_name(t.path)].push_back(&t.path);
     } else if (!listed) {
       FileWalker again(scan_paths, cfg.exclude);
       std::string path;
       FileKind kind;
       while (again.next(path, kind))
-        if (kind == FileKind::kTemplate && selected.in_run(path))
-          keys.emplace(link_path_key(path), path);
+        if (kind == FileKind::kTemplate && selected.in_run(path)) walked.push_back(path);
+      for (const std::string& w : walked) by_name[file_name(w)].push_back(&w);
     }
     listed = true;
-    auto it = keys.find(key);
-    return it == keys.end() ? std::string() : it->second;
+    auto it = by_name.find(file_name(key));
+    if (it != by_name.end())
+      for (const std::string* p : it->second)  // the first in scan order, as before
+        if (link_path_key(*p) == key) return *p;
+    return std::string();
   };
   options.expected_files = files.run_templates;
   scan_linked(*set, evaluated, known, source, lookup, prepare, consume, options,
