@@ -171,3 +171,23 @@ TEST_CASE("the cache key comes from POLC_CACHE_KEY or a private key file", "[cac
     CHECK(error.find("inside the cache directory") != std::string::npos);
   }
 }
+
+TEST_CASE("the cache context covers the data tables built into polc", "[cache]") {
+  // A rebuilt polc whose schema, SAM or IAM table changed (at the same version) must not reuse
+  // an outcome the old table gave.
+  const std::vector<std::string_view> tables = embedded_data_tables();
+  REQUIRE(tables.size() == 4);
+  for (std::string_view t : tables) CHECK(t.size() > 1000);  // each table is really built in
+  const std::vector<std::string> ids = {"POLC-NET-001"};
+  const SuppressionOptions supp;
+  const std::string built_in = cache_context("bundle", ids, supp);
+  CHECK(built_in == cache_context("bundle", ids, supp, tables));
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    // One byte more in table i: another context.
+    std::vector<std::string> changed_text(tables.begin(), tables.end());
+    changed_text[i] += ' ';
+    const std::vector<std::string_view> changed(changed_text.begin(), changed_text.end());
+    CHECK(cache_context("bundle", ids, supp, changed) != built_in);
+  }
+  CHECK(cache_context("bundle", ids, supp, {}) != built_in);
+}

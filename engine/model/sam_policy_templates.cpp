@@ -163,4 +163,16 @@ const PolicyTemplate* find_policy_template(std::string_view name) {
 std::size_t policy_template_count() { return table().templates.size(); }
 std::string_view policy_templates_source() { return table().source; }
 
+std::string_view embedded_policy_templates() {
+  return std::string_view(
+      polc_sam_policy_templates_begin,
+      static_cast<std::size_t>(polc_sam_policy_templates_end - polc_sam_policy_templates_begin));
+}
+
+std::string_view embedded_managed_policies() {
+  return std::string_view(
+      polc_sam_managed_policies_begin,
+      static_cast<std::size_t>(polc_sam_managed_policies_end - polc_sam_managed_policies_begin));
+}
+
 }  // namespace polc::internal

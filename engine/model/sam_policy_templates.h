@@ -52,5 +52,10 @@ std::size_t policy_template_count();
 /// (data/sam/managed-policies.txt, partition aws), which SAM leaves as written. Thread-safe.
 std::optional<std::string_view> managed_policy_path(std::string_view name);
 std::string_view policy_templates_source();
+/// The embedded tables' bytes as built in (data/sam/policy-templates.json, then
+/// data/sam/managed-policies.txt); valid for the life of the process. The result cache's
+/// context hashes them (engine/scan/cache.h).
+std::string_view embedded_policy_templates();
+std::string_view embedded_managed_policies();
 
 }  // namespace polc::internal

@@ -19,6 +19,9 @@
 #include "engine/base/digest.h"
 #include "engine/base/limits.h"
 #include "engine/base/source_file.h"
+#include "engine/model/sam_policy_templates.h"
+#include "engine/schema/iam_actions.h"
+#include "engine/schema/schema_table.h"
 #include "engine/scan/outcome_codec.h"
 
 #define XXH_INLINE_ALL
@@ -178,13 +181,25 @@ bool is_clean(const FileOutcome& o) {
 }  // namespace
 
 std::string cache_context(std::string_view bundle_bytes, const std::vector<std::string>& active_ids,
-                          const SuppressionOptions& suppressions) {
+                          const SuppressionOptions& suppressions,
+                          const std::vector<std::string_view>& tables) {
   Hash128 h;
   h.add(bundle_bytes);
   for (const std::string& id : active_ids) h.add(id);
   h.add(suppressions.inline_suppressions ? "inline" : "no-inline");
   h.add(suppressions.foreign ? "foreign" : "no-foreign");
+  for (std::string_view table : tables) h.add(table);
   return h.hex();
+}
+
+std::vector<std::string_view> embedded_data_tables() {
+  return {schema::embedded_schema_table(), internal::embedded_policy_templates(),
+          internal::embedded_managed_policies(), schema::embedded_iam_access_levels()};
+}
+
+std::string cache_context(std::string_view bundle_bytes, const std::vector<std::string>& active_ids,
+                          const SuppressionOptions& suppressions) {
+  return cache_context(bundle_bytes, active_ids, suppressions, embedded_data_tables());
 }
 
 std::string encode_cache_entry(std::string_view key, const FileOutcome& outcome) {

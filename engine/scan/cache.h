@@ -57,9 +57,19 @@ bool load_cache_key(const std::string& cache_dir, std::string& key, std::string&
                     std::string& error);
 
 /// The part of the cache key shared by every file of a run: hashes `bundle_bytes` (from
-/// `save_bundle`), `active_ids` and the suppression options. Pure.
+/// `save_bundle`), `active_ids`, the suppression options and the data tables built into polc
+/// that decide findings (the resource schemas, the SAM policy templates and managed policies,
+/// the IAM access levels), so that a rebuilt polc with a changed table never reuses an outcome
+/// the old table gave, even at the same version. Pure.
 std::string cache_context(std::string_view bundle_bytes, const std::vector<std::string>& active_ids,
                           const SuppressionOptions& suppressions);
+/// The same over `tables` instead of the built-in ones (tests).
+std::string cache_context(std::string_view bundle_bytes, const std::vector<std::string>& active_ids,
+                          const SuppressionOptions& suppressions,
+                          const std::vector<std::string_view>& tables);
+/// The data tables built into polc that `cache_context` hashes, in order: the resource schemas,
+/// the SAM policy templates, the SAM managed policies, the IAM access levels.
+std::vector<std::string_view> embedded_data_tables();
 
 /// A file mapped read-only into memory (a cache segment). Move-only; unmaps on destruction.
 class MappedFile {

@@ -309,4 +309,10 @@ std::size_t iam_action_count(IamAccessLevel level) {
 
 std::string_view iam_actions_source() { return table().source; }
 
+std::string_view embedded_iam_access_levels() {
+  return std::string_view(
+      polc_iam_access_levels_begin,
+      static_cast<std::size_t>(polc_iam_access_levels_end - polc_iam_access_levels_begin));
+}
+
 }  // namespace polc::schema

