@@ -462,11 +462,14 @@ int run_check(const CheckArgs& args) {
 
   // Everything between the scanner and the reports, one file at a time: severity overrides,
   // fingerprints, central waivers, the baseline, the display threshold and the counts.
+  auto hidden = [&](const Finding& f) {
+    return static_cast<int>(f.severity) > static_cast<int>(threshold);
+  };
   auto report_group = [&](std::vector<Finding>& findings, std::vector<Diagnostic>& diags) {
     std::stable_sort(diags.begin(), diags.end(), location_less);
     std::vector<Finding> shown;
     for (Finding& f : findings) {
-      if (static_cast<int>(f.severity) > static_cast<int>(threshold)) continue;  // hidden
+      if (hidden(f)) continue;
       if (f.suppressed)
         ++summary.suppressed;
       else if (f.baselined)
@@ -572,7 +575,7 @@ int run_check(const CheckArgs& args) {
       });
     if (renderer)
       for (Finding& f : o.findings)
-        if (static_cast<int>(f.severity) <= static_cast<int>(threshold)) renderer->prerender(f);
+        if (!hidden(f)) renderer->prerender(f);
   };
   // Every template of the run, whatever its shard (a shard links its templates as an unsharded
   // run does; engine/scan/scanner.h, `scan_linked`): the paths the first walk kept, or, for a

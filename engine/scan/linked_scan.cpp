@@ -86,16 +86,7 @@ void scan_linked(const PolicySet& set, const std::vector<std::uint32_t>& active,
         c.outcome.diagnostics.push_back(std::move(d));
     return std::move(c.outcome);
   };
-  if (!linked.links && !prepare) {  // nothing to check again or prepare: in order, here
-    internal::HeldOutcome h;
-    std::unique_ptr<Vm> vm;
-    std::string buffer;
-    while (held.pop(h)) {
-      FileOutcome o = finish(h, vm, buffer);
-      consume(h.path, o);
-    }
-    return;
-  }
+  // On the workers (most outcomes only need preparing), passed on in order.
   const std::uint64_t count = held.size();
   internal::run_ordered_pool<internal::HeldOutcome>(
       worker_count(options.jobs, count), false, count,

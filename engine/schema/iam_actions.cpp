@@ -33,6 +33,31 @@ constexpr std::size_t kLevels = 3;
 
 char lower_ascii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
+// `pattern` (`*`, `?`) against `action`, backtracking to the last `*`; with `kAnyCase`, letters
+// compare in any case.
+template <bool kAnyCase>
+bool glob_match(std::string_view pattern, std::string_view action) {
+  auto same = [](char a, char b) { return kAnyCase ? lower_ascii(a) == lower_ascii(b) : a == b; };
+  std::size_t p = 0, a = 0;
+  std::size_t star = std::string_view::npos, resume = 0;
+  while (a < action.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || same(pattern[p], action[a]))) {
+      ++p;
+      ++a;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = a;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      a = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
 std::string lower_copy(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = lower_ascii(c);
@@ -150,24 +175,7 @@ bool pattern_matches(const Pattern& p, std::string_view key, std::uint64_t& work
 }  // namespace
 
 bool iam_glob_match(std::string_view pattern, std::string_view action) {
-  std::size_t p = 0, a = 0;
-  std::size_t star = std::string_view::npos, resume = 0;
-  while (a < action.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == action[a])) {
-      ++p;
-      ++a;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      resume = a;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      a = ++resume;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
+  return glob_match<false>(pattern, action);
 }
 
 std::optional<IamAccessLevel> iam_access_level_from_name(std::string_view name) {
@@ -255,29 +263,6 @@ void IamPatternSet::assign(std::span<const std::string_view> patterns, std::uint
 }
 
 namespace {
-// iam_glob_match, with `pattern` and `action` in any case.
-bool glob_match_any_case(std::string_view pattern, std::string_view action) {
-  std::size_t p = 0, a = 0;
-  std::size_t star = std::string_view::npos, resume = 0;
-  while (a < action.size()) {
-    const char c = lower_ascii(action[a]);
-    if (p < pattern.size() && (pattern[p] == '?' || lower_ascii(pattern[p]) == c)) {
-      ++p;
-      ++a;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      resume = a;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      a = ++resume;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
 // Whether the first `n` characters of `a` and `b` are the same in any case.
 bool equal_any_case(const char* a, const char* b, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i)
@@ -297,7 +282,7 @@ bool IamPatternSet::matches(std::string_view name, std::uint64_t& work) const {
       continue;
     }
     if (equal_any_case(data, name.data(), it.literal) &&
-        glob_match_any_case(std::string_view(data, it.size), name))
+        glob_match<true>(std::string_view(data, it.size), name))
       return true;
   }
   return false;
