@@ -128,6 +128,66 @@ policy any-bucket {
   REQUIRE(small.findings[0].conditions.size() == 1);
 }
 
+// BuDDy's operation caches start at 10,000 entries (set up at the first template with
+// conditions: 1.4 MB rather than 14 MB) and grow to the node table's size once one model makes
+// more than 8,000 nodes (engine/vm/condition_model.cpp, kSolverBusyNodes). The corpus's largest
+// model makes 3,200. CTest also runs this case alone (`solver_caches`), where the first check
+// cannot be skipped: another case's large model would have grown the caches already.
+TEST_CASE("solver caches grow for a large condition problem only", "[conditions]") {
+  const std::string policy = R"(
+policy any-bucket {
+  id = "T-LC-5"
+  title = "bucket"
+  severity = low
+  for b in resources("AWS::S3::Bucket") {
+    require false
+  }
+}
+)";
+  const std::string small_template =
+      "Parameters: {P: {Type: String}, Q: {Type: String}}\nConditions:\n"
+      "  C: !Equals [!Ref P, a]\n  D: !And [!Condition C, !Equals [!Ref Q, b]]\n"
+      "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Condition: D\n";
+  const bool grown_before = ConditionModel::solver_caches_grown();
+  auto small = run(policy, small_template);
+  REQUIRE(small.findings.size() == 1);
+  CHECK(small.findings[0].conditions.size() == 1);
+  CHECK_FALSE(small.incomplete);
+  if (!grown_before) CHECK_FALSE(ConditionModel::solver_caches_grown());
+  // Pairs X_i and Y_i of free atoms, numbered all X before all Y: Or(And(X_i, Y_i)) needs about
+  // 2^n nodes in that order (2^14: 16,384, past kSolverBusyNodes, far below kMaxConditionBddNodes).
+  const int n = 14;
+  std::string t = "Parameters:\n";
+  for (const char* p : {"A", "B", "D", "E"})
+    for (int i = 0; i < n; ++i)
+      t += "  " + std::string(p) + std::to_string(i) + ": {Type: String}\n";
+  t += "Conditions:\n";
+  for (int i = 0; i < n; ++i)
+    t += "  X" + std::to_string(i) + ": !Equals [!Ref A" + std::to_string(i) + ", !Ref B" +
+         std::to_string(i) + "]\n";
+  for (int i = 0; i < n; ++i)
+    t += "  Y" + std::to_string(i) + ": !Equals [!Ref D" + std::to_string(i) + ", !Ref E" +
+         std::to_string(i) + "]\n";
+  t += "  Big: !Or\n";
+  for (int g = 0; g < n; g += 7) {
+    t += "    - !Or\n";
+    for (int i = g; i < g + 7 && i < n; ++i)
+      t += "      - !And [!Condition X" + std::to_string(i) + ", !Condition Y" + std::to_string(i) +
+           "]\n";
+  }
+  t += "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Condition: Big\n";
+  auto big = run(policy, t);
+  INFO(test::codes_of(big.diagnostics));
+  CHECK_FALSE(big.incomplete);
+  REQUIRE(big.findings.size() == 1);
+  CHECK(ConditionModel::solver_caches_grown());
+  // Larger caches answer the same: the small template's finding is unchanged.
+  auto again = run(policy, small_template);
+  REQUIRE(again.findings.size() == 1);
+  CHECK(describe_conditions(again.findings[0].conditions) ==
+        describe_conditions(small.findings[0].conditions));
+}
+
 // A parameter file past kMaxParameterFileBytes is refused with an error at the file, before
 // anything is checked (polc check exits 2): its values are never half-read.
 TEST_CASE("kMaxParameterFileBytes", "[limits][conditions]") {

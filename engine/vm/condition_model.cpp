@@ -31,18 +31,25 @@ bool g_solver_error = false;  // set by BuDDy's error hook, read and cleared und
 
 void on_solver_error(int) { g_solver_error = true; }
 
-// BuDDy's first node table (entries; it grows up to kMaxConditionBddNodes) and the size of its
-// operation caches (entries of 24 bytes: 2.4 MB). A cache of 10,000 entries made the evaluation of
-// case 22's shape grow faster than G x P: at 50x10, 28% of the run was BuDDy recomputing results
-// its cache had lost (bench/RESULTS.md, `BM_ConditionsGxP`).
+// BuDDy's first node table (entries of 20 bytes; it grows up to kMaxConditionBddNodes) and the
+// first size of its six operation caches (entries of 24 bytes: 1.4 MB in all). BuDDy writes every
+// entry when it sets them up, so their size is paid at the first template with conditions, under
+// the mutex: 100,000-entry caches (14 MB) cost every run about 10 ms of page faults while the
+// corpus's largest model makes 3,200 nodes.
 constexpr int kSolverInitialNodes = 100'000;
-constexpr int kSolverCacheEntries = 100'000;
+constexpr int kSolverInitialCacheEntries = 10'000;
+// Nodes one model may make before the caches grow to the node table's size (100,000 entries, and
+// with the table after that). Caches of 10,000 entries made the evaluation of case 22's shape grow
+// faster than G x P: at 50x10 (26,000 nodes), 28% of the run was BuDDy recomputing results its
+// cache had lost (bench/RESULTS.md, `BM_ConditionsGxP`).
+constexpr int kSolverBusyNodes = 8'000;
+bool g_caches_grown = false;  // under the mutex
 
 void ensure_solver() {
   static bool started = false;
   if (started) return;
   started = true;
-  bdd_init(kSolverInitialNodes, kSolverCacheEntries);
+  bdd_init(kSolverInitialNodes, kSolverInitialCacheEntries);
   bdd_setmaxnodenum(kMaxConditionBddNodes);
   bdd_setmaxincrease(1'000'000);
   bdd_error_hook(on_solver_error);
@@ -316,6 +323,16 @@ struct ConditionModel::Impl {
   std::unordered_map<const Domain*, ParamAnswers> param_answers;
   bool cur_set = false;
   bool failed = false;
+  int nodes_at_start = 0;  // BuDDy's count of nodes in use when the model was made
+
+  // Under the mutex, after each use: a model that has made kSolverBusyNodes nodes is a large
+  // problem, and the caches grow for it and every later one.
+  void note_load() {
+    if (!g_caches_grown && bdd_getnodenum() - nodes_at_start > kSolverBusyNodes) {
+      g_caches_grown = true;
+      bdd_setcacheratio(1);
+    }
+  }
 
   // ---- terms of Fn::Equals
   enum class TermKind { kConst, kParam, kOpaque };
@@ -450,6 +467,7 @@ struct ConditionModel::Impl {
 
   void init() {
     ensure_solver();
+    nodes_at_start = bdd_getnodenum();
     // Pass 1: the constants each parameter is compared with.
     collecting = true;
     for (const ConditionDecl& c : t.conditions()) cond(c.name);
@@ -572,9 +590,28 @@ struct ConditionModel::Impl {
   }
 };
 
+namespace {
+
+// The mutex held for one use of a model; the model's load is noted before it is released.
+struct SolverUse {
+  explicit SolverUse(ConditionModel::Impl& model) : lock(solver_mutex()), m(model) {}
+  ~SolverUse() { m.note_load(); }
+  SolverUse(const SolverUse&) = delete;
+  SolverUse& operator=(const SolverUse&) = delete;
+  std::lock_guard<std::mutex> lock;
+  ConditionModel::Impl& m;
+};
+
+}  // namespace
+
 ConditionModel::ConditionModel(const Template& tmpl) : impl_(std::make_unique<Impl>(tmpl)) {
-  std::lock_guard lock(solver_mutex());
+  SolverUse use(*impl_);
   impl_->init();
+}
+
+bool ConditionModel::solver_caches_grown() {
+  std::lock_guard lock(solver_mutex());
+  return g_caches_grown;
 }
 
 ConditionModel::~ConditionModel() {
@@ -587,7 +624,7 @@ bool ConditionModel::ok() const { return !impl_->failed; }
 void ConditionModel::set_assignment(const CondClause& assignment) {
   Impl& m = *impl_;
   if (m.cur_set && m.cur == assignment) return;
-  std::lock_guard lock(solver_mutex());
+  SolverUse use(*impl_);
   m.cur_bdd = m.conj_incremental(assignment);
   m.param_answers.clear();  // they held under the previous assignment
   m.cur = assignment;
@@ -596,13 +633,13 @@ void ConditionModel::set_assignment(const CondClause& assignment) {
 }
 
 bool ConditionModel::feasible() {
-  std::lock_guard lock(solver_mutex());
+  SolverUse use(*impl_);
   return impl_->cur_bdd != bddfalse;
 }
 
 int ConditionModel::decide(std::string_view name) {
   Impl& m = *impl_;
-  std::lock_guard lock(solver_mutex());
+  SolverUse use(*impl_);
   if (m.failed) return -2;
   bdd c = m.cond(name);
   bool can_true = (m.cur_bdd & c) != bddfalse;
@@ -623,7 +660,7 @@ std::string_view ConditionModel::any_of(const std::vector<CondClause>& disjuncts
       name += c[i].first;
     }
   }
-  std::lock_guard lock(solver_mutex());
+  SolverUse use(*impl_);
   if (auto it = m.synth.find(std::string_view(name)); it != m.synth.end()) return it->first;
   bdd r = bddfalse;
   for (const CondClause& c : disjuncts) {
@@ -643,7 +680,7 @@ ConditionModel::ParamFact ConditionModel::parameter(std::string_view name,
                                                     std::string_view candidate,
                                                     std::string& value) {
   Impl& m = *impl_;
-  std::lock_guard lock(solver_mutex());
+  SolverUse use(*impl_);
   auto it = m.params.find(name);
   if (m.failed || it == m.params.end()) return ParamFact::kFree;
   const Impl::Domain& d = it->second;
@@ -683,7 +720,7 @@ std::vector<CondClause> ConditionModel::simplify(const std::vector<CondClause>& 
                                                  const std::vector<const CondClause*>& holds,
                                                  bool& always) {
   Impl& m = *impl_;
-  std::lock_guard lock(solver_mutex());
+  SolverUse use(*impl_);
   always = false;
   std::vector<CondClause> out;
   for (const CondClause* c : holds) out.push_back(*c);

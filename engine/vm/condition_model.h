@@ -38,6 +38,10 @@ class ConditionModel {
   /// Builds the diagrams of every named condition of `tmpl` (which must outlive the model).
   explicit ConditionModel(const Template& tmpl);
   ~ConditionModel();
+
+  /// True once some model of this process made enough diagram nodes (a large condition
+  /// problem) for BuDDy's operation caches to grow from 10,000 entries to the node table's size.
+  static bool solver_caches_grown();
   ConditionModel(const ConditionModel&) = delete;
   ConditionModel& operator=(const ConditionModel&) = delete;
 
