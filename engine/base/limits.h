@@ -87,6 +87,23 @@ inline constexpr std::size_t kMaxVmStack = 4096;
 /// takes only a few steps, so the step budget alone does not bound memory.
 inline constexpr std::size_t kMaxVmMemoryBytes = 256u << 20;
 
+/// Most calls the VM remembers the results of per template (the memo of pure function calls,
+/// engine/vm/vm_memo.cpp): a call of a helper function on template values that consulted no
+/// condition gives the same result for every policy, and the IAM policies ask the same ones
+/// (`iam.statements(doc)`, `iam.unconstrained(st)`, ...). Bounds the memo's table (about 80 bytes
+/// an entry); past it, further calls run as before.
+inline constexpr std::size_t kMaxVmMemoEntries = 16'384;
+
+/// Most bytes the memo of pure function calls keeps per template for its keys and results (the
+/// lists, maps and strings it copies out of the evaluation arena, which is emptied after each
+/// subject). Past it, further calls run as before.
+inline constexpr std::size_t kMaxVmMemoBytes = 4u << 20;
+
+/// Most values (list and map items, strings) one remembered result may hold, and its deepest
+/// nesting: a larger result is not remembered (copying it would cost what the call saves).
+inline constexpr std::size_t kMaxVmMemoResultValues = 4'096;
+inline constexpr std::size_t kMaxVmMemoResultDepth = 16;
+
 /// Deepest VM call stack, in frames (bounds recursion in helper functions).
 inline constexpr std::size_t kMaxVmFrames = 256;
 

@@ -45,6 +45,7 @@ void Vm::reset() {
   impl_->arena.reset();
   impl_->model.reset();
   impl_->model_tmpl = nullptr;
+  impl_->memo_tmpl = nullptr;  // the next evaluation empties the memo
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -70,6 +71,7 @@ ConditionModel& Vm::Impl::conditions() {
 }
 
 bool Vm::Impl::spend_condition_work() {
+  ++impure;
   if (condition_steps > kMaxConditionSearchSteps) {
     fail("condition-work", "the search over condition combinations ran more than " +
                                std::to_string(kMaxConditionSearchSteps) +
@@ -98,6 +100,7 @@ int Vm::Impl::cond_value(std::string_view name) {
 }
 
 int Vm::Impl::known_cond(std::string_view name) const {
+  ++impure;
   for (const auto& [n, v] : assignment)
     if (n == name) return v ? 1 : 0;
   for (const auto& [n, v] : decided)
@@ -122,6 +125,7 @@ int Vm::Impl::peek_cond(std::string_view name) {
 }
 
 Val Vm::Impl::settle(Val v) {
+  ++impure;
   if (v.len >= pending.size()) return Val::of_list(new_list(0));
   const std::vector<Candidate>& cands = pending[v.len];
   VList* out = new_list(static_cast<std::uint32_t>(cands.size()));
@@ -141,6 +145,7 @@ Val Vm::Impl::settle(Val v) {
 }
 
 int Vm::Impl::pending_nonempty(Val v) {
+  ++impure;
   if (v.len >= pending.size()) return 0;
   std::vector<CondClause> disjuncts;
   for (const Candidate& c : pending[v.len]) {
@@ -234,7 +239,8 @@ bool Vm::Impl::execute_loop(const Chunk& entry, std::size_t base) {
   const std::uint8_t* ip = entry.code.data();
   std::size_t fbase = base;
   // The arena only grows during an evaluation: `used() - memory_base > limit` as one compare.
-  const std::size_t memory_limit = memory_base + kMaxVmMemoryBytes;
+  // Lowered by the bytes of each remembered call taken from the memo (`memo_probe`).
+  std::size_t memory_limit = memory_base + kMaxVmMemoryBytes;
   std::uint64_t step = steps;
   struct WriteBack {
     std::uint64_t& to;
@@ -408,10 +414,24 @@ dispatch:
       VM_NEXT_CHECKED(3);
     }
     VM_CASE(kCall) : {
-      const Chunk& callee = set.chunks[read_u16(ip + 1)];
+      const std::uint16_t callee_index = read_u16(ip + 1);
+      const Chunk& callee = set.chunks[callee_index];
       const int argc = ip[3];
       fp->ip = ip + 4;
       const std::size_t callee_base = stack.size() - argc;
+      if constexpr (!kCoverage) {
+        // A pure call remembered for this template: its result, without running it.
+        if (memo_chunk_ok[callee_index] && !reporting) {
+          Val r;
+          if (memo_probe(callee_index, stack.data() + callee_base, static_cast<std::uint32_t>(argc),
+                         step, max_steps, memory_limit, r) == MemoProbe::kHit) {
+            stack.truncate(callee_base);
+            stack.push(r);
+            ip += 4;
+            VM_DISPATCH();
+          }
+        }
+      }
       if (frames.size() >= kMaxVmFrames) {
         fail("vm-frames",
              "call depth exceeds " + std::to_string(kMaxVmFrames) + " frames (kMaxVmFrames)");
@@ -426,6 +446,8 @@ dispatch:
     }
     VM_CASE(kReturn) : {
       Val r = pop();
+      if constexpr (!kCoverage)
+        if (!memo_calls.empty() && memo_calls.back().depth == frames.size()) memo_store(r, step);
       stack.truncate(fbase);
       frames.pop_back();
       stack.push(r);

@@ -42,6 +42,9 @@ struct PolicyOutput {
 /// Options that change evaluation without changing results (for differential tests).
 struct VmOptions {
   std::uint64_t max_steps = 0;  // 0: kMaxVmSteps
+  /// Remember the results of pure helper-function calls per template (engine/vm/vm_memo.cpp);
+  /// false runs every call.
+  bool memo_calls = true;
 };
 
 class Vm {
@@ -69,6 +72,11 @@ class Vm {
   /// outlive the evaluations; nullptr (the default) counts nothing and costs nothing. Not owned;
   /// one `CoverageCounts` per thread.
   void set_coverage(CoverageCounts* counts);
+
+  /// How many call results the memo of pure function calls holds for the current template
+  /// (at most kMaxVmMemoEntries), and how many calls it answered since the Vm was made.
+  std::size_t memo_entries() const;
+  std::uint64_t memo_hits() const;
 
   struct Impl;
 

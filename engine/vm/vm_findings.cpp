@@ -216,6 +216,7 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
     }
     if (!any) return;
   }
+  m.memo_begin(tmpl);
   m.tmpl = &tmpl;
   m.contexts.assign(1, &tmpl);
   m.ctx = 0;
@@ -284,6 +285,7 @@ void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, Pol
       m.decided.clear();
       m.pending.clear();
       m.guard_loops.clear();
+      m.memo_calls.clear();
       m.run_literals = a.size();
       m.reporting = false;
       m.error_source = UINT32_MAX;

@@ -434,6 +434,63 @@ struct Vm::Impl {
   /// offset, confirmed by `path_of`), or kNoIndex.
   std::uint32_t resource_containing(const Value* node);
 
+  // ---- the memo of pure function calls (vm_memo.cpp)
+  /// A helper function called on template values (nodes and resources of the subject's
+  /// template, scalars, strings) that consulted no condition, no condition assignment, no
+  /// linked template and no assumed pseudo parameter gives the same result for every policy
+  /// and subject of the template: the result is copied out of the evaluation arena (which is
+  /// emptied after each subject) into `memo_arena` and later calls get it without running.
+  /// A remembered call still counts its steps, work units and bytes against the evaluation's
+  /// budgets, and runs as before when they would not fit (so the limits stop the same runs).
+  /// Kept per template (`memo_begin`); bounded by kMaxVmMemoEntries and kMaxVmMemoBytes.
+  static constexpr std::size_t kMemoArgs = 3;  // calls with more arguments are not remembered
+  struct MemoEntry {
+    std::uint64_t hash = 0;
+    std::uint32_t generation = 0;  // a slot of an older template's (or 0): empty
+    std::uint32_t chunk = 0;
+    std::uint32_t argc = 0;
+    Val args[kMemoArgs];                           // strings copied into `memo_arena`
+    Val result;                                    // in `memo_arena`
+    std::uint64_t steps = 0, work = 0, bytes = 0;  // what the call cost when it ran
+  };
+  /// A call being run to be remembered: its frame depth and what it had spent before.
+  struct MemoCall {
+    std::size_t depth;
+    std::uint64_t hash;
+    std::uint32_t chunk, argc;
+    Val args[kMemoArgs];
+    std::uint64_t impure, steps, work, used;
+  };
+  enum class MemoProbe : std::uint8_t { kSkip, kHit, kMiss };
+  /// Empties the memo when `t` (or its deployment, or the linked templates) is not the one it
+  /// was filled for; marks which chunks may be remembered on first use.
+  void memo_begin(const Template& t);
+  /// Before a CALL of `chunk` with `argc` arguments at `args`: kHit with the result in `out`
+  /// (its steps added to `step`, its work to `work`, its bytes taken off `memory_limit`),
+  /// kMiss after pushing a `MemoCall` for the frame about to be pushed (at depth
+  /// `frames.size() + 1`), or kSkip.
+  MemoProbe memo_probe(std::uint32_t chunk, const Val* args, std::uint32_t argc,
+                       std::uint64_t& step, std::uint64_t max_steps, std::size_t& memory_limit,
+                       Val& out);
+  /// At the RETURN of the frame of `memo_calls.back()`: remembers `result` if the call was pure.
+  void memo_store(Val result, std::uint64_t step);
+  bool memo_copy(Val& v, std::size_t depth, std::size_t& budget);
+  std::vector<MemoEntry> memo_table;  // open addressing, size a power of two (or 0)
+  std::size_t memo_count = 0;
+  std::uint32_t memo_generation = 1;  // of the current template's entries
+  std::uint64_t memo_hit_count = 0;
+  Arena memo_arena;
+  std::vector<MemoCall> memo_calls;         // cleared per run
+  std::vector<std::uint8_t> memo_chunk_ok;  // per chunk of `set`: a function that may be remembered
+  const Template* memo_tmpl = nullptr;
+  std::uint64_t memo_serial = 0;
+  const DeploymentValues* memo_deployment = nullptr;
+  const StackWorld* memo_world = nullptr;
+  /// Counts what makes a call's result depend on more than its arguments and the template: a
+  /// condition asked or decided, the assignment read, a linked template's value, an assumed
+  /// pseudo parameter. A call during which it moved is not remembered.
+  mutable std::uint64_t impure = 0;
+
   // ---- IAM builtins (vm_builtins_iam.cpp): list_of, iam_actions, iam_match
   Val builtin_list_of(Val v);
   Val builtin_iam_actions(Val* args, int argc);

@@ -9,6 +9,7 @@ namespace polc {
 const Value Vm::Impl::kUnknownParameter{};
 
 const Value* Vm::Impl::implied_parameter(std::string_view name, const Parameter& p) {
+  ++impure;  // reads the assignment
   // Under an assignment, a condition `Fn::Equals [Ref P, literal]` (possibly under `Fn::Not`)
   // fixes P: equal to the literal when the condition holds, and different from it otherwise (so
   // a default equal to that literal cannot be used).
@@ -121,10 +122,12 @@ Val Vm::Impl::pseudo_value(std::string_view name) {
   // One value per partition: the commercial one unless configured (`--pseudo-parameter`); a
   // finding of an evaluation that used it says so.
   if (name == "AWS::Partition") {
+    ++impure;
     assumed = "AWS::Partition is aws";
     return Val::of_string("aws");
   }
   if (name == "AWS::URLSuffix") {
+    ++impure;
     assumed = "AWS::URLSuffix is amazonaws.com";
     return Val::of_string("amazonaws.com");
   }
@@ -132,6 +135,7 @@ Val Vm::Impl::pseudo_value(std::string_view name) {
 }
 
 Val Vm::Impl::resolve_linked(const LinkTarget& target) {
+  ++impure;
   if (link_depth >= kMaxLinkDepth) return Val::unknown("links nested too deep (kMaxLinkDepth)");
   Context c(*this, context_of(target.tmpl));
   ++link_depth;
