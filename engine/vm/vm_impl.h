@@ -482,6 +482,16 @@ struct Vm::Impl {
   Arena memo_arena;
   std::vector<MemoCall> memo_calls;         // cleared per run
   std::vector<std::uint8_t> memo_chunk_ok;  // per chunk of `set`: a function that may be remembered
+  /// Per chunk: calls answered and calls run to be remembered, since the Vm was made. A
+  /// function whose calls are rarely asked again (fewer than one hit in kMemoMissesPerHit
+  /// misses after kMemoTrialMisses) is no longer remembered: its misses cost more than its hits
+  /// save.
+  struct MemoStats {
+    std::uint32_t hits = 0, misses = 0;
+  };
+  std::vector<MemoStats> memo_stats;
+  static constexpr std::uint32_t kMemoTrialMisses = 512;
+  static constexpr std::uint32_t kMemoMissesPerHit = 4;
   const Template* memo_tmpl = nullptr;
   std::uint64_t memo_serial = 0;
   const DeploymentValues* memo_deployment = nullptr;

@@ -92,6 +92,7 @@ void Vm::Impl::memo_begin(const Template& t) {
     // A function chunk (no policy's rule) whose code has no statement opcode: an expression,
     // whose only effect is its result.
     memo_chunk_ok.assign(set.chunks.size(), 1);
+    memo_stats.assign(set.chunks.size(), MemoStats{});
     for (const CompiledPolicy& p : set.policies) {
       for (const SubjectRule& r : p.subject_rules)
         if (r.chunk < memo_chunk_ok.size()) memo_chunk_ok[r.chunk] = 0;
@@ -133,6 +134,11 @@ Vm::Impl::MemoProbe Vm::Impl::memo_probe(std::uint32_t chunk, const Val* args, s
                                          std::uint64_t& step, std::uint64_t max_steps,
                                          std::size_t& memory_limit, Val& out) {
   if (argc > kMemoArgs || ctx != 0) return MemoProbe::kSkip;
+  MemoStats& stats = memo_stats[chunk];
+  if (stats.misses >= kMemoTrialMisses && stats.hits < stats.misses / kMemoMissesPerHit) {
+    memo_chunk_ok[chunk] = 0;  // for the Vm's lifetime
+    return MemoProbe::kSkip;
+  }
   std::uint64_t h = chunk;
   for (std::uint32_t i = 0; i < argc; ++i)
     if (!key_part(args[i], h)) return MemoProbe::kSkip;
@@ -155,12 +161,14 @@ Vm::Impl::MemoProbe Vm::Impl::memo_probe(std::uint32_t chunk, const Val* args, s
       work += e.work;
       memory_limit -= e.bytes;
       ++memo_hit_count;
+      ++stats.hits;
       out = e.result;
       return MemoProbe::kHit;
     }
   }
   if (memo_count >= kMaxVmMemoEntries || memo_arena.used() > kMaxVmMemoBytes)
     return MemoProbe::kSkip;
+  ++stats.misses;
   MemoCall c;
   c.depth = frames.size() + 1;
   c.hash = h;
