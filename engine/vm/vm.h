@@ -74,8 +74,10 @@ class Vm {
   void set_coverage(CoverageCounts* counts);
 
   /// How many call results the memo of pure function calls holds for the current template
-  /// (at most kMaxVmMemoEntries), and how many calls it answered since the Vm was made.
+  /// (at most kMaxVmMemoEntries), the bytes it keeps for them (at most kMaxVmMemoBytes), and how
+  /// many calls it answered since the Vm was made. For tests.
   std::size_t memo_entries() const;
+  std::size_t memo_bytes() const;
   std::uint64_t memo_hits() const;
 
   struct Impl;

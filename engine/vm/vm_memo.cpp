@@ -166,7 +166,7 @@ Vm::Impl::MemoProbe Vm::Impl::memo_probe(std::uint32_t chunk, const Val* args, s
       return MemoProbe::kHit;
     }
   }
-  if (memo_count >= kMaxVmMemoEntries || memo_arena.used() > kMaxVmMemoBytes)
+  if (memo_count >= kMaxVmMemoEntries || memo_arena.used() >= kMaxVmMemoBytes)
     return MemoProbe::kSkip;
   ++stats.misses;
   MemoCall c;
@@ -186,6 +186,9 @@ Vm::Impl::MemoProbe Vm::Impl::memo_probe(std::uint32_t chunk, const Val* args, s
 bool Vm::Impl::memo_copy(Val& v, std::size_t depth, std::size_t& budget) {
   if (budget == 0 || depth > kMaxVmMemoResultDepth) return false;
   --budget;
+  // The arena's bound holds for every allocation below (at most a list's or a map's arrays, or
+  // a string, at a time).
+  auto room = [&](std::size_t bytes) { return memo_arena.used() + bytes <= kMaxVmMemoBytes; };
   switch (v.kind) {
     case VKind::kNull:
     case VKind::kBool:
@@ -194,6 +197,7 @@ bool Vm::Impl::memo_copy(Val& v, std::size_t depth, std::size_t& budget) {
       return true;
     case VKind::kString:
     case VKind::kUnknown:
+      if (!room(v.len)) return false;
       v.chars = memo_arena.copy(v.str()).data();
       return true;
     case VKind::kNode:
@@ -202,7 +206,8 @@ bool Vm::Impl::memo_copy(Val& v, std::size_t depth, std::size_t& budget) {
       return v.integer == 0;
     case VKind::kList: {
       const VList* from = v.list;
-      if (from->size > budget) return false;
+      if (from->size > budget || !room(sizeof(VList) + sizeof(Val) * (from->size + 1)))
+        return false;
       auto* l = memo_arena.make<VList>();
       l->items = memo_arena.array<Val>(from->size ? from->size : 1).data();
       l->size = from->size;
@@ -216,7 +221,9 @@ bool Vm::Impl::memo_copy(Val& v, std::size_t depth, std::size_t& budget) {
     }
     case VKind::kMap: {
       const VMap* from = v.map;
-      if (2 * std::size_t{from->size} > budget) return false;
+      if (2 * std::size_t{from->size} > budget ||
+          !room(sizeof(VMap) + 2 * sizeof(Val) * (from->size + 1)))
+        return false;
       auto* m = memo_arena.make<VMap>();
       m->keys = memo_arena.array<Val>(from->size ? from->size : 1).data();
       m->values = memo_arena.array<Val>(from->size ? from->size : 1).data();
@@ -241,7 +248,7 @@ void Vm::Impl::memo_store(Val result, std::uint64_t step) {
   const MemoCall c = memo_calls.back();
   memo_calls.pop_back();
   if (c.impure != impure || status != VmStatus::kOk || reporting) return;
-  if (memo_count >= kMaxVmMemoEntries || memo_arena.used() > kMaxVmMemoBytes) return;
+  if (memo_count >= kMaxVmMemoEntries) return;
   std::size_t budget = kMaxVmMemoResultValues;
   if (!memo_copy(result, 0, budget)) return;  // what it copied stays unused until the reset
   MemoEntry e;
@@ -251,7 +258,9 @@ void Vm::Impl::memo_store(Val result, std::uint64_t step) {
   e.argc = c.argc;
   for (std::uint32_t i = 0; i < c.argc; ++i) {
     e.args[i] = c.args[i];
-    if (e.args[i].kind == VKind::kString) e.args[i].chars = memo_arena.copy(e.args[i].str()).data();
+    if (e.args[i].kind != VKind::kString) continue;
+    if (memo_arena.used() + e.args[i].len > kMaxVmMemoBytes) return;
+    e.args[i].chars = memo_arena.copy(e.args[i].str()).data();
   }
   e.result = result;
   e.steps = step - c.steps;
@@ -278,5 +287,6 @@ void Vm::Impl::memo_store(Val result, std::uint64_t step) {
 
 std::size_t Vm::memo_entries() const { return impl_->memo_count; }
 std::uint64_t Vm::memo_hits() const { return impl_->memo_hit_count; }
+std::size_t Vm::memo_bytes() const { return impl_->memo_arena.used(); }
 
 }  // namespace polc
