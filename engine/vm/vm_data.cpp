@@ -610,8 +610,23 @@ Val Vm::Impl::member(Val needle, Val haystack) {
     if (!charge(std::uint64_t{haystack.len} + needle.len)) return Val::null();
     return Val::of_bool(find_linear(haystack.str(), needle.str(), 0) != std::string_view::npos);
   }
-  bool is_map = haystack.kind == VKind::kMap ||
-                (haystack.kind == VKind::kNode && haystack.node->kind == ValueKind::kMap);
+  // A string in a template list of plain strings (an IAM statement's Action or Resource list,
+  // "*" in it): compared in place, as the loop below would after `to_list` (which drops the
+  // absent items and keeps the strings as nodes, which `equals` resolves back), without the copy.
+  if (needle.kind == VKind::kString && haystack.kind == VKind::kNode && haystack.len == ctx &&
+      haystack.node->kind == ValueKind::kList) {
+    bool plain = true;
+    for (const Value* item : haystack.node->list())
+      plain = plain && item && (item->kind == ValueKind::kString || item->kind == ValueKind::kNull);
+    if (plain) {
+      for (const Value* item : haystack.node->list()) {
+        if (item->kind != ValueKind::kString || item->size != needle.len) continue;
+        if (!charge(needle.len)) return Val::null();
+        if (item->str() == needle.str()) return Val::of_bool(true);
+      }
+      return Val::of_bool(false);
+    }
+  }
   VList* l = to_list(haystack, true);
   if (!l) return Val::of_bool(false);
   bool saw_unknown = needle.kind == VKind::kUnknown;
@@ -627,7 +642,6 @@ Val Vm::Impl::member(Val needle, Val haystack) {
     if (e == 1) return Val::of_bool(true);
     if (e < 0) saw_unknown = true;
   }
-  (void)is_map;
   return saw_unknown ? Val::unknown("membership of an unknown value") : Val::of_bool(false);
 }
 
