@@ -201,21 +201,40 @@ void Vm::Impl::index_subjects(const Template& t) {
     for (const auto& [pattern, k] : wildcard_types)
       if (type_matches(pattern, type)) subject_hits[k].push_back(idx);
   }
+  // The policies to run: those with top-level statements, and those of each type that has a
+  // resource here (a template has few types; most of the set's have none).
+  if (type_policies.empty()) {
+    type_policies.resize(subject_hits.size());
+    for (std::uint32_t i = 0; i < set.policies.size(); ++i)
+      for (std::size_t k = 0; k < set.policies[i].subject_rules.size(); ++k) {
+        std::vector<std::uint32_t>& ps = type_policies[rule_type[rule_base[i] + k]];
+        if (ps.empty() || ps.back() != i) ps.push_back(i);
+      }
+  }
+  policy_runs.assign(set.policies.size(), 0);
+  for (std::size_t i = 0; i < set.policies.size(); ++i)
+    if (set.policies[i].template_chunk >= 0) policy_runs[i] = 1;
+  for (std::size_t k = 0; k < subject_hits.size(); ++k)
+    if (!subject_hits[k].empty())
+      for (std::uint32_t i : type_policies[k]) policy_runs[i] = 1;
   subjects_tmpl = &t;
   subjects_serial = t.serial();
 }
 
 void Vm::evaluate_policy(const CompiledPolicy& policy, const Template& tmpl, PolicyOutput& out) {
   Impl& m = *impl_;
-  // Most policies have no subject in a given template: nothing to set up then.
-  if (policy.template_chunk < 0) {
-    bool any = false;
-    for (std::size_t k = 0; k < policy.subject_rules.size() && !any; ++k) {
-      const std::vector<std::uint32_t>* hits = m.subjects(policy, k, tmpl);
-      any = !hits || !hits->empty();
-    }
-    if (!any) return;
+  // Most policies have no subject in a given template: one look in the template's subject index
+  // says so, before anything is set up (a policy that is not one of the set's always runs).
+  const std::vector<CompiledPolicy>& ps = m.set.policies;
+  if (!ps.empty() && &policy >= ps.data() && &policy < ps.data() + ps.size()) {
+    if (m.subjects_tmpl != &tmpl || m.subjects_serial != tmpl.serial()) m.index_subjects(tmpl);
+    if (!m.policy_runs[static_cast<std::size_t>(&policy - ps.data())]) return;
   }
+  m.run_policy(policy, tmpl, out);
+}
+
+void Vm::Impl::run_policy(const CompiledPolicy& policy, const Template& tmpl, PolicyOutput& out) {
+  Impl& m = *this;
   m.memo_begin(tmpl);
   m.tmpl = &tmpl;
   m.contexts.assign(1, &tmpl);

@@ -352,8 +352,16 @@ struct Vm::Impl {
   std::vector<std::pair<std::string_view, std::uint32_t>> wildcard_types;
   /// Per distinct rule type: the resources of `subjects_tmpl` it matches.
   std::vector<std::vector<std::uint32_t>> subject_hits;
+  /// Per policy of `set`: whether it has anything to run over `subjects_tmpl` (a subject, or
+  /// top-level statements).
+  std::vector<std::uint8_t> policy_runs;
+  /// Per distinct rule type: the policies of `set` with a subject rule of that type.
+  std::vector<std::vector<std::uint32_t>> type_policies;
   const Template* subjects_tmpl = nullptr;
   std::uint64_t subjects_serial = 0;
+  /// `Vm::evaluate_policy` for a policy with something to run in `tmpl`.
+  [[gnu::noinline]] void run_policy(const CompiledPolicy& policy, const Template& tmpl,
+                                    PolicyOutput& out);
 
   // ---- builtins (vm_builtins.cpp)
   Val call_builtin(std::uint8_t id, Val* args, int argc);
