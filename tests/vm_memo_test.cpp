@@ -252,3 +252,41 @@ policy big {
   CHECK(vm.memo_entries() >= 60);
   CHECK(vm.memo_entries() < 64);
 }
+
+TEST_CASE("a remembered call that assumed a pseudo parameter's value says so again",
+          "[vm][memo]") {
+  const char* const policies = R"(
+fn arn(b) = b.Properties.Arn
+policy p1 {
+  id = "MEMO-041"
+  title = "p1"
+  severity = low
+  for b in resources("Test::Arn") {
+    require arn(b) == "none" message "p1 {b.id}"
+  }
+}
+policy p2 {
+  id = "MEMO-042"
+  title = "p2"
+  severity = low
+  for b in resources("Test::Arn") {
+    require arn(b) == "none" message "p2 {b.id}"
+  }
+}
+)";
+  auto set = compile(policies);
+  LoadResult t = load_template_bytes("arn.yaml",
+                                     "Resources:\n"
+                                     "  A:\n"
+                                     "    Type: Test::Arn\n"
+                                     "    Properties: {Arn: !Sub 'arn:${AWS::Partition}:s3:::a'}\n");
+  REQUIRE(t.status == LoadStatus::kTemplate);
+  Vm with(*set);
+  Vm without(*set, VmOptions{.max_steps = 0, .memo_calls = false});
+  const auto memo = run(with, *set, *t.tmpl);
+  CHECK(memo == run(without, *set, *t.tmpl));
+  CHECK(memo == std::vector<std::string>{
+                    "MEMO-041 A p1 A (assuming AWS::Partition is aws; see --pseudo-parameter)",
+                    "MEMO-042 A p2 A (assuming AWS::Partition is aws; see --pseudo-parameter)"});
+  CHECK(with.memo_hits() == 1);
+}

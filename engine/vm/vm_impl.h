@@ -466,6 +466,8 @@ struct Vm::Impl {
     Val args[kMemoArgs];                           // strings copied into `memo_arena`
     Val result;                                    // in `memo_arena`
     std::uint64_t steps = 0, work = 0, bytes = 0;  // what the call cost when it ran
+    std::string_view assumed;  // what it left in `assumed`, when it assumed a value
+    bool assumes = false;
   };
   /// A call being run to be remembered: its frame depth and what it had spent before.
   struct MemoCall {
@@ -473,7 +475,7 @@ struct Vm::Impl {
     std::uint64_t hash;
     std::uint32_t chunk, argc;
     Val args[kMemoArgs];
-    std::uint64_t impure, steps, work, used;
+    std::uint64_t impure, assumptions, steps, work, used;
   };
   enum class MemoProbe : std::uint8_t { kSkip, kHit, kMiss };
   /// Empties the memo when `t` (or its deployment, or the linked templates) is not the one it
@@ -511,9 +513,12 @@ struct Vm::Impl {
   const DeploymentValues* memo_deployment = nullptr;
   const StackWorld* memo_world = nullptr;
   /// Counts what makes a call's result depend on more than its arguments and the template: a
-  /// condition asked or decided, the assignment read, a linked template's value, an assumed
-  /// pseudo parameter. A call during which it moved is not remembered.
+  /// condition asked or decided, the assignment read, a linked template's value. A call during
+  /// which it moved is not remembered.
   mutable std::uint64_t impure = 0;
+  /// Counts the pseudo parameter values assumed (`pseudo_value`, which sets `assumed`): a
+  /// remembered call that assumed one sets `assumed` again when it is answered.
+  std::uint64_t assumptions = 0;
 
   // ---- IAM builtins (vm_builtins_iam.cpp): list_of, iam_actions, iam_match
   Val builtin_list_of(Val v);

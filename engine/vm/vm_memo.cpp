@@ -160,6 +160,10 @@ Vm::Impl::MemoProbe Vm::Impl::memo_probe(std::uint32_t chunk, const Val* args, s
       step += e.steps;
       work += e.work;
       memory_limit -= e.bytes;
+      if (e.assumes) {
+        assumed = e.assumed;
+        ++assumptions;
+      }
       ++memo_hit_count;
       ++stats.hits;
       out = e.result;
@@ -176,6 +180,7 @@ Vm::Impl::MemoProbe Vm::Impl::memo_probe(std::uint32_t chunk, const Val* args, s
   c.argc = argc;
   for (std::uint32_t i = 0; i < argc; ++i) c.args[i] = args[i];
   c.impure = impure;
+  c.assumptions = assumptions;
   c.steps = step;
   c.work = work;
   c.used = arena.used();
@@ -266,6 +271,8 @@ void Vm::Impl::memo_store(Val result, std::uint64_t step) {
   e.steps = step - c.steps;
   e.work = work - c.work;
   e.bytes = arena.used() - c.used;
+  e.assumes = assumptions != c.assumptions;
+  e.assumed = assumed;  // a static string (pseudo_value's)
   // Keep the table at most half full: grow by doubling (from 256 slots) up to the bound.
   if (2 * (memo_count + 1) > memo_table.size()) {
     std::vector<MemoEntry> old = std::move(memo_table);

@@ -122,12 +122,12 @@ Val Vm::Impl::pseudo_value(std::string_view name) {
   // One value per partition: the commercial one unless configured (`--pseudo-parameter`); a
   // finding of an evaluation that used it says so.
   if (name == "AWS::Partition") {
-    ++impure;
+    ++assumptions;
     assumed = "AWS::Partition is aws";
     return Val::of_string("aws");
   }
   if (name == "AWS::URLSuffix") {
-    ++impure;
+    ++assumptions;
     assumed = "AWS::URLSuffix is amazonaws.com";
     return Val::of_string("amazonaws.com");
   }
