@@ -253,8 +253,7 @@ policy big {
   CHECK(vm.memo_entries() < 64);
 }
 
-TEST_CASE("a remembered call that assumed a pseudo parameter's value says so again",
-          "[vm][memo]") {
+TEST_CASE("a remembered call that assumed a pseudo parameter's value says so again", "[vm][memo]") {
   const char* const policies = R"(
 fn arn(b) = b.Properties.Arn
 policy p1 {
@@ -275,11 +274,12 @@ policy p2 {
 }
 )";
   auto set = compile(policies);
-  LoadResult t = load_template_bytes("arn.yaml",
-                                     "Resources:\n"
-                                     "  A:\n"
-                                     "    Type: Test::Arn\n"
-                                     "    Properties: {Arn: !Sub 'arn:${AWS::Partition}:s3:::a'}\n");
+  LoadResult t =
+      load_template_bytes("arn.yaml",
+                          "Resources:\n"
+                          "  A:\n"
+                          "    Type: Test::Arn\n"
+                          "    Properties: {Arn: !Sub 'arn:${AWS::Partition}:s3:::a'}\n");
   REQUIRE(t.status == LoadStatus::kTemplate);
   Vm with(*set);
   Vm without(*set, VmOptions{.max_steps = 0, .memo_calls = false});
