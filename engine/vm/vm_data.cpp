@@ -121,7 +121,7 @@ Val Vm::Impl::resolve_node(const Value* n) {
           }
           // What the condition assignment implies (the solver knows every parameter that a
           // condition compares): one value, or not the default.
-          ++impure;  // depends on the assignment
+          if (!tmpl->conditions().empty()) ++impure;  // depends on the assignment
           if (!assignment.empty()) {
             std::string dtext;
             const bool has_default = p && p->default_value && scalar_text(p->default_value, dtext);

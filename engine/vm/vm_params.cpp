@@ -9,7 +9,8 @@ namespace polc {
 const Value Vm::Impl::kUnknownParameter{};
 
 const Value* Vm::Impl::implied_parameter(std::string_view name, const Parameter& p) {
-  ++impure;  // reads the assignment
+  // Reads the assignment, which only a template with conditions has.
+  if (!tmpl->conditions().empty()) ++impure;
   // Under an assignment, a condition `Fn::Equals [Ref P, literal]` (possibly under `Fn::Not`)
   // fixes P: equal to the literal when the condition holds, and different from it otherwise (so
   // a default equal to that literal cannot be used).
