@@ -11,6 +11,8 @@
 #include <regex>
 #include <string>
 
+#include "engine/base/limits.h"
+
 using namespace polc::schema;
 
 namespace {
@@ -176,4 +178,51 @@ TEST_CASE("a huge pattern in a set costs its length once", "[iam]") {
   CHECK(assigned == alternating.size());
   for (int i = 0; i < 1000; ++i) CHECK_FALSE(set.matches("iam:passrole", work));
   CHECK(work - assigned == 1000);  // never tried: one unit per name
+}
+
+TEST_CASE("the cache of access-level answers gives match_iam_actions' answers and work", "[iam]") {
+  IamActionsCache cache;
+  const std::vector<std::vector<std::string_view>> lists = {
+      {"s3:*"}, {"s3:PutObject", "iam:Attach*"}, {"*"}, {}, {"s3:*"}, {"S3:*"}, {"s3:*", ""}};
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& patterns : lists) {
+      for (auto level : {IamAccessLevel::kWrite, IamAccessLevel::kPermissionsManagement}) {
+        for (bool except : {false, true}) {
+          std::vector<std::string_view> want{"kept"}, got{"kept"};  // both append
+          std::uint64_t want_work = 5, got_work = 5;
+          match_iam_actions(patterns, level, except, want, want_work);
+          cache.match(patterns, level, except, got, got_work);
+          CHECK(got == want);
+          CHECK(got_work == want_work);
+        }
+      }
+    }
+  }
+  // Seven lists, one of them twice: six keys, at two levels, with and without except.
+  CHECK(cache.entries() == 6 * 2 * 2);
+}
+
+TEST_CASE("kMaxIamActionsCacheBytes", "[iam][limits]") {
+  static_assert(polc::kMaxIamActionsCacheBytes == 4u << 20);
+  // "*" at the Write level is thousands of names: a few thousand distinct lists that all
+  // contain it outgrow the bound; answers past it are computed and still right.
+  IamActionsCache cache;
+  std::vector<std::string> names;
+  for (int i = 0; i < 2000; ++i) names.push_back("x" + std::to_string(i) + ":y");
+  const std::size_t per = iam_action_count(IamAccessLevel::kWrite) * sizeof(std::string_view);
+  std::size_t computed = 0;
+  for (const std::string& n : names) {
+    std::vector<std::string_view> patterns{"*", n};
+    std::vector<std::string_view> want, got;
+    std::uint64_t want_work = 0, got_work = 0;
+    match_iam_actions(patterns, IamAccessLevel::kWrite, false, want, want_work);
+    cache.match(patterns, IamAccessLevel::kWrite, false, got, got_work);
+    CHECK(got == want);
+    CHECK(got_work == want_work);
+    CHECK(cache.bytes() <= polc::kMaxIamActionsCacheBytes);
+    ++computed;
+  }
+  CHECK(computed == names.size());
+  CHECK(cache.entries() < names.size());
+  CHECK(cache.entries() >= polc::kMaxIamActionsCacheBytes / (per + 256) - 1);
 }

@@ -104,6 +104,12 @@ inline constexpr std::size_t kMaxVmMemoBytes = 4u << 20;
 inline constexpr std::size_t kMaxVmMemoResultValues = 4'096;
 inline constexpr std::size_t kMaxVmMemoResultDepth = 16;
 
+/// Most bytes a Vm's cache of IAM access-level answers (`schema::IamActionsCache`, the builtin
+/// iam_actions()) keeps: each answer's key (its patterns) and its list of action names (views of
+/// the embedded table, 16 bytes each; "*" at the Write level is several thousand). Past it,
+/// further answers are computed each time.
+inline constexpr std::size_t kMaxIamActionsCacheBytes = 4u << 20;
+
 /// Deepest VM call stack, in frames (bounds recursion in helper functions).
 inline constexpr std::size_t kMaxVmFrames = 256;
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "engine/base/limits.h"
+
 // POLC_IAM_ACCESS_LEVELS_PATH is set by CMakeLists.txt (with the file's hash, so that ccache,
 // which does not see `.incbin` inputs, recompiles this file when the table changes).
 #ifndef POLC_IAM_ACCESS_LEVELS_PATH
@@ -298,6 +300,34 @@ std::string_view embedded_iam_access_levels() {
   return std::string_view(
       polc_iam_access_levels_begin,
       static_cast<std::size_t>(polc_iam_access_levels_end - polc_iam_access_levels_begin));
+}
+
+void IamActionsCache::match(std::span<const std::string_view> patterns, IamAccessLevel level,
+                            bool except, std::vector<std::string_view>& out, std::uint64_t& work) {
+  // The key: level, except, then each pattern and a NUL (no pattern holds one that matters: a
+  // NUL in a pattern only makes the key longer, never equal to another list's).
+  key_.clear();
+  key_ += static_cast<char>('0' + static_cast<int>(level));
+  key_ += except ? '1' : '0';
+  for (std::string_view p : patterns) {
+    key_ += std::to_string(p.size());
+    key_ += ':';
+    key_ += p;
+  }
+  if (auto it = answers_.find(key_); it != answers_.end()) {
+    out.insert(out.end(), it->second.names.begin(), it->second.names.end());
+    work += it->second.work;
+    return;
+  }
+  const std::size_t first = out.size();
+  std::uint64_t spent = 0;
+  match_iam_actions(patterns, level, except, out, spent);
+  work += spent;
+  const std::size_t size =
+      key_.size() + sizeof(std::string_view) * (out.size() - first) + sizeof(Answer);
+  if (bytes_ + size > kMaxIamActionsCacheBytes) return;
+  bytes_ += size;
+  answers_.emplace(key_, Answer{{out.begin() + static_cast<long>(first), out.end()}, spent});
 }
 
 }  // namespace polc::schema

@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace polc::schema {
@@ -57,6 +58,30 @@ class IamPatternSet {
   };
   std::string text_;
   std::vector<Item> items_;
+};
+
+/// `match_iam_actions` with its answers remembered: a statement's Action list ("s3:*",
+/// "logs:*", ...) recurs across templates, and one call for a service wildcard compares
+/// thousands of table entries. Same answers and the same `work` as `match_iam_actions` (an
+/// answer taken from the cache counts the work its first computation did). Keeps at most
+/// kMaxIamActionsCacheBytes of keys and answers; past it, calls are computed as before. Not
+/// thread-safe; one per thread (the VM keeps one per Vm).
+class IamActionsCache {
+ public:
+  void match(std::span<const std::string_view> patterns, IamAccessLevel level, bool except,
+             std::vector<std::string_view>& out, std::uint64_t& work);
+  std::size_t entries() const { return answers_.size(); }
+  /// Bytes of the keys and the answers' views held.
+  std::size_t bytes() const { return bytes_; }
+
+ private:
+  struct Answer {
+    std::vector<std::string_view> names;
+    std::uint64_t work = 0;
+  };
+  std::unordered_map<std::string, Answer> answers_;
+  std::size_t bytes_ = 0;
+  std::string key_;
 };
 
 /// Number of actions the table holds at `level`.

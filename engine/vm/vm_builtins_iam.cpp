@@ -64,7 +64,7 @@ Val Vm::Impl::builtin_iam_actions(Val* args, int argc) {
   std::vector<std::string_view> found;
   std::uint64_t work = 0;
   const bool except = argc > 2 && truth(resolve(args[2])) == 1;
-  schema::match_iam_actions(patterns, *level, except, found, work);
+  iam_actions_cache.match(patterns, *level, except, found, work);
   if (!charge(work)) return Val::null();
   // Up to every action of a level (thousands, for "*"): written in place, no push per item.
   VList* out = new_list(static_cast<std::uint32_t>(found.size()));

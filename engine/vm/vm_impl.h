@@ -15,6 +15,7 @@
 
 #include "engine/base/arena.h"
 #include "engine/load/stack_links.h"
+#include "engine/schema/iam_actions.h"
 #include "engine/vm/condition_model.h"
 #include "engine/vm/coverage.h"
 #include "engine/vm/vm.h"
@@ -521,6 +522,7 @@ struct Vm::Impl {
   std::uint64_t assumptions = 0;
 
   // ---- IAM builtins (vm_builtins_iam.cpp): list_of, iam_actions, iam_match
+  schema::IamActionsCache iam_actions_cache;  // iam_actions()' answers, for the Vm's lifetime
   Val builtin_list_of(Val v);
   Val builtin_iam_actions(Val* args, int argc);
   Val builtin_iam_match(Val* args, int argc);
