@@ -192,31 +192,34 @@ void Vm::Impl::index_subjects(const Template& t) {
       }
     }
     subject_hits.resize(exact_types.size() + wildcard_types.size());
-  }
-  for (auto& hits : subject_hits) hits.clear();
-  for (std::uint32_t idx = 0; idx < t.resources().size(); ++idx) {
-    const std::string_view type = t.resources()[idx].type;
-    if (auto it = exact_types.find(type); it != exact_types.end())
-      subject_hits[it->second].push_back(idx);
-    for (const auto& [pattern, k] : wildcard_types)
-      if (type_matches(pattern, type)) subject_hits[k].push_back(idx);
-  }
-  // The policies to run: those with top-level statements, and those of each type that has a
-  // resource here (a template has few types; most of the set's have none).
-  if (type_policies.empty()) {
     type_policies.resize(subject_hits.size());
-    for (std::uint32_t i = 0; i < set.policies.size(); ++i)
+    for (std::uint32_t i = 0; i < set.policies.size(); ++i) {
+      if (set.policies[i].template_chunk >= 0) template_policies.push_back(i);
       for (std::size_t k = 0; k < set.policies[i].subject_rules.size(); ++k) {
         std::vector<std::uint32_t>& ps = type_policies[rule_type[rule_base[i] + k]];
         if (ps.empty() || ps.back() != i) ps.push_back(i);
       }
+    }
   }
+  // Only the types the previous template had are emptied; `hit_types` lists this one's.
+  for (std::uint32_t k : hit_types) subject_hits[k].clear();
+  hit_types.clear();
+  auto hit = [&](std::uint32_t k, std::uint32_t idx) {
+    if (subject_hits[k].empty()) hit_types.push_back(k);
+    subject_hits[k].push_back(idx);
+  };
+  for (std::uint32_t idx = 0; idx < t.resources().size(); ++idx) {
+    const std::string_view type = t.resources()[idx].type;
+    if (auto it = exact_types.find(type); it != exact_types.end()) hit(it->second, idx);
+    for (const auto& [pattern, k] : wildcard_types)
+      if (type_matches(pattern, type)) hit(k, idx);
+  }
+  // The policies to run: those with top-level statements, and those of each type that has a
+  // resource here (a template has few types; most of the set's have none).
   policy_runs.assign(set.policies.size(), 0);
-  for (std::size_t i = 0; i < set.policies.size(); ++i)
-    if (set.policies[i].template_chunk >= 0) policy_runs[i] = 1;
-  for (std::size_t k = 0; k < subject_hits.size(); ++k)
-    if (!subject_hits[k].empty())
-      for (std::uint32_t i : type_policies[k]) policy_runs[i] = 1;
+  for (std::uint32_t i : template_policies) policy_runs[i] = 1;
+  for (std::uint32_t k : hit_types)
+    for (std::uint32_t i : type_policies[k]) policy_runs[i] = 1;
   subjects_tmpl = &t;
   subjects_serial = t.serial();
 }

@@ -356,8 +356,11 @@ struct Vm::Impl {
   /// Per policy of `set`: whether it has anything to run over `subjects_tmpl` (a subject, or
   /// top-level statements).
   std::vector<std::uint8_t> policy_runs;
-  /// Per distinct rule type: the policies of `set` with a subject rule of that type.
+  /// Per distinct rule type: the policies of `set` with a subject rule of that type; the
+  /// policies with top-level statements; the types `subjects_tmpl` has resources of.
   std::vector<std::vector<std::uint32_t>> type_policies;
+  std::vector<std::uint32_t> template_policies;
+  std::vector<std::uint32_t> hit_types;
   const Template* subjects_tmpl = nullptr;
   std::uint64_t subjects_serial = 0;
   /// `Vm::evaluate_policy` for a policy with something to run in `tmpl`.
