@@ -90,8 +90,8 @@ inline constexpr std::size_t kMaxVmMemoryBytes = 256u << 20;
 /// Most calls the VM remembers the results of per template (the memo of pure function calls,
 /// engine/vm/vm_memo.cpp): a call of a helper function on template values that consulted no
 /// condition gives the same result for every policy, and the IAM policies ask the same ones
-/// (`iam.statements(doc)`, `iam.unconstrained(st)`, ...). Bounds the memo's table (about 80 bytes
-/// an entry); past it, further calls run as before.
+/// (`iam.statements(doc)`, `iam.unconstrained(st)`, ...). Bounds the memo's table (kept at most
+/// half full, of 136-byte slots: 4.5 MB at the bound); past it, further calls run as before.
 inline constexpr std::size_t kMaxVmMemoEntries = 16'384;
 
 /// Most bytes the memo of pure function calls keeps per template for its keys and results (the

@@ -120,7 +120,8 @@ void Vm::Impl::memo_begin(const Template& t) {
   memo_deployment = t.deployment();
   memo_world = world;
   // Emptied by moving to the next generation; the slots are wiped only when it wraps around.
-  if (memo_count) {
+  // (Also when nothing was remembered: copies that did not fit may have used the arena.)
+  if (memo_count || memo_arena.used()) {
     if (++memo_generation == 0) {
       memo_table.assign(memo_table.size(), MemoEntry{});
       memo_generation = 1;
