@@ -290,3 +290,49 @@ policy p2 {
                     "MEMO-042 A p2 A (assuming AWS::Partition is aws; see --pseudo-parameter)"});
   CHECK(with.memo_hits() == 1);
 }
+
+TEST_CASE("a remembered call is answered only where kMaxVmFrames and kMaxVmStack hold it",
+          "[vm][memo][limits]") {
+  // The first policy remembers down(n) for every n at a shallow depth; the second asks for it
+  // three frames deeper. Around the frame limit it must stop where running it stops.
+  const char* const policies = R"(
+fn down(n) = if n <= 0 then 1 else down(n - 1)
+fn w1(x) = w2(x) + 0
+fn w2(x) = w3(x) + 0
+fn w3(x) = down(x) + 0
+policy p1 {
+  id = "MEMO-051"
+  title = "p1"
+  severity = low
+  for r in resources("Test::Deep") {
+    require down(r.Properties.N) == 2 message "p1"
+  }
+}
+policy p2 {
+  id = "MEMO-052"
+  title = "p2"
+  severity = low
+  for r in resources("Test::Deep") {
+    require w1(r.Properties.N) == 2 message "p2"
+  }
+}
+)";
+  auto set = compile(policies);
+  int stopped = 0;
+  for (std::size_t n = kMaxVmFrames - 8; n <= kMaxVmFrames; ++n) {
+    LoadResult t = load_template_bytes(
+        "deep.yaml", "Resources:\n  R:\n    Type: Test::Deep\n    Properties: {N: " +
+                         std::to_string(n) + "}\n");
+    REQUIRE(t.status == LoadStatus::kTemplate);
+    Vm with(*set);
+    Vm without(*set, VmOptions{.max_steps = 0, .memo_calls = false});
+    const auto a = run(with, *set, *t.tmpl);
+    CHECK(a == run(without, *set, *t.tmpl));
+    if (std::find_if(a.begin(), a.end(), [](const std::string& s) {
+          return s.starts_with("diag vm-frames");
+        }) != a.end())
+      ++stopped;
+  }
+  CHECK(stopped > 0);
+  CHECK(stopped < 9);
+}

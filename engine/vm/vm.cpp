@@ -439,6 +439,8 @@ dispatch:
       }
       stack.resize(callee_base + callee.num_locals);
       frames.push_back({&callee, callee.code.data(), callee_base});
+      if constexpr (!kCoverage)
+        if (!memo_calls.empty()) memo_note_call(callee_index, callee_base);
       fp = &frames.back();
       ip = callee.code.data();
       fbase = callee_base;

@@ -472,6 +472,10 @@ struct Vm::Impl {
     std::uint64_t steps = 0, work = 0, bytes = 0;  // what the call cost when it ran
     std::string_view assumed;  // what it left in `assumed`, when it assumed a value
     bool assumes = false;
+    /// At most how many values above the stack height at the call, and how many frames above
+    /// the depth at the call, it used: answered only where kMaxVmStack and kMaxVmFrames leave
+    /// that much (elsewhere it runs, and stops where it stopped before).
+    std::uint32_t stack_need = 0, frames_need = 0;
   };
   /// A call being run to be remembered: its frame depth and what it had spent before.
   struct MemoCall {
@@ -480,6 +484,9 @@ struct Vm::Impl {
     std::uint32_t chunk, argc;
     Val args[kMemoArgs];
     std::uint64_t impure, assumptions, steps, work, used;
+    /// The stack height (arguments pushed) and frame depth at the call, and the most either
+    /// reached during it (the stack's bounded per frame by `memo_chunk_stack`).
+    std::size_t stack_at, frames_at, stack_peak, frames_peak;
   };
   enum class MemoProbe : std::uint8_t { kSkip, kHit, kMiss };
   /// Empties the memo when `t` (or its deployment, or the linked templates) is not the one it
@@ -502,6 +509,15 @@ struct Vm::Impl {
   Arena memo_arena;
   std::vector<MemoCall> memo_calls;         // cleared per run
   std::vector<std::uint8_t> memo_chunk_ok;  // per chunk of `set`: a function that may be remembered
+  /// Per chunk: a bound on the stack a frame of it uses (its locals and its code's bytes: no
+  /// instruction pushes more than one value, and the verifier keeps loops stack-neutral).
+  std::vector<std::uint32_t> memo_chunk_stack;
+  /// A CALL run (not answered) while a call is being remembered: its frame's stack and depth.
+  [[gnu::always_inline]] void memo_note_call(std::uint16_t chunk, std::size_t base) {
+    MemoCall& c = memo_calls.back();
+    c.stack_peak = std::max(c.stack_peak, base + memo_chunk_stack[chunk]);
+    c.frames_peak = std::max(c.frames_peak, frames.size());
+  }
   /// Per chunk: calls answered and calls run to be remembered, since the Vm was made. A
   /// function whose calls are rarely asked again (fewer than one hit in kMemoMissesPerHit
   /// misses after kMemoTrialMisses) is no longer remembered: its misses cost more than its hits

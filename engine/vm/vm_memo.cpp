@@ -92,6 +92,10 @@ void Vm::Impl::memo_begin(const Template& t) {
     // A function chunk (no policy's rule) whose code has no statement opcode: an expression,
     // whose only effect is its result.
     memo_chunk_ok.assign(set.chunks.size(), 1);
+    memo_chunk_stack.resize(set.chunks.size());
+    for (std::size_t c = 0; c < set.chunks.size(); ++c)
+      memo_chunk_stack[c] =
+          static_cast<std::uint32_t>(set.chunks[c].num_locals + set.chunks[c].code.size());
     memo_stats.assign(set.chunks.size(), MemoStats{});
     for (const CompiledPolicy& p : set.policies) {
       for (const SubjectRule& r : p.subject_rules)
@@ -156,8 +160,15 @@ Vm::Impl::MemoProbe Vm::Impl::memo_probe(std::uint32_t chunk, const Val* args, s
       // The call's budgets as if it ran: when they would not hold it, it runs (and stops
       // where it stopped before).
       if (step + e.steps > max_steps || work + e.work > kMaxVmWorkUnits ||
-          arena.used() + e.bytes > memory_limit)
+          arena.used() + e.bytes > memory_limit ||
+          stack.size() + e.stack_need + 8 > kMaxVmStack ||
+          frames.size() + e.frames_need > kMaxVmFrames)
         return MemoProbe::kSkip;
+      if (!memo_calls.empty()) {  // what it would have used, for the call being remembered
+        MemoCall& outer = memo_calls.back();
+        outer.stack_peak = std::max(outer.stack_peak, stack.size() + e.stack_need);
+        outer.frames_peak = std::max(outer.frames_peak, frames.size() + e.frames_need);
+      }
       step += e.steps;
       work += e.work;
       memory_limit -= e.bytes;
@@ -181,6 +192,10 @@ Vm::Impl::MemoProbe Vm::Impl::memo_probe(std::uint32_t chunk, const Val* args, s
   c.argc = argc;
   for (std::uint32_t i = 0; i < argc; ++i) c.args[i] = args[i];
   c.impure = impure;
+  c.stack_at = stack.size();
+  c.frames_at = frames.size();
+  c.stack_peak = stack.size() - argc + memo_chunk_stack[chunk];
+  c.frames_peak = frames.size() + 1;
   c.assumptions = assumptions;
   c.steps = step;
   c.work = work;
@@ -253,6 +268,11 @@ bool Vm::Impl::memo_copy(Val& v, std::size_t depth, std::size_t& budget) {
 void Vm::Impl::memo_store(Val result, std::uint64_t step) {
   const MemoCall c = memo_calls.back();
   memo_calls.pop_back();
+  if (!memo_calls.empty()) {  // the call being remembered around this one used what it used
+    MemoCall& outer = memo_calls.back();
+    outer.stack_peak = std::max(outer.stack_peak, c.stack_peak);
+    outer.frames_peak = std::max(outer.frames_peak, c.frames_peak);
+  }
   if (c.impure != impure || status != VmStatus::kOk || reporting) return;
   if (memo_count >= kMaxVmMemoEntries) return;
   std::size_t budget = kMaxVmMemoResultValues;
@@ -273,6 +293,8 @@ void Vm::Impl::memo_store(Val result, std::uint64_t step) {
   e.work = work - c.work;
   e.bytes = arena.used() - c.used;
   e.assumes = assumptions != c.assumptions;
+  e.stack_need = static_cast<std::uint32_t>(c.stack_peak - c.stack_at);
+  e.frames_need = static_cast<std::uint32_t>(c.frames_peak - c.frames_at);
   e.assumed = assumed;  // a static string (pseudo_value's)
   // Keep the table at most half full: grow by doubling (from 256 slots) up to the bound.
   if (2 * (memo_count + 1) > memo_table.size()) {
