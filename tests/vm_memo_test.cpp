@@ -321,8 +321,8 @@ policy p2 {
   int stopped = 0;
   for (std::size_t n = kMaxVmFrames - 8; n <= kMaxVmFrames; ++n) {
     LoadResult t = load_template_bytes(
-        "deep.yaml", "Resources:\n  R:\n    Type: Test::Deep\n    Properties: {N: " +
-                         std::to_string(n) + "}\n");
+        "deep.yaml",
+        "Resources:\n  R:\n    Type: Test::Deep\n    Properties: {N: " + std::to_string(n) + "}\n");
     REQUIRE(t.status == LoadStatus::kTemplate);
     Vm with(*set);
     Vm without(*set, VmOptions{.max_steps = 0, .memo_calls = false});

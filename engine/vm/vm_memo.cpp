@@ -160,8 +160,7 @@ Vm::Impl::MemoProbe Vm::Impl::memo_probe(std::uint32_t chunk, const Val* args, s
       // The call's budgets as if it ran: when they would not hold it, it runs (and stops
       // where it stopped before).
       if (step + e.steps > max_steps || work + e.work > kMaxVmWorkUnits ||
-          arena.used() + e.bytes > memory_limit ||
-          stack.size() + e.stack_need + 8 > kMaxVmStack ||
+          arena.used() + e.bytes > memory_limit || stack.size() + e.stack_need + 8 > kMaxVmStack ||
           frames.size() + e.frames_need > kMaxVmFrames)
         return MemoProbe::kSkip;
       if (!memo_calls.empty()) {  // what it would have used, for the call being remembered
