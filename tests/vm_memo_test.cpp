@@ -65,7 +65,8 @@ const char* const kConditional =
     "    Type: AWS::S3::Bucket\n"
     "    Properties:\n"
     "      BucketName: !If [Prod, a, !Ref AWS::NoValue]\n"
-    "      Tags: !If [Prod, [{Key: owner, Value: x}], [{Key: team, Value: y}, {Key: c, Value: z}]]\n"
+    "      Tags: !If [Prod, [{Key: owner, Value: x}], [{Key: team, Value: y}, {Key: c, Value: "
+    "z}]]\n"
     "  B:\n"
     "    Type: AWS::S3::Bucket\n"
     "    Properties: {BucketName: !Ref Env, Tags: [{Key: owner, Value: x}]}\n";
@@ -157,14 +158,13 @@ policy p2 {
 }
 )";
   auto set = compile(policies);
-  LoadResult cond = load_template_bytes(
-      "cond.yaml",
-      "Conditions:\n"
-      "  C: {Fn::Equals: [!Ref AWS::Region, us-east-1]}\n"
-      "Resources:\n"
-      "  A:\n"
-      "    Type: AWS::S3::Bucket\n"
-      "    Properties: {BucketName: !If [C, a, b]}\n");
+  LoadResult cond = load_template_bytes("cond.yaml",
+                                        "Conditions:\n"
+                                        "  C: {Fn::Equals: [!Ref AWS::Region, us-east-1]}\n"
+                                        "Resources:\n"
+                                        "  A:\n"
+                                        "    Type: AWS::S3::Bucket\n"
+                                        "    Properties: {BucketName: !If [C, a, b]}\n");
   REQUIRE(cond.status == LoadStatus::kTemplate);
   Vm with(*set);
   Vm without(*set, VmOptions{.max_steps = 0, .memo_calls = false});
