@@ -4,6 +4,7 @@
 // included, suppressed and baselined ones flagged, so tools can count them; the document is
 // pretty-printed with two-space indentation and members in a fixed order. Findings are written as
 // files finish; the errors, which come after them, are spooled (engine/report/spool.h).
+#include <charconv>
 #include <unordered_map>
 
 #include "engine/base/json_writer.h"
@@ -38,67 +39,148 @@ void write_string_or_null(JsonWriter& w, std::string_view name, std::string_view
   }
 }
 
-/// `aliases`: the peer rule ids of the finding's policy (cfn_nag, checkov, guard), or null when
-/// the policy is not in the report's policy list.
-void write_finding(JsonWriter& w, const Finding& f, std::string_view scan_root, bool shard,
-                   const std::vector<std::string>* aliases) {
-  w.begin_object();
-  w.member("policy_id", f.policy_id);
-  w.member("policy_name", f.policy_name);
-  w.key("aliases");
-  w.begin_array();
-  if (aliases)
-    for (const std::string& a : *aliases) w.value(a);
-  w.end_array();
-  w.member("severity", severity_name(f.severity));
-  w.member("outcome", f.outcome == Outcome::kUnknown ? "unknown" : "fail");
-  w.member("file", f.location.file);
-  w.member("resource", f.resource);
-  write_string_or_null(w, "construct_path", f.construct_path);
-  w.member("property_path", f.property_path);
-  w.member("line", f.location.line);
-  w.member("column", f.location.column);
-  write_source_line(w, f.location, shard);
-  w.member("message", f.message);
-  w.key("conditions");
-  w.begin_array();
-  for (const ConditionClause& clause : f.conditions) {
-    w.begin_object();
-    for (const ConditionTerm& term : clause) w.member(term.name, term.value);
-    w.end_object();
-  }
-  w.end_array();
-  if (!f.deployments.empty()) {
-    w.key("deployments");
-    w.begin_array();
-    for (const std::string& d : f.deployments) w.value(d);
-    w.end_array();
-  }
-  w.key("related");
-  w.begin_array();
-  for (const RelatedLocation& r : f.related) {
-    w.begin_object();
-    write_location_fields(w, r.location);
-    write_source_line(w, r.location, shard);
-    w.member("message", r.message);
-    w.end_object();
-  }
-  w.end_array();
-  w.member("remediation", f.remediation);
-  w.member("suppressed", f.suppressed);
-  if (f.suppressed) {
-    w.key("suppression");
-    w.begin_object();
-    w.member("reason", f.suppression_reason);
-    w.member("source", f.suppression_source);
-    w.end_object();
-  } else {
-    w.null_member("suppression");
-  }
-  w.member("baselined", f.baselined);
-  w.member("fingerprint", finding_fingerprint(f, scan_root));
-  w.end_object();
+/// Appends `n` in decimal.
+void append_number(std::string& out, std::uint64_t n) {
+  char buf[24];
+  const auto res = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, res.ptr);
 }
+
+/// `"severity": "..."` as a finding writes it, after the comma and indentation of its depth.
+std::string_view severity_member(Severity s) {
+  switch (s) {
+    case Severity::kCritical:
+      return ",\n      \"severity\": \"critical\"";
+    case Severity::kHigh:
+      return ",\n      \"severity\": \"high\"";
+    case Severity::kMedium:
+      return ",\n      \"severity\": \"medium\"";
+    case Severity::kLow:
+      return ",\n      \"severity\": \"low\"";
+    case Severity::kInfo:
+      return ",\n      \"severity\": \"info\"";
+  }
+  return {};
+}
+
+/// Before an element of an array or a member of an object: a comma unless it is the first, then
+/// the line break and indentation `indent`.
+void append_separator(std::string& out, bool first, std::string_view indent) {
+  if (!first) out += ',';
+  out += indent;
+}
+
+}  // namespace
+
+void append_json_finding(std::string& out, const Finding& f, std::string_view scan_root, bool shard,
+                         const std::vector<std::string>* aliases) {
+  // A finding is an element of `findings` (depth 2, 4 spaces); its members are at depth 3 (6),
+  // the elements of its arrays at depth 4 (8), their members at depth 5 (10). The member names
+  // and the indentation are literals; only the values are escaped.
+  constexpr std::string_view kElement = "\n        ", kInner = "\n          ";
+  out += "\n    {\n      \"policy_id\": ";
+  append_json_string(out, f.policy_id);
+  out += ",\n      \"policy_name\": ";
+  append_json_string(out, f.policy_name);
+  out += ",\n      \"aliases\": [";
+  if (aliases && !aliases->empty()) {
+    for (std::size_t i = 0; i < aliases->size(); ++i) {
+      append_separator(out, i == 0, kElement);
+      append_json_string(out, (*aliases)[i]);
+    }
+    out += "\n      ";
+  }
+  out += ']';
+  out += severity_member(f.severity);
+  out += f.outcome == Outcome::kUnknown ? std::string_view(",\n      \"outcome\": \"unknown\"")
+                                        : std::string_view(",\n      \"outcome\": \"fail\"");
+  out += ",\n      \"file\": ";
+  append_json_string(out, f.location.file);
+  out += ",\n      \"resource\": ";
+  append_json_string(out, f.resource);
+  if (f.construct_path.empty()) {
+    out += ",\n      \"construct_path\": null";
+  } else {
+    out += ",\n      \"construct_path\": ";
+    append_json_string(out, f.construct_path);
+  }
+  out += ",\n      \"property_path\": ";
+  append_json_string(out, f.property_path);
+  out += ",\n      \"line\": ";
+  append_number(out, f.location.line);
+  out += ",\n      \"column\": ";
+  append_number(out, f.location.column);
+  if (shard) {  // shard reports only: the source line, so `polc merge` can print snippets
+    out += ",\n      \"source_line\": ";
+    append_json_string(out, f.location.source_line);
+  }
+  out += ",\n      \"message\": ";
+  append_json_string(out, f.message);
+  out += ",\n      \"conditions\": [";
+  for (std::size_t i = 0; i < f.conditions.size(); ++i) {
+    append_separator(out, i == 0, kElement);
+    out += '{';
+    const ConditionClause& clause = f.conditions[i];
+    for (std::size_t j = 0; j < clause.size(); ++j) {
+      append_separator(out, j == 0, kInner);
+      append_json_string(out, clause[j].name);
+      out += clause[j].value ? std::string_view(": true") : std::string_view(": false");
+    }
+    if (!clause.empty()) out += kElement;
+    out += '}';
+  }
+  if (!f.conditions.empty()) out += "\n      ";
+  out += ']';
+  if (!f.deployments.empty()) {
+    out += ",\n      \"deployments\": [";
+    for (std::size_t i = 0; i < f.deployments.size(); ++i) {
+      append_separator(out, i == 0, kElement);
+      append_json_string(out, f.deployments[i]);
+    }
+    out += "\n      ]";
+  }
+  out += ",\n      \"related\": [";
+  for (std::size_t i = 0; i < f.related.size(); ++i) {
+    const RelatedLocation& r = f.related[i];
+    append_separator(out, i == 0, kElement);
+    out += "{\n          \"file\": ";
+    append_json_string(out, r.location.file);
+    out += ",\n          \"line\": ";
+    append_number(out, r.location.line);
+    out += ",\n          \"column\": ";
+    append_number(out, r.location.column);
+    if (shard) {
+      out += ",\n          \"source_line\": ";
+      append_json_string(out, r.location.source_line);
+    }
+    out += ",\n          \"message\": ";
+    append_json_string(out, r.message);
+    out += "\n        }";
+  }
+  if (!f.related.empty()) out += "\n      ";
+  out += ']';
+  out += ",\n      \"remediation\": ";
+  append_json_string(out, f.remediation);
+  if (f.suppressed) {
+    out += ",\n      \"suppressed\": true,\n      \"suppression\": {\n        \"reason\": ";
+    append_json_string(out, f.suppression_reason);
+    out += ",\n        \"source\": ";
+    append_json_string(out, f.suppression_source);
+    out += "\n      }";
+  } else {
+    out += ",\n      \"suppressed\": false,\n      \"suppression\": null";
+  }
+  out += f.baselined ? std::string_view(",\n      \"baselined\": true")
+                     : std::string_view(",\n      \"baselined\": false");
+  out += ",\n      \"fingerprint\": ";
+  if (!f.fingerprint.empty())
+    append_json_string(out, f.fingerprint);
+  else
+    append_json_string(out, finding_fingerprint(f, scan_root));
+  out += "\n    }";
+}
+
+namespace {
 
 void write_error(JsonWriter& w, const Diagnostic& d, bool shard) {
   w.begin_object();
@@ -183,7 +265,6 @@ void write_shard(JsonWriter& w, const ReportFrame& result, std::uint64_t finding
 
 /// Findings go out as they arrive; errors, which follow all findings, are spooled.
 class JsonReportWriter final : public BufferedWriter {
-  static constexpr std::size_t kFindingDepth = 2;  // the report object, its `findings` array
   // Room reserved for one rendered finding (bytes; a typical one is 700 to 1,000), so that
   // rendering it grows the string once at most.
   static constexpr std::size_t kFindingBytesHint = 1024;
@@ -229,8 +310,9 @@ class JsonReportWriter final : public BufferedWriter {
         w_.raw_element(f.rendered);
         continue;
       }
-      auto it = aliases_.find(f.policy_id);
-      write_finding(w_, f, frame_.scan_root, shard_, it == aliases_.end() ? nullptr : it->second);
+      finding_text_.clear();
+      append_json_finding(finding_text_, f, frame_.scan_root, shard_, aliases_of(f));
+      w_.raw_element(finding_text_);
     }
     flush();
     for (const Diagnostic& d : errors) write_error(errors_writer_, d, shard_);
@@ -241,9 +323,7 @@ class JsonReportWriter final : public BufferedWriter {
   void prerender(Finding& f) const override {
     f.rendered.clear();
     f.rendered.reserve(kFindingBytesHint);
-    JsonWriter w(f.rendered, true, kFindingDepth);
-    auto it = aliases_.find(f.policy_id);
-    write_finding(w, f, frame_.scan_root, shard_, it == aliases_.end() ? nullptr : it->second);
+    append_json_finding(f.rendered, f, frame_.scan_root, shard_, aliases_of(f));
     f.rendered_by = this;
   }
 
@@ -266,7 +346,13 @@ class JsonReportWriter final : public BufferedWriter {
   }
 
  private:
+  const std::vector<std::string>* aliases_of(const Finding& f) const {
+    auto it = aliases_.find(f.policy_id);
+    return it == aliases_.end() ? nullptr : it->second;
+  }
+
   JsonWriter w_;
+  std::string finding_text_;  // a finding `add` renders (one `prerender` did not, or changed)
   bool shard_ = false;
   // Policy id -> its aliases, pointing into frame_.policies (set in begin()).
   std::unordered_map<std::string, const std::vector<std::string>*> aliases_;

@@ -1,0 +1,181 @@
+// The reporters' direct renderers against the generic JsonWriter: a finding rendered by
+// `append_json_finding` (literal member names and indentation) must be byte for byte what the
+// JsonWriter code it replaced writes, for random findings whose every text field holds what needs
+// escaping (quotes, backslashes, control characters, DEL, non-ASCII, invalid UTF-8, long texts).
+#include <catch2/catch.hpp>
+#include <random>
+
+#include "engine/base/json_writer.h"
+#include "engine/report/report_util.h"
+#include "engine/triage/fingerprint.h"
+
+using namespace polc;
+
+namespace {
+
+/// The JSON report's finding as the generic writer wrote it before `append_json_finding`
+/// (engine/report/report_json.cpp), kept here as the reference.
+void reference_json_finding(JsonWriter& w, const Finding& f, std::string_view scan_root, bool shard,
+                            const std::vector<std::string>* aliases) {
+  auto location_fields = [&](const Location& loc) {
+    w.member("file", loc.file);
+    w.member("line", loc.line);
+    w.member("column", loc.column);
+    if (shard) w.member("source_line", loc.source_line);
+  };
+  w.begin_object();
+  w.member("policy_id", f.policy_id);
+  w.member("policy_name", f.policy_name);
+  w.key("aliases");
+  w.begin_array();
+  if (aliases)
+    for (const std::string& a : *aliases) w.value(a);
+  w.end_array();
+  w.member("severity", severity_name(f.severity));
+  w.member("outcome", f.outcome == Outcome::kUnknown ? "unknown" : "fail");
+  w.member("file", f.location.file);
+  w.member("resource", f.resource);
+  if (f.construct_path.empty())
+    w.null_member("construct_path");
+  else
+    w.member("construct_path", f.construct_path);
+  w.member("property_path", f.property_path);
+  w.member("line", f.location.line);
+  w.member("column", f.location.column);
+  if (shard) w.member("source_line", f.location.source_line);
+  w.member("message", f.message);
+  w.key("conditions");
+  w.begin_array();
+  for (const ConditionClause& clause : f.conditions) {
+    w.begin_object();
+    for (const ConditionTerm& term : clause) w.member(term.name, term.value);
+    w.end_object();
+  }
+  w.end_array();
+  if (!f.deployments.empty()) {
+    w.key("deployments");
+    w.begin_array();
+    for (const std::string& d : f.deployments) w.value(d);
+    w.end_array();
+  }
+  w.key("related");
+  w.begin_array();
+  for (const RelatedLocation& r : f.related) {
+    w.begin_object();
+    location_fields(r.location);
+    w.member("message", r.message);
+    w.end_object();
+  }
+  w.end_array();
+  w.member("remediation", f.remediation);
+  w.member("suppressed", f.suppressed);
+  if (f.suppressed) {
+    w.key("suppression");
+    w.begin_object();
+    w.member("reason", f.suppression_reason);
+    w.member("source", f.suppression_source);
+    w.end_object();
+  } else {
+    w.null_member("suppression");
+  }
+  w.member("baselined", f.baselined);
+  w.member("fingerprint", internal::finding_fingerprint(f, scan_root));
+  w.end_object();
+}
+
+/// Random texts: empty, plain, or with bytes that need escaping or replacing, of every length up
+/// to past the writers' short-key and word sizes.
+class TextGen {
+ public:
+  explicit TextGen(std::uint32_t seed) : rng_(seed) {}
+
+  std::string text() {
+    const int kind = pick(6);
+    if (kind == 0) return "";
+    const std::size_t len = 1 + pick(kind == 5 ? 200 : 40);
+    std::string out;
+    for (std::size_t i = 0; i < len; ++i) {
+      const int c = pick(20);
+      if (c == 0 && kind >= 2) {
+        static const char kSpecial[] = {'"', '\\', '\n', '\r', '\t', '\x01', '\x1f', '\x7f'};
+        out += kSpecial[pick(sizeof kSpecial)];
+      } else if (c == 1 && kind >= 3) {
+        static const char* kUtf8[] = {"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+                                      "\xc3",     "\xff",         "\xed\xa0\x80"};
+        out += kUtf8[pick(6)];
+      } else {
+        out += static_cast<char>('a' + pick(26));
+      }
+    }
+    return out;
+  }
+  std::vector<std::string> texts(int most) {
+    std::vector<std::string> out(pick(most + 1));
+    for (std::string& s : out) s = text();
+    return out;
+  }
+  Location location() {
+    Location l;
+    l.file = text();
+    l.line = pick(3) == 0 ? 0 : static_cast<std::uint32_t>(rng_());
+    l.column = pick(3) == 0 ? 0 : 1 + pick(200);
+    l.source_line = text();
+    return l;
+  }
+  std::size_t pick(std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
+  }
+
+ private:
+  std::mt19937 rng_;
+};
+
+Finding random_finding(TextGen& g) {
+  Finding f;
+  f.policy_id = g.text();
+  f.policy_name = g.text();
+  f.severity = static_cast<Severity>(g.pick(5));
+  f.outcome = g.pick(2) == 0 ? Outcome::kFail : Outcome::kUnknown;
+  f.resource = g.text();
+  f.construct_path = g.text();
+  f.property_path = g.text();
+  f.location = g.location();
+  f.message = g.text();
+  for (std::size_t i = g.pick(3); i > 0; --i) {
+    ConditionClause clause;
+    for (std::size_t j = g.pick(3); j > 0; --j) {
+      // Names past JsonWriter's short-key length (64) take its other path.
+      std::string name = g.pick(4) == 0 ? std::string(70, 'C') + g.text() : g.text();
+      clause.push_back({std::move(name), g.pick(2) == 0});
+    }
+    f.conditions.push_back(std::move(clause));
+  }
+  f.deployments = g.texts(2);
+  for (std::size_t i = g.pick(3); i > 0; --i) f.related.push_back({g.location(), g.text()});
+  f.remediation = g.text();
+  f.suppressed = g.pick(2) == 0;
+  f.suppression_reason = g.text();
+  f.suppression_source = g.text();
+  f.baselined = g.pick(2) == 0;
+  f.fingerprint = g.pick(3) == 0 ? std::string() : g.text();
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE("append_json_finding: byte-identical to the generic JsonWriter", "[report][json]") {
+  TextGen g(20261207);
+  for (int i = 0; i < 3000; ++i) {
+    const Finding f = random_finding(g);
+    const bool shard = g.pick(2) == 0;
+    const std::vector<std::string> aliases = g.texts(3);
+    const std::vector<std::string>* alias_list = g.pick(3) == 0 ? nullptr : &aliases;
+    std::string expected;
+    JsonWriter w(expected, true, 2);
+    reference_json_finding(w, f, "./root", shard, alias_list);
+    std::string actual = "prefix";
+    internal::append_json_finding(actual, f, "./root", shard, alias_list);
+    INFO("finding " << i);
+    REQUIRE(actual == "prefix" + expected);
+  }
+}
