@@ -179,3 +179,72 @@ TEST_CASE("append_json_finding: byte-identical to the generic JsonWriter", "[rep
     REQUIRE(actual == "prefix" + expected);
   }
 }
+
+namespace {
+
+/// `normalize_report_path` before its shortcut for paths that are normal already.
+std::string reference_normalize(std::string_view path) {
+  std::string out;
+  for (char c : path) {
+    const char d = c == '\\' ? '/' : c;
+    if (d == '/' && !out.empty() && out.back() == '/') continue;
+    out += d;
+  }
+  std::size_t start = 0;
+  while (out.size() - start > 2 && out[start] == '.' && out[start + 1] == '/') start += 2;
+  out.erase(0, start);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("normalize_report_path: the shortcut agrees with the full normalization",
+          "[report][fingerprint]") {
+  // Every string of up to 7 characters over the characters that matter.
+  const std::string alphabet = "./\\a";
+  for (std::size_t len = 0; len <= 7; ++len) {
+    std::size_t count = 1;
+    for (std::size_t i = 0; i < len; ++i) count *= alphabet.size();
+    for (std::size_t k = 0; k < count; ++k) {
+      std::string path;
+      for (std::size_t i = 0, n = k; i < len; ++i, n /= alphabet.size())
+        path += alphabet[n % alphabet.size()];
+      INFO(path);
+      REQUIRE(normalize_report_path(path) == reference_normalize(path));
+      REQUIRE(normalize_report_path(normalize_report_path(path)) == normalize_report_path(path));
+    }
+  }
+}
+
+TEST_CASE("sort_findings: the order std::sort gives, ties included", "[report][scanner]") {
+  std::mt19937 rng(17);
+  auto pick = [&](std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
+  };
+  for (int round = 0; round < 400; ++round) {
+    // Few distinct values per field, so that many findings tie under finding_less; the property
+    // path (not compared) tells them apart. Some rounds start sorted, with or without ties.
+    const std::size_t n = pick(120);
+    std::vector<Finding> findings(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      Finding& f = findings[i];
+      f.location.file = std::string(1, static_cast<char>('a' + pick(2)));
+      f.location.line = static_cast<std::uint32_t>(pick(3));
+      f.location.column = static_cast<std::uint32_t>(pick(2));
+      f.policy_id = std::string(pick(2), 'P');
+      f.resource = pick(2) == 0 ? "R" : "S";
+      f.message = pick(4) == 0 ? "m2" : "m1";
+      f.property_path = std::to_string(i);
+    }
+    if (round % 4 == 0) std::sort(findings.begin(), findings.end(), finding_less);
+    if (round % 8 == 0) {
+      for (std::size_t i = 0; i < n; ++i) findings[i].location.line = static_cast<std::uint32_t>(i);
+    }
+    std::vector<Finding> expected = findings;
+    std::sort(expected.begin(), expected.end(), finding_less);
+    sort_findings(findings);
+    REQUIRE(findings.size() == expected.size());
+    for (std::size_t i = 0; i < n; ++i)
+      REQUIRE(findings[i].property_path == expected[i].property_path);
+  }
+}

@@ -91,7 +91,7 @@ FileOutcome check_template(Vm& vm, const PolicySet& set, const std::vector<std::
   out.findings = std::move(po.findings);
   out.diagnostics = std::move(po.diagnostics);
   out.incomplete = po.incomplete;
-  std::sort(out.findings.begin(), out.findings.end(), finding_less);
+  sort_findings(out.findings);
   return out;
 }
 
