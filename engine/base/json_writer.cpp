@@ -69,6 +69,8 @@ bool plain_text(std::string_view text) {
 
 }  // namespace
 
+bool json_plain_text(std::string_view text) { return plain_text(text); }
+
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   // The common case, a text with nothing to escape (keys, ids, most values): one copy.

@@ -4,10 +4,10 @@
 // included, suppressed and baselined ones flagged, so tools can count them; the document is
 // pretty-printed with two-space indentation and members in a fixed order. Findings are written as
 // files finish; the errors, which come after them, are spooled (engine/report/spool.h).
-#include <charconv>
 #include <unordered_map>
 
 #include "engine/base/json_writer.h"
+#include "engine/report/json_cursor.h"
 #include "engine/report/record_json.h"
 #include "engine/report/report_util.h"
 #include "engine/report/spool.h"
@@ -39,37 +39,6 @@ void write_string_or_null(JsonWriter& w, std::string_view name, std::string_view
   }
 }
 
-/// Appends `n` in decimal.
-void append_number(std::string& out, std::uint64_t n) {
-  char buf[24];
-  const auto res = std::to_chars(buf, buf + sizeof buf, n);
-  out.append(buf, res.ptr);
-}
-
-/// `"severity": "..."` as a finding writes it, after the comma and indentation of its depth.
-std::string_view severity_member(Severity s) {
-  switch (s) {
-    case Severity::kCritical:
-      return ",\n      \"severity\": \"critical\"";
-    case Severity::kHigh:
-      return ",\n      \"severity\": \"high\"";
-    case Severity::kMedium:
-      return ",\n      \"severity\": \"medium\"";
-    case Severity::kLow:
-      return ",\n      \"severity\": \"low\"";
-    case Severity::kInfo:
-      return ",\n      \"severity\": \"info\"";
-  }
-  return {};
-}
-
-/// Before an element of an array or a member of an object: a comma unless it is the first, then
-/// the line break and indentation `indent`.
-void append_separator(std::string& out, bool first, std::string_view indent) {
-  if (!first) out += ',';
-  out += indent;
-}
-
 }  // namespace
 
 void append_json_finding(std::string& out, const Finding& f, std::string_view scan_root, bool shard,
@@ -77,107 +46,140 @@ void append_json_finding(std::string& out, const Finding& f, std::string_view sc
   // A finding is an element of `findings` (depth 2, 4 spaces); its members are at depth 3 (6),
   // the elements of its arrays at depth 4 (8), their members at depth 5 (10). The member names
   // and the indentation are literals; only the values are escaped.
-  constexpr std::string_view kElement = "\n        ", kInner = "\n          ";
-  out += "\n    {\n      \"policy_id\": ";
-  append_json_string(out, f.policy_id);
-  out += ",\n      \"policy_name\": ";
-  append_json_string(out, f.policy_name);
-  out += ",\n      \"aliases\": [";
+  // Room for the member names (about 500 bytes), short values and the long texts at once.
+  JsonCursor c(out, 640 + f.message.size() + f.remediation.size() + f.location.file.size() +
+                        (shard ? f.location.source_line.size() : 0));
+  // Before an element of an array: a comma unless it is the first, then its line and indentation.
+  auto element = [&](bool first) {
+    if (first)
+      c.lit("\n        ");
+    else
+      c.lit(",\n        ");
+  };
+  c.lit("\n    {\n      \"policy_id\": ");
+  c.str(f.policy_id);
+  c.lit(",\n      \"policy_name\": ");
+  c.str(f.policy_name);
+  c.lit(",\n      \"aliases\": [");
   if (aliases && !aliases->empty()) {
     for (std::size_t i = 0; i < aliases->size(); ++i) {
-      append_separator(out, i == 0, kElement);
-      append_json_string(out, (*aliases)[i]);
+      element(i == 0);
+      c.str((*aliases)[i]);
     }
-    out += "\n      ";
+    c.lit("\n      ");
   }
-  out += ']';
-  out += severity_member(f.severity);
-  out += f.outcome == Outcome::kUnknown ? std::string_view(",\n      \"outcome\": \"unknown\"")
-                                        : std::string_view(",\n      \"outcome\": \"fail\"");
-  out += ",\n      \"file\": ";
-  append_json_string(out, f.location.file);
-  out += ",\n      \"resource\": ";
-  append_json_string(out, f.resource);
+  c.ch(']');
+  switch (f.severity) {
+    case Severity::kCritical:
+      c.lit(",\n      \"severity\": \"critical\"");
+      break;
+    case Severity::kHigh:
+      c.lit(",\n      \"severity\": \"high\"");
+      break;
+    case Severity::kMedium:
+      c.lit(",\n      \"severity\": \"medium\"");
+      break;
+    case Severity::kLow:
+      c.lit(",\n      \"severity\": \"low\"");
+      break;
+    case Severity::kInfo:
+      c.lit(",\n      \"severity\": \"info\"");
+      break;
+  }
+  if (f.outcome == Outcome::kUnknown)
+    c.lit(",\n      \"outcome\": \"unknown\",\n      \"file\": ");
+  else
+    c.lit(",\n      \"outcome\": \"fail\",\n      \"file\": ");
+  c.str(f.location.file);
+  c.lit(",\n      \"resource\": ");
+  c.str(f.resource);
   if (f.construct_path.empty()) {
-    out += ",\n      \"construct_path\": null";
+    c.lit(",\n      \"construct_path\": null");
   } else {
-    out += ",\n      \"construct_path\": ";
-    append_json_string(out, f.construct_path);
+    c.lit(",\n      \"construct_path\": ");
+    c.str(f.construct_path);
   }
-  out += ",\n      \"property_path\": ";
-  append_json_string(out, f.property_path);
-  out += ",\n      \"line\": ";
-  append_number(out, f.location.line);
-  out += ",\n      \"column\": ";
-  append_number(out, f.location.column);
+  c.lit(",\n      \"property_path\": ");
+  c.str(f.property_path);
+  c.lit(",\n      \"line\": ");
+  c.num(f.location.line);
+  c.lit(",\n      \"column\": ");
+  c.num(f.location.column);
   if (shard) {  // shard reports only: the source line, so `polc merge` can print snippets
-    out += ",\n      \"source_line\": ";
-    append_json_string(out, f.location.source_line);
+    c.lit(",\n      \"source_line\": ");
+    c.str(f.location.source_line);
   }
-  out += ",\n      \"message\": ";
-  append_json_string(out, f.message);
-  out += ",\n      \"conditions\": [";
+  c.lit(",\n      \"message\": ");
+  c.str(f.message);
+  c.lit(",\n      \"conditions\": [");
   for (std::size_t i = 0; i < f.conditions.size(); ++i) {
-    append_separator(out, i == 0, kElement);
-    out += '{';
+    element(i == 0);
+    c.ch('{');
     const ConditionClause& clause = f.conditions[i];
     for (std::size_t j = 0; j < clause.size(); ++j) {
-      append_separator(out, j == 0, kInner);
-      append_json_string(out, clause[j].name);
-      out += clause[j].value ? std::string_view(": true") : std::string_view(": false");
+      if (j == 0)
+        c.lit("\n          ");
+      else
+        c.lit(",\n          ");
+      c.str(clause[j].name);
+      if (clause[j].value)
+        c.lit(": true");
+      else
+        c.lit(": false");
     }
-    if (!clause.empty()) out += kElement;
-    out += '}';
+    if (!clause.empty()) c.lit("\n        ");
+    c.ch('}');
   }
-  if (!f.conditions.empty()) out += "\n      ";
-  out += ']';
+  if (!f.conditions.empty()) c.lit("\n      ");
+  c.ch(']');
   if (!f.deployments.empty()) {
-    out += ",\n      \"deployments\": [";
+    c.lit(",\n      \"deployments\": [");
     for (std::size_t i = 0; i < f.deployments.size(); ++i) {
-      append_separator(out, i == 0, kElement);
-      append_json_string(out, f.deployments[i]);
+      element(i == 0);
+      c.str(f.deployments[i]);
     }
-    out += "\n      ]";
+    c.lit("\n      ]");
   }
-  out += ",\n      \"related\": [";
+  c.lit(",\n      \"related\": [");
   for (std::size_t i = 0; i < f.related.size(); ++i) {
     const RelatedLocation& r = f.related[i];
-    append_separator(out, i == 0, kElement);
-    out += "{\n          \"file\": ";
-    append_json_string(out, r.location.file);
-    out += ",\n          \"line\": ";
-    append_number(out, r.location.line);
-    out += ",\n          \"column\": ";
-    append_number(out, r.location.column);
+    element(i == 0);
+    c.lit("{\n          \"file\": ");
+    c.str(r.location.file);
+    c.lit(",\n          \"line\": ");
+    c.num(r.location.line);
+    c.lit(",\n          \"column\": ");
+    c.num(r.location.column);
     if (shard) {
-      out += ",\n          \"source_line\": ";
-      append_json_string(out, r.location.source_line);
+      c.lit(",\n          \"source_line\": ");
+      c.str(r.location.source_line);
     }
-    out += ",\n          \"message\": ";
-    append_json_string(out, r.message);
-    out += "\n        }";
+    c.lit(",\n          \"message\": ");
+    c.str(r.message);
+    c.lit("\n        }");
   }
-  if (!f.related.empty()) out += "\n      ";
-  out += ']';
-  out += ",\n      \"remediation\": ";
-  append_json_string(out, f.remediation);
+  if (!f.related.empty()) c.lit("\n      ");
+  c.lit("],\n      \"remediation\": ");
+  c.str(f.remediation);
   if (f.suppressed) {
-    out += ",\n      \"suppressed\": true,\n      \"suppression\": {\n        \"reason\": ";
-    append_json_string(out, f.suppression_reason);
-    out += ",\n        \"source\": ";
-    append_json_string(out, f.suppression_source);
-    out += "\n      }";
+    c.lit(",\n      \"suppressed\": true,\n      \"suppression\": {\n        \"reason\": ");
+    c.str(f.suppression_reason);
+    c.lit(",\n        \"source\": ");
+    c.str(f.suppression_source);
+    c.lit("\n      }");
   } else {
-    out += ",\n      \"suppressed\": false,\n      \"suppression\": null";
+    c.lit(",\n      \"suppressed\": false,\n      \"suppression\": null");
   }
-  out += f.baselined ? std::string_view(",\n      \"baselined\": true")
-                     : std::string_view(",\n      \"baselined\": false");
-  out += ",\n      \"fingerprint\": ";
-  if (!f.fingerprint.empty())
-    append_json_string(out, f.fingerprint);
+  if (f.baselined)
+    c.lit(",\n      \"baselined\": true,\n      \"fingerprint\": ");
   else
-    append_json_string(out, finding_fingerprint(f, scan_root));
-  out += "\n    }";
+    c.lit(",\n      \"baselined\": false,\n      \"fingerprint\": ");
+  if (!f.fingerprint.empty())
+    c.str(f.fingerprint);
+  else
+    c.str(finding_fingerprint(f, scan_root));
+  c.lit("\n    }");
+  c.finish();
 }
 
 namespace {
@@ -265,10 +267,6 @@ void write_shard(JsonWriter& w, const ReportFrame& result, std::uint64_t finding
 
 /// Findings go out as they arrive; errors, which follow all findings, are spooled.
 class JsonReportWriter final : public BufferedWriter {
-  // Room reserved for one rendered finding (bytes; a typical one is 700 to 1,000), so that
-  // rendering it grows the string once at most.
-  static constexpr std::size_t kFindingBytesHint = 1024;
-
  public:
   JsonReportWriter(const ReportOptions& options, ReportSink& sink)
       : BufferedWriter(options, sink), w_(out_), errors_writer_(error_text_, true, 2) {}
@@ -322,7 +320,6 @@ class JsonReportWriter final : public BufferedWriter {
 
   void prerender(Finding& f) const override {
     f.rendered.clear();
-    f.rendered.reserve(kFindingBytesHint);
     append_json_finding(f.rendered, f, frame_.scan_root, shard_, aliases_of(f));
     f.rendered_by = this;
   }
