@@ -6,6 +6,7 @@
 #include <random>
 
 #include "engine/base/json_writer.h"
+#include "engine/report/report.h"
 #include "engine/report/report_util.h"
 #include "engine/triage/fingerprint.h"
 
@@ -246,5 +247,30 @@ TEST_CASE("sort_findings: the order std::sort gives, ties included", "[report][s
     REQUIRE(findings.size() == expected.size());
     for (std::size_t i = 0; i < n; ++i)
       REQUIRE(findings[i].property_path == expected[i].property_path);
+  }
+}
+
+TEST_CASE("SARIF: a file's artifact URI follows the scan root of each report", "[report][sarif]") {
+  // The URI of the last file is kept per thread: reports with other scan roots, made one after
+  // the other on one thread, must not reuse it.
+  ScanResult r;
+  Finding f;
+  f.policy_id = "POLC-X-001";
+  f.location.file = "stacks/app.yaml";
+  f.location.line = 3;
+  f.location.column = 1;
+  r.findings = {f, f};
+  for (int round = 0; round < 2; ++round) {
+    r.scan_root = ".";
+    std::string doc = render_report(r, ReportFormat::kSarif, {});
+    CHECK(doc.find("\"uri\": \"stacks/app.yaml\"") != std::string::npos);
+    r.scan_root = "stacks";
+    doc = render_report(r, ReportFormat::kSarif, {});
+    CHECK(doc.find("\"uri\": \"app.yaml\"") != std::string::npos);
+    CHECK(doc.find("\"uri\": \"stacks/app.yaml\"") == std::string::npos);
+    r.findings[1].location.file = "/abs/t ml.yaml";
+    doc = render_report(r, ReportFormat::kSarif, {});
+    CHECK(doc.find("\"uri\": \"file:///abs/t%20ml.yaml\"") != std::string::npos);
+    r.findings[1].location.file = f.location.file;
   }
 }

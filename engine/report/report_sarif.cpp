@@ -14,6 +14,7 @@
 // spooled while the scan runs (engine/report/spool.h) and the document is written at its end.
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "engine/base/json_writer.h"
 #include "engine/base/utf8.h"
@@ -88,16 +89,37 @@ std::uint32_t code_point_column(const Location& loc) {
   return static_cast<std::uint32_t>(cps + 1);
 }
 
-void write_artifact_location(JsonWriter& w, std::string_view file, std::string_view scan_root) {
+/// A file's artifact URI: relative to the scan root (`relative`), or a `file://` URI.
+struct ArtifactUri {
+  std::string file, scan_root;  // what it was made from
+  std::string uri;
+  bool relative = false;
+};
+
+/// The artifact URI of `file` (a pure function of `file` and `scan_root`), kept for the next call
+/// on this thread: a file's findings come one after another, and the lexical normalization is
+/// costly. Thread-safe (one copy per thread).
+const ArtifactUri& artifact_uri(std::string_view file, std::string_view scan_root) {
+  thread_local ArtifactUri last;
+  thread_local bool any = false;
+  if (any && last.file == file && last.scan_root == scan_root) return last;
   const std::string rel = report_relative_path(file, scan_root);
+  last.file = file;
+  last.scan_root = scan_root;
+  last.relative = !is_absolute(rel);
+  last.uri = last.relative
+                 ? percent_encode(rel)
+                 : "file://" + std::string(rel[0] == '/' ? "" : "/") + percent_encode(rel);
+  any = true;
+  return last;
+}
+
+void write_artifact_location(JsonWriter& w, std::string_view file, std::string_view scan_root) {
+  const ArtifactUri& a = artifact_uri(file, scan_root);
   w.key("artifactLocation");
   w.begin_object();
-  if (is_absolute(rel)) {
-    w.member("uri", "file://" + std::string(rel[0] == '/' ? "" : "/") + percent_encode(rel));
-  } else {
-    w.member("uri", percent_encode(rel));
-    w.member("uriBaseId", kSrcRoot);
-  }
+  w.member("uri", a.uri);
+  if (a.relative) w.member("uriBaseId", kSrcRoot);
   w.end_object();
 }
 
@@ -303,7 +325,7 @@ class SarifWriter final : public BufferedWriter {
     // Rules: the policy set, then a bare rule for each finding policy it does not list.
     for (const PolicyInfo& p : frame_.policies)
       if (rule_index_.emplace(p.id, rules_.size()).second) rules_.push_back(p);
-    listed_index_ = rule_index_;
+    listed_index_ = {rule_index_.begin(), rule_index_.end()};
   }
 
   void prerender(Finding& f) const override {
@@ -455,7 +477,7 @@ class SarifWriter final : public BufferedWriter {
   std::vector<PolicyInfo> rules_;
   std::map<std::string, std::size_t> rule_index_;
   // The rule indices of the frame's policies (set by `begin`, then only read: `prerender`).
-  std::map<std::string, std::size_t> listed_index_;
+  std::unordered_map<std::string, std::size_t> listed_index_;
   bool any_error_ = false;
   std::string section_text_;
   JsonWriter results_writer_;  // elements of runs[0].results (depth 4)
