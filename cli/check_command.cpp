@@ -59,6 +59,20 @@ bool write_file(const std::string& path, const std::string& text, const char* wh
   return true;
 }
 
+/// Buffer of a report stream that is not a terminal (bytes). A report is written a file's
+/// findings at a time (about 6 KB in a JSON report with the whole pack), which the default
+/// buffer of 4 KB passes on as one write each: 4,700 system calls for the corpus's 27 MB report,
+/// about 430 with this buffer. A terminal keeps its line buffering.
+constexpr std::size_t kReportStreamBufferBytes = 64u << 10;
+
+/// Gives `file` (before its first write) the kReportStreamBufferBytes at `buffer` unless it is a
+/// terminal. (glibc ignores the size when the buffer is left to it.) `buffer` must outlive the
+/// stream's last write and close.
+void buffer_report_stream(std::FILE* file, char* buffer) {
+  if (file && isatty(fileno(file)) == 0)
+    std::setvbuf(file, buffer, _IOFBF, kReportStreamBufferBytes);
+}
+
 /// Standard output for reports: clears the progress bar's line before each write.
 class ProgressAwareSink final : public FileSink {
  public:
@@ -80,6 +94,7 @@ class ReportFile {
   bool open() {
     std::string error;
     if (!out_.open(error)) return fail(error);
+    buffer_report_stream(out_.file(), buffer_.get());
     sink_ = std::make_unique<FileSink>(out_.file());
     return true;
   }
@@ -98,6 +113,8 @@ class ReportFile {
                  "any, is unchanged)\n";
     return false;
   }
+  // Declared before `out_`, so it outlives the file's close in `out_`'s destructor.
+  std::unique_ptr<char[]> buffer_ = std::make_unique<char[]>(kReportStreamBufferBytes);
   OutputFile out_;
   std::unique_ptr<FileSink> sink_;
 };
@@ -190,6 +207,10 @@ void finish_cache(DiskCache& cache, const CheckArgs& args, bool color) {
 
 int run_check(const CheckArgs& args) {
   auto start = std::chrono::steady_clock::now();
+  // Nothing is written to standard output before the report. A plain array: no destructor, so
+  // it outlives the flush at exit.
+  static char stdout_buffer[kReportStreamBufferBytes];
+  buffer_report_stream(stdout, stdout_buffer);
   bool color_err = use_color(args.no_color, 2, args.color);
   Config cfg;
   if (!effective_config(args, cfg, color_err)) return kExitUsageOrPolicyError;

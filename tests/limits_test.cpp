@@ -734,3 +734,36 @@ TEST_CASE("kMaxSamGlobalsMergedEntries", "[limits][sam]") {
 // (parser_test), kMaxForEachExpansions (template_test), kMaxWalkDirFds (streaming_test), and
 // the parser-level checks of kMaxNestingDepth and kMaxStringBytes (yaml_parser_test,
 // json_parser_test).
+
+// The property path of a finding located at a template node is searched among at most
+// kMaxPathSearchNodes nodes of its resource (children last to first); past them the finding is
+// still reported, at the resource without a path.
+TEST_CASE("kMaxPathSearchNodes", "[limits]") {
+  const std::string policy = R"(
+policy named-bucket {
+  id = "T-PS-1"
+  title = "bucket name"
+  severity = low
+  for b in resources("AWS::S3::Bucket") {
+    require b.Properties.BucketName != "bad" at b.Properties.BucketName
+  }
+}
+)";
+  // BucketName comes before a list of `items` tags, which the search visits first (with the
+  // resource, Properties and the list itself: items + 3 nodes before BucketName).
+  auto bucket = [](std::size_t items) {
+    std::string t = "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+                    "      BucketName: bad\n      Tags: [";
+    for (std::size_t i = 0; i < items; ++i) t += i ? ",t" : "t";
+    return t + "]\n";
+  };
+  auto path_of = [&](std::size_t items) {
+    VmRun r = run_policy(policy, bucket(items));
+    for (const auto& f : r.first.findings)
+      if (f.policy_name == "named-bucket") return f.resource + ":" + f.property_path;
+    return std::string("(no finding)");
+  };
+  CHECK(path_of(2) == "B:Properties.BucketName");
+  CHECK(path_of(kMaxPathSearchNodes - 4) == "B:Properties.BucketName");
+  CHECK(path_of(kMaxPathSearchNodes - 3) == "B:");
+}

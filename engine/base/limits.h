@@ -148,6 +148,11 @@ inline constexpr std::size_t kMaxSchemaFileBytes = 16u << 20;
 /// 200,000 accepted findings, far more than any real baseline.
 inline constexpr std::size_t kMaxBaselineBytes = 64u << 20;
 
+/// Nodes of a resource searched for the property path of a finding located at a template node
+/// (`Vm`). A resource's own nodes number in the thousands at most; past the bound the finding
+/// is reported at the resource, without a property path.
+inline constexpr std::size_t kMaxPathSearchNodes = 100'000;
+
 /// Directories walked up from the working directory when looking for `.polc.yaml`.
 inline constexpr std::size_t kMaxConfigSearchDepth = 64;
 

@@ -207,7 +207,7 @@ bool entry_matches(const Entry& e, const Finding& f, const std::vector<PolicyInf
 void apply_template_suppressions(const Template& tmpl, const std::vector<PolicyInfo>& policies,
                                  const SuppressionOptions& options, std::vector<Finding>& findings,
                                  std::vector<Diagnostic>& diags,
-                                 const std::vector<std::string_view>& ran) {
+                                 const std::function<bool(std::string_view id)>& ran) {
   const SourceFile& file = tmpl.file();
   std::vector<Entry> template_entries;
   const Value* top_meta = tmpl.root() ? tmpl.root()->get("Metadata") : nullptr;
@@ -246,9 +246,7 @@ void apply_template_suppressions(const Template& tmpl, const std::vector<PolicyI
   // rule's resource, not its group's).
   auto ran_policy = [&](const std::string& rule) {
     for (const auto& p : policies)
-      if ((p.id == rule || p.name == rule) &&
-          std::find(ran.begin(), ran.end(), std::string_view(p.id)) != ran.end())
-        return true;
+      if ((p.id == rule || p.name == rule) && ran && ran(p.id)) return true;
     return false;
   };
   // Resources a transform generates (SAM: a function's role, URL, ...) carry their source's

@@ -13,6 +13,7 @@
 // A reason is required. Unknown keys under `polc` (such as `supress`), entries without a
 // reason, and rules no active or known policy has get a warning located at the key.
 #pragma once
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,12 +32,13 @@ struct SuppressionOptions {
 
 /// Marks findings of `tmpl` suppressed by its Metadata and adds warnings for malformed
 /// suppressions to `diags` (foreign ones of the wrong shape included: never ignored silently).
-/// `policies` are all policies known (for "unknown rule" warnings and aliases). `ran` holds the
-/// ids of the policies that ran on the template: a polc suppression of one of them that
-/// suppressed no finding gets a `suppression-unused` warning. Thread-safe on distinct templates.
+/// `policies` are all policies known (for "unknown rule" warnings and aliases). `ran(id)` says
+/// whether the policy with that id ran on the template (none did when it is empty): a polc
+/// suppression of one that ran and suppressed no finding gets a `suppression-unused` warning.
+/// It is asked only about such suppressions. Thread-safe on distinct templates.
 void apply_template_suppressions(const Template& tmpl, const std::vector<PolicyInfo>& policies,
                                  const SuppressionOptions& options, std::vector<Finding>& findings,
                                  std::vector<Diagnostic>& diags,
-                                 const std::vector<std::string_view>& ran = {});
+                                 const std::function<bool(std::string_view id)>& ran = {});
 
 }  // namespace polc

@@ -430,6 +430,12 @@ struct Vm::Impl {
   /// The logical ID of the resource containing template offset `offset` (by resource node span),
   /// and the property path of `node` below it, when found.
   std::string path_of(const Value* node, std::uint32_t resource);
+  /// `path_of`'s depth-first stack: an open map or list and the index of the child visited.
+  struct PathStep {
+    const Value* v;
+    std::uint32_t next;  // children [0, next) are still to visit
+  };
+  std::vector<PathStep> path_stack;  // reused by every call
   /// The resource whose map holds `node` (the last resource starting at or before the node's
   /// offset, confirmed by `path_of`), or kNoIndex.
   std::uint32_t resource_containing(const Value* node);

@@ -163,40 +163,43 @@ std::string Vm::Impl::path_of(const Value* node, std::uint32_t resource) {
   if (resource == kNoIndex) return {};
   const Resource& r = tmpl->resources()[resource];
   if (!r.node) return {};
-  // Depth-first from the resource node, children last to first, at most 100,000 nodes; the
-  // path is built in one string, extended on the way down and cut back on the way up.
-  std::string path;
-  std::size_t visited = 0;
-  bool found = false;
-  auto visit = [&](auto&& self, const Value* v) -> void {
-    if (++visited > 100000) return;
-    if (v == node) {
-      found = true;
-      return;
-    }
-    const std::size_t mark = path.size();
-    if (v->kind == ValueKind::kMap) {
-      for (std::uint32_t i = v->size; i-- > 0 && !found && visited < 100000;) {
-        const MapEntry& e = v->entries[i];
-        if (!e.value) continue;
-        if (mark != 0) path += '.';
-        path += e.key;
-        self(self, e.value);
-        if (!found) path.resize(mark);
-      }
-    } else if (v->kind == ValueKind::kList) {
-      for (std::uint32_t i = v->size; i-- > 0 && !found && visited < 100000;) {
-        if (!v->items[i]) continue;
-        path += '[';
-        path += std::to_string(i);
-        path += ']';
-        self(self, v->items[i]);
-        if (!found) path.resize(mark);
-      }
-    }
+  if (node == r.node) return {};
+  // Depth-first from the resource node, children last to first, at most kMaxPathSearchNodes
+  // nodes; the path is spelled from the stack only for the node found.
+  std::vector<PathStep>& stack = path_stack;
+  stack.clear();
+  auto branches = [](const Value* v) {
+    return v->kind == ValueKind::kMap || v->kind == ValueKind::kList;
   };
-  visit(visit, r.node);
-  return found ? path : std::string();
+  std::size_t visited = 1;
+  if (branches(r.node)) stack.push_back({r.node, r.node->size});
+  while (!stack.empty()) {
+    PathStep& o = stack.back();
+    if (o.next == 0 || visited >= kMaxPathSearchNodes) {
+      stack.pop_back();
+      continue;
+    }
+    const std::uint32_t i = --o.next;
+    const Value* child = o.v->kind == ValueKind::kMap ? o.v->entries[i].value : o.v->items[i];
+    if (!child) continue;
+    ++visited;
+    if (child == node) {
+      std::string path;
+      for (const PathStep& step : stack) {
+        if (step.v->kind == ValueKind::kMap) {
+          if (!path.empty()) path += '.';
+          path += step.v->entries[step.next].key;
+        } else {
+          path += '[';
+          path += std::to_string(step.next);
+          path += ']';
+        }
+      }
+      return path;
+    }
+    if (branches(child)) stack.push_back({child, child->size});
+  }
+  return {};
 }
 
 }  // namespace polc
