@@ -6,11 +6,194 @@
 #include <random>
 
 #include "engine/base/json_writer.h"
+#include "engine/base/utf8.h"
 #include "engine/report/report.h"
 #include "engine/report/report_util.h"
 #include "engine/triage/fingerprint.h"
 
 using namespace polc;
+
+// The SARIF result as the generic writer wrote it before `append_sarif_result`
+// (engine/report/report_sarif.cpp at b39bbee), kept here as the reference.
+namespace sarif_ref {
+
+using namespace polc::internal;
+constexpr std::string_view kSrcRoot = "%SRCROOT%";
+constexpr std::string_view kFingerprintKey = "polcFingerprint/v1";
+
+/// SARIF's `level` values for the three report levels.
+std::string_view sarif_level(ReportLevel level) {
+  static constexpr std::string_view kWords[] = {"error", "warning", "note"};
+  return kWords[static_cast<int>(level)];
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters and '/'.
+std::string percent_encode(std::string_view path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : path) {
+    const auto u = static_cast<unsigned char>(c);
+    const bool keep = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
+                      u == '-' || u == '.' || u == '_' || u == '~' || u == '/';
+    if (keep) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    }
+  }
+  return out;
+}
+
+bool is_absolute(std::string_view path) {
+  if (!path.empty() && path[0] == '/') return true;
+  // Windows drive paths ("C:/...") after normalization.
+  return path.size() >= 3 && path[1] == ':' && path[2] == '/' &&
+         ((path[0] >= 'a' && path[0] <= 'z') || (path[0] >= 'A' && path[0] <= 'Z'));
+}
+
+/// Byte column (1-based) to code-point column (1-based), using the location's source line.
+std::uint32_t code_point_column(const Location& loc) {
+  if (loc.column == 0) return 0;
+  const std::size_t bytes = loc.column - 1;
+  const std::string_view line = loc.source_line;
+  std::size_t cps = count_code_points(line, bytes);
+  if (bytes > line.size()) cps += bytes - line.size();
+  return static_cast<std::uint32_t>(cps + 1);
+}
+
+void write_artifact_location(JsonWriter& w, std::string_view file, std::string_view scan_root) {
+  const std::string rel = report_relative_path(file, scan_root);
+  w.key("artifactLocation");
+  w.begin_object();
+  if (is_absolute(rel)) {
+    w.member("uri", "file://" + std::string(rel[0] == '/' ? "" : "/") + percent_encode(rel));
+  } else {
+    w.member("uri", percent_encode(rel));
+    w.member("uriBaseId", kSrcRoot);
+  }
+  w.end_object();
+}
+
+/// Writes a `physicalLocation` member. Whole-file locations get no region unless
+/// `force_region`, which anchors them at line 1 (results need a line to be shown at all).
+void write_physical_location(JsonWriter& w, const Location& loc, std::string_view scan_root,
+                             bool force_region) {
+  w.key("physicalLocation");
+  w.begin_object();
+  write_artifact_location(w, loc.file, scan_root);
+  if (loc.line > 0 || force_region) {
+    w.key("region");
+    w.begin_object();
+    w.member("startLine", loc.line > 0 ? loc.line : 1u);
+    if (loc.line > 0 && loc.column > 0) w.member("startColumn", code_point_column(loc));
+    w.end_object();
+  }
+  w.end_object();
+}
+
+void write_text_message(JsonWriter& w, std::string_view name, std::string_view text) {
+  w.key(name);
+  w.begin_object();
+  w.member("text", text);
+  w.end_object();
+}
+
+/// Whether a suppression lives in the template (metadata, cfn_nag/checkov comments) or outside
+/// it (a waiver file, configuration, the command line).
+std::string_view suppression_kind(std::string_view source) {
+  for (std::string_view external : {"waiver", "config", "baseline", "cli", "external"}) {
+    if (source == external) return "external";
+  }
+  return "inSource";
+}
+
+void write_result(JsonWriter& w, const Finding& f, std::size_t rule_index, bool any_baselined,
+                  std::string_view scan_root) {
+  w.begin_object();
+  w.member("ruleId", f.policy_id);
+  w.member("ruleIndex", static_cast<std::uint64_t>(rule_index));
+  w.member("level", sarif_level(report_level(f.severity)));
+  write_text_message(w, "message", finding_message(f));
+  w.key("locations");
+  w.begin_array();
+  w.begin_object();
+  write_physical_location(w, f.location, scan_root, true);
+  if (!f.resource.empty()) {
+    w.key("logicalLocations");
+    w.begin_array();
+    w.begin_object();
+    w.member("name", f.resource);
+    if (!f.construct_path.empty()) w.member("fullyQualifiedName", f.construct_path);
+    w.member("kind", "resource");
+    w.end_object();
+    w.end_array();
+  }
+  w.end_object();
+  w.end_array();
+  if (!f.related.empty()) {
+    w.key("relatedLocations");
+    w.begin_array();
+    for (std::size_t i = 0; i < f.related.size(); ++i) {
+      w.begin_object();
+      w.member("id", static_cast<std::uint64_t>(i + 1));
+      write_physical_location(w, f.related[i].location, scan_root, false);
+      write_text_message(w, "message", f.related[i].message);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  w.key("partialFingerprints");
+  w.begin_object();
+  w.member(kFingerprintKey, finding_fingerprint(f, scan_root));
+  w.end_object();
+  if (f.suppressed) {
+    w.key("suppressions");
+    w.begin_array();
+    w.begin_object();
+    w.member("kind", suppression_kind(f.suppression_source));
+    w.member("status", "accepted");
+    if (!f.suppression_reason.empty()) w.member("justification", f.suppression_reason);
+    if (!f.suppression_source.empty()) {
+      w.key("properties");
+      w.begin_object();
+      w.member("source", f.suppression_source);
+      w.end_object();
+    }
+    w.end_object();
+    w.end_array();
+  }
+  if (any_baselined) w.member("baselineState", f.baselined ? "unchanged" : "new");
+  w.key("properties");
+  w.begin_object();
+  w.member("severity", severity_name(f.severity));
+  w.member("outcome", f.outcome == Outcome::kUnknown ? "unknown" : "fail");
+  if (!f.property_path.empty()) w.member("propertyPath", f.property_path);
+  if (!f.deployments.empty()) {
+    w.key("deployments");
+    w.begin_array();
+    for (const std::string& d : f.deployments) w.value(d);
+    w.end_array();
+  }
+  // The condition assignments the finding holds under, as in the JSON report ("conditions": a
+  // disjunction of {name: value} conjunctions), and in words; absent when unconditional.
+  if (!f.conditions.empty()) {
+    w.member("condition", describe_conditions(f.conditions));
+    w.key("conditions");
+    w.begin_array();
+    for (const ConditionClause& clause : f.conditions) {
+      w.begin_object();
+      for (const ConditionTerm& term : clause) w.member(term.name, term.value);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  w.end_object();
+  w.end_object();
+}
+
+}  // namespace sarif_ref
 
 namespace {
 
@@ -272,5 +455,28 @@ TEST_CASE("SARIF: a file's artifact URI follows the scan root of each report", "
     doc = render_report(r, ReportFormat::kSarif, {});
     CHECK(doc.find("\"uri\": \"file:///abs/t%20ml.yaml\"") != std::string::npos);
     r.findings[1].location.file = f.location.file;
+  }
+}
+
+TEST_CASE("append_sarif_result: byte-identical to the generic JsonWriter", "[report][sarif]") {
+  TextGen g(4242);
+  const char* roots[] = {".", "./root", "/abs", "stacks", ""};
+  for (int i = 0; i < 3000; ++i) {
+    Finding f = random_finding(g);
+    // Files inside and outside the roots, relative and absolute, repeated (the URI is kept for
+    // the next location of the same file).
+    if (g.pick(3) == 0)
+      f.location.file = std::string(g.pick(2) ? "/abs/" : "stacks/") + f.location.file;
+    if (!f.related.empty() && g.pick(2) == 0) f.related[0].location.file = f.location.file;
+    const std::string_view root = roots[g.pick(5)];
+    const std::size_t rule_index = g.pick(1000);
+    const bool any_baselined = g.pick(2) == 0;
+    std::string expected;
+    JsonWriter w(expected, true, 4);
+    sarif_ref::write_result(w, f, rule_index, any_baselined, root);
+    std::string actual = "prefix";
+    internal::append_sarif_result(actual, f, rule_index, any_baselined, root);
+    INFO("finding " << i);
+    REQUIRE(actual == "prefix" + expected);
   }
 }
