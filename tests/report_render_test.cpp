@@ -1,12 +1,15 @@
 // The reporters' direct renderers against the generic JsonWriter: a finding rendered by
-// `append_json_finding` (literal member names and indentation) must be byte for byte what the
-// JsonWriter code it replaced writes, for random findings whose every text field holds what needs
-// escaping (quotes, backslashes, control characters, DEL, non-ASCII, invalid UTF-8, long texts).
+// `append_json_finding` or `append_sarif_result` (literal member names and indentation, through
+// JsonCursor) must be byte for byte what the JsonWriter code they replaced writes, for random
+// findings whose every text field holds what needs escaping (quotes, backslashes, control
+// characters, DEL, non-ASCII, invalid UTF-8, long texts). Also: the shortcuts of
+// normalize_report_path and sort_findings against what they shortcut.
 #include <catch2/catch.hpp>
 #include <random>
 
 #include "engine/base/json_writer.h"
 #include "engine/base/utf8.h"
+#include "engine/report/json_cursor.h"
 #include "engine/report/report.h"
 #include "engine/report/report_util.h"
 #include "engine/triage/fingerprint.h"
@@ -479,4 +482,26 @@ TEST_CASE("append_sarif_result: byte-identical to the generic JsonWriter", "[rep
     INFO("finding " << i);
     REQUIRE(actual == "prefix" + expected);
   }
+}
+
+TEST_CASE("JsonCursor: grows past the room it expected, escapes as append_json_string",
+          "[report][json]") {
+  std::string out = "[";
+  std::string expected = "[";
+  {
+    internal::JsonCursor c(out, 0);
+    for (int i = 0; i < 500; ++i) {
+      const std::string text =
+          std::string(static_cast<std::size_t>(i), 'x') + (i % 3 ? "\"\n\xff" : "");
+      c.lit(",\n  ");
+      c.str(text);
+      c.ch(':');
+      c.num(static_cast<std::uint64_t>(i) * 1000003u);
+      expected += ",\n  ";
+      append_json_string(expected, text);
+      expected += ':' + std::to_string(static_cast<std::uint64_t>(i) * 1000003u);
+    }
+    c.finish();
+  }
+  CHECK(out == expected);
 }

@@ -16,8 +16,9 @@ namespace polc::internal {
 
 class JsonCursor {
  public:
-  /// Writes at the end of `out`, which is not touched otherwise until `finish`. `expected`: the
-  /// bytes the element will likely take (room is made for that at once; more when needed).
+  /// Writes at the end of `out`, which holds room not yet written (zero bytes) past the cursor
+  /// until `finish` cuts it. `expected`: the bytes the element will likely take (room is made for
+  /// that at once; more when needed).
   JsonCursor(std::string& out, std::size_t expected) : out_(out) { reopen(expected); }
   JsonCursor(const JsonCursor&) = delete;
   JsonCursor& operator=(const JsonCursor&) = delete;
@@ -30,11 +31,6 @@ class JsonCursor {
     room(N - 1);
     std::memcpy(p_, text, N - 1);
     p_ += N - 1;
-  }
-  void raw(std::string_view text) {
-    room(text.size());
-    std::memcpy(p_, text.data(), text.size());
-    p_ += text.size();
   }
   void ch(char c) {
     room(1);
