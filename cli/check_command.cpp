@@ -488,9 +488,8 @@ int run_check(const CheckArgs& args) {
   };
   auto report_group = [&](std::vector<Finding>& findings, std::vector<Diagnostic>& diags) {
     std::stable_sort(diags.begin(), diags.end(), location_less);
-    std::vector<Finding> shown;
-    for (Finding& f : findings) {
-      if (hidden(f)) continue;
+    std::erase_if(findings, hidden);  // in place: what is shown is not moved elsewhere
+    for (const Finding& f : findings) {
       if (f.suppressed)
         ++summary.suppressed;
       else if (f.baselined)
@@ -500,10 +499,9 @@ int run_check(const CheckArgs& args) {
       else
         ++summary.findings_by_severity[static_cast<int>(f.severity)];
       exit_code.add(f);
-      shown.push_back(std::move(f));
     }
     for (const Diagnostic& d : diags) exit_code.add(d);
-    for (auto& w : writers) w->add(shown, diags);
+    for (auto& w : writers) w->add(findings, diags);
   };
   auto consume = [&](const std::string& path, FileOutcome& o) {
     switch (o.status) {

@@ -316,6 +316,43 @@ TEST_CASE("source file: line_text with every line terminator", "[loader][source]
   CHECK(h.line_text(2).empty());
 }
 
+// The line table (a vector scan of 16 bytes at a time, "\r" anywhere sending it to the general
+// loop) against a byte-by-byte reference, on random texts of "\n", "\r", "\r\n" and other bytes
+// around the 16-byte block boundaries.
+TEST_CASE("source file: locate agrees with a byte-by-byte line count", "[loader][source]") {
+  std::uint32_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) & 0x7fff;
+  };
+  const char alphabet[] = {'a', 'b', ' ', '\n', '\n', '\r', '\xC3', '\x00'};
+  for (int round = 0; round < 600; ++round) {
+    const std::size_t len = next() % 70;
+    const bool with_cr = round % 3 == 0;
+    std::string text;
+    for (std::size_t i = 0; i < len; ++i) {
+      char c = alphabet[next() % sizeof alphabet];
+      if (c == '\r' && !with_cr) c = 'c';
+      text += c;
+    }
+    polc::SourceFile f("r.yaml", text);
+    // Reference: a line starts after "\n", after "\r" not followed by "\n".
+    std::uint32_t line = 1, start = 0;
+    for (std::uint32_t off = 0; off <= text.size(); ++off) {
+      INFO("round " << round << " offset " << off);
+      polc::LineCol lc = f.locate(off);
+      CHECK(lc.line == line);
+      CHECK(lc.column == off - start + 1);
+      if (off < text.size() &&
+          (text[off] == '\n' ||
+           (text[off] == '\r' && (off + 1 >= text.size() || text[off + 1] != '\n')))) {
+        ++line;
+        start = off + 1;
+      }
+    }
+  }
+}
+
 TEST_CASE("loader: a large JSON template's tree in one arena chunk of huge pages",
           "[loader][arena]") {
   // Above kArenaHugeChunkBytes / 4 bytes the document's arena starts with one chunk of about

@@ -512,20 +512,22 @@ TEST_CASE("exit codes: precedence", "[report]") {
 }
 
 TEST_CASE("report: JSON strings escape every byte wherever it falls in a word", "[report][json]") {
-  // append_json_string copies eight plain bytes at a time: each byte value, at each position
-  // of a 19-byte string, must come out as it does alone.
+  // append_json_string looks at 16 and 8 plain bytes at a time, the last ones overlapping the
+  // others: each byte value, at each position of strings of every length up to 40, must come out
+  // as it does alone.
   for (int b = 0; b < 256; ++b) {
     std::string alone;
     append_json_string(alone, std::string(1, static_cast<char>(b)));
     const std::string enc = alone.substr(1, alone.size() - 2);
-    for (std::size_t at = 0; at < 19; ++at) {
-      std::string text(19, 'a');
-      text[at] = static_cast<char>(b);
-      std::string out;
-      append_json_string(out, text);
-      INFO("byte " << b << " at " << at);
-      CHECK(out == "\"" + std::string(at, 'a') + enc + std::string(18 - at, 'a') + "\"");
-    }
+    for (std::size_t len = 1; len <= 40; ++len)
+      for (std::size_t at = 0; at < len; ++at) {
+        std::string text(len, 'a');
+        text[at] = static_cast<char>(b);
+        std::string out;
+        append_json_string(out, text);
+        INFO("byte " << b << " at " << at << " of " << len);
+        REQUIRE(out == "\"" + std::string(at, 'a') + enc + std::string(len - 1 - at, 'a') + "\"");
+      }
   }
   std::string out;
   append_json_string(out, "caf\xc3\xa9 \"quoted\" back\\slash\ttab plain text of some length");

@@ -77,6 +77,33 @@ TEST_CASE("links: an export's group is reported with the importing endpoint", "[
   CHECK(summary(renamed.out) == std::set<std::string>{"import-unresolved app.yaml:14"});
 }
 
+// A checked template's links come from its model, not from a search of its bytes: an `Export`
+// key spelt by a YAML alias (no "Export:" in the text) is an export like any other.
+TEST_CASE("links: an export whose key is an alias", "[links]") {
+  Dir d("alias");
+  d.write("network.yaml", R"(AWSTemplateFormatVersion: "2010-09-09"
+Metadata:
+  Word: &word Export
+Resources:
+  EndpointSg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: endpoints
+Outputs:
+  SgId:
+    Value: !GetAtt EndpointSg.GroupId
+    *word :
+      Name: !Sub "${AWS::StackName}-SgId"
+)");
+  d.write("app.yaml", kApp);
+  CHECK_FALSE(may_link(R"(Word: &word Export
+    *word :
+      Name: x)"));
+  const auto r = run_polc(d.path(), kOnly + ".");
+  CHECK(summary(r.out) ==
+        std::set<std::string>{"network.yaml EndpointSg vpce-sg-no-implicit-egress app.yaml"});
+}
+
 TEST_CASE("links: local nested stacks pass a group from one child to another", "[links]") {
   Dir d("nested");
   d.write("parent.yaml", nested_parent("nested/groups.yaml", "./nested/endpoints.yaml"));

@@ -1,6 +1,7 @@
 #include "engine/base/finding.h"
 
-#include <tuple>
+#include <algorithm>
+#include <cstdint>
 
 namespace polc {
 
@@ -52,8 +53,34 @@ std::string describe_deployments(const std::vector<std::string>& deployments) {
 }
 
 bool finding_less(const Finding& a, const Finding& b) {
-  return std::tie(a.location.file, a.location.line, a.location.column, a.policy_id, a.resource, a.message) <
-         std::tie(b.location.file, b.location.line, b.location.column, b.policy_id, b.resource, b.message);
+  // The order of std::tie(file, line, column, policy_id, resource, message), one string
+  // comparison per field.
+  if (const int c = a.location.file.compare(b.location.file); c != 0) return c < 0;
+  if (a.location.line != b.location.line) return a.location.line < b.location.line;
+  if (a.location.column != b.location.column) return a.location.column < b.location.column;
+  if (const int c = a.policy_id.compare(b.policy_id); c != 0) return c < 0;
+  if (const int c = a.resource.compare(b.resource); c != 0) return c < 0;
+  return a.message.compare(b.message) < 0;
+}
+
+void sort_findings(std::vector<Finding>& findings) {
+  // Already in strictly increasing order (no two equal): the one order std::sort can give.
+  if (std::adjacent_find(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+        return !finding_less(a, b);
+      }) == findings.end())
+    return;
+  // std::sort of the indices makes the same comparisons and the same moves as std::sort of the
+  // findings (the algorithm sees only the comparisons' results), so findings equal under
+  // `finding_less` end in the same order; each finding is then moved once.
+  std::vector<std::uint32_t> order(findings.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return finding_less(findings[a], findings[b]);
+  });
+  std::vector<Finding> sorted;
+  sorted.reserve(findings.size());
+  for (std::uint32_t i : order) sorted.push_back(std::move(findings[i]));
+  findings = std::move(sorted);
 }
 
 }  // namespace polc

@@ -79,4 +79,8 @@ std::string describe_deployments(const std::vector<std::string>& deployments);
 /// Sort order of reports: file, line, column, policy id, resource, message.
 bool finding_less(const Finding& a, const Finding& b);
 
+/// Sorts `findings` with `finding_less` into the order `std::sort` gives them (findings equal
+/// under it keep the order that sort gives), moving each finding at most once.
+void sort_findings(std::vector<Finding>& findings);
+
 }  // namespace polc

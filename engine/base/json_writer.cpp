@@ -27,33 +27,49 @@ inline bool plain_ascii8(std::uint64_t w) {
 
 /// True when `text` needs no escape: printable ASCII without quote or backslash.
 bool plain_text(std::string_view text) {
+  const char* p = text.data();
+  const std::size_t n = text.size();
+  if (n < 8) {  // short keys and values: byte by byte
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto b = static_cast<unsigned char>(p[i]);
+      if (b < 0x20 || b >= 0x7F || b == '"' || b == '\\') return false;
+    }
+    return true;
+  }
   std::size_t i = 0;
 #if defined(__SSE2__)
   // 16 bytes at a time: a byte needs a look when it is below 0x20, 0x7F or above (signed: below
   // 0x20 or negative, or equal to 0x7F), a quote or a backslash.
   const __m128i space = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7F),
                 quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
-  for (; i + 16 <= text.size(); i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+  auto bad16 = [&](const char* at) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
     const __m128i bad = _mm_or_si128(
         _mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, del)),
         _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
-    if (_mm_movemask_epi8(bad) != 0) return false;
+    return _mm_movemask_epi8(bad) != 0;
+  };
+  if (n >= 16) {
+    for (; i + 16 <= n; i += 16)
+      if (bad16(p + i)) return false;
+    // The last 16 bytes, overlapping what was checked: no byte-wise tail.
+    return i == n || !bad16(p + n - 16);
   }
 #endif
-  for (; i + 8 <= text.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, text.data() + i, 8);
+  std::uint64_t w;
+  for (; i + 8 <= n; i += 8) {
+    std::memcpy(&w, p + i, 8);
     if (!plain_ascii8(w)) return false;
   }
-  for (; i < text.size(); ++i) {
-    const auto b = static_cast<unsigned char>(text[i]);
-    if (b < 0x20 || b >= 0x7F || b == '"' || b == '\\') return false;
-  }
-  return true;
+  if (i == n) return true;
+  // The last 8 bytes, overlapping what was checked (n >= 8 here).
+  std::memcpy(&w, p + n - 8, 8);
+  return plain_ascii8(w);
 }
 
 }  // namespace
+
+bool json_plain_text(std::string_view text) { return plain_text(text); }
 
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";

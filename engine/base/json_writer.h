@@ -19,6 +19,10 @@ namespace polc {
 /// Appends `text` to `out` as a quoted, escaped JSON string (see the header comment).
 void append_json_string(std::string& out, std::string_view text);
 
+/// True when `text` needs no escape in a JSON string: printable ASCII without quote or
+/// backslash (then `append_json_string` writes it between quotes unchanged).
+bool json_plain_text(std::string_view text);
+
 class JsonWriter {
  public:
   /// Writes into `out`, which must outlive the writer. `pretty` selects two-space indentation

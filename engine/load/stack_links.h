@@ -4,10 +4,11 @@
 // assembly, whose `Metadata.aws:asset:path` names it).
 //
 // Two stages. The *index* (`LinkPlan`) covers every template of the run (all shards): the
-// scan (`scan_linked`, engine/scan/scanner.h) reads each file once, and a byte search
-// (`may_link`) on those bytes passes over files without `Export`, `ImportValue` or
-// `AWS::CloudFormation::Stack`; of the rest, the template the check loads anyway gives its link
-// facts (names and paths, not templates). `LinkPlan::finish`, once every file is read, links
+// scan (`scan_linked`, engine/scan/scanner.h) reads each file once. A template the run checks
+// gives its link facts (names and paths, not templates) from the model the check loads anyway;
+// a file it does not load (another shard's, or one whose outcome the cache gives) is loaded for
+// them only when a byte search (`may_link`) finds `Export`, `ImportValue` or
+// `AWS::CloudFormation::Stack` in its bytes. `LinkPlan::finish`, once every file is read, links
 // names to exports and local paths to scanned files and reports, as diagnostics, what it will
 // not guess: an export name several templates declare, an export name that does not resolve
 // statically, an import no template of the run exports, a nested template that is not among

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "engine/base/json_writer.h"
+#include "engine/report/json_cursor.h"
 #include "engine/report/record_json.h"
 #include "engine/report/report_util.h"
 #include "engine/report/spool.h"
@@ -38,67 +39,150 @@ void write_string_or_null(JsonWriter& w, std::string_view name, std::string_view
   }
 }
 
-/// `aliases`: the peer rule ids of the finding's policy (cfn_nag, checkov, guard), or null when
-/// the policy is not in the report's policy list.
-void write_finding(JsonWriter& w, const Finding& f, std::string_view scan_root, bool shard,
-                   const std::vector<std::string>* aliases) {
-  w.begin_object();
-  w.member("policy_id", f.policy_id);
-  w.member("policy_name", f.policy_name);
-  w.key("aliases");
-  w.begin_array();
-  if (aliases)
-    for (const std::string& a : *aliases) w.value(a);
-  w.end_array();
-  w.member("severity", severity_name(f.severity));
-  w.member("outcome", f.outcome == Outcome::kUnknown ? "unknown" : "fail");
-  w.member("file", f.location.file);
-  w.member("resource", f.resource);
-  write_string_or_null(w, "construct_path", f.construct_path);
-  w.member("property_path", f.property_path);
-  w.member("line", f.location.line);
-  w.member("column", f.location.column);
-  write_source_line(w, f.location, shard);
-  w.member("message", f.message);
-  w.key("conditions");
-  w.begin_array();
-  for (const ConditionClause& clause : f.conditions) {
-    w.begin_object();
-    for (const ConditionTerm& term : clause) w.member(term.name, term.value);
-    w.end_object();
+}  // namespace
+
+void append_json_finding(std::string& out, const Finding& f, std::string_view scan_root, bool shard,
+                         const std::vector<std::string>* aliases) {
+  // A finding is an element of `findings` (depth 2, 4 spaces); its members are at depth 3 (6),
+  // the elements of its arrays at depth 4 (8), their members at depth 5 (10). The member names
+  // and the indentation are literals; only the values are escaped.
+  // Room for the member names (about 500 bytes), short values and the long texts at once.
+  JsonCursor c(out, 640 + f.message.size() + f.remediation.size() + f.location.file.size() +
+                        (shard ? f.location.source_line.size() : 0));
+  // Before an element of an array: a comma unless it is the first, then its line and indentation.
+  auto element = [&](bool first) {
+    if (first)
+      c.lit("\n        ");
+    else
+      c.lit(",\n        ");
+  };
+  c.lit("\n    {\n      \"policy_id\": ");
+  c.str(f.policy_id);
+  c.lit(",\n      \"policy_name\": ");
+  c.str(f.policy_name);
+  c.lit(",\n      \"aliases\": [");
+  if (aliases && !aliases->empty()) {
+    for (std::size_t i = 0; i < aliases->size(); ++i) {
+      element(i == 0);
+      c.str((*aliases)[i]);
+    }
+    c.lit("\n      ");
   }
-  w.end_array();
-  if (!f.deployments.empty()) {
-    w.key("deployments");
-    w.begin_array();
-    for (const std::string& d : f.deployments) w.value(d);
-    w.end_array();
+  c.ch(']');
+  switch (f.severity) {
+    case Severity::kCritical:
+      c.lit(",\n      \"severity\": \"critical\"");
+      break;
+    case Severity::kHigh:
+      c.lit(",\n      \"severity\": \"high\"");
+      break;
+    case Severity::kMedium:
+      c.lit(",\n      \"severity\": \"medium\"");
+      break;
+    case Severity::kLow:
+      c.lit(",\n      \"severity\": \"low\"");
+      break;
+    case Severity::kInfo:
+      c.lit(",\n      \"severity\": \"info\"");
+      break;
   }
-  w.key("related");
-  w.begin_array();
-  for (const RelatedLocation& r : f.related) {
-    w.begin_object();
-    write_location_fields(w, r.location);
-    write_source_line(w, r.location, shard);
-    w.member("message", r.message);
-    w.end_object();
-  }
-  w.end_array();
-  w.member("remediation", f.remediation);
-  w.member("suppressed", f.suppressed);
-  if (f.suppressed) {
-    w.key("suppression");
-    w.begin_object();
-    w.member("reason", f.suppression_reason);
-    w.member("source", f.suppression_source);
-    w.end_object();
+  if (f.outcome == Outcome::kUnknown)
+    c.lit(",\n      \"outcome\": \"unknown\",\n      \"file\": ");
+  else
+    c.lit(",\n      \"outcome\": \"fail\",\n      \"file\": ");
+  c.str(f.location.file);
+  c.lit(",\n      \"resource\": ");
+  c.str(f.resource);
+  if (f.construct_path.empty()) {
+    c.lit(",\n      \"construct_path\": null");
   } else {
-    w.null_member("suppression");
+    c.lit(",\n      \"construct_path\": ");
+    c.str(f.construct_path);
   }
-  w.member("baselined", f.baselined);
-  w.member("fingerprint", finding_fingerprint(f, scan_root));
-  w.end_object();
+  c.lit(",\n      \"property_path\": ");
+  c.str(f.property_path);
+  c.lit(",\n      \"line\": ");
+  c.num(f.location.line);
+  c.lit(",\n      \"column\": ");
+  c.num(f.location.column);
+  if (shard) {  // shard reports only: the source line, so `polc merge` can print snippets
+    c.lit(",\n      \"source_line\": ");
+    c.str(f.location.source_line);
+  }
+  c.lit(",\n      \"message\": ");
+  c.str(f.message);
+  c.lit(",\n      \"conditions\": [");
+  for (std::size_t i = 0; i < f.conditions.size(); ++i) {
+    element(i == 0);
+    c.ch('{');
+    const ConditionClause& clause = f.conditions[i];
+    for (std::size_t j = 0; j < clause.size(); ++j) {
+      if (j == 0)
+        c.lit("\n          ");
+      else
+        c.lit(",\n          ");
+      c.str(clause[j].name);
+      if (clause[j].value)
+        c.lit(": true");
+      else
+        c.lit(": false");
+    }
+    if (!clause.empty()) c.lit("\n        ");
+    c.ch('}');
+  }
+  if (!f.conditions.empty()) c.lit("\n      ");
+  c.ch(']');
+  if (!f.deployments.empty()) {
+    c.lit(",\n      \"deployments\": [");
+    for (std::size_t i = 0; i < f.deployments.size(); ++i) {
+      element(i == 0);
+      c.str(f.deployments[i]);
+    }
+    c.lit("\n      ]");
+  }
+  c.lit(",\n      \"related\": [");
+  for (std::size_t i = 0; i < f.related.size(); ++i) {
+    const RelatedLocation& r = f.related[i];
+    element(i == 0);
+    c.lit("{\n          \"file\": ");
+    c.str(r.location.file);
+    c.lit(",\n          \"line\": ");
+    c.num(r.location.line);
+    c.lit(",\n          \"column\": ");
+    c.num(r.location.column);
+    if (shard) {
+      c.lit(",\n          \"source_line\": ");
+      c.str(r.location.source_line);
+    }
+    c.lit(",\n          \"message\": ");
+    c.str(r.message);
+    c.lit("\n        }");
+  }
+  if (!f.related.empty()) c.lit("\n      ");
+  c.lit("],\n      \"remediation\": ");
+  c.str(f.remediation);
+  if (f.suppressed) {
+    c.lit(",\n      \"suppressed\": true,\n      \"suppression\": {\n        \"reason\": ");
+    c.str(f.suppression_reason);
+    c.lit(",\n        \"source\": ");
+    c.str(f.suppression_source);
+    c.lit("\n      }");
+  } else {
+    c.lit(",\n      \"suppressed\": false,\n      \"suppression\": null");
+  }
+  if (f.baselined)
+    c.lit(",\n      \"baselined\": true,\n      \"fingerprint\": ");
+  else
+    c.lit(",\n      \"baselined\": false,\n      \"fingerprint\": ");
+  if (!f.fingerprint.empty())
+    c.str(f.fingerprint);
+  else
+    c.str(finding_fingerprint(f, scan_root));
+  c.lit("\n    }");
+  c.finish();
 }
+
+namespace {
 
 void write_error(JsonWriter& w, const Diagnostic& d, bool shard) {
   w.begin_object();
@@ -183,11 +267,6 @@ void write_shard(JsonWriter& w, const ReportFrame& result, std::uint64_t finding
 
 /// Findings go out as they arrive; errors, which follow all findings, are spooled.
 class JsonReportWriter final : public BufferedWriter {
-  static constexpr std::size_t kFindingDepth = 2;  // the report object, its `findings` array
-  // Room reserved for one rendered finding (bytes; a typical one is 700 to 1,000), so that
-  // rendering it grows the string once at most.
-  static constexpr std::size_t kFindingBytesHint = 1024;
-
  public:
   JsonReportWriter(const ReportOptions& options, ReportSink& sink)
       : BufferedWriter(options, sink), w_(out_), errors_writer_(error_text_, true, 2) {}
@@ -229,8 +308,9 @@ class JsonReportWriter final : public BufferedWriter {
         w_.raw_element(f.rendered);
         continue;
       }
-      auto it = aliases_.find(f.policy_id);
-      write_finding(w_, f, frame_.scan_root, shard_, it == aliases_.end() ? nullptr : it->second);
+      finding_text_.clear();
+      append_json_finding(finding_text_, f, frame_.scan_root, shard_, aliases_of(f));
+      w_.raw_element(finding_text_);
     }
     flush();
     for (const Diagnostic& d : errors) write_error(errors_writer_, d, shard_);
@@ -240,10 +320,7 @@ class JsonReportWriter final : public BufferedWriter {
 
   void prerender(Finding& f) const override {
     f.rendered.clear();
-    f.rendered.reserve(kFindingBytesHint);
-    JsonWriter w(f.rendered, true, kFindingDepth);
-    auto it = aliases_.find(f.policy_id);
-    write_finding(w, f, frame_.scan_root, shard_, it == aliases_.end() ? nullptr : it->second);
+    append_json_finding(f.rendered, f, frame_.scan_root, shard_, aliases_of(f));
     f.rendered_by = this;
   }
 
@@ -266,7 +343,13 @@ class JsonReportWriter final : public BufferedWriter {
   }
 
  private:
+  const std::vector<std::string>* aliases_of(const Finding& f) const {
+    auto it = aliases_.find(f.policy_id);
+    return it == aliases_.end() ? nullptr : it->second;
+  }
+
   JsonWriter w_;
+  std::string finding_text_;  // a finding `add` renders (one `prerender` did not, or changed)
   bool shard_ = false;
   // Policy id -> its aliases, pointing into frame_.policies (set in begin()).
   std::unordered_map<std::string, const std::vector<std::string>*> aliases_;

@@ -14,9 +14,11 @@
 // spooled while the scan runs (engine/report/spool.h) and the document is written at its end.
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "engine/base/json_writer.h"
 #include "engine/base/utf8.h"
+#include "engine/report/json_cursor.h"
 #include "engine/report/report_util.h"
 #include "engine/report/spool.h"
 #include "engine/triage/fingerprint.h"
@@ -27,7 +29,6 @@ namespace {
 
 constexpr std::string_view kSarifSchema = "https://json.schemastore.org/sarif-2.1.0.json";
 constexpr std::string_view kSrcRoot = "%SRCROOT%";
-constexpr std::string_view kFingerprintKey = "polcFingerprint/v1";
 
 /// SARIF's `level` values for the three report levels.
 std::string_view sarif_level(ReportLevel level) {
@@ -88,16 +89,37 @@ std::uint32_t code_point_column(const Location& loc) {
   return static_cast<std::uint32_t>(cps + 1);
 }
 
-void write_artifact_location(JsonWriter& w, std::string_view file, std::string_view scan_root) {
+/// A file's artifact URI: relative to the scan root (`relative`), or a `file://` URI.
+struct ArtifactUri {
+  std::string file, scan_root;  // what it was made from
+  std::string uri;
+  bool relative = false;
+};
+
+/// The artifact URI of `file` (a pure function of `file` and `scan_root`), kept for the next call
+/// on this thread: a file's findings come one after another, and the lexical normalization is
+/// costly. Thread-safe (one copy per thread).
+const ArtifactUri& artifact_uri(std::string_view file, std::string_view scan_root) {
+  thread_local ArtifactUri last;
+  thread_local bool any = false;
+  if (any && last.file == file && last.scan_root == scan_root) return last;
   const std::string rel = report_relative_path(file, scan_root);
+  last.file = file;
+  last.scan_root = scan_root;
+  last.relative = !is_absolute(rel);
+  last.uri = last.relative
+                 ? percent_encode(rel)
+                 : "file://" + std::string(rel[0] == '/' ? "" : "/") + percent_encode(rel);
+  any = true;
+  return last;
+}
+
+void write_artifact_location(JsonWriter& w, std::string_view file, std::string_view scan_root) {
+  const ArtifactUri& a = artifact_uri(file, scan_root);
   w.key("artifactLocation");
   w.begin_object();
-  if (is_absolute(rel)) {
-    w.member("uri", "file://" + std::string(rel[0] == '/' ? "" : "/") + percent_encode(rel));
-  } else {
-    w.member("uri", percent_encode(rel));
-    w.member("uriBaseId", kSrcRoot);
-  }
+  w.member("uri", a.uri);
+  if (a.relative) w.member("uriBaseId", kSrcRoot);
   w.end_object();
 }
 
@@ -173,89 +195,157 @@ void write_rule(JsonWriter& w, const PolicyInfo& p) {
   w.end_object();
 }
 
-void write_result(JsonWriter& w, const Finding& f, std::size_t rule_index, bool any_baselined,
-                  std::string_view scan_root) {
-  w.begin_object();
-  w.member("ruleId", f.policy_id);
-  w.member("ruleIndex", static_cast<std::uint64_t>(rule_index));
-  w.member("level", sarif_level(report_level(f.severity)));
-  write_text_message(w, "message", finding_message(f));
-  w.key("locations");
-  w.begin_array();
-  w.begin_object();
-  write_physical_location(w, f.location, scan_root, true);
+/// A result's `physicalLocation` member, written at the depth of results' and related
+/// locations' (its name at 14 spaces), after the comma and line break before it.
+void put_physical_location(JsonCursor& c, const Location& loc, std::string_view scan_root,
+                           bool force_region) {
+  const ArtifactUri& a = artifact_uri(loc.file, scan_root);
+  c.lit(
+      "\"physicalLocation\": {\n                \"artifactLocation\": {\n                  "
+      "\"uri\": ");
+  c.str(a.uri);
+  if (a.relative) c.lit(",\n                  \"uriBaseId\": \"%SRCROOT%\"");
+  c.lit("\n                }");
+  if (loc.line > 0 || force_region) {
+    c.lit(",\n                \"region\": {\n                  \"startLine\": ");
+    c.num(loc.line > 0 ? loc.line : 1u);
+    if (loc.line > 0 && loc.column > 0) {
+      c.lit(",\n                  \"startColumn\": ");
+      c.num(code_point_column(loc));
+    }
+    c.lit("\n                }");
+  }
+  c.lit("\n              }");
+}
+
+}  // namespace
+
+void append_sarif_result(std::string& out, const Finding& f, std::size_t rule_index,
+                         bool any_baselined, std::string_view scan_root) {
+  // A result is an element of `runs[0].results` (depth 4, 8 spaces); its members are at depth 5
+  // (10 spaces), and so on, 2 spaces a level. Member names and indentation are literals.
+  const std::string message = finding_message(f);
+  JsonCursor c(out, 1024 + message.size() + f.location.file.size());
+  c.lit("\n        {\n          \"ruleId\": ");
+  c.str(f.policy_id);
+  c.lit(",\n          \"ruleIndex\": ");
+  c.num(rule_index);
+  switch (report_level(f.severity)) {
+    case ReportLevel::kError:
+      c.lit(",\n          \"level\": \"error\"");
+      break;
+    case ReportLevel::kWarning:
+      c.lit(",\n          \"level\": \"warning\"");
+      break;
+    case ReportLevel::kNote:
+      c.lit(",\n          \"level\": \"note\"");
+      break;
+  }
+  c.lit(",\n          \"message\": {\n            \"text\": ");
+  c.str(message);
+  c.lit("\n          },\n          \"locations\": [\n            {\n              ");
+  put_physical_location(c, f.location, scan_root, true);
   if (!f.resource.empty()) {
-    w.key("logicalLocations");
-    w.begin_array();
-    w.begin_object();
-    w.member("name", f.resource);
-    if (!f.construct_path.empty()) w.member("fullyQualifiedName", f.construct_path);
-    w.member("kind", "resource");
-    w.end_object();
-    w.end_array();
+    c.lit(
+        ",\n              \"logicalLocations\": [\n                {\n                  "
+        "\"name\": ");
+    c.str(f.resource);
+    if (!f.construct_path.empty()) {
+      c.lit(",\n                  \"fullyQualifiedName\": ");
+      c.str(f.construct_path);
+    }
+    c.lit(",\n                  \"kind\": \"resource\"\n                }\n              ]");
   }
-  w.end_object();
-  w.end_array();
+  c.lit("\n            }\n          ]");
   if (!f.related.empty()) {
-    w.key("relatedLocations");
-    w.begin_array();
+    c.lit(",\n          \"relatedLocations\": [");
     for (std::size_t i = 0; i < f.related.size(); ++i) {
-      w.begin_object();
-      w.member("id", static_cast<std::uint64_t>(i + 1));
-      write_physical_location(w, f.related[i].location, scan_root, false);
-      write_text_message(w, "message", f.related[i].message);
-      w.end_object();
+      if (i > 0) c.ch(',');
+      c.lit("\n            {\n              \"id\": ");
+      c.num(i + 1);
+      c.lit(",\n              ");
+      put_physical_location(c, f.related[i].location, scan_root, false);
+      c.lit(",\n              \"message\": {\n                \"text\": ");
+      c.str(f.related[i].message);
+      c.lit("\n              }\n            }");
     }
-    w.end_array();
+    c.lit("\n          ]");
   }
-  w.key("partialFingerprints");
-  w.begin_object();
-  w.member(kFingerprintKey, finding_fingerprint(f, scan_root));
-  w.end_object();
+  c.lit(",\n          \"partialFingerprints\": {\n            \"polcFingerprint/v1\": ");
+  if (!f.fingerprint.empty())
+    c.str(f.fingerprint);
+  else
+    c.str(finding_fingerprint(f, scan_root));
+  c.lit("\n          }");
   if (f.suppressed) {
-    w.key("suppressions");
-    w.begin_array();
-    w.begin_object();
-    w.member("kind", suppression_kind(f.suppression_source));
-    w.member("status", "accepted");
-    if (!f.suppression_reason.empty()) w.member("justification", f.suppression_reason);
-    if (!f.suppression_source.empty()) {
-      w.key("properties");
-      w.begin_object();
-      w.member("source", f.suppression_source);
-      w.end_object();
+    c.lit(",\n          \"suppressions\": [\n            {\n              \"kind\": ");
+    c.str(suppression_kind(f.suppression_source));
+    c.lit(",\n              \"status\": \"accepted\"");
+    if (!f.suppression_reason.empty()) {
+      c.lit(",\n              \"justification\": ");
+      c.str(f.suppression_reason);
     }
-    w.end_object();
-    w.end_array();
+    if (!f.suppression_source.empty()) {
+      c.lit(",\n              \"properties\": {\n                \"source\": ");
+      c.str(f.suppression_source);
+      c.lit("\n              }");
+    }
+    c.lit("\n            }\n          ]");
   }
-  if (any_baselined) w.member("baselineState", f.baselined ? "unchanged" : "new");
-  w.key("properties");
-  w.begin_object();
-  w.member("severity", severity_name(f.severity));
-  w.member("outcome", f.outcome == Outcome::kUnknown ? "unknown" : "fail");
-  if (!f.property_path.empty()) w.member("propertyPath", f.property_path);
+  if (any_baselined) {
+    if (f.baselined)
+      c.lit(",\n          \"baselineState\": \"unchanged\"");
+    else
+      c.lit(",\n          \"baselineState\": \"new\"");
+  }
+  c.lit(",\n          \"properties\": {\n            \"severity\": ");
+  c.str(severity_name(f.severity));
+  if (f.outcome == Outcome::kUnknown)
+    c.lit(",\n            \"outcome\": \"unknown\"");
+  else
+    c.lit(",\n            \"outcome\": \"fail\"");
+  if (!f.property_path.empty()) {
+    c.lit(",\n            \"propertyPath\": ");
+    c.str(f.property_path);
+  }
   if (!f.deployments.empty()) {
-    w.key("deployments");
-    w.begin_array();
-    for (const std::string& d : f.deployments) w.value(d);
-    w.end_array();
+    c.lit(",\n            \"deployments\": [");
+    for (std::size_t i = 0; i < f.deployments.size(); ++i) {
+      if (i > 0) c.ch(',');
+      c.lit("\n              ");
+      c.str(f.deployments[i]);
+    }
+    c.lit("\n            ]");
   }
   // The condition assignments the finding holds under, as in the JSON report ("conditions": a
   // disjunction of {name: value} conjunctions), and in words; absent when unconditional.
   if (!f.conditions.empty()) {
-    w.member("condition", describe_conditions(f.conditions));
-    w.key("conditions");
-    w.begin_array();
-    for (const ConditionClause& clause : f.conditions) {
-      w.begin_object();
-      for (const ConditionTerm& term : clause) w.member(term.name, term.value);
-      w.end_object();
+    c.lit(",\n            \"condition\": ");
+    c.str(describe_conditions(f.conditions));
+    c.lit(",\n            \"conditions\": [");
+    for (std::size_t i = 0; i < f.conditions.size(); ++i) {
+      if (i > 0) c.ch(',');
+      c.lit("\n              {");
+      const ConditionClause& clause = f.conditions[i];
+      for (std::size_t j = 0; j < clause.size(); ++j) {
+        if (j > 0) c.ch(',');
+        c.lit("\n                ");
+        c.str(clause[j].name);
+        if (clause[j].value)
+          c.lit(": true");
+        else
+          c.lit(": false");
+      }
+      if (!clause.empty()) c.lit("\n              ");
+      c.ch('}');
     }
-    w.end_array();
+    c.lit("\n            ]");
   }
-  w.end_object();
-  w.end_object();
+  c.lit("\n          }\n        }");
+  c.finish();
 }
+
+namespace {
 
 void write_notification(JsonWriter& w, const Diagnostic& d, std::string_view scan_root) {
   w.begin_object();
@@ -289,8 +379,6 @@ void write_notification(JsonWriter& w, const Diagnostic& d, std::string_view sca
 /// written by `finish`.
 class SarifWriter final : public BufferedWriter {
   static constexpr std::size_t kResultDepth = 4;  // the log, `runs`, the run, its `results`
-  // Room reserved for one rendered result (bytes), so that rendering grows the string once at most.
-  static constexpr std::size_t kResultBytesHint = 1536;
 
  public:
   SarifWriter(const ReportOptions& options, ReportSink& sink)
@@ -303,7 +391,7 @@ class SarifWriter final : public BufferedWriter {
     // Rules: the policy set, then a bare rule for each finding policy it does not list.
     for (const PolicyInfo& p : frame_.policies)
       if (rule_index_.emplace(p.id, rules_.size()).second) rules_.push_back(p);
-    listed_index_ = rule_index_;
+    listed_index_ = {rule_index_.begin(), rule_index_.end()};
   }
 
   void prerender(Finding& f) const override {
@@ -311,9 +399,7 @@ class SarifWriter final : public BufferedWriter {
     auto it = listed_index_.find(f.policy_id);
     if (it == listed_index_.end()) return;
     f.rendered.clear();
-    f.rendered.reserve(kResultBytesHint);
-    JsonWriter w(f.rendered, true, kResultDepth);
-    write_result(w, f, it->second, frame_.baseline_used, frame_.scan_root);
+    append_sarif_result(f.rendered, f, it->second, frame_.baseline_used, frame_.scan_root);
     f.rendered_by = this;
   }
 
@@ -335,9 +421,12 @@ class SarifWriter final : public BufferedWriter {
     for (const Finding& f : findings) {
       if (f.rendered_by == this)
         results_writer_.raw_element(f.rendered);
-      else
-        write_result(results_writer_, f, rule_index_.at(f.policy_id), frame_.baseline_used,
-                     frame_.scan_root);
+      else {
+        result_text_.clear();
+        append_sarif_result(result_text_, f, rule_index_.at(f.policy_id), frame_.baseline_used,
+                            frame_.scan_root);
+        results_writer_.raw_element(result_text_);
+      }
     }
     results_count_ += findings.size();
     results_.append(section_text_);
@@ -455,9 +544,10 @@ class SarifWriter final : public BufferedWriter {
   std::vector<PolicyInfo> rules_;
   std::map<std::string, std::size_t> rule_index_;
   // The rule indices of the frame's policies (set by `begin`, then only read: `prerender`).
-  std::map<std::string, std::size_t> listed_index_;
+  std::unordered_map<std::string, std::size_t> listed_index_;
   bool any_error_ = false;
   std::string section_text_;
+  std::string result_text_;    // a result `add` renders (one `prerender` did not, or changed)
   JsonWriter results_writer_;  // elements of runs[0].results (depth 4)
   JsonWriter notes_writer_;    // elements of runs[0].invocations[0].toolExecutionNotifications
   Spool results_;

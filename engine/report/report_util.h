@@ -4,6 +4,7 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/report/report.h"
 
@@ -15,6 +16,20 @@ std::string report_relative_path(std::string_view file, std::string_view scan_ro
 
 /// `f.fingerprint`, or, when the producer left it empty, one computed from its fields.
 std::string finding_fingerprint(const Finding& f, std::string_view scan_root);
+
+/// Appends `f` as an element of the JSON report's `findings` array (docs/json-report.md), as a
+/// `JsonWriter` made for that depth (2, pretty) writes it: its line break and indentation first,
+/// no comma. `aliases`: the peer rule ids of its policy, or null when the report does not list
+/// the policy; `shard`: with the source lines of shard reports. Pure; thread-safe.
+void append_json_finding(std::string& out, const Finding& f, std::string_view scan_root, bool shard,
+                         const std::vector<std::string>* aliases);
+
+/// Appends `f` as an element of a SARIF log's `runs[0].results` (engine/report/report_sarif.cpp),
+/// as a `JsonWriter` made for that depth (4, pretty) writes it: its line break and indentation
+/// first, no comma. `rule_index`: its rule's index in `tool.driver.rules`; `any_baselined`: the
+/// run uses a baseline (every result gets a `baselineState`). Thread-safe.
+void append_sarif_result(std::string& out, const Finding& f, std::size_t rule_index,
+                         bool any_baselined, std::string_view scan_root);
 
 /// Folds `f` into the digest of a shard report's findings (`merge.findings_digest`): FNV-1a 64
 /// over its fingerprint, policy, file, line, resource, property path, severity, outcome,

@@ -94,7 +94,7 @@ FileOutcome check_template(Vm& vm, const PolicySet& set, const std::vector<std::
   out.findings = std::move(po.findings);
   out.diagnostics = std::move(po.diagnostics);
   out.incomplete = po.incomplete;
-  std::sort(out.findings.begin(), out.findings.end(), finding_less);
+  sort_findings(out.findings);
   // The outcome may be held until the pass is over (scan_linked): no spare capacity, which is
   // half a kilobyte per unused Finding.
   out.findings.shrink_to_fit();
@@ -175,8 +175,6 @@ FileCheck check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint32
     check.read = true;
   }  // otherwise `lr` says why; such an outcome is not cached
   const bool read = check.read;
-  // Whether to keep the link facts: decided on the bytes, before the loader takes them.
-  const bool linkable = facts && read && may_link(contents) && may_be_template(contents);
   auto take_bytes = [&] { return prefetched ? padded_source(contents) : std::move(buffer); };
   // A deployment's values are not part of the cache key: no cache with --parameter and friends.
   OutcomeCache* cache = options.deployment || options.deployments ? nullptr : options.cache;
@@ -188,7 +186,9 @@ FileCheck check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint32
       neighbours.empty() ? path : path + '\n' + options.links->digest(path);
   if (read && cache && cache->lookup(cache_path, contents, check.cache_key, out)) {
     check.cache_hit = true;
-    if (linkable) {  // the outcome is known, the links are not
+    // The outcome is known, the links are not: the template is loaded for them only when its
+    // bytes may declare some.
+    if (facts && may_link(contents) && may_be_template(contents)) {
       LoadResult parsed = load_template_read(path, take_bytes());
       if (parsed.status == LoadStatus::kTemplate && parsed.tmpl)
         *facts = link_facts(*parsed.tmpl, default_stack_name(path));
@@ -196,7 +196,9 @@ FileCheck check_file(Vm& vm, const PolicySet& set, const std::vector<std::uint32
     return check;
   }
   if (read) lr = load_template_read(path, take_bytes());
-  if (linkable && lr.status == LoadStatus::kTemplate && lr.tmpl)
+  // The loaded template gives its link facts (none for most, at the cost of a look at its
+  // outputs, imports and resource types).
+  if (facts && lr.status == LoadStatus::kTemplate && lr.tmpl)
     *facts = link_facts(*lr.tmpl, default_stack_name(path));
   std::vector<Diagnostic> value_errors;
   const std::vector<DeploymentValues>* deps = nullptr;

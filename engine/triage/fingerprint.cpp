@@ -1,6 +1,9 @@
 #include "engine/triage/fingerprint.h"
+
+#include <algorithm>
 #include <initializer_list>
 #include <unordered_map>
+
 #include "engine/base/finding.h"
 
 namespace polc {
@@ -27,6 +30,10 @@ std::uint64_t fnv1a64(std::uint64_t h, std::string_view bytes) {
 }
 
 std::string normalize_report_path(std::string_view path) {
+  // Most paths are normal already (no backslash, no "//", no leading "./"): one copy.
+  if (path.find('\\') == std::string_view::npos && path.find("//") == std::string_view::npos &&
+      !(path.size() > 2 && path[0] == '.' && path[1] == '/'))
+    return std::string(path);
   std::string out;
   out.reserve(path.size());
   for (char c : path) {
@@ -77,20 +84,45 @@ std::string conditions_text(const Finding& f) {
 
 }  // namespace
 
+namespace {
+
+/// The state after the version tag, the same for every fingerprint.
+std::uint64_t tagged_state() {
+  static const std::uint64_t state = feed_field(kFnv64Offset, kFingerprintTag);
+  return state;
+}
+
+/// `compute_fingerprint`'s hash, for a file already normalized.
+std::uint64_t fingerprint_hash(std::string_view policy_id, std::string_view normalized_file,
+                               std::string_view logical_id, std::string_view property_path) {
+  std::uint64_t h = feed_field(tagged_state(), policy_id);
+  h = feed_field(h, normalized_file);
+  h = feed_field(h, logical_id);
+  return feed_field(h, property_path);
+}
+
+}  // namespace
+
 void assign_fingerprints(std::vector<Finding>& findings, std::string_view template_file,
                          std::string_view report_file) {
-  std::unordered_map<std::string, std::size_t> base_count;
-  for (Finding& f : findings) {
-    f.fingerprint = compute_fingerprint(f.policy_id,
-                                        f.location.file == template_file
-                                            ? std::string(report_file)
-                                            : normalize_report_path(f.location.file),
-                                        f.resource, f.property_path);
-    ++base_count[f.fingerprint];
+  // The base hashes, then how many findings share each (sorted copies: a template has few).
+  std::vector<std::uint64_t> base(findings.size());
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    const Finding& f = findings[i];
+    base[i] = f.location.file == template_file
+                  ? fingerprint_hash(f.policy_id, report_file, f.resource, f.property_path)
+                  : fingerprint_hash(f.policy_id, normalize_report_path(f.location.file),
+                                     f.resource, f.property_path);
+    findings[i].fingerprint = to_hex16(base[i]);
   }
+  std::vector<std::uint64_t> sorted = base;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end()) return;  // all alone
   std::unordered_map<std::string, std::size_t> used;  // discriminated fingerprint -> uses so far
-  for (Finding& f : findings) {
-    if (base_count[f.fingerprint] == 1) continue;
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    const auto [lo, hi] = std::equal_range(sorted.begin(), sorted.end(), base[i]);
+    if (hi - lo == 1) continue;
+    Finding& f = findings[i];
     std::string fp = extend_fingerprint(f.fingerprint, {f.message, conditions_text(f)});
     std::size_t& n = used[fp];
     ++n;
@@ -102,12 +134,8 @@ void assign_fingerprints(std::vector<Finding>& findings, std::string_view templa
 
 std::string compute_fingerprint(std::string_view policy_id, std::string_view relative_file,
                                 std::string_view logical_id, std::string_view property_path) {
-  std::uint64_t h = feed_field(kFnv64Offset, kFingerprintTag);
-  h = feed_field(h, policy_id);
-  h = feed_field(h, normalize_report_path(relative_file));
-  h = feed_field(h, logical_id);
-  h = feed_field(h, property_path);
-  return to_hex16(h);
+  return to_hex16(
+      fingerprint_hash(policy_id, normalize_report_path(relative_file), logical_id, property_path));
 }
 
 }  // namespace polc
