@@ -316,9 +316,8 @@ TEST_CASE("source file: line_text with every line terminator", "[loader][source]
   CHECK(h.line_text(2).empty());
 }
 
-// The line table (a vector scan of 16 bytes at a time, "\r" anywhere sending it to the general
-// loop) against a byte-by-byte reference, on random texts of "\n", "\r", "\r\n" and other bytes
-// around the 16-byte block boundaries.
+// The line table (memchr from newline to newline, or the general loop when a "\r" occurs)
+// against a byte-by-byte reference, on random texts of "\n", "\r", "\r\n" and other bytes.
 TEST_CASE("source file: locate agrees with a byte-by-byte line count", "[loader][source]") {
   std::uint32_t seed = 12345;
   auto next = [&] {

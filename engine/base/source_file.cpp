@@ -3,10 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 namespace polc {
 
 SourceFile::SourceFile(std::string path, std::string bytes)
@@ -26,39 +22,20 @@ void SourceFile::build_lines() const {
   line_starts_.push_back(0);
   const char* data = text_.data();
   const std::size_t n = text_.size();
-  // Only "\n" terminators (the common case) until a "\r" is met: then the general loop below
-  // starts again from the beginning.
-  bool cr = false;
-  std::size_t i = 0;
-#if defined(__SSE2__)
-  // Sixteen bytes at a time: each "\n" of the block by its bit.
-  const __m128i nl = _mm_set1_epi8('\n'), ret = _mm_set1_epi8('\r');
-  for (; i + 16 <= n; i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
-    if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, ret)) != 0) {
-      cr = true;
-      break;
-    }
-    for (unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl))); mask;
-         mask &= mask - 1)
-      line_starts_.push_back(static_cast<std::uint32_t>(i + __builtin_ctz(mask) + 1));
+  if (std::memchr(data, '\r', n) == nullptr) {
+    // Only "\n" terminators (the common case): memchr skips the long lines of minified JSON.
+    for (const char* p = data; (p = static_cast<const char*>(std::memchr(p, '\n', n - (p - data))));
+         ++p)
+      line_starts_.push_back(static_cast<std::uint32_t>(p - data + 1));
+    return;
   }
-#endif
-  for (; i < n && !cr; ++i) {
-    if (data[i] == '\r')
-      cr = true;
-    else if (data[i] == '\n')
-      line_starts_.push_back(static_cast<std::uint32_t>(i + 1));
-  }
-  if (!cr) return;
-  line_starts_.assign(1, 0);
-  for (std::uint32_t k = 0; k < text_.size(); ++k) {
-    char c = text_[k];
+  for (std::uint32_t i = 0; i < text_.size(); ++i) {
+    char c = text_[i];
     if (c == '\n') {
-      line_starts_.push_back(k + 1);
+      line_starts_.push_back(i + 1);
     } else if (c == '\r') {
-      if (k + 1 < text_.size() && text_[k + 1] == '\n') ++k;
-      line_starts_.push_back(k + 1);
+      if (i + 1 < text_.size() && text_[i + 1] == '\n') ++i;
+      line_starts_.push_back(i + 1);
     }
   }
 }
